@@ -1,0 +1,5 @@
+"""Allow `python -m kit`, the same as the `kit` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,53 @@
+"""The JSON API under /api/v1, described by the OpenAPI document in openapi.yaml."""
+
+import importlib.resources
+from functools import lru_cache
+
+import yaml
+from flask import Blueprint, jsonify
+
+from .. import __version__
+from ..db import database
+from ..models import Event, Learner, Pack
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@lru_cache(maxsize=1)
+def openapi_document():
+    """Return the OpenAPI document (parsed once; it ships inside the package)."""
+    text = importlib.resources.files(__package__).joinpath("openapi.yaml").read_text("utf-8")
+    document = yaml.safe_load(text)
+    document["info"]["version"] = __version__
+    return document
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+def health():
+    """Say the kit is up, which kit it is, and how much it holds."""
+    from ..models import KitIdentity
+
+    ident = KitIdentity.select().first()
+    database.execute_sql("SELECT 1")
+    return jsonify(
+        status="ok",
+        kit_id=ident.kit_uuid if ident else None,
+        site=ident.site if ident else None,
+        version=__version__,
+        counts={
+            "packs": Pack.select().count(),
+            "learners": Learner.select().where(Learner.active == True).count(),  # noqa: E712
+            "events": Event.select().count(),
+        },
+    )
+
+
+def init_app(app):
+    from . import packs  # noqa: F401  (registers routes on bp)
+
+    app.register_blueprint(bp)
+    app.add_url_rule("/healthz", "healthz", health)

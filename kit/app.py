@@ -1,0 +1,62 @@
+"""The kit's Flask application factory."""
+
+import logging
+from importlib.metadata import entry_points
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import db
+from .datafolder import open_data
+from .errors import KitError
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_GROUP = "classroom_kit.app_plugins"
+
+
+def create_app(config=None, data_dir=None):
+    """Build the kit's app for a data folder; `config` overrides settings (tests use it)."""
+    settings = open_data(data_dir, overrides=config)
+    app = Flask(__name__)
+    app.config["KIT"] = settings
+    app.config["SECRET_KEY"] = settings["secret_key"]
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["MAX_CONTENT_LENGTH"] = settings["max_pack_bytes"]
+    app.config["JSON_SORT_KEYS"] = False
+
+    db.init_app(app)
+    _register_errors(app)
+
+    from .api import init_app as init_api
+    from .web import init_app as init_web
+
+    init_api(app)
+    init_web(app)
+    for ep in entry_points(group=PLUGIN_GROUP):
+        ep.load()(app)
+    return app
+
+
+def _wants_json():
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _register_errors(app):
+    """One error handler: JSON envelope for the API, a plain page for people."""
+
+    @app.errorhandler(KitError)
+    def _kit_error(exc):
+        if _wants_json():
+            return jsonify(exc.to_dict()), exc.status
+        return app.jinja_env.get_or_select_template("error.html").render(
+            status=exc.status, message=exc.message
+        ), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        if _wants_json():
+            body = {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
+            return jsonify(body), exc.code
+        return exc

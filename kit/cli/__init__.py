@@ -1,0 +1,88 @@
+"""The `kit` command: a thin layer that parses, calls one library function, and turns
+our exceptions into one clear line and a non-zero exit.
+
+Subcommands live in one module per feature; plugins (the sync agent and the hub)
+add theirs through the ``classroom_kit.commands`` entry point group.
+"""
+
+import logging
+import os
+import sys
+from importlib.metadata import entry_points
+
+import click
+from peewee import DatabaseError
+
+from ..errors import KitError
+
+PLUGIN_GROUP = "classroom_kit.commands"
+
+
+class Context:
+    """What every command needs: where the data folder is. Opening it is up to the command."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def open(self, **overrides):
+        from ..datafolder import open_data
+
+        return open_data(self.data, overrides=overrides or None)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--data", envvar="KIT_DATA", type=click.Path(file_okay=False),
+              help="Data folder (default: $KIT_DATA, else ./kit-data).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, to stderr.")
+@click.version_option(package_name="classroom-kit")
+@click.pass_context
+def cli(click_ctx, data, verbose):
+    """Classroom Kit: serve lessons to tablets, and carry learning records home.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit serve --port 8080
+    """
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    click_ctx.obj = Context(data)
+
+
+def _load_commands():
+    from . import content, maintenance, people, setup  # noqa: F401  (they register on cli)
+
+    for ep in entry_points(group=PLUGIN_GROUP):
+        command = ep.load()
+        cli.add_command(command, ep.name)
+
+
+def main(argv=None):
+    """Run the CLI; our errors become `error: …` on stderr and exit code 1 (or the class's)."""
+    _load_commands()
+    try:
+        cli.main(args=argv, prog_name="kit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KitError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except DatabaseError as exc:
+        if os.environ.get("KIT_DEBUG"):
+            raise
+        click.echo(f"error: database problem: {exc} (run `kit doctor`)", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        if os.environ.get("KIT_DEBUG"):
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(1)

@@ -1,0 +1,5 @@
+"""content commands."""
+
+import click  # noqa: F401
+
+from . import cli, pass_ctx  # noqa: F401

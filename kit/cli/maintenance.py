@@ -1,0 +1,5 @@
+"""maintenance commands."""
+
+import click  # noqa: F401
+
+from . import cli, pass_ctx  # noqa: F401

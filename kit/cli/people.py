@@ -1,0 +1,5 @@
+"""people commands."""
+
+import click  # noqa: F401
+
+from . import cli, pass_ctx  # noqa: F401

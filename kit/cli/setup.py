@@ -1,0 +1,66 @@
+"""Commands that create, upgrade and run a kit: init, migrate, serve."""
+
+import click
+
+from . import cli, pass_ctx
+
+
+@cli.command()
+@click.option("--site", required=True, help="Site name shown on pages and at the hub.")
+@click.option("--location", default="", help="Village, district or region.")
+@pass_ctx
+def init(ctx, site, location):
+    """Give this kit its identity (a UUID, a site name, a location).
+
+    Refuses to run on a data folder that already has a kit.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit init --site "Truck 3" --location "Mopti"
+    """
+    from ..identity import create_identity
+
+    ctx.open()
+    ident = create_identity(site, location)
+    click.echo(f"kit {ident.kit_uuid} created for {ident.site}")
+
+
+@cli.command()
+@pass_ctx
+def migrate(ctx):
+    """Apply pending database migrations (`kit serve` does this at start too).
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit migrate
+    """
+    from ..datafolder import open_data
+    from ..db import database
+    from ..migrations import migrate as run
+
+    config = open_data(ctx.data, run_migrations=False)
+    database.connect(reuse_if_open=True)
+    names = run(database)
+    from ..datafolder import plugin_migration_packages
+
+    for namespace, package in plugin_migration_packages():
+        names += run(database, package, namespace)
+    click.echo(f"applied {len(names)} migration(s)" + (": " + ", ".join(names) if names else ""))
+    click.echo(f"database {config['data']}/kit.db is up to date")
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
+@click.option("--port", default=None, type=int, help="Port (default 8080).")
+@click.option("--threads", default=None, type=int, help="Worker threads (default 8).")
+@pass_ctx
+def serve(ctx, host, port, threads):
+    """Serve the kit to tablets and teachers with waitress.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit serve --host 0.0.0.0 --port 8080 --threads 8
+    """
+    from ..server import serve as run
+
+    run(ctx.data, host=host, port=port, threads=threads)

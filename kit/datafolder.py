@@ -1,0 +1,57 @@
+"""Open a kit's data folder: settings, database, migrations, secret key, identity."""
+
+import secrets
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from . import settings
+from .db import database, init_database
+from .errors import ConfigError, NotFound
+from .migrations import migrate
+from .models import KitIdentity
+
+MIGRATION_GROUP = "classroom_kit.migrations"
+
+
+def plugin_migration_packages():
+    """Yield (namespace, package) for every installed plugin that brings its own tables."""
+    for ep in entry_points(group=MIGRATION_GROUP):
+        yield ep.name, ep.value
+
+
+def open_data(data_dir=None, overrides=None, create=True, run_migrations=True):
+    """Load settings for a data folder, bind the database and apply pending migrations."""
+    config = settings.load(data_dir, overrides)
+    data = Path(config["data"])
+    if not data.exists():
+        if not create:
+            raise ConfigError(f"data folder {data} does not exist (run `kit init` first)")
+        data.mkdir(parents=True)
+    if not data.is_dir():
+        raise ConfigError(f"data folder {data} is not a folder")
+    init_database(config)
+    if run_migrations:
+        database.connect(reuse_if_open=True)
+        migrate(database)
+        for namespace, package in plugin_migration_packages():
+            migrate(database, package, namespace)
+    if not config["secret_key"]:
+        config["secret_key"] = _secret_key(data)
+    return config
+
+
+def _secret_key(data):
+    """Return the data folder's session-signing key, made once and kept private."""
+    path = data / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def identity():
+    """Return the kit's identity row, or raise NotFound if `kit init` has not run."""
+    row = KitIdentity.select().first()
+    if row is None:
+        raise NotFound("this kit has no identity yet: run `kit init --site NAME`")
+    return row

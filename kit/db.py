@@ -1,0 +1,73 @@
+"""The kit's SQLite policy, in one place.
+
+Every connection gets WAL (readers never block the writer), foreign keys, a busy
+timeout, and the ``synchronous`` level chosen in docs/power-loss.md. Every write
+transaction starts with ``BEGIN IMMEDIATE``: the write lock is taken up front, so a
+reader can never try to upgrade to a writer mid-transaction, which is what makes
+SQLite answer "database is locked" without waiting. Writers therefore only ever queue
+on the busy timeout, and all writes must go through :func:`write` (or
+``database.atomic()``, which starts IMMEDIATE too).
+"""
+
+import logging
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+logger = logging.getLogger(__name__)
+
+# Deferred: bound to a file by init_database(); importing this module opens nothing.
+database = SqliteDatabase(None, lock_type="IMMEDIATE")
+
+DB_FILENAME = "kit.db"
+
+
+def pragmas(config):
+    """Return the pragmas applied to every new connection."""
+    synchronous = str(config.get("sqlite_synchronous", "NORMAL")).upper()
+    if synchronous not in ("NORMAL", "FULL"):
+        from .errors import ConfigError
+
+        raise ConfigError(f"sqlite_synchronous must be NORMAL or FULL, not {synchronous!r}")
+    return {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": int(config.get("busy_timeout_ms", 5000)),
+        "synchronous": synchronous,
+        # Keep the WAL from growing without bound on a busy day; checkpoints are cheap.
+        "wal_autocheckpoint": 1000,
+        "cache_size": -8000,  # 8 MB page cache: enough for a class, small for a 1 GB Pi.
+        "temp_store": "memory",
+    }
+
+
+def db_path(config):
+    return Path(config["data"]) / DB_FILENAME
+
+
+def init_database(config):
+    """Bind the deferred database to the data folder's kit.db (created if missing)."""
+    path = db_path(config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not database.is_closed():
+        database.close()
+    database.init(str(path), pragmas=pragmas(config), check_same_thread=False)
+    return database
+
+
+def write():
+    """Return a context manager for one write transaction (BEGIN IMMEDIATE)."""
+    return database.atomic()
+
+
+def init_app(app):
+    """Open a connection for each request and close it after, as peewee recommends."""
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

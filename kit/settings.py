@@ -1,0 +1,100 @@
+"""The one registry of settings: name, default and help feed the config, the docs and a test.
+
+A setting's value comes, last one winning, from its default, the data folder's
+``settings.toml``, then the environment variable ``KIT_<NAME>`` (upper case).
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+    kind: type = str
+
+    @property
+    def env(self):
+        return "KIT_" + self.name.upper()
+
+    def parse(self, raw, source):
+        """Convert a raw value from a file or the environment to this setting's type."""
+        if self.kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ConfigError(f"{source}: {self.name} must be true or false, not {raw!r}")
+        try:
+            return self.kind(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{source}: {self.name} must be {self.kind.__name__}, not {raw!r}"
+            ) from None
+
+
+SETTINGS = [
+    Setting("data", "./kit-data", "Data folder: kit.db, installed packs, backups, logs."),
+    Setting("host", "0.0.0.0", "Address `kit serve` listens on."),
+    Setting("port", 8080, "TCP port `kit serve` listens on.", int),
+    Setting("threads", 8, "Waitress worker threads: concurrent requests being handled.", int),
+    Setting("secret_key", "", "Signs session cookies; generated into the data folder when empty."),
+    Setting("sqlite_synchronous", "NORMAL",
+            "SQLite synchronous mode (NORMAL or FULL); see docs/power-loss.md for the choice."),
+    Setting("busy_timeout_ms", 5000, "How long a SQLite writer waits for the lock.", int),
+    Setting("max_pack_bytes", 2 * 1024**3, "Largest unpacked size of one content pack.", int),
+    Setting("max_pack_files", 5000, "Most files one content pack may hold.", int),
+    Setting("max_compression_ratio", 200, "Largest compression ratio allowed per pack file.", int),
+    Setting("min_free_bytes", 50 * 1024**2,
+            "Free disk space to keep after unpacking a pack or writing a backup.", int),
+    Setting("max_event_batch", 500, "Most events accepted in one POST to the API.", int),
+    Setting("login_attempts", 5, "Failed sign-ins allowed per account and address per window.", int),
+    Setting("login_window_s", 300, "Window in seconds for counting failed sign-ins.", int),
+    Setting("default_language", "en", "Language used when the browser asks for none we have."),
+    Setting("pseudonymous_sync", False, "Send learners to the hub as pseudonymous ids, not names.", bool),
+    Setting("sync_interval_s", 30, "Seconds between sync attempts when enrolled.", int),
+    Setting("hub_ca_file", "", "Extra CA certificate file to trust for the hub's TLS."),
+    Setting("captive_portal", True, "Answer phones' captive-portal checks with a welcome page.", bool),
+]
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load(data_dir=None, overrides=None, environ=None):
+    """Return a dict of every setting, resolved from defaults, file, environment and overrides."""
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    if "KIT_DATA" in environ:
+        values["data"] = environ["KIT_DATA"]
+    if data_dir is not None:
+        values["data"] = str(data_dir)
+    data = Path(values["data"]).expanduser()
+    config_file = data / "settings.toml"
+    if config_file.is_file():
+        try:
+            from_file = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config_file}: not valid TOML ({exc})") from None
+        for name, raw in from_file.items():
+            if name not in BY_NAME or name == "data":
+                raise ConfigError(f"{config_file}: unknown setting {name!r}")
+            values[name] = BY_NAME[name].parse(raw, str(config_file))
+    for setting in SETTINGS:
+        if setting.name != "data" and setting.env in environ:
+            values[setting.name] = setting.parse(environ[setting.env], setting.env)
+    for name, raw in (overrides or {}).items():
+        if name not in BY_NAME:
+            raise ConfigError(f"unknown setting {name!r}")
+        if raw is not None:
+            values[name] = BY_NAME[name].parse(raw, "override")
+    values["data"] = str(data.resolve())
+    return values

@@ -1,0 +1,25 @@
+"""The kit's web pages: learners at /, teachers at /teach, admin at /admin.
+
+Each area is its own blueprint with templates under templates/<area>/. This module
+wires in what every page shares: CSRF protection and the language of the page.
+"""
+
+from flask import render_template
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+
+def init_app(app):
+    csrf.init_app(app)
+    from ..api import bp as api_bp
+
+    # The JSON API is called by the tablets' own scripts with a learner session cookie
+    # (SameSite=Lax) and JSON bodies, which a cross-site form cannot send.
+    csrf.exempt(api_bp)
+
+    @app.get("/")
+    def home():
+        from ..models import Pack
+
+        return render_template("home.html", packs=Pack.select().order_by(Pack.title))

@@ -1,0 +1,145 @@
+"""Shared fixtures: a fresh data folder per test, the app, the CLI, a real `kit serve`.
+
+Tests live under tests/ with importlib import mode, so they never shadow `kit` or `sync`.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+KIT = [sys.executable, "-m", "kit"]
+
+
+def free_port():
+    """Return a TCP port free on loopback right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=20.0, process=None):
+    """Poll a URL until it answers 200; fail early if the process died."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
+        try:
+            response = requests.get(url, timeout=1)
+            if response.status_code == 200:
+                return response
+            last = response.status_code
+        except requests.RequestException as exc:
+            last = exc
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer 200 within {timeout}s (last: {last})")
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A fresh, empty data folder for one test."""
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+def run_kit(data_dir, *args, check=True, env=None, input=None, timeout=120):
+    """Run the real `kit` command in a subprocess; return the CompletedProcess."""
+    full_env = {**os.environ, "KIT_DATA": str(data_dir), **(env or {})}
+    result = subprocess.run(
+        [*KIT, *map(str, args)], capture_output=True, text=True, env=full_env,
+        input=input, timeout=timeout, cwd=ROOT,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"kit {' '.join(map(str, args))} exited {result.returncode}:\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+@pytest.fixture
+def kit(data_dir):
+    """Call `kit …` against this test's data folder: kit("pack", "list")."""
+    return lambda *args, **kw: run_kit(data_dir, *args, **kw)
+
+
+@pytest.fixture
+def initialised(data_dir, kit):
+    """A data folder with a kit identity."""
+    kit("init", "--site", "Test School", "--location", "Testville")
+    return data_dir
+
+
+@pytest.fixture
+def app(initialised):
+    from kit.app import create_app
+
+    app = create_app(data_dir=initialised)
+    app.config.update(TESTING=True)
+    yield app
+    from kit.db import database
+
+    database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class KitServer:
+    """A real `kit serve` process on a loopback port."""
+
+    def __init__(self, data_dir, port=None, env=None):
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.env = env or {}
+        self.process = None
+        self.log = Path(data_dir).parent / f"serve-{self.port}.log"
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        env = {**os.environ, "KIT_DATA": str(self.data_dir), **self.env}
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [*KIT, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            )
+        wait_http(self.url + "/healthz", process=self.process)
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+        self.process = None
+
+
+@pytest.fixture
+def kit_server(initialised):
+    """Start a real `kit serve` on loopback for this test's data folder; stop it after."""
+    server = KitServer(initialised)
+    server.start()
+    yield server
+    server.stop()
