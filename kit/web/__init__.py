@@ -11,7 +11,10 @@ csrf = CSRFProtect()
 
 
 def init_app(app):
+    from . import i18n
+
     csrf.init_app(app)
+    i18n.init_app(app)
     from ..api import bp as api_bp
 
     # The JSON API is called by the tablets' own scripts with a learner session cookie

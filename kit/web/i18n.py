@@ -1,0 +1,37 @@
+"""Page language: the learner's or teacher's own choice, else the browser's, else the default.
+
+Catalogues are kept per area (translations/learn, translations/teach) so the learner and
+teacher pages can be translated, and reviewed, separately; Flask-Babel merges them.
+"""
+
+from flask import current_app, g, request, session
+from flask_babel import Babel, get_locale
+
+LANGUAGES = {"en": ("English", "ltr"), "fr": ("Français", "ltr")}
+# Languages written right to left, for when their catalogues arrive: the CSS already copes.
+RTL = {"ar", "fa", "he", "ur"}
+
+babel = Babel()
+
+
+def select_language():
+    """Return the language for this request."""
+    chosen = getattr(g, "language", None) or session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    best = request.accept_languages.best_match(list(LANGUAGES))
+    return best or current_app.config["KIT"]["default_language"]
+
+
+def page_direction():
+    return "rtl" if str(get_locale()).split("_")[0] in RTL else "ltr"
+
+
+def init_app(app):
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations/learn;translations/teach"
+    babel.init_app(app, locale_selector=select_language)
+
+    @app.context_processor
+    def _language():
+        return {"page_lang": str(get_locale()), "page_dir": page_direction(),
+                "languages": LANGUAGES}
