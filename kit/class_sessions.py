@@ -1,0 +1,142 @@
+"""Class sessions: start, end, who attended and minutes of learning — the hours programmes report.
+
+Minutes come from the event log, on the kit's own clock (``Event.received_at``, the same
+clock that stamps the session's start and end), so a tablet with a wrong clock cannot
+inflate them. A learner's minutes are the gaps between their consecutive events inside the
+session window, each gap counted up to IDLE_GAP_S (a learner who stops for longer was not
+learning in between), and at least one minute for anyone who did anything. A learner
+attended when they have an event in the window or the teacher marked them present.
+"""
+
+import datetime as dt
+
+from .db import write
+from .errors import Conflict, KitError, NotFound
+from .models import Attendance, ClassSession, Event, Learner, LessonProgress, utcnow
+from .roster import get_class, get_learner
+
+IDLE_GAP_S = 300
+# Events that arrive a little after the end (a tablet's queue draining) still count.
+LATE_GRACE_S = 120
+
+
+def current_session(class_id):
+    """Return the class's open session, or None."""
+    return (ClassSession.select()
+            .where((ClassSession.classroom == class_id) & (ClassSession.ended_at.is_null()))
+            .order_by(ClassSession.started_at.desc()).first())
+
+
+def get_session(session_id):
+    found = ClassSession.get_or_none(ClassSession.id == session_id)
+    if found is None:
+        raise NotFound("no such class session")
+    return found
+
+
+def start_session(class_id, user=None):
+    """Open a session for a class; refuse if one is already open."""
+    with write():
+        room = get_class(class_id)
+        if not room.active:
+            raise KitError("this class is deactivated; reactivate it to start a session")
+        if current_session(room.id) is not None:
+            raise Conflict("a session is already running for this class")
+        return ClassSession.create(classroom=room, started_by=user, started_at=utcnow())
+
+
+def mark_present(session_id, learner_id, present=True):
+    """Mark a learner present (or not) by hand, e.g. one who shared a tablet."""
+    with write():
+        sess = get_session(session_id)
+        learner = get_learner(learner_id)
+        if learner.classroom_id != sess.classroom_id:
+            raise KitError("this learner is not in the session's class")
+        if sess.ended_at is not None:
+            raise Conflict("this session has ended")
+        if present:
+            Attendance.get_or_create(session=sess, learner=learner)
+        else:
+            Attendance.delete().where((Attendance.session == sess)
+                                      & (Attendance.learner == learner)).execute()
+
+
+def learning_seconds(times):
+    """Return active seconds from sorted event times: gaps capped at IDLE_GAP_S."""
+    total = 0.0
+    for earlier, later in zip(times, times[1:]):
+        total += min((later - earlier).total_seconds(), IDLE_GAP_S)
+    return total
+
+
+def minutes_by_learner(class_id, start, end):
+    """Return {learner_id: minutes} for the class's learners with events in [start, end]."""
+    rows = (Event.select(Event.learner, Event.received_at).join(Learner)
+            .where((Learner.classroom == class_id) & (Event.received_at >= start)
+                   & (Event.received_at <= end))
+            .order_by(Event.learner, Event.received_at).tuples())
+    times = {}
+    for learner_id, received in rows:
+        times.setdefault(learner_id, []).append(received)
+    return {lid: max(1, round(learning_seconds(ts) / 60)) for lid, ts in times.items()}
+
+
+def live_attendance(sess):
+    """Return {learner_id: minutes so far} for an open or ended session."""
+    end = sess.ended_at + dt.timedelta(seconds=LATE_GRACE_S) if sess.ended_at else utcnow()
+    minutes = minutes_by_learner(sess.classroom_id, sess.started_at, end)
+    for row in Attendance.select().where(Attendance.session == sess):
+        minutes.setdefault(row.learner_id, row.minutes if sess.ended_at else 0)
+    return minutes
+
+
+def end_session(session_id):
+    """Close a session: record attendance and minutes per learner and a summary."""
+    with write():
+        sess = get_session(session_id)
+        if sess.ended_at is not None:
+            raise Conflict("this session has already ended")
+        sess.ended_at = utcnow()
+        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at)
+        marked = {a.learner_id for a in Attendance.select().where(Attendance.session == sess)}
+        for learner_id in set(minutes) | marked:
+            Attendance.insert(session=sess, learner=learner_id,
+                              minutes=minutes.get(learner_id, 0)).on_conflict(
+                conflict_target=[Attendance.session, Attendance.learner],
+                update={Attendance.minutes: minutes.get(learner_id, 0)}).execute()
+        sess.summary = _summary(sess, minutes, marked)
+        sess.save()
+    return sess
+
+
+def _summary(sess, minutes, marked):
+    """Return the figures shown at the end of a session and reported upstream."""
+    enrolled = Learner.select().where((Learner.classroom == sess.classroom_id)
+                                      & (Learner.active == True)).count()  # noqa: E712
+    finished = (LessonProgress.select().join(Learner)
+                .where((Learner.classroom == sess.classroom_id)
+                       & (LessonProgress.completed_at >= sess.started_at)
+                       & (LessonProgress.completed_at <= sess.ended_at)))
+    return {
+        "duration_minutes": round((sess.ended_at - sess.started_at).total_seconds() / 60),
+        "enrolled": enrolled,
+        "attended": len(set(minutes) | marked),
+        "learning_minutes": sum(minutes.values()),
+        "lessons_completed": finished.count(),
+        "lessons_mastered": finished.where(LessonProgress.status == "mastered").count(),
+    }
+
+
+def session_report(sess):
+    """Return [(learner, minutes, present)] for every learner of the class, by name."""
+    minutes = live_attendance(sess)
+    learners = (Learner.select().where(Learner.classroom == sess.classroom_id)
+                .order_by(Learner.display_name))
+    return [(l, minutes.get(l.id, 0), l.id in minutes) for l in learners
+            if l.active or l.id in minutes]
+
+
+def list_sessions(class_id, limit=20):
+    """Return the class's most recent sessions, newest first."""
+    return list(ClassSession.select().where(ClassSession.classroom == class_id)
+                .order_by(ClassSession.started_at.desc()).limit(limit))

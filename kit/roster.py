@@ -1,0 +1,301 @@
+"""Classes and their learners: add, edit, deactivate, and import from a CSV file.
+
+Nothing here deletes: a class or a learner is deactivated, so the event log, which
+points at learners, stays whole. A CSV import only adds and updates: learners and
+classes the file does not mention are left exactly as they were.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from peewee import fn
+
+from .db import write
+from .errors import Conflict, KitError, NotFound
+from .models import Classroom, Learner
+from .pictures import AVATARS, COLOURS, PICTURES, hash_picture_password
+
+MAX_NAME = 60
+MAX_CSV_BYTES = 512 * 1024
+MAX_CSV_ROWS = 2000
+COLUMNS = ("name", "avatar", "colour", "picture_password", "language")
+# Spellings a spreadsheet may use for our columns.
+ALIASES = {"color": "colour", "display_name": "name", "nom": "name", "couleur": "colour",
+           "picture password": "picture_password", "pictures": "picture_password",
+           "lang": "language", "langue": "language"}
+LANGUAGE_CODES = ("", "en", "fr")
+
+
+def _clean_name(name, what="name"):
+    text = " ".join((name or "").split())
+    if not text:
+        raise KitError(f"the {what} must not be empty")
+    if len(text) > MAX_NAME:
+        raise KitError(f"the {what} is longer than {MAX_NAME} characters")
+    return text
+
+
+# -- classes -------------------------------------------------------------------------
+
+def list_classes(include_inactive=False):
+    """Return classes by name; active ones only unless asked."""
+    query = Classroom.select().order_by(Classroom.name)
+    if not include_inactive:
+        query = query.where(Classroom.active == True)  # noqa: E712
+    return list(query)
+
+
+def get_class(class_id):
+    """Return the Classroom with this id or raise NotFound."""
+    found = Classroom.get_or_none(Classroom.id == class_id)
+    if found is None:
+        raise NotFound("no such class")
+    return found
+
+
+def find_class(name):
+    """Return the class called `name` (case-insensitive), or None."""
+    text = " ".join((name or "").split())
+    return Classroom.get_or_none(fn.lower(Classroom.name) == text.lower()) if text else None
+
+
+def create_class(name):
+    """Add a class; refuse a name another class already has."""
+    text = _clean_name(name, "class name")
+    with write():
+        if find_class(text) is not None:
+            raise Conflict(f"a class called {text!r} already exists")
+        return Classroom.create(name=text)
+
+
+def update_class(class_id, name=None, active=None):
+    """Rename, deactivate or reactivate a class."""
+    with write():
+        room = get_class(class_id)
+        if name is not None:
+            text = _clean_name(name, "class name")
+            other = find_class(text)
+            if other is not None and other.id != room.id:
+                raise Conflict(f"a class called {text!r} already exists")
+            room.name = text
+        if active is not None:
+            room.active = bool(active)
+        room.save()
+    return room
+
+
+# -- learners ------------------------------------------------------------------------
+
+def list_learners(class_id, include_inactive=False):
+    """Return a class's learners by name."""
+    query = Learner.select().where(Learner.classroom == class_id).order_by(Learner.display_name)
+    if not include_inactive:
+        query = query.where(Learner.active == True)  # noqa: E712
+    return list(query)
+
+
+def get_learner(learner_id):
+    found = Learner.get_or_none(Learner.id == learner_id)
+    if found is None:
+        raise NotFound("no such learner")
+    return found
+
+
+def _check_choice(value, choices, what):
+    text = (value or "").strip().lower()
+    if text and text not in choices:
+        raise KitError(f"{what} {value!r} is not one of: {', '.join(choices)}")
+    return text
+
+
+def parse_picture_password(text):
+    """Return the stored hash for "sun+moon" (or "sun moon"), "" for none; KitError if bad."""
+    raw = (text or "").replace("+", " ").replace(",", " ").split()
+    if not raw:
+        return ""
+    try:
+        return hash_picture_password([p.lower() for p in raw])
+    except ValueError:
+        raise KitError("a picture password is two different pictures out of: "
+                       + ", ".join(PICTURES)) from None
+
+
+def _next_look(class_id):
+    """Pick an avatar and colour pair not yet used in the class, so learners look different."""
+    used = {(l.avatar, l.colour) for l in Learner.select().where(Learner.classroom == class_id)}
+    count = len(used)
+    for step in range(len(AVATARS) * len(COLOURS)):
+        n = count + step
+        pair = (AVATARS[n % len(AVATARS)], COLOURS[(n // len(AVATARS) + n) % len(COLOURS)])
+        if pair not in used:
+            return pair
+    return AVATARS[count % len(AVATARS)], COLOURS[count % len(COLOURS)]
+
+
+def validate_learner(fields):
+    """Return cleaned learner fields (name, avatar, colour, language, picture hash)."""
+    clean = {"display_name": _clean_name(fields.get("name"))}
+    clean["avatar"] = _check_choice(fields.get("avatar"), AVATARS, "avatar")
+    clean["colour"] = _check_choice(fields.get("colour"), COLOURS, "colour")
+    clean["language"] = _check_choice(fields.get("language"), LANGUAGE_CODES[1:], "language")
+    if fields.get("picture_password"):
+        clean["picture_password"] = parse_picture_password(fields["picture_password"])
+    return clean
+
+
+def add_learner(class_id, **fields):
+    """Add a learner to a class; the name must be new in that class."""
+    clean = validate_learner(fields)
+    with write():
+        room = get_class(class_id)
+        if _find_learner(room.id, clean["display_name"]) is not None:
+            raise Conflict(f"{clean['display_name']!r} is already in {room.name}")
+        if not clean["avatar"] or not clean["colour"]:
+            avatar, colour = _next_look(room.id)
+            clean["avatar"] = clean["avatar"] or avatar
+            clean["colour"] = clean["colour"] or colour
+        return Learner.create(classroom=room, **clean)
+
+
+def update_learner(learner_id, clear_picture_password=False, active=None, **fields):
+    """Edit a learner's name, look, language or picture password; or (de)activate them."""
+    with write():
+        learner = get_learner(learner_id)
+        if fields:
+            clean = validate_learner(fields)
+            other = _find_learner(learner.classroom_id, clean["display_name"])
+            if other is not None and other.id != learner.id:
+                raise Conflict(f"{clean['display_name']!r} is already in this class")
+            for key, value in clean.items():
+                if value or (key == "language" and "language" in fields):
+                    setattr(learner, key, value)
+        if clear_picture_password:
+            learner.picture_password = ""
+        if active is not None:
+            learner.active = bool(active)
+        learner.save()
+    return learner
+
+
+def _find_learner(class_id, name):
+    return Learner.get_or_none((Learner.classroom == class_id)
+                               & (fn.lower(Learner.display_name) == name.lower()))
+
+
+# -- CSV import ----------------------------------------------------------------------
+
+@dataclass
+class ImportRow:
+    line: int
+    action: str  # "add", "update" or "unchanged"
+    fields: dict
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: rows to apply and line-numbered errors (never applied)."""
+
+    class_name: str
+    class_exists: bool
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # [(line, message)]
+
+    def count(self, action):
+        return sum(1 for row in self.rows if row.action == action)
+
+
+def _decode(data):
+    if isinstance(data, str):
+        return data
+    if len(data) > MAX_CSV_BYTES:
+        raise KitError(f"the file is larger than {MAX_CSV_BYTES // 1024} KB; split it")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise KitError("the file is not UTF-8 text: in your spreadsheet, save it as "
+                       "'CSV UTF-8'") from None
+
+
+def _header(reader_row):
+    names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader_row]
+    unknown = [h for h in names if h not in COLUMNS]
+    if unknown:
+        raise KitError(f"line 1: unknown column {unknown[0]!r}; the columns are: "
+                       + ", ".join(COLUMNS))
+    if "name" not in names:
+        raise KitError("line 1: the first line must name the columns, with at least 'name'")
+    return names
+
+
+def plan_import(data, class_name):
+    """Read a roster CSV and return the ImportPlan for `class_name`; change nothing."""
+    text = _decode(data).lstrip("\ufeff")
+    if not text.strip():
+        raise KitError("the file is empty")
+    class_text = _clean_name(class_name, "class name")
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    names = _header(next(reader))
+    room = find_class(class_text)
+    plan = ImportPlan(class_name=room.name if room else class_text, class_exists=room is not None)
+    seen = {}
+    for values in reader:
+        _plan_line(plan, room, names, values, reader.line_num, seen)
+        if reader.line_num > MAX_CSV_ROWS + 1:
+            raise KitError(f"the file has more than {MAX_CSV_ROWS} learners; split it")
+    if not plan.rows and not plan.errors:
+        raise KitError("the file names no learners (only a header line)")
+    return plan
+
+
+def _plan_line(plan, room, names, values, line, seen):
+    """Add one CSV line to the plan, or an error naming the line."""
+    if not any(v.strip() for v in values):
+        return
+    if len(values) > len(names):
+        plan.errors.append((line, f"{len(values)} values but only {len(names)} columns"))
+        return
+    raw = dict(zip(names, (v.strip() for v in values)))
+    try:
+        clean = validate_learner(raw)
+    except KitError as exc:
+        plan.errors.append((line, exc.message))
+        return
+    key = clean["display_name"].casefold()
+    if key in seen:
+        plan.errors.append((line, f"{clean['display_name']!r} is already on line {seen[key]}"))
+        return
+    seen[key] = line
+    existing = _find_learner(room.id, clean["display_name"]) if room else None
+    action = "add" if existing is None else _update_action(existing, clean)
+    plan.rows.append(ImportRow(line=line, action=action, fields=raw))
+
+
+def _update_action(existing, clean):
+    changed = not existing.active or any(
+        value and getattr(existing, key) != value
+        for key, value in clean.items() if key not in ("display_name", "picture_password"))
+    return "update" if changed or clean.get("picture_password") else "unchanged"
+
+
+def apply_import(plan):
+    """Apply a plan's good rows in one transaction (creating the class if needed)."""
+    with write():
+        room = find_class(plan.class_name) or Classroom.create(name=plan.class_name)
+        added = updated = 0
+        for row in plan.rows:
+            if row.action == "unchanged":
+                continue
+            existing = _find_learner(room.id, _clean_name(row.fields["name"]))
+            if existing is None:
+                add_learner(room.id, **row.fields)
+                added += 1
+            else:
+                update_learner(existing.id, active=True, **row.fields)
+                updated += 1
+    return {"class_id": room.id, "added": added, "updated": updated,
+            "skipped_lines": [line for line, _ in plan.errors]}
