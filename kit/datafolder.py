@@ -29,6 +29,7 @@ def open_data(data_dir=None, overrides=None, create=True, run_migrations=True):
         data.mkdir(parents=True)
     if not data.is_dir():
         raise ConfigError(f"data folder {data} is not a folder")
+    (data / "packs").mkdir(exist_ok=True)
     init_database(config)
     if run_migrations:
         database.connect(reuse_if_open=True)

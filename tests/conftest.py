@@ -78,6 +78,26 @@ def initialised(data_dir, kit):
     return data_dir
 
 
+FIXTURE_PACKS = ROOT / "tests" / "fixtures" / "packs"
+
+
+@pytest.fixture(scope="session")
+def mini_pack_file(tmp_path_factory):
+    """The tests' mini pack (tests/fixtures/packs/mini), built once with the real builder."""
+    from kit.packs.archive import build
+
+    out = tmp_path_factory.mktemp("packs") / "mini.kitpack"
+    build(FIXTURE_PACKS / "mini", out)
+    return out
+
+
+@pytest.fixture
+def installed_kit(initialised, kit, mini_pack_file):
+    """An initialised data folder with the mini pack imported through `kit pack import`."""
+    kit("pack", "import", mini_pack_file)
+    return initialised
+
+
 @pytest.fixture
 def app(initialised):
     from kit.app import create_app

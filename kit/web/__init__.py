@@ -20,6 +20,9 @@ def init_app(app):
     # The JSON API is called by the tablets' own scripts with a learner session cookie
     # (SameSite=Lax) and JSON bodies, which a cross-site form cannot send.
     csrf.exempt(api_bp)
+    from .media import bp as media_bp
+
+    app.register_blueprint(media_bp)
 
     @app.get("/")
     def home():

@@ -1,0 +1,161 @@
+"""What the learner pages show of a lesson: rendered pages, media URLs, public questions.
+
+Rendering is cached per installed folder (``<pack>@<version>``), so an upgrade simply
+renders the new folder and the old cache entries are dropped by ``forget_cache``.
+"""
+
+import html
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
+
+from ..db import database
+from ..errors import NotFound
+from ..models import Lesson, Pack
+from . import markup
+from .quiz import public_question
+from .source import split_front_matter
+
+AUDIO_TYPES = {".ogg": "audio/ogg", ".opus": "audio/ogg", ".oga": "audio/ogg",
+               ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".webm": "audio/webm"}
+VIDEO_TYPES = {".webm": "video/webm", ".mp4": "video/mp4", ".ogv": "video/ogg"}
+
+
+@dataclass(frozen=True)
+class LessonView:
+    pack_id: str
+    lesson_id: str
+    version: str
+    title: str
+    objectives: list
+    minutes: int
+    language: str
+    position: int
+    pages: list
+    audio: dict | None
+    video: dict | None
+    sign_video: dict | None
+    questions: list
+    min_score: float
+    next_lesson_id: str | None
+    prev_lesson_id: str | None
+
+
+def packs_dir():
+    """The installed packs live beside the database, in DATA/packs."""
+    return Path(database.database).parent / "packs"
+
+
+def media_url(pack_id, version, path):
+    return f"/media/{pack_id}/{version}/{quote(path)}"
+
+
+def _installed(pack_id):
+    pack = Pack.get_or_none(Pack.pack_id == pack_id)
+    if pack is None:
+        raise NotFound(f"no pack {pack_id!r} is installed")
+    return pack
+
+
+def get_lesson(pack_id, lesson_id):
+    """Return the lesson as the current installed version of its pack shows it."""
+    pack = _installed(pack_id)
+    ids = [row.lesson_id for row in Lesson.select(Lesson.lesson_id).where(Lesson.pack == pack).order_by(Lesson.position)]
+    if lesson_id not in ids:
+        raise NotFound(f"pack {pack_id!r} has no lesson {lesson_id!r}")
+    index = ids.index(lesson_id)
+    view = _render(str(packs_dir() / pack.folder), pack.pack_id, pack.version, lesson_id)
+    return LessonView(
+        **view, position=index,
+        prev_lesson_id=ids[index - 1] if index else None,
+        next_lesson_id=ids[index + 1] if index + 1 < len(ids) else None,
+    )
+
+
+def load_quiz(pack_id, lesson_id):
+    """Return the full quiz (answers included) of an installed lesson; for judging only."""
+    pack = _installed(pack_id)
+    quiz = _quiz(str(packs_dir() / pack.folder), lesson_id)
+    if quiz is None:
+        raise NotFound(f"lesson {pack_id}/{lesson_id} has no quiz")
+    return quiz
+
+
+@lru_cache(maxsize=512)
+def _quiz(folder, lesson_id):
+    path = Path(folder) / "lessons" / lesson_id / "quiz.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+@lru_cache(maxsize=512)
+def _render(folder, pack_id, version, lesson_id):
+    root = Path(folder)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    base = f"lessons/{lesson_id}"
+    where = f"{base}/lesson.md"
+    front, body = split_front_matter((root / where).read_text(encoding="utf-8"), where)
+    from .source import PAGE_BREAK
+
+    def url(rel):
+        return media_url(pack_id, version, rel)
+
+    pages = [markup.render_page(page.strip(), base, url) for page in PAGE_BREAK.split(body)]
+    quiz = _quiz(folder, lesson_id)
+    min_score = (quiz or {}).get("mastery", manifest.get("mastery", {})).get("min_score", 0.8)
+    return dict(
+        pack_id=pack_id, lesson_id=lesson_id, version=version, title=front["title"],
+        objectives=list(front["objectives"]), minutes=front["minutes"],
+        language=manifest.get("language", ""), pages=pages,
+        audio=_audio(root, base, front.get("audio"), url),
+        video=_video(base, front.get("video"), url, manifest.get("language", "")),
+        sign_video=_sign(base, front.get("sign_video"), url),
+        questions=[public_question(q) for q in (quiz or {}).get("questions", [])],
+        min_score=float(min_score),
+    )
+
+
+def _rel(base, name):
+    return markup._resolve(base, name)
+
+
+def _audio(root, base, audio, url):
+    if not audio:
+        return None
+    rel, transcript = _rel(base, audio["file"]), _rel(base, audio["transcript"])
+    text = (root / transcript).read_text(encoding="utf-8")
+    paragraphs = [html.escape(p.strip()) for p in text.split("\n\n") if p.strip()]
+    return {"url": url(rel), "type": AUDIO_TYPES.get(Path(rel).suffix.lower(), "audio/ogg"),
+            "transcript_html": "".join(f"<p>{p}</p>" for p in paragraphs)}
+
+
+def _video(base, video, url, language):
+    if not video:
+        return None
+    rel = _rel(base, video["file"])
+    return {"url": url(rel), "type": VIDEO_TYPES.get(Path(rel).suffix.lower(), "video/webm"),
+            "captions_url": url(_rel(base, video["captions"])), "captions_lang": language}
+
+
+def _sign(base, sign, url):
+    if not sign:
+        return None
+    rel = _rel(base, sign)
+    return {"url": url(rel), "type": VIDEO_TYPES.get(Path(rel).suffix.lower(), "video/webm")}
+
+
+@lru_cache(maxsize=64)
+def folder_manifest(folder):
+    """Return {path: sha256} for an installed folder, read from its manifest.json."""
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    return {item["path"]: item["sha256"] for item in manifest["files"]}
+
+
+def forget_cache():
+    """Drop rendered lessons after a pack is installed or removed."""
+    _render.cache_clear()
+    _quiz.cache_clear()
+    folder_manifest.cache_clear()

@@ -1,0 +1,80 @@
+"""Render lesson Markdown with raw HTML off and every link and image kept inside the pack.
+
+Lessons are parsed twice: once with HTML recognised, only to refuse a lesson that holds
+any (the author would otherwise see their markup turn into text on tablets), and once
+with HTML off to render.
+"""
+
+import posixpath
+import re
+
+from markdown_it import MarkdownIt
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def _parser(html):
+    return MarkdownIt("commonmark", {"html": html}).enable("table")
+
+
+_DETECT = _parser(html=True)
+_RENDER = _parser(html=False)
+
+
+def _walk(tokens):
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+def _resolve(base_dir, target):
+    """Return the pack-relative path a lesson link points to, or None if it leaves the pack."""
+    target = target.split("#", 1)[0].split("?", 1)[0]
+    if not target:
+        return ""
+    if target.startswith("/") or "\\" in target:
+        return None
+    path = posixpath.normpath(posixpath.join(base_dir, target))
+    if path == ".." or path.startswith("../"):
+        return None
+    return path
+
+
+def check_page(text, base_dir, files):
+    """Return the problems of one lesson's Markdown: raw HTML, links or images out of the pack."""
+    problems = []
+    for token in _walk(_DETECT.parse(text)):
+        if token.type in ("html_block", "html_inline"):
+            line = f"line {token.map[0] + 1}: " if token.map else ""
+            problems.append(f"{line}raw HTML is not allowed ({token.content.strip()[:40]!r})")
+    for token in _walk(_RENDER.parse(text)):
+        if token.type not in ("link_open", "image"):
+            continue
+        target = token.attrGet("src" if token.type == "image" else "href") or ""
+        what = "image" if token.type == "image" else "link"
+        if _SCHEME.match(target) or target.startswith("//"):
+            problems.append(f"{what} {target!r} points outside the pack")
+            continue
+        path = _resolve(base_dir, target)
+        if path is None:
+            problems.append(f"{what} {target!r} points outside the pack")
+        elif path and path not in files:
+            problems.append(f"{what} {target!r} names a file that is not in the pack")
+        if token.type == "image" and not token.content.strip():
+            problems.append(f"image {target!r} has no alt text (write ![what it shows]({target}))")
+    return problems
+
+
+def render_page(text, base_dir, url_for_file):
+    """Render one page to HTML, turning pack-relative links into media URLs."""
+    tokens = _RENDER.parse(text)
+    for token in _walk(tokens):
+        if token.type == "image":
+            token.attrSet("src", url_for_file(_resolve(base_dir, token.attrGet("src"))))
+            token.attrSet("loading", "lazy")
+        elif token.type == "link_open":
+            href = token.attrGet("href") or ""
+            if not href.startswith("#"):
+                token.attrSet("href", url_for_file(_resolve(base_dir, href)))
+    return _RENDER.renderer.render(tokens, _RENDER.options, {})

@@ -1,0 +1,251 @@
+"""Read and validate a pack's files: pack.yaml, each lesson's front matter, pages and quiz.
+
+Build runs this on the author's folder, import on the unpacked archive, so a pack that
+builds is a pack that imports. Every problem is a PackError naming the file.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..errors import PackError
+from . import markup
+
+PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+VERSION = re.compile(r"^\d{1,6}(\.\d{1,6}){0,3}$")
+LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+PAGE_BREAK = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
+AUDIO = {".ogg", ".opus", ".mp3", ".m4a", ".oga", ".webm"}
+VIDEO = {".webm", ".mp4", ".ogv"}
+QUESTION_TYPES = {"single", "multiple", "numeric", "text"}
+SVG_ACTIVE = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
+
+
+@dataclass
+class LessonSource:
+    id: str
+    title: str
+    objectives: list
+    minutes: int
+    path: str
+    quiz: str | None
+    audio: dict | None = None
+    video: dict | None = None
+    sign_video: str | None = None
+    pages: list = field(default_factory=list)
+
+
+@dataclass
+class PackSource:
+    meta: dict
+    lessons: list
+    files: list
+
+    @property
+    def id(self):
+        return self.meta["id"]
+
+    @property
+    def version(self):
+        return self.meta["version"]
+
+
+def version_key(version):
+    """Turn "1.10.2" into (1, 10, 2) so versions compare as numbers."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def list_files(root):
+    """Return every file under root as sorted pack-relative paths; refuse links and specials."""
+    root = Path(root)
+    files = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            raise PackError(f"{rel}: symbolic links are not allowed in a pack")
+        if path.is_dir():
+            continue
+        if not path.is_file():
+            raise PackError(f"{rel}: special files are not allowed in a pack")
+        if rel != "manifest.json":
+            files.append(rel)
+    return files
+
+
+def read_pack(root, files=None):
+    """Validate the pack folder at root and return what it holds."""
+    root = Path(root)
+    files = list_files(root) if files is None else files
+    fileset = set(files)
+    if "pack.yaml" not in fileset:
+        raise PackError("pack.yaml: missing (every pack starts with one)")
+    meta = _pack_meta(_load_yaml(root, "pack.yaml"))
+    lessons = [_read_lesson(root, lesson_id, fileset) for lesson_id in meta["lessons"]]
+    for rel in files:
+        if rel.lower().endswith(".svg"):
+            _check_svg(root, rel)
+    meta["lessons"] = [_lesson_entry(lesson) for lesson in lessons]
+    return PackSource(meta=meta, lessons=lessons, files=files)
+
+
+def _load_yaml(root, rel):
+    try:
+        return yaml.safe_load((root / rel).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise PackError(f"{rel}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        raise PackError(f"{rel}: malformed YAML: {_yaml_where(exc)}") from None
+
+
+def _yaml_where(exc):
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return f"line {mark.line + 1}: {problem}" if mark else problem
+
+
+def _require(mapping, key, kind, where, check=None):
+    value = mapping.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise PackError(f"{where}: `{key}` is required and must be {_kind_name(kind)}")
+    if check is not None and not check(value):
+        raise PackError(f"{where}: `{key}` has an invalid value {value!r}")
+    return value
+
+
+def _kind_name(kind):
+    return {str: "text", list: "a list", int: "a whole number", dict: "a mapping"}.get(kind, "valid")
+
+
+def _pack_meta(data):
+    where = "pack.yaml"
+    if not isinstance(data, dict):
+        raise PackError(f"{where}: must be a mapping of keys to values")
+    meta = {
+        "id": _require(data, "id", str, where, PACK_ID.match),
+        "version": _version(data.get("version"), where),
+        "title": _require(data, "title", str, where, str.strip),
+        "description": str(data.get("description") or ""),
+        "language": _require(data, "language", str, where, LANGUAGE.match),
+        "license": _require(data, "license", str, where, str.strip),
+        "authors": _require(data, "authors", list, where, lambda v: v and all(isinstance(a, str) for a in v)),
+        "mastery": _mastery(data.get("mastery", {"min_score": 0.8}), where),
+    }
+    lessons = _require(data, "lessons", list, where, lambda v: len(v) > 0)
+    for lesson_id in lessons:
+        if not isinstance(lesson_id, str) or not LESSON_ID.match(lesson_id):
+            raise PackError(f"{where}: lesson id {lesson_id!r} must be a folder name of a-z 0-9 - _")
+    if len(set(lessons)) != len(lessons):
+        raise PackError(f"{where}: a lesson is listed twice")
+    meta["lessons"] = lessons
+    return meta
+
+
+def _version(value, where):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)  # YAML reads `version: 1.2` as a number
+    if not isinstance(value, str) or not VERSION.match(value):
+        raise PackError(f"{where}: `version` is required, as dotted numbers like 1.2.0")
+    return value
+
+
+def _mastery(value, where):
+    if not isinstance(value, dict) or set(value) - {"min_score"}:
+        raise PackError(f"{where}: `mastery` must be {{min_score: 0.8}}")
+    score = value.get("min_score", 0.8)
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+        raise PackError(f"{where}: mastery `min_score` must be a number from 0 to 1")
+    return {"min_score": float(score)}
+
+
+def _lesson_entry(lesson):
+    return {"id": lesson.id, "title": lesson.title, "minutes": lesson.minutes,
+            "objectives": lesson.objectives, "path": lesson.path, "quiz": lesson.quiz}
+
+
+def split_front_matter(text, where):
+    """Return (front matter dict, body) of a lesson.md."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise PackError(f"{where}: must start with front matter between two `---` lines")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise PackError(f"{where}: front matter is not closed by a `---` line") from None
+    try:
+        front = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        raise PackError(f"{where}: malformed front matter: {_yaml_where(exc)}") from None
+    if not isinstance(front, dict):
+        raise PackError(f"{where}: front matter must be a mapping (title, objectives, minutes)")
+    return front, "\n".join(lines[end + 1:])
+
+
+def _read_lesson(root, lesson_id, files):
+    base = f"lessons/{lesson_id}"
+    where = f"{base}/lesson.md"
+    if where not in files:
+        raise PackError(f"{where}: missing (pack.yaml lists lesson {lesson_id!r})")
+    try:
+        text = (root / where).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PackError(f"{where}: not UTF-8 text") from None
+    front, body = split_front_matter(text, where)
+    lesson = LessonSource(
+        id=lesson_id, path=where,
+        title=_require(front, "title", str, where, str.strip),
+        objectives=_require(front, "objectives", list, where,
+                            lambda v: v and all(isinstance(o, str) and o.strip() for o in v)),
+        minutes=_require(front, "minutes", int, where, lambda m: 1 <= m <= 240),
+        quiz=f"{base}/quiz.yaml" if f"{base}/quiz.yaml" in files else None,
+    )
+    lesson.audio = _media(front, "audio", ("file", "transcript"), AUDIO, base, files, where)
+    lesson.video = _media(front, "video", ("file", "captions"), VIDEO, base, files, where)
+    if lesson.video:
+        _check_captions(root, lesson.video["captions"])
+    if front.get("sign_video") is not None:
+        sign = _media({"v": {"file": front["sign_video"]}}, "v", ("file",), VIDEO, base, files, where)
+        lesson.sign_video = sign["file"]
+    lesson.pages = [page.strip() for page in PAGE_BREAK.split(body)]
+    if not all(lesson.pages):
+        raise PackError(f"{where}: a page is empty (two `+++` lines with nothing between?)")
+    for number, page in enumerate(lesson.pages, 1):
+        for problem in markup.check_page(page, base, files):
+            raise PackError(f"{where}: page {number}: {problem}")
+    if lesson.quiz:
+        from .quiz import validate_quiz
+
+        validate_quiz(_load_yaml(root, lesson.quiz), lesson.quiz)
+    return lesson
+
+
+def _media(front, key, parts, extensions, base, files, where):
+    """Check an audio/video entry of the front matter; return it with pack-relative paths."""
+    value = front.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(parts) - set(value):
+        raise PackError(f"{where}: `{key}` needs " + " and ".join(f"`{p}`" for p in parts))
+    resolved = {}
+    for part in parts:
+        name = value[part]
+        path = markup._resolve(base, name) if isinstance(name, str) else None
+        if not path or path not in files:
+            raise PackError(f"{where}: {key} {part} {name!r} is not a file of this lesson's pack")
+        resolved[part] = path
+    if Path(resolved["file"]).suffix.lower() not in extensions:
+        raise PackError(f"{where}: {key} file {value['file']!r} must be one of {', '.join(sorted(extensions))}")
+    return resolved
+
+
+def _check_captions(root, rel):
+    head = (root / rel).read_bytes()[:16].lstrip(b"\xef\xbb\xbf")
+    if not head.startswith(b"WEBVTT"):
+        raise PackError(f"{rel}: captions must be WebVTT (the file starts with WEBVTT)")
+
+
+def _check_svg(root, rel):
+    if SVG_ACTIVE.search((root / rel).read_bytes()):
+        raise PackError(f"{rel}: SVG images may not hold scripts, event handlers or foreignObject")
