@@ -47,7 +47,7 @@ def health():
 
 
 def init_app(app):
-    from . import packs  # noqa: F401  (registers routes on bp)
+    from . import events, packs  # noqa: F401  (they register routes on bp)
 
     app.register_blueprint(bp)
     app.add_url_rule("/healthz", "healthz", health)

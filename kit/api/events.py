@@ -1,0 +1,63 @@
+"""Learners' events in, their progress and instant quiz feedback out."""
+
+from flask import current_app, jsonify, request
+
+from ..errors import Unauthorized
+from ..event_schema import BadEvent
+from ..events import record
+from ..models import LessonProgress
+from ..web.learn.auth import current_learner, learner_from_token
+from . import bp
+
+
+def _json_body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadEvent("the body must be a JSON object")
+    return body
+
+
+def _signed_in():
+    learner = current_learner()
+    if learner is None:
+        raise Unauthorized("no learner is signed in")
+    return learner
+
+
+@bp.post("/events")
+def post_events():
+    """Append a batch of one learner's events; repeats are no-ops."""
+    body = _json_body()
+    learner = learner_from_token(body.get("token"))
+    result = record(body.get("events"), learner.id,
+                    max_batch=current_app.config["KIT"]["max_event_batch"])
+    return jsonify(result)
+
+
+@bp.post("/answers")
+def check_answer():
+    """Mark one answer for instant feedback (stores nothing; the answer event does)."""
+    from ..packs.quiz import check_answer as mark
+
+    _signed_in()
+    body = _json_body()
+    names = ("pack_id", "lesson_id", "question_id")
+    if any(not isinstance(body.get(name), str) for name in names) or "response" not in body:
+        raise BadEvent("pack_id, lesson_id, question_id (text) and response are required")
+    result = mark(body["pack_id"], body["lesson_id"], body["question_id"], body["response"])
+    return jsonify(correct=bool(result["correct"]), feedback=result.get("feedback", ""),
+                   hint=result.get("hint", ""))
+
+
+@bp.get("/progress")
+def get_progress():
+    """The signed-in learner's progress in every lesson they have started."""
+    learner = _signed_in()
+    rows = (LessonProgress.select().where(LessonProgress.learner == learner.id)
+            .order_by(LessonProgress.pack_id, LessonProgress.lesson_id))
+    return jsonify(learner={"id": learner.id, "name": learner.display_name}, lessons=[{
+        "pack_id": r.pack_id, "lesson_id": r.lesson_id, "status": r.status, "page": r.page,
+        "score": r.score, "best_score": r.best_score, "attempts": r.attempts,
+        "seconds": r.seconds, "needs_help": r.needs_help,
+        "last_seen": r.last_seen.isoformat() + "Z" if r.last_seen else None,
+    } for r in rows])

@@ -1,0 +1,66 @@
+"""The server's judgement on a batch: lessons must exist, answers are marked by the pack.
+
+A tablet's own "correct" is never trusted: kit.packs.quiz marks every answer here,
+before the write transaction starts, so the database lock is held only for the append.
+"""
+
+from .errors import KitError, NotFound
+from .event_schema import BadEvent
+from .models import Lesson, Pack
+
+
+def _installed_lessons(keys):
+    """Return the set of (pack_id, lesson_id) among `keys` that are installed."""
+    packs = {pack for pack, _lesson in keys}
+    query = (Lesson.select(Pack.pack_id, Lesson.lesson_id).join(Pack)
+             .where(Pack.pack_id.in_(list(packs))).tuples())
+    return {row for row in query if row in keys}
+
+
+def lesson_facts(batch):
+    """Check every event names an installed lesson; return quiz facts per lesson.
+
+    Returns {(pack_id, lesson_id): (question ids in order, min_score)} for the lessons
+    that have a quiz_finished event in the batch.
+    """
+    keys = {(event["pack_id"], event["lesson_id"]) for event in batch}
+    installed = _installed_lessons(keys)
+    facts = {}
+    for index, event in enumerate(batch):
+        key = (event["pack_id"], event["lesson_id"])
+        if key not in installed:
+            raise BadEvent(f"event {index}: no lesson {key[1]!r} in pack {key[0]!r} on this kit",
+                           index=index, field="lesson_id")
+        if event["kind"] == "quiz_finished" and key not in facts:
+            facts[key] = _quiz_facts(index, *key)
+    return facts
+
+
+def _quiz_facts(index, pack_id, lesson_id):
+    from .packs.lessons import get_lesson
+
+    lesson = get_lesson(pack_id, lesson_id)
+    if not lesson.questions:
+        raise BadEvent(f"event {index}: lesson {lesson_id!r} has no quiz", index=index,
+                       field="kind")
+    return [q["id"] for q in lesson.questions], lesson.min_score
+
+
+def judge_answers(batch):
+    """Set payload.correct on every answer event from the pack's own answer key."""
+    from .packs.quiz import check_answer
+
+    for index, event in enumerate(batch):
+        if event["kind"] != "answer":
+            continue
+        payload = event["payload"]
+        try:
+            result = check_answer(event["pack_id"], event["lesson_id"],
+                                  payload["question_id"], payload["response"])
+        except NotFound as exc:
+            raise BadEvent(f"event {index}: {exc.message}", index=index,
+                           field="payload.question_id") from None
+        except KitError as exc:
+            raise BadEvent(f"event {index}: {exc.message}", index=index,
+                           field="payload.response") from None
+        payload["correct"] = bool(result["correct"])

@@ -1,0 +1,102 @@
+"""Who is the learner: the signed session, the signed event token, the picture-password limit.
+
+A learner's session holds only ``learner_id`` (teachers hold ``user_id``; neither key
+ever grants the other's pages). The event token is made at sign-in and embedded in
+the page, so events queued on a shared tablet by learner A are still stored as A's
+after B signs in: the token, not the cookie, says whose events they are.
+"""
+
+import threading
+import time
+from collections import defaultdict, deque
+
+from flask import current_app, session
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ...errors import TooManyRequests, Unauthorized
+from ...models import Learner
+
+TOKEN_SALT = "classroom-kit.learner-events"
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def make_token(learner):
+    """Return a signed token naming the learner (by id and uuid) for their event posts."""
+    return _serializer().dumps({"id": learner.id, "uuid": learner.uuid})
+
+
+def learner_from_token(token):
+    """Return the learner a token names; raise Unauthorized for a forged or stale token."""
+    try:
+        data = _serializer().loads(token) if isinstance(token, str) else None
+    except BadSignature:
+        data = None
+    if not isinstance(data, dict):
+        raise Unauthorized("the learner token is missing or not valid; sign in again")
+    learner = Learner.get_or_none(Learner.id == data.get("id"))
+    if learner is None or learner.uuid != data.get("uuid"):
+        raise Unauthorized("the learner token names no learner on this kit; sign in again")
+    return learner
+
+
+def current_learner():
+    """Return the signed-in learner, or None (an inactive learner counts as signed out)."""
+    learner_id = session.get("learner_id")
+    if learner_id is None:
+        return None
+    learner = Learner.get_or_none(Learner.id == learner_id)
+    if learner is None or not learner.active or not learner.classroom.active:
+        session.clear()
+        return None
+    return learner
+
+
+def sign_in(learner):
+    """Start a fresh session for this learner: nothing of the previous one survives."""
+    session.clear()
+    session["learner_id"] = learner.id
+    if learner.language:
+        session["lang"] = learner.language
+
+
+def sign_out():
+    session.clear()
+
+
+class AttemptLimiter:
+    """Count wrong picture passwords per learner in a sliding window (in this process)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._failures = defaultdict(deque)
+
+    def _recent(self, key, window):
+        stamps = self._failures[key]
+        cutoff = time.monotonic() - window
+        while stamps and stamps[0] < cutoff:
+            stamps.popleft()
+        return stamps
+
+    def check(self, key, limit, window):
+        """Raise TooManyRequests when `key` has used up its wrong tries in the window."""
+        with self._lock:
+            stamps = self._recent(key, window)
+            if len(stamps) >= limit:
+                wait = int(stamps[0] + window - time.monotonic()) + 1
+                raise TooManyRequests(
+                    "too many wrong picture passwords; ask your teacher or wait a few minutes",
+                    retry_after=wait)
+
+    def fail(self, key):
+        with self._lock:
+            self._failures[key].append(time.monotonic())
+
+    def clear(self, key):
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+picture_limiter = AttemptLimiter()

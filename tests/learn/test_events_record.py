@@ -1,0 +1,111 @@
+"""kit.events.record: validation, server judgement, idempotence, derived progress."""
+
+import pytest
+
+from kit.event_schema import BadEvent
+from kit.events import record, server_event
+from kit.models import Event, LessonProgress, QuestionProgress
+
+from .conftest import make_event
+
+
+def answer(question, response, attempt=1, **payload):
+    return make_event("answer", {"question_id": question, "response": response,
+                                 "attempt": attempt, **payload})
+
+
+def test_record_appends_and_repeats_are_no_ops(ids):
+    batch = [make_event("lesson_opened"), make_event("page_viewed", {"page": 1})]
+    assert record(batch, ids["ada"]) == {"accepted": 2, "duplicate": 0}
+    assert record(batch, ids["ada"]) == {"accepted": 0, "duplicate": 2}
+    again = make_event("page_viewed", {"page": 1})
+    assert record([again, again], ids["ada"]) == {"accepted": 1, "duplicate": 1}
+    assert Event.select().count() == 3
+    row = LessonProgress.get(learner=ids["ada"], pack_id="mini", lesson_id="01-count")
+    assert (row.status, row.page) == ("in_progress", 1)
+
+
+def test_server_judges_answers_and_ignores_the_tablets_claim(ids):
+    record([answer("q1", "a", correct=True, first_try=False)], ids["ada"])
+    stored = Event.get(Event.kind == "answer").payload
+    assert stored["correct"] is False and stored["first_try"] is True
+    record([answer("q1", "b", correct=False, first_try=True)], ids["ada"])
+    second = Event.select().where(Event.kind == "answer").order_by(Event.seq.desc()).first()
+    assert second.payload["correct"] is True and second.payload["first_try"] is False
+    q = QuestionProgress.get(learner=ids["ada"], question_id="q1")
+    assert (q.attempts, q.wrong, q.correct) == (2, 1, True)
+
+
+def test_quiz_score_uses_first_tries_and_the_mastery_rule(ids):
+    # q1 wrong then right (not a first try), q2-q4 right first time: 3/4 = 0.75 = min_score.
+    batch = [answer("q1", "a"), answer("q1", "b"), answer("q2", ["c", "a"]),
+             answer("q3", "3"), answer("q4", "  A Mango "),
+             make_event("quiz_finished", {"attempt": 1, "score": 1.0}),
+             make_event("lesson_completed")]
+    record(batch[:3], ids["ada"])
+    record(batch[3:], ids["ada"])
+    finished = Event.get(Event.kind == "quiz_finished").payload
+    assert finished == {"attempt": 1, "score": 0.75, "questions": 4, "mastered": True}
+    row = LessonProgress.get(learner=ids["ada"], lesson_id="01-count")
+    assert (row.status, row.score, row.best_score, row.attempts) == ("mastered", 0.75, 0.75, 1)
+    assert row.completed_at is not None
+
+
+def test_a_failed_quiz_completes_without_mastery(ids):
+    record([answer("q1", "a"), make_event("quiz_finished", {"attempt": 1}),
+            make_event("lesson_completed")], ids["ada"])
+    row = LessonProgress.get(learner=ids["ada"], lesson_id="01-count")
+    assert (row.status, row.score) == ("completed", 0.0)
+
+
+def test_help_time_and_teacher_dismissal(ids):
+    record([make_event("help_requested"), make_event("time_spent", {"seconds": 40}),
+            make_event("time_spent", {"seconds": 20})], ids["ada"])
+    row = LessonProgress.get(learner=ids["ada"], lesson_id="01-count")
+    assert row.needs_help and row.seconds == 60
+    record([server_event("help_dismissed", "mini", "01-count", {"by": "teacher"})], ids["ada"])
+    assert not LessonProgress.get_by_id(row.id).needs_help
+
+
+BAD = [
+    ("unknown kind", lambda: make_event("danced"), "unknown kind 'danced'"),
+    ("bad uuid", lambda: make_event("lesson_opened", uuid="not-a-uuid"), "uuid must be a UUID"),
+    ("bad time", lambda: make_event("lesson_opened", device_time="yesterday"),
+     "device_time must be an ISO 8601 time"),
+    ("extra field", lambda: make_event("lesson_opened", colour="red"), "unknown field 'colour'"),
+    ("missing boot", lambda: {k: v for k, v in make_event("lesson_opened").items()
+                              if k != "boot_id"}, "boot_id is required"),
+    ("page not int", lambda: make_event("page_viewed", {"page": "2"}), "payload.page must be"),
+    ("payload extra", lambda: make_event("page_viewed", {"page": 1, "x": 1}),
+     "unknown payload field 'x'"),
+    ("time too long", lambda: make_event("time_spent", {"seconds": 99999}),
+     "payload.seconds must be a whole number from 1 to 3600"),
+    ("unknown lesson", lambda: make_event("lesson_opened", lesson="99-nope"),
+     "no lesson '99-nope' in pack 'mini'"),
+    ("unknown question", lambda: answer("q9", "a"), "has no question 'q9'"),
+    ("bad response", lambda: answer("q1", "z"), "must be one of the choice ids"),
+    ("attempt zero", lambda: make_event("quiz_finished", {"attempt": 0}),
+     "payload.attempt must be a whole number from 1"),
+]
+
+
+@pytest.mark.parametrize("name,make,message", BAD, ids=[b[0] for b in BAD])
+def test_bad_events_are_refused_whole_with_a_clear_message(ids, name, make, message):
+    good = make_event("lesson_opened")
+    with pytest.raises(BadEvent) as caught:
+        record([good, make()], ids["ada"])
+    assert message in caught.value.message
+    assert caught.value.details["index"] == 1
+    assert caught.value.message.startswith("event 1: ")
+    assert Event.select().count() == 0
+    assert LessonProgress.select().count() == 0
+
+
+def test_oversized_and_empty_batches_are_refused(ids):
+    with pytest.raises(BadEvent, match=r"too many events in one batch: 4 \(at most 3\)"):
+        record([make_event("lesson_opened") for _ in range(4)], ids["ada"], max_batch=3)
+    with pytest.raises(BadEvent, match="events must be a non-empty list"):
+        record([], ids["ada"])
+    with pytest.raises(BadEvent, match="no learner with id 999"):
+        record([make_event("lesson_opened")], 999)
+    assert Event.select().count() == 0
