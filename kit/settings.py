@@ -64,6 +64,8 @@ SETTINGS = [
     Setting("sync_interval_s", 30, "Seconds between sync attempts when enrolled.", int),
     Setting("hub_ca_file", "", "Extra CA certificate file to trust for the hub's TLS."),
     Setting("captive_portal", True, "Answer phones' captive-portal checks with a welcome page.", bool),
+    Setting("wifi_ssid", "", "Name of the kit's Wi-Fi network, printed as a QR code on /admin/sheet."),
+    Setting("wifi_passphrase", "", "Password of the kit's Wi-Fi, in the same QR code (empty: open network)."),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -23,6 +23,11 @@ def init_app(app):
     from .media import bp as media_bp
 
     app.register_blueprint(media_bp)
+    from .admin import init_app as init_admin
+    from .teach import init_app as init_teach
+
+    init_teach(app)
+    init_admin(app)
 
     @app.get("/")
     def home():

@@ -1,0 +1,98 @@
+"""The teacher's pages at /teach: sign in, classes and roster, assignments, live progress, sessions.
+
+Every view except sign-in is behind ``teacher_required``; every form carries the global
+CSRF token. The views are thin: they parse the form, call kit.roster, kit.assignments or
+kit.class_sessions, and show the result or the KitError's message.
+"""
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ... import auth
+from ...db import write
+from ...errors import KitError, TooManyRequests
+from ...web.i18n import LANGUAGES
+
+bp = Blueprint("teach", __name__, url_prefix="/teach")
+
+
+def form_error(exc):
+    """Show a KitError's message at the top of the next page."""
+    flash(exc.message, "error")
+
+
+def safe_next(target):
+    """Return `target` if it is a path on this kit, else the dashboard (no open redirect)."""
+    parsed = urlparse(target or "")
+    if parsed.scheme or parsed.netloc or not (target or "").startswith("/") or \
+            target.startswith("//"):
+        return url_for("teach.dashboard")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign a teacher or admin in; refuse wrong passwords and too many attempts."""
+    if not auth.has_admin():
+        return redirect(url_for("admin.setup"))
+    status, error = 200, None
+    if request.method == "POST":
+        try:
+            user = auth.authenticate(request.form.get("username"), request.form.get("password"),
+                                     request.remote_addr)
+        except TooManyRequests as exc:
+            status = 429
+            error = _("Too many failed sign-ins. Wait %(seconds)s seconds and try again.",
+                      seconds=exc.details["retry_after"])
+        except KitError:
+            status, error = 401, _("Wrong user name or password.")
+        else:
+            auth.sign_in(user)
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("teach/login.html", error=error,
+                           username=request.form.get("username", "")), status
+
+
+@bp.post("/logout")
+def logout():
+    auth.sign_out()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("teach.login"))
+
+
+@bp.post("/language")
+@auth.teacher_required
+def language():
+    """Keep the teacher's chosen page language, on this browser and on their account."""
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        with write():
+            user = auth.current_user()
+            user.language = lang
+            user.save()
+    return redirect(safe_next(request.form.get("back")))
+
+
+@bp.get("/")
+@auth.teacher_required
+def dashboard():
+    from ...roster import list_classes
+
+    return render_template("teach/dashboard.html", classes=list_classes(include_inactive=True))
+
+
+@bp.context_processor
+def _context():
+    from .names import colour_names, picture_names
+
+    return {"kit_user": auth.current_user() if "user_id" in session else None,
+            "picture_names": picture_names(), "colour_names": colour_names()}
+
+
+def init_app(app):
+    from . import classes, progress, sessions  # noqa: F401  (they register routes on bp)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,152 @@
+"""Live progress: the class grid (page and JSON), a learner's view, most-missed questions, help flags.
+
+Progress tables are derived from the event log by kit.progress; these views only read
+them. Dismissing a help flag appends a ``help_dismissed`` event, so the log stays the
+source of truth and the flag clears the same way on the hub and after a rebuild.
+"""
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from peewee import fn
+
+from ... import roster
+from ...assignments import assigned_lessons
+from ...auth import current_user, teacher_required
+from ...class_sessions import current_session
+from ...errors import KitError
+from ...models import Learner, LessonProgress, QuestionProgress
+from . import bp
+
+STATUSES = ("not_started", "in_progress", "completed", "mastered", "needs_help")
+
+
+def cell_status(row):
+    """Return the grid status of one LessonProgress row (or None: not started)."""
+    if row is None:
+        return "not_started"
+    if row.needs_help:
+        return "needs_help"
+    return row.status if row.status in STATUSES else "in_progress"
+
+
+def grid_data(class_id):
+    """Return the learners × lessons grid of a class as plain data (used by page and JSON)."""
+    lessons = assigned_lessons(class_id)
+    learners = roster.list_learners(class_id)
+    rows = (LessonProgress.select().join(Learner)
+            .where((Learner.classroom == class_id) & (Learner.active == True)))  # noqa: E712
+    progress = {(r.learner_id, r.pack_id, r.lesson_id): r for r in rows}
+    out = []
+    for learner in learners:
+        cells = [cell_status(progress.get((learner.id, l.pack_id, l.lesson_id))) for l in lessons]
+        help_on = [l for l in lessons
+                   if (p := progress.get((learner.id, l.pack_id, l.lesson_id))) and p.needs_help]
+        out.append({"id": learner.id, "name": learner.display_name, "avatar": learner.avatar,
+                    "colour": learner.colour, "cells": cells,
+                    "help": [[l.pack_id, l.lesson_id, l.title] for l in help_on]})
+    return {"lessons": [{"pack_id": l.pack_id, "lesson_id": l.lesson_id, "title": l.title}
+                        for l in lessons],
+            "learners": out}
+
+
+def status_labels():
+    return {"not_started": _("Not started"), "in_progress": _("In progress"),
+            "completed": _("Finished, not mastered"), "mastered": _("Mastered"),
+            "needs_help": _("Needs help")}
+
+
+@bp.get("/classes/<int:class_id>")
+@teacher_required
+def class_page(class_id):
+    from ...assignments import list_assignments
+
+    room = roster.get_class(class_id)
+    return render_template("teach/class.html", room=room, grid=grid_data(class_id),
+                           labels=status_labels(), assignments=list_assignments(class_id),
+                           session_open=current_session(class_id))
+
+
+@bp.get("/classes/<int:class_id>/grid.json")
+@teacher_required
+def grid_json(class_id):
+    """The grid as JSON, fetched every few seconds by static/teach/grid.js."""
+    roster.get_class(class_id)
+    data = grid_data(class_id)
+    data["labels"] = status_labels()
+    return jsonify(data)
+
+
+@bp.get("/learners/<int:learner_id>")
+@teacher_required
+def learner_page(learner_id):
+    """One learner: per assigned lesson, time spent, attempts, scores and when last seen."""
+    learner = roster.get_learner(learner_id)
+    rows = {(r.pack_id, r.lesson_id): r
+            for r in LessonProgress.select().where(LessonProgress.learner == learner)}
+    lessons = [(l, rows.get((l.pack_id, l.lesson_id)))
+               for l in assigned_lessons(learner.classroom_id)]
+    seen = [r.last_seen for r in rows.values() if r.last_seen]
+    return render_template("teach/learner.html", learner=learner, lessons=lessons,
+                           labels=status_labels(), cell_status=cell_status,
+                           last_seen=max(seen) if seen else None)
+
+
+def missed_questions(class_id, limit=20):
+    """Return the class's questions ordered by wrong answers, most missed first."""
+    wrong = fn.SUM(QuestionProgress.wrong)
+    query = (QuestionProgress
+             .select(QuestionProgress.pack_id, QuestionProgress.lesson_id,
+                     QuestionProgress.question_id, wrong.alias("wrong"),
+                     fn.COUNT(QuestionProgress.id).alias("learners"),
+                     fn.SUM(QuestionProgress.correct == False).alias("stuck"))  # noqa: E712
+             .join(Learner).where(Learner.classroom == class_id)
+             .group_by(QuestionProgress.pack_id, QuestionProgress.lesson_id,
+                       QuestionProgress.question_id)
+             .having(wrong > 0).order_by(wrong.desc(), QuestionProgress.question_id)
+             .limit(limit).dicts())
+    result = []
+    for row in query:
+        row["prompt"] = _prompt(row["pack_id"], row["lesson_id"], row["question_id"])
+        result.append(row)
+    return result
+
+
+def _prompt(pack_id, lesson_id, question_id):
+    """Return a question's prompt from its pack, or its id if the pack is gone."""
+    try:
+        from ...packs.lessons import get_lesson
+
+        lesson = get_lesson(pack_id, lesson_id)
+    except (ImportError, KitError):
+        return question_id
+    for question in lesson.questions:
+        if question["id"] == question_id:
+            return question["prompt"]
+    return question_id
+
+
+@bp.get("/classes/<int:class_id>/questions")
+@teacher_required
+def questions_page(class_id):
+    room = roster.get_class(class_id)
+    return render_template("teach/questions.html", room=room, rows=missed_questions(class_id))
+
+
+@bp.post("/learners/<int:learner_id>/dismiss-help")
+@teacher_required
+def dismiss_help(learner_id):
+    """Clear a learner's help flag on one lesson by appending a help_dismissed event."""
+    from ...events import record, server_event
+
+    learner = roster.get_learner(learner_id)
+    pack_id, lesson_id = request.form.get("pack_id", ""), request.form.get("lesson_id", "")
+    try:
+        record([server_event("help_dismissed", pack_id, lesson_id,
+                             {"by": current_user().username})], learner.id)
+    except KitError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Help flag dismissed for %(name)s.", name=learner.display_name), "info")
+    if request.form.get("back") == "learner":
+        return redirect(url_for("teach.learner_page", learner_id=learner.id))
+    return redirect(url_for("teach.class_page", class_id=learner.classroom_id))
