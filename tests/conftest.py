@@ -163,3 +163,12 @@ def kit_server(initialised):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def served_kit(installed_kit):
+    """A real `kit serve` on loopback with the mini pack installed."""
+    server = KitServer(installed_kit)
+    server.start()
+    yield server
+    server.stop()

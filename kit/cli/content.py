@@ -62,10 +62,14 @@ def import_command(ctx, files, quiet):
 
 
 class _progress_bar:
-    """A click progress bar that appears only for packs worth waiting for (over 5 MB)."""
+    """Report unpacking every 10 %, only for packs worth waiting for (over 5 MB).
+
+    Plain lines rather than a redrawn bar: they read the same in a terminal, a log
+    file and the journal.
+    """
 
     def __init__(self, path, quiet):
-        self.label, self.quiet, self.bar = f"unpacking {path}", quiet, None
+        self.label, self.quiet, self.shown = f"unpacking {path}", quiet, -1
 
     def __enter__(self):
         return self.update
@@ -73,14 +77,13 @@ class _progress_bar:
     def update(self, done, total):
         if self.quiet or total < 5 * 1024 * 1024:
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
+        step = done * 10 // total
+        if step > self.shown:
+            self.shown = step
+            click.echo(f"{self.label}: {step * 10}%", err=True)
 
     def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+        return False
 
 
 @pack.command("list")

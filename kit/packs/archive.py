@@ -71,7 +71,7 @@ def check_name(name):
 
 def _entry_kind(info):
     mode = info.external_attr >> 16
-    if info.create_system == 3 and mode:  # made on Unix: the high bits are st_mode
+    if info.create_system == 3 and stat.S_IFMT(mode):  # made on Unix: the high bits are st_mode
         if stat.S_ISLNK(mode):
             return "symlink"
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):

@@ -12,6 +12,8 @@ import json
 import logging
 import secrets
 import shutil
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,16 +125,19 @@ def _unpack(archive, manifest, entries, staging, progress):
         target = staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         digest, written = hashlib.sha256(), 0
-        with archive.open(entries[rel]) as source, open(target, "wb") as sink:
-            while block := source.read(CHUNK):
-                written += len(block)
-                if written > item["size"]:
-                    raise PackError(f"{rel}: holds more data than its declared {item['size']} bytes (zip bomb?)")
-                digest.update(block)
-                sink.write(block)
-                done += len(block)
-                if progress:
-                    progress(done, total)
+        try:
+            with archive.open(entries[rel]) as source, open(target, "wb") as sink:
+                while block := source.read(CHUNK):
+                    written += len(block)
+                    if written > item["size"]:
+                        raise PackError(f"{rel}: holds more data than its declared {item['size']} bytes (zip bomb?)")
+                    digest.update(block)
+                    sink.write(block)
+                    done += len(block)
+                    if progress:
+                        progress(done, total)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise PackError(f"{rel}: damaged in the archive ({exc})") from None
         if written != item["size"]:
             raise PackError(f"{rel}: size mismatch (manifest {item['size']} bytes, real {written})")
         if digest.hexdigest() != item["sha256"]:

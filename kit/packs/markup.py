@@ -18,6 +18,7 @@ def _parser(html):
 
 
 _DETECT = _parser(html=True)
+_DETECT.validateLink = lambda url: True  # see every link, even those the renderer would drop
 _RENDER = _parser(html=False)
 
 
@@ -48,7 +49,6 @@ def check_page(text, base_dir, files):
         if token.type in ("html_block", "html_inline"):
             line = f"line {token.map[0] + 1}: " if token.map else ""
             problems.append(f"{line}raw HTML is not allowed ({token.content.strip()[:40]!r})")
-    for token in _walk(_RENDER.parse(text)):
         if token.type not in ("link_open", "image"):
             continue
         target = token.attrGet("src" if token.type == "image" else "href") or ""
