@@ -23,3 +23,41 @@ def create_identity(site, location="", hardware_id=""):
             kit_uuid=str(uuid.uuid4()), site=site, location=(location or "").strip(),
             hardware_id=hardware_id,
         )
+
+
+def check_board(board, logger=None):
+    """Renew the kit's UUID if the data folder was made on another board (a cloned card).
+
+    ``board`` is :func:`kit.hardware.board_id` for this machine. The first board seen is
+    recorded; a later, different board means this card was copied from another kit, so
+    the kit takes a fresh UUID (keeping its site name and location) before anything can
+    sync under the old one. An unknown board ('') changes nothing. Returns a tuple
+    (identity row or None, what happened: "none", "recorded", "same", "unknown" or
+    "renewed").
+    """
+    import logging
+
+    log = logger or logging.getLogger(__name__)
+    with write():
+        ident = KitIdentity.select().first()
+        if ident is None:
+            return None, "none"
+        if not board:
+            return ident, "unknown"
+        if ident.hardware_id == board:
+            return ident, "same"
+        if not ident.hardware_id:
+            ident.hardware_id = board
+            ident.save()
+            log.info("kit %s recorded board %s", ident.kit_uuid, board)
+            return ident, "recorded"
+        old_uuid, old_board = ident.kit_uuid, ident.hardware_id
+        ident.kit_uuid = str(uuid.uuid4())
+        ident.hardware_id = board
+        ident.save()
+    log.warning(
+        "cloned card: data folder of kit %s (board %s) found on board %s; "
+        "this kit is now %s (site %r kept)", old_uuid, old_board, board, ident.kit_uuid,
+        ident.site,
+    )
+    return ident, "renewed"

@@ -63,7 +63,31 @@ SETTINGS = [
     Setting("pseudonymous_sync", False, "Send learners to the hub as pseudonymous ids, not names.", bool),
     Setting("sync_interval_s", 30, "Seconds between sync attempts when enrolled.", int),
     Setting("hub_ca_file", "", "Extra CA certificate file to trust for the hub's TLS."),
+    Setting("sync_agent", "serve",
+            "Where the sync agent runs: serve (inside `kit serve`), off (a separate `kit sync agent`), always."),
+    Setting("sync_timeout_s", 20, "Seconds the agent waits for the hub to answer one request.", int),
+    Setting("sync_probe_timeout_s", 5, "Seconds the agent's first, cheap request may take.", int),
+    Setting("sync_backoff_base_s", 5, "First wait after a failed sync; it doubles, with jitter.", int),
+    Setting("sync_backoff_max_s", 1800, "Longest wait between failed sync attempts.", int),
+    Setting("sync_batch_max", 2000, "Most events the agent sends in one batch (it adapts below this).", int),
+    Setting("sync_chunk_bytes", 262144, "Size of each HTTP Range piece when downloading a pack.", int),
+    Setting("hub_allow_http", False,
+            "Allow a plain-HTTP hub URL that is not on loopback (a lab only: the secret travels in clear).", bool),
+    Setting("hub_database", "", "Hub database URL (postgresql://…); empty: hub.db in the hub's data folder."),
+    Setting("hub_host", "0.0.0.0", "Address `kit hub serve` listens on."),
+    Setting("hub_port", 8090, "TCP port `kit hub serve` listens on.", int),
+    Setting("hub_enroll_code_ttl_s", 172800, "How long a hub enrol code stays valid (seconds).", int),
+    Setting("hub_enroll_attempts", 10, "Wrong enrol codes allowed per address per window.", int),
+    Setting("hub_enroll_window_s", 600, "Window in seconds for counting wrong enrol codes.", int),
+    Setting("hub_max_batch_bytes", 4 * 1024**2, "Largest sync request body the hub accepts.", int),
+    Setting("hub_max_inflated_bytes", 32 * 1024**2, "Largest size a sync body may inflate to.", int),
     Setting("captive_portal", True, "Answer phones' captive-portal checks with a welcome page.", bool),
+    Setting("public_url", "http://kit.lan/",
+            "Address tablets are sent to from the captive-portal welcome page."),
+    Setting("board_id", "",
+            "This board's id for cloned-card detection; empty: the Pi serial or DMI product UUID."),
+    Setting("settings_file", "",
+            "Extra settings file read before DATA/settings.toml (environment only: KIT_SETTINGS_FILE)."),
     Setting("wifi_ssid", "", "Name of the kit's Wi-Fi network, printed as a QR code on /admin/sheet."),
     Setting("wifi_passphrase", "", "Password of the kit's Wi-Fi, in the same QR code (empty: open network)."),
 ]
@@ -80,16 +104,13 @@ def load(data_dir=None, overrides=None, environ=None):
     if data_dir is not None:
         values["data"] = str(data_dir)
     data = Path(values["data"]).expanduser()
-    config_file = data / "settings.toml"
-    if config_file.is_file():
-        try:
-            from_file = tomllib.loads(config_file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{config_file}: not valid TOML ({exc})") from None
-        for name, raw in from_file.items():
-            if name not in BY_NAME or name == "data":
-                raise ConfigError(f"{config_file}: unknown setting {name!r}")
-            values[name] = BY_NAME[name].parse(raw, str(config_file))
+    if environ.get("KIT_SETTINGS_FILE"):
+        extra = Path(environ["KIT_SETTINGS_FILE"])
+        if not extra.is_file():
+            raise ConfigError(f"KIT_SETTINGS_FILE: {extra} is not a file")
+        _read_file(extra, values)
+    if (data / "settings.toml").is_file():
+        _read_file(data / "settings.toml", values)
     for setting in SETTINGS:
         if setting.name != "data" and setting.env in environ:
             values[setting.name] = setting.parse(environ[setting.env], setting.env)
@@ -100,3 +121,15 @@ def load(data_dir=None, overrides=None, environ=None):
             values[name] = BY_NAME[name].parse(raw, "override")
     values["data"] = str(data.resolve())
     return values
+
+
+def _read_file(config_file, values):
+    """Apply one TOML settings file to `values`; unknown names are refused, not ignored."""
+    try:
+        from_file = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_file}: not valid TOML ({exc})") from None
+    for name, raw in from_file.items():
+        if name not in BY_NAME or name in ("data", "settings_file"):
+            raise ConfigError(f"{config_file}: unknown setting {name!r}")
+        values[name] = BY_NAME[name].parse(raw, str(config_file))

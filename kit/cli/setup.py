@@ -18,10 +18,11 @@ def init(ctx, site, location):
     Example:
       kit --data /var/lib/classroom-kit init --site "Truck 3" --location "Mopti"
     """
+    from ..hardware import board_id
     from ..identity import create_identity
 
-    ctx.open()
-    ident = create_identity(site, location)
+    config = ctx.open()
+    ident = create_identity(site, location, hardware_id=board_id(override=config["board_id"]))
     click.echo(f"kit {ident.kit_uuid} created for {ident.site}")
 
 
@@ -64,3 +65,49 @@ def serve(ctx, host, port, threads):
     from ..server import serve as run
 
     run(ctx.data, host=host, port=port, threads=threads)
+
+
+@cli.group()
+def identity():
+    """Show the kit's identity, or check it against this board (cloned SD cards)."""
+
+
+@identity.command("show")
+@pass_ctx
+def identity_show(ctx):
+    """Print the kit's UUID, site and board; exit 1 if `kit init` has not run.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit identity show
+    """
+    from ..datafolder import identity as current
+
+    ctx.open()
+    ident = current()
+    click.echo(f"kit {ident.kit_uuid}\nsite {ident.site}\nboard {ident.hardware_id or '-'}")
+
+
+@identity.command("check")
+@pass_ctx
+def identity_check(ctx):
+    """Take a fresh kit UUID if this card was cloned from another board (`kit serve` does too).
+
+    The site name and location are kept; the old UUID stays with the original kit.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit identity check
+    """
+    from ..server import check_clone
+
+    ident, outcome = check_clone(ctx.data)
+    if ident is None:
+        raise click.ClickException("this kit has no identity yet: run `kit init --site NAME`")
+    messages = {
+        "renewed": f"cloned card: this kit is now {ident.kit_uuid}",
+        "recorded": f"kit {ident.kit_uuid}: board {ident.hardware_id} recorded",
+        "same": f"kit {ident.kit_uuid}: same board as before",
+        "unknown": f"kit {ident.kit_uuid}: this board has no readable serial; nothing checked",
+    }
+    click.echo(messages[outcome])

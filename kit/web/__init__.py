@@ -29,8 +29,10 @@ def init_app(app):
     init_teach(app)
     init_admin(app)
 
-    @app.get("/")
-    def home():
-        from ..models import Pack
+    from . import compress, learn
 
-        return render_template("home.html", packs=Pack.select().order_by(Pack.title))
+    learn.init_app(app)
+    compress.init_app(app)
+    from . import captive
+
+    captive.init_app(app)
