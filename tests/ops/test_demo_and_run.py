@@ -1,0 +1,72 @@
+"""`kit demo` and the README's run command, end to end."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_makes_a_class_accounts_and_packs_and_is_rerunnable(data_dir, kit):
+    first = kit("demo")
+    assert "installed first-steps" in first.stdout and "installed numeracy" in first.stdout
+    passwords = dict(re.findall(r"as (\w+) with password (\S+)", first.stdout))
+    assert set(passwords) == {"admin", "teacher"}
+    again = kit("demo")
+    assert "already installed; nothing changed" in again.stdout
+    assert dict(re.findall(r"as (\w+) with password (\S+)", again.stdout)) == passwords
+    assert oct((data_dir / "demo-credentials.txt").stat().st_mode)[-3:] == "600"
+
+    from kit.auth import authenticate
+    from kit.datafolder import open_data
+    from kit.models import Assignment, Classroom
+
+    open_data(data_dir)
+    room = Classroom.get(Classroom.name == "Demo class")
+    assert room.learners.count() == 8
+    assert [a.pack_id for a in Assignment.select()] == ["first-steps"]
+    assert authenticate("teacher", passwords["teacher"], "127.0.0.1").role == "teacher"
+
+
+def _port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_readme_run_command_serves_the_sample_lessons(tmp_path):
+    """`./dev/run` as the README says, with the address moved to loopback for the test."""
+    readme = (ROOT / "README.md").read_text()
+    assert "./dev/run" in readme and "./dev/test" in readme
+    port = _port()
+    env = {**os.environ, "KIT_DATA": str(tmp_path / "demo"), "KIT_HOST": "127.0.0.1", "KIT_PORT": str(port)}
+    process = subprocess.Popen(["./dev/run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stdout.read()
+            try:
+                if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        health = requests.get(url + "/healthz", timeout=5).json()
+        assert health["status"] == "ok"
+        lesson = requests.get(url + "/media/first-steps/1.0.0/pack.yaml", timeout=5)
+        assert lesson.status_code == 404  # sources are never served; media are:
+        packs = requests.get(url + "/api/v1/packs", timeout=5).json()
+        assert {p["id"] for p in packs["packs"]} >= {"first-steps", "numeracy"}
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(20)
+    output = process.stdout.read()
+    assert re.search(r"sign in at /teach as teacher with password \S+", output)
