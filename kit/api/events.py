@@ -11,7 +11,8 @@ from . import bp
 
 
 def _json_body():
-    body = request.get_json(silent=True)
+    # force: a tablet leaving the page sends its queue as a text/plain beacon.
+    body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
         raise BadEvent("the body must be a JSON object")
     return body

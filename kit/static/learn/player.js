@@ -1,0 +1,127 @@
+/* The lesson player: steps without reloading, quiz feedback from the kit, the result.
+   Needs learn.js (window.kitLearn). The server renders the same steps for ?step=N. */
+(function () {
+  "use strict";
+  var kit = window.kitLearn, main = document.querySelector("main.player");
+  if (!kit || !main) { return; }
+  var pages = +main.getAttribute("data-pages"), last = +main.getAttribute("data-last");
+  var step = +main.getAttribute("data-step"), hasQuiz = last > pages;
+  var key = "kit.attempt." + main.getAttribute("data-pack") + "/" + main.getAttribute("data-lesson");
+  var attempt = Math.max(+main.getAttribute("data-attempt"), +(safeGet(key) || 0));
+
+  function safeGet(k) { try { return window.localStorage.getItem(k); } catch (e) { return null; } }
+  function safePut(k, v) { try { window.localStorage.setItem(k, v); } catch (e) { /* private mode */ } }
+  function closest(el, selector) {
+    while (el && el.nodeType === 1) { if (matches(el, selector)) { return el; } el = el.parentNode; }
+    return null;
+  }
+  function matches(el, selector) { var f = el.matches || el.webkitMatchesSelector || el.msMatchesSelector; return f.call(el, selector); }
+  function section(n) { return document.getElementById("step-" + n); }
+
+  function show(n, record) {
+    var i, target = section(n);
+    if (!target) { return; }
+    for (i = 0; i <= last; i++) { if (section(i)) { section(i).hidden = i !== n; } }
+    step = n;
+    if (window.history && history.replaceState) { history.replaceState(null, "", "?step=" + n); }
+    target.setAttribute("tabindex", "-1");
+    target.focus();
+    window.scrollTo(0, 0);
+    if (record !== false) { kit.enqueue("page_viewed", { page: n }); }
+  }
+
+  function finish() {
+    if (hasQuiz) { kit.enqueue("quiz_finished", { attempt: attempt }); }
+    kit.enqueue("lesson_completed", {});
+    attempt += 1;
+    safePut(key, String(attempt));
+    show(last);
+    if (hasQuiz) { waitForScore(0); }
+  }
+
+  /* The score is the kit's, worked out from the stored answers: ask once they are sent. */
+  function waitForScore(tries) {
+    var box = document.querySelector(".result .score");
+    if (!box) { return; }
+    box.textContent = box.getAttribute("data-waiting");
+    if (kit.queued() > 0) { if (tries < 300) { setTimeout(function () { waitForScore(tries + 1); }, 1000); } return; }
+    kit.request("GET", main.getAttribute("data-progress-url"), null, function (code, data) {
+      var i, row = null;
+      for (i = 0; data && data.lessons && i < data.lessons.length; i++) {
+        if (data.lessons[i].pack_id === main.getAttribute("data-pack") && data.lessons[i].lesson_id === main.getAttribute("data-lesson")) { row = data.lessons[i]; }
+      }
+      if (code !== 200 || !row || row.score === null || row.attempts < attempt - 1) {
+        if (tries < 300) { setTimeout(function () { waitForScore(tries + 1); }, 1000); }
+        return;
+      }
+      box.textContent = box.getAttribute("data-template").replace("SCORE", Math.round(row.score * 100)) + " " +
+        box.getAttribute(row.status === "mastered" ? "data-mastered" : "data-again");
+    });
+  }
+
+  function responseOf(form) {
+    var type = form.getAttribute("data-type"), inputs = form.querySelectorAll("[name=response]"), out = [], i;
+    for (i = 0; i < inputs.length; i++) {
+      if (type === "single" && inputs[i].checked) { return inputs[i].value; }
+      if (type === "multiple" && inputs[i].checked) { out.push(inputs[i].value); }
+      if (type === "numeric" || type === "text") { return inputs[i].value.replace(/^\s+|\s+$/g, ""); }
+    }
+    return type === "multiple" && out.length ? out : null;
+  }
+
+  function check(form, response, tries) {
+    var box = form.querySelector(".feedback"), hint = form.querySelector(".hint");
+    var body = { pack_id: main.getAttribute("data-pack"), lesson_id: main.getAttribute("data-lesson"),
+      question_id: form.getAttribute("data-qid"), response: response };
+    kit.request("POST", main.getAttribute("data-check-url"), body, function (code, data) {
+      if (code !== 200 || !data) {
+        box.className = "feedback waiting";
+        box.textContent = box.getAttribute("data-waiting");
+        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, tries + 1); }, 3000); }
+        return;
+      }
+      box.className = "feedback " + (data.correct ? "right" : "wrong");
+      box.textContent = box.getAttribute(data.correct ? "data-right" : "data-wrong") + (data.feedback ? " " + data.feedback : "");
+      if (hint && !data.correct) { hint.open = true; }
+    });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var go = closest(ev.target, "[data-go]"), retry = closest(ev.target, "[data-retry]");
+    if (retry) { ev.preventDefault(); resetQuiz(); show(pages); return; }
+    if (!go) { return; }
+    ev.preventDefault();
+    if (go.hasAttribute("data-finish")) { finish(); } else { show(+go.getAttribute("data-go")); }
+  });
+
+  function resetQuiz() {
+    var forms = document.querySelectorAll("form.question"), i, j, inputs;
+    for (i = 0; i < forms.length; i++) {
+      inputs = forms[i].querySelectorAll("input[name=response]");
+      for (j = 0; j < inputs.length; j++) { inputs[j].checked = false; if (inputs[j].type === "text") { inputs[j].value = ""; } }
+      forms[i].querySelector(".feedback").textContent = "";
+      forms[i].querySelector(".feedback").className = "feedback";
+    }
+  }
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target, help = matches(form, "form.help");
+    if (help) {
+      ev.preventDefault();
+      kit.enqueue("help_requested", {});
+      var button = form.querySelector("button");
+      button.setAttribute("aria-pressed", "true");
+      button.textContent = button.getAttribute("data-done");
+      return;
+    }
+    if (!matches(form, "form.question")) { return; }
+    ev.preventDefault();
+    var response = responseOf(form);
+    if (response === null || response === "") { form.querySelector("[name=response]").focus(); return; }
+    kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
+    check(form, response, 0);
+  });
+
+  kit.enqueue("lesson_opened", {});
+  kit.enqueue("page_viewed", { page: step });
+})();

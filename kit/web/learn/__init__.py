@@ -1,0 +1,24 @@
+"""The learner pages at /: choose the class, tap your name, your lessons, the lesson player.
+
+Pages are rendered on the server and work before their JavaScript loads; learn.js then
+records events, queues them in the browser and moves between steps without reloading.
+Static files live in kit/static/learn/ and are served by the app's /static route.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("learn", __name__)
+
+
+@bp.after_request
+def _no_store(response):
+    """Shared tablets: the back button must never show the previous learner's page."""
+    if response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app):
+    from . import player, signin  # noqa: F401  (they register routes on bp)
+
+    app.register_blueprint(bp)

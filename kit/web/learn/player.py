@@ -1,0 +1,134 @@
+"""A learner's lessons and the lesson player: pages, then the quiz, then the result.
+
+The player's steps are numbered: the lesson's pages first, then one step per quiz
+question, then the result. ``?step=N`` shows step N (links work without JavaScript);
+without it the learner resumes at LessonProgress.page, wherever they stopped.
+"""
+
+from functools import wraps
+
+from flask import abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...assignments import assigned_lessons
+from ...errors import KitError
+from ...events import record, server_event
+from ...models import LessonProgress
+from . import bp
+from .auth import current_learner, make_token
+
+
+def learner_required(view):
+    """Send anyone who is not a signed-in learner to the class list."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.learner = current_learner()
+        if g.learner is None:
+            return redirect(url_for("learn.index"))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def status_label(status):
+    """Return the words shown for a lesson's status (never colour alone)."""
+    return {"not_started": _("Not started"), "in_progress": _("Started"),
+            "completed": _("Finished"), "mastered": _("Mastered")}.get(status, status)
+
+
+def _progress(learner):
+    rows = LessonProgress.select().where(LessonProgress.learner == learner.id)
+    return {(row.pack_id, row.lesson_id): row for row in rows}
+
+
+@bp.get("/lessons")
+@learner_required
+def lessons():
+    """Home: the class's assigned lessons, each with this learner's progress."""
+    rows = _progress(g.learner)
+    items = [(item, rows.get((item.pack_id, item.lesson_id)))
+             for item in assigned_lessons(g.learner.classroom_id)]
+    return render_template("learn/lessons.html", learner=g.learner, items=items,
+                           status_label=status_label, token=make_token(g.learner))
+
+
+def _assigned_lesson(pack_id, lesson_id):
+    """Return the LessonView of a lesson assigned to the learner's class, else 404."""
+    from ...packs.lessons import get_lesson
+
+    keys = {(a.pack_id, a.lesson_id) for a in assigned_lessons(g.learner.classroom_id)}
+    if (pack_id, lesson_id) not in keys:
+        abort(404)
+    view = get_lesson(pack_id, lesson_id)
+    view_next = view.next_lesson_id if (pack_id, view.next_lesson_id) in keys else None
+    return view, view_next
+
+
+def _render_player(pack_id, lesson_id, step=None, feedback=None):
+    view, next_lesson = _assigned_lesson(pack_id, lesson_id)
+    row = LessonProgress.get_or_none(learner=g.learner.id, pack_id=pack_id, lesson_id=lesson_id)
+    last = len(view.pages) + len(view.questions)
+    if step is None:
+        step = request.args.get("step", type=int)
+    if step is None:
+        step = row.page if row else 0
+    step = min(max(step, 0), last)
+    return render_template(
+        "learn/player.html", learner=g.learner, lesson=view, row=row, step=step, last=last,
+        attempt=(row.attempts if row else 0) + 1, next_lesson=next_lesson,
+        feedback=feedback or {}, token=make_token(g.learner), status_label=status_label)
+
+
+@bp.get("/lesson/<pack_id>/<lesson_id>")
+@learner_required
+def player(pack_id, lesson_id):
+    return _render_player(pack_id, lesson_id)
+
+
+@bp.post("/lesson/<pack_id>/<lesson_id>/help")
+@learner_required
+def ask_help(pack_id, lesson_id):
+    """"I need help" without JavaScript: record the flag here (learn.js queues it instead)."""
+    _assigned_lesson(pack_id, lesson_id)
+    record([server_event("help_requested", pack_id, lesson_id)], g.learner.id)
+    step = request.form.get("step", type=int)
+    return redirect(url_for("learn.player", pack_id=pack_id, lesson_id=lesson_id, step=step,
+                            help=1))
+
+
+@bp.post("/lesson/<pack_id>/<lesson_id>/answer")
+@learner_required
+def answer(pack_id, lesson_id):
+    """Check an answer without JavaScript: record it, then show the same step with feedback."""
+    from ...packs.quiz import check_answer
+
+    _assigned_lesson(pack_id, lesson_id)
+    question_id = request.form.get("question_id", "")
+    kind = request.form.get("type", "")
+    response = (request.form.getlist("response") if kind == "multiple"
+                else request.form.get("response", ""))
+    step = request.form.get("step", type=int)
+    try:
+        result = check_answer(pack_id, lesson_id, question_id, response)
+        attempt = max(1, request.form.get("attempt", 1, type=int))
+        record([server_event("answer", pack_id, lesson_id, {
+            "question_id": question_id, "response": response, "attempt": attempt})],
+            g.learner.id)
+    except KitError:
+        result = {"correct": False, "feedback": _("Choose or write an answer first."),
+                  "hint": ""}
+    return _render_player(pack_id, lesson_id, step=step, feedback={question_id: result})
+
+
+@bp.post("/lesson/<pack_id>/<lesson_id>/finish")
+@learner_required
+def finish(pack_id, lesson_id):
+    """Reach the end without JavaScript: record the quiz attempt and the completion."""
+    view, _next = _assigned_lesson(pack_id, lesson_id)
+    events = []
+    if view.questions:
+        attempt = max(1, request.form.get("attempt", 1, type=int))
+        events.append(server_event("quiz_finished", pack_id, lesson_id, {"attempt": attempt}))
+    events.append(server_event("lesson_completed", pack_id, lesson_id))
+    record(events, g.learner.id)
+    last = len(view.pages) + len(view.questions)
+    return redirect(url_for("learn.player", pack_id=pack_id, lesson_id=lesson_id, step=last))

@@ -1,0 +1,107 @@
+"""Signing in without typing: choose the class, tap your name, then your two pictures."""
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...errors import TooManyRequests
+from ...models import Classroom, Learner
+from ...pictures import PICTURES, check_picture_password
+from . import bp
+from .auth import current_learner, picture_limiter, sign_in, sign_out
+
+
+def _active_class(classroom_id):
+    room = Classroom.get_or_none(Classroom.id == classroom_id, Classroom.active == True)  # noqa: E712
+    if room is None:
+        abort(404)
+    return room
+
+
+def _active_learner(learner_id):
+    learner = Learner.get_or_none(Learner.id == learner_id, Learner.active == True)  # noqa: E712
+    if learner is None or not learner.classroom.active:
+        abort(404)
+    return learner
+
+
+@bp.get("/")
+def index():
+    """The kit's front page: your lessons if signed in, else the list of classes."""
+    if current_learner() is not None:
+        return redirect(url_for("learn.lessons"))
+    rooms = Classroom.select().where(Classroom.active == True).order_by(Classroom.name)  # noqa: E712
+    return render_template("learn/classes.html", rooms=list(rooms))
+
+
+@bp.get("/class/<int:classroom_id>")
+def class_page(classroom_id):
+    """A class's names, each a big button with the learner's avatar and colour."""
+    room = _active_class(classroom_id)
+    learners = (Learner.select().where(Learner.classroom == room, Learner.active == True)  # noqa: E712
+                .order_by(Learner.display_name))
+    return render_template("learn/names.html", room=room, learners=list(learners),
+                           signed_in=current_learner())
+
+
+@bp.post("/signin")
+def signin():
+    """Tap a name: sign in at once, or ask for the picture password if there is one."""
+    learner = _active_learner(request.form.get("learner_id", type=int))
+    sign_out()
+    if learner.picture_password:
+        return redirect(url_for("learn.picture", learner_id=learner.id))
+    sign_in(learner)
+    return redirect(url_for("learn.lessons"))
+
+
+def _limits():
+    config = current_app.config["KIT"]
+    return config["login_attempts"], config["login_window_s"]
+
+
+def _check_pictures(learner, chosen):
+    """Return ("", 200) when the pictures are right, else a message and an HTTP status."""
+    if len(set(chosen)) != 2:
+        return _("Choose two pictures."), 400
+    try:
+        picture_limiter.check(learner.id, *_limits())
+    except TooManyRequests:
+        return _("Too many wrong tries. Ask your teacher, or wait a few minutes."), 429
+    if check_picture_password(learner.picture_password, chosen):
+        picture_limiter.clear(learner.id)
+        return "", 200
+    picture_limiter.fail(learner.id)
+    return _("Those are not your pictures. Try again."), 403
+
+
+def picture_labels():
+    """Return each picture's name in the page's language, for its label."""
+    return {"sun": _("Sun"), "moon": _("Moon"), "star": _("Star"), "tree": _("Tree"),
+            "flower": _("Flower"), "house": _("House"), "ball": _("Ball"), "car": _("Car"),
+            "boat": _("Boat")}
+
+
+@bp.route("/signin/<int:learner_id>", methods=["GET", "POST"])
+def picture(learner_id):
+    """Two of nine pictures; wrong tries are limited per learner."""
+    learner = _active_learner(learner_id)
+    if not learner.picture_password:
+        return redirect(url_for("learn.class_page", classroom_id=learner.classroom_id))
+    error, status = "", 200
+    if request.method == "POST":
+        error, status = _check_pictures(learner, request.form.getlist("picture"))
+        if not error:
+            sign_in(learner)
+            return redirect(url_for("learn.lessons"))
+    return render_template("learn/picture.html", learner=learner, pictures=PICTURES,
+                           labels=picture_labels(), error=error), status
+
+
+@bp.post("/signout")
+def signout():
+    """Switch learner: forget this learner and go back to the class's names."""
+    learner = current_learner()
+    sign_out()
+    if learner is None:
+        return redirect(url_for("learn.index"))
+    return redirect(url_for("learn.class_page", classroom_id=learner.classroom_id))
