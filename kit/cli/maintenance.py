@@ -24,3 +24,71 @@ def demo(ctx, packs):
     credentials = make_demo(config, packs_root=packs or SAMPLE_PACKS, say=click.echo)
     for line in demo_summary(credentials):
         click.echo(line)
+
+
+@cli.command("backup")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Backup file to write (.tar).")
+@click.option("--without-packs", is_flag=True, help="Leave the pack files out (only their list is kept).")
+@pass_ctx
+def backup_command(ctx, out, without_packs):
+    """Write a consistent backup while the kit keeps serving.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit backup --out /media/usb/kit-backup.tar
+    """
+    from ..backup import backup
+
+    config = ctx.open()
+    description = backup(config, out, with_packs=not without_packs)
+    click.echo(f"backed up kit {description['kit_uuid']} ({description['site']}) to {out}: "
+               f"database and {len(description['packs'])} pack(s)"
+               + ("" if not without_packs else " listed, not included"))
+
+
+@cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing kit (it is moved to DATA/replaced-…).")
+@pass_ctx
+def restore_command(ctx, path, force):
+    """Restore a backup made by `kit backup` into the data folder. Stop `kit serve` first.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit restore /media/usb/kit-backup.tar --force
+    """
+    from ..backup import restore
+
+    config = ctx.open()
+    description = restore(config, path, force=force)
+    click.echo(f"restored kit {description['kit_uuid']} ({description['site']}) from {description['created']}")
+    if not description.get("packs_included"):
+        for pack in description["packs"]:
+            click.echo(f"pack files not in the backup: import {pack['id']} {pack['version']} again")
+
+
+@cli.command()
+@click.option("--quick", is_flag=True, help="Check pack file sizes only, not their SHA-256.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def doctor(ctx, quick, as_json):
+    """Check disk space, the database, the packs' files and the clock; exit 1 if any fails.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit doctor || echo "see above"
+    """
+    import json as jsonlib
+    import sys
+
+    from ..doctor import run_checks
+
+    config = ctx.open()
+    result = run_checks(config, quick=quick)
+    if as_json:
+        click.echo(jsonlib.dumps(result, indent=1))
+    else:
+        for finding in result["findings"]:
+            click.echo(f"{finding['status']:<5} {finding['check']:<9} {finding['message']}")
+    if not result["ok"]:
+        sys.exit(1)
