@@ -1,0 +1,160 @@
+"""The sample packs follow the pack format contract (content_packs/README.md) to the letter.
+
+Read from the source folders with plain YAML, independently of kit.packs.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from .samples import (IMAGE_OR_LINK, MAX_PACK_BYTES, PACKS_DIR, SAMPLE_PACKS, all_lessons,
+                      folder_bytes, lesson_dir, pack_meta, read_cues, read_lesson, read_quiz)
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize("pack", SAMPLE_PACKS)
+def test_pack_yaml_has_every_field_and_six_or_more_lessons(pack):
+    meta = pack_meta(pack)
+    assert meta["id"] == pack and re.fullmatch(r"[a-z0-9][a-z0-9-]{1,63}", meta["id"])
+    assert re.fullmatch(r"\d+(\.\d+)*", str(meta["version"]))
+    for key in ("title", "description", "license"):
+        assert isinstance(meta[key], str) and meta[key].strip(), key
+    assert meta["language"] == ("fr" if pack.endswith("-fr") else "en")
+    assert meta["authors"] and all(isinstance(a, str) for a in meta["authors"])
+    assert 0 < meta["mastery"]["min_score"] <= 1
+    lessons = meta["lessons"]
+    assert len(lessons) >= 6 and len(set(lessons)) == len(lessons)
+    on_disk = sorted(p.name for p in (PACKS_DIR / pack / "lessons").iterdir())
+    assert sorted(lessons) == on_disk, "every lesson folder is listed, and only those"
+
+
+@pytest.mark.parametrize("pack", SAMPLE_PACKS)
+def test_pack_is_under_three_megabytes(pack):
+    assert folder_bytes(PACKS_DIR / pack) < MAX_PACK_BYTES
+
+
+@pytest.mark.parametrize("pack, lesson", all_lessons())
+def test_front_matter_and_pages(pack, lesson):
+    front, pages = read_lesson(pack, lesson)
+    assert isinstance(front["title"], str) and front["title"].strip()
+    assert front["objectives"] and all(isinstance(o, str) and o.strip() for o in front["objectives"])
+    assert isinstance(front["minutes"], int) and 1 <= front["minutes"] <= 240
+    assert 2 <= len(pages) <= 4, f"{len(pages)} pages"
+    assert all(page.startswith("# ") for page in pages), "every page opens with its heading"
+
+
+@pytest.mark.parametrize("pack, lesson", all_lessons())
+def test_lesson_has_an_svg_with_alt_text_and_no_html_or_outside_links(pack, lesson):
+    _, pages = read_lesson(pack, lesson)
+    body = "\n".join(pages)
+    assert not re.search(r"<[A-Za-z/!]", body), "raw HTML is not rendered: write Markdown"
+    targets = IMAGE_OR_LINK.findall(body)
+    images = [(alt, target) for alt, target in targets if target.endswith(".svg")]
+    assert images, "every lesson shows at least one picture"
+    for alt, target in targets:
+        assert "://" not in target and not target.startswith("/") and ".." not in target
+        assert (lesson_dir(pack, lesson) / target).is_file(), f"{target} is missing"
+    for alt, _ in images:
+        assert len(alt.split()) >= 5, f"alt text {alt!r} should describe the picture"
+
+
+@pytest.mark.parametrize("pack, lesson", all_lessons())
+def test_every_svg_is_valid_self_contained_and_titled(pack, lesson):
+    for svg in lesson_dir(pack, lesson).glob("*.svg"):
+        root = ET.parse(svg).getroot()
+        assert root.tag == SVG + "svg" and root.get("viewBox") == "0 0 320 240"
+        assert root.find(SVG + "title").text.strip() and root.find(SVG + "desc").text.strip()
+        assert not list(root.iter(SVG + "script")) and not list(root.iter(SVG + "foreignObject"))
+        for element in root.iter():
+            for name, value in element.attrib.items():
+                assert not name.startswith("on"), f"{svg.name}: event handler {name}"
+                if name.endswith("href"):
+                    assert value.startswith("#"), f"{svg.name}: outside reference {value}"
+
+
+@pytest.mark.parametrize("pack, lesson", all_lessons())
+def test_quiz_has_three_to_five_mixed_questions_with_hints_and_feedback(pack, lesson):
+    quiz = read_quiz(pack, lesson)
+    questions = quiz["questions"]
+    assert 3 <= len(questions) <= 5
+    assert len({q["id"] for q in questions}) == len(questions)
+    assert len({q["type"] for q in questions}) >= 3, "mix question types"
+    assert any(q.get("hint") for q in questions)
+    assert any(q.get("feedback") or any(c.get("feedback") for c in q.get("choices", []))
+               for q in questions)
+    for q in questions:
+        assert q["prompt"].strip()
+        check_question(q)
+
+
+def check_question(q):
+    """Each question type carries what a learner needs to be judged fairly."""
+    if q["type"] in ("single", "multiple"):
+        right = [c for c in q["choices"] if c.get("correct") is True]
+        wrong = [c for c in q["choices"] if not c.get("correct")]
+        assert len({c["id"] for c in q["choices"]}) == len(q["choices"])
+        assert wrong, f"{q['id']}: needs a wrong choice"
+        assert len(right) == 1 if q["type"] == "single" else len(right) >= 1
+    elif q["type"] == "numeric":
+        assert isinstance(q["answer"], (int, float)) and not isinstance(q["answer"], bool)
+        assert q.get("tolerance", 0) >= 0
+    else:
+        assert q["type"] == "text"
+        assert q["answers"] and all(isinstance(a, str) and a.strip() for a in q["answers"])
+
+
+@pytest.mark.parametrize("pack", SAMPLE_PACKS)
+def test_pack_uses_every_question_type(pack):
+    kinds = {q["type"] for lesson in pack_meta(pack)["lessons"]
+             for q in read_quiz(pack, lesson)["questions"]}
+    assert kinds == {"single", "multiple", "numeric", "text"}
+    tolerant = [q for lesson in pack_meta(pack)["lessons"]
+                for q in read_quiz(pack, lesson)["questions"] if q.get("tolerance")]
+    assert tolerant, "at least one numeric answer accepts an estimate"
+
+
+@pytest.mark.parametrize("pack", SAMPLE_PACKS)
+def test_pack_has_narrated_audio_with_transcript_and_captioned_video(pack):
+    audio, video = [], []
+    for lesson in pack_meta(pack)["lessons"]:
+        front, _ = read_lesson(pack, lesson)
+        folder = lesson_dir(pack, lesson)
+        if "audio" in front:
+            assert (folder / front["audio"]["file"]).is_file()
+            transcript = (folder / front["audio"]["transcript"]).read_text(encoding="utf-8")
+            assert len(transcript.split()) >= 30
+            audio.append(front["audio"])
+        if "video" in front:
+            assert (folder / front["video"]["file"]).is_file()
+            cues = read_cues(folder / front["video"]["captions"])
+            assert cues and cues[0][1] == 0
+            assert all(start < end and text.strip() for _, start, end, text in cues)
+            assert all(a[2] <= b[1] for a, b in zip(cues, cues[1:])), "cues must not overlap"
+            video.append(front["video"])
+        assert "sign_video" not in front, "no faked sign language"
+    assert len(audio) >= 1 and len(video) >= 1
+
+
+def test_french_pack_teaches_the_same_lessons_with_the_same_answers():
+    english, french = pack_meta("numeracy"), pack_meta("numeracy-fr")
+    assert french["lessons"] == english["lessons"] and french["mastery"] == english["mastery"]
+    for lesson in english["lessons"]:
+        en_q, fr_q = read_quiz("numeracy", lesson)["questions"], read_quiz("numeracy-fr", lesson)["questions"]
+        assert [(q["id"], q["type"]) for q in en_q] == [(q["id"], q["type"]) for q in fr_q]
+        for a, b in zip(en_q, fr_q):
+            assert a.get("answer") == b.get("answer") and a.get("tolerance") == b.get("tolerance")
+            assert [(c["id"], bool(c.get("correct"))) for c in a.get("choices", [])] == \
+                   [(c["id"], bool(c.get("correct"))) for c in b.get("choices", [])]
+        en_front, en_pages = read_lesson("numeracy", lesson)
+        fr_front, fr_pages = read_lesson("numeracy-fr", lesson)
+        assert len(en_pages) == len(fr_pages) and en_front["minutes"] == fr_front["minutes"]
+        assert en_front["title"] != fr_front["title"], "the French lesson is translated"
+
+
+def test_french_captions_follow_the_same_pictures_and_timing_budget():
+    en = read_cues(lesson_dir("numeracy", "01-counting") / "groups.vtt")
+    fr = read_cues(lesson_dir("numeracy-fr", "01-counting") / "groups.vtt")
+    assert [c[0] for c in en] == [c[0] for c in fr]
+    assert [c[3] for c in en] != [c[3] for c in fr]
