@@ -11,6 +11,8 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from peewee import DatabaseError
+
 from .db import database, db_path
 from .models import Event, Pack
 from .packs.archive import sha256_file
@@ -103,9 +105,18 @@ def _remember(config, moment):
     (Path(config["data"]) / CLOCK_FILE).write_text(json.dumps({"latest": moment.isoformat()}))
 
 
+def _guarded(name, check, *args):
+    """Run one check; a database too damaged to read is a finding, not a crash."""
+    try:
+        return check(*args)
+    except DatabaseError as exc:
+        return Finding(name, "fail", f"the database cannot be read ({exc}); restore the last backup (kit restore)")
+
+
 def run_checks(config, quick=False, now=None):
     """Run every check, save the result for the status page, and return it."""
-    findings = [check_disk(config), check_database(config), check_packs(config, quick), check_clock(config, now)]
+    findings = [check_disk(config), _guarded("database", check_database, config),
+                _guarded("packs", check_packs, config, quick), _guarded("clock", check_clock, config, now)]
     result = {"ran_at": (now or _now()).isoformat(timespec="seconds"),
               "ok": all(f.status != "fail" for f in findings),
               "findings": [asdict(f) for f in findings]}

@@ -81,9 +81,10 @@ def doctor(ctx, quick, as_json):
     import json as jsonlib
     import sys
 
+    from ..datafolder import open_data
     from ..doctor import run_checks
 
-    config = ctx.open()
+    config = open_data(ctx.data, run_migrations=False)  # a damaged database must still be examined
     result = run_checks(config, quick=quick)
     if as_json:
         click.echo(jsonlib.dumps(result, indent=1))

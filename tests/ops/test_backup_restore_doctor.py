@@ -121,4 +121,4 @@ def test_doctor_fails_on_a_corrupt_database(installed_kit, kit):
     result = kit("doctor", check=False)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "fail" in result.stdout or "error:" in result.stderr
+    assert "fail  database  the database cannot be read" in result.stdout or "integrity check failed" in result.stdout
