@@ -1,0 +1,56 @@
+"""The kit's /admin/sync page: enrol with a hub, see the status, sync now, export a bundle."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from kit.auth import admin_required
+from kit.errors import KitError
+
+bp = Blueprint("sync_admin", __name__, url_prefix="/admin/sync", template_folder="templates")
+
+
+@bp.get("/")
+@admin_required
+def page():
+    from .status import status
+
+    return render_template("sync/admin.html", info=status(), message=request.args.get("message"), error=None)
+
+
+@bp.post("/enroll")
+@admin_required
+def enroll():
+    from .agent import enroll as run
+    from .status import status
+
+    try:
+        name = run(current_app.config["KIT"], request.form.get("hub", ""), request.form.get("code", "").strip())
+    except KitError as exc:
+        return render_template("sync/admin.html", info=status(), message=None, error=exc.message), exc.status
+    return redirect(url_for("sync_admin.page", message=_("Enrolled with the hub as %(name)s.", name=name)))
+
+
+@bp.post("/now")
+@admin_required
+def now():
+    from .poke import poke
+
+    poke(current_app.config["KIT"]["data"])
+    return redirect(url_for("sync_admin.page", message=_("The kit will sync within a few seconds.")))
+
+
+@bp.post("/export")
+@admin_required
+def export():
+    import tempfile
+    from pathlib import Path
+
+    from .bundle import export_bundle
+
+    out = Path(tempfile.mkdtemp()) / "kit.kitbundle"
+    export_bundle(current_app.config["KIT"], out)
+    return send_file(out, as_attachment=True, download_name="kit.kitbundle", mimetype="application/json")
+
+
+def init_app(app):
+    app.register_blueprint(bp)

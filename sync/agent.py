@@ -1,0 +1,183 @@
+"""The sync agent: one cycle moves the kit's records to the hub, stage by stage.
+
+A cycle is: probe and exchange clocks (hello), push events above the cursor, push
+changed records, fetch new content packs. Every stage is written to the state row
+before it starts, the cursor moves only to what the hub acknowledges, and failures
+back off exponentially with jitter; so a killed process simply resumes at the next
+cycle. The network is never touched inside a database transaction.
+"""
+
+import datetime as dt
+import logging
+import random
+import time
+
+from kit import __version__
+from kit.db import database, write
+from kit.datafolder import identity
+from kit.models import utcnow
+
+from . import outbox, protocol
+from .client import HubClient, HubRefused, HubUnreachable, check_url
+from .state import (
+    SetAside, SyncState, anchors_after, clocks, get_state, record_anchor, update_state,
+)
+
+logger = logging.getLogger(__name__)
+
+MIN_BATCH = 1
+
+
+def enroll(config, hub_url, code):
+    """Spend an enrol code at the hub and keep the secret it gives this kit."""
+    url = check_url(hub_url, config)
+    ident = identity()
+    client = HubClient(url, config)
+    try:
+        answer = client.call("POST", protocol.PREFIX + "/enroll", json={
+            "code": code, "kit_id": ident.kit_uuid, "site": ident.site,
+            "location": ident.location, "version": __version__}).json()
+    finally:
+        client.close()
+    with write():
+        SyncState.delete().execute()
+        SyncState.create(hub_url=url, kit_id=ident.kit_uuid, secret=answer["secret"],
+                         hub_name=answer.get("name", ""), batch_size=min(200, config["sync_batch_max"]))
+    from .poke import mark_enrolled
+
+    mark_enrolled(config["data"], True)
+    return answer.get("name", "")
+
+
+def backoff_seconds(attempts, config, rng=random.random):
+    """Exponential backoff with full jitter between half and all of the step."""
+    step = min(config["sync_backoff_max_s"], config["sync_backoff_base_s"] * 2 ** max(0, attempts - 1))
+    return step * (0.5 + 0.5 * rng())
+
+
+def run_once(config, force=False):
+    """Run one sync cycle if it is due (or forced); return a short result line."""
+    database.connect(reuse_if_open=True)
+    state = get_state(required=False)
+    if state is None:
+        return "not enrolled"
+    record_anchor()
+    if not force and state.next_attempt_at and state.next_attempt_at > utcnow():
+        return "waiting (backing off)"
+    update_state(last_attempt_at=utcnow(), stage="probing")
+    client = HubClient(state.hub_url, config, state.kit_id, state.secret)
+    try:
+        result = _cycle(client, config)
+    except (HubUnreachable, HubRefused) as exc:
+        return _failed(config, exc)
+    finally:
+        client.close()
+    update_state(stage="idle", attempts=0, last_success_at=utcnow(), last_error="", last_result=result,
+                 next_attempt_at=utcnow() + dt.timedelta(seconds=config["sync_interval_s"]))
+    return result
+
+
+def _failed(config, exc):
+    state = get_state()
+    attempts = state.attempts + 1
+    wait = backoff_seconds(attempts, config)
+    if getattr(exc, "status", 0) == 401:  # wrong or revoked secret: retrying soon cannot help
+        wait = config["sync_backoff_max_s"]
+    update_state(stage="backoff", attempts=attempts, last_error=exc.message, last_error_at=utcnow(),
+                 next_attempt_at=utcnow() + dt.timedelta(seconds=wait), last_result="failed")
+    logger.warning("sync failed (attempt %d, next in %.0f s): %s", attempts, wait, exc.message)
+    return f"failed: {exc.message}"
+
+
+def _cycle(client, config):
+    anchor = record_anchor()
+    state = get_state()
+    wall, boot, mono = clocks()
+    answer = client.call("POST", protocol.PREFIX + "/hello", timeout=config["sync_probe_timeout_s"], json={
+        "device_ms": wall, "boot_id": boot, "mono_ms": mono, "version": __version__,
+        "site": identity().site, "anchors": anchors_after(state.acked_anchor)}).json()
+    update_state(acked_seq=answer["ack"], acked_anchor=answer["acked_anchor"],
+                 clock_offset_ms=answer["hub_ms"] - wall, hub_name=answer.get("name", state.hub_name),
+                 stage="pushing_events")
+    sent = _push_events(client, config, anchor.last_seq)
+    update_state(stage="pushing_records")
+    records = _push_records(client, config)
+    update_state(stage="pulling_packs")
+    from .downloads import pull_packs
+
+    packs = pull_packs(client, config, answer.get("catalogue", ""))
+    return f"ok: {sent} event(s), {records} record(s) sent" + (f", {packs} pack(s) installed" if packs else "")
+
+
+def _push_events(client, config, limit_seq):
+    """Send batches above the cursor up to the anchored seq; return how many events went."""
+    sent = 0
+    for _ in range(100000):  # bounded: each turn moves the cursor or sets an event aside
+        state = get_state()
+        events, skipped, upto = outbox.pending_events(state.acked_seq, state.batch_size)
+        events = [e for e in events if e["seq"] <= limit_seq]
+        skipped = [s for s in skipped if s <= limit_seq]
+        upto = max([state.acked_seq] + [e["seq"] for e in events] + skipped)
+        if upto <= state.acked_seq:
+            return sent
+        body = protocol.encode_events(state.kit_id, state.acked_seq, upto, events, skipped)
+        started = time.monotonic()
+        try:
+            answer = client.post_body(protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
+        except HubRefused as exc:
+            if exc.code in ("malformed_batch", "too_large"):
+                _shrink_or_set_aside(state, events, exc)
+                continue
+            raise
+        except HubUnreachable:
+            update_state(batch_size=max(MIN_BATCH, state.batch_size // 2))
+            raise
+        sent += len(events)
+        update_state(acked_seq=answer["ack"], batch_size=_grow(state.batch_size, len(events),
+                                                               time.monotonic() - started, config))
+        if answer["ack"] < upto:
+            return sent  # the hub holds a gap below this batch; the next cycle resends from its ack
+    return sent
+
+
+def _grow(size, used, seconds, config):
+    """Double the batch after a quick full one; halve it after a slow one."""
+    if seconds > config["sync_timeout_s"] / 3:
+        return max(MIN_BATCH, size // 2)
+    if used >= size and seconds < config["sync_timeout_s"] / 10:
+        return min(config["sync_batch_max"], size * 2)
+    return size
+
+
+def _shrink_or_set_aside(state, events, exc):
+    """Halve a refused batch until the bad event is alone, then set that event aside."""
+    seq = exc.details.get("seq")
+    bad = [e for e in events if e["seq"] == seq] or (events if len(events) == 1 else [])
+    if bad:
+        with write():
+            SetAside.insert(seq=bad[0]["seq"], uuid=bad[0]["uuid"], error=exc.message).on_conflict_ignore().execute()
+        update_state(last_error=f"event {bad[0]['seq']} set aside: {exc.message}", last_error_at=utcnow())
+        logger.error("event seq %s set aside: %s", bad[0]["seq"], exc.message)
+    elif len(events) <= 1:
+        raise exc  # nothing left to split: a problem with the batch itself, retried with backoff
+    else:
+        update_state(batch_size=max(MIN_BATCH, min(state.batch_size, len(events)) // 2))
+
+
+def _push_records(client, config):
+    sent = 0
+    for _ in range(1000):
+        records = outbox.changed_records(config["pseudonymous_sync"], limit=500)
+        if not records:
+            return sent
+        state = get_state()
+        answer = client.post_body(protocol.PREFIX + "/records",
+                                  protocol.encode_records(state.kit_id, records), protocol.RECORDS_TYPE)
+        refused = {(r["t"], r["id"]) for r in answer.get("refused", [])}
+        with write():
+            # Refused ones are marked too, so they are not resent every cycle; the hub shows them.
+            outbox.mark_sent(records)
+        if refused:
+            update_state(last_error=f"{len(refused)} record(s) refused by the hub (owned by another kit)")
+        sent += len(records) - len(refused)
+    return sent

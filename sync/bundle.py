@@ -1,0 +1,110 @@
+"""USB carry: a signed bundle of everything the hub has not acknowledged, and its receipt.
+
+A bundle is one JSON file: the same compressed event batches and records the agent
+sends online (base64), the kit's clock anchors, and an HMAC-SHA256 signature. The hub
+imports it idempotently and writes a receipt, signed the same way, that moves the
+kit's cursor when carried back (or the next online sync does it anyway).
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from pathlib import Path
+
+from kit.db import write
+from kit.errors import KitError
+
+from . import outbox, protocol
+from .state import SyncState, anchors_after, get_state, record_anchor
+
+BATCH = 2000
+
+
+class BadBundle(KitError):
+    status = 422
+    code = "bad_bundle"
+
+
+def signing_key(secret_or_hash, is_hash=False):
+    """Return the HMAC key for bundles and receipts: the SHA-256 of the kit's secret.
+
+    The hub keeps only that hash, so it can check a bundle; see docs/sync-protocol.md.
+    """
+    return bytes.fromhex(secret_or_hash if is_hash else protocol.secret_hash(secret_or_hash))
+
+
+def _canonical(document):
+    return json.dumps({k: v for k, v in document.items() if k != "sig"}, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def sign(document, key):
+    document["sig"] = hmac.new(key, _canonical(document), hashlib.sha256).hexdigest()
+    return document
+
+
+def verify(document, key, what="bundle"):
+    sig = document.get("sig")
+    expected = hmac.new(key, _canonical(document), hashlib.sha256).hexdigest()
+    if not isinstance(sig, str) or not hmac.compare_digest(sig, expected):
+        raise BadBundle(f"the {what}'s signature does not match: it was changed, or it is not for this kit")
+
+
+def export_bundle(config, out):
+    """Write every unacknowledged event, record and anchor to `out`; return a summary."""
+    state = get_state()
+    record_anchor(force=True)
+    batches, after, count = [], state.acked_seq, 0
+    for _ in range(1_000_000):
+        events, skipped, upto = outbox.pending_events(after, BATCH)
+        if upto <= after:
+            break
+        batches.append(base64.b64encode(
+            protocol.encode_events(state.kit_id, after, upto, events, skipped)).decode("ascii"))
+        count += len(events)
+        after = upto
+    records = outbox.changed_records(config["pseudonymous_sync"], limit=10**9)
+    document = sign({
+        "magic": protocol.BUNDLE_MAGIC, "format": protocol.FORMAT, "kit": state.kit_id,
+        "bundle_id": str(uuid.uuid4()), "after": state.acked_seq, "upto": after,
+        "anchors": anchors_after(state.acked_anchor, limit=10**9), "batches": batches,
+        "records": base64.b64encode(protocol.encode_records(state.kit_id, records)).decode("ascii"),
+    }, signing_key(state.secret))
+    out = Path(out)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(out)
+    return {"events": count, "records": len(records), "after": state.acked_seq, "upto": after,
+            "bytes": out.stat().st_size, "bundle_id": document["bundle_id"]}
+
+
+def read_json(path, magic, what):
+    """Read a bundle or receipt file, with a clear message for anything else."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BadBundle(f"{Path(path).name} is not a {what} file (not JSON)") from None
+    if not isinstance(document, dict) or document.get("magic") != magic:
+        raise BadBundle(f"{Path(path).name} is not a Classroom Kit {what}")
+    if document.get("format") != protocol.FORMAT:
+        raise BadBundle(f"{Path(path).name}: unknown {what} format {document.get('format')!r}")
+    return document
+
+
+def import_receipt(path):
+    """Apply a receipt from the hub: move the cursor to what the hub acknowledged."""
+    receipt = read_json(path, protocol.RECEIPT_MAGIC, "receipt")
+    state = get_state()
+    if receipt.get("kit") != state.kit_id:
+        raise BadBundle(f"this receipt is for kit {receipt.get('kit')}, not this kit ({state.kit_id})")
+    verify(receipt, signing_key(state.secret), "receipt")
+    ack, anchor = receipt.get("ack"), receipt.get("acked_anchor")
+    if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (ack, anchor)):
+        raise BadBundle("the receipt's ack and acked_anchor must be whole numbers")
+    with write():
+        row = SyncState.select().first()
+        moved = ack > row.acked_seq
+        SyncState.update(acked_seq=max(row.acked_seq, ack), acked_anchor=max(row.acked_anchor, anchor)).execute()
+    return {"ack": ack, "moved": moved, "bundle_id": receipt.get("bundle_id")}

@@ -1,0 +1,62 @@
+"""The hub: a Flask app that receives kits' records and serves programme managers' pages.
+
+It lives beside the kit's app, with its own data folder, database (SQLite or
+PostgreSQL), accounts and templates; `kit hub …` drives it.
+"""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from kit import settings
+
+from . import db
+
+
+def open_hub(data_dir=None, database_url=None, create=True):
+    """Load settings for a hub data folder, bind and migrate its database; return the config."""
+    config = settings.load(data_dir, {"hub_database": database_url} if database_url else None)
+    data = Path(config["data"])
+    if not data.exists():
+        if not create:
+            from kit.errors import ConfigError
+
+            raise ConfigError(f"hub data folder {data} does not exist (run `kit hub init` first)")
+        data.mkdir(parents=True)
+    (data / "packs").mkdir(exist_ok=True)
+    config["hub_database"] = config["hub_database"] or db.default_url(data)
+    db.open_database(config["hub_database"])
+    db.migrate()
+    key = data / "hub_secret_key"
+    if not key.exists():
+        key.touch(mode=0o600)
+        key.write_text(secrets.token_hex(32))
+    config["hub_secret_key"] = key.read_text().strip()
+    return config
+
+
+def create_hub_app(data_dir=None, database_url=None, config=None):
+    """Build the hub's app for a data folder (and optionally a PostgreSQL URL)."""
+    config = config or open_hub(data_dir, database_url)
+    app = Flask(__name__)
+    app.config["HUB"] = config
+    app.config["SECRET_KEY"] = config["hub_secret_key"]
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["MAX_CONTENT_LENGTH"] = max(config["hub_max_batch_bytes"], config["max_pack_bytes"])
+
+    @app.before_request
+    def _connect():
+        db.database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not db.database.is_closed():
+            db.database.close()
+
+    from . import api, web
+
+    api.init_app(app)
+    web.init_app(app)
+    return app

@@ -1,0 +1,140 @@
+"""The hub's sync endpoints under /sync/v1 (docs/sync-protocol.md describes each)."""
+
+import hashlib
+import logging
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, request, send_file
+
+from kit.errors import KitError, NotFound
+
+from .. import protocol
+from .db import database
+from .enrol import authenticate, enrol
+from .ingest import store_events, store_records
+from .models import HubPack, Kit, now_ms, utcnow
+from .timefix import record_sample, store_anchors
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("sync_api", __name__, url_prefix=protocol.PREFIX)
+
+
+def _config():
+    return current_app.config["HUB"]
+
+
+def _kit():
+    return authenticate(request.headers.get("Authorization"))
+
+
+def _body():
+    """Return the request body after checking its size and its SHA-256."""
+    limit = _config()["hub_max_batch_bytes"]
+    if (request.content_length or 0) > limit:
+        raise protocol.TooLarge(f"the body is over {limit} bytes: send smaller batches")
+    body = request.get_data(cache=False)
+    if len(body) > limit:
+        raise protocol.TooLarge(f"the body is over {limit} bytes: send smaller batches")
+    claimed = request.headers.get("X-Body-SHA256", "")
+    if claimed and claimed != protocol.body_digest(body):
+        raise protocol.CorruptTransfer("the body does not match its X-Body-SHA256: it was cut or changed on the way")
+    return body
+
+
+def _int(value, name):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise protocol.MalformedBatch(f"{name!r} must be a whole number")
+    return value
+
+
+@bp.get("/ping")
+def ping():
+    """The agent's cheap probe: is the hub there at all?"""
+    return jsonify(hub="classroom-kit", format=protocol.FORMAT)
+
+
+@bp.post("/enroll")
+def enroll():
+    body = request.get_json(silent=True) or {}
+    result = enrol(body.get("code"), body.get("kit_id"), body.get("site"), body.get("location"),
+                   body.get("version"), request.remote_addr, _config())
+    logger.info("kit %s enrolled as %s", result["kit_id"], result["name"])
+    return jsonify(kit_id=result["kit_id"], secret=result["secret"], name=result["name"])
+
+
+def catalogue_etag():
+    rows = HubPack.select(HubPack.sha256).order_by(HubPack.id)
+    return hashlib.sha256("".join(r.sha256 for r in rows).encode()).hexdigest()[:16]
+
+
+@bp.post("/hello")
+def hello():
+    """Exchange clocks, take the kit's new anchors, and tell it where its cursor stands."""
+    hub_ms = now_ms()
+    kit = _kit()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise protocol.MalformedBatch("hello needs a JSON object")
+    anchors = body.get("anchors") or []
+    if not isinstance(anchors, list) or not all(
+            isinstance(a, list) and len(a) == 5 and isinstance(a[1], str)
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in (a[0], a[2], a[3], a[4]))
+            for a in anchors):
+        raise protocol.MalformedBatch("'anchors' must be a list of [id, boot_id, wall_ms, mono_ms, last_seq]")
+    with database.atomic():
+        record_sample(kit, _int(body.get("device_ms"), "device_ms"), str(body.get("boot_id", ""))[:64],
+                      _int(body.get("mono_ms"), "mono_ms"), hub_ms)
+        store_anchors(kit, anchors)
+        Kit.update(last_contact=utcnow(), version=str(body.get("version", ""))[:64],
+                   site=str(body.get("site") or kit.site)[:255]).where(Kit.id == kit.id).execute()
+    kit = Kit.get_by_id(kit.id)
+    return jsonify(hub_ms=hub_ms, ack=kit.acked_seq, acked_anchor=kit.acked_anchor,
+                   name=kit.name, catalogue=catalogue_etag())
+
+
+@bp.post("/events")
+def events():
+    kit = _kit()
+    doc = protocol.decompress(_body(), _config()["hub_max_inflated_bytes"])
+    after, upto, skipped, batch = protocol.decode_events(doc, kit.kit_id)
+    result = store_events(kit, after, upto, skipped, batch)
+    return jsonify(result)
+
+
+@bp.post("/records")
+def records():
+    kit = _kit()
+    doc = protocol.decompress(_body(), _config()["hub_max_inflated_bytes"])
+    result = store_records(kit, protocol.decode_records(doc, kit.kit_id))
+    return jsonify(result)
+
+
+@bp.get("/packs")
+def packs():
+    _kit()
+    rows = HubPack.select().order_by(HubPack.pack_id, HubPack.id)
+    return jsonify(etag=catalogue_etag(), packs=[
+        {"id": p.pack_id, "version": p.version, "title": p.title, "sha256": p.sha256, "size": p.size,
+         "url": f"{protocol.PREFIX}/packs/{p.sha256}"} for p in rows])
+
+
+@bp.get("/packs/<sha256>")
+def pack_file(sha256):
+    """Serve a published pack; Range requests let a kit resume a download piece by piece."""
+    _kit()
+    row = HubPack.get_or_none(HubPack.sha256 == sha256)
+    if row is None:
+        raise NotFound("no such pack at this hub")
+    path = Path(_config()["data"]) / "packs" / row.filename
+    return send_file(path, mimetype="application/zip", conditional=True, etag=row.sha256,
+                     max_age=3600, download_name=row.filename)
+
+
+@bp.errorhandler(KitError)
+def _error(exc):
+    return jsonify(exc.to_dict()), exc.status
+
+
+def init_app(app):
+    app.register_blueprint(bp)

@@ -1,0 +1,210 @@
+"""`kit hub …`: set up and run the hub, its accounts, enrol codes, bundles and packs."""
+
+import sys
+
+import click
+
+from kit.cli import pass_ctx
+
+DB_OPTION = click.option("--database", "database_url", default=None,
+                         help="postgresql://user@host/db (default: hub.db in the data folder).")
+
+
+@click.group("hub")
+def hub_group():
+    """Run the programme's hub: kits send it their records; managers read its pages.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub init
+      kit --data /var/lib/kit-hub hub serve --port 8090
+    """
+
+
+def _open(ctx, database_url=None):
+    from . import open_hub
+
+    return open_hub(ctx.data, database_url)
+
+
+@hub_group.command()
+@DB_OPTION
+@pass_ctx
+def init(ctx, database_url):
+    """Create the hub's data folder and database (safe to run again).
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub init --database postgresql://hub@localhost/hub
+    """
+    config = _open(ctx, database_url)
+    click.echo(f"hub ready in {config['data']} (database {_safe(config['hub_database'])})")
+
+
+def _safe(url):
+    """Hide a password in a database URL before printing it."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+@hub_group.command()
+@click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
+@click.option("--port", default=None, type=int, help="Port (default 8090).")
+@DB_OPTION
+@pass_ctx
+def serve(ctx, host, port, database_url):
+    """Serve the hub with waitress (put TLS in front of it: a reverse proxy).
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub serve --host 127.0.0.1 --port 8090
+    """
+    from waitress import serve as waitress_serve
+
+    from . import create_hub_app
+
+    config = _open(ctx, database_url)
+    app = create_hub_app(config=config)
+    host, port = host or config["hub_host"], port or config["hub_port"]
+    click.echo(f"Classroom Kit hub serving {config['data']} on http://{host}:{port}/", err=False)
+    sys.stdout.flush()
+    waitress_serve(app, host=host, port=port, threads=config["threads"], ident="classroom-kit-hub",
+                   channel_timeout=60, clear_untrusted_proxy_headers=True)
+
+
+@hub_group.group()
+def users():
+    """Manage the hub's own accounts (programme managers, admins).
+
+    \b
+    Example:
+      kit hub users add amina
+    """
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_ctx
+def users_add(ctx, username, password_stdin):
+    """Add a hub account; asks for the password twice.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub users add amina
+    """
+    from .accounts import add_user
+
+    _open(ctx)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    add_user(username, password)
+    click.echo(f"hub account {username} added")
+
+
+@hub_group.command("enroll-code")
+@click.option("--name", required=True, help="What to call the kit at the hub, e.g. \"Truck 1\".")
+@click.option("--ttl", default=None, type=int, help="Seconds the code stays valid (default 2 days).")
+@pass_ctx
+def enroll_code(ctx, name, ttl):
+    """Make a one-time enrol code for a kit; give it to the field staff.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub enroll-code --name "Truck 1"
+    """
+    from .enrol import new_code
+
+    config = _open(ctx)
+    ttl = ttl or config["hub_enroll_code_ttl_s"]
+    code = new_code(name, ttl)
+    click.echo(code)
+    click.echo(f"one-time code for {name!r}, valid {ttl // 3600} h: "
+               f"kit sync enroll --hub URL --code {code}", err=True)
+
+
+@hub_group.command("revoke")
+@click.argument("kit")
+@pass_ctx
+def revoke_cmd(ctx, kit):
+    """Refuse every further request from a kit (by id or name); its records stay.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub revoke "Truck 1"
+    """
+    from .enrol import revoke
+
+    _open(ctx)
+    revoke(kit)
+    click.echo(f"kit {kit} revoked; it must be enrolled again with a new code")
+
+
+@hub_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--receipt", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the receipt (default FILE.receipt).")
+@pass_ctx
+def import_cmd(ctx, file, receipt):
+    """Import a kit's USB bundle, idempotently, and write its receipt.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub import /media/usb/truck3.kitbundle
+    """
+    from .bundles import import_bundle, write_receipt
+
+    config = _open(ctx)
+    document = import_bundle(file, config)
+    out = write_receipt(document, receipt or f"{file}.receipt")
+    click.echo(f"imported {document['events_stored']} new event(s) from kit {document['kit']}; "
+               f"receipt written to {out} (carry it back: kit sync import-receipt {out.name})")
+
+
+@hub_group.group()
+def pack():
+    """The hub's catalogue of content packs, which kits download as they sync.
+
+    \b
+    Example:
+      kit hub pack publish numeracy-1.2.0.kitpack
+    """
+
+
+@pack.command("publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_ctx
+def pack_publish(ctx, file):
+    """Check a .kitpack and offer it to every kit.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub pack publish numeracy-1.2.0.kitpack
+    """
+    from .catalogue import publish
+
+    config = _open(ctx)
+    row = publish(file, config)
+    click.echo(f"published {row.pack_id} {row.version} ({row.size} bytes, sha256 {row.sha256[:12]}…)")
+
+
+@hub_group.command("kits")
+@pass_ctx
+def kits_cmd(ctx):
+    """List enrolled kits: last contact, events received, clock offset, version.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub kits
+    """
+    from .reports import kits
+
+    _open(ctx)
+    for row in kits():
+        click.echo("\t".join(str(row[k]) for k in ("name", "kit_id", "status", "last_contact",
+                                                   "events_received", "clock_offset", "version")))

@@ -1,0 +1,81 @@
+"""The hub's database: SQLite in its data folder by default, PostgreSQL by URL.
+
+Migrations are numbered SQL files written once for both engines; ``{pk}`` stands for the
+auto-incrementing primary key, the only spelling the two disagree on.
+"""
+
+import importlib.resources
+import logging
+import re
+from pathlib import Path
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect as connect_url
+
+from kit.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+database = DatabaseProxy()
+
+PK = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
+NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def default_url(data_dir):
+    return f"sqlite:///{Path(data_dir).resolve() / 'hub.db'}"
+
+
+def open_database(url):
+    """Bind the hub's models to the database at `url` and return it."""
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Writes are short and few: WAL plus a busy timeout keeps the web threads waiting, not failing.
+        db = SqliteDatabase(str(path), lock_type="IMMEDIATE", check_same_thread=False, pragmas={
+            "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "NORMAL"})
+    elif url.startswith(("postgresql://", "postgres://")):
+        try:
+            db = connect_url(url.replace("postgres://", "postgresql://", 1), autorollback=True)
+        except ImportError:
+            raise ConfigError("PostgreSQL needs psycopg2: pip install 'classroom-kit[postgres]'") from None
+    else:
+        raise ConfigError(f"unsupported hub database {url!r}: use sqlite:///PATH or postgresql://…")
+    database.initialize(db)
+    return db
+
+
+def dialect(db=None):
+    db = db or database.obj
+    return "postgresql" if isinstance(db, PostgresqlDatabase) else "sqlite"
+
+
+def _migrations():
+    found = []
+    for entry in importlib.resources.files("sync.hub.migrations").iterdir():
+        match = NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry))
+    return sorted(found, key=lambda item: item[0])
+
+
+def migrate(db=None):
+    """Apply pending hub migrations, each in its own transaction; return their names."""
+    db = db or database.obj
+    db.connect(reuse_if_open=True)
+    db.execute_sql("CREATE TABLE IF NOT EXISTS hub_schema (number INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+    done = {row[0] for row in db.execute_sql("SELECT number FROM hub_schema")}
+    names = []
+    for number, entry in _migrations():
+        if number in done:
+            continue
+        text = entry.read_text(encoding="utf-8").replace("{pk}", PK[dialect(db)])
+        with db.atomic():
+            for statement in re.split(r";\s*\n", text):
+                lines = [ln for ln in statement.splitlines() if not ln.strip().startswith("--")]
+                if "".join(lines).strip():
+                    db.execute_sql("\n".join(lines))
+            db.execute_sql(f"INSERT INTO hub_schema (number, name) VALUES ({int(number)}, '{entry.name}')")
+        logger.info("hub migration %s applied", entry.name)
+        names.append(entry.name)
+    return names

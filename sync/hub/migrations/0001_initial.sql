@@ -1,0 +1,23 @@
+-- The hub at its first release. {pk} is the engine's auto-increment primary key.
+CREATE TABLE hub_user (id {pk}, username VARCHAR(64) NOT NULL UNIQUE, password_hash VARCHAR(255) NOT NULL, created_at TIMESTAMP NOT NULL);
+CREATE TABLE hub_failure (id {pk}, key VARCHAR(255) NOT NULL, at TIMESTAMP NOT NULL);
+CREATE INDEX hub_failure_key ON hub_failure (key, at);
+CREATE TABLE hub_enroll_code (id {pk}, code_hash VARCHAR(64) NOT NULL UNIQUE, name VARCHAR(255) NOT NULL, created_at TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, used_at TIMESTAMP, kit_id VARCHAR(64));
+CREATE TABLE hub_kit (id {pk}, kit_id VARCHAR(64) NOT NULL UNIQUE, name VARCHAR(255) NOT NULL, site VARCHAR(255) NOT NULL, location VARCHAR(255) NOT NULL, secret_hash VARCHAR(64) NOT NULL, enrolled_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP, last_contact TIMESTAMP, version VARCHAR(64) NOT NULL, acked_seq BIGINT NOT NULL, acked_anchor BIGINT NOT NULL, events_received BIGINT NOT NULL, clock_offset_ms BIGINT, last_problem TEXT NOT NULL);
+CREATE TABLE hub_range (id {pk}, kit_id VARCHAR(64) NOT NULL, after_seq BIGINT NOT NULL, upto_seq BIGINT NOT NULL);
+CREATE INDEX hub_range_kit ON hub_range (kit_id, after_seq);
+CREATE TABLE hub_event (id {pk}, kit_id VARCHAR(64) NOT NULL, seq BIGINT NOT NULL, uuid VARCHAR(64) NOT NULL UNIQUE, learner_uuid VARCHAR(64) NOT NULL, pack_id VARCHAR(200) NOT NULL, lesson_id VARCHAR(200) NOT NULL, kind VARCHAR(200) NOT NULL, payload TEXT NOT NULL, device_time TIMESTAMP, corrected_time TIMESTAMP NOT NULL, time_estimated BOOLEAN NOT NULL, boot_id VARCHAR(200) NOT NULL, mono_ms BIGINT, kit_received_at TIMESTAMP NOT NULL, stored_at TIMESTAMP NOT NULL, via VARCHAR(16) NOT NULL);
+CREATE UNIQUE INDEX hub_event_kit_seq ON hub_event (kit_id, seq);
+CREATE INDEX hub_event_corrected ON hub_event (corrected_time);
+CREATE TABLE hub_set_aside (id {pk}, kit_id VARCHAR(64) NOT NULL, seq BIGINT NOT NULL, uuid VARCHAR(64) NOT NULL, reason TEXT NOT NULL, at TIMESTAMP NOT NULL);
+CREATE UNIQUE INDEX hub_set_aside_kit_seq ON hub_set_aside (kit_id, seq);
+CREATE TABLE hub_anchor (id {pk}, kit_id VARCHAR(64) NOT NULL, anchor_id BIGINT NOT NULL, boot_id VARCHAR(64) NOT NULL, wall_ms BIGINT NOT NULL, mono_ms BIGINT NOT NULL, last_seq BIGINT NOT NULL, true_ms BIGINT NOT NULL, estimated BOOLEAN NOT NULL);
+CREATE UNIQUE INDEX hub_anchor_kit_anchor ON hub_anchor (kit_id, anchor_id);
+CREATE INDEX hub_anchor_kit_seq ON hub_anchor (kit_id, last_seq);
+CREATE TABLE hub_clock (id {pk}, kit_id VARCHAR(64) NOT NULL, boot_id VARCHAR(64) NOT NULL, device_ms BIGINT NOT NULL, mono_ms BIGINT NOT NULL, hub_ms BIGINT NOT NULL);
+CREATE INDEX hub_clock_kit_boot ON hub_clock (kit_id, boot_id);
+CREATE TABLE hub_record (id {pk}, kit_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL, uuid VARCHAR(64) NOT NULL, version INTEGER NOT NULL, digest VARCHAR(64) NOT NULL, data TEXT NOT NULL, updated_at TIMESTAMP NOT NULL);
+CREATE UNIQUE INDEX hub_record_kind_uuid ON hub_record (kind, uuid);
+CREATE TABLE hub_pack (id {pk}, pack_id VARCHAR(64) NOT NULL, version VARCHAR(64) NOT NULL, title VARCHAR(255) NOT NULL, sha256 VARCHAR(64) NOT NULL, size BIGINT NOT NULL, filename VARCHAR(255) NOT NULL, published_at TIMESTAMP NOT NULL);
+CREATE UNIQUE INDEX hub_pack_id_version ON hub_pack (pack_id, version);
+CREATE TABLE hub_bundle (id {pk}, bundle_id VARCHAR(64) NOT NULL UNIQUE, kit_id VARCHAR(64) NOT NULL, after_seq BIGINT NOT NULL, upto_seq BIGINT NOT NULL, events_stored BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL);

@@ -1,0 +1,86 @@
+"""Turn a kit's clock readings into true time.
+
+Within one boot the kit's monotonic clock is trustworthy even when its wall clock is not
+(a Raspberry Pi has no battery clock). Every online exchange pairs the kit's (boot,
+monotonic) reading with the hub's clock, so any anchor from a boot the hub has heard
+from is placed exactly. Anchors from boots the hub never heard from are estimated: their
+wall clock is believed when it falls between the times known before and after them,
+and clamped into that interval when it does not (a clock back in 1970, or days behind).
+"""
+
+from .models import ClockSample, HubAnchor, Kit, now_ms
+
+
+def record_sample(kit, device_ms, boot, mono_ms, hub_ms):
+    """Store one exchange's pair of clocks and the kit's current offset."""
+    ClockSample.create(kit_id=kit.kit_id, boot_id=boot, device_ms=device_ms, mono_ms=mono_ms, hub_ms=hub_ms)
+    Kit.update(clock_offset_ms=hub_ms - device_ms).where(Kit.id == kit.id).execute()
+
+
+def _exact(kit_id, boot, mono_ms, cache):
+    if boot not in cache:
+        cache[boot] = (ClockSample.select().where(
+            (ClockSample.kit_id == kit_id) & (ClockSample.boot_id == boot))
+            .order_by(ClockSample.id.desc()).first())
+    sample = cache[boot]
+    return None if sample is None else sample.hub_ms + (mono_ms - sample.mono_ms)
+
+
+def _previous(kit_id, anchor_id):
+    return (HubAnchor.select().where((HubAnchor.kit_id == kit_id) & (HubAnchor.anchor_id < anchor_id))
+            .order_by(HubAnchor.anchor_id.desc()).first())
+
+
+def store_anchors(kit, anchors):
+    """Store new anchors [[id, boot, wall_ms, mono_ms, last_seq], …] with their true times."""
+    known = {a.anchor_id for a in HubAnchor.select(HubAnchor.anchor_id).where(
+        (HubAnchor.kit_id == kit.kit_id) & (HubAnchor.anchor_id.in_([a[0] for a in anchors])))}
+    fresh = sorted((a for a in anchors if a[0] not in known), key=lambda a: a[0])
+    cache = {}
+    exact = [(a, _exact(kit.kit_id, a[1], a[3], cache)) for a in fresh]
+    upper_after = {}
+    upper = now_ms()
+    for anchor, true_ms in reversed(exact):
+        upper_after[anchor[0]] = upper
+        if true_ms is not None:
+            upper = min(upper, true_ms)
+    prev = _previous(kit.kit_id, fresh[0][0]) if fresh else None
+    for anchor, true_ms in exact:
+        estimated = true_ms is None
+        if estimated:
+            true_ms = _estimate(anchor, prev, upper_after[anchor[0]])
+        HubAnchor.create(kit_id=kit.kit_id, anchor_id=anchor[0], boot_id=anchor[1], wall_ms=anchor[2],
+                         mono_ms=anchor[3], last_seq=anchor[4], true_ms=true_ms, estimated=estimated)
+        prev = HubAnchor(boot_id=anchor[1], mono_ms=anchor[3], true_ms=true_ms, wall_ms=anchor[2])
+    if fresh:
+        top = max(kit.acked_anchor, fresh[-1][0])
+        Kit.update(acked_anchor=top).where(Kit.id == kit.id).execute()
+        kit.acked_anchor = top
+
+
+def _estimate(anchor, prev, upper):
+    """Place an anchor from a boot the hub never heard from."""
+    if prev is not None and prev.boot_id == anchor[1]:
+        return prev.true_ms + (anchor[3] - prev.mono_ms)  # same boot: monotonic time is exact
+    lower = prev.true_ms if prev is not None else 0
+    return min(max(anchor[2], lower), max(upper, lower))
+
+
+def anchors_from(kit_id, first_seq, limit=10000):
+    """Return the kit's anchors covering seqs >= first_seq, in the order events meet them."""
+    return list(HubAnchor.select().where((HubAnchor.kit_id == kit_id) & (HubAnchor.last_seq >= first_seq))
+                .order_by(HubAnchor.last_seq, HubAnchor.anchor_id).limit(limit))
+
+
+def event_time(kit, seq, received_ms, anchors):
+    """Return (true_ms, estimated) for an event the kit received at `received_ms` (its clock).
+
+    The event is placed relative to the first anchor taken after it arrived; `anchors`
+    comes from anchors_from() and is consumed from the front as seqs grow.
+    """
+    while anchors and anchors[0].last_seq < seq:
+        anchors.pop(0)
+    if not anchors:
+        return received_ms + (kit.clock_offset_ms or 0), True
+    anchor = anchors[0]
+    return anchor.true_ms - (anchor.wall_ms - received_ms), bool(anchor.estimated)

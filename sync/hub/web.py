@@ -1,0 +1,149 @@
+"""The hub's pages, for its own accounts only: kits, reports with CSV, enrol codes, uploads."""
+
+import functools
+import tempfile
+from pathlib import Path
+
+from flask import (
+    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_babel import Babel
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFProtect
+
+from kit.errors import KitError
+
+from . import reports
+from .accounts import sign_in
+from .bundles import import_bundle, write_receipt
+from .enrol import new_code, revoke
+
+bp = Blueprint("hub", __name__, template_folder="templates")
+csrf = CSRFProtect()
+babel = Babel()
+LANGUAGES = ("en", "fr")
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not session.get("hub_user"):
+            return redirect(url_for("hub.signin", next=request.path))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+def signin():
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            user = sign_in(request.form.get("username"), request.form.get("password"),
+                           request.remote_addr, current_app.config["HUB"])
+        except KitError as exc:
+            error, status = exc.message, exc.status
+        else:
+            session.clear()
+            session["hub_user"] = user.username
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("hub.kits"))
+    return render_template("hub/signin.html", error=error), status
+
+
+@bp.post("/signout")
+def signout():
+    session.clear()
+    return redirect(url_for("hub.signin"))
+
+
+@bp.get("/")
+@login_required
+def kits():
+    return render_template("hub/kits.html", kits=reports.kits())
+
+
+TITLES = {"learners": "Learners reached", "hours": "Hours of learning", "completion": "Lesson completion",
+          "roster": "Learners", "kits": "Kits"}
+
+
+@bp.get("/reports/<name>")
+@login_required
+def report(name):
+    if name not in reports.REPORTS:
+        abort(404)
+    rows = reports.REPORTS[name]()
+    return render_template("hub/report.html", name=name, title=_(TITLES[name]), rows=rows,
+                           columns=list(rows[0]) if rows else [])
+
+
+@bp.get("/reports/<name>.csv")
+@login_required
+def report_csv(name):
+    if name not in reports.REPORTS:
+        abort(404)
+    return Response(reports.to_csv(reports.REPORTS[name]()), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"})
+
+
+@bp.route("/enroll", methods=["GET", "POST"])
+@login_required
+def enroll():
+    code = error = None
+    if request.method == "POST":
+        try:
+            code = new_code(request.form.get("name"), current_app.config["HUB"]["hub_enroll_code_ttl_s"])
+        except KitError as exc:
+            error = exc.message
+    return render_template("hub/enroll.html", code=code, error=error, name=request.form.get("name", ""))
+
+
+@bp.post("/kits/<kit_id>/revoke")
+@login_required
+def revoke_kit(kit_id):
+    revoke(kit_id)
+    flash(_("Kit revoked: it must be enrolled again to sync."))
+    return redirect(url_for("hub.kits"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def upload():
+    if request.method == "GET":
+        return render_template("hub/import.html", receipt=None, error=None)
+    upload_file = request.files.get("bundle")
+    if upload_file is None or not upload_file.filename:
+        return render_template("hub/import.html", receipt=None, error=_("Choose a bundle file.")), 400
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload.kitbundle"
+        upload_file.save(path)
+        try:
+            receipt = import_bundle(path, current_app.config["HUB"])
+        except KitError as exc:
+            return render_template("hub/import.html", receipt=None, error=exc.message), exc.status
+        text = write_receipt(receipt, Path(tmp) / "receipt").read_text()
+    session["last_receipt"] = text
+    return render_template("hub/import.html", receipt=receipt, error=None)
+
+
+@bp.get("/import/receipt")
+@login_required
+def last_receipt():
+    text = session.get("last_receipt")
+    if not text:
+        abort(404)
+    return Response(text, mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=bundle.receipt"})
+
+
+def _locale():
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def init_app(app):
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    babel.init_app(app, locale_selector=_locale)
+    csrf.init_app(app)
+    from .api import bp as api_bp
+
+    csrf.exempt(api_bp)  # kits authenticate each call with their secret, not a cookie
+    app.register_blueprint(bp)

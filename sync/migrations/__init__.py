@@ -1,0 +1,1 @@
+"""The sync agent's tables inside the kit's database (namespace "sync")."""

@@ -1,0 +1,114 @@
+"""What the kit has to send: events above the cursor and records that changed.
+
+Learners, classes, sessions (with their attendance) and teachers' display names travel
+as versioned upserts. Password hashes and picture passwords never leave the kit; with
+the ``pseudonymous_sync`` setting learners travel without their names.
+"""
+
+import hashlib
+import json
+
+from peewee import JOIN
+
+from kit.models import Attendance, ClassSession, Classroom, Event, Learner, User
+
+from .state import SentRecord, SetAside
+
+
+def _ms(value):
+    if value is None:
+        return None
+    import datetime as dt
+
+    return int(value.replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
+
+
+def event_dict(row):
+    """Return an Event row as the dict protocol.encode_events expects."""
+    return {
+        "seq": row.seq, "uuid": row.uuid,
+        "learner": row.learner.uuid if row.learner_id else "",
+        "pack_id": row.pack_id, "lesson_id": row.lesson_id, "kind": row.kind,
+        "payload": row.payload if isinstance(row.payload, dict) else {"value": row.payload},
+        "device_ms": _ms(row.device_time), "boot_id": row.boot_id,
+        "mono_ms": row.mono_ms, "received_ms": _ms(row.received_at),
+    }
+
+
+def pending_events(after, limit):
+    """Return (events, skipped seqs, upto) for the next batch above seq `after`."""
+    set_aside = {s.seq for s in SetAside.select(SetAside.seq).where(SetAside.seq > after)}
+    rows = list(Event.select(Event, Learner.uuid).join(Learner, JOIN.LEFT_OUTER, on=(Event.learner == Learner.id))
+                .where(Event.seq > after).order_by(Event.seq).limit(limit + len(set_aside)))
+    events, skipped, upto = [], [], after
+    for row in rows:
+        if row.seq in set_aside:
+            skipped.append(row.seq)
+        elif len(events) < limit:
+            events.append(event_dict(row))
+        else:
+            break
+        upto = row.seq
+    return events, skipped, upto
+
+
+def _digest(data):
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _user(row, pseudonymous):
+    return {"display_name": row.display_name, "role": row.role, "active": row.active}
+
+
+def _classroom(row, pseudonymous):
+    return {"name": row.name, "active": row.active}
+
+
+def _learner(row, pseudonymous):
+    data = {"classroom": row.classroom.uuid, "language": row.language, "active": row.active}
+    if not pseudonymous:
+        data["display_name"] = row.display_name
+    return data
+
+
+def _session(row, pseudonymous):
+    attendance = (Attendance.select(Attendance.minutes, Learner.uuid)
+                  .join(Learner).where(Attendance.session == row.id).order_by(Learner.uuid))
+    return {
+        "classroom": row.classroom.uuid, "started_at": _iso(row.started_at),
+        "ended_at": _iso(row.ended_at),
+        "started_by": row.started_by.uuid if row.started_by_id else None,
+        "attendance": [[a.learner.uuid, a.minutes] for a in attendance],
+    }
+
+
+KINDS = (("user", User, _user), ("classroom", Classroom, _classroom),
+         ("learner", Learner, _learner), ("session", ClassSession, _session))
+
+
+def changed_records(pseudonymous, limit=500):
+    """Return up to `limit` records whose content differs from what the hub last accepted."""
+    sent = {(r.kind, r.uuid): r.digest for r in SentRecord.select()}
+    out = []
+    for kind, model, shape in KINDS:
+        for row in model.select().order_by(model.id):
+            data = shape(row, pseudonymous)
+            digest = _digest(data)
+            if sent.get((kind, row.uuid)) != digest:
+                out.append({"t": kind, "id": row.uuid, "v": row.version, "h": digest, "d": data})
+                if len(out) >= limit:
+                    return out
+    return out
+
+
+def mark_sent(records):
+    """Remember what the hub accepted, so unchanged records are not sent again."""
+    for rec in records:
+        (SentRecord.insert(kind=rec["t"], uuid=rec["id"], version=rec["v"], digest=rec["h"])
+         .on_conflict(conflict_target=[SentRecord.kind, SentRecord.uuid],
+                      update={SentRecord.version: rec["v"], SentRecord.digest: rec["h"]})
+         .execute())

@@ -1,0 +1,60 @@
+"""Plug sync into the kit's app: the status panel, and the agent inside `kit serve`.
+
+The agent starts only in the serving process (`kit serve`: detected from the click
+command being run), or anywhere when the ``sync_agent`` setting says "always"; never
+in tests' create_app unless they ask.
+"""
+
+import logging
+
+from flask_babel import lazy_gettext as _l
+
+logger = logging.getLogger(__name__)
+
+
+def _serving():
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.info_name == "serve" and (ctx.parent is None or ctx.parent.info_name == "kit")
+
+
+def panel():
+    """Return the sync panel for the kit's admin status page."""
+    from .status import status
+
+    info = status()
+    if not info["enrolled"]:
+        return {"title": str(_l("Sync with the hub")),
+                "rows": [[str(_l("Hub")), str(_l("not enrolled"))],
+                         [str(_l("Events waiting")), info["events_waiting"]]],
+                "problem": str(_l("This kit is not enrolled with a hub yet."))}
+    never = str(_l("never"))
+    rows = [[str(_l("Hub")), f"{info['hub_name']} ({info['hub']})"],
+            [str(_l("Last attempt")), info["last_attempt"] or never],
+            [str(_l("Last success")), info["last_success"] or never],
+            [str(_l("Events waiting")), info["events_waiting"]],
+            [str(_l("Last error")), info["last_error"] or str(_l("none"))]]
+    for item in info["downloads"][:2]:
+        rows.append([str(_l("Pack download")), f"{item['pack']} {item['version']}: {item['status']}"])
+    problem = None
+    if info["set_aside"]:
+        problem = str(_l("%(n)s event(s) were set aside because the hub refused them.", n=len(info["set_aside"])))
+    elif info["last_error"]:
+        problem = info["last_error"]
+    return {"title": str(_l("Sync with the hub")), "rows": rows, "problem": problem}
+
+
+def init_app(app):
+    """Register the status panel and, in the serving process, start the agent."""
+    app.config.setdefault("KIT_STATUS_PANELS", []).append(panel)
+    config = app.config["KIT"]
+    mode = config.get("sync_agent", "serve")
+    if mode == "always" or (mode == "serve" and _serving()):
+        from .scheduler import start_background
+
+        app.extensions["sync_agent"] = start_background(config)
+        logger.info("sync agent started in this process (every %s s)", config["sync_interval_s"])
+    from .admin import init_app as init_admin
+
+    init_admin(app)

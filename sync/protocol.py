@@ -1,0 +1,266 @@
+"""The wire format shared by the agent and the hub: compact event batches, records, auth.
+
+An event batch is columnar JSON compressed with zlib: each field is one list, strings
+that repeat (learners, packs, lessons, kinds, boot ids) are stored once in a table and
+referenced by index, numbers that grow (sequence, times) are stored as deltas. With
+zlib on top this costs about 25-35 bytes per event, most of it the random UUID.
+docs/sync-protocol.md is the reference; keep the two in step.
+"""
+
+import hashlib
+import json
+import re
+import uuid as uuidlib
+import zlib
+
+from kit.errors import KitError
+
+FORMAT = 1
+PREFIX = "/sync/v1"
+EVENTS_TYPE = "application/vnd.classroom-kit.events+zlib"
+RECORDS_TYPE = "application/vnd.classroom-kit.records+zlib"
+BUNDLE_MAGIC = "classroom-kit-bundle"
+RECEIPT_MAGIC = "classroom-kit-receipt"
+MAX_STRING = 200
+MAX_PAYLOAD_BYTES = 8192
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+RECORD_KINDS = ("user", "classroom", "learner", "session")
+
+
+class MalformedBatch(KitError):
+    """A batch that can never be stored as sent: the kit sets it aside, never retries it."""
+
+    status = 422
+    code = "malformed_batch"
+
+
+class CorruptTransfer(KitError):
+    """The body did not arrive whole (checksum or compression broken): worth a retry."""
+
+    status = 400
+    code = "corrupt_transfer"
+
+
+class TooLarge(KitError):
+    status = 413
+    code = "too_large"
+
+
+def body_digest(body):
+    """Return the hex SHA-256 the sender puts in X-Body-SHA256."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def secret_hash(secret):
+    """Return what the hub stores instead of a kit's secret (the secret is 256 random bits)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def auth_header(kit_id, secret):
+    return {"Authorization": f"Bearer {kit_id}.{secret}"}
+
+
+def parse_auth(value):
+    """Return (kit_id, secret) from an Authorization header, or (None, None)."""
+    if not value or not value.startswith("Bearer "):
+        return None, None
+    token = value[len("Bearer "):].strip()
+    kit_id, _, secret = token.partition(".")
+    return (kit_id, secret) if kit_id and secret else (None, None)
+
+
+def compress(document):
+    return zlib.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), 9)
+
+
+def decompress(body, max_bytes):
+    """Inflate a zlib body, refusing truncated streams and anything over max_bytes."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise CorruptTransfer(f"the body is not a whole zlib stream ({exc})") from None
+    if len(raw) > max_bytes:
+        raise TooLarge(f"the batch inflates to more than {max_bytes} bytes")
+    if not inflater.eof:
+        raise CorruptTransfer("the body is truncated: the zlib stream does not end")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedBatch(f"the batch is not JSON ({exc})") from None
+
+
+class _Table:
+    """Strings stored once; the column holds 1-based indexes, 0 for empty or missing."""
+
+    def __init__(self):
+        self.values, self.index = [], {}
+
+    def ref(self, value):
+        if not value:
+            return 0
+        if value not in self.index:
+            self.values.append(value)
+            self.index[value] = len(self.values)
+        return self.index[value]
+
+
+def _deltas(values):
+    out, prev = [], 0
+    for value in values:
+        if value is None:
+            out.append(None)
+        else:
+            out.append(value - prev)
+            prev = value
+    return out
+
+
+def _undeltas(values):
+    out, prev = [], 0
+    for value in values:
+        if value is None:
+            out.append(None)
+        else:
+            prev += value
+            out.append(prev)
+    return out
+
+
+TABLED = (("learner", "lrn", "L"), ("pack_id", "pk", "P"), ("lesson_id", "ls", "S"),
+          ("kind", "k", "K"), ("boot_id", "b", "B"))
+DELTAS = (("device_ms", "dt"), ("mono_ms", "mo"), ("received_ms", "rc"))
+
+
+def encode_events(kit_id, after, upto, events, skipped=()):
+    """Return the zlib body for events (dicts) covering seqs (after, upto]."""
+    doc = {"f": FORMAT, "kit": kit_id, "after": after, "upto": upto,
+           "skip": list(skipped), "n": len(events)}
+    ids = [e["uuid"] for e in events]
+    if all(UUID_RE.match(u) for u in ids):
+        doc["id"] = "".join(u.replace("-", "") for u in ids)
+    else:
+        doc["ids"] = ids
+    doc["seq"] = _deltas([after] + [e["seq"] for e in events])[1:]
+    for field, column, table_name in TABLED:
+        table = _Table()
+        doc[column] = [table.ref(e.get(field)) for e in events]
+        doc[table_name] = table.values
+    doc["pl"] = [e.get("payload") or {} for e in events]
+    for field, column in DELTAS:
+        doc[column] = _deltas([e.get(field) for e in events])
+    return compress(doc)
+
+
+def _need(condition, message, seq=None):
+    if not condition:
+        details = {"seq": seq} if seq is not None else {}
+        raise MalformedBatch(message, **details)
+
+
+def _column(doc, name, n, kinds, nullable=False):
+    values = doc.get(name)
+    _need(isinstance(values, list) and len(values) == n,
+          f"column {name!r} must be a list of {n} values")
+    for value in values:
+        ok = (value is None and nullable) or (
+            isinstance(value, kinds) and not isinstance(value, bool))
+        _need(ok, f"column {name!r} holds a value of the wrong type: {value!r}")
+    return values
+
+
+def _table(doc, name):
+    values = doc.get(name)
+    _need(isinstance(values, list), f"table {name!r} must be a list")
+    for value in values:
+        _need(isinstance(value, str) and 0 < len(value) <= MAX_STRING,
+              f"table {name!r} holds an empty, non-text or over-long value")
+    return values
+
+
+def _header(doc, kit_id):
+    _need(isinstance(doc, dict), "the batch must be a JSON object")
+    _need(doc.get("f") == FORMAT, f"unknown batch format {doc.get('f')!r} (this hub reads {FORMAT})")
+    if doc.get("kit") != kit_id:
+        from kit.errors import Forbidden
+
+        raise Forbidden(f"this batch belongs to kit {doc.get('kit')!r}, but you are kit {kit_id}")
+    after, upto, n = doc.get("after"), doc.get("upto"), doc.get("n")
+    for name, value in (("after", after), ("upto", upto), ("n", n)):
+        _need(isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+              f"{name!r} must be a whole number >= 0")
+    _need(upto >= after, "'upto' must not be below 'after'")
+    _need(n <= upto - after, f"{n} events cannot fit in seqs ({after}, {upto}]")
+    skip = doc.get("skip", [])
+    _need(isinstance(skip, list) and all(
+        isinstance(s, int) and not isinstance(s, bool) and after < s <= upto for s in skip),
+        "'skip' must list seqs inside (after, upto]")
+    return after, upto, n, skip
+
+
+def _uuids(doc, n):
+    if "id" in doc:
+        packed = doc["id"]
+        _need(isinstance(packed, str) and len(packed) == 32 * n
+              and re.fullmatch(r"[0-9a-f]*", packed), "column 'id' must be 32 hex digits per event")
+        return [str(uuidlib.UUID(packed[i * 32:(i + 1) * 32])) for i in range(n)]
+    ids = _column(doc, "ids", n, str)
+    for value in ids:
+        _need(0 < len(value) <= 64, f"event id {value[:70]!r} is empty or longer than 64")
+    return ids
+
+
+def decode_events(doc, kit_id):
+    """Validate a decoded batch document; return (after, upto, skipped, events)."""
+    after, upto, n, skip = _header(doc, kit_id)
+    ids = _uuids(doc, n)
+    seqs = _undeltas([after] + _column(doc, "seq", n, int))[1:]
+    prev = after
+    for seq in seqs:
+        _need(prev < seq <= upto, f"seq {seq} is out of order or outside ({after}, {upto}]", seq)
+        prev = seq
+    _need(not set(skip) & set(seqs), "a seq is both sent and skipped")
+    events = [{"seq": s, "uuid": u} for s, u in zip(seqs, ids)]
+    for field, column, table_name in TABLED:
+        table = _table(doc, table_name)
+        for event, ref in zip(events, _column(doc, column, n, int)):
+            _need(0 <= ref <= len(table), f"column {column!r} points outside its table", event["seq"])
+            event[field] = table[ref - 1] if ref else ""
+    for field, column in DELTAS:
+        for event, value in zip(events, _undeltas(_column(doc, column, n, int, nullable=True))):
+            event[field] = value
+    payloads = doc.get("pl")
+    _need(isinstance(payloads, list) and len(payloads) == n, "column 'pl' must hold one payload per event")
+    for event, payload in zip(events, payloads):
+        _need(isinstance(payload, dict), "an event's payload must be a JSON object", event["seq"])
+        size = len(json.dumps(payload, separators=(",", ":")))
+        _need(size <= MAX_PAYLOAD_BYTES, f"payload of {size} bytes is over {MAX_PAYLOAD_BYTES}", event["seq"])
+        event["payload"] = payload
+    for event in events:
+        _need(event["received_ms"] is not None, "every event needs the kit's receipt time", event["seq"])
+    return after, upto, skip, events
+
+
+def encode_records(kit_id, records):
+    """Return the zlib body for versioned upserts [{"t", "id", "v", "h", "d"}]."""
+    return compress({"f": FORMAT, "kit": kit_id, "records": records})
+
+
+def decode_records(doc, kit_id):
+    """Validate a decoded records document; return its list of records."""
+    _need(isinstance(doc, dict) and doc.get("f") == FORMAT, "not a records document of format 1")
+    if doc.get("kit") != kit_id:
+        from kit.errors import Forbidden
+
+        raise Forbidden(f"these records belong to kit {doc.get('kit')!r}, but you are kit {kit_id}")
+    records = doc.get("records")
+    _need(isinstance(records, list), "'records' must be a list")
+    for rec in records:
+        _need(isinstance(rec, dict) and rec.get("t") in RECORD_KINDS,
+              f"a record's kind must be one of {', '.join(RECORD_KINDS)}")
+        _need(isinstance(rec.get("id"), str) and 0 < len(rec["id"]) <= 64, "a record needs an id")
+        _need(isinstance(rec.get("v"), int) and not isinstance(rec.get("v"), bool) and rec["v"] >= 1,
+              "a record's version must be a whole number >= 1")
+        _need(isinstance(rec.get("d"), dict), "a record's data must be a JSON object")
+        _need(isinstance(rec.get("h"), str) and len(rec["h"]) <= 64, "a record needs its digest 'h'")
+    return records
