@@ -93,7 +93,7 @@ def picture(learner_id):
         if not error:
             sign_in(learner)
             return redirect(url_for("learn.lessons"))
-    return render_template("learn/picture.html", learner=learner, pictures=PICTURES,
+    return render_template("learn/picture.html", person=learner, pictures=PICTURES,
                            labels=picture_labels(), error=error), status
 
 

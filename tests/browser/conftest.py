@@ -1,0 +1,91 @@
+"""Browser fixtures: one headless Debian Chromium per test session, driven by Playwright.
+
+Shared by the learner and teacher browser tests. Every page request is routed through
+`block_outside`: anything not on loopback fails the test (the kit works offline).
+"""
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    """Debian's Chromium, headless, once per session (never a downloaded browser)."""
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+    yield browser
+    browser.close()
+
+
+class OutsideRequests(list):
+    """The non-loopback URLs a page tried to fetch (each was aborted)."""
+
+
+def block_outside(context):
+    """Abort every request that leaves loopback; return the list that records them."""
+    outside = OutsideRequests()
+
+    def route(route_obj):
+        url = route_obj.request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob") or parsed.hostname in LOOPBACK_HOSTS \
+                or (parsed.hostname or "").startswith("127."):
+            route_obj.continue_()
+        else:
+            outside.append(url)
+            route_obj.abort()
+
+    context.route("**/*", route)
+    return outside
+
+
+def new_context(browser, width=360, height=640, **options):
+    """A fresh browser context (own cookies and storage) with outside requests blocked."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  has_touch=True, is_mobile=True, **options)
+    context.outside_requests = block_outside(context)
+    context.set_default_timeout(10000)
+    return context
+
+
+@pytest.fixture
+def context_360(browser):
+    """A 360x640 touch context like the tablets'; fails the test if it left loopback."""
+    context = new_context(browser)
+    yield context
+    outside = list(context.outside_requests)
+    context.close()
+    assert not outside, f"pages fetched from outside the kit: {outside}"
+
+
+def axe_check(page):
+    """Run axe-core in the page; return its serious or critical violations (WCAG 2.1 AA)."""
+    assert AXE.is_file(), "run `npm ci` in tests/browser to install axe-core"
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def describe(violations):
+    return json.dumps(violations, indent=1)
