@@ -1,0 +1,152 @@
+"""The sample packs' audio and video are small, playable on tablets, and rebuilt from sources.
+
+Uses the real ffprobe, ffmpeg and espeak-ng (Debian packages); no media tool is faked.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .samples import ROOT, SAMPLE_PACKS, lesson_dir, pack_meta, probe, read_cues, read_lesson
+
+MAKE_MEDIA = ROOT / "tools" / "make_media"
+
+
+def declared_media(pack):
+    """(kind, folder, spec) for every audio clip and video the pack's lessons declare."""
+    found = []
+    for lesson in pack_meta(pack)["lessons"]:
+        front, _ = read_lesson(pack, lesson)
+        found += [(kind, lesson_dir(pack, lesson), front[kind]) for kind in ("audio", "video") if kind in front]
+    return found
+
+
+def make_media(*args, env=None):
+    return subprocess.run([sys.executable, str(MAKE_MEDIA), *map(str, args)], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def streams(info, kind):
+    return [s for s in info["streams"] if s["codec_type"] == kind]
+
+
+@pytest.mark.parametrize("pack", SAMPLE_PACKS)
+def test_videos_are_short_small_vp8_webm_with_a_voice_matching_the_captions(pack):
+    for kind, folder, spec in declared_media(pack):
+        if kind != "video":
+            continue
+        info = probe(folder / spec["file"])
+        video, audio = streams(info, "video"), streams(info, "audio")
+        assert "webm" in info["format"]["format_name"]
+        assert video[0]["codec_name"] in ("vp8", "vp9") and (video[0]["width"], video[0]["height"]) == (320, 240)
+        assert audio[0]["codec_name"] == "opus" and audio[0]["channels"] == 1
+        duration = float(info["format"]["duration"])
+        assert duration <= 10.05
+        assert abs(duration - read_cues(folder / spec["captions"])[-1][2]) < 0.1, "captions cover the video"
+
+
+@pytest.mark.parametrize("pack", SAMPLE_PACKS)
+def test_audio_is_mono_opus_in_ogg_at_a_low_bitrate(pack):
+    for kind, folder, spec in declared_media(pack):
+        if kind != "audio":
+            continue
+        info = probe(folder / spec["file"])
+        audio = streams(info, "audio")
+        assert info["format"]["format_name"] == "ogg" and audio[0]["codec_name"] == "opus"
+        assert audio[0]["channels"] == 1 and int(info["format"]["bit_rate"]) <= 32000
+        assert 10 < float(info["format"]["duration"]) < 90
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    """A copy of numeracy-fr with its media deleted and made again by tools/make_media."""
+    copy = tmp_path_factory.mktemp("regen") / "numeracy-fr"
+    shutil.copytree(ROOT / "content_packs" / "numeracy-fr", copy)
+    for _, folder, spec in declared_media("numeracy-fr"):
+        (copy / folder.relative_to(ROOT / "content_packs" / "numeracy-fr") / spec["file"]).unlink()
+    result = make_media(copy)
+    assert result.returncode == 0, result.stderr
+    return copy, result
+
+
+def test_make_media_rebuilds_the_committed_media_from_their_sources(regenerated):
+    copy, result = regenerated
+    base = ROOT / "content_packs" / "numeracy-fr"
+    for _, folder, spec in declared_media("numeracy-fr"):
+        committed = folder / spec["file"]
+        made = copy / committed.relative_to(base)
+        assert str(made) in result.stdout
+        old, new = probe(committed), probe(made)
+        assert abs(float(old["format"]["duration"]) - float(new["format"]["duration"])) < 0.05, \
+            f"{committed.name} is stale: run tools/make_media {base.relative_to(ROOT)}"
+        assert [s["codec_name"] for s in old["streams"]] == [s["codec_name"] for s in new["streams"]]
+    assert not list(copy.rglob(".*.part.*")), "no half-written files left behind"
+
+
+TINY_PACK = {
+    "pack.yaml": "id: tiny\nversion: 1.0.0\ntitle: Tiny\ndescription: t\nlanguage: en\n"
+                 "license: CC0-1.0\nauthors: [t]\nlessons: [01-a]\n",
+    "lessons/01-a/lesson.md": "---\ntitle: A\nobjectives: [a]\nminutes: 1\n"
+                              "audio: {file: hi.ogg, transcript: hi.txt}\n"
+                              "video: {file: hi.webm, captions: hi.vtt}\n---\n# A\n\nText.\n",
+    "lessons/01-a/hi.txt": "Hello.",
+    "lessons/01-a/hi.vtt": "WEBVTT\n\none.svg\n00:00.000 --> 00:01.500\nOne.\n\n"
+                           "two.svg\n00:01.500 --> 00:03.000\nTwo.\n",
+    "lessons/01-a/one.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240">'
+                            '<rect width="320" height="240" fill="#f80"/></svg>',
+    "lessons/01-a/two.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240">'
+                            '<circle cx="160" cy="120" r="80" fill="#08f"/></svg>',
+}
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A one-lesson pack with a one-word narration and a two-picture video."""
+    for name, text in TINY_PACK.items():
+        (tmp_path / "tiny" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "tiny" / name).write_text(text, encoding="utf-8")
+    return tmp_path / "tiny"
+
+
+def media_bytes(pack):
+    return {p.name: p.read_bytes() for p in sorted((pack / "lessons/01-a").glob("hi.*"))}
+
+
+def test_make_media_output_is_bit_for_bit_reproducible(tiny):
+    assert make_media(tiny).returncode == 0
+    first = media_bytes(tiny)
+    assert set(first) == {"hi.ogg", "hi.txt", "hi.vtt", "hi.webm"}
+    assert make_media(tiny).returncode == 0
+    assert media_bytes(tiny) == first
+    assert abs(float(probe(tiny / "lessons/01-a/hi.webm")["format"]["duration"]) - 3.0) < 0.1
+
+
+@pytest.mark.parametrize("vtt, message", [
+    ("WEBVTT\n\none.svg\n00:00.000 --> 00:00.300\nThis sentence is far too long to say in a moment.\n",
+     "hi.vtt: cue 1 takes"),
+    ("WEBVTT\n\nmissing.svg\n00:00.000 --> 00:02.000\nOne.\n", "picture 'missing.svg' not found"),
+    ("one.svg\n00:00.000 --> 00:02.000\nOne.\n", "must start with WEBVTT"),
+    ("WEBVTT\n\n00:00.000 --> 00:02.000\nNo picture named.\n", "each cue needs a picture name"),
+    ("WEBVTT\n\none.svg\n00:01.000 --> 00:02.000\nLate.\n", "first cue must start at 00:00.000"),
+])
+def test_make_media_refuses_bad_captions_and_changes_nothing(tiny, vtt, message):
+    assert make_media(tiny).returncode == 0
+    (tiny / "lessons/01-a/hi.vtt").write_text(vtt, encoding="utf-8")
+    before = media_bytes(tiny)
+    result = make_media(tiny)
+    assert result.returncode == 1 and message in result.stderr
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert media_bytes(tiny) == before
+
+
+def test_make_media_says_which_tool_is_missing(tiny, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ffmpeg").symlink_to(shutil.which("ffmpeg"))
+    result = make_media(tiny, env={"PATH": str(bin_dir)})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: needs espeak-ng (apt install espeak-ng ffmpeg)"
+    assert not list((tiny / "lessons/01-a").glob("*.ogg"))
