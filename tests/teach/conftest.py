@@ -77,3 +77,14 @@ def teacher(client):
 def admin(client):
     assert sign_in(client, ADMIN).status_code == 302
     return client
+
+
+@pytest.fixture
+def teach_server(teach_data, teach_template):
+    """A real `kit serve` on loopback over this test's prepared data folder."""
+    from tests.conftest import KitServer
+
+    server = KitServer(teach_data).start()
+    server.ids = dict(teach_template[1])
+    yield server
+    server.stop()
