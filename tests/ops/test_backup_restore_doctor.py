@@ -67,7 +67,9 @@ def test_restore_refuses_a_damaged_or_foreign_file(initialised, kit, tmp_path):
     kit("backup", "--out", tmp_path / "kit.tar")
     with tarfile.open(tmp_path / "kit.tar") as tar:
         members = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
-    members["kit.db"] = members["kit.db"][:-100] + b"\0" * 100
+    damaged = bytearray(members["kit.db"])
+    damaged[4096:4196] = bytes(b ^ 0xFF for b in damaged[4096:4196])
+    members["kit.db"] = bytes(damaged)
     with tarfile.open(tmp_path / "bad.tar", "w") as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
