@@ -76,7 +76,7 @@
     return event;
   }
 
-  var timer = null, busy = false, delay = 1000, batchSize = BATCH;
+  var timer = null, busy = false, sent = false, delay = 1000, batchSize = BATCH;
   function schedule(ms) { if (timer) { clearTimeout(timer); } timer = setTimeout(flush, ms); }
   function retryLater() {
     showStatus("waiting");
@@ -89,7 +89,7 @@
     timer = null;
     if (busy) { return; }
     var queue = load(), batch = [], token, i;
-    if (!queue.length) { showStatus("saved"); return; }
+    if (!queue.length) { if (sent) { showStatus("saved"); } return; }
     token = queue[0].t;
     for (i = 0; i < queue.length && batch.length < batchSize; i++) { if (queue[i].t === token) { batch.push(queue[i].e); } }
     busy = true;
@@ -97,7 +97,7 @@
     request("POST", "/api/v1/events", { token: token, events: batch }, function (code, data) {
       busy = false;
       var details = data && data.error && data.error.details;
-      if (code === 200) { delay = 1000; forget(uuidsOf(batch)); schedule(0); return; }
+      if (code === 200) { delay = 1000; sent = true; forget(uuidsOf(batch)); schedule(0); return; }
       if (code === 422 && details && typeof details.limit === "number") { batchSize = Math.max(1, details.limit); schedule(0); return; }
       if (code === 422 && details && typeof details.index === "number") { forget([batch[details.index].uuid]); schedule(0); return; }
       if (code === 401 || code === 422) { forget(uuidsOf(batch)); schedule(0); return; }
