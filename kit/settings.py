@@ -48,7 +48,7 @@ SETTINGS = [
     Setting("port", 8080, "TCP port `kit serve` listens on.", int),
     Setting("threads", 8, "Waitress worker threads: concurrent requests being handled.", int),
     Setting("secret_key", "", "Signs session cookies; generated into the data folder when empty."),
-    Setting("sqlite_synchronous", "NORMAL",
+    Setting("sqlite_synchronous", "FULL",
             "SQLite synchronous mode (NORMAL or FULL); see docs/power-loss.md for the choice."),
     Setting("busy_timeout_ms", 5000, "How long a SQLite writer waits for the lock.", int),
     Setting("max_pack_bytes", 2 * 1024**3, "Largest unpacked size of one content pack.", int),

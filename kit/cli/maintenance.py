@@ -93,3 +93,31 @@ def doctor(ctx, quick, as_json):
             click.echo(f"{finding['status']:<5} {finding['check']:<9} {finding['message']}")
     if not result["ok"]:
         sys.exit(1)
+
+
+@cli.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the reference table of every setting instead.")
+@pass_ctx
+def settings_command(ctx, markdown):
+    """Show this kit's effective settings (secrets hidden), or the reference table.
+
+    Settings come from defaults, DATA/settings.toml, then KIT_<NAME> variables.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit settings
+    """
+    from ..settings import SETTINGS, load
+
+    if markdown:
+        click.echo("| setting | environment | default | what it does |\n| --- | --- | --- | --- |")
+        for s in SETTINGS:
+            default = "" if s.default == "" else f"`{s.default}`"
+            click.echo(f"| `{s.name}` | `{s.env}` | {default} | {s.help} |")
+        return
+    values = load(ctx.data)
+    for s in SETTINGS:
+        value = values[s.name]
+        if ("secret" in s.name or "passphrase" in s.name) and value:
+            value = "(set, hidden)"
+        click.echo(f"{s.name} = {value!r}")
