@@ -1,0 +1,241 @@
+"""Fixtures for sync: a real hub process (SQLite or a real PostgreSQL), enrolled kits, a fault proxy.
+
+Events are created by inserting kit.models.Event rows straight into a kit's database,
+as the kit's events API would; everything else goes through the real `kit` command.
+"""
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, free_port, run_kit, wait_http
+
+from .faultproxy import FaultProxy
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+FAST = {"KIT_SYNC_TIMEOUT_S": "3", "KIT_SYNC_PROBE_TIMEOUT_S": "2", "KIT_SYNC_BACKOFF_BASE_S": "1",
+        "KIT_SYNC_BACKOFF_MAX_S": "2", "KIT_SYNC_INTERVAL_S": "3600"}
+
+
+class Hub:
+    """A real `kit hub serve` process on a loopback port."""
+
+    def __init__(self, data_dir, database_url=None, env=None):
+        self.data_dir = Path(data_dir)
+        self.database_url = database_url
+        self.port = free_port()
+        self.env = {**(env or {}), **({"KIT_HUB_DATABASE": database_url} if database_url else {})}
+        self.process = None
+        self.log = self.data_dir.parent / f"hub-{self.port}.log"
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def kit(self, *args, **kwargs):
+        """Run `kit hub …` against this hub's data folder (and database)."""
+        extra = ("--database", self.database_url) if self.database_url and args[0] == "init" else ()
+        return run_kit(self.data_dir, "hub", *args, *extra, env=self.env, **kwargs)
+
+    def start(self):
+        env = {**os.environ, "KIT_DATA": str(self.data_dir), **self.env}
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "kit", "hub", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        wait_http(self.url + "/sync/v1/ping", process=self.process)
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+    def code(self, name="Truck 1", ttl=None):
+        args = ("enroll-code", "--name", name) + (("--ttl", str(ttl)) if ttl else ())
+        return self.kit(*args).stdout.strip()
+
+    @contextmanager
+    def connect(self):
+        """A DB-API connection to the hub's database, SQLite or PostgreSQL."""
+        if self.database_url:
+            import psycopg2
+
+            conn = psycopg2.connect(self.database_url)
+        else:
+            conn = sqlite3.connect(self.data_dir / "hub.db")
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def query(self, sql, *params):
+        if self.database_url:
+            sql = sql.replace("?", "%s")
+        with self.connect() as conn:
+            cur = conn.cursor()
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def uuids(self, kit_id):
+        """Return the list (not set: duplicates would show) of event UUIDs held for a kit."""
+        return [r[0] for r in self.query("SELECT uuid FROM hub_event WHERE kit_id = ?", kit_id)]
+
+
+class Kit:
+    """A kit's data folder, enrolled or not, driven through the real `kit` command."""
+
+    def __init__(self, data_dir, env=None):
+        self.data_dir = Path(data_dir)
+        self.env = {**FAST, **(env or {})}
+        self.kit_id = None
+
+    def __call__(self, *args, **kwargs):
+        return run_kit(self.data_dir, *args, env={**self.env, **kwargs.pop("env", {})}, **kwargs)
+
+    @contextmanager
+    def db(self):
+        """Bind kit.db to this kit's database inside the test process (one kit at a time)."""
+        from kit.datafolder import open_data
+        from kit.db import database
+
+        open_data(self.data_dir)
+        try:
+            yield database
+        finally:
+            database.close()
+
+    def add_events(self, count, kind="answer", learner_name="Ama", **fields):
+        """Insert `count` events as the kit's events API would; return their UUIDs."""
+        from kit.db import write
+        from kit.models import Classroom, Event, Learner
+
+        made = []
+        with self.db():
+            with write():
+                room, _ = Classroom.get_or_create(name="Morning class")
+                learner, _ = Learner.get_or_create(classroom=room, display_name=learner_name)
+                now = dt.datetime.utcnow()
+                for i in range(count):
+                    values = {"uuid": str(uuid.uuid4()), "learner": learner, "pack_id": "numeracy",
+                              "lesson_id": f"0{i % 3 + 1}-count", "kind": kind,
+                              "payload": {"question_id": f"q{i % 4}", "response": "b", "correct": i % 2 == 0,
+                                          "attempt": 1, "first_try": True},
+                              "device_time": now, "boot_id": "page-1", "mono_ms": 1000 + i * 250,
+                              "received_at": now}
+                    values.update(fields)
+                    made.append(Event.create(**values).uuid)
+        return made
+
+    def uuids(self):
+        from kit.models import Event
+
+        with self.db():
+            return {e.uuid for e in Event.select(Event.uuid)}
+
+    def status(self):
+        import json
+
+        return json.loads(self("sync", "status", "--json").stdout)
+
+
+def _pg_run(args, **kwargs):
+    return subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)], check=True,
+                          capture_output=True, text=True, timeout=60, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL 15 server in a temporary folder, run as the postgres user; yields a URL maker."""
+    root = Path(tempfile.mkdtemp(prefix="kit-pg-"))
+    shutil.chown(root, "postgres", "postgres")
+    data, port = root / "data", free_port()
+    _pg_run([PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"])
+    _pg_run([PG_BIN / "pg_ctl", "-D", data, "-l", root / "log", "-w", "-o",
+             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+    counter = iter(range(1, 10_000))
+
+    def make_database():
+        name = f"hub{next(counter)}"
+        _pg_run([PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", name])
+        return f"postgresql://postgres@127.0.0.1:{port}/{name}"
+
+    yield make_database
+    _pg_run([PG_BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop"])
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hub(request, tmp_path):
+    """A running hub with one account, on SQLite and on PostgreSQL."""
+    url = request.getfixturevalue("postgres")() if request.param == "postgresql" else None
+    server = Hub(tmp_path / "hub", url)
+    server.kit("init")
+    server.kit("users", "add", "admin", "--password-stdin", input="correct horse\n")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sqlite_hub(tmp_path):
+    server = Hub(tmp_path / "hub")
+    server.kit("init")
+    server.kit("users", "add", "admin", "--password-stdin", input="correct horse\n")
+    server.start()
+    yield server
+    server.stop()
+
+
+def make_kit(tmp_path, name, hub=None, url=None, env=None):
+    """Create a kit (kit init) and, with a hub, enrol it through `url` (default the hub's)."""
+    kit = Kit(tmp_path / name, env)
+    kit("init", "--site", f"Site {name}", "--location", "Testville")
+    if hub is not None:
+        kit("sync", "enroll", "--hub", url or hub.url, "--code", hub.code(name))
+        kit.kit_id = kit.status()["kit_id"]
+    return kit
+
+
+@pytest.fixture
+def proxy_for():
+    """Make fault proxies in front of a hub; closed after the test."""
+    made = []
+
+    def make(hub):
+        proxy = FaultProxy(hub.port)
+        made.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in made:
+        proxy.close()
+
+
+def wait_until(predicate, timeout=15.0, interval=0.1):
+    """Poll until predicate() is true; return its value or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def assert_converged(hub, kit, set_aside=()):
+    """The exact set of event UUIDs on the kit is at the hub, once each."""
+    at_hub = hub.uuids(kit.kit_id)
+    assert len(at_hub) == len(set(at_hub)), "an event is stored twice at the hub"
+    assert set(at_hub) == kit.uuids() - set(set_aside)

@@ -1,0 +1,58 @@
+"""Two kits and a hub, as separate processes, converge to identical event sets."""
+
+import requests
+
+from .conftest import assert_converged, make_kit
+
+
+def test_two_kits_converge_and_records_arrive(hub, tmp_path):
+    a, b = make_kit(tmp_path, "a", hub), make_kit(tmp_path, "b", hub)
+    a.add_events(40)
+    b.add_events(25, learner_name="Kofi")
+    assert a("sync", "now").stdout.startswith("ok: 40 event(s)")
+    assert b("sync", "now").stdout.startswith("ok: 25 event(s)")
+    a.add_events(5)
+    assert a("sync", "now").stdout.startswith("ok: 5 event(s), 0 record(s)")
+    assert_converged(hub, a)
+    assert_converged(hub, b)
+    names = {r[0] for r in hub.query("SELECT data FROM hub_record WHERE kind = 'learner'")}
+    assert any('"display_name":"Ama"' in n for n in names) and any("Kofi" in n for n in names)
+    assert not any("picture_password" in n or "password_hash" in n
+                   for (n,) in hub.query("SELECT data FROM hub_record"))
+    assert a.status()["events_waiting"] == 0 and a.status()["last_error"] is None
+
+
+def test_pseudonymous_kit_sends_no_learner_names(hub, tmp_path):
+    kit = make_kit(tmp_path, "p", hub, env={"KIT_PSEUDONYMOUS_SYNC": "true"})
+    kit.add_events(3, learner_name="Secret Name")
+    kit("sync", "now")
+    data = [r[0] for r in hub.query("SELECT data FROM hub_record WHERE kind = 'learner'")]
+    assert data and not any("Secret Name" in d for d in data)
+    assert_converged(hub, kit)
+
+
+def test_noop_sync_costs_under_2kb(sqlite_hub, tmp_path, proxy_for):
+    proxy = proxy_for(sqlite_hub)
+    kit = make_kit(tmp_path, "n", sqlite_hub, url=proxy.url)
+    kit.add_events(10)
+    kit("sync", "now")
+    before = len(proxy.log)
+    kit("sync", "now")
+    wire = sum(entry[2] + entry[3] for entry in proxy.log[before:])
+    print(f"no-op sync: {wire} bytes in {len(proxy.log) - before} request(s)")
+    assert wire < 2048
+
+
+def test_status_says_not_enrolled_and_poke_is_harmless(tmp_path):
+    kit = make_kit(tmp_path, "lonely")
+    assert kit.status()["enrolled"] is False
+    result = kit("sync", "poke")
+    assert "not enrolled" in result.stdout
+    missing = kit("sync", "now", check=False)
+    assert missing.returncode == 1 and "not enrolled" in missing.stdout
+
+
+def test_hub_api_refuses_requests_without_credentials(sqlite_hub):
+    response = requests.post(sqlite_hub.url + "/sync/v1/hello", json={}, timeout=5)
+    assert response.status_code == 401
+    assert "Authorization" in response.json()["error"]["message"]

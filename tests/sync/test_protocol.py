@@ -1,0 +1,87 @@
+"""The batch encoding: round trips exactly, stays small, and refuses bad input by name."""
+
+import uuid
+import zlib
+
+import pytest
+
+from sync import protocol
+from sync.protocol import CorruptTransfer, MalformedBatch, TooLarge
+
+KIT = "3f1c2a8e-0000-4000-8000-000000000001"
+
+
+def events(n, start=1):
+    return [{"seq": start + i, "uuid": str(uuid.uuid4()), "learner": f"learner-{i % 25}",
+             "pack_id": "numeracy", "lesson_id": f"0{i % 6}-count", "kind": ("answer", "page_viewed")[i % 2],
+             "payload": {"question_id": f"q{i % 5}", "response": "b", "correct": i % 3 == 0, "attempt": 1}
+             if i % 2 == 0 else {"page": i % 4},
+             "device_ms": 1_760_000_000_000 + i * 4000, "boot_id": f"page-{i // 40}",
+             "mono_ms": 5000 + (i % 40) * 4000, "received_ms": 1_760_000_000_500 + i * 4000}
+            for i in range(n)]
+
+
+def decode(body, kit=KIT):
+    return protocol.decode_events(protocol.decompress(body, 10**8), kit)
+
+
+def test_batch_round_trips_every_field_exactly():
+    sent = events(120, start=11)
+    after, upto, skipped, got = decode(protocol.encode_events(KIT, 10, 135, sent, skipped=[133]))
+    assert (after, upto, skipped) == (10, 135, [133])
+    assert got == sent
+
+
+def test_batch_costs_under_40_bytes_per_event():
+    sent = events(1000)
+    body = protocol.encode_events(KIT, 0, 1000, sent)
+    per_event = len(body) / 1000
+    print(f"{per_event:.1f} bytes/event on the wire")
+    assert per_event < 40
+
+
+def test_nulls_and_non_uuid_ids_survive():
+    sent = events(3)
+    sent[1]["device_ms"] = None
+    sent[1]["mono_ms"] = None
+    sent[2]["uuid"] = "not-a-uuid-but-unique"
+    sent[0]["learner"] = ""
+    assert decode(protocol.encode_events(KIT, 0, 3, sent))[3] == sent
+
+
+def test_batch_for_another_kit_is_forbidden():
+    from kit.errors import Forbidden
+
+    body = protocol.encode_events("someone-else", 0, 1, events(1))
+    with pytest.raises(Forbidden, match="belongs to kit 'someone-else'"):
+        decode(body)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.update(f=2), "unknown batch format 2"),
+    (lambda d: d.update(seq=[1, 0]), "out of order"),
+    (lambda d: d.update(upto=1), "cannot fit"),
+    (lambda d: d["pl"].__setitem__(0, [1]), "payload must be a JSON object"),
+    (lambda d: d["pl"].__setitem__(0, {"x": "y" * 9000}), "is over 8192"),
+    (lambda d: d.update(k=[9, 1]), "points outside its table"),
+    (lambda d: d.update(id="zz"), "32 hex digits"),
+    (lambda d: d.update(rc=[None, 5]), "receipt time"),
+    (lambda d: d.update(skip=[99]), "'skip' must list seqs"),
+])
+def test_malformed_batches_are_refused_with_a_reason(change, message):
+    import json
+
+    doc = json.loads(zlib.decompress(protocol.encode_events(KIT, 0, 2, events(2))))
+    change(doc)
+    with pytest.raises(MalformedBatch, match=message):
+        protocol.decode_events(doc, KIT)
+
+
+def test_truncated_and_oversized_bodies_are_refused():
+    body = protocol.encode_events(KIT, 0, 200, events(200))
+    with pytest.raises(CorruptTransfer, match="truncated"):
+        protocol.decompress(body[: len(body) // 2], 10**8)
+    with pytest.raises(CorruptTransfer, match="not a whole zlib stream"):
+        protocol.decompress(b"garbage", 10**8)
+    with pytest.raises(TooLarge, match="inflates to more than 100 bytes"):
+        protocol.decompress(body, 100)
