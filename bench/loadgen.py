@@ -1,0 +1,199 @@
+"""The load generator: one process running many simulated clients on one asyncio loop.
+
+The benches start several of these processes (`spawn`) so the generator is never one
+saturated interpreter; each reports its latencies and its own CPU use, which the
+results print beside the server's, to show where the time went.
+
+Modes: ``class`` (tablets playing lessons plus teachers' grids), ``hammer`` (each
+connection repeats one request as fast as it is answered: the saturation test), and
+``ingest`` (event writers, in bench.ingest).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+from .httpc import Client, HTTPError
+from .stats import Recorder
+from .tablet import FORM_TYPE, Tablet, teacher
+
+HAMMER = {  # target -> (method, path, label, body)
+    "lesson": ("GET", "/lesson/first-steps/01-touch", "GET /lesson/<pack>/<lesson>", None),
+    "progress": ("GET", "/api/v1/progress", "GET /api/v1/progress", None),
+    "answers": ("POST", "/api/v1/answers", "POST /api/v1/answers", json.dumps({
+        "pack_id": "first-steps", "lesson_id": "01-touch", "question_id": "how-to-tap",
+        "response": "a"}).encode()),
+}
+
+
+def learners(plan):
+    """Flatten the plan into [(class id, learner id)], class by class."""
+    return [(room["id"], learner) for room in plan["classes"] for learner in room["learners"]]
+
+
+async def run_class(args, plan, record, until):
+    """Tablets args.first..first+count, and one teacher per class they belong to."""
+    seats = learners(plan)[args.first:args.first + args.count]
+    rng = random.Random(args.seed + args.first)
+    clients, jobs = [], []
+    for room, learner in seats:
+        client = Client(args.url, record)
+        clients.append(client)
+        tablet = Tablet(client, room, learner, plan["pictures"], random.Random(rng.random()),
+                        think=args.think, flush_s=args.flush_s)
+        jobs.append(tablet.run(until, ramp=args.warmup))
+    if args.teachers:
+        for room in sorted({room for room, _ in seats}):
+            client = Client(args.url, record)
+            clients.append(client)
+            jobs.append(teacher(client, room, plan["teacher"]["username"],
+                                plan["teacher"]["password"], until, args.refresh_s))
+    await _gather(jobs, clients)
+
+
+async def run_hammer(args, plan, record, until):
+    """Each connection signs in as its own learner, then repeats one request."""
+    method, path, label, body = HAMMER.get(args.target, ("GET", args.target, "GET " + args.target,
+                                                         None))
+    seats = learners(plan)[args.first:args.first + args.count] if plan else [None] * args.count
+
+    async def one(seat):
+        client = Client(args.url, record)
+        if seat is not None:
+            tablet = Tablet(client, seat[0], seat[1], plan["pictures"], random.Random(seat[1]),
+                            think=0)
+            await tablet.sign_in()  # its requests carry sign-in labels, not the target's
+        while time.monotonic() < until:
+            try:
+                await client.request(method, path, label, body=body,
+                                     headers={"Content-Type": "application/json"} if body else None)
+            except HTTPError:
+                await asyncio.sleep(0.01)
+        return client
+
+    clients = await asyncio.gather(*(one(seat) for seat in seats))
+    for client in clients:
+        await client.close()
+
+
+async def _gather(jobs, clients):
+    try:
+        await asyncio.gather(*jobs)
+    finally:
+        for client in clients:
+            await client.close()
+
+
+MODES = {"class": run_class, "hammer": run_hammer}
+
+
+async def main_async(args):
+    plan = json.loads(open(args.plan).read()) if args.plan else None
+    record = Recorder()
+    loop_start = time.monotonic() + max(0.0, args.start_at - time.time())
+    await asyncio.sleep(max(0.0, loop_start - time.monotonic()))
+    until = loop_start + args.warmup + args.duration
+
+    async def window():
+        record.counting = False
+        await asyncio.sleep(args.warmup)
+        record.reset()
+        record.counting = True
+        await asyncio.sleep(args.duration)
+        record.counting = False
+
+    if args.mode == "ingest":
+        from .ingest import run_writers as mode
+    else:
+        mode = MODES[args.mode]
+    cpu0 = os.times()
+    await asyncio.gather(window(), mode(args, plan, record, until))
+    cpu1 = os.times()
+    used = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
+    return {"records": record.to_json(), "cpu_s": round(used, 2),
+            "wall_s": round(time.monotonic() - loop_start, 2), "extra": getattr(record, "extra", {})}
+
+
+def parse(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--plan", help="JSON from bench.prepare")
+    parser.add_argument("--mode", choices=["class", "hammer", "ingest"], default="class")
+    parser.add_argument("--target", default="lesson")
+    parser.add_argument("--first", type=int, default=0)
+    parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--flush-s", type=float, default=3.0)
+    parser.add_argument("--refresh-s", type=float, default=2.0)
+    parser.add_argument("--teachers", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--start-at", type=float, default=0.0, help="wall-clock start (epoch s)")
+    parser.add_argument("--out", required=True)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse(argv)
+    result = asyncio.run(main_async(args))
+    with open(args.out, "w") as handle:
+        json.dump(result, handle)
+
+
+def spawn(processes, total, out_prefix, cpus=None, **options):
+    """Start `processes` generator processes sharing `total` clients; return them.
+
+    Options become --flags (underscores to dashes). All processes start at the same
+    wall-clock moment, 1.5 s from now, so their measuring windows line up.
+    """
+    start_at = time.time() + 1.5
+    teachers = options.pop("teachers", 1)
+    procs, outs = [], []
+    share, extra = divmod(total, processes)
+    first = 0
+    for index in range(processes):
+        count = share + (1 if index < extra else 0)
+        if count == 0:
+            continue
+        out = f"{out_prefix}.{index}.json"
+        argv = [sys.executable, "-m", "bench.loadgen", "--first", str(first), "--count",
+                str(count), "--start-at", str(start_at), "--out", out,
+                "--teachers", "1" if index == 0 and teachers else "0"]
+        for name, value in options.items():
+            if value is not None:
+                argv += ["--" + name.replace("_", "-"), str(value)]
+        if cpus:
+            argv = ["taskset", "-c", cpus, *argv]
+        procs.append(subprocess.Popen(argv, cwd=os.path.dirname(os.path.dirname(__file__))))
+        outs.append(out)
+        first += count
+    return procs, outs
+
+
+def collect(procs, outs, timeout):
+    """Wait for the generator processes (bounded) and load their results."""
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        try:
+            proc.wait(max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    results = []
+    for proc, out in zip(procs, outs):
+        if proc.returncode != 0:
+            raise RuntimeError(f"load generator exited with {proc.returncode} ({out})")
+        with open(out) as handle:
+            results.append(json.load(handle))
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Memory and CPU of a server process (and its children) read from /proc, in a thread.
+
+RSS is summed over the process tree because `kit serve` may one day fork helpers; CPU is
+user+system jiffies over wall time, so 100 % means one whole core.
+"""
+
+import os
+import threading
+import time
+
+CLOCK = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid):
+    """Return pid and all its descendants that exist right now."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(children.get(current, []))
+    return out
+
+
+def rss_bytes(pid):
+    """Resident memory of pid and its descendants, in bytes (0 if gone)."""
+    total = 0
+    for one in tree(pid):
+        try:
+            with open(f"/proc/{one}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def cpu_seconds(pid):
+    """User+system CPU seconds used so far by pid and its descendants."""
+    total = 0.0
+    for one in tree(pid):
+        try:
+            with open(f"/proc/{one}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLOCK
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+class Monitor:
+    """Sample a process's RSS every `interval` seconds between start() and stop()."""
+
+    def __init__(self, pid, interval=0.2):
+        self.pid = pid
+        self.interval = interval
+        self.samples = []
+        self._stop = threading.Event()
+        self._thread = None
+        self._cpu0 = self._t0 = None
+
+    def start(self):
+        self._cpu0, self._t0 = cpu_seconds(self.pid), time.monotonic()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            self.samples.append(rss_bytes(self.pid))
+
+    def stop(self):
+        """Stop sampling; return {rss_peak_mb, rss_steady_mb, cpu_pct, seconds}."""
+        cpu = cpu_seconds(self.pid) - self._cpu0
+        wall = time.monotonic() - self._t0
+        self._stop.set()
+        self._thread.join(5)
+        samples = self.samples or [rss_bytes(self.pid)]
+        tail = sorted(samples[len(samples) // 2:])
+        return {"rss_peak_mb": round(max(samples) / 2**20, 1),
+                "rss_steady_mb": round(tail[len(tail) // 2] / 2**20, 1),
+                "cpu_pct": round(100 * cpu / wall, 1) if wall else None,
+                "seconds": round(wall, 2)}
