@@ -51,7 +51,7 @@ say() { echo "==> $*"; }
 
 # ---- answers -------------------------------------------------------------------------
 SITE='' LOCATION='' SSID='' PSK='' COUNTRY='' CHANNEL='' IFACE='' NAME='' ADDRESS=''
-HOTSPOT=yes CAPTIVE='' SOURCE='' WHEELS='' ADMIN=admin
+HOTSPOT=yes CAPTIVE='' SOURCE='' WHEELS='' ADMIN=admin CONNECTION_UUID='' ADMIN_PASSWORD=''
 
 need_value() { [ "$#" -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ "$#" -gt 0 ]; do
@@ -145,11 +145,12 @@ check_answers() {
 check_machine() {
     [ "$(id -u)" = 0 ] || die "run it as root: sudo $0 …"
     [ -r /etc/os-release ] || die "cannot tell which system this is (/etc/os-release)"
+    # In a subshell: os-release sets NAME, which is one of our answers.
     # shellcheck disable=SC1091  # the running system's file, not ours
-    . /etc/os-release
-    case "${ID:-}:${VERSION_CODENAME:-}" in
-        debian:bookworm|raspbian:bookworm) ;;
-        *) echo "warning: made for Debian 12 / Raspberry Pi OS Bookworm, this is ${PRETTY_NAME:-unknown}" >&2 ;;
+    system=$(. /etc/os-release && echo "${ID:-}:${VERSION_CODENAME:-}:${PRETTY_NAME:-}")
+    case "$system" in
+        debian:bookworm:*|raspbian:bookworm:*) ;;
+        *) echo "warning: made for Debian 12 / Raspberry Pi OS Bookworm, not ${system##*:}" >&2 ;;
     esac
 }
 
@@ -259,6 +260,7 @@ install_network() {
 
 set_country() {
     # The radio's regulatory domain: which channels and power it may use here.
+    install -d -m 0755 /etc/modprobe.d
     echo "options cfg80211 ieee80211_regdom=$COUNTRY" > /etc/modprobe.d/classroom-kit-wifi.conf
     if command -v raspi-config >/dev/null 2>&1; then
         raspi-config nonint do_wifi_country "$COUNTRY" >/dev/null 2>&1 || true
