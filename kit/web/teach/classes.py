@@ -138,13 +138,8 @@ def login_cards(class_id):
 
 
 def class_page_path(class_id):
-    """Return the learners' page for a class (the learner area's, or the home page)."""
-    from flask import current_app
-
-    for endpoint in ("learn.class_page", "learn.learners", "learn.choose_learner"):
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, class_id=class_id)
-            except BuildError:  # that endpoint takes other arguments: try the next
-                continue
-    return "/?class=%d" % class_id
+    """Return the learners' page for a class (the learner area's, else the home page)."""
+    try:
+        return url_for("learn.class_page", classroom_id=class_id)
+    except BuildError:  # the learner area is not installed: learners start at the home page
+        return "/"
