@@ -2,11 +2,32 @@
 
 import datetime as dt
 import itertools
+import shutil
 import uuid
 
 import pytest
 
+from tests.conftest import run_kit
+
 _boot = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def _kit_template(tmp_path_factory, mini_pack_file):
+    """A kit with the mini pack installed through the real CLI, made once per session."""
+    data = tmp_path_factory.mktemp("learn-template") / "data"
+    data.mkdir()
+    run_kit(data, "init", "--site", "Test School")
+    run_kit(data, "pack", "import", mini_pack_file)
+    return data
+
+
+@pytest.fixture
+def installed_kit(_kit_template, tmp_path):
+    """A private copy of the template kit (much faster than importing the pack again)."""
+    data = tmp_path / "kit-data"
+    shutil.copytree(_kit_template, data)
+    return data
 
 
 @pytest.fixture

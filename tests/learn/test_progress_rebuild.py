@@ -1,5 +1,7 @@
 """`kit progress rebuild` recomputes exactly the rows the kit keeps live."""
 
+from tests.conftest import run_kit
+
 from kit.events import record, server_event
 from kit.models import Event, LessonProgress
 from kit.progress import rebuild, snapshot
@@ -40,13 +42,13 @@ def test_rebuild_produces_identical_rows(ids):
     assert snapshot() == live
 
 
-def test_cli_rebuild_reports_and_matches(ids, kit):
+def test_cli_rebuild_reports_and_matches(ids, installed_kit):
     _a_busy_morning(ids)
     live = snapshot()
     from kit.db import database
 
     database.close()
-    result = kit("progress", "rebuild")
+    result = run_kit(installed_kit, "progress", "rebuild")
     assert result.stdout.strip() == f"progress rebuilt from {Event.select().count()} event(s)"
     database.connect(reuse_if_open=True)
     assert snapshot() == live
