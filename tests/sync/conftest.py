@@ -145,9 +145,11 @@ class Kit:
             return {e.uuid for e in Event.select(Event.uuid)}
 
     def status(self):
-        import json
+        """The agent's status, read in-process (the CLI's --json output is tested on its own)."""
+        from sync.status import status
 
-        return json.loads(self("sync", "status", "--json").stdout)
+        with self.db():
+            return status()
 
 
 def _pg_run(args, **kwargs):

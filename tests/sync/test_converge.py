@@ -56,3 +56,15 @@ def test_hub_api_refuses_requests_without_credentials(sqlite_hub):
     response = requests.post(sqlite_hub.url + "/sync/v1/hello", json={}, timeout=5)
     assert response.status_code == 401
     assert "Authorization" in response.json()["error"]["message"]
+
+
+def test_status_json_from_the_cli(sqlite_hub, tmp_path):
+    import json
+
+    kit = make_kit(tmp_path, "s", sqlite_hub)
+    kit.add_events(2)
+    info = json.loads(kit("sync", "status", "--json").stdout)
+    assert info["enrolled"] and info["events_waiting"] == 2 and info["hub"] == sqlite_hub.url
+    kit("sync", "now")
+    text = kit("sync", "status").stdout
+    assert "events waiting: 0" in text and "last error:     none" in text
