@@ -67,6 +67,7 @@ async def run_hammer(args, plan, record, until):
         if seat is not None:
             tablet = Tablet(client, seat[0], seat[1], plan["pictures"], random.Random(seat[1]),
                             think=0)
+            tablet.until = until
             await tablet.sign_in()  # its requests carry sign-in labels, not the target's
         while time.monotonic() < until:
             try:

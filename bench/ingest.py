@@ -1,0 +1,206 @@
+"""Event ingest: 60 concurrent writers posting event batches; then prove each is stored once.
+
+Each writer signs in as its own learner (for its event token), then posts batches of
+`--batch` events back to back: page views, time spent, lessons opened and answers to a
+real quiz question. Every tenth batch is sent again unchanged, as a tablet does after a
+lost answer; the kit must report those as duplicates. Afterwards the server is stopped
+and kit.db is read directly: every UUID sent is there, exactly once, and nothing else.
+Run: bench/run ingest  (bench/run ingest --quick for a smoke run).
+"""
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import time
+
+from . import loadgen, report, stats
+from .class_load import WORK, run_load, template
+from .httpc import HTTPError
+from .tablet import FORM, JSON, Tablet
+
+LESSON = ("first-steps", "01-touch")
+
+
+def make_batch(rng, size, boot, questions):
+    """Return `size` valid events of one lesson in a realistic mix."""
+    events = []
+    for _ in range(size):
+        roll = rng.random()
+        if roll < 0.1 and questions:
+            qid, choices = rng.choice(questions)
+            kind, payload = "answer", {"question_id": qid, "attempt": 1,
+                                       "response": rng.choice(choices) if choices else "3"}
+        elif roll < 0.2:
+            kind, payload = "lesson_opened", {}
+        elif roll < 0.4:
+            kind, payload = "time_spent", {"seconds": rng.randint(1, 120)}
+        else:
+            kind, payload = "page_viewed", {"page": rng.randint(0, 2)}
+        events.append({"uuid": str(__import__("uuid").uuid4()), "kind": kind,
+                       "pack_id": LESSON[0], "lesson_id": LESSON[1],
+                       "device_time": "2026-03-01T09:30:00.000Z", "boot_id": boot,
+                       "mono_ms": int(time.monotonic() * 1000), "payload": payload})
+    return events
+
+
+async def writer(client, seat, plan, args, record, until, sent):
+    """Sign in, read the lesson's questions, then post batches until the deadline."""
+    from .tablet import CHOICE
+
+    tablet = Tablet(client, seat[0], seat[1], plan["pictures"], random.Random(seat[1]), think=0)
+    tablet.until = until
+    await tablet.sign_in()
+    page = await client.request("GET", "/lesson/%s/%s" % LESSON, "GET /lesson/<pack>/<lesson>")
+    questions = [(q, [c for c in CHOICE.findall(body)]) for q, kind, body in
+                 FORM.findall(page.text) if kind == "single"]
+    rng, number = random.Random(seat[1] * 7), 0
+    while time.monotonic() < until:
+        number += 1
+        batch = make_batch(rng, args.batch, tablet.boot, questions)
+        for attempt in range(2 if number % 10 == 0 else 1):
+            body = json.dumps({"token": tablet.token, "events": batch}).encode()
+            try:
+                answer = await client.request("POST", "/api/v1/events", "POST /api/v1/events",
+                                              body=body, headers=JSON)
+            except HTTPError:
+                break
+            if answer.status == 200:
+                counts = json.loads(answer.body)
+                _tally(record, counts, attempt, len(batch))
+                if attempt == 0:
+                    sent.extend(e["uuid"] for e in batch)
+
+
+def _tally(record, counts, attempt, size):
+    extra = record.extra
+    key = "resend" if attempt else "first"
+    extra[f"{key}_accepted"] = extra.get(f"{key}_accepted", 0) + counts["accepted"]
+    extra[f"{key}_duplicate"] = extra.get(f"{key}_duplicate", 0) + counts["duplicate"]
+    if record.counting and attempt == 0:
+        extra["window_accepted"] = extra.get("window_accepted", 0) + counts["accepted"]
+
+
+async def run_writers(args, plan, record, until):
+    """The ingest mode of bench.loadgen: writers args.first..first+count."""
+    import asyncio
+
+    from .httpc import Client
+
+    record.extra = {}
+    seats = loadgen.learners(plan)[args.first:args.first + args.count]
+    sent, clients = [], [Client(args.url, record) for _ in seats]
+    await asyncio.gather(*(writer(c, s, plan, args, record, until, sent)
+                           for c, s in zip(clients, seats)))
+    for client in clients:
+        await client.close()
+    with open(args.out + ".uuids", "w") as handle:
+        handle.write("\n".join(sent))
+    record.extra["uuids_file"] = args.out + ".uuids"
+
+
+def verify(db_path, uuid_files):
+    """Compare the UUIDs the writers had acknowledged with the event table."""
+    sent = []
+    for path in uuid_files:
+        with open(path) as handle:
+            sent.extend(line for line in handle.read().split("\n") if line)
+    with sqlite3.connect(db_path) as db:
+        rows, distinct = db.execute("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM event").fetchone()
+        stored = {row[0] for row in db.execute("SELECT uuid FROM event")}
+    missing = len(set(sent) - stored)
+    return {"sent": len(sent), "sent_distinct": len(set(sent)), "rows": rows,
+            "distinct_uuids": distinct, "missing": missing,
+            "extra_rows": rows - len(set(sent) & stored)}
+
+
+def judge(result, seconds):
+    """Return the Target rows for ingest."""
+    row = result["rows"].get("POST /api/v1/events", {})
+    rate = result["events_per_s"]
+    proof = result["proof"]
+    once = (proof["missing"] == 0 and proof["rows"] == proof["distinct_uuids"]
+            and proof["sent"] == proof["sent_distinct"] and result["resend_accepted"] == 0)
+    return [
+        report.Target(f"events stored per second, {result['writers']} writers", ">= 2,000/s",
+                      f"{rate:,.0f}/s", rate >= 2000, WHY_RATE),
+        report.Target("event batch p95", "< 200 ms",
+                      f"{row.get('p95') or 0:.0f} ms ({result['batch']} events/batch)",
+                      row.get("p95") is not None and row["p95"] < 200, WHY_RATE),
+        report.Target("every event stored exactly once",
+                      "0 missing, 0 duplicated",
+                      f"{proof['sent_distinct']:,} sent, {proof['missing']} missing, "
+                      f"{proof['rows'] - proof['distinct_uuids']} duplicated; "
+                      f"{result['resend_duplicate']:,} re-sent events all reported duplicate",
+                      once, "see the proof numbers"),
+    ]
+
+
+WHY_RATE = ("every batch is validated and judged in Python, then written in one BEGIN "
+            "IMMEDIATE transaction that also folds the events into the progress tables; "
+            "writers queue on that single SQLite lock and on the GIL.")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--writers", type=int, default=60)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="3 writers for 2 s, no docs")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.writers, args.seconds, args.batch = 3, 2.0, 10
+    result = measure(args)
+    rows = judge(result, args.seconds)
+    print(stats.format_table(result["rows"], "ingest"))
+    print(f"proof: {result['proof']}")
+    print("\ningest targets:")
+    report.print_targets(rows)
+    if not args.quick:
+        report.save_json("ingest", result)
+        report.update_section("ingest", markdown(result, rows))
+    return result, rows
+
+
+def measure(args):
+    """Run the writers against a fresh kit; stop it; verify the event table."""
+    from .servers import fresh_copy, kit_server
+
+    tpl, plan = template(max(args.writers, 3))
+    data = fresh_copy(tpl, WORK / "data")
+    with kit_server(data, threads=args.threads, log=str(WORK / "serve.log")) as kit:
+        run = run_load(kit, plan, args.writers, args.seconds, 2.0, mode="ingest",
+                       batch=args.batch)
+    extras = run.pop("extras")
+    total = {k: sum(e.get(k, 0) for e in extras) for k in
+             ("window_accepted", "first_accepted", "resend_accepted", "resend_duplicate")}
+    proof = verify(data / "kit.db", [e["uuids_file"] for e in extras])
+    return {**run, **total, "proof": proof, "writers": args.writers, "batch": args.batch,
+            "seconds": args.seconds, "machine": report.machine(),
+            "events_per_s": round(total["window_accepted"] / args.seconds, 1)}
+
+
+def markdown(result, rows):
+    proof = result["proof"]
+    return "\n".join([
+        "## Event ingest", "",
+        report.machine_line(result["machine"], "bench/run ingest"), "",
+        report.targets_markdown(rows), "",
+        report.routes_markdown(result["rows"]), "",
+        f"{result['writers']} writers, {result['batch']} events per batch, "
+        f"{result['seconds']:g} s measured: {result['events_per_s']:,.0f} events/s stored. "
+        f"Server RSS peak {result['server']['rss_peak_mb']} MB, CPU {result['server']['cpu_pct']} %;"
+        f" load generator CPU {result['generator_cpu_pct']} %.", "",
+        f"Proof, read from kit.db after the server stopped: {proof['sent_distinct']:,} events "
+        f"acknowledged, {proof['rows']:,} rows, {proof['distinct_uuids']:,} distinct UUIDs, "
+        f"{proof['missing']} missing; every tenth batch was sent twice and its "
+        f"{result['resend_duplicate']:,} events came back as duplicates "
+        f"({result['resend_accepted']} accepted again).",
+    ])
+
+
+if __name__ == "__main__":
+    main()
