@@ -8,7 +8,7 @@ without it the learner resumes at LessonProgress.page, wherever they stopped.
 from functools import wraps
 
 from flask import abort, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 
 from ...assignments import assigned_lessons
 from ...errors import KitError
@@ -31,8 +31,11 @@ def learner_required(view):
 
 def status_label(status):
     """Return the words shown for a lesson's status (never colour alone)."""
-    return {"not_started": _("Not started"), "in_progress": _("Started"),
-            "completed": _("Finished"), "mastered": _("Mastered")}.get(status, status)
+    # A context of our own: the teacher catalogue has these words for other things.
+    return {"not_started": pgettext("lesson status", "Not started"),
+            "in_progress": pgettext("lesson status", "Started"),
+            "completed": pgettext("lesson status", "Finished"),
+            "mastered": pgettext("lesson status", "Mastered")}.get(status, status)
 
 
 def _progress(learner):
