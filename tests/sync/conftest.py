@@ -22,6 +22,7 @@ from tests.conftest import ROOT, free_port, run_kit, wait_http
 
 from .faultproxy import FaultProxy
 
+HUB_ENV = {"KIT_HUB_MAX_BATCH_BYTES": "65536"}
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 FAST = {"KIT_SYNC_TIMEOUT_S": "3", "KIT_SYNC_PROBE_TIMEOUT_S": "2", "KIT_SYNC_BACKOFF_BASE_S": "1",
         "KIT_SYNC_BACKOFF_MAX_S": "2", "KIT_SYNC_INTERVAL_S": "3600"}
@@ -182,7 +183,7 @@ def postgres():
 def hub(request, tmp_path):
     """A running hub with one account, on SQLite and on PostgreSQL."""
     url = request.getfixturevalue("postgres")() if request.param == "postgresql" else None
-    server = Hub(tmp_path / "hub", url)
+    server = Hub(tmp_path / "hub", url, env=HUB_ENV)
     server.kit("init")
     server.kit("users", "add", "admin", "--password-stdin", input="correct horse\n")
     server.start()
@@ -192,7 +193,7 @@ def hub(request, tmp_path):
 
 @pytest.fixture
 def sqlite_hub(tmp_path):
-    server = Hub(tmp_path / "hub")
+    server = Hub(tmp_path / "hub", env=HUB_ENV)
     server.kit("init")
     server.kit("users", "add", "admin", "--password-stdin", input="correct horse\n")
     server.start()
