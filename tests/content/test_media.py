@@ -15,12 +15,12 @@ from .samples import ROOT, SAMPLE_PACKS, lesson_dir, pack_meta, probe, read_cues
 MAKE_MEDIA = ROOT / "tools" / "make_media"
 
 
-def declared_media(pack):
-    """(kind, folder, spec) for every audio clip and video the pack's lessons declare."""
+def declared_media(pack, kinds=("audio", "video")):
+    """(kind, folder, spec) for every audio clip and/or video the pack's lessons declare."""
     found = []
     for lesson in pack_meta(pack)["lessons"]:
         front, _ = read_lesson(pack, lesson)
-        found += [(kind, lesson_dir(pack, lesson), front[kind]) for kind in ("audio", "video") if kind in front]
+        found += [(kind, lesson_dir(pack, lesson), front[kind]) for kind in kinds if kind in front]
     return found
 
 
@@ -35,9 +35,7 @@ def streams(info, kind):
 
 @pytest.mark.parametrize("pack", SAMPLE_PACKS)
 def test_videos_are_short_small_vp8_webm_with_a_voice_matching_the_captions(pack):
-    for kind, folder, spec in declared_media(pack):
-        if kind != "video":
-            continue
+    for _, folder, spec in declared_media(pack, ["video"]):
         info = probe(folder / spec["file"])
         video, audio = streams(info, "video"), streams(info, "audio")
         assert "webm" in info["format"]["format_name"]
@@ -50,9 +48,7 @@ def test_videos_are_short_small_vp8_webm_with_a_voice_matching_the_captions(pack
 
 @pytest.mark.parametrize("pack", SAMPLE_PACKS)
 def test_audio_is_mono_opus_in_ogg_at_a_low_bitrate(pack):
-    for kind, folder, spec in declared_media(pack):
-        if kind != "audio":
-            continue
+    for _, folder, spec in declared_media(pack, ["audio"]):
         info = probe(folder / spec["file"])
         audio = streams(info, "audio")
         assert info["format"]["format_name"] == "ogg" and audio[0]["codec_name"] == "opus"
