@@ -1,0 +1,41 @@
+"""Text responses are gzipped for browsers that ask; partial and tiny ones are left alone."""
+
+import gzip
+
+import requests
+
+
+def test_pages_and_static_files_are_gzipped_on_a_real_server(learn_app, installed_kit):
+    from tests.conftest import KitServer
+
+    from kit.db import database
+
+    database.close()
+    server = KitServer(installed_kit).start()
+    try:
+        for path in ("/", "/static/learn/learn.css", "/static/learn/learn.js",
+                     "/api/v1/openapi.json"):
+            raw = requests.get(server.url + path, headers={"Accept-Encoding": "gzip"},
+                               stream=True, timeout=5)
+            body = raw.raw.read()
+            assert raw.headers["Content-Encoding"] == "gzip", path
+            assert "Accept-Encoding" in raw.headers["Vary"]
+            assert int(raw.headers["Content-Length"]) == len(body)
+            plain = requests.get(server.url + path, headers={"Accept-Encoding": "identity"},
+                                 timeout=5)
+            assert "Content-Encoding" not in plain.headers
+            assert gzip.decompress(body) == plain.content
+    finally:
+        server.stop()
+
+
+def test_ranges_heads_and_tiny_bodies_are_not_compressed(learn_app):
+    client = learn_app.test_client()
+    ranged = client.get("/static/learn/learn.css",
+                        headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
+    assert ranged.status_code == 206 and "Content-Encoding" not in ranged.headers
+    tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in tiny.headers
+    etagged = client.get("/static/learn/learn.css", headers={"Accept-Encoding": "gzip"})
+    assert etagged.headers["Content-Encoding"] == "gzip"
+    assert etagged.headers["ETag"].endswith('-gz"')
