@@ -13,7 +13,7 @@ import time
 from . import report
 from .class_load import WORK, template
 from .procmon import rss_bytes
-from .servers import fresh_copy, kit_server
+from .servers import baseline_server, fresh_copy, kit_server
 
 
 def measure(runs, idle):
@@ -26,7 +26,14 @@ def measure(runs, idle):
             starts.append(round(kit.started_in, 3))
             time.sleep(idle)
             idles.append(round(rss_bytes(kit.pid) / 2**20, 1))
+    bare_starts, bare_idles = [], []
+    for _ in range(runs):  # the bare Flask app: what Python + Flask + waitress cost alone
+        with baseline_server(log=str(WORK / "baseline.log")) as bare:
+            bare_starts.append(round(bare.started_in, 3))
+            time.sleep(idle)
+            bare_idles.append(round(rss_bytes(bare.pid) / 2**20, 1))
     return {"starts_s": starts, "idle_rss_mb": idles, "median_start_s": statistics.median(starts),
+            "bare_starts_s": bare_starts, "bare_idle_rss_mb": bare_idles,
             "max_idle_rss_mb": max(idles), "idle_s": idle, "machine": report.machine()}
 
 
@@ -35,8 +42,11 @@ def judge(result):
     return [
         report.Target("start: `kit serve` to first 200 on /healthz (median)", "< 1 s",
                       f"{start:.2f} s", start < 1.0,
-                      "importing Flask, peewee, Babel, WTForms and the sync plugin, then "
-                      "opening and migrating the database, before waitress binds."),
+                      "Python imports dominate (Flask, Jinja, WTForms, Babel, peewee, every "
+                      "blueprint and the sync plugin: `python -X importtime` puts Flask alone "
+                      "at 0.3-0.6 s here), then create_app; compare the bare app's start. "
+                      "Importing blueprints' heavy modules lazily, or socket activation by "
+                      "systemd (the socket answers at once), would fix it."),
         report.Target("idle memory (RSS)", "< 50 MB", f"{rss:.0f} MB", rss < 50,
                       "the interpreter plus Flask, Jinja, peewee, Babel, YAML and the "
                       "plugins' imports; lazy imports of rarely used modules would cut it."),
@@ -55,6 +65,7 @@ def main(argv=None):
     result = measure(args.runs, args.idle)
     rows = judge(result)
     print(f"starts: {result['starts_s']} s; idle RSS: {result['idle_rss_mb']} MB")
+    print(f"bare Flask: starts {result['bare_starts_s']} s; idle RSS {result['bare_idle_rss_mb']} MB")
     print("\nstart and idle targets:")
     report.print_targets(rows)
     if not args.quick:
@@ -65,7 +76,10 @@ def main(argv=None):
             report.targets_markdown(rows), "",
             f"{args.runs} starts: {', '.join(f'{s:.2f}' for s in result['starts_s'])} s; "
             f"RSS after {args.idle:g} s idle: "
-            f"{', '.join(f'{m:.0f}' for m in result['idle_rss_mb'])} MB."]))
+            f"{', '.join(f'{m:.0f}' for m in result['idle_rss_mb'])} MB. "
+            f"For scale, the bare Flask app on waitress: starts "
+            f"{', '.join(f'{s:.2f}' for s in result['bare_starts_s'])} s, idle "
+            f"{', '.join(f'{m:.0f}' for m in result['bare_idle_rss_mb'])} MB."]))
     return result, rows
 
 
