@@ -205,6 +205,9 @@ install_software() {
     fi
     "$PREFIX/venv/bin/pip" install --quiet --disable-pip-version-check --no-cache-dir \
         --upgrade "$@" "$SOURCE"
+    # The kit itself always, even at the same version number (a fix from the source tree).
+    "$PREFIX/venv/bin/pip" install --quiet --disable-pip-version-check --no-cache-dir \
+        --force-reinstall --no-deps "$@" "$SOURCE"
     install -m 0755 "$HERE/kit-command.sh" /usr/local/bin/kit
     install -m 0644 "$HERE/README.md" "$PREFIX/README.md"
 }

@@ -47,11 +47,18 @@ def base_root():
     return root
 
 
+def _quiet(stderr):
+    """Drop nspawn's own note about its propagation folder, printed on every exit here."""
+    return "".join(line for line in stderr.splitlines(keepends=True)
+                   if "/run/systemd/nspawn/propagate/" not in line)
+
+
 class Overlay:
     """A throw-away copy of the base root: an overlay mount whose upper layer is ours."""
 
-    def __init__(self, base, where):
+    def __init__(self, base, where, layers=()):
         self.base = Path(base)
+        self.layers = [Path(p) for p in layers]  # upper layers of earlier copies, newest first
         self.where = Path(where)
         self.upper = self.where / "upper"
         self.merged = self.where / "merged"
@@ -61,7 +68,8 @@ class Overlay:
             (self.where / name).mkdir(parents=True, exist_ok=True)
         subprocess.run(
             ["mount", "-t", "overlay", "overlay", "-o",
-             f"lowerdir={self.base},upperdir={self.upper},workdir={self.where / 'work'}",
+             f"lowerdir={':'.join(map(str, [*self.layers, self.base]))},"
+             f"upperdir={self.upper},workdir={self.where / 'work'}",
              str(self.merged)],
             check=True, capture_output=True,
         )
@@ -71,8 +79,12 @@ class Overlay:
         subprocess.run(["umount", "-l", str(self.merged)], check=False, capture_output=True)
 
     def changed(self):
-        """Return the paths written in this copy (relative), sorted."""
-        return sorted(str(p.relative_to(self.upper)) for p in self.upper.rglob("*"))
+        """Return the paths written in this copy (relative), sorted.
+
+        /src is left out: nspawn makes the mount points for our --bind-ro folders there.
+        """
+        paths = (str(p.relative_to(self.upper)) for p in self.upper.rglob("*"))
+        return sorted(p for p in paths if p != "src" and not p.startswith("src/"))
 
     def run(self, *command, binds=(), env=None, timeout=300, check=True):
         """Run a command in the root (not booted), like a chroot with /proc and /dev."""
@@ -81,6 +93,7 @@ class Overlay:
         args += [f"--setenv={k}={v}" for k, v in (env or {}).items()]
         result = subprocess.run([*args, *command], capture_output=True, text=True,
                                 timeout=timeout)
+        result.stderr = _quiet(result.stderr)
         if check and result.returncode != 0:
             raise AssertionError(f"{command} exited {result.returncode}:\n"
                                  f"{result.stdout}\n{result.stderr}")
