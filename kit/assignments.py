@@ -8,6 +8,8 @@ order) or one lesson. Learners' home pages and the teacher's grid both list
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from .db import write
 from .errors import Conflict, KitError, NotFound
 from .models import Assignment, Lesson, Pack
@@ -34,7 +36,8 @@ def parse_due_date(text):
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise KitError(f"the due date {text!r} is not a date like 2026-03-31") from None
+        raise KitError(_("the due date '%(text)s' is not a date like 2026-03-31",
+                         text=text)) from None
 
 
 def assign(class_id, pack_id, lesson_id="", due_date=None):
@@ -44,15 +47,16 @@ def assign(class_id, pack_id, lesson_id="", due_date=None):
         room = get_class(class_id)
         pack = Pack.get_or_none(Pack.pack_id == pack_id)
         if pack is None:
-            raise NotFound(f"no pack {pack_id!r} is installed")
+            raise NotFound(_("no pack '%(id)s' is installed", id=pack_id))
         if lesson_id and not Lesson.select().where(
                 (Lesson.pack == pack) & (Lesson.lesson_id == lesson_id)).exists():
-            raise NotFound(f"the pack {pack_id!r} has no lesson {lesson_id!r}")
+            raise NotFound(_("the pack '%(id)s' has no lesson '%(lesson)s'", id=pack_id,
+                             lesson=lesson_id))
         exists = Assignment.select().where(
             (Assignment.classroom == room) & (Assignment.pack_id == pack_id)
             & (Assignment.lesson_id == (lesson_id or ""))).exists()
         if exists:
-            raise Conflict("this is already assigned to the class")
+            raise Conflict(_("this is already assigned to the class"))
         return Assignment.create(classroom=room, pack_id=pack_id, lesson_id=lesson_id or "",
                                  due_date=due)
 
@@ -62,7 +66,7 @@ def unassign(assignment_id):
     with write():
         deleted = Assignment.delete().where(Assignment.id == assignment_id).execute()
     if not deleted:
-        raise NotFound("no such assignment")
+        raise NotFound(_("no such assignment"))
 
 
 def list_assignments(class_id):

@@ -17,6 +17,7 @@ import threading
 import time
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import write
@@ -51,17 +52,16 @@ def validate_username(username):
     """Return the user name in canonical form (lower case) or raise KitError saying why."""
     name = (username or "").strip().lower()
     if not USERNAME.match(name):
-        raise KitError(
+        raise KitError(_(
             "a user name is 2 to 32 characters: lower-case letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
+            "starting with a letter or digit"))
     return name
 
 
 def validate_password(password):
     """Raise KitError unless the password is long enough to resist guessing."""
     if not password or len(password) < MIN_PASSWORD:
-        raise KitError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise KitError(_("a password needs at least %(n)s characters", n=MIN_PASSWORD))
     return password
 
 
@@ -69,12 +69,12 @@ def create_user(username, role, password, display_name=""):
     """Add a teacher or an admin; refuse a taken user name or a weak password."""
     name = validate_username(username)
     if role not in ROLES:
-        raise KitError(f"role must be teacher or admin, not {role!r}")
+        raise KitError(_("role must be teacher or admin, not '%(role)s'", role=role))
     validate_password(password)
     display = (display_name or "").strip() or name
     with write():
         if User.select().where(User.username == name).exists():
-            raise Conflict(f"the user name {name!r} is already taken")
+            raise Conflict(_("the user name '%(name)s' is already taken", name=name))
         return User.create(username=name, display_name=display, role=role,
                            password_hash=hash_password(password))
 
@@ -93,7 +93,7 @@ def get_user(user_id):
     """Return the User with this id or raise NotFound."""
     user = User.get_or_none(User.id == user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(_("no such user"))
     return user
 
 
@@ -170,13 +170,14 @@ def authenticate(username, password, address):
     wait = limit.retry_after(key)
     if wait:
         raise TooManyRequests(
-            f"too many failed sign-ins: wait {wait} seconds and try again", retry_after=wait)
+            _("too many failed sign-ins: wait %(n)s seconds and try again", n=wait),
+            retry_after=wait)
     user = User.get_or_none(User.username == name) if name else None
     good = check_password(user.password_hash if user else _dummy_hash(), password or "")
     if user is None or not good or not user.active:
         limit.fail(key)
         logger.warning("failed sign-in for %r from %s", name, address)
-        raise Unauthorized("wrong user name or password")
+        raise Unauthorized(_("wrong user name or password"))
     limit.clear(key)
     return user
 
@@ -224,7 +225,7 @@ def teacher_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if current_user() is None:
-            return _refuse(401, "sign in as a teacher to see this page")
+            return _refuse(401, _("sign in as a teacher to see this page"))
         return view(*args, **kwargs)
 
     return wrapper
@@ -237,9 +238,9 @@ def admin_required(view):
     def wrapper(*args, **kwargs):
         user = current_user()
         if user is None:
-            return _refuse(401, "sign in as an admin to see this page")
+            return _refuse(401, _("sign in as an admin to see this page"))
         if user.role != "admin":
-            return _refuse(403, "only an admin can open this page")
+            return _refuse(403, _("only an admin can open this page"))
         return view(*args, **kwargs)
 
     return wrapper

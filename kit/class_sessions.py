@@ -10,6 +10,8 @@ attended when they have an event in the window or the teacher marked them presen
 
 import datetime as dt
 
+from flask_babel import gettext as _
+
 from .db import write
 from .errors import Conflict, KitError, NotFound
 from .models import Attendance, ClassSession, Event, Learner, LessonProgress, utcnow
@@ -30,7 +32,7 @@ def current_session(class_id):
 def get_session(session_id):
     found = ClassSession.get_or_none(ClassSession.id == session_id)
     if found is None:
-        raise NotFound("no such class session")
+        raise NotFound(_("no such class session"))
     return found
 
 
@@ -39,9 +41,9 @@ def start_session(class_id, user=None):
     with write():
         room = get_class(class_id)
         if not room.active:
-            raise KitError("this class is deactivated; reactivate it to start a session")
+            raise KitError(_("this class is deactivated; reactivate it to start a session"))
         if current_session(room.id) is not None:
-            raise Conflict("a session is already running for this class")
+            raise Conflict(_("a session is already running for this class"))
         return ClassSession.create(classroom=room, started_by=user, started_at=utcnow())
 
 
@@ -51,9 +53,9 @@ def mark_present(session_id, learner_id, present=True):
         sess = get_session(session_id)
         learner = get_learner(learner_id)
         if learner.classroom_id != sess.classroom_id:
-            raise KitError("this learner is not in the session's class")
+            raise KitError(_("this learner is not in the session's class"))
         if sess.ended_at is not None:
-            raise Conflict("this session has ended")
+            raise Conflict(_("this session has ended"))
         if present:
             Attendance.get_or_create(session=sess, learner=learner)
         else:
@@ -95,7 +97,7 @@ def end_session(session_id):
     with write():
         sess = get_session(session_id)
         if sess.ended_at is not None:
-            raise Conflict("this session has already ended")
+            raise Conflict(_("this session has already ended"))
         sess.ended_at = utcnow()
         minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at)
         marked = {a.learner_id for a in Attendance.select().where(Attendance.session == sess)}

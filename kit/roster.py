@@ -9,6 +9,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from peewee import fn
 
 from .db import write
@@ -28,11 +29,16 @@ LANGUAGE_CODES = ("", "en", "fr")
 
 
 def _clean_name(name, what="name"):
+    """Return the name with spaces tidied; KitError if empty or too long."""
     text = " ".join((name or "").split())
+    is_class = what == "class name"
     if not text:
-        raise KitError(f"the {what} must not be empty")
+        raise KitError(_("the class name must not be empty") if is_class
+                       else _("the name must not be empty"))
     if len(text) > MAX_NAME:
-        raise KitError(f"the {what} is longer than {MAX_NAME} characters")
+        raise KitError(_("the class name is longer than %(max)s characters", max=MAX_NAME)
+                       if is_class else _("the name is longer than %(max)s characters",
+                                          max=MAX_NAME))
     return text
 
 
@@ -50,7 +56,7 @@ def get_class(class_id):
     """Return the Classroom with this id or raise NotFound."""
     found = Classroom.get_or_none(Classroom.id == class_id)
     if found is None:
-        raise NotFound("no such class")
+        raise NotFound(_("no such class"))
     return found
 
 
@@ -65,7 +71,7 @@ def create_class(name):
     text = _clean_name(name, "class name")
     with write():
         if find_class(text) is not None:
-            raise Conflict(f"a class called {text!r} already exists")
+            raise Conflict(_("a class called '%(name)s' already exists", name=text))
         return Classroom.create(name=text)
 
 
@@ -77,7 +83,7 @@ def update_class(class_id, name=None, active=None):
             text = _clean_name(name, "class name")
             other = find_class(text)
             if other is not None and other.id != room.id:
-                raise Conflict(f"a class called {text!r} already exists")
+                raise Conflict(_("a class called '%(name)s' already exists", name=text))
             room.name = text
         if active is not None:
             room.active = bool(active)
@@ -98,14 +104,16 @@ def list_learners(class_id, include_inactive=False):
 def get_learner(learner_id):
     found = Learner.get_or_none(Learner.id == learner_id)
     if found is None:
-        raise NotFound("no such learner")
+        raise NotFound(_("no such learner"))
     return found
 
 
 def _check_choice(value, choices, what):
     text = (value or "").strip().lower()
     if text and text not in choices:
-        raise KitError(f"{what} {value!r} is not one of: {', '.join(choices)}")
+        label = {"avatar": _("avatar"), "colour": _("colour"), "language": _("language")}[what]
+        raise KitError(_("%(what)s '%(value)s' is not one of: %(choices)s", what=label,
+                         value=value.strip(), choices=", ".join(choices)))
     return text
 
 
@@ -117,8 +125,8 @@ def parse_picture_password(text):
     try:
         return hash_picture_password([p.lower() for p in raw])
     except ValueError:
-        raise KitError("a picture password is two different pictures out of: "
-                       + ", ".join(PICTURES)) from None
+        raise KitError(_("a picture password is two different pictures out of: %(pictures)s",
+                         pictures=", ".join(PICTURES))) from None
 
 
 def _next_look(class_id):
@@ -150,7 +158,8 @@ def add_learner(class_id, **fields):
     with write():
         room = get_class(class_id)
         if _find_learner(room.id, clean["display_name"]) is not None:
-            raise Conflict(f"{clean['display_name']!r} is already in {room.name}")
+            raise Conflict(_("'%(name)s' is already in %(class)s",
+                             name=clean["display_name"], **{"class": room.name}))
         if not clean["avatar"] or not clean["colour"]:
             avatar, colour = _next_look(room.id)
             clean["avatar"] = clean["avatar"] or avatar
@@ -166,7 +175,8 @@ def update_learner(learner_id, clear_picture_password=False, active=None, **fiel
             clean = validate_learner(fields)
             other = _find_learner(learner.classroom_id, clean["display_name"])
             if other is not None and other.id != learner.id:
-                raise Conflict(f"{clean['display_name']!r} is already in this class")
+                raise Conflict(_("'%(name)s' is already in this class",
+                                 name=clean["display_name"]))
             for key, value in clean.items():
                 if value or (key == "language" and "language" in fields):
                     setattr(learner, key, value)
@@ -209,22 +219,23 @@ def _decode(data):
     if isinstance(data, str):
         return data
     if len(data) > MAX_CSV_BYTES:
-        raise KitError(f"the file is larger than {MAX_CSV_BYTES // 1024} KB; split it")
+        raise KitError(_("the file is larger than %(kb)s KB; split it",
+                         kb=MAX_CSV_BYTES // 1024))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise KitError("the file is not UTF-8 text: in your spreadsheet, save it as "
-                       "'CSV UTF-8'") from None
+        raise KitError(_("the file is not UTF-8 text: in your spreadsheet, save it as "
+                         "'CSV UTF-8'")) from None
 
 
 def _header(reader_row):
     names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader_row]
     unknown = [h for h in names if h not in COLUMNS]
     if unknown:
-        raise KitError(f"line 1: unknown column {unknown[0]!r}; the columns are: "
-                       + ", ".join(COLUMNS))
+        raise KitError(_("line 1: unknown column '%(name)s'; the columns are: %(columns)s",
+                         name=unknown[0], columns=", ".join(COLUMNS)))
     if "name" not in names:
-        raise KitError("line 1: the first line must name the columns, with at least 'name'")
+        raise KitError(_("line 1: the first line must name the columns, with at least 'name'"))
     return names
 
 
@@ -232,7 +243,7 @@ def plan_import(data, class_name):
     """Read a roster CSV and return the ImportPlan for `class_name`; change nothing."""
     text = _decode(data).lstrip("\ufeff")
     if not text.strip():
-        raise KitError("the file is empty")
+        raise KitError(_("the file is empty"))
     class_text = _clean_name(class_name, "class name")
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
@@ -246,9 +257,9 @@ def plan_import(data, class_name):
     for values in reader:
         _plan_line(plan, room, names, values, reader.line_num, seen)
         if reader.line_num > MAX_CSV_ROWS + 1:
-            raise KitError(f"the file has more than {MAX_CSV_ROWS} learners; split it")
+            raise KitError(_("the file has more than %(n)s learners; split it", n=MAX_CSV_ROWS))
     if not plan.rows and not plan.errors:
-        raise KitError("the file names no learners (only a header line)")
+        raise KitError(_("the file names no learners (only a header line)"))
     return plan
 
 
@@ -257,7 +268,8 @@ def _plan_line(plan, room, names, values, line, seen):
     if not any(v.strip() for v in values):
         return
     if len(values) > len(names):
-        plan.errors.append((line, f"{len(values)} values but only {len(names)} columns"))
+        plan.errors.append((line, _("%(values)s values but only %(columns)s columns",
+                                    values=len(values), columns=len(names))))
         return
     raw = dict(zip(names, (v.strip() for v in values)))
     try:
@@ -267,7 +279,8 @@ def _plan_line(plan, room, names, values, line, seen):
         return
     key = clean["display_name"].casefold()
     if key in seen:
-        plan.errors.append((line, f"{clean['display_name']!r} is already on line {seen[key]}"))
+        plan.errors.append((line, _("'%(name)s' is already on line %(line)s",
+                                    name=clean["display_name"], line=seen[key])))
         return
     seen[key] = line
     existing = _find_learner(room.id, clean["display_name"]) if room else None

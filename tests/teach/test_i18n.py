@@ -56,3 +56,14 @@ def test_teacher_language_choice_is_kept_on_the_account(teacher, client):
     assert bad.location.endswith("/teach/")
     assert User.get(User.username == "tina").language == "fr"
     assert csrf_token(teacher, "/teach/")
+
+
+def test_import_errors_are_translated_too(teacher, ids):
+    import io
+
+    post(teacher, "/teach/language", {"lang": "fr", "back": "/teach/"})
+    token = csrf_token(teacher, f"/teach/classes/{ids['class']}/roster")
+    page = teacher.post(f"/teach/classes/{ids['class']}/import", data={
+        "csrf_token": token, "file": (io.BytesIO(b"name,colour\nKofi,mauve\n"), "r.csv")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "Ligne 2 : couleur « mauve » ne fait pas partie de : red, orange" in page
