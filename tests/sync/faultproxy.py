@@ -64,10 +64,11 @@ class FaultProxy:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def fault(self, kind, path="", times=None):
-        """Add a fault: 500, hang, drop_after, reset, delay; for `times` requests (None: until cleared)."""
+    def fault(self, kind, path="", times=None, after=0):
+        """Add a fault (500, hang, drop_after, reset, delay, corrupt) for `times` matching requests
+        (None: until cleared), letting the first `after` matching requests through untouched."""
         with self.lock:
-            self.faults.append([path, kind, times])
+            self.faults.append([path, kind, times, after])
 
     def clear(self):
         with self.lock:
@@ -87,6 +88,9 @@ class FaultProxy:
         with self.lock:
             for item in self.faults:
                 if item[0] in path and (item[2] is None or item[2] > 0):
+                    if item[3] > 0:
+                        item[3] -= 1
+                        return None
                     if item[2] is not None:
                         item[2] -= 1
                     return item[1]
@@ -112,7 +116,8 @@ class FaultProxy:
             method, path = line[0], line[1] if len(line) > 1 else "/"
             fault = self._pick(path)
             response = self._respond(request, fault, client)
-            self.log.append((method, path, len(request), len(response or b""), fault))
+            head = request.partition(b"\r\n\r\n")[0].decode("latin-1")
+            self.log.append((method, path, len(request), len(response or b""), fault, head))
 
     def _respond(self, request, fault, client):
         if fault == "500":
@@ -129,6 +134,8 @@ class FaultProxy:
         response = self._forward(request)
         if fault == "drop_after":
             return b""  # the hub handled it; the kit never hears the answer
+        if fault == "corrupt":
+            response = response[:-10] + bytes([response[-10] ^ 0xFF]) + response[-9:]
         if fault == "delay":
             time.sleep(1.0)
         if fault == "cut":
