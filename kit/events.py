@@ -12,6 +12,7 @@ See docs/events.md for the kinds and their payloads.
 import datetime as dt
 import json
 import logging
+import threading
 import time
 import uuid as uuidlib
 
@@ -19,13 +20,16 @@ from . import progress
 from .db import database, write
 from .errors import KitError
 from .event_schema import BadEvent, validate_batch
-from .models import Learner, utcnow
+from .models import utcnow
 
 logger = logging.getLogger(__name__)
 
 COLUMNS = ("uuid", "learner_id", "pack_id", "lesson_id", "kind", "payload",
            "device_time", "boot_id", "mono_ms", "received_at")
 _server_boot_id = None
+# One event writer at a time in this process: waiting threads queue here, on a lock that
+# never times out, instead of racing for SQLite's lock and meeting the busy timeout.
+_append_lock = threading.Lock()
 
 
 def server_event(kind, pack_id, lesson_id, payload=None):
@@ -48,22 +52,22 @@ def record(events, learner_id, max_batch=500):
     (or repeated in the batch) are no-ops. Raises BadEvent (nothing stored) when any
     event is malformed, names an unknown lesson or question, or the batch is too big.
     """
-    learner = Learner.get_or_none(Learner.id == learner_id)
-    if learner is None:
+    found = database.execute_sql("SELECT id FROM learner WHERE id = ?", (learner_id,)).fetchone()
+    if found is None:
         raise BadEvent(f"no learner with id {learner_id}")
     batch = validate_batch(events, max_batch)
     from .event_judge import judge_answers, lesson_facts
 
     facts = lesson_facts(batch)
     judge_answers(batch)
-    received = utcnow()
-    with write():
+    with _append_lock, write():
+        received = utcnow()
         fresh = _drop_known(batch)
         for event in fresh:
-            event["learner_id"] = learner.id
+            event["learner_id"] = learner_id
             event["received_at"] = received
-        _settle_first_tries(fresh, learner.id)
-        _score_quizzes(fresh, learner.id, facts)
+        _settle_first_tries(fresh, learner_id)
+        _score_quizzes(fresh, learner_id, facts)
         _append(fresh)
         progress.apply(fresh)
     return {"accepted": len(fresh), "duplicate": len(batch) - len(fresh)}

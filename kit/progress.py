@@ -68,10 +68,13 @@ def _fold_question(row, event):
 def _lesson_row(cache, event):
     key = (event["learner_id"], event["pack_id"], event["lesson_id"])
     if key not in cache:
-        cache[key] = LessonProgress.get_or_none(
-            LessonProgress.learner == key[0], LessonProgress.pack_id == key[1],
-            LessonProgress.lesson_id == key[2],
-        ) or LessonProgress(learner=key[0], pack_id=key[1], lesson_id=key[2])
+        # Raw SQL: this runs for every batch under the write lock, and peewee's query
+        # building costs more than the lookup itself on a Pi.
+        found = list(LessonProgress.raw(
+            "SELECT * FROM lesson_progress WHERE learner_id = ? AND pack_id = ?"
+            " AND lesson_id = ?", *key))
+        cache[key] = found[0] if found else LessonProgress(
+            learner=key[0], pack_id=key[1], lesson_id=key[2])
     return cache[key]
 
 
@@ -79,11 +82,11 @@ def _question_row(cache, event):
     key = (event["learner_id"], event["pack_id"], event["lesson_id"],
            event["payload"]["question_id"])
     if key not in cache:
-        cache[key] = QuestionProgress.get_or_none(
-            QuestionProgress.learner == key[0], QuestionProgress.pack_id == key[1],
-            QuestionProgress.lesson_id == key[2], QuestionProgress.question_id == key[3],
-        ) or QuestionProgress(learner=key[0], pack_id=key[1], lesson_id=key[2],
-                              question_id=key[3])
+        found = list(QuestionProgress.raw(
+            "SELECT * FROM question_progress WHERE learner_id = ? AND pack_id = ?"
+            " AND lesson_id = ? AND question_id = ?", *key))
+        cache[key] = found[0] if found else QuestionProgress(
+            learner=key[0], pack_id=key[1], lesson_id=key[2], question_id=key[3])
     return cache[key]
 
 
