@@ -56,6 +56,9 @@ def test_grid_json_follows_learner_events(teacher, ids):
     grid, data = cells(teacher, ids["class"])
     assert grid["Ben"] == ["needs_help"]
     assert data["labels"]["needs_help"] == "Needs help"
+    assert data["help"] == [{"text": "Ben in Counting mangoes", "pack_id": "mini",
+                             "lesson_id": "01-count",
+                             "url": f"/teach/learners/{ids['ben']}/dismiss-help"}]
     answers = [event("answer", {"question_id": q, "response": r, "attempt": 1})
                for q, r in [("q1", "b"), ("q2", ["a", "c"]), ("q3", 3), ("q4", "mango")]]
     record(answers + [event("quiz_finished", {"attempt": 1}), event("lesson_completed")],

@@ -23,7 +23,43 @@
         }
       });
     });
+    updateHelp(data.help || []);
     if (note) { note.setAttribute("data-updated", new Date().toISOString()); }
+  }
+
+  /* Redraw the "Needs help" list when the set of flags changed, with working Dismiss forms. */
+  function updateHelp(items) {
+    var list = document.getElementById("help-list");
+    var empty = document.getElementById("no-help");
+    var token = document.querySelector("input[name=csrf_token]");
+    if (!list || !token) { return; }
+    var key = items.map(function (h) { return h.url + "|" + h.lesson_id; }).join(",");
+    if (list.getAttribute("data-key") === key) { return; }
+    list.setAttribute("data-key", key);
+    list.textContent = "";
+    items.forEach(function (h) {
+      var li = document.createElement("li");
+      var form = document.createElement("form");
+      li.appendChild(document.createTextNode(h.text + " "));
+      form.method = "post";
+      form.action = h.url;
+      form.className = "inline";
+      [["csrf_token", token.value], ["pack_id", h.pack_id], ["lesson_id", h.lesson_id]]
+        .forEach(function (pair) {
+          var input = document.createElement("input");
+          input.type = "hidden";
+          input.name = pair[0];
+          input.value = pair[1];
+          form.appendChild(input);
+        });
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.textContent = list.getAttribute("data-dismiss");
+      form.appendChild(button);
+      li.appendChild(form);
+      list.appendChild(li);
+    });
+    if (empty) { empty.hidden = items.length > 0; }
   }
 
   function tick() {

@@ -61,7 +61,11 @@ def class_page(class_id):
     from ...assignments import list_assignments
 
     room = roster.get_class(class_id)
-    return render_template("teach/class.html", room=room, grid=grid_data(class_id),
+    grid = grid_data(class_id)
+    # The same key grid.js computes from grid.json: it redraws the help list when they differ.
+    help_key = ",".join(url_for("teach.dismiss_help", learner_id=row["id"]) + "|" + lesson_id
+                        for row in grid["learners"] for _pack, lesson_id, _title in row["help"])
+    return render_template("teach/class.html", room=room, grid=grid, help_key=help_key,
                            labels=status_labels(), assignments=list_assignments(class_id),
                            session_open=current_session(class_id))
 
@@ -73,6 +77,10 @@ def grid_json(class_id):
     roster.get_class(class_id)
     data = grid_data(class_id)
     data["labels"] = status_labels()
+    data["help"] = [{"text": _("%(name)s in %(lesson)s", name=row["name"], lesson=title),
+                     "url": url_for("teach.dismiss_help", learner_id=row["id"]),
+                     "pack_id": pack_id, "lesson_id": lesson_id}
+                    for row in data["learners"] for pack_id, lesson_id, title in row["help"]]
     return jsonify(data)
 
 
