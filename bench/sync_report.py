@@ -1,0 +1,122 @@
+"""Run the sync scenarios, judge them against the issue's targets, write the doc section.
+
+Run: bench/run sync [--events 100000] [--events-2g 100000] [--quick]
+"""
+
+import argparse
+
+from . import report
+from .sync_bench import DELAY, LOSS, RATE_KBIT
+from .sync_scenarios import loopback, over_2g, postgres_url
+
+
+def _once(run):
+    rows, distinct = run["hub_rows"]
+    return rows == distinct == run["events"]
+
+
+def targets(res):
+    lo, g2 = res["loopback_sqlite"], res.get("2g")
+    rows = [report.Target("sync over loopback (hub on SQLite)", ">= 5,000 events/s",
+                          f"{lo['events_per_s']:,.0f} events/s", lo["events_per_s"] >= 5000,
+                          WHY_LOOPBACK)]
+    noop_bytes = lo["noop_payload_bytes"]
+    rows.append(report.Target("no-op sync over loopback", "< 2 KB and < 1 s",
+                              f"{noop_bytes} B payload, {lo['noop']['seconds']:.2f} s",
+                              noop_bytes < 2048 and lo["noop"]["seconds"] < 1, WHY_NOOP))
+    if g2:
+        rows += [
+            report.Target("2G: bytes on the wire per event (both directions)", "< 40 B",
+                          f"{g2['wire_bytes_per_event']} B", g2["wire_bytes_per_event"] < 40,
+                          WHY_BYTES),
+            report.Target("2G: link rate used while draining (uplink)", ">= 80 %",
+                          f"{g2['link_use_pct']} %", g2["link_use_pct"] >= 80, WHY_USE),
+            report.Target("2G: no-op sync", "< 2 KB and < 1 s",
+                          f"{g2['noop_wire_bytes']} B on the wire, {g2['noop']['seconds']:.2f} s",
+                          g2["noop_wire_bytes"] < 2048 and g2["noop"]["seconds"] < 1, WHY_NOOP_2G),
+        ]
+    for key in ("loopback_sqlite", "loopback_postgres", "2g"):
+        if key in res:
+            run = res[key]
+            rows.append(report.Target(f"{key}: every event at the hub exactly once",
+                                      f"{run['events']:,} rows, all distinct",
+                                      f"{run['hub_rows'][0]:,} rows, {run['hub_rows'][1]:,} distinct",
+                                      _once(run), "see the hub's rows"))
+    return rows
+
+
+WHY_LOOPBACK = ("the agent reads, encodes and compresses each batch in Python and waits for the "
+                "hub to store it durably before sending the next (one batch in flight).")
+WHY_NOOP = "the probe and its answer; see the protocol's hello exchange."
+WHY_NOOP_2G = ("a no-op still opens a TCP connection and makes at least one HTTP round trip "
+               "of 300 ms or more on this link; with TCP handshakes and a lost packet's "
+               "retransmit timer, time is bounded by round trips, not bytes.")
+WHY_BYTES = "headers, acknowledgements and retransmissions on top of the compressed batches."
+WHY_USE = ("one batch in flight: the link idles while the hub stores a batch and its answer "
+           "crosses 300 ms of delay; pipelining two batches would keep the link full.")
+
+
+def markdown(res, rows, args):
+    lines = ["## Sync", "", report.machine_line(res["machine"], "bench/run sync"), "",
+             f"2G link: {RATE_KBIT} kbit/s each way (tc tbf), {LOSS} % of packets dropped each way "
+             f"(nftables `numgen random mod 100 < {LOSS} drop`), {DELAY * 1000:.0f} ms added each "
+             "way by bench/relay.py (300 ms per round trip).", "",
+             report.targets_markdown(rows), "",
+             "| run | events | drain s | events/s | payload B/event | wire B/event | hub CPU s | "
+             "no-op s | no-op bytes |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for key in ("loopback_sqlite", "loopback_postgres", "2g"):
+        if key not in res:
+            continue
+        r = res[key]
+        noop = r.get("noop_wire_bytes", r["noop_payload_bytes"])
+        lines.append(f"| {key} | {r['events']:,} | {r['drain']['seconds']} | {r['events_per_s']:,} | "
+                     f"{r['payload_bytes_per_event']} | {r.get('wire_bytes_per_event', '–')} | "
+                     f"{r['hub_cpu_s']} | {r['noop']['seconds']} | {noop} |")
+    lines += ["", "Hub ingest: events/s above with the hub on SQLite and on PostgreSQL "
+              "(loopback rows); hub CPU is the hub process's CPU seconds for the whole drain.",
+              "Loopback bytes are HTTP payload counted by the relay (no delay); 2G wire bytes are "
+              "IP bytes counted by nftables on the kit's side, both directions."]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=100000)
+    parser.add_argument("--events-2g", type=int, default=100000)
+    parser.add_argument("--skip-2g", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="300 events, no docs")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.events = args.events_2g = 300
+    res = {"machine": report.machine(), "args": vars(args)}
+    print(f"sync over loopback, hub on SQLite: {args.events:,} events ...", flush=True)
+    res["loopback_sqlite"] = loopback(args.events)
+    if not args.skip_postgres:
+        url, halt = postgres_url()
+        try:
+            print("sync over loopback, hub on PostgreSQL ...", flush=True)
+            res["loopback_postgres"] = loopback(args.events, url)
+        finally:
+            halt()
+    if not args.skip_2g:
+        print(f"sync over the 2G link: {args.events_2g:,} events ...", flush=True)
+        res["2g"] = over_2g(args.events_2g)
+    rows = targets(res)
+    for key in ("loopback_sqlite", "loopback_postgres", "2g"):
+        if key in res:
+            r = res[key]
+            print(f"  {key}: {r['events']} events in {r['drain']['seconds']} s = "
+                  f"{r['events_per_s']} events/s; results {r['drain']['result']!r} / "
+                  f"{r['noop']['result']!r}")
+    print("\nsync targets:")
+    report.print_targets(rows)
+    if not args.quick:
+        report.save_json("sync", res)
+        report.update_section("sync", markdown(res, rows, args))
+    return res, rows
+
+
+if __name__ == "__main__":
+    main()
