@@ -67,18 +67,18 @@ def class_phase(tpl, plan, tablets, seconds, warmup, think, kit_cpus=None, gen_c
     return out
 
 
-def saturate_phase(tpl, plan, conns, seconds, threads=8):
+def saturate_phase(tpl, plan, conns, seconds, threads=8, warmup=3.0):
     """Hammer the lesson page and the learner API on the kit, then the bare app."""
     out = {}
     data = fresh_copy(tpl, WORK / "data")
     with kit_server(data, threads=threads, log=str(WORK / "serve.log")) as kit:
         for target in ("lesson", "progress", "answers"):
             label = loadgen.HAMMER[target][2]
-            run = run_load(kit, plan, conns, seconds, 3.0, mode="hammer", target=target)
+            run = run_load(kit, plan, conns, seconds, warmup, mode="hammer", target=target)
             out[target] = {**run["rows"][label], "server": run["server"],
                            "generator_cpu_pct": run["generator_cpu_pct"]}
     with baseline_server(threads=threads, log=str(WORK / "baseline.log")) as bare:
-        run = run_load(bare, None, conns, seconds, 3.0, mode="hammer",
+        run = run_load(bare, None, conns, seconds, warmup, mode="hammer",
                        target="/lesson/first-steps/01-touch")
         row = next(r for label, r in run["rows"].items() if label != "ALL")
         out["bare"] = {**row, "server": run["server"],
@@ -106,7 +106,7 @@ def parse(argv=None):
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
     args = parser.parse_args(argv)
     if args.quick:
-        args.tablets, args.seconds, args.warmup, args.sweep = 3, 2.0, 1.0, "2,3"
+        args.tablets, args.seconds, args.warmup, args.sweep = 3, 2.0, 0.5, "2,3"
         args.sweep_seconds, args.no_doc = 2.0, True
     return args
 
@@ -122,7 +122,8 @@ def main(argv=None):
     print(stats.format_table(results["class"]["rows"], "class phase"), flush=True)
     conns = args.tablets
     print(f"saturation: {conns} connections per route, kit then bare Flask ...", flush=True)
-    results["saturate"] = saturate_phase(tpl, plan, conns, args.seconds / 2, args.threads)
+    results["saturate"] = saturate_phase(tpl, plan, conns, args.seconds / 2, args.threads,
+                                         warmup=min(3.0, args.warmup))
     print("one core: kit pinned to CPU 0 ...", flush=True)
     results["one_core"] = class_phase(tpl, plan, args.tablets, args.seconds, args.warmup,
                                       args.think, kit_cpus="0", gen_cpus="1", threads=args.threads)

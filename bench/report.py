@@ -44,7 +44,10 @@ def machine():
                 break
     with open("/proc/meminfo") as handle:
         mem_kb = int(handle.readline().split()[1])
+    with open("/proc/loadavg") as handle:  # other work on the machine skews every number
+        load = " ".join(handle.read().split()[:3])
     return {"nproc": os.cpu_count(), "cpu": model, "ram_gb": round(mem_kb / 2**20, 1),
+            "loadavg_before": load,
             "kernel": platform.release(), "python": platform.python_version(),
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
@@ -84,7 +87,8 @@ def _n(value):
 
 def machine_line(info, command):
     return (f"Run {info['date']} with `{command}` on {info['nproc']} × {info['cpu']}, "
-            f"{info['ram_gb']} GB RAM, Linux {info['kernel']}, Python {info['python']}.")
+            f"{info['ram_gb']} GB RAM, Linux {info['kernel']}, Python {info['python']}; "
+            f"load average before the run {info.get('loadavg_before', '?')}.")
 
 
 def save_json(name, data):

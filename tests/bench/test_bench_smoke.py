@@ -1,0 +1,103 @@
+"""Each benchmark's code runs end to end with tiny parameters (timed benchmarks are not tests).
+
+These drive the real parts, as the benches do: `kit serve` and the bare Flask app on
+loopback, the asyncio load generator in its own processes, a real hub, and (for sync) a
+2G link in network namespaces. They check the machinery counts and verifies correctly,
+not how fast anything is.
+"""
+
+import subprocess
+
+import pytest
+
+from bench import report, stats, svgplot
+from bench.class_load import main as class_load_main
+from bench.ingest import main as ingest_main
+from bench.startup import main as startup_main
+
+
+@pytest.fixture(scope="module", autouse=True)
+def bench_work(tmp_path_factory):
+    """One private work folder for this module: the prepared data folder is made once."""
+    work = tmp_path_factory.mktemp("bench-work")
+    patch = pytest.MonkeyPatch()
+    for name in ("bench.class_load", "bench.ingest", "bench.startup", "bench.sync_bench",
+                 "bench.sync_scenarios"):
+        patch.setattr(__import__(name, fromlist=["WORK"]), "WORK", work)
+    yield work
+    patch.undo()
+
+
+def test_class_load_quick_counts_every_route_without_errors():
+    results = class_load_main(["--quick"])
+    rows = results["class"]["rows"]
+    assert rows["ALL"]["n"] > 10 and rows["ALL"]["errors"] == 0
+    assert rows["GET /lesson/<pack>/<lesson>"]["n"] >= 1
+    assert results["saturate"]["bare"]["n"] > 0 and results["saturate"]["lesson"]["n"] > 0
+    assert set(results["sweep"]) == {2, 3}
+    assert results["class"]["server"]["rss_peak_mb"] > 10
+
+
+def test_ingest_quick_proves_each_event_stored_once():
+    result, rows = ingest_main(["--quick"])
+    proof = result["proof"]
+    assert proof["sent"] > 0 and proof["missing"] == 0
+    assert proof["rows"] == proof["distinct_uuids"] == proof["sent_distinct"]
+    assert result["resend_accepted"] == 0 and result["resend_duplicate"] > 0
+    assert rows[-1].ok is True
+
+
+def test_startup_quick_measures_a_start_and_idle_memory():
+    result, rows = startup_main(["--quick"])
+    assert 0 < result["median_start_s"] < 30
+    assert result["max_idle_rss_mb"] > 10 and result["bare_idle_rss_mb"][0] > 10
+    assert [r.ok for r in rows] == [result["median_start_s"] < 1, result["max_idle_rss_mb"] < 50]
+
+
+@pytest.mark.postgres
+def test_sync_quick_delivers_every_event_once_over_loopback_and_2g():
+    from bench.sync_report import main as sync_main
+
+    res, rows = sync_main(["--quick"])
+    for key in ("loopback_sqlite", "loopback_postgres", "2g"):
+        assert res[key]["hub_rows"] == (300, 300)
+        assert res[key]["drain"]["result"].startswith("ok: 300 event(s)")
+        assert res[key]["noop"]["result"].startswith("ok: 0 event(s)")
+    assert res["2g"]["drain_wire"]["sent"][1] > 300 * 10  # the link really carried them
+    assert subprocess.run(["ip", "netns", "list"], capture_output=True,
+                          text=True).stdout.count("ck-") == 0
+
+
+def test_percentiles_are_nearest_rank():
+    values = list(range(1, 101))
+    assert stats.percentile(values, 50) == 50
+    assert stats.percentile(values, 95) == 95
+    assert stats.percentile(values, 99) == 99
+    assert stats.percentile([], 95) is None
+
+
+def test_merge_adds_up_processes():
+    a = {"GET /": {"ms": [1.0, 2.0], "errors": 0, "statuses": {"200": 2}, "bytes": 10}}
+    b = {"GET /": {"ms": [3.0], "errors": 1, "statuses": {"0": 1}, "bytes": 0}}
+    merged = stats.merge([a, b])
+    assert merged["GET /"]["ms"] == [1.0, 2.0, 3.0] and merged["GET /"]["errors"] == 1
+    rows = stats.summarise(merged, 1.0)
+    assert rows["ALL"]["n"] == 3 and rows["ALL"]["rps"] == 3.0
+
+
+def test_update_section_keeps_the_text_around_it(tmp_path):
+    doc = tmp_path / "perf.md"
+    doc.write_text("# Performance\n\nhand-written intro\n")
+    report.update_section("x", "first", doc=doc)
+    report.update_section("x", "second", doc=doc)
+    text = doc.read_text()
+    assert "hand-written intro" in text and "second" in text and "first" not in text
+    assert text.count("<!-- bench:x -->") == 1
+
+
+def test_svg_plot_is_well_formed_xml():
+    import xml.etree.ElementTree as ET
+
+    svg = svgplot.line_chart("t", "x", "y", {"a": [(10, 5.0), (20, 9.0)], "b": [(10, None)]},
+                             hline=(150, "target"))
+    assert ET.fromstring(svg).tag.endswith("svg")
