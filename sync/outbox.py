@@ -8,8 +8,6 @@ the ``pseudonymous_sync`` setting learners travel without their names.
 import hashlib
 import json
 
-from peewee import JOIN
-
 from kit.models import Attendance, ClassSession, Classroom, Event, Learner, User
 
 from .state import SentRecord, SetAside
@@ -23,11 +21,11 @@ def _ms(value):
     return int(value.replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
 
 
-def event_dict(row):
+def event_dict(row, learners):
     """Return an Event row as the dict protocol.encode_events expects."""
     return {
         "seq": row.seq, "uuid": row.uuid,
-        "learner": row.learner.uuid if row.learner_id else "",
+        "learner": learners.get(row.learner_id, ""),
         "pack_id": row.pack_id, "lesson_id": row.lesson_id, "kind": row.kind,
         "payload": row.payload if isinstance(row.payload, dict) else {"value": row.payload},
         "device_ms": _ms(row.device_time), "boot_id": row.boot_id,
@@ -38,14 +36,15 @@ def event_dict(row):
 def pending_events(after, limit):
     """Return (events, skipped seqs, upto) for the next batch above seq `after`."""
     set_aside = {s.seq for s in SetAside.select(SetAside.seq).where(SetAside.seq > after)}
-    rows = list(Event.select(Event, Learner.uuid).join(Learner, JOIN.LEFT_OUTER, on=(Event.learner == Learner.id))
-                .where(Event.seq > after).order_by(Event.seq).limit(limit + len(set_aside)))
+    rows = list(Event.select().where(Event.seq > after).order_by(Event.seq).limit(limit + len(set_aside)))
+    ids = {row.learner_id for row in rows if row.learner_id}
+    learners = dict(Learner.select(Learner.id, Learner.uuid).where(Learner.id.in_(list(ids))).tuples()) if ids else {}
     events, skipped, upto = [], [], after
     for row in rows:
         if row.seq in set_aside:
             skipped.append(row.seq)
         elif len(events) < limit:
-            events.append(event_dict(row))
+            events.append(event_dict(row, learners))
         else:
             break
         upto = row.seq

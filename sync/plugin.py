@@ -48,6 +48,11 @@ def panel():
 def init_app(app):
     """Register the status panel and, in the serving process, start the agent."""
     app.config.setdefault("KIT_STATUS_PANELS", []).append(panel)
+    babel = app.extensions.get("babel")
+    if babel is not None:  # our French strings join the kit's catalogues
+        from pathlib import Path
+
+        babel.translation_directories.append(str(Path(__file__).parent / "translations"))
     config = app.config["KIT"]
     mode = config.get("sync_agent", "serve")
     if mode == "always" or (mode == "serve" and _serving()):

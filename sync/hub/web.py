@@ -7,8 +7,9 @@ from pathlib import Path
 from flask import (
     Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for,
 )
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
 from kit.errors import KitError
@@ -62,8 +63,8 @@ def kits():
     return render_template("hub/kits.html", kits=reports.kits())
 
 
-TITLES = {"learners": "Learners reached", "hours": "Hours of learning", "completion": "Lesson completion",
-          "roster": "Learners", "kits": "Kits"}
+TITLES = {"learners": _l("Learners reached"), "hours": _l("Hours of learning"),
+          "completion": _l("Lesson completion"), "roster": _l("Learners"), "kits": _l("Kits")}
 
 
 @bp.get("/reports/<name>")
@@ -72,7 +73,7 @@ def report(name):
     if name not in reports.REPORTS:
         abort(404)
     rows = reports.REPORTS[name]()
-    return render_template("hub/report.html", name=name, title=_(TITLES[name]), rows=rows,
+    return render_template("hub/report.html", name=name, title=str(TITLES[name]), rows=rows,
                            columns=list(rows[0]) if rows else [])
 
 
@@ -140,8 +141,9 @@ def _locale():
 
 
 def init_app(app):
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent.parent / "translations")
     babel.init_app(app, locale_selector=_locale)
+    app.context_processor(lambda: {"page_lang": str(get_locale())})
     csrf.init_app(app)
     from .api import bp as api_bp
 

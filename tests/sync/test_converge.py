@@ -15,6 +15,9 @@ def test_two_kits_converge_and_records_arrive(hub, tmp_path):
     assert a("sync", "now").stdout.startswith("ok: 5 event(s), 0 record(s)")
     assert_converged(hub, a)
     assert_converged(hub, b)
+    learners = {r[0] for r in hub.query("SELECT uuid FROM hub_record WHERE kind = 'learner'")}
+    assert {r[0] for r in hub.query("SELECT DISTINCT learner_uuid FROM hub_event")} == learners
+    assert len(learners) == 2
     names = {r[0] for r in hub.query("SELECT data FROM hub_record WHERE kind = 'learner'")}
     assert any('"display_name":"Ama"' in n for n in names) and any("Kofi" in n for n in names)
     assert not any("picture_password" in n or "password_hash" in n

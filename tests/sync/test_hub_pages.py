@@ -1,0 +1,81 @@
+"""The hub's pages on a real hub process: accounts only, rate-limited sign-in, CSRF, reports and CSV."""
+
+import csv
+import datetime as dt
+import io
+import re
+
+import requests
+
+from .conftest import make_kit
+
+
+def _token(html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _signed_in(hub, password="correct horse"):
+    session = requests.Session()
+    form = session.get(hub.url + "/signin", timeout=5).text
+    response = session.post(hub.url + "/signin", data={"username": "admin", "password": password,
+                                                       "csrf_token": _token(form)}, timeout=5)
+    return session, response
+
+
+def test_pages_need_an_account_and_sign_in_is_rate_limited(sqlite_hub):
+    hub = sqlite_hub
+    anonymous = requests.get(hub.url + "/reports/hours.csv", timeout=5, allow_redirects=False)
+    assert anonymous.status_code == 302 and "/signin" in anonymous.headers["Location"]
+    no_token = requests.post(hub.url + "/signin", data={"username": "admin", "password": "correct horse"}, timeout=5)
+    assert no_token.status_code == 400 and "CSRF" in no_token.text
+    for _ in range(5):
+        _, wrong = _signed_in(hub, "wrong password")
+        assert wrong.status_code == 401 and "wrong user name or password" in wrong.text
+    _, blocked = _signed_in(hub)
+    assert blocked.status_code == 429 and "too many failed tries" in blocked.text
+
+
+def test_pages_show_kits_learners_hours_completion_with_csv(hub, tmp_path):
+    kit = make_kit(tmp_path, "Truck 1", hub)
+    now = dt.datetime.utcnow()
+    kit.add_events(2, kind="lesson_opened")
+    kit.add_events(1, kind="lesson_completed", lesson_id="01-count")
+    kit.add_events(3, kind="time_spent", payload={"seconds": 1200}, learner_name="Kofi")
+    kit("sync", "now")
+    session, response = _signed_in(hub)
+    assert response.status_code == 200 and "Truck 1" in response.text and "Site Truck 1" in response.text
+    hours = list(csv.DictReader(io.StringIO(session.get(hub.url + "/reports/hours.csv", timeout=5).text)))
+    assert hours == [{"site": "Site Truck 1", "month": now.strftime("%Y-%m"), "hours": "1.0"}]
+    learners = list(csv.DictReader(io.StringIO(session.get(hub.url + "/reports/learners.csv", timeout=5).text)))
+    assert learners[0]["learners"] == "2"
+    completion = session.get(hub.url + "/reports/completion", timeout=5).text
+    assert "01-count" in completion and "100%" in completion
+    kits = list(csv.DictReader(io.StringIO(session.get(hub.url + "/reports/kits.csv", timeout=5).text)))
+    assert kits[0]["name"] == "Truck 1" and kits[0]["events_received"] == "6" and kits[0]["status"] == "active"
+    french = session.get(hub.url + "/", headers={"Accept-Language": "fr"}, timeout=5).text
+    assert "Événements reçus" in french
+
+
+def test_enrol_page_makes_a_code_and_upload_page_imports_a_bundle(sqlite_hub, tmp_path):
+    hub = sqlite_hub
+    session, _ = _signed_in(hub)
+    page = session.get(hub.url + "/enroll", timeout=5).text
+    made = session.post(hub.url + "/enroll", data={"name": "Truck 7", "csrf_token": _token(page)}, timeout=5).text
+    code = re.search(r'id="code">([A-Z0-9-]+)<', made).group(1)
+    kit = make_kit(tmp_path, "k")
+    kit("sync", "enroll", "--hub", hub.url, "--code", code)
+    kit.add_events(4)
+    bundle = tmp_path / "k.kitbundle"
+    kit("sync", "export", "--out", bundle)
+    form = session.get(hub.url + "/import", timeout=5).text
+    with open(bundle, "rb") as handle:
+        done = session.post(hub.url + "/import", data={"csrf_token": _token(form)},
+                            files={"bundle": ("k.kitbundle", handle)}, timeout=10)
+    assert done.status_code == 200 and "Imported 4 new event(s)" in done.text
+    receipt = tmp_path / "k.receipt"
+    receipt.write_bytes(session.get(hub.url + "/import/receipt", timeout=5).content)
+    kit("sync", "import-receipt", receipt)
+    assert kit.status()["events_waiting"] == 0
+    broken = session.post(hub.url + "/import", data={"csrf_token": _token(form)},
+                          files={"bundle": ("x.kitbundle", b"nope")}, timeout=10)
+    assert broken.status_code == 422 and "not a bundle file" in broken.text
