@@ -6,8 +6,10 @@ cached beside the root, so a run costs seconds, not a download of every dependen
 
 import hashlib
 import importlib.util
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,15 +29,36 @@ rootfs = _load_rootfs()
 
 
 @pytest.fixture(scope="session")
+def scratch():
+    """A private scratch folder for roots and overlays, removed at the end.
+
+    Not pytest's tmp_path: concurrent pytest runs prune each other's old basetemp
+    folders, which would pull a mounted overlay from under a booted container.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="classroom-kit-deploy-", dir="/var/tmp"))
+    yield folder
+    subprocess.run(["sh", "-c", f"grep -o ' {folder}[^ ]*' /proc/mounts | xargs -r -n1 umount -l"],
+                   check=False)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def scratch_dir(scratch, request):
+    """A fresh folder in the private scratch folder for one test."""
+    return Path(tempfile.mkdtemp(prefix=request.node.name[:40].replace("/", "_") + "-",
+                                 dir=scratch))
+
+
+@pytest.fixture(scope="session")
 def base_root():
     """The cached Debian Bookworm root (built by debootstrap on first use)."""
     return rootfs.base_root()
 
 
 @pytest.fixture(scope="session")
-def kit_wheel(tmp_path_factory):
+def kit_wheel(scratch):
     """The kit from this working tree, as a wheel."""
-    out = tmp_path_factory.mktemp("kit-wheel")
+    out = scratch / "kit-wheel"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
                    check=True, capture_output=True, timeout=300)
     return next(out.glob("classroom_kit-*.whl"))
@@ -82,9 +105,9 @@ ANSWERS = ["--site", "Truck 3", "--location", "Mopti", "--ssid", "Truck 3",
 
 
 @pytest.fixture(scope="session")
-def installed(base_root, kit_wheel, wheelhouse, tmp_path_factory):
+def installed(base_root, kit_wheel, wheelhouse, scratch):
     """install.sh run once, with ANSWERS, into the base root; reused as a read-only layer."""
-    where = tmp_path_factory.mktemp("installed")
+    where = scratch / "installed"
     binds, command = install_args(kit_wheel, wheelhouse, *ANSWERS)
     with rootfs.Overlay(base_root, where) as overlay:
         output = overlay.run(*command, binds=binds, timeout=300).stdout

@@ -21,16 +21,16 @@ def install(overlay, kit_wheel, wheelhouse, *extra, check=True):
 
 
 @pytest.fixture
-def bare(base_root, tmp_path):
+def bare(base_root, scratch_dir):
     """A fresh copy of the bare Bookworm root."""
-    with rootfs.Overlay(base_root, tmp_path / "root") as copy:
+    with rootfs.Overlay(base_root, scratch_dir) as copy:
         yield copy
 
 
 @pytest.fixture
-def overlay(installed, tmp_path):
+def overlay(installed, scratch_dir):
     """A fresh copy of the root as install.sh left it (with ANSWERS)."""
-    with installed.copy(tmp_path / "root") as copy:
+    with installed.copy(scratch_dir) as copy:
         yield copy
 
 

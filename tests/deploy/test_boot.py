@@ -1,0 +1,111 @@
+"""The installed root booted with `systemd-nspawn --boot`: the kit starts by itself, answers,
+and comes back after kill -9 and after its watchdog fires.
+
+The container has a private network (only its own loopback), so NetworkManager, avahi
+and the firewall inside it touch nothing on this machine; requests reach the kit from
+inside that network namespace.
+"""
+
+import json
+import time
+
+import pytest
+
+from .conftest import rootfs
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def booted(installed, scratch):
+    where = scratch / "booted"
+    with installed.copy(where) as copy:
+        # A short watchdog for the test below; the shipped unit says 60 s.
+        dropin = copy.merged / "etc/systemd/system/classroom-kit.service.d"
+        dropin.mkdir(parents=True, exist_ok=True)
+        (dropin / "test-watchdog.conf").write_text(
+            "[Service]\nWatchdogSec=4\nTimeoutAbortSec=2\n")
+        with rootfs.Booted(copy, scratch / "boot.log") as machine:
+            yield machine
+
+
+def wait_healthy(machine, url="http://127.0.0.1:8080/healthz", timeout=40):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            status, body = machine.get(url, timeout=2)
+            if status == 200:
+                return json.loads(body)
+        except Exception as exc:  # connection refused while it restarts
+            last = exc
+        time.sleep(0.3)
+    journal = machine.sh("journalctl -u classroom-kit --no-pager | tail -30", check=False)
+    raise TimeoutError(f"{url} did not answer: {last}\n{journal.stdout}")
+
+
+def main_pid(machine):
+    return int(machine.sh("systemctl show -p MainPID --value classroom-kit").stdout)
+
+
+def restarts(machine):
+    return int(machine.sh("systemctl show -p NRestarts --value classroom-kit").stdout)
+
+
+def test_kit_starts_at_boot_and_answers_on_8080_and_80(booted):
+    body = wait_healthy(booted)
+    assert body["site"] == "Truck 3" and body["status"] == "ok"
+    assert booted.sh("systemctl is-active classroom-kit").stdout.strip() == "active"
+    status, page = booted.get("http://127.0.0.1:80/hotspot-detect.html")
+    assert status == 200 and "Welcome to Classroom Kit" in page and "http://kit.lan/" in page
+    user = booted.sh("ps -o user= -p $(systemctl show -p MainPID --value classroom-kit)")
+    assert user.stdout.strip() == "classroom-kit"
+
+
+def test_boot_check_ran_and_its_result_is_in_the_data_folder(booted):
+    wait_healthy(booted)
+    result = booted.sh("systemctl show -p Result --value classroom-kit-doctor").stdout.strip()
+    assert result == "success"
+    doctor = json.loads(booted.sh("cat /var/lib/classroom-kit/doctor.json").stdout)
+    assert doctor  # written by `kit doctor` at boot, read by the status page
+
+
+def test_firewall_drops_hotspot_forwarding_and_redirects_port_80(booted):
+    assert booted.sh("systemctl is-active classroom-kit-firewall").stdout.strip() == "active"
+    rules = booted.sh("nft list table inet classroom_kit").stdout
+    assert 'iifname "wlan0" counter packets 0 bytes 0 drop' in rules
+    assert 'oifname "wlan0" counter packets 0 bytes 0 drop' in rules
+    assert "tcp dport 80 redirect to :8080" in rules
+
+
+def test_networkmanager_accepts_the_hotspot_profile(booted):
+    booted.wait_for("systemctl is-active NetworkManager", timeout=30)
+    fields = booted.sh(
+        "nmcli -g 802-11-wireless.mode,802-11-wireless.ssid,802-11-wireless.channel,"
+        "802-11-wireless-security.key-mgmt,ipv4.method,ipv4.addresses "
+        "connection show classroom-kit-hotspot").stdout.split("\n")
+    assert fields[:6] == ["ap", "Truck 3", "11", "wpa-psk", "shared", "10.42.0.1/24"]
+
+
+def test_kit_comes_back_after_kill_9(booted):
+    wait_healthy(booted)
+    before, count = main_pid(booted), restarts(booted)
+    booted.sh(f"kill -9 {before}")
+    body = wait_healthy(booted)
+    assert body["status"] == "ok"
+    assert main_pid(booted) not in (0, before)
+    assert restarts(booted) == count + 1
+
+
+def test_watchdog_restarts_a_kit_that_stops_answering(booted):
+    wait_healthy(booted)
+    before, count = main_pid(booted), restarts(booted)
+    booted.sh(f"kill -STOP {before}")  # alive but answering nothing: a wedged server
+    deadline = time.monotonic() + 30
+    while restarts(booted) == count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert restarts(booted) == count + 1
+    wait_healthy(booted)
+    assert main_pid(booted) != before
+    journal = booted.sh("journalctl -u classroom-kit --no-pager").stdout
+    assert "Watchdog timeout" in journal
