@@ -7,19 +7,9 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import KitServer
-
-from .learn_setup import count_events, seed_class
+from .learn_setup import count_events, served  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def served(installed_kit):
-    ids = seed_class(installed_kit)
-    server = KitServer(installed_kit).start()
-    yield server, ids
-    server.stop()
 
 
 def sign_in_as(page, url, name):
@@ -30,7 +20,7 @@ def sign_in_as(page, url, name):
 
 def wait_saved(page):
     expect(page.locator("#save-status")).to_have_text("Saved")
-    page.wait_for_function("window.kitLearn.queued() === 0")
+    page.wait_for_function("window.kitLearn && window.kitLearn.queued() === 0")
 
 
 def progress_row(data_dir, learner_id, lesson="01-count"):
@@ -135,7 +125,7 @@ def test_second_learner_on_the_same_tablet_sees_only_their_own_work(served, cont
     expect(page.locator("#step-0")).to_be_visible()
 
     context_360.unroute("**/api/v1/events")
-    page.evaluate("window.kitLearn.flush()")
+    page.wait_for_function("window.kitLearn && (window.kitLearn.flush(), true)")
     wait_saved(page)
     with sqlite3.connect(server.data_dir / "kit.db") as conn:
         owners = dict(conn.execute(

@@ -6,19 +6,9 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import KitServer
-
-from .learn_setup import seed_class
+from .learn_setup import served  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def served(installed_kit):
-    ids = seed_class(installed_kit)
-    server = KitServer(installed_kit).start()
-    yield server, ids
-    server.stop()
 
 
 def stored(data_dir, uuids):
@@ -70,7 +60,7 @@ def test_events_queued_while_the_kit_is_down_arrive_exactly_once(served, context
     server.start()
     page = context_360.new_page()
     page.goto(server.url + "/lessons")
-    page.wait_for_function("window.kitLearn.queued() === 0", timeout=20000)
+    page.wait_for_function("window.kitLearn && window.kitLearn.queued() === 0", timeout=20000)
     counts = stored(server.data_dir, first + second)
     assert counts == {uuid: 1 for uuid in first + second}
     with sqlite3.connect(server.data_dir / "kit.db") as conn:

@@ -6,22 +6,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import KitServer
-
 from .conftest import axe_check, describe, new_context
-from .learn_setup import count_events, seed_class
+from .learn_setup import count_events, served  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
 WEIGHT_LIMIT = 60 * 1024
 TEXT_TYPES = ("document", "stylesheet", "script")
-
-
-@pytest.fixture
-def served(installed_kit):
-    ids = seed_class(installed_kit)
-    server = KitServer(installed_kit).start()
-    yield server, ids
-    server.stop()
 
 
 class Weigher:
