@@ -4,6 +4,7 @@ Tests live under tests/ with importlib import mode, so they never shadow `kit` o
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -71,10 +72,19 @@ def kit(data_dir):
     return lambda *args, **kw: run_kit(data_dir, *args, **kw)
 
 
+@pytest.fixture(scope="session")
+def _initialised_template(tmp_path_factory):
+    """`kit init` run once per session; tests get a copy (a copy is ~1 ms, a run ~1 s)."""
+    path = tmp_path_factory.mktemp("template") / "data"
+    path.mkdir()
+    run_kit(path, "init", "--site", "Test School", "--location", "Testville")
+    return path
+
+
 @pytest.fixture
-def initialised(data_dir, kit):
-    """A data folder with a kit identity."""
-    kit("init", "--site", "Test School", "--location", "Testville")
+def initialised(data_dir, _initialised_template):
+    """A data folder with a kit identity (a copy of one made by the real `kit init`)."""
+    shutil.copytree(_initialised_template, data_dir, dirs_exist_ok=True)
     return data_dir
 
 
@@ -91,11 +101,19 @@ def mini_pack_file(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def _installed_template(tmp_path_factory, _initialised_template, mini_pack_file):
+    path = tmp_path_factory.mktemp("installed") / "data"
+    shutil.copytree(_initialised_template, path)
+    run_kit(path, "pack", "import", mini_pack_file)
+    return path
+
+
 @pytest.fixture
-def installed_kit(initialised, kit, mini_pack_file):
-    """An initialised data folder with the mini pack imported through `kit pack import`."""
-    kit("pack", "import", mini_pack_file)
-    return initialised
+def installed_kit(data_dir, _installed_template):
+    """A data folder with the mini pack imported through `kit pack import` (a copy, as above)."""
+    shutil.copytree(_installed_template, data_dir, dirs_exist_ok=True)
+    return data_dir
 
 
 @pytest.fixture
