@@ -61,3 +61,19 @@ def check_board(board, logger=None):
         ident.site,
     )
     return ident, "renewed"
+
+
+def rename(site=None, location=None):
+    """Change the kit's site name and/or location (a copied card's, say); keep its UUID."""
+    if site is not None and not site.strip():
+        raise KitError("the site name must not be empty")
+    with write():
+        ident = KitIdentity.select().first()
+        if ident is None:
+            raise KitError("this kit has no identity yet: run `kit init --site NAME`")
+        if site is not None:
+            ident.site = site.strip()
+        if location is not None:
+            ident.location = location.strip()
+        ident.save()
+        return ident

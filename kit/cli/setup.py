@@ -111,3 +111,25 @@ def identity_check(ctx):
         "unknown": f"kit {ident.kit_uuid}: this board has no readable serial; nothing checked",
     }
     click.echo(messages[outcome])
+
+
+@identity.command("set")
+@click.option("--site", default=None, help="New site name.")
+@click.option("--location", default=None, help="New village, district or region.")
+@pass_ctx
+def identity_set(ctx, site, location):
+    """Rename the kit's site or location (for example on a card copied from another kit).
+
+    The kit's UUID stays; the hub shows the new name at the next sync.
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit identity set --site "Truck 4" --location "Ségou"
+    """
+    from ..identity import rename
+
+    if site is None and location is None:
+        raise click.UsageError("give --site, --location or both")
+    ctx.open()
+    ident = rename(site, location)
+    click.echo(f"kit {ident.kit_uuid}: site {ident.site!r}, location {ident.location!r}")

@@ -194,3 +194,22 @@ def test_bad_settings_file_is_refused_with_a_clear_message(initialised, kit, tmp
     assert message.format(path=path) in result.stderr
     assert (sorted(os.listdir(initialised)), (initialised / "kit.db").read_bytes()) == before
     assert re.match(r"error: ", result.stderr)
+
+
+def test_identity_set_renames_the_site_and_keeps_the_uuid(initialised, kit):
+    before = identity(kit)
+    out = kit("identity", "set", "--site", "Truck 4", "--location", "Ségou").stdout
+    after = identity(kit)
+    assert after["kit"] == before["kit"] and after["site"] == "Truck 4"
+    assert "location 'Ségou'" in out
+
+
+@pytest.mark.parametrize("args,message", [
+    ((), "give --site, --location or both"),
+    (("--site", "  "), "error: the site name must not be empty"),
+])
+def test_identity_set_refuses_nothing_or_an_empty_site(initialised, kit, args, message):
+    before = identity(kit)
+    result = kit("identity", "set", *args, check=False)
+    assert result.returncode != 0 and message in result.stderr
+    assert identity(kit) == before
