@@ -109,3 +109,30 @@ def test_watchdog_restarts_a_kit_that_stops_answering(booted):
     assert main_pid(booted) != before
     journal = booted.sh("journalctl -u classroom-kit --no-pager").stdout
     assert "Watchdog timeout" in journal
+
+
+def test_dispatcher_hook_runs_as_root_and_pokes_as_the_kit_user(booted):
+    wait_healthy(booted)
+    result = booted.sh("CONNECTION_ID='Wired connection 1' "
+                       "/etc/NetworkManager/dispatcher.d/90-classroom-kit eth0 up; echo rc=$?")
+    assert result.stdout.strip().endswith("rc=0")
+    log = booted.sh("journalctl -t classroom-kit-dispatch --no-pager").stdout
+    assert "uplink eth0 up: poking the sync agent" in log
+    assert "kit sync poke failed" not in log  # not enrolled: poke says so and exits 0
+
+
+def test_field_staff_kit_command_acts_as_the_kit_user(booted):
+    wait_healthy(booted)
+    out = booted.sh("kit identity show && kit users list").stdout
+    assert "site Truck 3" in out and "admin" in out
+    root_owned = booted.sh("find /var/lib/classroom-kit ! -user classroom-kit").stdout
+    assert root_owned.strip() == ""
+
+
+def test_names_service_and_journal_cap_are_in_place(booted):
+    booted.wait_for("systemctl is-active avahi-daemon", timeout=20)
+    service = booted.sh("cat /etc/avahi/services/classroom-kit.service").stdout
+    assert "<type>_http._tcp</type>" in service
+    config = booted.sh("systemd-analyze cat-config systemd/journald.conf").stdout
+    assert "SystemMaxUse=64M" in config
+    assert booted.sh("systemctl is-enabled fake-hwclock").stdout.strip() == "enabled"

@@ -75,6 +75,12 @@ def test_installed_files_have_safe_owners_and_modes(overlay):
     assert "ieee80211_regdom=ML" in (root / "etc/modprobe.d/classroom-kit-wifi.conf").read_text()
 
 
+def test_hotspot_dns_configuration_passes_dnsmasq_syntax_check(overlay):
+    result = overlay.run("dnsmasq", "--test",
+                         "--conf-file=/etc/NetworkManager/dnsmasq-shared.d/classroom-kit.conf")
+    assert "syntax check OK" in result.stderr + result.stdout
+
+
 def test_installed_units_verify_without_a_warning(overlay):
     result = overlay.run("systemd-analyze", "verify", "/etc/systemd/system/classroom-kit.service",
                          "/etc/systemd/system/classroom-kit-doctor.service",
