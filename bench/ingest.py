@@ -137,12 +137,12 @@ def judge(result, seconds):
     ]
 
 
-WHY_RATE = ("CPU per batch, not the disk: timed in one process, a 50-event batch costs "
-            "~54 ms (judging answers ~13 ms, each answer re-reading its pack row and quiz "
-            "through peewee ~1.3 ms; folding into progress ~6 ms; commit ~9 ms), so one "
-            "interpreter tops out near 900 events/s and 60 writers just queue for the GIL and "
-            "the write lock. Caching the installed packs' quizzes per version, judging with "
-            "one query per batch and folding progress with executemany would fix it.")
+WHY_RATE = ("CPU per batch, not the disk: timed alone in one process, a 50-event batch "
+            "cost 28-54 ms (judging answers ~13 ms, each answer re-reading its pack row and "
+            "quiz through peewee; folding into progress ~6 ms; commit ~9 ms), so a few "
+            "batches at once fill the interpreter and 60 writers queue for the GIL and the "
+            "write lock. Caching the installed quizzes per pack version, judging with one "
+            "query per batch and folding progress with executemany would fix it.")
 
 
 def main(argv=None):
