@@ -31,32 +31,36 @@ def tree(pid):
     return out
 
 
-def rss_bytes(pid):
-    """Resident memory of pid and its descendants, in bytes (0 if gone)."""
+def _sum_tree(pid, name, parse):
+    """Sum parse(text of /proc/<p>/<name>) over pid's tree, skipping processes just gone."""
     total = 0
     for one in tree(pid):
         try:
-            with open(f"/proc/{one}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except OSError:
+            with open(f"/proc/{one}/{name}") as handle:
+                total += parse(handle.read())
+        except (OSError, IndexError, ValueError, StopIteration):  # gone, or a zombie
             continue
     return total
+
+
+def _vmrss(text):
+    line = next(l for l in text.splitlines() if l.startswith("VmRSS:"))
+    return int(line.split()[1]) * 1024
+
+
+def _jiffies(text):
+    fields = text.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK
+
+
+def rss_bytes(pid):
+    """Resident memory of pid and its descendants, in bytes (0 if gone)."""
+    return _sum_tree(pid, "status", _vmrss)
 
 
 def cpu_seconds(pid):
     """User+system CPU seconds used so far by pid and its descendants."""
-    total = 0.0
-    for one in tree(pid):
-        try:
-            with open(f"/proc/{one}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / CLOCK
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
+    return _sum_tree(pid, "stat", _jiffies)
 
 
 class Monitor:
