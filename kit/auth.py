@@ -16,7 +16,9 @@ import re
 import threading
 import time
 
-from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask import (
+    current_app, g, has_app_context, jsonify, redirect, request, session, url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -151,8 +153,22 @@ class LoginLimiter:
             self._failures.pop(key, None)
 
 
+_process_limiter = []
+
+
 def limiter(app=None):
-    """Return the app's LoginLimiter, made from its settings on first use."""
+    """Return the app's LoginLimiter, made from its settings on first use.
+
+    Outside a Flask app (a script or a CLI command checking a password) one limiter per
+    process with the default settings is used, so authenticate() works there too.
+    """
+    if app is None and not has_app_context():
+        if not _process_limiter:
+            from .settings import BY_NAME
+
+            _process_limiter.append(LoginLimiter(BY_NAME["login_attempts"].default,
+                                                 BY_NAME["login_window_s"].default))
+        return _process_limiter[0]
     app = app or current_app
     found = app.extensions.get("kit_login_limiter")
     if found is None:

@@ -166,3 +166,17 @@ def test_next_parameter_cannot_redirect_off_the_kit(client):
     response = client.post("/teach/login?next=/teach/classes/1",
                            data={"username": "tina", "password": TEACHER[1], "csrf_token": token})
     assert response.location.endswith("/teach/classes/1")
+
+
+def test_authenticate_works_outside_a_request(teach_data):
+    from kit.datafolder import open_data
+    from kit.db import database
+    from kit.errors import Unauthorized
+
+    open_data(teach_data)
+    try:
+        assert auth.authenticate(*TEACHER, "cli").username == "tina"
+        with pytest.raises(Unauthorized, match="wrong user name or password"):
+            auth.authenticate("tina", "wrong-password", "cli")
+    finally:
+        database.close()

@@ -71,6 +71,7 @@ def users():
 @bp.post("/users")
 @auth.admin_required
 def add_user():
+    """Add a teacher or an admin from the Users page."""
     form = request.form
     try:
         user = auth.create_user(form.get("username"), form.get("role"), form.get("password"),
@@ -119,6 +120,7 @@ def _context():
 
 
 def init_app(app):
+    """Register /admin and send every teacher or admin page to setup until an admin exists."""
     from . import packs, status  # noqa: F401  (they register routes on bp)
 
     app.register_blueprint(bp)

@@ -72,6 +72,7 @@ def upload_pack():
 @bp.post("/packs/<pack_id>/remove")
 @admin_required
 def remove_pack(pack_id):
+    """Uninstall a pack; its assignments go, learners' events and progress stay."""
     from ...packs.install import remove_pack as remove
 
     try:

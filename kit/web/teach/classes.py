@@ -38,6 +38,7 @@ def create_class():
 @bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
 @teacher_required
 def edit_class(class_id):
+    """Rename, deactivate or reactivate a class."""
     room = roster.get_class(class_id)
     if request.method == "POST":
         try:
@@ -75,6 +76,7 @@ def add_learner(class_id):
 @bp.route("/learners/<int:learner_id>/edit", methods=["GET", "POST"])
 @teacher_required
 def edit_learner(learner_id):
+    """Edit a learner's name, look, language or picture password; or (de)activate them."""
     learner = roster.get_learner(learner_id)
     if request.method == "POST":
         action = request.form.get("action", "save")

@@ -58,6 +58,7 @@ def status_labels():
 @bp.get("/classes/<int:class_id>")
 @teacher_required
 def class_page(class_id):
+    """The class's home: session controls, the live grid and the help list."""
     from ...assignments import list_assignments
 
     room = roster.get_class(class_id)
