@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -159,18 +160,10 @@ class Booted:
 
     def get(self, url, timeout=5):
         """GET a URL from inside the container's network namespace (host's Python)."""
-        script = ("import sys, urllib.request as u\n"
-                  "r = u.urlopen(sys.argv[1], timeout=float(sys.argv[2]))\n"
-                  "sys.stdout.write(str(r.status) + '\\n' + r.read().decode())\n")
-        result = subprocess.run(
-            ["nsenter", "-t", str(self.leader), "-n", "--", "python3", "-c", script, url,
-             str(timeout)],
-            capture_output=True, text=True, timeout=timeout + 5,
-        )
-        if result.returncode != 0:
-            raise requests.ConnectionError(result.stderr.strip().splitlines()[-1:])
-        status, _, body = result.stdout.partition("\n")
-        return int(status), body
+        status, body = fetch(["nsenter", "-t", str(self.leader), "-n", "--"], url, timeout)
+        if status is None:
+            raise requests.ConnectionError(body)
+        return status, body
 
     def __exit__(self, *exc):
         if self.process and self.process.poll() is None:
@@ -180,6 +173,22 @@ class Booted:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+
+
+def fetch(enter, url, timeout=5):
+    """GET a URL with this machine's Python run under `enter` (a namespace-entering prefix).
+
+    Returns (status, body), or (None, the error's last line) when nothing answered.
+    """
+    script = ("import sys, urllib.request as u\n"
+              "r = u.urlopen(sys.argv[1], timeout=float(sys.argv[2]))\n"
+              "sys.stdout.write(str(r.status) + '\\n' + r.read().decode())\n")
+    result = subprocess.run([*enter, sys.executable, "-c", script, url, str(timeout)],
+                            capture_output=True, text=True, timeout=timeout + 10)
+    if result.returncode:
+        return None, result.stderr.strip().splitlines()[-1:]
+    status, _, body = result.stdout.partition("\n")
+    return int(status), body
 
 
 if __name__ == "__main__":

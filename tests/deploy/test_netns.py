@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.sync.conftest import FAST, Kit
 
-from .conftest import DEPLOY
+from .conftest import DEPLOY, rootfs
 
 pytestmark = pytest.mark.slow
 
@@ -66,16 +66,7 @@ class Namespaces:
 
     def get(self, ns, url, timeout=3):
         """GET a URL from inside a namespace; return (status, body) or (None, error)."""
-        script = ("import sys, urllib.request as u\n"
-                  "r = u.urlopen(sys.argv[1], timeout=float(sys.argv[2]))\n"
-                  "sys.stdout.write(str(r.status) + '\\n' + r.read().decode())\n")
-        result = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", script, url,
-                                 str(timeout)], capture_output=True, text=True,
-                                timeout=timeout + 10)
-        if result.returncode:
-            return None, result.stderr.strip().splitlines()[-1:]
-        status, _, body = result.stdout.partition("\n")
-        return int(status), body
+        return rootfs.fetch(["ip", "netns", "exec", ns], url, timeout)
 
     def rx_bytes(self, ns, dev):
         out = ip("-n", ns, "-s", "link", "show", dev).stdout
