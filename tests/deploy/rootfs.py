@@ -104,9 +104,10 @@ class Overlay:
 class Booted:
     """The overlay booted with `systemd-nspawn --boot`, on a private network."""
 
-    def __init__(self, overlay, log_path):
+    def __init__(self, overlay, log_path, binds=()):
         self.overlay = overlay
         self.log_path = Path(log_path)
+        self.binds = list(binds)
         self.process = None
         self.leader = None
 
@@ -114,7 +115,7 @@ class Booted:
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [*NSPAWN, "--boot", "--private-network", "--console=pipe",
-             "-D", str(self.overlay.merged)],
+             *(f"--bind-ro={b}" for b in self.binds), "-D", str(self.overlay.merged)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         self.leader = self._find_leader()

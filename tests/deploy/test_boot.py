@@ -11,13 +11,13 @@ import time
 
 import pytest
 
-from .conftest import rootfs
+from .conftest import install_args, rootfs
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def booted(installed, scratch):
+def booted(installed, scratch, kit_wheel, wheelhouse):
     where = scratch / "booted"
     with installed.copy(where) as copy:
         # A short watchdog for the test below; the shipped unit says 60 s.
@@ -25,7 +25,8 @@ def booted(installed, scratch):
         dropin.mkdir(parents=True, exist_ok=True)
         (dropin / "test-watchdog.conf").write_text(
             "[Service]\nWatchdogSec=4\nTimeoutAbortSec=2\n")
-        with rootfs.Booted(copy, scratch / "boot.log") as machine:
+        binds, _ = install_args(kit_wheel, wheelhouse)
+        with rootfs.Booted(copy, scratch / "boot.log", binds=binds) as machine:
             yield machine
 
 
@@ -136,3 +137,17 @@ def test_names_service_and_journal_cap_are_in_place(booted):
     config = booted.sh("systemd-analyze cat-config systemd/journald.conf").stdout
     assert "SystemMaxUse=64M" in config
     assert booted.sh("systemctl is-enabled fake-hwclock").stdout.strip() == "enabled"
+
+
+def test_rerunning_the_installer_on_a_running_kit_upgrades_it_in_place(booted, kit_wheel,
+                                                                       wheelhouse):
+    before = wait_healthy(booted)
+    old_pid = main_pid(booted)
+    _, command = install_args(kit_wheel, wheelhouse)
+    result = booted.sh(" ".join(f"'{part}'" for part in command) + " 2>&1", timeout=300)
+    assert "Classroom Kit is installed." in result.stdout
+    # No radio in the test machine: the installer says so and carries on.
+    assert "the hotspot did not come up now (no wlan0?)" in result.stdout
+    after = wait_healthy(booted)
+    assert after["kit_id"] == before["kit_id"] and main_pid(booted) != old_pid
+    assert booted.sh("systemctl is-active classroom-kit-firewall").stdout.strip() == "active"
