@@ -119,13 +119,13 @@ def test_enrol_codes_are_one_time_expire_and_resist_guessing(sqlite_hub, tmp_pat
     import time
 
     hub = sqlite_hub
-    code = hub.code("Truck 9")
+    code = hub.code("Truck 9", cli=True)
     assert len(code) == 14 and code.count("-") == 2
     a = make_kit(tmp_path, "a")
     a("sync", "enroll", "--hub", hub.url, "--code", code)
     again = make_kit(tmp_path, "b")("sync", "enroll", "--hub", hub.url, "--code", code, check=False)
     assert again.returncode == 1 and "already used" in again.stderr
-    short = hub.code("Truck 10", ttl=1)
+    short = hub.code("Truck 10", ttl=1, cli=True)
     time.sleep(1.2)
     late = make_kit(tmp_path, "c")("sync", "enroll", "--hub", hub.url, "--code", short, check=False)
     assert "expired" in late.stderr
