@@ -60,7 +60,11 @@ WHY_USE = ("one batch in flight: the link idles while the hub stores a batch and
 
 
 def markdown(res, rows, args):
-    lines = ["## Sync", "", report.machine_line(res["machine"], "bench/run sync"), "",
+    given = res.get("args", {})
+    command = "bench/run sync" + (f" --events {given['events']} --events-2g {given['events_2g']}"
+                                  if (given.get("events"), given.get("events_2g"))
+                                  != (100000, 100000) else "")
+    lines = ["## Sync", "", report.machine_line(res["machine"], command), "",
              f"2G link: {RATE_KBIT} kbit/s each way (tc tbf), {LOSS} % of packets dropped each way "
              f"(nftables `numgen random mod 100 < {LOSS} drop`), {DELAY * 1000:.0f} ms added each "
              "way by bench/relay.py (300 ms per round trip).", "",
