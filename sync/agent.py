@@ -91,14 +91,7 @@ def _failed(config, exc):
 
 def _cycle(client, config):
     anchor = record_anchor()
-    state = get_state()
-    wall, boot, mono = clocks()
-    answer = client.call("POST", protocol.PREFIX + "/hello", timeout=config["sync_probe_timeout_s"], json={
-        "device_ms": wall, "boot_id": boot, "mono_ms": mono, "version": __version__,
-        "site": identity().site, "anchors": anchors_after(state.acked_anchor)}).json()
-    update_state(acked_seq=answer["ack"], acked_anchor=answer["acked_anchor"],
-                 clock_offset_ms=answer["hub_ms"] - wall, hub_name=answer.get("name", state.hub_name),
-                 stage="pushing_events")
+    answer = _hello(client, config)
     sent = _push_events(client, config, anchor.last_seq)
     update_state(stage="pushing_records")
     records = _push_records(client, config)
@@ -107,6 +100,23 @@ def _cycle(client, config):
 
     packs = pull_packs(client, config, answer.get("catalogue", ""))
     return f"ok: {sent} event(s), {records} record(s) sent" + (f", {packs} pack(s) installed" if packs else "")
+
+
+def _hello(client, config, per_call=500):
+    """Exchange clocks and hand over every new anchor (in calls of `per_call`); return the last answer."""
+    for _ in range(1000):  # bounded: each turn moves acked_anchor forward or ends
+        state = get_state()
+        anchors = anchors_after(state.acked_anchor, limit=per_call)
+        wall, boot, mono = clocks()
+        answer = client.call("POST", protocol.PREFIX + "/hello", timeout=config["sync_probe_timeout_s"], json={
+            "device_ms": wall, "boot_id": boot, "mono_ms": mono, "version": __version__,
+            "site": identity().site, "anchors": anchors}).json()
+        update_state(acked_seq=answer["ack"], acked_anchor=answer["acked_anchor"],
+                     clock_offset_ms=answer["hub_ms"] - wall, hub_name=answer.get("name", state.hub_name),
+                     stage="pushing_events")
+        if len(anchors) < per_call or answer["acked_anchor"] <= state.acked_anchor:
+            return answer
+    return answer
 
 
 def _push_events(client, config, limit_seq):

@@ -50,8 +50,8 @@ class HubClient:
         self.config = config
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"classroom-kit/{__version__}"
-        ca = config.get("hub_ca_file")
-        self.session.verify = ca if ca else True
+        # Passed on every call: requests lets REQUESTS_CA_BUNDLE override a session's verify.
+        self.verify = config.get("hub_ca_file") or True
         if kit_id and secret:
             self.session.headers.update(protocol.auth_header(kit_id, secret))
         self.bytes_sent = 0
@@ -64,7 +64,7 @@ class HubClient:
         """Make one request; return the Response, or raise HubUnreachable / HubRefused."""
         timeout = timeout or self.config["sync_timeout_s"]
         try:
-            response = self.session.request(method, self.url + path, timeout=timeout, **kwargs)
+            response = self.session.request(method, self.url + path, timeout=timeout, verify=self.verify, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise HubUnreachable(f"the hub's TLS certificate was not accepted ({_reason(exc)}); "
                                  "if the hub uses its own CA, set hub_ca_file") from None

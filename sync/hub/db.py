@@ -36,7 +36,7 @@ def open_database(url):
             "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "NORMAL"})
     elif url.startswith(("postgresql://", "postgres://")):
         try:
-            db = connect_url(url.replace("postgres://", "postgresql://", 1), autorollback=True)
+            db = connect_url(url.replace("postgres://", "postgresql://", 1))
         except ImportError:
             raise ConfigError("PostgreSQL needs psycopg2: pip install 'classroom-kit[postgres]'") from None
     else:

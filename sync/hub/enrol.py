@@ -48,7 +48,9 @@ def check_rate(key, limit, window_s):
 
 
 def note_failure(key):
+    """Count one failed try; forget tries older than a day, so the table stays small."""
     with database.atomic():
+        Failure.delete().where(Failure.at < utcnow() - dt.timedelta(days=1)).execute()
         Failure.create(key=key)
 
 

@@ -45,8 +45,9 @@ def _close_header(response):
 class FaultProxy:
     """Forward 127.0.0.1:port to the upstream port, with faults chosen by the test."""
 
-    def __init__(self, upstream_port):
+    def __init__(self, upstream_port, tls=None):
         self.upstream = upstream_port
+        self.tls = tls  # an ssl.SSLContext: terminate TLS here, as a reverse proxy would
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -62,7 +63,7 @@ class FaultProxy:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def fault(self, kind, path="", times=None, after=0):
         """Add a fault (500, hang, drop_after, reset, delay, corrupt) for `times` matching requests
@@ -105,6 +106,14 @@ class FaultProxy:
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
 
     def _handle(self, client):
+        if self.tls is not None:
+            try:
+                client.settimeout(10)
+                client = self.tls.wrap_socket(client, server_side=True)
+            except (OSError, ValueError):  # the kit refused our certificate: that is the point
+                client.close()
+                self.log.append(("TLS", "handshake refused", 0, 0, None, ""))
+                return
         with client:
             try:
                 request = _read_http(client, time.monotonic() + 30)
