@@ -81,8 +81,14 @@ def _check_text(question, label):
 
 
 def normalise_text(value):
-    """Fold case and spaces so "  The Back  button" matches "the back button"."""
-    return " ".join(unicodedata.normalize("NFC", str(value)).casefold().split())
+    """Fold case, accents and spaces: "  Le  Bâton " matches "le baton".
+
+    Tablets' keyboards make accents slow to type, and a quiz asks whether the learner
+    knows the word, not whether they found the accent key.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(value).casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.split())
 
 
 def public_question(question):
