@@ -9,7 +9,7 @@ delivered out of order (a USB bundle ahead of the online cursor, say).
 import json
 import logging
 
-from .db import database
+from .db import database, dialect
 from .models import HubEvent, HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
 from .timefix import anchors_from, event_time
 
@@ -31,6 +31,14 @@ def _rows(kit, events, via):
             "kit_received_at": ms_to_dt(e["received_ms"]), "stored_at": now, "via": via,
         })
     return rows
+
+
+def _locked(kit):
+    """Re-read the kit's row, locked for this transaction (SQLite's write lock already is)."""
+    query = Kit.select().where(Kit.id == kit.id)
+    if dialect() == "postgresql":  # a bundle import and an online batch may race on acked_seq
+        query = query.for_update()
+    return query.get()
 
 
 def _owned_elsewhere(kit, events):
@@ -65,7 +73,7 @@ def _set_aside(kit, seq, uuid, reason):
 def store_events(kit, after, upto, skipped, events, via="online"):
     """Store one batch in one transaction; return {"ack", "stored", "duplicates"}."""
     with database.atomic():
-        kit = Kit.get_by_id(kit.id)
+        kit = _locked(kit)
         owners = _owned_elsewhere(kit, events)
         for e in events:
             if e["uuid"] in owners:

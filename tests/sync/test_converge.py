@@ -1,5 +1,7 @@
 """Two kits and a hub, as separate processes, converge to identical event sets."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import requests
 
 from .conftest import assert_converged, make_kit
@@ -9,8 +11,9 @@ def test_two_kits_converge_and_records_arrive(hub, tmp_path):
     a, b = make_kit(tmp_path, "a", hub), make_kit(tmp_path, "b", hub)
     a.add_events(40)
     b.add_events(25, learner_name="Kofi")
-    assert a("sync", "now").stdout.startswith("ok: 40 event(s)")
-    assert b("sync", "now").stdout.startswith("ok: 25 event(s)")
+    with ThreadPoolExecutor(2) as pool:  # both kits at once, as separate processes
+        results = list(pool.map(lambda k: k("sync", "now").stdout, (a, b)))
+    assert results[0].startswith("ok: 40 event(s)") and results[1].startswith("ok: 25 event(s)")
     a.add_events(5)
     assert a("sync", "now").stdout.startswith("ok: 5 event(s), 0 record(s)")
     assert_converged(hub, a)
