@@ -4,7 +4,6 @@ Each area is its own blueprint with templates under templates/<area>/. This modu
 wires in what every page shares: CSRF protection and the language of the page.
 """
 
-from flask import render_template
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()

@@ -11,7 +11,7 @@ from tests.conftest import KitServer
 from .conftest import make_event
 
 WRITERS = 60
-BATCHES = 4
+BATCHES = 2
 PER_BATCH = 50
 
 
