@@ -9,6 +9,7 @@ without TCP/IP headers) are written as JSON to --stats every second and at exit.
 import argparse
 import asyncio
 import json
+import os
 import signal
 
 COUNTS = {"up": 0, "down": 0, "connections": 0}
@@ -68,8 +69,11 @@ async def serve(listen, target, delay, stats):
 
 
 def _write(path):
-    with open(path, "w") as handle:
+    """Write the counts atomically: the bench reads them while the relay runs."""
+    temp = f"{path}.tmp"
+    with open(temp, "w") as handle:
         json.dump(COUNTS, handle)
+    os.replace(temp, path)
 
 
 def _address(text):
