@@ -136,3 +136,33 @@ def test_second_learner_on_the_same_tablet_sees_only_their_own_work(served, cont
     assert ben_help == 0
     assert progress_row(server.data_dir, ids["ben"])[:2] == ("in_progress", 0)
     assert progress_row(server.data_dir, ids["ada"])[:2] == ("in_progress", 1)
+
+
+def test_resume_on_another_tablet_and_time_on_the_lesson_is_counted(served, context_360, browser):
+    from .conftest import new_context
+
+    server, ids = served
+    page = context_360.new_page()
+    sign_in_as(page, server.url, "Ada")
+    page.get_by_role("link", name=re.compile("Counting mangoes")).click()
+    wait_saved(page)
+    for step in (1, 2, 3):
+        page.locator(f"#step-{step - 1}").get_by_role("link", name="Next").click()
+    expect(page.locator("#step-3")).to_be_visible()  # the second quiz question
+    wait_saved(page)
+    page.wait_for_timeout(1200)  # over a second on the lesson ...
+    page.goto(server.url + "/lessons")  # ... is banked when the page is left, then sent
+    wait_saved(page)
+    assert count_events(server.data_dir, kind="time_spent", learner_id=ids["ada"]) >= 1
+    assert progress_row(server.data_dir, ids["ada"])[1] == 3
+
+    other = new_context(browser)
+    try:
+        tablet = other.new_page()
+        sign_in_as(tablet, server.url, "Ada")
+        tablet.get_by_role("link", name=re.compile("Counting mangoes")).click()
+        expect(tablet.locator("#step-3")).to_be_visible()
+        expect(tablet.locator("#step-3")).to_contain_text("Which are fruits?")
+        assert not other.outside_requests
+    finally:
+        other.close()
