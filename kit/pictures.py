@@ -22,9 +22,17 @@ def _canonical(pair):
     return "+".join(names)
 
 
+# There are only 36 picture pairs: a slow hash cannot protect them, the per-learner rate
+# limit on sign-in does. Salted PBKDF2 with few rounds keeps them out of plain sight in a
+# backup at ~0.1 ms a check, where werkzeug's default scrypt costs 32 MB and 0.1-0.5 s of
+# CPU per sign-in (measured by bench/, docs/performance.md) -- a whole class signing in at
+# once would exhaust a 1 GB Pi.
+PICTURE_HASH = "pbkdf2:sha256:100"
+
+
 def hash_picture_password(pair):
     """Hash a two-picture password for storing in Learner.picture_password."""
-    return generate_password_hash(_canonical(pair))
+    return generate_password_hash(_canonical(pair), method=PICTURE_HASH)
 
 
 def check_picture_password(stored_hash, pair):
