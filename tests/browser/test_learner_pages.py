@@ -114,3 +114,23 @@ def test_axe_check_reports_a_real_violation(browser):
         assert "image-alt" in {v["id"] for v in axe_check(page)}
     finally:
         context.close()
+
+
+def test_a_french_tablet_gets_french_pages_that_pass_axe(served, browser):
+    server, ids = served
+    context = new_context(browser, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Choisis ta classe")
+        page.get_by_role("link", name="Class A").click()
+        page.get_by_role("button", name="Ada").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Mes leçons")
+        page.get_by_role("link", name=re.compile("Counting mangoes")).click()
+        expect(page.locator("#step-0").get_by_role("link", name="Suivant")).to_be_visible()
+        assert page.locator("html").get_attribute("lang") == "fr"
+        violations = axe_check(page)
+        assert not violations, describe(violations)
+        assert not context.outside_requests
+    finally:
+        context.close()
