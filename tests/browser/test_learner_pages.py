@@ -134,3 +134,20 @@ def test_a_french_tablet_gets_french_pages_that_pass_axe(served, browser):
         assert not context.outside_requests
     finally:
         context.close()
+
+
+def test_the_player_mirrors_for_right_to_left_text(served, context_360):
+    server, ids = served
+    page = context_360.new_page()
+    page.goto(server.url + f"/class/{ids['class']}")
+    page.get_by_role("button", name="Ada").click()
+    page.goto(server.url + "/lesson/mini/01-count?step=1")
+    nav = page.locator("#step-1 nav.steps")
+    back_ltr = nav.get_by_role("link", name="Back").bounding_box()["x"]
+    next_ltr = nav.get_by_role("link", name="Next").bounding_box()["x"]
+    assert back_ltr < next_ltr
+    page.evaluate("document.documentElement.dir = 'rtl'")
+    back_rtl = nav.get_by_role("link", name="Back").bounding_box()["x"]
+    next_rtl = nav.get_by_role("link", name="Next").bounding_box()["x"]
+    assert next_rtl < back_rtl  # Back is now on the right, where reading starts
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
