@@ -89,3 +89,16 @@ def axe_check(page):
 
 def describe(violations):
     return json.dumps(violations, indent=1)
+
+
+@pytest.fixture
+def served(installed_kit):
+    """A real `kit serve` over a kit with the mini pack and "Class A" (Ada, Ben): (server, ids)."""
+    from tests.conftest import KitServer
+
+    from .learn_setup import seed_class
+
+    ids = seed_class(installed_kit)
+    server = KitServer(installed_kit).start()
+    yield server, ids
+    server.stop()

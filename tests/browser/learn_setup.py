@@ -1,10 +1,7 @@
 """A served kit for the learner browser tests: the mini pack, a class, two learners."""
 
-import pytest
-
 from kit.datafolder import open_data
 from kit.db import database
-from tests.conftest import KitServer
 
 
 def seed_class(data_dir):
@@ -35,12 +32,3 @@ def count_events(data_dir, **where):
         args.append(value)
     with sqlite3.connect(data_dir / "kit.db") as conn:
         return conn.execute(sql, args).fetchone()[0]
-
-
-@pytest.fixture
-def served(installed_kit):
-    """A real `kit serve` over the seeded kit: yields (server, ids); stopped after."""
-    ids = seed_class(installed_kit)
-    server = KitServer(installed_kit).start()
-    yield server, ids
-    server.stop()

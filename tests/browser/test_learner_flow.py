@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from .learn_setup import count_events, served  # noqa: F401  (a fixture)
+from .learn_setup import count_events
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,6 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from .learn_setup import served  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import axe_check, describe, new_context
-from .learn_setup import count_events, served  # noqa: F401  (a fixture)
+from .learn_setup import count_events
 
 pytestmark = pytest.mark.browser
 WEIGHT_LIMIT = 60 * 1024

@@ -2,7 +2,7 @@
 
 import re
 
-from kit.models import Event, LessonProgress
+from kit.models import LessonProgress
 
 
 def csrf(html):
