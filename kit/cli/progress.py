@@ -22,6 +22,8 @@ def rebuild(ctx):
 
     The event log is the source of truth; run this after restoring a backup or if
     the progress tables look wrong. The result is the same rows the kit keeps live.
+    It runs in one transaction (all or nothing) and holds the write lock meanwhile, so
+    on a large log stop `kit serve` first.
 
     \b
     Example:
