@@ -121,7 +121,7 @@ def _hello(client, config, per_call=500):
 
 def _push_events(client, config, limit_seq):
     """Send batches above the cursor up to the anchored seq; return how many events went."""
-    sent = 0
+    sent, ceiling = 0, config["sync_batch_max"]
     for _ in range(100000):  # bounded: each turn moves the cursor or sets an event aside
         state = get_state()
         events, skipped, upto = outbox.pending_events(state.acked_seq, state.batch_size)
@@ -136,6 +136,8 @@ def _push_events(client, config, limit_seq):
             answer = client.post_body(protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
         except HubRefused as exc:
             if exc.code in ("malformed_batch", "too_large"):
+                if exc.code == "too_large":  # never grow back to a size the hub refused
+                    ceiling = max(MIN_BATCH, min(ceiling, len(events) - 1))
                 _shrink_or_set_aside(state, events, exc)
                 continue
             raise
@@ -143,8 +145,8 @@ def _push_events(client, config, limit_seq):
             update_state(batch_size=max(MIN_BATCH, state.batch_size // 2))
             raise
         sent += len(events)
-        update_state(acked_seq=answer["ack"], batch_size=_grow(state.batch_size, len(events),
-                                                               time.monotonic() - started, config))
+        size = _grow(state.batch_size, len(events), time.monotonic() - started, config)
+        update_state(acked_seq=answer["ack"], batch_size=min(size, ceiling))
         if answer["ack"] < upto:
             return sent  # the hub holds a gap below this batch; the next cycle resends from its ack
     return sent

@@ -140,3 +140,17 @@ def _dt(value):
     import datetime as dt
 
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def test_batches_shrink_when_the_hub_says_too_large(tmp_path):
+    from .conftest import Hub
+
+    hub = Hub(tmp_path / "hub", env={"KIT_HUB_MAX_BATCH_BYTES": "3000"}).setup()
+    try:
+        kit = make_kit(tmp_path, "k", hub)
+        kit.add_events(500)
+        assert kit("sync", "now").stdout.startswith("ok: 500 event(s)")
+        assert kit.status()["batch_size"] < 200  # started at 200 (≈4 KB), halved until it fitted
+        assert_converged(hub, kit)
+    finally:
+        hub.stop()
