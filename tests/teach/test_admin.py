@@ -168,6 +168,7 @@ def test_pack_upload_and_remove_on_a_real_server(teach_server, mini_pack_file, t
     assert "Installed mini 1.0.0." in again.text
     cookie = next(c for c in http.cookies if c.name == "session")
     assert cookie.has_nonstandard_attr("HttpOnly")
+    assert cookie.get_nonstandard_attr("SameSite") == "Lax"
     assert not list((teach_server.data_dir).glob(".upload-*"))
 
 
@@ -178,3 +179,13 @@ def test_upload_without_a_file_is_refused(admin):
     assert response.status_code == 400
     assert response.get_json()["error"]["message"] == "Choose a pack file (.kitpack) to upload."
     assert list(Pack.select().tuples()) == before
+
+
+def test_admin_forms_refuse_a_forged_csrf_token(admin):
+    before = User.select().count()
+    response = admin.post("/admin/users", data={"username": "forged", "role": "admin",
+                                                "password": "long-enough-1",
+                                                "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "Form refused" in response.get_data(as_text=True)
+    assert User.select().count() == before

@@ -100,7 +100,8 @@ def test_forged_csrf_token_is_refused(teacher, ids):
     before = Classroom.select().count()
     response = teacher.post("/teach/classes", data={"name": "Forged", "csrf_token": "forged"})
     assert response.status_code == 400
-    assert "CSRF" in response.get_data(as_text=True)
+    assert "This form has expired or did not come from this kit" in \
+        response.get_data(as_text=True)
     missing = teacher.post("/teach/classes", data={"name": "Forged"})
     assert missing.status_code == 400
     assert Classroom.select().count() == before

@@ -7,13 +7,16 @@ there; once an admin exists, setup answers 404 and every page here needs an admi
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from ... import auth
 from ...db import write
 from ...errors import Conflict, KitError, NotFound
 from ...models import KitIdentity
+from ..teach import refused_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.register_error_handler(CSRFError, refused_form)
 
 
 def complete_setup(site, location, username, display_name, password):

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from ... import auth
 from ...db import write
@@ -90,6 +91,12 @@ def _context():
 
     return {"kit_user": auth.current_user() if "user_id" in session else None,
             "picture_names": picture_names(), "colour_names": colour_names()}
+
+
+@bp.errorhandler(CSRFError)
+def refused_form(exc):
+    """A form without a valid CSRF token: say what to do, in the page's language, change nothing."""
+    return render_template("teach/refused.html"), 400
 
 
 def init_app(app):
