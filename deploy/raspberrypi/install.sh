@@ -35,6 +35,7 @@ Install Classroom Kit, or upgrade it when run again (data and answers are kept).
   --name NAME          host name: the kit answers at NAME.lan and NAME.local (default: kit)
   --address A.B.C.D    the kit's address on its hotspot, a /24 (default: 10.42.0.1)
   --no-hotspot         no Wi-Fi hotspot (an external access point serves the tablets)
+  --hotspot            the Wi-Fi hotspot again, after an install with --no-hotspot
   --silent-portal      answer phones' captive-portal checks as the internet would
   --source PATH        the kit to install: a source folder or a .whl (default: this repo)
   --wheels DIR         install offline from a folder of wheels (e.g. on a USB stick)
@@ -51,13 +52,14 @@ say() { echo "==> $*"; }
 
 # ---- answers -------------------------------------------------------------------------
 SITE='' LOCATION='' SSID='' PSK='' COUNTRY='' CHANNEL='' IFACE='' NAME='' ADDRESS=''
-HOTSPOT=yes CAPTIVE='' SOURCE='' WHEELS='' ADMIN=admin CONNECTION_UUID='' ADMIN_PASSWORD=''
+HOTSPOT='' CAPTIVE='' SOURCE='' WHEELS='' ADMIN=admin CONNECTION_UUID='' ADMIN_PASSWORD=''
 
 need_value() { [ "$#" -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ "$#" -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
         --no-hotspot) HOTSPOT=no; shift; continue ;;
+        --hotspot) HOTSPOT=yes; shift; continue ;;
         --silent-portal) CAPTIVE=false; shift; continue ;;
         --site|--location|--ssid|--passphrase|--country|--channel|--interface|--name|\
         --address|--source|--wheels|--admin) need_value "$@" ;;
@@ -88,11 +90,11 @@ setting() { [ -f "$ETC/settings.toml" ] && python3 "$HERE/configure.py" get "$ET
 [ -n "$IFACE" ] || IFACE=$(previous interface || true)
 [ -n "$NAME" ] || NAME=$(previous name || true)
 [ -n "$ADDRESS" ] || ADDRESS=$(previous address || true)
-[ "$HOTSPOT" = no ] || [ "$(previous hotspot || true)" != no ] || HOTSPOT=no
+[ -n "$HOTSPOT" ] || HOTSPOT=$(previous hotspot || true)
 [ -n "$SSID" ] || SSID=$(setting wifi_ssid || true)
 [ -n "$PSK" ] || PSK=$(setting wifi_passphrase || true)
 COUNTRY=${COUNTRY:-GB} CHANNEL=${CHANNEL:-6} IFACE=${IFACE:-wlan0} NAME=${NAME:-kit}
-ADDRESS=${ADDRESS:-10.42.0.1} SSID=${SSID:-Classroom Kit}
+ADDRESS=${ADDRESS:-10.42.0.1} SSID=${SSID:-Classroom Kit} HOTSPOT=${HOTSPOT:-yes}
 
 # ---- checks (nothing is changed before they all pass) ---------------------------------
 check_answers() {

@@ -69,7 +69,12 @@ def serve(ctx, host, port, threads):
 
 @cli.group()
 def identity():
-    """Show the kit's identity, or check it against this board (cloned SD cards)."""
+    """Show the kit's identity, rename its site, or check it against this board (cloned SD cards).
+
+    \b
+    Example:
+      kit --data /var/lib/classroom-kit identity show
+    """
 
 
 @identity.command("show")

@@ -107,6 +107,18 @@ def test_rerun_upgrades_and_keeps_kit_wifi_and_admin(installed, overlay, kit_whe
                              "classroom-kit-hotspot.nmconnection").read_text()
 
 
+def test_no_hotspot_is_remembered_until_hotspot_is_asked_for(overlay, kit_wheel, wheelhouse):
+    profile = (overlay.merged / "etc/NetworkManager/system-connections/"
+               "classroom-kit-hotspot.nmconnection")
+    out = install(overlay, kit_wheel, wheelhouse, "--no-hotspot", "--interface", "eth0").stdout
+    assert not profile.exists() and "Wi-Fi password" not in out
+    assert 'iifname "eth0"' in (overlay.merged / "etc/classroom-kit/firewall.nft").read_text()
+    install(overlay, kit_wheel, wheelhouse)
+    assert not profile.exists()
+    out = install(overlay, kit_wheel, wheelhouse, "--hotspot", "--interface", "wlan0").stdout
+    assert profile.exists() and "Wi-Fi password:  mangoes-and-tea" in out
+
+
 def test_uninstall_keeps_data_and_purge_removes_it(overlay, kit_wheel, wheelhouse):
     before = kit_uuid(overlay)
     binds, _ = install_args(kit_wheel, wheelhouse)
