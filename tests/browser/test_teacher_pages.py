@@ -186,3 +186,19 @@ def test_first_run_setup_in_the_browser(initialised, browser, tmp_path):
         context.close()
     finally:
         server.stop()
+
+
+def test_status_page_warns_when_the_kit_clock_is_off(served, browser):
+    import datetime as dt
+
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    sign_in(page, served.url, ADMIN)
+    page.goto(served.url + "/admin/")
+    expect(page.locator("#clock-check")).to_have_count(1)
+    expect(page.locator("#clock-check")).to_be_hidden()  # same machine, same clock
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)
+    page.clock.install(time=later)
+    page.goto(served.url + "/admin/")
+    expect(page.locator("#clock-check")).to_contain_text("differ by 180 minutes")
+    context.close()

@@ -75,7 +75,8 @@ def last_doctor(config):
 def status():
     config = current_app.config["KIT"]
     return render_template("admin/status.html", facts=kit_facts(config),
-                           panels=plugin_panels(current_app), doctor=last_doctor(config))
+                           panels=plugin_panels(current_app), doctor=last_doctor(config),
+                           kit_time=utcnow().isoformat() + "Z")
 
 
 def wifi_payload(ssid, passphrase):
