@@ -58,3 +58,13 @@ def test_people_commands_help_ends_with_an_example(teach_data):
     for args in (("users", "add"), ("users", "list"), ("learners", "import")):
         text = run_kit(teach_data, *args, "--help").stdout
         assert "Example:" in text and "kit " in text.split("Example:")[1]
+
+
+def test_users_add_prompts_twice_for_the_password(teach_data):
+    added = run_kit(teach_data, "users", "add", "zed", "--role", "admin",
+                    input="zed-password-1\nzed-password-1\n")
+    assert "added admin zed (zed)" in added.stdout
+    mismatch = run_kit(teach_data, "users", "add", "zoe", "--role", "admin",
+                       input="zoe-password-1\nsomething-else\n", check=False)
+    assert mismatch.returncode != 0 and "do not match" in mismatch.stderr
+    assert "zoe" not in run_kit(teach_data, "users", "list").stdout
