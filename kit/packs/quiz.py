@@ -42,8 +42,9 @@ def validate_quiz(data, where):
             if key in question and not isinstance(question[key], str):
                 raise PackError(f"{label} ({qid}): `{key}` must be text")
         feedback = question.get("feedback", {})
-        if not isinstance(feedback, dict) or set(feedback) - {"correct", "incorrect"}:
-            raise PackError(f"{label} ({qid}): `feedback` may only hold `correct` and `incorrect`")
+        if (not isinstance(feedback, dict) or set(feedback) - {"correct", "incorrect"}
+                or not all(isinstance(v, str) for v in feedback.values())):
+            raise PackError(f"{label} ({qid}): `feedback` may only hold `correct` and `incorrect` texts")
 
 
 def _check_choices(question, label):
@@ -55,6 +56,14 @@ def _check_choices(question, label):
         raise PackError(f"{label}: every choice needs a unique text `id`")
     if any(not isinstance(c.get("text"), str) for c in choices):
         raise PackError(f"{label}: every choice needs a `text`")
+    for choice in choices:
+        if set(choice) - {"id", "text", "correct", "feedback"}:
+            extra = ", ".join(sorted(set(choice) - {"id", "text", "correct", "feedback"}))
+            raise PackError(f"{label}: choice {choice['id']} has unknown keys ({extra}); "
+                            "quote text holding a comma or a colon")
+        if not isinstance(choice.get("feedback", ""), str) or not isinstance(choice.get("correct", False), bool):
+            raise PackError(f"{label}: choice {choice['id']}: `feedback` must be text and `correct` true or false "
+                            "(quote text such as \"Yes, three!\")")
     right = sum(1 for c in choices if c.get("correct") is True)
     if question["type"] == "single" and right != 1:
         raise PackError(f"{label}: a single-choice question needs exactly one correct choice")

@@ -67,6 +67,7 @@ CASES = {
     "front_matter_minutes": (_with(LESSON, GOOD_FRONT.replace("5", "0").encode() + b"body"), "`minutes`"),
     "quiz_malformed_yaml": (_with(QUIZ, b"questions: [\n"), "malformed YAML"),
     "quiz_two_right_single": (_with(QUIZ, b"questions:\n- {id: a, type: single, prompt: p, choices: [{id: x, text: X, correct: true}, {id: y, text: Y, correct: true}]}\n"), "exactly one correct"),
+    "quiz_unquoted_feedback": (_with(QUIZ, b"questions:\n- {id: a, type: single, prompt: p, choices: [{id: x, text: X, correct: true, feedback: Yes, great!}, {id: y, text: Y}]}\n"), "quote text"),
     "quiz_unknown_type": (_with(QUIZ, b"questions:\n- {id: a, type: essay, prompt: p}\n"), "`type` must be"),
     "raw_html": (_with(LESSON, GOOD_FRONT.encode() + b"Hello <b>bold</b>\n"), "raw HTML"),
     "script": (_with(LESSON, GOOD_FRONT.encode() + b"<script>alert(1)</script>\n"), "raw HTML"),
