@@ -216,11 +216,12 @@ class ImportPlan:
 
 
 def _decode(data):
-    if isinstance(data, str):
-        return data
+    """Return the CSV as text; refuse files over MAX_CSV_BYTES or not in UTF-8."""
     if len(data) > MAX_CSV_BYTES:
         raise KitError(_("the file is larger than %(kb)s KB; split it",
                          kb=MAX_CSV_BYTES // 1024))
+    if isinstance(data, str):
+        return data
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -156,7 +156,8 @@ def test_deactivated_teacher_is_signed_out_and_cannot_sign_in(client, teacher):
 
 
 def test_next_parameter_cannot_redirect_off_the_kit(client):
-    for target in ("//evil.example/x", "https://evil.example/", "javascript:alert(1)"):
+    for target in ("//evil.example/x", "https://evil.example/", "javascript:alert(1)",
+                   "/\\evil.example/", "/%5Cevil.example/", "teach/"):
         token = csrf_token(client, "/teach/login")  # signing in starts a fresh session
         response = client.post(f"/teach/login?next={target}",
                                data={"username": "tina", "password": TEACHER[1],

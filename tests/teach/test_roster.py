@@ -150,6 +150,7 @@ def test_import_bad_lines_are_named_and_skipped(teach_app, ids):
     (b"avatar\ncat\n", "at least 'name'"),
     ("name\nJos\xe9\n".encode("latin-1"), "not UTF-8"),
     (b"name\n" + b"x" * (600 * 1024), "larger than 512 KB"),
+    ("name\n" + "x" * (600 * 1024), "larger than 512 KB"),  # the preview's text field
 ])
 def test_import_refuses_bad_files_and_changes_nothing(teach_app, data, message):
     before = snapshot()

@@ -26,9 +26,11 @@ def form_error(exc):
 
 def safe_next(target):
     """Return `target` if it is a path on this kit, else the dashboard (no open redirect)."""
-    parsed = urlparse(target or "")
-    if parsed.scheme or parsed.netloc or not (target or "").startswith("/") or \
-            target.startswith("//"):
+    target = target or ""
+    parsed = urlparse(target)
+    # Browsers read "/\host" like "//host": refuse backslashes and control characters too.
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or \
+            target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
         return url_for("teach.dashboard")
     return target
 
