@@ -24,6 +24,11 @@ def extracted_ids(tmp_path):
         return {m.id for m in read_po(handle) if m.id}
 
 
+def _plain(value):
+    """Plural entries come as lists or tuples depending on the reader: compare them as tuples."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 def test_catalogues_cover_every_string_and_are_compiled(tmp_path):
     wanted = extracted_ids(tmp_path)
     assert len(wanted) > 200
@@ -34,7 +39,8 @@ def test_catalogues_cover_every_string_and_are_compiled(tmp_path):
         missing = sorted(wanted - {k for k, v in po.items() if v})
         assert not missing, f"{lang}: untranslated {missing[:5]}"
         with open(folder / "messages.mo", "rb") as handle:
-            mo = {m.id: m.string for m in read_mo(handle) if m.id}
+            mo = {_plain(m.id): _plain(m.string) for m in read_mo(handle) if m.id}
+        po = {_plain(k): _plain(v) for k, v in po.items()}
         assert mo == {k: v for k, v in po.items() if k in mo} and set(po) <= set(mo), \
             f"{lang}: messages.mo is stale: run pybabel compile -d kit/translations/teach"
 

@@ -100,6 +100,7 @@ def test_learner_and_question_views(teacher, ids):
     record([event("answer", {"question_id": "q1", "response": "b", "attempt": 1})], ids["ben"])
     page = teacher.get(f"/teach/classes/{ids['class']}/questions").get_data(as_text=True)
     assert page.index("How many mangoes are in the picture?") < page.index("2 + 1 = ?")
+    assert "<td>Counting mangoes</td><td>2</td><td>2</td><td>1</td>" in page
     ada = teacher.get(f"/teach/learners/{ids['ada']}").get_data(as_text=True)
     assert "3 min" in ada and "Last seen: never" not in ada
 
@@ -162,3 +163,10 @@ def test_session_for_a_learner_of_another_class_is_refused(teach_app, ids):
         class_sessions.mark_present(sess.id, other.id)
     assert Attendance.select().count() == 0
     assert LessonProgress.select().count() == 0
+
+
+def test_dashboard_counts_learners_and_help_requests(teacher, ids):
+    assert "2 learners" in teacher.get("/teach/").get_data(as_text=True)
+    record([event("help_requested")], ids["ben"])
+    page = teacher.get("/teach/").get_data(as_text=True)
+    assert '<strong class="needs-help">1 needs help</strong>' in page

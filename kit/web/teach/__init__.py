@@ -82,9 +82,12 @@ def language():
 @bp.get("/")
 @auth.teacher_required
 def dashboard():
+    """The teacher's home: every class with its number of learners and of help requests."""
     from ...roster import list_classes
+    from .progress import class_counts
 
-    return render_template("teach/dashboard.html", classes=list_classes(include_inactive=True))
+    return render_template("teach/dashboard.html", classes=list_classes(include_inactive=True),
+                           counts=class_counts())
 
 
 @bp.context_processor

@@ -49,6 +49,17 @@ def grid_data(class_id):
             "learners": out}
 
 
+def class_counts():
+    """Return {class_id: (active learners, learners asking for help)} for the dashboard."""
+    active = Learner.active == True  # noqa: E712
+    learners = dict(Learner.select(Learner.classroom, fn.COUNT(Learner.id))
+                    .where(active).group_by(Learner.classroom).tuples())
+    helping = dict(LessonProgress.select(Learner.classroom, fn.COUNT(fn.DISTINCT(Learner.id)))
+                   .join(Learner).where(active & (LessonProgress.needs_help == True))  # noqa: E712
+                   .group_by(Learner.classroom).tuples())
+    return {cid: (n, helping.get(cid, 0)) for cid, n in learners.items()}
+
+
 def status_labels():
     return {"not_started": _("Not started"), "in_progress": _("In progress"),
             "completed": _("Finished, not mastered"), "mastered": _("Mastered"),
@@ -115,23 +126,24 @@ def missed_questions(class_id, limit=20):
              .limit(limit).dicts())
     result = []
     for row in query:
-        row["prompt"] = _prompt(row["pack_id"], row["lesson_id"], row["question_id"])
+        row["prompt"], row["lesson"] = _prompt(row["pack_id"], row["lesson_id"],
+                                               row["question_id"])
         result.append(row)
     return result
 
 
 def _prompt(pack_id, lesson_id, question_id):
-    """Return a question's prompt from its pack, or its id if the pack is gone."""
+    """Return (prompt, lesson title) from the pack, or the ids if the pack is gone."""
     try:
         from ...packs.lessons import get_lesson
 
         lesson = get_lesson(pack_id, lesson_id)
     except (ImportError, KitError):
-        return question_id
+        return question_id, lesson_id
     for question in lesson.questions:
         if question["id"] == question_id:
-            return question["prompt"]
-    return question_id
+            return question["prompt"], lesson.title
+    return question_id, lesson.title
 
 
 @bp.get("/classes/<int:class_id>/questions")
