@@ -51,13 +51,36 @@ def _seed_work(data, ids):
     open_data(data)
     try:
         sess = start_session(ids["class"])
-        record([event("lesson_opened"), event("answer", {"question_id": "q1", "response": "a",
-                                                         "attempt": 1})], ids["ada"])
-        record([event("help_requested")], ids["ben"])
+        record([event("lesson_opened"), event("page_viewed", {"page": 1}),
+                event("answer", {"question_id": "q1", "response": "a", "attempt": 1}),
+                event("answer", {"question_id": "q1", "response": "b", "attempt": 1})],
+               ids["ada"])
+        record([event("lesson_opened"), event("help_requested")], ids["ben"])
+        _as_if_earlier(sess, minutes_ago={ids["ada"]: [40, 37, 33, 30], ids["ben"]: [20, 18]})
         end_session(sess.id)
         start_session(ids["class"])
     finally:
         database.close()
+
+
+def _as_if_earlier(sess, minutes_ago):
+    """Move the session's start and the seeded events back in time, so that the session
+    page shows a realistic lesson (a 45-minute session, minutes of learning per learner)."""
+    import datetime as dt
+
+    from kit.db import write
+    from kit.models import ClassSession, Event
+
+    now = sess.started_at
+    with write():
+        ClassSession.update(started_at=now - dt.timedelta(minutes=45)).where(
+            ClassSession.id == sess.id).execute()
+        for learner_id, offsets in minutes_ago.items():
+            seqs = [e.seq for e in Event.select().where(Event.learner == learner_id)
+                    .order_by(Event.seq)]
+            for seq, ago in zip(seqs, offsets):
+                Event.update(received_at=now - dt.timedelta(minutes=ago)).where(
+                    Event.seq == seq).execute()
 
 
 @pytest.fixture

@@ -170,3 +170,19 @@ def test_dashboard_counts_learners_and_help_requests(teacher, ids):
     record([event("help_requested")], ids["ben"])
     page = teacher.get("/teach/").get_data(as_text=True)
     assert '<strong class="needs-help">1 needs help</strong>' in page
+
+
+def test_times_are_shown_in_the_kits_time_zone(monkeypatch):
+    import time
+
+    from kit.web.teach import kit_time
+
+    monkeypatch.setenv("TZ", "Africa/Nairobi")  # UTC+3 all year
+    time.tzset()
+    try:
+        assert kit_time(dt.datetime(2026, 3, 1, 9, 30)) == "2026-03-01 12:30"
+        assert kit_time(dt.datetime(2026, 3, 1, 9, 30), "%H:%M") == "12:30"
+        assert kit_time(None) == ""
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

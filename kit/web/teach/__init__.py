@@ -5,6 +5,7 @@ CSRF token. The views are thin: they parse the form, call kit.roster, kit.assign
 kit.class_sessions, and show the result or the KitError's message.
 """
 
+import datetime as dt
 from urllib.parse import urlparse
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -88,6 +89,14 @@ def dashboard():
 
     return render_template("teach/dashboard.html", classes=list_classes(include_inactive=True),
                            counts=class_counts())
+
+
+@bp.app_template_filter("kit_time")
+def kit_time(value, fmt="%Y-%m-%d %H:%M"):
+    """Show a stored UTC time in the kit's own time zone (the one set on the machine)."""
+    if not value:
+        return ""
+    return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime(fmt)
 
 
 @bp.context_processor
