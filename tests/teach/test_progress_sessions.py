@@ -177,7 +177,7 @@ def test_times_are_shown_in_the_kits_time_zone(monkeypatch):
 
     from kit.web.teach import kit_time
 
-    monkeypatch.setenv("TZ", "Africa/Nairobi")  # UTC+3 all year
+    monkeypatch.setenv("TZ", "EAT-3")  # POSIX rule for UTC+3: needs no tzdata
     time.tzset()
     try:
         assert kit_time(dt.datetime(2026, 3, 1, 9, 30)) == "2026-03-01 12:30"
