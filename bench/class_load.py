@@ -13,6 +13,7 @@ Run: bench/run class-load  (bench/run class-load --quick for a 1-minute smoke ru
 import argparse
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -31,13 +32,24 @@ def template(learners):
     import sys
 
     folder, plan = WORK / f"template-{learners}", WORK / f"plan-{learners}.json"
-    if not plan.exists():
+    if not plan.exists() or plan.stat().st_mtime < _code_mtime():
+        # Remade when the kit's code changed: a folder prepared by older code keeps what
+        # that code wrote (e.g. scrypt picture hashes after the switch to PBKDF2).
+        shutil.rmtree(folder, ignore_errors=True)
         WORK.mkdir(parents=True, exist_ok=True)
         out = subprocess.run([sys.executable, "-m", "bench.prepare", "--data", str(folder),
                               "--learners", str(learners)], check=True, capture_output=True,
                              text=True, cwd=Path(__file__).resolve().parent.parent)
         plan.write_text(out.stdout)
     return folder, plan
+
+
+def _code_mtime():
+    """Return the newest modification time of the kit's code and the bench's preparation."""
+    root = Path(__file__).resolve().parent.parent
+    files = [*(root / "kit").rglob("*.py"), *(root / "kit" / "migrations").glob("*.sql"),
+             root / "bench" / "prepare.py"]
+    return max(f.stat().st_mtime for f in files)
 
 
 def run_load(server, plan, clients, seconds, warmup, procs=2, gen_cpus=None, **options):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from .db import write
+from .db import database, write
 from .errors import Conflict, KitError, NotFound
 from .models import Assignment, Lesson, Pack
 from .roster import get_class
@@ -88,25 +88,31 @@ def list_assignments(class_id):
 
 
 def assigned_lessons(class_id):
-    """Return the class's lessons in assignment order, each once, skipping removed packs."""
-    rows = Assignment.select().where(Assignment.classroom == class_id).order_by(
-        Assignment.created_at, Assignment.id)
+    """Return the class's lessons in assignment order, each once, skipping removed packs.
+
+    One query (this runs on every learner page): assignments joined to their packs'
+    lessons, a whole-pack assignment matching every lesson of the pack.
+    """
+    cursor = database.execute_sql(
+        "SELECT a.id, a.pack_id, a.due_date, l.lesson_id, l.title, l.position, l.minutes,"
+        " p.title FROM assignment a JOIN pack p ON p.pack_id = a.pack_id"
+        " JOIN lesson l ON l.pack_id = p.id AND (a.lesson_id = '' OR l.lesson_id = a.lesson_id)"
+        " WHERE a.classroom_id = ? ORDER BY a.created_at, a.id, l.position", (class_id,))
     seen, result = set(), []
-    for row in rows:
-        query = (Lesson.select(Lesson, Pack).join(Pack).where(Pack.pack_id == row.pack_id)
-                 .order_by(Lesson.position))
-        if row.lesson_id:
-            query = query.where(Lesson.lesson_id == row.lesson_id)
-        for lesson in query:
-            key = (row.pack_id, lesson.lesson_id)
-            if key in seen:
-                continue
-            seen.add(key)
-            result.append(AssignedLesson(
-                pack_id=row.pack_id, lesson_id=lesson.lesson_id, title=lesson.title,
-                pack_title=lesson.pack.title, position=lesson.position, minutes=lesson.minutes,
-                due_date=row.due_date, assignment_id=row.id))
+    for assignment_id, pack_id, due, lesson_id, title, position, minutes, pack_title in cursor:
+        if (pack_id, lesson_id) in seen:
+            continue
+        seen.add((pack_id, lesson_id))
+        result.append(AssignedLesson(
+            pack_id=pack_id, lesson_id=lesson_id, title=title, pack_title=pack_title,
+            position=position, minutes=minutes, due_date=_as_date(due),
+            assignment_id=assignment_id))
     return result
+
+
+def _as_date(value):
+    """Read a DateField column the way peewee does (ISO text, or None)."""
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) and value else value
 
 
 def available_lessons():

@@ -15,7 +15,6 @@ import yaml
 
 from ..db import database
 from ..errors import NotFound
-from ..models import Lesson, Pack
 from . import markup
 from .quiz import public_question
 from .source import split_front_matter
@@ -55,20 +54,41 @@ def media_url(pack_id, version, path):
 
 
 def _installed(pack_id):
-    pack = Pack.get_or_none(Pack.pack_id == pack_id)
-    if pack is None:
+    """Return (folder, version, installed_at) of the installed pack; NotFound otherwise.
+
+    Read from the database on every call, never cached: `kit pack import` runs in
+    another process, and the folder name (``<pack>@<version>``) plus the install time
+    is what keys every cache below, so a new install is seen at once.
+    """
+    row = database.execute_sql(
+        "SELECT folder, version, installed_at FROM pack WHERE pack_id = ?", (pack_id,)).fetchone()
+    if row is None:
         raise NotFound(f"no pack {pack_id!r} is installed")
-    return pack
+    return row
 
 
 def get_lesson(pack_id, lesson_id):
     """Return the lesson as the current installed version of its pack shows it."""
-    pack = _installed(pack_id)
-    ids = [row.lesson_id for row in Lesson.select(Lesson.lesson_id).where(Lesson.pack == pack).order_by(Lesson.position)]
+    # One query for the pack's folder and its lesson order, in one statement so an import
+    # committing meanwhile (another process) cannot pair one version's folder with another's.
+    rows = database.execute_sql(
+        "SELECT p.folder, p.version, p.installed_at, l.lesson_id FROM pack p"
+        " LEFT JOIN lesson l ON l.pack_id = p.id WHERE p.pack_id = ? ORDER BY l.position",
+        (pack_id,)).fetchall()
+    if not rows:
+        raise NotFound(f"no pack {pack_id!r} is installed")
+    folder, version, installed_at = rows[0][:3]
+    ids = tuple(row[3] for row in rows if row[3] is not None)
     if lesson_id not in ids:
         raise NotFound(f"pack {pack_id!r} has no lesson {lesson_id!r}")
+    return _lesson_view(str(packs_dir() / folder), installed_at, pack_id, version, lesson_id, ids)
+
+
+@lru_cache(maxsize=512)
+def _lesson_view(folder, installed_at, pack_id, version, lesson_id, ids):
+    """Build a LessonView once per installed folder (and install time), lesson and order."""
     index = ids.index(lesson_id)
-    view = _render(str(packs_dir() / pack.folder), pack.pack_id, pack.version, lesson_id)
+    view = _render(folder, pack_id, version, lesson_id)
     return LessonView(
         **view, position=index,
         prev_lesson_id=ids[index - 1] if index else None,
@@ -78,8 +98,8 @@ def get_lesson(pack_id, lesson_id):
 
 def load_quiz(pack_id, lesson_id):
     """Return the full quiz (answers included) of an installed lesson; for judging only."""
-    pack = _installed(pack_id)
-    quiz = _quiz(str(packs_dir() / pack.folder), lesson_id)
+    folder = _installed(pack_id)[0]
+    quiz = _quiz(str(packs_dir() / folder), lesson_id)
     if quiz is None:
         raise NotFound(f"lesson {pack_id}/{lesson_id} has no quiz")
     return quiz
@@ -156,6 +176,7 @@ def folder_manifest(folder):
 
 def forget_cache():
     """Drop rendered lessons after a pack is installed or removed."""
+    _lesson_view.cache_clear()
     _render.cache_clear()
     _quiz.cache_clear()
     folder_manifest.cache_clear()

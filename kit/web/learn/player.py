@@ -39,8 +39,16 @@ def status_label(status):
 
 
 def _progress(learner):
-    rows = LessonProgress.select().where(LessonProgress.learner == learner.id)
+    rows = LessonProgress.raw("SELECT * FROM lesson_progress WHERE learner_id = ?", learner.id)
     return {(row.pack_id, row.lesson_id): row for row in rows}
+
+
+def _lesson_row(learner_id, pack_id, lesson_id):
+    """Return the learner's LessonProgress for a lesson, or None (hand-written: hot path)."""
+    found = list(LessonProgress.raw(
+        "SELECT * FROM lesson_progress WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?",
+        learner_id, pack_id, lesson_id))
+    return found[0] if found else None
 
 
 @bp.get("/lessons")
@@ -68,7 +76,7 @@ def _assigned_lesson(pack_id, lesson_id):
 
 def _render_player(pack_id, lesson_id, step=None, feedback=None):
     view, next_lesson = _assigned_lesson(pack_id, lesson_id)
-    row = LessonProgress.get_or_none(learner=g.learner.id, pack_id=pack_id, lesson_id=lesson_id)
+    row = _lesson_row(g.learner.id, pack_id, lesson_id)
     last = len(view.pages) + len(view.questions)
     if step is None:
         step = request.args.get("step", type=int)
