@@ -7,7 +7,6 @@ before it replaces anything, and keeps what it replaces.
 """
 
 import datetime as dt
-import hashlib
 import io
 import json
 import shutil
@@ -20,6 +19,7 @@ from . import __version__
 from .db import DB_FILENAME, db_path
 from .errors import Conflict, KitError
 from .models import KitIdentity, Pack
+from .packs.archive import sha256_file
 
 FORMAT = 1
 DESCRIPTION = "backup.json"
@@ -45,14 +45,6 @@ def _snapshot_db(config, target):
         raise BackupError(f"the database copy failed its integrity check: {result}")
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def backup(config, out, with_packs=True):
     """Write a backup of the data folder to `out` (a .tar file); return its description."""
     data, out = Path(config["data"]), Path(out)
@@ -66,7 +58,7 @@ def backup(config, out, with_packs=True):
             "format": FORMAT, "kit_version": __version__,
             "kit_uuid": ident.kit_uuid if ident else None, "site": ident.site if ident else None,
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "database_sha256": _sha256(snapshot), "packs": packs, "packs_included": with_packs,
+            "database_sha256": sha256_file(snapshot), "packs": packs, "packs_included": with_packs,
         }
         partial = out.with_name(out.name + ".part")
         with tarfile.open(partial, "w") as tar:
@@ -116,7 +108,7 @@ def restore(config, path, force=False):
     with tempfile.TemporaryDirectory(dir=data) as tmp:
         staging = Path(tmp)
         _extract(path, staging)
-        if _sha256(staging / DB_FILENAME) != description["database_sha256"]:
+        if sha256_file(staging / DB_FILENAME) != description["database_sha256"]:
             raise BackupError(f"{path}: the database in the backup is damaged (SHA-256 mismatch)")
         check = sqlite3.connect(staging / DB_FILENAME)
         try:
