@@ -86,6 +86,20 @@ def report_csv(name):
                     headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"})
 
 
+@bp.get("/reports/xapi.json")
+@login_required
+def report_xapi():
+    from .db import database
+    from .xapi import export_lines
+
+    def stream():
+        with database.connection_context():  # the request's connection closes before streaming ends
+            yield from export_lines()
+
+    return Response(stream(), mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=hub-xapi.json"})
+
+
 @bp.route("/enroll", methods=["GET", "POST"])
 @login_required
 def enroll():

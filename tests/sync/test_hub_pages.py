@@ -79,3 +79,18 @@ def test_enrol_page_makes_a_code_and_upload_page_imports_a_bundle(sqlite_hub, tm
     broken = session.post(hub.url + "/import", data={"csrf_token": _token(form)},
                           files={"bundle": ("x.kitbundle", b"nope")}, timeout=10)
     assert broken.status_code == 422 and "not a bundle file" in broken.text
+
+
+def test_xapi_export_has_one_statement_per_event(sqlite_hub, tmp_path):
+    hub = sqlite_hub
+    kit = make_kit(tmp_path, "k", hub)
+    made = kit.add_events(3, kind="answer") + kit.add_events(1, kind="lesson_completed")
+    kit("sync", "now")
+    session, _ = _signed_in(hub)
+    statements = session.get(hub.url + "/reports/xapi.json", timeout=5).json()
+    assert sorted(s["id"] for s in statements) == sorted(made)
+    answered = [s for s in statements if s["verb"]["id"].endswith("/answered")]
+    assert len(answered) == 3 and {s["result"]["success"] for s in answered} == {True, False}
+    done = [s for s in statements if s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"]
+    assert done[0]["object"]["id"].startswith("urn:classroom-kit:lesson:numeracy/")
+    assert all(s["timestamp"].endswith("Z") and s["actor"]["account"]["name"] for s in statements)
