@@ -20,7 +20,7 @@ from kit.models import utcnow
 from . import outbox, protocol
 from .client import HubClient, HubRefused, HubUnreachable, check_url
 from .state import (
-    SetAside, SyncState, anchors_after, clocks, get_state, record_anchor, update_state,
+    SentRecord, SetAside, SyncState, anchors_after, clocks, get_state, record_anchor, update_state,
 )
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ def enroll(config, hub_url, code):
         client.close()
     with write():
         SyncState.delete().execute()
+        SentRecord.delete().execute()  # a new (or re-made) hub gets every record once more
         SyncState.create(hub_url=url, kit_id=ident.kit_uuid, secret=answer["secret"],
                          hub_name=answer.get("name", ""), batch_size=min(200, config["sync_batch_max"]))
     from .poke import mark_enrolled

@@ -74,3 +74,23 @@ def test_status_json_from_the_cli(sqlite_hub, tmp_path):
     kit("sync", "now")
     text = kit("sync", "status").stdout
     assert "events waiting: 0" in text and "last error:     none" in text
+
+
+def test_enrolling_with_a_new_hub_sends_everything_again(sqlite_hub, tmp_path):
+    from kit import settings
+    from sync.agent import enroll
+
+    from .conftest import Hub
+
+    kit = make_kit(tmp_path, "k", sqlite_hub)
+    kit.add_events(7)
+    kit("sync", "now")
+    second = Hub(tmp_path / "hub2").setup()
+    try:
+        with kit.db():
+            enroll(settings.load(kit.data_dir, environ={}), second.url, second.code("k again"))
+        assert kit("sync", "now").stdout.startswith("ok: 7 event(s), 2 record(s)")
+        assert_converged(second, kit)
+        assert second.query("SELECT COUNT(*) FROM hub_record WHERE kind = 'learner'")[0][0] == 1
+    finally:
+        second.stop()
