@@ -55,6 +55,10 @@ def init_app(app):
         babel.translation_directories.append(str(Path(__file__).parent / "translations"))
     config = app.config["KIT"]
     mode = config.get("sync_agent", "serve")
+    if mode not in ("serve", "off", "always"):
+        from kit.errors import ConfigError
+
+        raise ConfigError(f"sync_agent must be serve, off or always, not {mode!r}")
     if mode == "always" or (mode == "serve" and _serving()):
         from .scheduler import start_background
 

@@ -62,3 +62,9 @@ def test_status_panel_reports_in_plain_words(sqlite_hub, tmp_path):
     rows = dict(panel["rows"])
     assert panel["title"] == "Sync with the hub" and rows["Events waiting"] == 3
     assert rows["Last success"] == "never" and panel["problem"] is None
+
+
+def test_a_misspelt_sync_agent_setting_stops_kit_serve_with_a_clear_message(initialised, kit):
+    result = kit("serve", "--port", "1", check=False, env={"KIT_SYNC_AGENT": "sometimes"})
+    assert result.returncode == 2
+    assert "sync_agent must be serve, off or always, not 'sometimes'" in result.stderr
