@@ -109,7 +109,8 @@ def enroll():
             code = new_code(request.form.get("name"), current_app.config["HUB"]["hub_enroll_code_ttl_s"])
         except KitError as exc:
             error = exc.message
-    return render_template("hub/enroll.html", code=code, error=error, name=request.form.get("name", ""))
+    return render_template("hub/enroll.html", code=code, error=error,
+                           name="" if code else request.form.get("name", ""))
 
 
 @bp.post("/kits/<kit_id>/revoke")

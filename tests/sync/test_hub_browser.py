@@ -1,0 +1,54 @@
+"""A programme manager uses the hub's pages in a real Chromium: sign in, read kits, make an enrol code."""
+
+import re
+
+import pytest
+
+from .conftest import make_kit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"],
+                                             headless=True)
+        yield browser
+        browser.close()
+
+
+def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_path, chromium):
+    hub = sqlite_hub
+    kit = make_kit(tmp_path, "Truck 2", hub)
+    kit.add_events(5, kind="lesson_opened")
+    kit("sync", "now")
+    context = chromium.new_context(viewport={"width": 1024, "height": 700}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(hub.url + "/")
+        assert page.url.startswith(hub.url + "/signin")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", "correct horse")
+        page.click("button:has-text('Sign in')")
+        page.wait_for_selector("h1:has-text('Kits')")
+        row = page.locator("tr", has_text="Truck 2")
+        assert "5" in row.inner_text() and "active" in row.inner_text()
+        page.click("text=Learners reached")
+        assert page.locator("td", has_text="Site Truck 2").count() == 1
+        page.click("text=Enrol a kit")
+        page.fill("input[name=name]", "Truck 3")
+        page.click("button:has-text('Make an enrol code')")
+        code = page.inner_text("#code")
+        assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+        page.screenshot(path=str(tmp_path / "hub-enrol.png"))
+        page.click("text=Kits")
+        page.locator("tr", has_text="Truck 2").locator("button:has-text('Revoke')").click()
+        page.wait_for_selector("text=Kit revoked")
+        assert "revoked" in page.locator("tr", has_text="Truck 2").inner_text()
+    finally:
+        context.close()
+    failed = kit("sync", "now", check=False)
+    assert "revoked" in failed.stdout
