@@ -56,9 +56,9 @@ def learners_reached():
 
 
 def hours():
-    """Hours of learning (time_spent events) per site and month."""
+    """Hours of learning per site and month: tablets' time on lessons, and class-session attendance."""
     sites = _sites()
-    totals = defaultdict(float)
+    lessons, sessions = defaultdict(float), defaultdict(float)
     query = (HubEvent.select(HubEvent.kit_id, HubEvent.corrected_time, HubEvent.payload)
              .where(HubEvent.kind == "time_spent").tuples().iterator())
     for kit_id, when, payload in query:
@@ -67,9 +67,15 @@ def hours():
         except (ValueError, TypeError, AttributeError):
             continue
         if 0 < seconds < 86400:
-            totals[(sites.get(kit_id, kit_id), when.strftime("%Y-%m"))] += seconds
-    return [{"site": site, "month": month, "hours": round(total / 3600, 2)}
-            for (site, month), total in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0]))]
+            lessons[(sites.get(kit_id, kit_id), when.strftime("%Y-%m"))] += seconds
+    for kit_id, data in Record.select(Record.kit_id, Record.data).where(Record.kind == "session").tuples():
+        session = json.loads(data)
+        minutes = sum(m for _, m in session.get("attendance", []) if isinstance(m, (int, float)) and m > 0)
+        if minutes and session.get("started_at"):
+            sessions[(sites.get(kit_id, kit_id), session["started_at"][:7])] += minutes * 60
+    return [{"site": site, "month": month, "hours": round(lessons.get((site, month), 0) / 3600, 2),
+             "session_hours": round(sessions.get((site, month), 0) / 3600, 2)}
+            for site, month in sorted(set(lessons) | set(sessions), key=lambda key: (key[1], key[0]))]
 
 
 def completion():

@@ -35,17 +35,32 @@ def test_pages_need_an_account_and_sign_in_is_rate_limited(sqlite_hub):
     assert blocked.status_code == 429 and "too many failed tries" in blocked.text
 
 
+def _class_session(kit, minutes):
+    """A class held on the kit: every learner attended `minutes`."""
+    from kit.db import write
+    from kit.models import Attendance, ClassSession, Classroom, Learner, utcnow
+
+    with kit.db():
+        with write():
+            room = Classroom.get(Classroom.name == "Morning class")
+            session = ClassSession.create(classroom=room, ended_at=utcnow())
+            for learner in Learner.select():
+                Attendance.create(session=session, learner=learner, minutes=minutes)
+
+
 def test_pages_show_kits_learners_hours_completion_with_csv(hub, tmp_path):
     kit = make_kit(tmp_path, "Truck 1", hub)
     now = dt.datetime.utcnow()
     kit.add_events(2, kind="lesson_opened")
     kit.add_events(1, kind="lesson_completed", lesson_id="01-count")
     kit.add_events(3, kind="time_spent", payload={"seconds": 1200}, learner_name="Kofi")
+    _class_session(kit, minutes=45)
     kit("sync", "now")
     session, response = _signed_in(hub)
     assert response.status_code == 200 and "Truck 1" in response.text and "Site Truck 1" in response.text
     hours = list(csv.DictReader(io.StringIO(session.get(hub.url + "/reports/hours.csv", timeout=5).text)))
-    assert hours == [{"site": "Site Truck 1", "month": now.strftime("%Y-%m"), "hours": "1.0"}]
+    assert hours == [{"site": "Site Truck 1", "month": now.strftime("%Y-%m"), "hours": "1.0",
+                      "session_hours": "1.5"}]
     learners = list(csv.DictReader(io.StringIO(session.get(hub.url + "/reports/learners.csv", timeout=5).text)))
     assert learners[0]["learners"] == "2"
     completion = session.get(hub.url + "/reports/completion", timeout=5).text
