@@ -67,6 +67,15 @@ TITLES = {"learners": _l("Learners reached"), "hours": _l("Hours of learning"),
           "completion": _l("Lesson completion"), "roster": _l("Learners"), "kits": _l("Kits")}
 
 
+LABELS = {"name": _l("Kit"), "kit_id": _l("Kit id"), "site": _l("Site"), "location": _l("Location"),
+          "status": _l("Status"), "last_contact": _l("Last contact"), "events_received": _l("Events received"),
+          "acked_seq": _l("Acknowledged up to"), "clock_offset": _l("Clock offset"), "version": _l("Version"),
+          "set_aside": _l("Set aside"), "month": _l("Month"), "learners": _l("Learners"),
+          "hours": _l("Hours on lessons"), "session_hours": _l("Hours in class sessions"), "pack": _l("Pack"),
+          "lesson": _l("Lesson"), "started": _l("Started"), "completed": _l("Completed"), "rate": _l("Rate"),
+          "learner": _l("Learner"), "active": _l("Active")}
+
+
 @bp.get("/reports/<name>")
 @login_required
 def report(name):
@@ -74,7 +83,7 @@ def report(name):
         abort(404)
     rows = reports.REPORTS[name]()
     return render_template("hub/report.html", name=name, title=str(TITLES[name]), rows=rows,
-                           columns=list(rows[0]) if rows else [])
+                           columns=[(c, str(LABELS.get(c, c))) for c in rows[0]] if rows else [])
 
 
 @bp.get("/reports/<name>.csv")
