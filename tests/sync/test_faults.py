@@ -61,8 +61,7 @@ def test_connection_dropped_after_hub_stored_batch(hub, tmp_path, proxy_for):
     assert_converged(hub, kit)
 
 
-def test_kit_killed_mid_batch_resumes(sqlite_hub, tmp_path, proxy_for):
-    hub = sqlite_hub
+def test_kit_killed_mid_batch_resumes(hub, tmp_path, proxy_for):
     proxy = proxy_for(hub)
     kit = make_kit(tmp_path, "k", hub, url=proxy.url, env={"KIT_SYNC_BATCH_MAX": "50"})
     kit.add_events(400)

@@ -100,8 +100,8 @@ def test_malformed_oversized_truncated_and_replayed_batches(hub, tmp_path):
     assert _count(hub) == 3
 
 
-def test_kit_sets_aside_an_event_the_hub_refuses(sqlite_hub, tmp_path):
-    kit = make_kit(tmp_path, "k", sqlite_hub)
+def test_kit_sets_aside_an_event_the_hub_refuses(hub, tmp_path):
+    kit = make_kit(tmp_path, "k", hub)
     kit.add_events(6)
     bad = kit.add_events(1, payload={"blob": "x" * 9000})
     kit.add_events(6)
@@ -111,8 +111,8 @@ def test_kit_sets_aside_an_event_the_hub_refuses(sqlite_hub, tmp_path):
     assert status["events_waiting"] == 0
     assert [item["uuid"] for item in status["set_aside"]] == bad
     assert "over 8192" in status["set_aside"][0]["error"] and "set aside" in status["problem"]
-    assert sqlite_hub.query("SELECT reason FROM hub_set_aside")[0][0] == "set aside by the kit as malformed"
-    assert_converged(sqlite_hub, kit, set_aside=bad)
+    assert hub.query("SELECT reason FROM hub_set_aside")[0][0] == "set aside by the kit as malformed"
+    assert_converged(hub, kit, set_aside=bad)
 
 
 def test_enrol_codes_are_one_time_expire_and_resist_guessing(sqlite_hub, tmp_path):
