@@ -1,16 +1,18 @@
 """Event ingest: 60 concurrent writers posting event batches; then prove each is stored once.
 
 Each writer signs in as its own learner (for its event token), then posts batches of
-`--batch` events back to back: page views, time spent, lessons opened and answers to a
+`--batch` events: page views, time spent, lessons opened and answers to a
 real quiz question. Every third batch is sent again unchanged, as a tablet does after a
 lost answer; the kit must report those as duplicates. Afterwards the server is stopped
 and kit.db is read directly: every UUID sent is there, exactly once, and nothing else.
+Two runs: back to back (the most the kit stores; a batch then waits for the ~60 ahead of
+it) and paced at the target rate, 2,000 new events/s offered (the latency a class sees).
 Run: bench/run ingest  (bench/run ingest --quick for a smoke run).
 """
 
 import argparse
+import asyncio
 import json
-import os
 import random
 import sqlite3
 import time
@@ -56,7 +58,12 @@ async def writer(client, seat, plan, args, record, until, sent):
     questions = [(q, [c for c in CHOICE.findall(body)]) for q, kind, body in
                  FORM.findall(page.text) if kind == "single"]
     rng, number = random.Random(seat[1] * 7), 0
+    # Paced: one batch every `pace` seconds, writers spread over the first period.
+    next_at = time.monotonic() + rng.uniform(0, args.pace)
     while time.monotonic() < until:
+        if args.pace:
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            next_at += args.pace
         number += 1
         batch = make_batch(rng, args.batch, tablet.boot, questions)
         for attempt in range(2 if number % 3 == 0 else 1):
@@ -84,8 +91,6 @@ def _tally(record, counts, attempt, size):
 
 async def run_writers(args, plan, record, until):
     """The ingest mode of bench.loadgen: writers args.first..first+count."""
-    import asyncio
-
     from .httpc import Client
 
     record.extra = {}
@@ -118,23 +123,42 @@ def verify(db_path, uuid_files):
 def judge(result, seconds):
     """Return the Target rows for ingest."""
     row = result["rows"].get("POST /api/v1/events", {})
+    paced = result["paced"]["rows"].get("POST /api/v1/events", {})
     rate = result["events_per_s"]
+    once = all(_once(run) for run in (result, result["paced"]))
     proof = result["proof"]
-    once = (proof["missing"] == 0 and proof["rows"] == proof["distinct_uuids"]
-            and proof["sent"] == proof["sent_distinct"] and result["resend_accepted"] == 0)
     return [
         report.Target(f"events stored per second, {result['writers']} writers", ">= 2,000/s",
                       f"{rate:,.0f}/s", rate >= 2000, WHY_RATE),
-        report.Target("event batch p95", "< 200 ms",
+        report.Target(f"event batch p95 at {TARGET_RATE:,} events/s offered (paced)", "< 200 ms",
+                      f"{paced.get('p95') or 0:.0f} ms ({result['batch']} events/batch, "
+                      f"{result['paced']['events_per_s']:,.0f}/s stored)",
+                      paced.get("p95") is not None and paced["p95"] < 200, WHY_PACED),
+        report.Target("event batch p95, writers back to back", "< 200 ms",
                       f"{row.get('p95') or 0:.0f} ms ({result['batch']} events/batch)",
-                      row.get("p95") is not None and row["p95"] < 200, WHY_RATE),
-        report.Target("every event stored exactly once",
+                      row.get("p95") is not None and row["p95"] < 200, WHY_SATURATED),
+        report.Target("every event stored exactly once (both runs)",
                       "0 missing, 0 duplicated",
                       f"{proof['sent_distinct']:,} sent, {proof['missing']} missing, "
                       f"{proof['rows'] - proof['distinct_uuids']} duplicated; "
                       f"{result['resend_duplicate']:,} re-sent events all reported duplicate",
                       once, "see the proof numbers"),
     ]
+
+
+def _once(run):
+    proof = run["proof"]
+    return (proof["missing"] == 0 and proof["rows"] == proof["distinct_uuids"]
+            and proof["sent"] == proof["sent_distinct"] and run["resend_accepted"] == 0)
+
+
+TARGET_RATE = 2000
+WHY_PACED = ("CPU per batch: a batch queues behind the others being judged and appended "
+             "under one interpreter lock and one write lock.")
+WHY_SATURATED = ("writers that post back to back keep ~60 batches queued, so each waits for "
+                 "the ones ahead of it (Little's law: 60 batches / the batches stored per "
+                 "second); under 200 ms would need ~300 batches (15,000 events) per second. "
+                 "The paced row is the latency at the target rate.")
 
 
 WHY_RATE = ("CPU per batch, not the disk: timed alone in one process, a 50-event batch "
@@ -158,8 +182,10 @@ def main(argv=None):
         args.writers, args.seconds, args.batch = 3, 2.0, 10
     result = measure(args)
     rows = judge(result, args.seconds)
-    print(stats.format_table(result["rows"], "ingest"))
+    print(stats.format_table(result["rows"], "ingest, back to back"))
     print(f"proof: {result['proof']}")
+    print(stats.format_table(result["paced"]["rows"], "ingest, paced"))
+    print(f"proof: {result['paced']['proof']}")
     print("\ningest targets:")
     report.print_targets(rows)
     if not args.quick:
@@ -169,6 +195,13 @@ def main(argv=None):
 
 
 def measure(args):
+    """Run the writers back to back, then paced at the target rate; verify both logs."""
+    result = _run(args, pace=0.0)
+    result["paced"] = _run(args, pace=args.writers * args.batch / TARGET_RATE)
+    return result
+
+
+def _run(args, pace):
     """Run the writers against a fresh kit; stop it; verify the event table."""
     from .servers import fresh_copy, kit_server
 
@@ -176,18 +209,18 @@ def measure(args):
     data = fresh_copy(tpl, WORK / "data")
     with kit_server(data, threads=args.threads, log=str(WORK / "serve.log")) as kit:
         run = run_load(kit, plan, args.writers, args.seconds, 2.0, mode="ingest",
-                       batch=args.batch)
+                       batch=args.batch, pace=pace)
     extras = run.pop("extras")
     total = {k: sum(e.get(k, 0) for e in extras) for k in
              ("window_accepted", "first_accepted", "resend_accepted", "resend_duplicate")}
     proof = verify(data / "kit.db", [e["uuids_file"] for e in extras])
     return {**run, **total, "proof": proof, "writers": args.writers, "batch": args.batch,
-            "seconds": args.seconds, "machine": report.machine(),
+            "seconds": args.seconds, "machine": report.machine(), "pace_s": pace,
             "events_per_s": round(total["window_accepted"] / args.seconds, 1)}
 
 
 def markdown(result, rows):
-    proof = result["proof"]
+    proof, paced = result["proof"], result["paced"]
     return "\n".join([
         "## Event ingest", "",
         report.machine_line(result["machine"], "bench/run ingest"), "",
@@ -201,7 +234,13 @@ def markdown(result, rows):
         f"acknowledged, {proof['rows']:,} rows, {proof['distinct_uuids']:,} distinct UUIDs, "
         f"{proof['missing']} missing; every third batch was sent twice and its "
         f"{result['resend_duplicate']:,} events came back as duplicates "
-        f"({result['resend_accepted']} accepted again).",
+        f"({result['resend_accepted']} accepted again).", "",
+        f"Paced: each writer posts a batch every {paced['pace_s']:g} s ({TARGET_RATE:,} new "
+        f"events/s offered): {paced['events_per_s']:,.0f} events/s stored, server CPU "
+        f"{paced['server']['cpu_pct']} %, RSS peak {paced['server']['rss_peak_mb']} MB; "
+        f"{paced['proof']['sent_distinct']:,} acknowledged, {paced['proof']['missing']} "
+        "missing, " f"{paced['proof']['rows'] - paced['proof']['distinct_uuids']} duplicated.", "",
+        report.routes_markdown(paced["rows"]),
     ])
 
 

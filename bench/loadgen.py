@@ -135,6 +135,8 @@ def parse(argv=None):
     parser.add_argument("--refresh-s", type=float, default=2.0)
     parser.add_argument("--teachers", type=int, default=1)
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="ingest: seconds between one writer's batches (0: back to back)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--start-at", type=float, default=0.0, help="wall-clock start (epoch s)")
     parser.add_argument("--out", required=True)

@@ -6,15 +6,16 @@ before the write transaction starts, so the database lock is held only for the a
 
 from .errors import KitError, NotFound
 from .event_schema import BadEvent
-from .models import Lesson, Pack
+from .db import database
 
 
 def _installed_lessons(keys):
     """Return the set of (pack_id, lesson_id) among `keys` that are installed."""
-    packs = {pack for pack, _lesson in keys}
-    query = (Lesson.select(Pack.pack_id, Lesson.lesson_id).join(Pack)
-             .where(Pack.pack_id.in_(list(packs))).tuples())
-    return {row for row in query if row in keys}
+    packs = sorted({pack for pack, _lesson in keys})
+    cursor = database.execute_sql(
+        "SELECT p.pack_id, l.lesson_id FROM lesson l JOIN pack p ON p.id = l.pack_id"
+        f" WHERE p.pack_id IN ({','.join('?' * len(packs))})", packs)
+    return {row for row in cursor if row in keys}
 
 
 def lesson_facts(batch):
@@ -48,15 +49,20 @@ def _quiz_facts(index, pack_id, lesson_id):
 
 def judge_answers(batch):
     """Set payload.correct on every answer event from the pack's own answer key."""
-    from .packs.quiz import check_answer
+    from .packs.lessons import load_quiz
+    from .packs.quiz import mark_answer
 
+    quizzes = {}  # each lesson's quiz is looked up once per batch
     for index, event in enumerate(batch):
         if event["kind"] != "answer":
             continue
         payload = event["payload"]
+        key = (event["pack_id"], event["lesson_id"])
         try:
-            result = check_answer(event["pack_id"], event["lesson_id"],
-                                  payload["question_id"], payload["response"])
+            if key not in quizzes:
+                quizzes[key] = load_quiz(*key)
+            result = mark_answer(quizzes[key], *key, payload["question_id"],
+                                 payload["response"])
         except NotFound as exc:
             raise BadEvent(f"event {index}: {exc.message}", index=index,
                            field="payload.question_id") from None

@@ -140,7 +140,11 @@ def check_answer(pack_id, lesson_id, question_id, response):
     """Judge one answer against the installed pack: {"correct", "feedback", "hint"}."""
     from .lessons import load_quiz
 
-    quiz = load_quiz(pack_id, lesson_id)
+    return mark_answer(load_quiz(pack_id, lesson_id), pack_id, lesson_id, question_id, response)
+
+
+def mark_answer(quiz, pack_id, lesson_id, question_id, response):
+    """Judge one answer against an already loaded quiz (a batch loads each quiz once)."""
     question = next((q for q in quiz["questions"] if q["id"] == question_id), None)
     if question is None:
         raise NotFound(f"lesson {pack_id}/{lesson_id} has no question {question_id!r}")

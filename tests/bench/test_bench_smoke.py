@@ -44,6 +44,8 @@ def test_ingest_quick_proves_each_event_stored_once():
     assert proof["sent"] > 0 and proof["missing"] == 0
     assert proof["rows"] == proof["distinct_uuids"] == proof["sent_distinct"]
     assert result["resend_accepted"] == 0 and result["resend_duplicate"] > 0
+    paced = result["paced"]["proof"]
+    assert paced["sent"] > 0 and paced["missing"] == 0 and paced["rows"] == paced["sent_distinct"]
     assert rows[-1].ok is True
 
 
