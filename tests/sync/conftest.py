@@ -52,7 +52,8 @@ class Hub:
         env = {**os.environ, "KIT_DATA": str(self.data_dir), **self.env}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "kit", "hub", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [sys.executable, "-m", "kit", "hub", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                 *(("--database", self.database_url) if self.database_url else ())],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         wait_http(self.url + "/sync/v1/ping", process=self.process)
         return self
