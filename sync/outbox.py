@@ -59,29 +59,26 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def _user(row, pseudonymous):
+def _user(row, ids):
     return {"display_name": row.display_name, "role": row.role, "active": row.active}
 
 
-def _classroom(row, pseudonymous):
+def _classroom(row, ids):
     return {"name": row.name, "active": row.active}
 
 
-def _learner(row, pseudonymous):
-    data = {"classroom": row.classroom.uuid, "language": row.language, "active": row.active}
-    if not pseudonymous:
+def _learner(row, ids):
+    data = {"classroom": ids["classroom"].get(row.classroom_id), "language": row.language, "active": row.active}
+    if not ids["pseudonymous"]:
         data["display_name"] = row.display_name
     return data
 
 
-def _session(row, pseudonymous):
-    attendance = (Attendance.select(Attendance.minutes, Learner.uuid)
-                  .join(Learner).where(Attendance.session == row.id).order_by(Learner.uuid))
+def _session(row, ids):
     return {
-        "classroom": row.classroom.uuid, "started_at": _iso(row.started_at),
-        "ended_at": _iso(row.ended_at),
-        "started_by": row.started_by.uuid if row.started_by_id else None,
-        "attendance": [[a.learner.uuid, a.minutes] for a in attendance],
+        "classroom": ids["classroom"].get(row.classroom_id), "started_at": _iso(row.started_at),
+        "ended_at": _iso(row.ended_at), "started_by": ids["user"].get(row.started_by_id),
+        "attendance": sorted(ids["attendance"].get(row.id, [])),
     }
 
 
@@ -89,13 +86,26 @@ KINDS = (("user", User, _user), ("classroom", Classroom, _classroom),
          ("learner", Learner, _learner), ("session", ClassSession, _session))
 
 
+def _lookups(pseudonymous):
+    """Read every id-to-uuid map once, so shaping N records costs a few queries, not N."""
+    learners = dict(Learner.select(Learner.id, Learner.uuid).tuples())
+    attendance = {}
+    for session_id, learner_id, minutes in Attendance.select(
+            Attendance.session, Attendance.learner, Attendance.minutes).tuples():
+        attendance.setdefault(session_id, []).append([learners.get(learner_id), minutes])
+    return {"pseudonymous": pseudonymous, "attendance": attendance,
+            "classroom": dict(Classroom.select(Classroom.id, Classroom.uuid).tuples()),
+            "user": dict(User.select(User.id, User.uuid).tuples())}
+
+
 def changed_records(pseudonymous, limit=500):
     """Return up to `limit` records whose content differs from what the hub last accepted."""
     sent = {(r.kind, r.uuid): r.digest for r in SentRecord.select()}
+    ids = _lookups(pseudonymous)
     out = []
     for kind, model, shape in KINDS:
         for row in model.select().order_by(model.id):
-            data = shape(row, pseudonymous)
+            data = shape(row, ids)
             digest = _digest(data)
             if sent.get((kind, row.uuid)) != digest:
                 out.append({"t": kind, "id": row.uuid, "v": row.version, "h": digest, "d": data})
