@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from ... import auth
 from ...db import write
 from ...errors import KitError, TooManyRequests
-from ...web.i18n import LANGUAGES
+from ..i18n import LANGUAGES
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
