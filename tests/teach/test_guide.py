@@ -16,7 +16,7 @@ def test_guide_pictures_exist_and_are_all_used():
         assert path.is_file(), name
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     taken = {f"img/{p.name}" for p in (GUIDE.parent / "img").glob("*.png")
-             if p.name.startswith(("teacher-", "admin-"))}
+             if p.name.startswith(("teacher-", "admin-", "learner-"))}
     assert taken <= used, f"screenshots not in the guide: {sorted(taken - used)}"
 
 
