@@ -5,7 +5,7 @@ teacher pages can be translated, and reviewed, separately; Flask-Babel merges th
 """
 
 from flask import current_app, g, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 
 LANGUAGES = {"en": ("English", "ltr"), "fr": ("Français", "ltr")}
 # Languages written right to left, for when their catalogues arrive: the CSS already copes.
@@ -27,9 +27,29 @@ def page_direction():
     return "rtl" if str(get_locale()).split("_")[0] in RTL else "ltr"
 
 
+def _translations():
+    """Return this request's catalogue, looked up once per request and locale.
+
+    Flask-Babel's own template callables look it up again for every string (a page has
+    ~60); the locale Flask-Babel cached is checked, so its refresh() is still honoured.
+    """
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    cached = g.get("_kit_translations")
+    if cached is None or locale is None or cached[0] is not locale:
+        found = get_translations()
+        cached = g._kit_translations = (getattr(g.get("_flask_babel"), "babel_locale", None), found)
+    return cached[1]
+
+
 def init_app(app):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations/learn;translations/teach"
     babel.init_app(app, locale_selector=select_language)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
     @app.context_processor
     def _language():

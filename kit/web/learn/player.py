@@ -16,6 +16,7 @@ from ...events import record, server_event
 from ...models import LessonProgress
 from . import bp
 from .auth import current_learner, make_token
+from .steps import steps_html
 
 
 def learner_required(view):
@@ -29,13 +30,24 @@ def learner_required(view):
     return wrapper
 
 
-def status_label(status):
-    """Return the words shown for a lesson's status (never colour alone)."""
+def status_labels():
+    """Return the words shown for each lesson status (never colour alone)."""
     # A context of our own: the teacher catalogue has these words for other things.
     return {"not_started": pgettext("lesson status", "Not started"),
             "in_progress": pgettext("lesson status", "Started"),
             "completed": pgettext("lesson status", "Finished"),
-            "mastered": pgettext("lesson status", "Mastered")}.get(status, status)
+            "mastered": pgettext("lesson status", "Mastered")}
+
+
+def status_label(status):
+    """Return the words shown for a lesson's status."""
+    return status_labels().get(status, status)
+
+
+def _label_lookup():
+    """Return status_label for a page listing many lessons: the words translated once."""
+    labels = status_labels()
+    return lambda status: labels.get(status, status)
 
 
 def _progress(learner):
@@ -59,7 +71,7 @@ def lessons():
     items = [(item, rows.get((item.pack_id, item.lesson_id)))
              for item in assigned_lessons(g.learner.classroom_id)]
     return render_template("learn/lessons.html", learner=g.learner, items=items,
-                           status_label=status_label, token=make_token(g.learner))
+                           status_label=_label_lookup(), token=make_token(g.learner))
 
 
 def _assigned_lesson(pack_id, lesson_id):
@@ -83,10 +95,11 @@ def _render_player(pack_id, lesson_id, step=None, feedback=None):
     if step is None:
         step = row.page if row else 0
     step = min(max(step, 0), last)
+    attempt = (row.attempts if row else 0) + 1
     return render_template(
         "learn/player.html", learner=g.learner, lesson=view, row=row, step=step, last=last,
-        attempt=(row.attempts if row else 0) + 1, next_lesson=next_lesson,
-        feedback=feedback or {}, token=make_token(g.learner), status_label=status_label)
+        attempt=attempt, next_lesson=next_lesson, token=make_token(g.learner),
+        steps_html=steps_html(view, step, last, attempt, feedback), status_label=status_label)
 
 
 @bp.get("/lesson/<pack_id>/<lesson_id>")
