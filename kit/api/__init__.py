@@ -3,7 +3,6 @@
 import importlib.resources
 from functools import lru_cache
 
-import yaml
 from flask import Blueprint, jsonify
 
 from .. import __version__
@@ -16,6 +15,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @lru_cache(maxsize=1)
 def openapi_document():
     """Return the OpenAPI document (parsed once; it ships inside the package)."""
+    import yaml  # only here: importing YAML cost every `kit serve` start ~15 ms
+
     text = importlib.resources.files(__package__).joinpath("openapi.yaml").read_text("utf-8")
     document = yaml.safe_load(text)
     document["info"]["version"] = __version__

@@ -11,13 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-import yaml
-
 from ..db import database
 from ..errors import NotFound
-from . import markup
 from .quiz import public_question
-from .source import split_front_matter
+
+# markdown-it and YAML are imported when a lesson is first rendered or judged, not when
+# `kit serve` starts: they cost ~30 ms of every start and memory a kit may never need.
 
 AUDIO_TYPES = {".ogg": "audio/ogg", ".opus": "audio/ogg", ".oga": "audio/ogg",
                ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".webm": "audio/webm"}
@@ -107,18 +106,22 @@ def load_quiz(pack_id, lesson_id):
 
 @lru_cache(maxsize=512)
 def _quiz(folder, lesson_id):
+    import yaml
+
     path = Path(folder) / "lessons" / lesson_id / "quiz.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 @lru_cache(maxsize=512)
 def _render(folder, pack_id, version, lesson_id):
+    from . import markup
+    from .source import PAGE_BREAK, split_front_matter
+
     root = Path(folder)
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     base = f"lessons/{lesson_id}"
     where = f"{base}/lesson.md"
     front, body = split_front_matter((root / where).read_text(encoding="utf-8"), where)
-    from .source import PAGE_BREAK
 
     def url(rel):
         return media_url(pack_id, version, rel)
@@ -139,6 +142,8 @@ def _render(folder, pack_id, version, lesson_id):
 
 
 def _rel(base, name):
+    from . import markup
+
     return markup._resolve(base, name)
 
 

@@ -1,6 +1,5 @@
 """Classes and roster pages: add, rename, deactivate, learners, CSV import, login cards."""
 
-import segno
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -125,6 +124,8 @@ def import_preview(class_id):
 
 def qr_svg(text, title):
     """Return an inline, accessible SVG QR code for `text`."""
+    import segno  # only for the printable QR codes, not at every start
+
     svg = segno.make(text, error="m").svg_inline(scale=4, title=title, border=2)
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
