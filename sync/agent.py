@@ -20,7 +20,7 @@ from kit.models import utcnow
 from . import outbox, protocol
 from .client import HubClient, HubRefused, HubUnreachable, check_url
 from .state import (
-    SentRecord, SetAside, SyncState, anchors_after, clocks, get_state, record_anchor, update_state,
+    SentRecord, SetAside, SyncState, anchors_after, clocks, get_state, max_seq, record_anchor, update_state,
 )
 
 logger = logging.getLogger(__name__)
@@ -112,12 +112,39 @@ def _hello(client, config, per_call=500):
         answer = client.call("POST", protocol.PREFIX + "/hello", timeout=config["sync_probe_timeout_s"], json={
             "device_ms": wall, "boot_id": boot, "mono_ms": mono, "version": __version__,
             "site": identity().site, "anchors": anchors}).json()
-        update_state(acked_seq=answer["ack"], acked_anchor=answer["acked_anchor"],
+        acked_seq, acked_anchor = _cursor_from_hub(state, answer)
+        update_state(acked_seq=acked_seq, acked_anchor=acked_anchor,
                      clock_offset_ms=answer["hub_ms"] - wall, hub_name=answer.get("name", state.hub_name),
                      stage="pushing_events")
         if len(anchors) < per_call or answer["acked_anchor"] <= state.acked_anchor:
             return answer
     return answer
+
+
+def _sequence(table):
+    row = database.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    return row[0] if row else 0
+
+
+def _cursor_from_hub(state, answer):
+    """Return the (seq, anchor) cursors to keep after hello.
+
+    Normally the hub's: that is how a USB bundle imported at the hub moves the cursor.
+    But a hub that holds more than this kit ever numbered means the kit was restored
+    from an older backup: number what comes next after the hub's, and keep our own
+    cursor, so events made since the restore are sent (storage is idempotent).
+    """
+    if answer["ack"] <= _sequence("event") and answer["acked_anchor"] <= _sequence("sync_anchor"):
+        return answer["ack"], answer["acked_anchor"]
+    with write():
+        for table, value in (("event", answer["ack"]), ("sync_anchor", answer["acked_anchor"])):
+            database.execute_sql("UPDATE sqlite_sequence SET seq = ? WHERE name = ? AND seq < ?",
+                                 (value, table, value))
+            database.execute_sql("INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM sqlite_sequence WHERE name = ?)", (table, value, table))
+    logger.warning("the hub holds events up to %s but this kit only numbered up to %s: restored from a "
+                   "backup? new events are numbered after the hub's", answer["ack"], max_seq())
+    return min(state.acked_seq, answer["ack"]), min(state.acked_anchor, answer["acked_anchor"])
 
 
 def _push_events(client, config, limit_seq):
@@ -147,7 +174,8 @@ def _push_events(client, config, limit_seq):
             raise
         sent += len(events)
         size = _grow(state.batch_size, len(events), time.monotonic() - started, config)
-        update_state(acked_seq=answer["ack"], batch_size=min(size, ceiling))
+        # min: never skip our own events on the hub's word (a restored kit reuses seqs it holds).
+        update_state(acked_seq=min(answer["ack"], upto), batch_size=min(size, ceiling))
         if answer["ack"] < upto:
             return sent  # the hub holds a gap below this batch; the next cycle resends from its ack
     return sent

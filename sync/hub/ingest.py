@@ -1,7 +1,7 @@
 """Store what kits send, idempotently, each batch in one transaction.
 
-An event is stored once: (kit, seq) and the event UUID are both unique, and a repeat of
-either is a no-op. A batch also declares the seqs it covers, (after, upto]; the hub
+An event is stored once: its UUID is unique, and a repeat is a no-op. (Seqs are not unique:
+a kit restored from an older backup reuses them for new events, which must still be kept.) A batch also declares the seqs it covers, (after, upto]; the hub
 answers with the highest seq up to which it holds everything (``ack``), merging ranges
 delivered out of order (a USB bundle ahead of the online cursor, say).
 """
@@ -53,16 +53,13 @@ def _owned_elsewhere(kit, events):
 
 
 def _not_stored(kit, events):
-    """Return the events whose seq and UUID the hub does not hold yet (replays drop out)."""
-    seqs, uuids = set(), set()
+    """Return the events whose UUID the hub does not hold yet (replays drop out)."""
+    held = set()
     for start in range(0, len(events), 500):
-        part = events[start:start + 500]
-        for row in HubEvent.select(HubEvent.seq, HubEvent.uuid).where(
-                (HubEvent.kit_id == kit.kit_id)
-                & (HubEvent.seq.in_([e["seq"] for e in part]) | HubEvent.uuid.in_([e["uuid"] for e in part]))):
-            seqs.add(row.seq)
-            uuids.add(row.uuid)
-    return [e for e in events if e["seq"] not in seqs and e["uuid"] not in uuids]
+        part = [e["uuid"] for e in events[start:start + 500]]
+        held.update(row.uuid for row in HubEvent.select(HubEvent.uuid).where(
+            (HubEvent.kit_id == kit.kit_id) & HubEvent.uuid.in_(part)))
+    return [e for e in events if e["uuid"] not in held]
 
 
 def _set_aside(kit, seq, uuid, reason):

@@ -153,3 +153,25 @@ def test_batches_shrink_when_the_hub_says_too_large(tmp_path):
         assert_converged(hub, kit)
     finally:
         hub.stop()
+
+
+def test_kit_restored_from_an_older_backup_loses_nothing(hub, tmp_path):
+    """After `kit restore` of an old backup, events made since reuse seqs the hub holds: all are kept."""
+    kit = make_kit(tmp_path, "k", hub)
+    kit.add_events(10)
+    kit("sync", "now")
+    backup = tmp_path / "backup.tar"
+    kit("backup", "--out", backup, "--without-packs")
+    before_restore = kit.add_events(5)
+    kit("sync", "now")
+    kit("restore", backup, "--force")
+    assert not set(before_restore) & kit.uuids()  # the restored kit no longer holds these…
+    since = kit.add_events(4)  # …and numbers new events 11-14, seqs the hub already holds
+    kit("sync", "now")
+    later = kit.add_events(2)
+    kit("sync", "now")
+    at_hub = hub.uuids(kit.kit_id)
+    assert len(at_hub) == len(set(at_hub)) == 21
+    assert kit.uuids() | set(before_restore) == set(at_hub)
+    assert set(since + later) <= set(at_hub)
+    assert kit.status()["events_waiting"] == 0
