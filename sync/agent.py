@@ -75,6 +75,9 @@ def run_once(config, force=False):
         client.close()
     update_state(stage="idle", attempts=0, last_success_at=utcnow(), last_error="", last_result=result,
                  next_attempt_at=utcnow() + dt.timedelta(seconds=config["sync_interval_s"]))
+    from .poke import mark_enrolled
+
+    mark_enrolled(config["data"], True)  # again: a restored data folder may have lost the marker
     return result
 
 

@@ -175,3 +175,4 @@ def test_kit_restored_from_an_older_backup_loses_nothing(hub, tmp_path):
     assert kit.uuids() | set(before_restore) == set(at_hub)
     assert set(since + later) <= set(at_hub)
     assert kit.status()["events_waiting"] == 0
+    assert (kit.data_dir / "sync" / "enrolled").exists()  # so `kit sync poke` still wakes the agent
