@@ -25,6 +25,8 @@ MAX_STRING = 200
 MAX_PAYLOAD_BYTES = 8192
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 RECORD_KINDS = ("user", "classroom", "learner", "session")
+MAX_INT = 2**53  # JSON-safe, and fits PostgreSQL's BIGINT
+MIN_MS, MAX_MS = -62_135_596_800_000, 253_402_300_799_999  # years 1 to 9999: a datetime can hold them
 
 
 class MalformedBatch(KitError):
@@ -88,6 +90,8 @@ def decompress(body, max_bytes):
         return json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedBatch(f"the batch is not JSON ({exc})") from None
+    except RecursionError:
+        raise MalformedBatch("the batch nests too deeply to be real") from None
 
 
 class _Table:
@@ -164,8 +168,9 @@ def _column(doc, name, n, kinds, nullable=False):
           f"column {name!r} must be a list of {n} values")
     for value in values:
         ok = (value is None and nullable) or (
-            isinstance(value, kinds) and not isinstance(value, bool))
-        _need(ok, f"column {name!r} holds a value of the wrong type: {value!r}")
+            isinstance(value, kinds) and not isinstance(value, bool)
+            and (not isinstance(value, int) or abs(value) < MAX_INT))
+        _need(ok, f"column {name!r} holds a value of the wrong type or size: {str(value)[:40]}")
     return values
 
 
@@ -187,7 +192,7 @@ def _header(doc, kit_id):
         raise Forbidden(f"this batch belongs to kit {doc.get('kit')!r}, but you are kit {kit_id}")
     after, upto, n = doc.get("after"), doc.get("upto"), doc.get("n")
     for name, value in (("after", after), ("upto", upto), ("n", n)):
-        _need(isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+        _need(isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_INT,
               f"{name!r} must be a whole number >= 0")
     _need(upto >= after, "'upto' must not be below 'after'")
     _need(n <= upto - after, f"{n} events cannot fit in seqs ({after}, {upto}]")
@@ -238,7 +243,22 @@ def decode_events(doc, kit_id):
         event["payload"] = payload
     for event in events:
         _need(event["received_ms"] is not None, "every event needs the kit's receipt time", event["seq"])
+        for field in ("device_ms", "received_ms"):
+            value = event[field]
+            _need(value is None or MIN_MS <= value <= MAX_MS, f"{field} {value} is not a time", event["seq"])
     return after, upto, skip, events
+
+
+def check_anchors(anchors):
+    """Check [[id, boot_id, wall_ms, mono_ms, last_seq], …] strictly; return it."""
+    ok = isinstance(anchors, list) and all(
+        isinstance(a, list) and len(a) == 5 and isinstance(a[1], str) and len(a[1]) <= 64
+        and all(isinstance(x, int) and not isinstance(x, bool) and abs(x) < MAX_INT
+                for x in (a[0], a[2], a[3], a[4]))
+        and MIN_MS <= a[2] <= MAX_MS for a in anchors)
+    if not ok:
+        raise MalformedBatch("'anchors' must be a list of [id, boot_id, wall_ms, mono_ms, last_seq]")
+    return anchors
 
 
 def encode_records(kit_id, records):

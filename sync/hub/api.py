@@ -43,7 +43,7 @@ def _body():
 
 
 def _int(value, name):
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) >= protocol.MAX_INT:
         raise protocol.MalformedBatch(f"{name!r} must be a whole number")
     return value
 
@@ -76,14 +76,12 @@ def hello():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise protocol.MalformedBatch("hello needs a JSON object")
-    anchors = body.get("anchors") or []
-    if not isinstance(anchors, list) or not all(
-            isinstance(a, list) and len(a) == 5 and isinstance(a[1], str)
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in (a[0], a[2], a[3], a[4]))
-            for a in anchors):
-        raise protocol.MalformedBatch("'anchors' must be a list of [id, boot_id, wall_ms, mono_ms, last_seq]")
+    anchors = protocol.check_anchors(body.get("anchors") or [])
+    device_ms = _int(body.get("device_ms"), "device_ms")
+    if not protocol.MIN_MS <= device_ms <= protocol.MAX_MS:
+        raise protocol.MalformedBatch("'device_ms' is not a time")
     with database.atomic():
-        record_sample(kit, _int(body.get("device_ms"), "device_ms"), str(body.get("boot_id", ""))[:64],
+        record_sample(kit, device_ms, str(body.get("boot_id", ""))[:64],
                       _int(body.get("mono_ms"), "mono_ms"), hub_ms)
         store_anchors(kit, anchors)
         Kit.update(last_contact=utcnow(), version=str(body.get("version", ""))[:64],

@@ -34,7 +34,7 @@ def import_bundle(path, config):
     if not isinstance(document.get("batches"), list) or not isinstance(document.get("anchors"), list):
         raise BadBundle("the bundle lacks its batches or anchors")
     with database.atomic():
-        store_anchors(kit, document["anchors"])
+        store_anchors(kit, protocol.check_anchors(document["anchors"]))
     stored = 0
     limit = config["hub_max_inflated_bytes"]
     for text in document["batches"]:

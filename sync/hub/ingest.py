@@ -9,6 +9,7 @@ delivered out of order (a USB bundle ahead of the online cursor, say).
 import json
 import logging
 
+from .. import protocol
 from .db import database, dialect
 from .models import HubEvent, HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
 from .timefix import anchors_from, event_time
@@ -22,6 +23,7 @@ def _rows(kit, events, via):
     rows = []
     for e in events:
         true_ms, estimated = event_time(kit, e["seq"], e["received_ms"], anchors)
+        true_ms = min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS)
         rows.append({
             "kit_id": kit.kit_id, "seq": e["seq"], "uuid": e["uuid"], "learner_uuid": e["learner"],
             "pack_id": e["pack_id"], "lesson_id": e["lesson_id"], "kind": e["kind"],

@@ -67,6 +67,9 @@ def test_batch_for_another_kit_is_forbidden():
     (lambda d: d.update(id="zz"), "32 hex digits"),
     (lambda d: d.update(rc=[None, 5]), "receipt time"),
     (lambda d: d.update(skip=[99]), "'skip' must list seqs"),
+    (lambda d: d.update(dt=[10**15, 0]), "device_ms 1000000000000000 is not a time"),
+    (lambda d: d.update(mo=[2**60, 0]), "wrong type or size"),
+    (lambda d: d.update(upto=2**60), "'upto' must be a whole number"),
 ])
 def test_malformed_batches_are_refused_with_a_reason(change, message):
     import json
@@ -85,3 +88,14 @@ def test_truncated_and_oversized_bodies_are_refused():
         protocol.decompress(b"garbage", 10**8)
     with pytest.raises(TooLarge, match="inflates to more than 100 bytes"):
         protocol.decompress(body, 100)
+
+
+def test_absurdly_nested_json_is_malformed_not_a_crash():
+    with pytest.raises(MalformedBatch, match="nests too deeply"):
+        protocol.decompress(zlib.compress(b"[" * 100_000 + b"]" * 100_000), 10**8)
+
+
+@pytest.mark.parametrize("anchors", [[[1, "boot", 10**16, 0, 1]], [[1, "b" * 65, 0, 0, 1]], [[1, "boot", 0, 0]], "x"])
+def test_bad_anchors_are_refused(anchors):
+    with pytest.raises(MalformedBatch, match="'anchors' must be a list"):
+        protocol.check_anchors(anchors)

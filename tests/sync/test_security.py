@@ -143,3 +143,16 @@ def test_plain_http_off_loopback_is_refused(tmp_path):
     result = kit("sync", "enroll", "--hub", "http://hub.example.org", "--code", "X", check=False)
     assert result.returncode == 2 and "refusing plain http://" in result.stderr
     assert not kit.status()["enrolled"]
+
+
+def test_hello_with_bad_clocks_changes_nothing(sqlite_hub, tmp_path):
+    kit = make_kit(tmp_path, "k", sqlite_hub)
+    kit_id, secret = _credentials(kit)
+    for body, words in (({"device_ms": 10**15, "mono_ms": 0, "anchors": []}, "'device_ms' is not a time"),
+                        ({"device_ms": 0, "mono_ms": 0, "anchors": [[1, "b", 10**15, 0, 0]]}, "'anchors'"),
+                        ({"device_ms": "now", "mono_ms": 0}, "'device_ms' must be a whole number")):
+        response = requests.post(sqlite_hub.url + "/sync/v1/hello", json=body, timeout=5,
+                                 headers=protocol.auth_header(kit_id, secret))
+        assert response.status_code == 422 and words in response.json()["error"]["message"]
+    assert sqlite_hub.query("SELECT COUNT(*) FROM hub_clock")[0][0] == 0
+    assert sqlite_hub.query("SELECT COUNT(*) FROM hub_anchor")[0][0] == 0
