@@ -279,7 +279,7 @@ def decode_records(doc, kit_id):
         _need(isinstance(rec, dict) and rec.get("t") in RECORD_KINDS,
               f"a record's kind must be one of {', '.join(RECORD_KINDS)}")
         _need(isinstance(rec.get("id"), str) and 0 < len(rec["id"]) <= 64, "a record needs an id")
-        _need(isinstance(rec.get("v"), int) and not isinstance(rec.get("v"), bool) and rec["v"] >= 1,
+        _need(isinstance(rec.get("v"), int) and not isinstance(rec.get("v"), bool) and 1 <= rec["v"] < 2**31,
               "a record's version must be a whole number >= 1")
         _need(isinstance(rec.get("d"), dict), "a record's data must be a JSON object")
         _need(isinstance(rec.get("h"), str) and len(rec["h"]) <= 64, "a record needs its digest 'h'")

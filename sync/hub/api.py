@@ -56,9 +56,12 @@ def ping():
 
 @bp.post("/enroll")
 def enroll():
-    body = request.get_json(silent=True) or {}
-    result = enrol(body.get("code"), body.get("kit_id"), body.get("site"), body.get("location"),
-                   body.get("version"), request.remote_addr, _config())
+    body = request.get_json(silent=True)
+    fields = ("code", "kit_id", "site", "location", "version")
+    if not isinstance(body, dict) or not all(isinstance(body.get(f, ""), str) and len(body.get(f, "")) <= 255
+                                             for f in fields):
+        raise KitError(f"enrol needs a JSON object whose {', '.join(fields)} are short texts")
+    result = enrol(*(body.get(f, "") for f in fields), request.remote_addr, _config())
     logger.info("kit %s enrolled as %s", result["kit_id"], result["name"])
     return jsonify(kit_id=result["kit_id"], secret=result["secret"], name=result["name"])
 

@@ -156,3 +156,10 @@ def test_hello_with_bad_clocks_changes_nothing(sqlite_hub, tmp_path):
         assert response.status_code == 422 and words in response.json()["error"]["message"]
     assert sqlite_hub.query("SELECT COUNT(*) FROM hub_clock")[0][0] == 0
     assert sqlite_hub.query("SELECT COUNT(*) FROM hub_anchor")[0][0] == 0
+
+
+def test_enrol_with_a_malformed_body_is_refused_clearly(sqlite_hub):
+    for body in ([1, 2], {"code": 12345, "kit_id": "x"}, {"code": "A", "kit_id": "x", "site": {"a": 1}}):
+        response = requests.post(sqlite_hub.url + "/sync/v1/enroll", json=body, timeout=5)
+        assert response.status_code == 400 and "short texts" in response.json()["error"]["message"]
+    assert sqlite_hub.query("SELECT COUNT(*) FROM hub_kit")[0][0] == 0
