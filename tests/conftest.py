@@ -190,3 +190,21 @@ def served_kit(installed_kit):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    """One Playwright for the whole run: its sync API refuses a second in one process."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    """Debian's Chromium, headless, once per session (never a downloaded browser)."""
+    browser = playwright_instance.chromium.launch(
+        executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True)
+    yield browser
+    browser.close()

@@ -12,25 +12,11 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
-@pytest.fixture(scope="session")
-def playwright_instance():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def browser(playwright_instance):
-    """Debian's Chromium, headless, once per session (never a downloaded browser)."""
-    browser = playwright_instance.chromium.launch(
-        executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
-    yield browser
-    browser.close()
+# `playwright_instance` and `browser` live in tests/conftest.py: one Playwright per run,
+# shared by every area (the sync API refuses a second one in the same process).
 
 
 class OutsideRequests(list):

@@ -6,7 +6,6 @@ lesson page as a learner would and checks its pictures, audio, video and caption
 
 import json
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -144,38 +143,31 @@ LOAD_EVERYTHING = """async () => {
 }"""
 
 
-def open_every_lesson(server_url, class_id):
-    """Sign in as Awa in a fresh Chromium, then open and load every sample lesson."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=["--no-sandbox"], headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 360, "height": 640})
-            page.set_default_timeout(10000)
-            page.goto(f"{server_url}/class/{class_id}")
-            page.click("button:has-text('Awa')")
-            page.wait_for_url(f"{server_url}/lessons")
-            for pack, lesson in all_lessons():
-                front, _ = read_lesson(pack, lesson)
-                assert page.goto(f"{server_url}/lesson/{pack}/{lesson}").status == 200
-                assert front["title"] in page.content()
-                loaded = page.evaluate(LOAD_EVERYTHING)
-                assert loaded["widths"] and all(w == 320 for w in loaded["widths"]), (pack, lesson)
-                assert len(loaded["durations"]) == ("audio" in front) + ("video" in front)
-                assert all(0 < d <= 90 for d in loaded["durations"])
-                cues = len(read_cues(PACKS_DIR / pack / "lessons" / lesson / front["video"]["captions"])) \
-                    if "video" in front else None
-                assert loaded["cues"] == ([] if cues is None else [cues]), (pack, lesson)
-        finally:
-            browser.close()
+def open_every_lesson(browser, server_url, class_id):
+    """Sign in as Awa in a fresh context of the run's Chromium, then open every sample lesson."""
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        page.goto(f"{server_url}/class/{class_id}")
+        page.click("button:has-text('Awa')")
+        page.wait_for_url(f"{server_url}/lessons")
+        for pack, lesson in all_lessons():
+            front, _ = read_lesson(pack, lesson)
+            assert page.goto(f"{server_url}/lesson/{pack}/{lesson}").status == 200
+            assert front["title"] in page.content()
+            loaded = page.evaluate(LOAD_EVERYTHING)
+            assert loaded["widths"] and all(w == 320 for w in loaded["widths"]), (pack, lesson)
+            assert len(loaded["durations"]) == ("audio" in front) + ("video" in front)
+            assert all(0 < d <= 90 for d in loaded["durations"])
+            cues = len(read_cues(PACKS_DIR / pack / "lessons" / lesson / front["video"]["captions"])) \
+                if "video" in front else None
+            assert loaded["cues"] == ([] if cues is None else [cues]), (pack, lesson)
+    finally:
+        context.close()
 
 
 @pytest.mark.browser
-def test_every_sample_lesson_opens_and_plays_in_chromium(sample_server):
+def test_every_sample_lesson_opens_and_plays_in_chromium(sample_server, browser):
     server, class_id = sample_server
-    # Its own thread: Playwright's sync API refuses to start where another session's
-    # Playwright (tests/browser keeps one open for the whole run) already owns the loop.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(open_every_lesson, server.url, class_id).result(timeout=240)
+    open_every_lesson(browser, server.url, class_id)

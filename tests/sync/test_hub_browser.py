@@ -9,15 +9,10 @@ from .conftest import make_kit
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"],
-                                             headless=True)
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser):
+    """The run's shared Chromium (tests/conftest.py)."""
+    return browser
 
 
 def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_path, chromium):
