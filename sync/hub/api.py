@@ -48,6 +48,11 @@ def _int(value, name):
     return value
 
 
+def _text(body, name):
+    value = body.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
 @bp.get("/ping")
 def ping():
     """The agent's cheap probe: is the hub there at all?"""
@@ -84,11 +89,11 @@ def hello():
     if not protocol.MIN_MS <= device_ms <= protocol.MAX_MS:
         raise protocol.MalformedBatch("'device_ms' is not a time")
     with database.atomic():
-        record_sample(kit, device_ms, str(body.get("boot_id", ""))[:64],
+        record_sample(kit, device_ms, _text(body, "boot_id")[:64],
                       _int(body.get("mono_ms"), "mono_ms"), hub_ms)
         store_anchors(kit, anchors)
-        Kit.update(last_contact=utcnow(), version=str(body.get("version", ""))[:64],
-                   site=str(body.get("site") or kit.site)[:255]).where(Kit.id == kit.id).execute()
+        Kit.update(last_contact=utcnow(), version=_text(body, "version")[:64],
+                   site=(_text(body, "site") or kit.site)[:255]).where(Kit.id == kit.id).execute()
     kit = Kit.get_by_id(kit.id)
     return jsonify(hub_ms=hub_ms, ack=kit.acked_seq, acked_anchor=kit.acked_anchor,
                    name=kit.name, catalogue=catalogue_etag())
