@@ -76,6 +76,8 @@ SETTINGS = [
     Setting("hub_database", "", "Hub database URL (postgresql://…); empty: hub.db in the hub's data folder."),
     Setting("hub_host", "0.0.0.0", "Address `kit hub serve` listens on."),
     Setting("hub_port", 8090, "TCP port `kit hub serve` listens on.", int),
+    Setting("hub_proxy_count", 0,
+            "Reverse proxies in front of the hub whose X-Forwarded-* headers to trust (0: none).", int),
     Setting("hub_enroll_code_ttl_s", 172800, "How long a hub enrol code stays valid (seconds).", int),
     Setting("hub_enroll_attempts", 10, "Wrong enrol codes allowed per address per window.", int),
     Setting("hub_enroll_window_s", 600, "Window in seconds for counting wrong enrol codes.", int),

@@ -59,4 +59,10 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
 
     api.init_app(app)
     web.init_app(app)
+    if config["hub_proxy_count"] > 0:
+        # Behind TLS termination: rate limits must count the kit's or person's address, not the proxy's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = config["hub_proxy_count"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app

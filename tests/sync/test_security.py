@@ -163,3 +163,19 @@ def test_enrol_with_a_malformed_body_is_refused_clearly(sqlite_hub):
         response = requests.post(sqlite_hub.url + "/sync/v1/enroll", json=body, timeout=5)
         assert response.status_code == 400 and "short texts" in response.json()["error"]["message"]
     assert sqlite_hub.query("SELECT COUNT(*) FROM hub_kit")[0][0] == 0
+
+
+def test_rate_limits_count_the_forwarded_address_behind_a_trusted_proxy(tmp_path):
+    from sync.hub import create_hub_app, open_hub
+
+    config = open_hub(tmp_path / "hub")
+    config["hub_proxy_count"] = 1
+    config["hub_enroll_attempts"] = 2
+    client = create_hub_app(config=config).test_client()
+
+    def wrong(address):
+        return client.post("/sync/v1/enroll", json={"code": "NOPE", "kit_id": "k"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [wrong("10.0.0.1") for _ in range(3)] == [401, 401, 429]
+    assert wrong("10.0.0.2") == 401  # another field office behind the same proxy is not locked out
