@@ -4,6 +4,9 @@ Catalogues are kept per area (translations/learn, translations/teach) so the lea
 teacher pages can be translated, and reviewed, separately; Flask-Babel merges them.
 """
 
+from functools import lru_cache
+
+from babel import Locale
 from flask import current_app, g, request, session
 from flask_babel import Babel, get_locale, get_translations
 
@@ -21,6 +24,17 @@ def select_language():
         return chosen
     best = request.accept_languages.best_match(list(LANGUAGES))
     return best or current_app.config["KIT"]["default_language"]
+
+
+@lru_cache(maxsize=32)
+def _parsed(code):
+    return Locale.parse(code)
+
+
+def _selected_locale():
+    """Flask-Babel's selector: a Locale parsed once per language, not once per request
+    (parsing looks for the locale's data file on disk every time)."""
+    return _parsed(select_language())
 
 
 def page_direction():
@@ -43,7 +57,7 @@ def _translations():
 
 def init_app(app):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations/learn;translations/teach"
-    babel.init_app(app, locale_selector=select_language)
+    babel.init_app(app, locale_selector=_selected_locale)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
