@@ -35,6 +35,8 @@ def panel():
             [str(_l("Last success")), info["last_success"] or never],
             [str(_l("Events waiting")), info["events_waiting"]],
             [str(_l("Last error")), info["last_error"] or str(_l("none"))]]
+    if info["clock_offset_s"] is not None and abs(info["clock_offset_s"]) > 60:
+        rows.append([str(_l("Clock")), str(_l("%(s)s s off the hub's clock", s=f"{info['clock_offset_s']:+.0f}"))])
     for item in info["downloads"][:2]:
         rows.append([str(_l("Pack download")), f"{item['pack']} {item['version']}: {item['status']}"])
     problem = None

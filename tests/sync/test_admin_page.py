@@ -46,6 +46,8 @@ def test_admin_page_enrols_the_kit_and_exports_a_bundle(sqlite_hub, tmp_path):
                                                        "csrf_token": _token(page)}, follow_redirects=True)
         text = done.get_data(as_text=True)
         assert "Enrolled with the hub as Truck 5" in text and "Events waiting" in text
+        status_page = client.get("/admin/").get_data(as_text=True)  # the admin status page shows our panel
+        assert "Sync with the hub" in status_page and "Truck 5" in status_page
         bundle = client.post("/admin/sync/export", data={"csrf_token": _token(text)})
         assert bundle.status_code == 200 and json.loads(bundle.data)["magic"] == "classroom-kit-bundle"
         french = client.get("/admin/sync/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
