@@ -99,3 +99,16 @@ def test_absurdly_nested_json_is_malformed_not_a_crash():
 def test_bad_anchors_are_refused(anchors):
     with pytest.raises(MalformedBatch, match="'anchors' must be a list"):
         protocol.check_anchors(anchors)
+
+
+def test_backoff_doubles_with_jitter_and_is_capped():
+    import random
+
+    from sync.agent import backoff_seconds
+
+    config = {"sync_backoff_base_s": 5, "sync_backoff_max_s": 1800}
+    rng = random.Random(3).random
+    waits = {n: [backoff_seconds(n, config, rng) for _ in range(200)] for n in (1, 2, 3, 12)}
+    assert all(2.5 <= w <= 5 for w in waits[1]) and all(5 <= w <= 10 for w in waits[2])
+    assert all(10 <= w <= 20 for w in waits[3]) and all(900 <= w <= 1800 for w in waits[12])
+    assert len({round(w, 3) for w in waits[3]}) > 100  # jittered: kits that failed together spread out
