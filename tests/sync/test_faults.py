@@ -176,3 +176,16 @@ def test_kit_restored_from_an_older_backup_loses_nothing(hub, tmp_path):
     assert set(since + later) <= set(at_hub)
     assert kit.status()["events_waiting"] == 0
     assert (kit.data_dir / "sync" / "enrolled").exists()  # so `kit sync poke` still wakes the agent
+
+
+def test_hub_restored_from_an_older_backup_gets_everything_again(sqlite_hub, tmp_path):
+    hub = sqlite_hub
+    kit = make_kit(tmp_path, "k", hub)
+    kit.add_events(12)
+    kit("sync", "now")
+    with hub.connect() as conn:  # what an older backup of the hub would hold: the first 5 events
+        conn.execute("DELETE FROM hub_event WHERE seq > 5")
+        conn.execute("UPDATE hub_kit SET acked_seq = 5, events_received = 5")
+        conn.commit()
+    assert kit("sync", "now").stdout.startswith("ok: 7 event(s)")
+    assert_converged(hub, kit)
