@@ -50,6 +50,12 @@ def enroll(config, hub_url, code):
     return answer.get("name", "")
 
 
+def retry_set_aside():
+    """Offer set-aside events to the hub once more (after it was fixed, say); return how many."""
+    with write():
+        return SetAside.update(retry=1).execute()
+
+
 def backoff_seconds(attempts, config, rng=random.random):
     """Exponential backoff with full jitter between half and all of the step."""
     step = min(config["sync_backoff_max_s"], config["sync_backoff_base_s"] * 2 ** max(0, attempts - 1))
@@ -96,7 +102,7 @@ def _failed(config, exc):
 def _cycle(client, config):
     anchor = record_anchor()
     answer = _hello(client, config)
-    sent = _push_events(client, config, anchor.last_seq)
+    sent = _push_events(client, config, anchor.last_seq) + _retry_set_aside(client)
     update_state(stage="pushing_records")
     records = _push_records(client, config)
     update_state(stage="pulling_packs")
@@ -181,6 +187,31 @@ def _push_events(client, config, limit_seq):
         update_state(acked_seq=min(answer["ack"], upto), batch_size=min(size, ceiling))
         if answer["ack"] < upto:
             return sent  # the hub holds a gap below this batch; the next cycle resends from its ack
+    return sent
+
+
+def _retry_set_aside(client):
+    """Send each event marked for retry alone; it leaves the list once the hub stores it."""
+    from kit.models import Event
+
+    sent = 0
+    for row in list(SetAside.select().where(SetAside.retry == 1).order_by(SetAside.seq)):
+        event = Event.get_or_none(Event.seq == row.seq)
+        if event is None:
+            continue
+        body = protocol.encode_events(get_state().kit_id, row.seq - 1, row.seq,
+                                      [outbox.event_dict(event, outbox.learner_uuids([event]))])
+        try:
+            client.post_body(protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
+        except HubRefused as exc:
+            if exc.code not in ("malformed_batch", "too_large"):
+                raise
+            with write():
+                SetAside.update(retry=0, error=exc.message, at=utcnow()).where(SetAside.id == row.id).execute()
+            continue
+        with write():
+            SetAside.delete().where(SetAside.id == row.id).execute()
+        sent += 1
     return sent
 
 

@@ -150,3 +150,19 @@ def import_receipt_cmd(ctx, file):
     info = import_receipt(file)
     click.echo(f"receipt applied: the hub holds everything up to event {info['ack']}"
                + ("" if info["moved"] else " (already known; nothing changed)"))
+
+
+@sync_group.command("retry-set-aside")
+@pass_ctx
+def retry_set_aside_cmd(ctx):
+    """Send the events the hub once refused again (after the hub was fixed or upgraded).
+
+    \b
+    Example:
+      kit sync retry-set-aside && kit sync now
+    """
+    from .agent import retry_set_aside
+
+    ctx.open()
+    count = retry_set_aside()
+    click.echo(f"{count} set-aside event(s) will be sent at the next sync" if count else "no event is set aside")

@@ -33,12 +33,17 @@ def event_dict(row, learners):
     }
 
 
+def learner_uuids(rows):
+    """Return {learner id: uuid} for the learners of these Event rows, in one query."""
+    ids = {row.learner_id for row in rows if row.learner_id}
+    return dict(Learner.select(Learner.id, Learner.uuid).where(Learner.id.in_(list(ids))).tuples()) if ids else {}
+
+
 def pending_events(after, limit):
     """Return (events, skipped seqs, upto) for the next batch above seq `after`."""
     set_aside = {s.seq for s in SetAside.select(SetAside.seq).where(SetAside.seq > after)}
     rows = list(Event.select().where(Event.seq > after).order_by(Event.seq).limit(limit + len(set_aside)))
-    ids = {row.learner_id for row in rows if row.learner_id}
-    learners = dict(Learner.select(Learner.id, Learner.uuid).where(Learner.id.in_(list(ids))).tuples()) if ids else {}
+    learners = learner_uuids(rows)
     events, skipped, upto = [], [], after
     for row in rows:
         if row.seq in set_aside:

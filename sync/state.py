@@ -57,6 +57,7 @@ class SetAside(BaseModel):
     uuid = CharField()
     error = TextField()
     at = DateTimeField(default=utcnow)
+    retry = IntegerField(default=0)  # 1: offer it to the hub once more at the next sync
 
     class Meta:
         table_name = "sync_set_aside"

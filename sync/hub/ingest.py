@@ -84,6 +84,10 @@ def store_events(kit, after, upto, skipped, events, via="online"):
         for start in range(0, len(rows), 200):
             HubEvent.insert_many(rows[start:start + 200]).on_conflict_ignore().execute()
         stored = len(rows)
+        if rows:  # an event once set aside by the kit has now arrived: no longer a problem
+            HubSetAside.delete().where((HubSetAside.kit_id == kit.kit_id)
+                                       & HubSetAside.seq.in_([r["seq"] for r in rows])
+                                       & (HubSetAside.uuid == "")).execute()
         ack = _cover(kit, after, upto)
         Kit.update(acked_seq=ack, events_received=Kit.events_received + stored,
                    last_contact=utcnow()).where(Kit.id == kit.id).execute()

@@ -113,6 +113,32 @@ def test_kit_sets_aside_an_event_the_hub_refuses(hub, tmp_path):
     assert "over 8192" in status["set_aside"][0]["error"] and "set aside" in status["problem"]
     assert hub.query("SELECT reason FROM hub_set_aside")[0][0] == "set aside by the kit as malformed"
     assert_converged(hub, kit, set_aside=bad)
+    assert "1 set-aside event(s)" in kit("sync", "retry-set-aside").stdout
+    kit("sync", "now")  # offered again, refused again: it stays set aside, with the hub's reason
+    status = kit.status()
+    assert [item["uuid"] for item in status["set_aside"]] == bad and "over 8192" in status["set_aside"][0]["error"]
+    assert status["events_waiting"] == 0
+    assert_converged(hub, kit, set_aside=bad)
+
+
+def test_a_retried_set_aside_event_arrives_once_the_hub_accepts_it(sqlite_hub, tmp_path):
+    """Set aside by the kit (as if a hub bug refused it), retried after the fix: it arrives once."""
+    from kit.db import write
+    from sync.state import SetAside
+
+    kit = make_kit(tmp_path, "k", sqlite_hub)
+    made = kit.add_events(5)
+    with kit.db():
+        with write():
+            SetAside.create(seq=3, uuid=made[2], error="refused by an old hub")
+    kit("sync", "now")
+    assert made[2] not in sqlite_hub.uuids(kit.kit_id)
+    assert sqlite_hub.query("SELECT seq FROM hub_set_aside") == [(3,)]
+    kit("sync", "retry-set-aside")
+    assert kit("sync", "now").stdout.startswith("ok: 1 event(s)")
+    assert kit.status()["set_aside"] == [] and kit.status()["problem"] is None
+    assert sqlite_hub.query("SELECT COUNT(*) FROM hub_set_aside")[0][0] == 0
+    assert_converged(sqlite_hub, kit)
 
 
 def test_enrol_codes_are_one_time_expire_and_resist_guessing(sqlite_hub, tmp_path):
