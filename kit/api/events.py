@@ -54,8 +54,9 @@ def check_answer():
 def get_progress():
     """The signed-in learner's progress in every lesson they have started."""
     learner = _signed_in()
-    rows = (LessonProgress.select().where(LessonProgress.learner == learner.id)
-            .order_by(LessonProgress.pack_id, LessonProgress.lesson_id))
+    # Hand-written: tablets poll this, and peewee's query building cost a quarter of it.
+    rows = LessonProgress.raw("SELECT * FROM lesson_progress WHERE learner_id = ?"
+                              " ORDER BY pack_id, lesson_id", learner.id)
     return jsonify(learner={"id": learner.id, "name": learner.display_name}, lessons=[{
         "pack_id": r.pack_id, "lesson_id": r.lesson_id, "status": r.status, "page": r.page,
         "score": r.score, "best_score": r.best_score, "attempts": r.attempts,
