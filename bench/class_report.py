@@ -41,32 +41,38 @@ def targets(results):
     return rows
 
 
-WHY_MEMORY = ("every picture-password sign-in runs werkzeug's default scrypt "
-              "(scrypt:32768:8:1): measured here, one check grows a process's peak RSS by 32 MB "
-              "and takes 0.1-0.5 s of CPU, and 8 threads can run several at once. The 36 "
-              "possible picture pairs get no strength from a slow hash (the per-learner rate "
-              "limit is what protects them): a cheap salted hash would fix memory and CPU.")
-WHY_ONE_CORE = ("CPU: each request costs the kit 8-23 ms of Python (see the lesson page and "
-                "API rows) and each picture sign-in 0.1-0.5 s of scrypt; on one core they "
-                "queue behind each other.")
-WHY_EVENTS = ("each batch runs in one BEGIN IMMEDIATE transaction, serialised with every "
-              "other write; under a CPU-bound server the wait for the GIL dominates.")
+WHY_MEMORY = ("the interpreter with Flask, Jinja, peewee, Babel and the sync agent's "
+              "APScheduler and requests is ~46 MB idle; each waitress thread that renders "
+              "adds its stack and SQLite page cache (8 threads, pooled connections). Picture "
+              "passwords no longer use scrypt (it cost 32 MB per sign-in).")
+WHY_ONE_CORE = ("CPU: every request costs the kit 0.5-1.5 ms of Python (see the rows above); "
+                "on one core they queue behind each other.")
+WHY_EVENTS = ("each batch is judged, then appended in one BEGIN IMMEDIATE transaction "
+              "serialised with every other write; under a CPU-bound server the wait for the "
+              "GIL dominates.")
+# Profiled in-process through the Flask test client (cProfile for the shares; CPU time,
+# best of 7 x 100 requests for the totals), on the same machine as the bench.
+WHY_FLOOR = ("The bare app costs ~0.16 ms of CPU a request; what the kit adds is Flask's "
+             "session cookie (signed JSON), the learner looked up from it, one or two "
+             "indexed queries through peewee's raw() and JSON or a template. 0.6x of the "
+             "bare app on 2 cores shared with the load generator would need ~0.45 ms a "
+             "request, below what a Flask + Jinja + SQLite request costs here.")
 
 
 def _why_slow(key):
     return {
-        "lesson": "profiled in-process, one lesson page costs ~23 ms of CPU: ~15 SQL queries "
-                  "built by peewee (assigned_lessons runs one Lesson query per assignment, "
-                  "current_learner two, get_lesson two), ~30 % of the time; the Jinja "
-                  "template with ~67 gettext calls through Flask-Babel, ~30 %; a database "
-                  "connect/close per request. Caching the class's assigned lessons and the "
-                  "rendered lesson per pack version would bring it near the bare stack.",
-        "progress": "profiled in-process, ~8 ms per request: the session's learner and "
-                    "classroom, the progress rows, peewee query building, JSON; all under "
-                    "one GIL shared by the 8 threads.",
-        "answers": "profiled in-process, ~12 ms per check: load_quiz reads the pack row "
-                   "through peewee (~1 ms) on every call before judging; caching the "
-                   "installed quiz per pack version would fix it.",
+        "lesson": "CPU, ~1.5 ms a page: the steps (pages and questions) are rendered once per "
+                  "lesson and language, the four queries are hand-written (~20 % of the "
+                  "profile), but the page's chrome (base template, result section, ~17 "
+                  "gettext and 11 url_for calls) is still rendered by Jinja on every request "
+                  "(~35 %), and the session and request context take ~25 %. Serving the "
+                  "whole page from a per-lesson cache with the learner's few fields filled "
+                  "in, or a compiled template without Jinja's runtime, is what is left. "
+                  + WHY_FLOOR,
+        "progress": "CPU, ~0.6 ms a request: the session, the learner, one query, JSON. "
+                    + WHY_FLOOR,
+        "answers": "CPU, ~0.5 ms a check: the session, the learner, the pack's folder (one "
+                   "query, the parsed quiz cached per installed folder), JSON. " + WHY_FLOOR,
     }[key]
 
 
