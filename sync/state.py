@@ -4,6 +4,7 @@ Tables come from sync/migrations (namespace "sync"); these models read and write
 through the kit's database, always inside ``kit.db.write()`` for changes.
 """
 
+import logging
 import time
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from peewee import CharField, DateTimeField, IntegerField, TextField
 from kit.db import write
 from kit.errors import KitError
 from kit.models import BaseModel, Event, utcnow
+
+logger = logging.getLogger(__name__)
 
 STAGES = ("idle", "probing", "pushing_events", "pushing_records", "pulling_packs", "backoff")
 
@@ -107,11 +110,30 @@ def clocks():
 
 
 def get_state(required=True):
-    """Return the SyncState row, or None / NotEnrolled when the kit has no hub yet."""
+    """Return the SyncState row, or None / NotEnrolled when the kit has no hub yet.
+
+    An enrolment made under another kit UUID does not count: a copied SD card takes a
+    fresh identity at first boot (kit.identity.check_board), and must never sync under
+    the original kit's id and secret, or the hub would take its events for the other
+    kit's.
+    """
     row = SyncState.select().first()
+    if row is not None and row.kit_id != _kit_uuid():
+        logger.warning("sync state belongs to kit %s, not this kit %s (a copied card?): "
+                       "not syncing until `kit sync enroll` runs again", row.kit_id, _kit_uuid())
+        row = None
+        if required:
+            raise NotEnrolled("this kit's identity changed since it was enrolled (a copied SD card?): "
+                              "enrol it again with `kit sync enroll --hub URL --code CODE`")
     if row is None and required:
         raise NotEnrolled("this kit is not enrolled with a hub: run `kit sync enroll --hub URL --code CODE`")
     return row
+
+
+def _kit_uuid():
+    from kit.datafolder import identity
+
+    return identity().kit_uuid
 
 
 def update_state(**fields):
