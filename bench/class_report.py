@@ -41,10 +41,12 @@ def targets(results):
     return rows
 
 
-WHY_MEMORY = ("the interpreter with Flask, Jinja, peewee, Babel and the sync agent's "
-              "APScheduler and requests is ~46 MB idle; each waitress thread that renders "
-              "adds its stack and SQLite page cache (8 threads, pooled connections). Picture "
-              "passwords no longer use scrypt (it cost 32 MB per sign-in).")
+WHY_MEMORY = ("steady RSS is ~57 MB; the peaks come from teachers signing in: their "
+              "passwords use werkzeug's default scrypt (32768:8:1), which grows a process's "
+              "peak RSS by 32 MB per check in progress (measured: one check 32 MB, three at "
+              "once 96 MB), and one teacher per class signs in during the run. A cheaper "
+              "teacher hash, or one scrypt check at a time, would flatten the peaks. (Picture "
+              "passwords no longer use scrypt.)")
 WHY_ONE_CORE = ("CPU: every request costs the kit 0.5-1.5 ms of Python (see the rows above); "
                 "on one core they queue behind each other.")
 WHY_EVENTS = ("each batch is judged, then appended in one BEGIN IMMEDIATE transaction "
