@@ -50,6 +50,7 @@ def panel():
 def init_app(app):
     """Register the status panel and, in the serving process, start the agent."""
     app.config.setdefault("KIT_STATUS_PANELS", []).append(panel)
+    app.config.setdefault("KIT_ADMIN_TABS", []).append(("sync_admin.page", "Sync with the hub"))
     babel = app.extensions.get("babel")
     if babel is not None:  # our French strings join the kit's catalogues
         from pathlib import Path
