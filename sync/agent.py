@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from kit import __version__
 from kit.db import database, write
@@ -156,37 +157,56 @@ def _cursor_from_hub(state, answer):
     return min(state.acked_seq, answer["ack"]), min(state.acked_anchor, answer["acked_anchor"])
 
 
+def _batch(kit_id, after, size, limit_seq):
+    """Read and encode the batch above `after`: (events, upto, body, size), or None if nothing is left."""
+    events, skipped, upto = outbox.pending_events(after, size, limit_seq)
+    if upto <= after:
+        return None
+    return events, upto, protocol.encode_events(kit_id, after, upto, events, skipped), size
+
+
 def _push_events(client, config, limit_seq):
-    """Send batches above the cursor up to the anchored seq; return how many events went."""
+    """Send batches above the cursor up to the anchored seq; return how many events went.
+
+    While the hub stores one batch, the next one (above it, assuming the hub takes it all)
+    is read and encoded here, so kit and hub work at the same time. It is only sent after
+    the hub's answer, and thrown away if that answer was not a plain "all of it".
+    """
     sent, ceiling = 0, config["sync_batch_max"]
-    for _ in range(100000):  # bounded: each turn moves the cursor or sets an event aside
-        state = get_state()
-        events, skipped, upto = outbox.pending_events(state.acked_seq, state.batch_size)
-        events = [e for e in events if e["seq"] <= limit_seq]
-        skipped = [s for s in skipped if s <= limit_seq]
-        upto = max([state.acked_seq] + [e["seq"] for e in events] + skipped)
-        if upto <= state.acked_seq:
-            return sent
-        body = protocol.encode_events(state.kit_id, state.acked_seq, upto, events, skipped)
-        started = time.monotonic()
-        try:
-            answer = client.post_body(protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
-        except HubRefused as exc:
-            if exc.code in ("malformed_batch", "too_large"):
+    state = get_state()
+    batch = _batch(state.kit_id, state.acked_seq, state.batch_size, limit_seq)
+    with ThreadPoolExecutor(1, thread_name_prefix="sync-post") as pool:
+        for _ in range(100000):  # bounded: each turn moves the cursor or sets an event aside
+            if batch is None:
+                return sent
+            events, upto, body, _size = batch
+            started = time.monotonic()
+            posting = pool.submit(client.post_body, protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
+            ahead = _batch(state.kit_id, upto, min(ceiling, state.batch_size * 2), limit_seq)
+            try:
+                answer = posting.result()
+            except HubRefused as exc:
+                if exc.code not in ("malformed_batch", "too_large"):
+                    raise
                 if exc.code == "too_large":  # never grow back to a size the hub refused
                     ceiling = max(MIN_BATCH, min(ceiling, len(events) - 1))
                 _shrink_or_set_aside(state, events, exc)
+                state = get_state()
+                batch = _batch(state.kit_id, state.acked_seq, min(state.batch_size, ceiling), limit_seq)
                 continue
-            raise
-        except HubUnreachable:
-            update_state(batch_size=max(MIN_BATCH, state.batch_size // 2))
-            raise
-        sent += len(events)
-        size = _grow(state.batch_size, len(events), time.monotonic() - started, config)
-        # min: never skip our own events on the hub's word (a restored kit reuses seqs it holds).
-        update_state(acked_seq=min(answer["ack"], upto), batch_size=min(size, ceiling))
-        if answer["ack"] < upto:
-            return sent  # the hub holds a gap below this batch; the next cycle resends from its ack
+            except HubUnreachable:
+                update_state(batch_size=max(MIN_BATCH, state.batch_size // 2))
+                raise
+            sent += len(events)
+            size = min(_grow(state.batch_size, len(events), time.monotonic() - started, config), ceiling)
+            # min: never skip our own events on the hub's word (a restored kit reuses seqs it holds).
+            update_state(acked_seq=min(answer["ack"], upto), batch_size=size)
+            if answer["ack"] < upto:
+                return sent  # the hub holds a gap below this batch; the next cycle resends from its ack
+            state = get_state()
+            if ahead is not None and ahead[3] != size:  # sized before the answer: re-read at the size decided
+                ahead = _batch(state.kit_id, upto, size, limit_seq)
+            batch = ahead
     return sent
 
 
