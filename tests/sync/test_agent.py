@@ -68,3 +68,18 @@ def test_a_misspelt_sync_agent_setting_stops_kit_serve_with_a_clear_message(init
     result = kit("serve", "--port", "1", check=False, env={"KIT_SYNC_AGENT": "sometimes"})
     assert result.returncode == 2
     assert "sync_agent must be serve, off or always, not 'sometimes'" in result.stderr
+
+
+def test_a_kit_enrolled_while_serving_starts_its_agent_by_itself(sqlite_hub, tmp_path):
+    """The agent waits for enrolment (so an unenrolled kit never loads it), then syncs unrestarted."""
+    hub = sqlite_hub
+    kit = make_kit(tmp_path, "k")  # not enrolled
+    kit.add_events(5)
+    server = KitServer(kit.data_dir, env={**FAST, "KIT_SYNC_INTERVAL_S": "1"}).start()
+    try:
+        kit("sync", "enroll", "--hub", hub.url, "--code", hub.code("late"))
+        kit.kit_id = kit.status()["kit_id"]
+        wait_until(lambda: len(hub.uuids(kit.kit_id)) == 5, timeout=15)
+    finally:
+        server.stop()
+    assert_converged(hub, kit)
