@@ -90,8 +90,8 @@ class Server:
 
 
 def kit_server(data_dir, threads=8, cpus=None, log=None):
-    """A real `kit serve` on a free loopback port (the sync agent left off)."""
-    env = {"KIT_DATA": str(data_dir), "KIT_THREADS": str(threads), "KIT_SYNC_AGENT": "off"}
+    """A real `kit serve` on a free loopback port, as shipped (sync agent waiting for enrolment)."""
+    env = {"KIT_DATA": str(data_dir), "KIT_THREADS": str(threads)}
     argv = [PY, "-m", "kit", "serve", "--host", "127.0.0.1", "--port", "{port}",
             "--threads", str(threads)]
     return Server(argv, env=env, cpus=cpus, log=log)
