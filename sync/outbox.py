@@ -12,7 +12,7 @@ import json
 from kit.db import database
 from kit.models import Attendance, ClassSession, Classroom, Event, Learner, User
 
-from .state import SentRecord, SetAside
+from .state import SentRecord
 
 
 def _ms(value):
