@@ -1,11 +1,8 @@
 """The learner pages speak English and French, completely, and follow each learner."""
 
-import subprocess
-import sys
 from pathlib import Path
 
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
+from tests.catalogues import assert_catalogues_complete
 
 from .test_pages import sign_in
 
@@ -13,30 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "kit" / "translations" / "learn"
 
 
-def extracted_ids(tmp_path):
-    """Extract the strings from today's sources with the learner area's babel.cfg."""
-    out = tmp_path / "fresh.pot"
-    subprocess.run([sys.executable, "-c", "import sys; from babel.messages.frontend import main; "
-                    "sys.argv[0] = 'pybabel'; main()", "extract",
-                    "-F", str(CATALOGUES / "babel.cfg"), "-o", str(out), "."],
-                   cwd=ROOT, check=True, capture_output=True)
-    with open(out, "rb") as handle:
-        return {m.id for m in read_po(handle) if m.id}
-
-
 def test_catalogues_cover_every_string_and_are_compiled(tmp_path):
-    wanted = extracted_ids(tmp_path)
-    assert len(wanted) > 50
-    for lang in ("en", "fr"):
-        folder = CATALOGUES / lang / "LC_MESSAGES"
-        with open(folder / "messages.po", "rb") as handle:
-            po = {m.id: m.string for m in read_po(handle) if m.id}
-        missing = sorted(wanted - {k for k, v in po.items() if v})
-        assert not missing, f"{lang}: untranslated {missing[:5]}"
-        with open(folder / "messages.mo", "rb") as handle:
-            mo = {m.id: m.string for m in read_mo(handle) if m.id}
-        assert set(po) <= set(mo) and all(mo[k] == po[k] for k in po), \
-            f"{lang}: messages.mo is stale: run pybabel compile -d kit/translations/learn"
+    assert_catalogues_complete(CATALOGUES, tmp_path, at_least=50)
 
 
 def test_pages_follow_the_browser_then_the_learner(learn_app, ids):
