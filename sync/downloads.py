@@ -6,7 +6,6 @@ off, resumes from the last whole piece. The finished file must match the catalog
 SHA-256 and then goes through the same importer as `kit pack import`.
 """
 
-import hashlib
 import logging
 from pathlib import Path
 
@@ -97,11 +96,9 @@ def _progress(row, done):
 
 
 def _install(config, row, part):
-    digest = hashlib.sha256()
-    with open(part, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    if digest.hexdigest() != row.sha256:
+    from kit.packs.archive import sha256_file
+
+    if sha256_file(part) != row.sha256:
         part.unlink()
         _finish(row, "pending", "the download did not match its SHA-256; it will be fetched again")
         raise HubRefused(f"pack {row.pack_id} {row.version} arrived damaged; fetching it again next time")

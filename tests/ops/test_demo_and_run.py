@@ -3,12 +3,12 @@
 import os
 import re
 import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import requests
+
+from tests.conftest import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,31 +35,17 @@ def test_demo_makes_a_class_accounts_and_packs_and_is_rerunnable(data_dir, kit):
     assert teacher.role == "teacher" and check_password(teacher.password_hash, passwords["teacher"])
 
 
-def _port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_readme_run_command_serves_the_sample_lessons(tmp_path):
     """`./dev/run` as the README says, with the address moved to loopback for the test."""
     readme = (ROOT / "README.md").read_text()
     assert "./dev/run" in readme and "./dev/test" in readme
-    port = _port()
+    port = free_port()
     env = {**os.environ, "KIT_DATA": str(tmp_path / "demo"), "KIT_HOST": "127.0.0.1", "KIT_PORT": str(port)}
     process = subprocess.Popen(["./dev/run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert process.poll() is None, process.stdout.read()
-            try:
-                if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        health = requests.get(url + "/healthz", timeout=5).json()
+        health = wait_http(url + "/healthz", timeout=90, process=process).json()
         assert health["status"] == "ok"
         lesson = requests.get(url + "/media/first-steps/1.0.0/pack.yaml", timeout=5)
         assert lesson.status_code == 404  # sources are never served; media are:
