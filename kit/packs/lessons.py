@@ -87,7 +87,7 @@ def get_lesson(pack_id, lesson_id):
 def _lesson_view(folder, installed_at, pack_id, version, lesson_id, ids):
     """Build a LessonView once per installed folder (and install time), lesson and order."""
     index = ids.index(lesson_id)
-    view = _render(folder, pack_id, version, lesson_id)
+    view = _render(folder, installed_at, pack_id, version, lesson_id)
     return LessonView(
         **view, position=index,
         prev_lesson_id=ids[index - 1] if index else None,
@@ -97,15 +97,17 @@ def _lesson_view(folder, installed_at, pack_id, version, lesson_id, ids):
 
 def load_quiz(pack_id, lesson_id):
     """Return the full quiz (answers included) of an installed lesson; for judging only."""
-    folder = _installed(pack_id)[0]
-    quiz = _quiz(str(packs_dir() / folder), lesson_id)
+    folder, _version, installed_at = _installed(pack_id)
+    quiz = _quiz(str(packs_dir() / folder), installed_at, lesson_id)
     if quiz is None:
         raise NotFound(f"lesson {pack_id}/{lesson_id} has no quiz")
     return quiz
 
 
+# Folder-level caches are keyed by the install time too: a pack removed and imported again
+# at the same version (by `kit pack import`, in another process) reuses its folder name.
 @lru_cache(maxsize=512)
-def _quiz(folder, lesson_id):
+def _quiz(folder, installed_at, lesson_id):
     import yaml
 
     path = Path(folder) / "lessons" / lesson_id / "quiz.yaml"
@@ -113,7 +115,7 @@ def _quiz(folder, lesson_id):
 
 
 @lru_cache(maxsize=512)
-def _render(folder, pack_id, version, lesson_id):
+def _render(folder, installed_at, pack_id, version, lesson_id):
     from . import markup
     from .source import PAGE_BREAK, split_front_matter
 
@@ -127,7 +129,7 @@ def _render(folder, pack_id, version, lesson_id):
         return media_url(pack_id, version, rel)
 
     pages = [markup.render_page(page.strip(), base, url) for page in PAGE_BREAK.split(body)]
-    quiz = _quiz(folder, lesson_id)
+    quiz = _quiz(folder, installed_at, lesson_id)
     min_score = (quiz or {}).get("mastery", manifest.get("mastery", {})).get("min_score", 0.8)
     return dict(
         pack_id=pack_id, lesson_id=lesson_id, version=version, title=front["title"],
@@ -172,9 +174,17 @@ def _sign(base, sign, url):
     return {"url": url(rel), "type": VIDEO_TYPES.get(Path(rel).suffix.lower(), "video/webm")}
 
 
-@lru_cache(maxsize=64)
 def folder_manifest(folder):
-    """Return {path: sha256} for an installed folder, read from its manifest.json."""
+    """Return {path: sha256} for an installed folder, read from its manifest.json.
+
+    Cached by the file's modification time as well: a folder name comes back when a pack
+    is removed and imported again at the same version, perhaps by another process.
+    """
+    return _manifest_files(folder, (Path(folder) / "manifest.json").stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _manifest_files(folder, _mtime_ns):
     manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
     return {item["path"]: item["sha256"] for item in manifest["files"]}
 
@@ -184,4 +194,4 @@ def forget_cache():
     _lesson_view.cache_clear()
     _render.cache_clear()
     _quiz.cache_clear()
-    folder_manifest.cache_clear()
+    _manifest_files.cache_clear()

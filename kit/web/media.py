@@ -26,7 +26,10 @@ SANDBOX = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsa
 @bp.get("/media/<pack_id>/<version>/<path:path>")
 def pack_file(pack_id, version, path):
     folder = packs_dir() / f"{pack_id}@{version}"
-    files = folder_manifest(str(folder)) if (folder / "manifest.json").is_file() else None
+    try:
+        files = folder_manifest(str(folder))
+    except FileNotFoundError:  # an older version, pruned since the page was rendered
+        files = None
     if files is None:
         current = Pack.get_or_none(Pack.pack_id == pack_id)
         if current is None or path not in folder_manifest(str(packs_dir() / current.folder)):

@@ -86,3 +86,24 @@ def test_large_pack_import_shows_progress(initialised, kit, tmp_path):
     kit("pack", "build", source, "-o", tmp_path / "big.kitpack")
     result = kit("pack", "import", tmp_path / "big.kitpack")
     assert "unpacking" in result.stderr and "100%" in result.stderr
+
+
+def test_a_pack_reinstalled_at_the_same_version_by_another_process_is_seen_at_once(installed_kit, kit, tmp_path):
+    """Caches here must not outlive a remove + import done by `kit pack import` elsewhere."""
+    from kit.datafolder import open_data
+    from kit.packs.lessons import get_lesson
+    from kit.packs.quiz import check_answer
+
+    open_data(installed_kit)
+    assert get_lesson("mini", "01-count").title == "Counting mangoes"
+    assert check_answer("mini", "01-count", "q3", "3")["correct"]
+    changed = _copy_mini(tmp_path, "1.0.0")
+    lesson = changed / "lessons/01-count/lesson.md"
+    lesson.write_text(lesson.read_text().replace("title: Counting mangoes", "title: Counting limes"))
+    quiz = changed / "lessons/01-count/quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("answer: 3", "answer: 4"))
+    kit("pack", "build", changed, "-o", tmp_path / "changed.kitpack")
+    kit("pack", "remove", "mini")
+    kit("pack", "import", tmp_path / "changed.kitpack")
+    assert get_lesson("mini", "01-count").title == "Counting limes"
+    assert not check_answer("mini", "01-count", "q3", "3")["correct"]

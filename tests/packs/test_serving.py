@@ -115,3 +115,20 @@ def test_mastery_rule():
 
     assert attempt_score([True, True, False, True]) == 0.75
     assert is_mastered(0.75, 0.75) and not is_mastered(0.5, 0.75) and not is_mastered(None, 0.5)
+
+
+def test_media_follow_a_pack_reinstalled_at_the_same_version(served, kit, tmp_path):
+    """The server's caches see a remove + import done by another process at once."""
+    import shutil
+
+    url = served.url + "/media/mini/1.0.0/lessons/01-count/count.txt"
+    before = requests.get(url, timeout=5)
+    changed = tmp_path / "mini"
+    shutil.copytree(MINI, changed)
+    (changed / "lessons/01-count/count.txt").write_text("Let us count the limes.\n\nOne, two, three.\n")
+    kit("pack", "build", changed, "-o", tmp_path / "changed.kitpack")
+    kit("pack", "remove", "mini")
+    kit("pack", "import", tmp_path / "changed.kitpack")
+    after = requests.get(url, timeout=5)
+    assert after.status_code == 200 and b"limes" in after.content
+    assert after.headers["ETag"] != before.headers["ETag"]
