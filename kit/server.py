@@ -1,6 +1,8 @@
 """Run the kit under waitress."""
 
 import logging
+import threading
+import time
 
 from waitress import create_server
 
@@ -13,6 +15,7 @@ logger = logging.getLogger(__name__)
 def serve(data_dir=None, host=None, port=None, threads=None):
     """Build the app for a data folder and serve it until interrupted."""
     check_clone(data_dir)  # before the app (and any sync agent in it) exists
+    QueueDepthSummary.install()
     app = create_app(data_dir=data_dir, config={"host": host, "port": port, "threads": threads})
     config = app.config["KIT"]
     print(f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/",
@@ -39,3 +42,41 @@ def check_clone(data_dir=None):
 
     config = open_data(data_dir)
     return check_board(board_id(override=config["board_id"]))
+
+
+class QueueDepthSummary(logging.Filter):
+    """Let waitress's "Task queue depth is N" through once a minute, with the deepest N.
+
+    Waitress warns on every request that has to wait for a thread, which a class arriving
+    at once does hundreds of times a second: each warning is formatted and written to the
+    journal (an SD card on a Pi) while waitress holds the lock every request goes through.
+    One line a minute still tells the operator the kit was busy, and how busy.
+    """
+
+    EVERY_S = 60.0
+
+    def __init__(self):
+        super().__init__()
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._deepest = 0
+
+    def filter(self, record):
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else 0
+        with self._lock:
+            self._deepest = max(self._deepest, depth if isinstance(depth, int) else 0)
+            now = time.monotonic()
+            if now < self._next:
+                return False
+            self._next = now + self.EVERY_S
+            record.msg = "Task queue depth reached %d (requests waiting for a thread; " \
+                         "logged at most once a minute)"
+            record.args = (self._deepest,)
+            self._deepest = 0
+        return True
+
+    @classmethod
+    def install(cls):
+        queue_logger = logging.getLogger("waitress.queue")
+        if not any(isinstance(f, cls) for f in queue_logger.filters):
+            queue_logger.addFilter(cls())

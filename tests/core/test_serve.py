@@ -23,3 +23,26 @@ def test_api_errors_use_one_json_envelope(kit_server):
     response = requests.get(kit_server.url + "/api/v1/no-such-thing", timeout=5)
     assert response.status_code == 404
     assert set(response.json()["error"]) >= {"code", "message"}
+
+
+def test_a_queue_of_requests_is_logged_once_a_minute_not_once_a_request(initialised):
+    """Waitress warns for every request waiting for a thread; the kit summarises them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import KitServer
+
+    server = KitServer(initialised, env={"KIT_THREADS": "1"}).start()
+    try:
+        def burst(_n):
+            with requests.Session() as session:
+                return [session.get(server.url + "/healthz", timeout=30).status_code
+                        for _ in range(10)]
+
+        with ThreadPoolExecutor(40) as pool:
+            statuses = [s for batch in pool.map(burst, range(40)) for s in batch]
+    finally:
+        server.stop()
+    assert statuses == [200] * 400
+    lines = [line for line in server.log.read_text().splitlines() if "queue depth" in line]
+    assert len(lines) == 1, lines[:5]
+    assert "Task queue depth reached" in lines[0] and "once a minute" in lines[0]

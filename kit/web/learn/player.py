@@ -5,18 +5,20 @@ question, then the result. ``?step=N`` shows step N (links work without JavaScri
 without it the learner resumes at LessonProgress.page, wherever they stopped.
 """
 
+from collections import namedtuple
 from functools import wraps
 
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, pgettext
 
 from ...assignments import assigned_lessons
+from ...db import database
 from ...errors import KitError
 from ...events import record, server_event
 from ...models import LessonProgress
 from . import bp
 from .auth import current_learner, make_token
-from .steps import steps_html
+from .player_page import player_page
 
 
 def learner_required(view):
@@ -55,12 +57,16 @@ def _progress(learner):
     return {(row.pack_id, row.lesson_id): row for row in rows}
 
 
+LessonRow = namedtuple("LessonRow", "page attempts score status")
+
+
 def _lesson_row(learner_id, pack_id, lesson_id):
-    """Return the learner's LessonProgress for a lesson, or None (hand-written: hot path)."""
-    found = list(LessonProgress.raw(
-        "SELECT * FROM lesson_progress WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?",
-        learner_id, pack_id, lesson_id))
-    return found[0] if found else None
+    """Return what the player needs of the learner's LessonProgress for a lesson, or None."""
+    found = database.execute_sql(
+        "SELECT page, attempts, score, status FROM lesson_progress"
+        " WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?",
+        (learner_id, pack_id, lesson_id)).fetchone()
+    return LessonRow(*found) if found else None
 
 
 @bp.get("/lessons")
@@ -75,14 +81,18 @@ def lessons():
 
 
 def _assigned_lesson(pack_id, lesson_id):
-    """Return the LessonView of a lesson assigned to the learner's class, else 404."""
+    """Return the LessonView of a lesson assigned to the learner's class, else 404, and the
+    next lesson of its pack if that is assigned too (else None)."""
     from ...packs.lessons import get_lesson
 
-    keys = {(a.pack_id, a.lesson_id) for a in assigned_lessons(g.learner.classroom_id)}
-    if (pack_id, lesson_id) not in keys:
+    # The class's assignments in this pack: '' stands for the whole pack.
+    assigned = {row[0] for row in database.execute_sql(
+        "SELECT lesson_id FROM assignment WHERE classroom_id = ? AND pack_id = ?",
+        (g.learner.classroom_id, pack_id))}
+    if not assigned & {"", lesson_id}:
         abort(404)
     view = get_lesson(pack_id, lesson_id)
-    view_next = view.next_lesson_id if (pack_id, view.next_lesson_id) in keys else None
+    view_next = view.next_lesson_id if assigned & {"", view.next_lesson_id} else None
     return view, view_next
 
 
@@ -96,10 +106,7 @@ def _render_player(pack_id, lesson_id, step=None, feedback=None):
         step = row.page if row else 0
     step = min(max(step, 0), last)
     attempt = (row.attempts if row else 0) + 1
-    return render_template(
-        "learn/player.html", learner=g.learner, lesson=view, row=row, step=step, last=last,
-        attempt=attempt, next_lesson=next_lesson, token=make_token(g.learner),
-        steps_html=steps_html(view, step, last, attempt, feedback), status_label=status_label)
+    return player_page(view, g.learner, step, last, attempt, row, next_lesson, feedback)
 
 
 @bp.get("/lesson/<pack_id>/<lesson_id>")

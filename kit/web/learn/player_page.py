@@ -1,0 +1,97 @@
+"""The lesson page, rendered once per lesson and filled in on each request.
+
+A lesson page is ~12 KB of HTML that is the same for every learner of a class except a
+few values: which step is shown, the attempt number, the CSRF token, who is signed in
+(name, colour, avatar, event token), the score and the "your teacher knows" notice.
+Rendering it with Jinja on every request (its ~20 translated strings and ~10 URLs) was
+most of the page's cost, so it is rendered once per lesson view, language, URL prefix
+and next lesson with markers in those places, and each request only fills the markers
+in. A page showing an answer's feedback (the no-JavaScript path) is rendered afresh
+with the same markers and filled the same way, so both paths give the same page.
+"""
+
+import re
+import threading
+from types import SimpleNamespace
+
+from flask import render_template, request
+from flask_babel import get_locale, gettext as _
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from .auth import make_token
+
+MARK = re.compile("\x00kit:([A-Z])(\\d*)\x00")
+MAX_PAGES = 256  # ~12 KB each: a few MB at most, whatever a kit holds
+_cache = {}  # key -> (view, html); holds the view, so the id() in the key stays unique
+_lock = threading.Lock()
+
+
+def _mark(kind, number=""):
+    return Markup(f"\x00kit:{kind}{number}\x00")
+
+
+# Template variables standing for the per-request values (filled in by _fill).
+MARKED = {
+    "step": _mark("S"), "attempt": _mark("A"), "csrf": _mark("C"),
+    "csrf_token": lambda: _mark("C"), "token": _mark("T"), "score_text": _mark("R"),
+    "help_alert": _mark("P"), "hide": lambda n: _mark("H", n),
+    "learner": SimpleNamespace(uuid=_mark("U"), display_name=_mark("N"),
+                               colour=_mark("K"), avatar=_mark("V")),
+}
+
+
+def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=None):
+    """Return the lesson page's HTML for this learner, showing step `step`."""
+    if feedback:
+        html = _render(view, last, next_lesson, feedback)
+    else:
+        key = (id(view), str(get_locale()), request.script_root, next_lesson)
+        entry = _cache.get(key)
+        if entry is None or entry[0] is not view:
+            entry = (view, _render(view, last, next_lesson, {}))
+            _remember(key, entry)
+        html = entry[1]
+    values = {
+        "S": str(step), "A": str(int(attempt)), "C": escape(generate_csrf()),
+        "T": escape(make_token(learner)), "U": escape(learner.uuid),
+        "N": escape(learner.display_name), "K": escape(learner.colour or "grey"),
+        "V": escape(learner.avatar or "cat"), "R": score_text(row), "P": help_alert(),
+    }
+
+    def fill(match):
+        kind, number = match.groups()
+        if kind == "H":
+            return "" if int(number) == step else " hidden"
+        return values[kind]
+
+    return MARK.sub(fill, html)
+
+
+def score_text(row):
+    """The result step's words about the last quiz attempt ("" before any)."""
+    if row is None or row.score is None:
+        return ""
+    mastered = (_("You mastered this lesson.") if row.status == "mastered"
+                else _("Try the quiz again to master it."))
+    return escape(_("Your score: %(score)s%%", score=round(row.score * 100)) + "\n" + mastered)
+
+
+def help_alert():
+    """The notice shown after "I need help" was sent without JavaScript."""
+    if not request.args.get("help"):
+        return ""
+    return Markup('<p class="alert ok" role="status">%s</p>') % _(
+        "Your teacher knows you need help.")
+
+
+def _render(view, last, next_lesson, feedback):
+    return render_template("learn/player.html", lesson=view, last=last, next_lesson=next_lesson,
+                           feedback=feedback, **MARKED)
+
+
+def _remember(key, entry):
+    with _lock:
+        if len(_cache) >= MAX_PAGES:
+            _cache.clear()
+        _cache[key] = entry
