@@ -11,28 +11,40 @@ import logging
 
 from .. import protocol
 from .db import database, dialect
-from .models import HubEvent, HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
-from .timefix import anchors_from, event_time
+from .models import HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
+from .timefix import corrected_times
 
 logger = logging.getLogger(__name__)
 
+COLUMNS = ("kit_id", "seq", "uuid", "learner_uuid", "pack_id", "lesson_id", "kind", "payload",
+           "device_time", "corrected_time", "time_estimated", "boot_id", "mono_ms", "kit_received_at",
+           "stored_at", "via")
+CHUNK = 999  # bound parameters per lookup: under SQLite's oldest limit
+_payload_text = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
 
 def _rows(kit, events, via):
-    anchors = anchors_from(kit.kit_id, events[0]["seq"]) if events else []
+    """Return the events as plain tuples in COLUMNS order (no peewee per row: it cost most of the time)."""
     now = utcnow()
-    rows = []
-    for e in events:
-        true_ms, estimated = event_time(kit, e["seq"], e["received_ms"], anchors)
-        true_ms = min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS)
-        rows.append({
-            "kit_id": kit.kit_id, "seq": e["seq"], "uuid": e["uuid"], "learner_uuid": e["learner"],
-            "pack_id": e["pack_id"], "lesson_id": e["lesson_id"], "kind": e["kind"],
-            "payload": json.dumps(e["payload"], separators=(",", ":"), sort_keys=True),
-            "device_time": ms_to_dt(e["device_ms"]), "corrected_time": ms_to_dt(true_ms),
-            "time_estimated": estimated, "boot_id": e["boot_id"], "mono_ms": e["mono_ms"],
-            "kit_received_at": ms_to_dt(e["received_ms"]), "stored_at": now, "via": via,
-        })
-    return rows
+    return [(kit.kit_id, e["seq"], e["uuid"], e["learner"], e["pack_id"], e["lesson_id"], e["kind"],
+             _payload_text(e["payload"]), ms_to_dt(e["device_ms"]),
+             ms_to_dt(min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS)), estimated, e["boot_id"],
+             e["mono_ms"], ms_to_dt(e["received_ms"]), now, via)
+            for e, (true_ms, estimated) in zip(events, corrected_times(kit, events))]
+
+
+def _insert(rows):
+    """Insert rows with one statement per batch on PostgreSQL, one executemany on SQLite."""
+    if not rows:
+        return
+    sql = f"INSERT INTO hub_event ({', '.join(COLUMNS)}) VALUES %s ON CONFLICT DO NOTHING"
+    cursor = database.cursor()
+    if dialect() == "postgresql":
+        from psycopg2.extras import execute_values
+
+        execute_values(cursor, sql, rows, page_size=len(rows))
+    else:
+        cursor.executemany(sql % f"({', '.join('?' * len(COLUMNS))})", rows)
 
 
 def _locked(kit):
@@ -43,25 +55,27 @@ def _locked(kit):
     return query.get()
 
 
-def _owned_elsewhere(kit, events):
-    """Return {uuid: other kit} for event UUIDs the hub already holds for another kit."""
+def _holders(events):
+    """Return {uuid: kit_id} for the batch's event UUIDs the hub already holds, for any kit."""
     uuids = [e["uuid"] for e in events]
-    owners = {}
-    for start in range(0, len(uuids), 500):
-        for row in HubEvent.select(HubEvent.uuid, HubEvent.kit_id).where(
-                HubEvent.uuid.in_(uuids[start:start + 500]) & (HubEvent.kit_id != kit.kit_id)):
-            owners[row.uuid] = row.kit_id
-    return owners
+    held = {}
+    for start in range(0, len(uuids), CHUNK):
+        part = uuids[start:start + CHUNK]
+        marks = ", ".join([database.param] * len(part))
+        held.update(database.execute_sql(f"SELECT uuid, kit_id FROM hub_event WHERE uuid IN ({marks})", part))
+    return held
 
 
-def _not_stored(kit, events):
-    """Return the events whose UUID the hub does not hold yet (replays drop out)."""
-    held = set()
-    for start in range(0, len(events), 500):
-        part = [e["uuid"] for e in events[start:start + 500]]
-        held.update(row.uuid for row in HubEvent.select(HubEvent.uuid).where(
-            (HubEvent.kit_id == kit.kit_id) & HubEvent.uuid.in_(part)))
-    return [e for e in events if e["uuid"] not in held]
+def _clear_set_aside(kit, seqs):
+    """Drop the kit's set-aside notes (uuid '') for seqs that have now been stored."""
+    param = database.param
+    notes = database.execute_sql(
+        f"SELECT id, seq FROM hub_set_aside WHERE kit_id = {param} AND uuid = '' AND seq >= {param} "
+        f"AND seq <= {param}", (kit.kit_id, min(seqs), max(seqs))).fetchall()
+    seqs = set(seqs)
+    ids = [note_id for note_id, seq in notes if seq in seqs]
+    if ids:
+        HubSetAside.delete().where(HubSetAside.id.in_(ids)).execute()
 
 
 def _set_aside(kit, seq, uuid, reason):
@@ -73,21 +87,18 @@ def store_events(kit, after, upto, skipped, events, via="online"):
     """Store one batch in one transaction; return {"ack", "stored", "duplicates"}."""
     with database.atomic():
         kit = _locked(kit)
-        owners = _owned_elsewhere(kit, events)
+        holders = _holders(events)
+        owners = {uuid: other for uuid, other in holders.items() if other != kit.kit_id}
         for e in events:
             if e["uuid"] in owners:
                 _set_aside(kit, e["seq"], e["uuid"], f"event id already recorded by kit {owners[e['uuid']]}")
         for seq in skipped:
             _set_aside(kit, seq, "", "set aside by the kit as malformed")
-        fresh = _not_stored(kit, [e for e in events if e["uuid"] not in owners])
-        rows = _rows(kit, fresh, via)
-        for start in range(0, len(rows), 200):
-            HubEvent.insert_many(rows[start:start + 200]).on_conflict_ignore().execute()
+        rows = _rows(kit, [e for e in events if e["uuid"] not in holders], via)
+        _insert(rows)
         stored = len(rows)
         if rows:  # an event once set aside by the kit has now arrived: no longer a problem
-            HubSetAside.delete().where((HubSetAside.kit_id == kit.kit_id)
-                                       & HubSetAside.seq.in_([r["seq"] for r in rows])
-                                       & (HubSetAside.uuid == "")).execute()
+            _clear_set_aside(kit, [r[1] for r in rows])
         ack = _cover(kit, after, upto)
         Kit.update(acked_seq=ack, events_received=Kit.events_received + stored,
                    last_contact=utcnow()).where(Kit.id == kit.id).execute()

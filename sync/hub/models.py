@@ -13,11 +13,14 @@ def utcnow():
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+EPOCH = dt.datetime(1970, 1, 1)
+
+
 def ms_to_dt(ms):
     """Return a naive UTC datetime for milliseconds since 1970, or None."""
     if ms is None:
         return None
-    return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)
+    return EPOCH + dt.timedelta(milliseconds=ms)
 
 
 def now_ms():

@@ -72,15 +72,22 @@ def anchors_from(kit_id, first_seq, limit=10000):
                 .order_by(HubAnchor.last_seq, HubAnchor.anchor_id).limit(limit))
 
 
-def event_time(kit, seq, received_ms, anchors):
-    """Return (true_ms, estimated) for an event the kit received at `received_ms` (its clock).
+def corrected_times(kit, events):
+    """Return [(true_ms, estimated)] for a batch's events, in their (increasing) seq order.
 
-    The event is placed relative to the first anchor taken after it arrived; `anchors`
-    comes from anchors_from() and is consumed from the front as seqs grow.
+    Each event is placed relative to the first anchor taken after it arrived (the first
+    whose last_seq is not below its seq); past the last anchor, by the kit's clock offset.
+    The anchors are read once per batch.
     """
-    while anchors and anchors[0].last_seq < seq:
-        anchors.pop(0)
-    if not anchors:
-        return received_ms + (kit.clock_offset_ms or 0), True
-    anchor = anchors[0]
-    return anchor.true_ms - (anchor.wall_ms - received_ms), bool(anchor.estimated)
+    anchors = anchors_from(kit.kit_id, events[0]["seq"]) if events else []
+    offset = kit.clock_offset_ms or 0
+    times, i = [], 0
+    for e in events:
+        while i < len(anchors) and anchors[i].last_seq < e["seq"]:
+            i += 1
+        if i == len(anchors):
+            times.append((e["received_ms"] + offset, True))
+        else:
+            anchor = anchors[i]
+            times.append((anchor.true_ms - (anchor.wall_ms - e["received_ms"]), bool(anchor.estimated)))
+    return times
