@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import random
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from kit import __version__
@@ -27,6 +28,7 @@ from .state import (
 logger = logging.getLogger(__name__)
 
 MIN_BATCH = 1
+IN_FLIGHT = 2  # batches on the wire at once (docs/sync-protocol.md, a sync cycle)
 
 
 def enroll(config, hub_url, code):
@@ -158,56 +160,79 @@ def _cursor_from_hub(state, answer):
 
 
 def _batch(kit_id, after, size, limit_seq):
-    """Read and encode the batch above `after`: (events, upto, body, size), or None if nothing is left."""
+    """Read and encode the batch above `after`: (events, upto, body), or None if nothing is left."""
     events, skipped, upto = outbox.pending_events(after, size, limit_seq)
     if upto <= after:
         return None
-    return events, upto, protocol.encode_events(kit_id, after, upto, events, skipped), size
+    return events, upto, protocol.encode_events(kit_id, after, upto, events, skipped)
 
 
 def _push_events(client, config, limit_seq):
     """Send batches above the cursor up to the anchored seq; return how many events went.
 
-    While the hub stores one batch, the next one (above it, assuming the hub takes it all)
-    is read and encoded here, so kit and hub work at the same time. It is only sent after
-    the hub's answer, and thrown away if that answer was not a plain "all of it".
+    Up to IN_FLIGHT batches are on the wire at once, each on its own connection: while the
+    hub stores one and its answer travels back, the next one is already uploading, so a
+    slow, long link never idles. Answers are taken in order, and the cursor only moves to
+    an answer's contiguous ack (the hub keeps a batch that overtook its elder as a range
+    until the gap fills). After a refusal the other batch's fate is waited for and the
+    next batch is read again from the cursor; anything the hub stored twice is a duplicate.
     """
     sent, ceiling = 0, config["sync_batch_max"]
     state = get_state()
-    batch = _batch(state.kit_id, state.acked_seq, state.batch_size, limit_seq)
-    with ThreadPoolExecutor(1, thread_name_prefix="sync-post") as pool:
+    after = acked = state.acked_seq
+    flight, answered = deque(), time.monotonic()
+    with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="sync-post") as pool:
         for _ in range(100000):  # bounded: each turn moves the cursor or sets an event aside
-            if batch is None:
+            while len(flight) < IN_FLIGHT:
+                batch = _batch(state.kit_id, after, min(state.batch_size, ceiling), limit_seq)
+                if batch is None:
+                    break
+                flight.append((pool.submit(client.post_body, protocol.PREFIX + "/events", batch[2],
+                                           protocol.EVENTS_TYPE), batch, time.monotonic()))
+                after = batch[1]
+            if not flight:
                 return sent
-            events, upto, body, _size = batch
-            started = time.monotonic()
-            posting = pool.submit(client.post_body, protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
-            ahead = _batch(state.kit_id, upto, min(ceiling, state.batch_size * 2), limit_seq)
+            posting, (events, upto, _body), started = flight.popleft()
             try:
                 answer = posting.result()
             except HubRefused as exc:
+                _settle(flight)
                 if exc.code not in ("malformed_batch", "too_large"):
                     raise
                 if exc.code == "too_large":  # never grow back to a size the hub refused
                     ceiling = max(MIN_BATCH, min(ceiling, len(events) - 1))
                 _shrink_or_set_aside(state, events, exc)
                 state = get_state()
-                batch = _batch(state.kit_id, state.acked_seq, min(state.batch_size, ceiling), limit_seq)
+                after = state.acked_seq
                 continue
             except HubUnreachable:
+                _settle(flight)
                 update_state(batch_size=max(MIN_BATCH, state.batch_size // 2))
                 raise
             sent += len(events)
-            size = min(_grow(state.batch_size, len(events), time.monotonic() - started, config), ceiling)
+            # The time this batch held the pipeline: since it was sent, or since the answer before.
+            seconds = time.monotonic() - max(started, answered)
+            answered = time.monotonic()
+            size = min(_grow(state.batch_size, len(events), seconds, config), ceiling)
+            # The highest ack heard: a batch that overtook its elder was answered before the gap filled.
+            acked = max(acked, answer["ack"])
             # min: never skip our own events on the hub's word (a restored kit reuses seqs it holds).
-            update_state(acked_seq=min(answer["ack"], upto), batch_size=size)
-            if answer["ack"] < upto:
-                return sent  # the hub holds a gap below this batch; the next cycle resends from its ack
+            update_state(acked_seq=min(acked, upto), batch_size=size)
             state = get_state()
-            if ahead is not None and ahead[3] != size:  # sized before the answer: re-read at the size decided
-                ahead = _batch(state.kit_id, upto, size, limit_seq)
-            batch = ahead
+            if acked < upto:
+                _settle(flight)
+                return sent  # the hub holds a gap below this batch; the next cycle resends from its ack
     return sent
+
+
+def _settle(flight):
+    """Wait for the batches still on the wire and forget their answers (the cursor stays put)."""
+    while flight:
+        posting = flight.popleft()[0]
+        try:
+            posting.result()
+        except (HubRefused, HubUnreachable):
+            pass
 
 
 def _retry_set_aside(client):

@@ -1,7 +1,6 @@
 """HTTP calls from the kit to its hub: TLS verified, every call authenticated, errors in words."""
 
 import ipaddress
-import json
 from urllib.parse import urlsplit
 
 import requests
@@ -43,7 +42,11 @@ def check_url(url, config):
 
 
 class HubClient:
-    """One hub, one kit: wraps requests with timeouts, TLS settings and the kit's credentials."""
+    """One hub, one kit: wraps requests with timeouts, TLS settings and the kit's credentials.
+
+    Safe to call from two threads at once (the agent keeps two batches on the wire): each
+    call takes its own connection from the session's pool.
+    """
 
     def __init__(self, url, config, kit_id=None, secret=None):
         self.url = check_url(url, config)
@@ -54,8 +57,6 @@ class HubClient:
         self.verify = config.get("hub_ca_file") or True
         if kit_id and secret:
             self.session.headers.update(protocol.auth_header(kit_id, secret))
-        self.bytes_sent = 0
-        self.bytes_received = 0
 
     def close(self):
         self.session.close()
@@ -72,8 +73,6 @@ class HubClient:
             raise HubUnreachable(f"the hub did not answer within {timeout} s") from None
         except requests.exceptions.ConnectionError as exc:
             raise HubUnreachable(f"cannot reach the hub at {self.url} ({_reason(exc)})") from None
-        self.bytes_sent += len(kwargs.get("data") or b"") + len(json.dumps(kwargs.get("json") or ""))
-        self.bytes_received += len(response.content or b"")
         if response.status_code >= 400:
             raise _refusal(response)
         return response

@@ -2,7 +2,8 @@
 
 It forwards one request per connection and can, per request path, answer 500, hang,
 drop the connection after the hub has answered (the hub stored the batch, the kit never
-hears), cut the connection after some bytes, or delay. It counts requests and bytes.
+hears), cut the connection after some bytes, delay the answer, or hold the request back
+before the hub sees it ("late": a batch overtaken by the next one). It counts requests and bytes.
 """
 
 import socket
@@ -66,7 +67,7 @@ class FaultProxy:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def fault(self, kind, path="", times=None, after=0):
-        """Add a fault (500, hang, drop_after, reset, delay, corrupt) for `times` matching requests
+        """Add a fault (500, hang, drop_after, reset, delay, late, corrupt, cut) for `times` matching requests
         (None: until cleared), letting the first `after` matching requests through untouched."""
         with self.lock:
             self.faults.append([path, kind, times, after])
@@ -140,6 +141,8 @@ class FaultProxy:
             return b""
         if fault == "reset":
             return b""
+        if fault == "late":
+            time.sleep(1.0)
         response = self._forward(request)
         if fault == "drop_after":
             return b""  # the hub handled it; the kit never hears the answer

@@ -1,0 +1,68 @@
+"""Two batches on the wire at once: whatever happens to one, the cursor moves only on the hub's
+contiguous ack, and every event ends up at the hub exactly once."""
+
+from .conftest import assert_converged, make_kit
+
+SMALL = {"KIT_SYNC_BATCH_MAX": "50"}  # 150 events: three batches, the second sent before the first's answer
+
+
+def _events_at_hub(hub, kit):
+    return len(hub.uuids(kit.kit_id))
+
+
+def test_first_answer_lost_while_the_second_batch_is_in_flight(hub, tmp_path, proxy_for):
+    proxy = proxy_for(hub)
+    kit = make_kit(tmp_path, "k", hub, url=proxy.url, env=SMALL)
+    kit.add_events(150)
+    proxy.fault("drop_after", "/events", times=1)
+    failed = kit("sync", "now", check=False)
+    assert failed.returncode == 1 and "cannot reach the hub" in failed.stdout
+    assert len(proxy.requests("/events")) == 2  # the second was already on its way
+    assert _events_at_hub(hub, kit) == 100  # both stored…
+    status = kit.status()
+    assert status["events_waiting"] == 150 and status["stage"] == "backoff"  # …but no answer was taken
+    assert kit("sync", "now").stdout.startswith("ok: 50 event(s)")  # hello brought the hub's ack
+    assert hub.query("SELECT events_received, acked_seq FROM hub_kit")[0] == (150, 150)
+    assert_converged(hub, kit)
+
+
+def test_second_batch_stored_ahead_of_a_failed_first_is_resent_as_duplicates(hub, tmp_path, proxy_for):
+    proxy = proxy_for(hub)
+    kit = make_kit(tmp_path, "k", hub, url=proxy.url, env=SMALL)
+    kit.add_events(150)
+    proxy.fault("500", "/events", times=1)
+    failed = kit("sync", "now", check=False)
+    assert "the hub had a problem (HTTP 500)" in failed.stdout
+    assert _events_at_hub(hub, kit) == 50  # seqs 51-100, kept by the hub as a range ahead of a gap
+    assert hub.query("SELECT acked_seq FROM hub_kit")[0][0] == 0
+    assert hub.query("SELECT after_seq, upto_seq FROM hub_range") == [(50, 100)]
+    assert kit.status()["events_waiting"] == 150
+    assert kit("sync", "now").stdout.startswith("ok: 150 event(s)")  # 51-100 again: duplicates
+    assert hub.query("SELECT events_received, acked_seq FROM hub_kit")[0] == (150, 150)
+    assert hub.query("SELECT COUNT(*) FROM hub_range")[0][0] == 0
+    assert kit.status()["events_waiting"] == 0
+    assert_converged(hub, kit)
+
+
+def test_a_batch_that_overtakes_its_elder_is_acked_in_the_same_cycle(sqlite_hub, tmp_path, proxy_for):
+    proxy = proxy_for(sqlite_hub)
+    kit = make_kit(tmp_path, "k", sqlite_hub, url=proxy.url, env=SMALL)
+    kit.add_events(150)
+    proxy.fault("late", "/events", times=1)  # the first batch reaches the hub after the second
+    assert kit("sync", "now").stdout.startswith("ok: 150 event(s)")
+    assert kit.status()["events_waiting"] == 0
+    assert sqlite_hub.query("SELECT events_received, acked_seq FROM hub_kit")[0] == (150, 150)
+    assert_converged(sqlite_hub, kit)
+
+
+def test_a_refused_batch_with_another_in_flight_sets_only_the_bad_event_aside(hub, tmp_path):
+    kit = make_kit(tmp_path, "k", hub, env={"KIT_SYNC_BATCH_MAX": "4"})
+    kit.add_events(6)
+    bad = kit.add_events(1, payload={"blob": "x" * 9000})  # seq 7, in the second batch (4, 8]
+    kit.add_events(6)
+    assert kit("sync", "now").stdout.startswith("ok: ")
+    status = kit.status()
+    assert status["events_waiting"] == 0
+    assert [item["uuid"] for item in status["set_aside"]] == bad
+    assert hub.query("SELECT events_received, acked_seq FROM hub_kit")[0] == (12, 13)
+    assert_converged(hub, kit, set_aside=bad)
