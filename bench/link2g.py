@@ -1,16 +1,22 @@
 """A rural-2G-like link between two network namespaces (needs root: ip, tc, nft).
 
-  ck-kit (10.77.0.1) ==veth== ck-hub (10.77.0.2)
+  ck-kit-<pid> (10.77.0.1) ==veth== ck-hub-<pid> (10.77.0.2)
 Each side's egress is shaped to `rate_kbit` with tbf, and nftables drops `loss_pct` % of
 packets leaving each side (`numgen random mod 100 < N drop`) and counts what is sent and
-received on the kit's side: IP bytes on the wire, headers and retransmissions included.
+received on the kit's side: IP bytes before the shaper, headers and retransmissions
+included. tc's own count on the kit's egress (shaper_sent) is what crossed the link.
 Latency is added by bench.relay (the kernel here has no netem).
+The namespaces are named after this process, so a bench and a test suite (or two
+benches) can run at once; ones left by a killed run are removed by the next setup().
 """
 
 import json
+import os
+import re
 import subprocess
 
-KIT_NS, HUB_NS = "ck-kit", "ck-hub"
+PREFIX = "ck-"
+KIT_NS, HUB_NS = f"{PREFIX}kit-{os.getpid()}", f"{PREFIX}hub-{os.getpid()}"
 KIT_IF, HUB_IF = "ck-k0", "ck-h0"
 KIT_IP, HUB_IP = "10.77.0.1", "10.77.0.2"
 
@@ -23,14 +29,23 @@ def _ns(ns, *argv, check=True):
     return _run("ip", "netns", "exec", ns, *argv, check=check)
 
 
-def teardown():
+def teardown(names=(KIT_NS, HUB_NS)):
     """Remove the namespaces (and with them the veth pair, qdiscs and rules)."""
-    for ns in (KIT_NS, HUB_NS):
+    for ns in names:
         _run("ip", "netns", "del", ns, check=False)
+
+
+def _remove_orphans():
+    """Delete namespaces this module made in runs whose process is gone (killed before teardown)."""
+    listed = _run("ip", "netns", "list", check=False).stdout
+    for ns, pid in re.findall(rf"^({PREFIX}(?:kit|hub)-(\d+))\b", listed, re.M):
+        if not os.path.exists(f"/proc/{pid}"):
+            teardown([ns])
 
 
 def setup(rate_kbit=100, loss_pct=1):
     """Create both namespaces, the veth pair, the shaping and the drop/count rules."""
+    _remove_orphans()
     teardown()
     _run("ip", "netns", "add", KIT_NS)
     _run("ip", "netns", "add", HUB_NS)
@@ -64,8 +79,13 @@ table inet ck {{
                    check=True, capture_output=True, timeout=30)
 
 
-def counters(ns=KIT_NS):
-    """Return {"dropped": (pkts, bytes), "sent": (pkts, bytes), "received": (pkts, bytes)}."""
+def counters(ns=KIT_NS, dev=KIT_IF):
+    """Return {"dropped", "sent", "received", "shaper_sent", "shaper_dropped"}: (pkts, bytes) each.
+
+    shaper_sent is what tc's tbf let out on `dev`, the kit's egress (bytes with their
+    Ethernet header): what really used the link's rate; shaper_dropped counts the packets
+    its full queue refused (bytes unknown).
+    """
     out = json.loads(_ns(ns, "nft", "-j", "list", "table", "inet", "ck").stdout)
     found = []
     for item in out["nftables"]:
@@ -76,7 +96,10 @@ def counters(ns=KIT_NS):
             if "counter" in expr:
                 found.append((expr["counter"]["packets"], expr["counter"]["bytes"]))
     dropped, sent, received = found
-    return {"dropped": dropped, "sent": sent, "received": received}
+    shaper = json.loads(_ns(ns, "tc", "-s", "-j", "qdisc", "show", "dev", dev).stdout)[0]
+    return {"dropped": dropped, "sent": sent, "received": received,
+            "shaper_sent": (shaper["packets"], shaper["bytes"]),
+            "shaper_dropped": (shaper["drops"], 0)}
 
 
 def delta(before, after):

@@ -5,7 +5,8 @@ Each scenario: a fresh hub (`kit hub init`, an enrol code), a fresh kit with the
 appended to kit.db, `kit sync enroll`, then one timed sync cycle (bench.sync_driver, so an
 interpreter's start is not counted) and a second, no-op one. The hub's database is then
 read: every event there exactly once. Bytes: the relay's payload counts on loopback, the
-kit-side nftables counters (IP bytes, retransmissions included) on the 2G link.
+kit-side nftables counters (IP bytes, retransmissions included) and tc's count of what its
+shaper let out on the 2G link.
 Run: bench/run sync   (root; bench/run sync --quick: 300 events, no docs).
 This module holds the parts; bench.sync_scenarios runs them.
 """
