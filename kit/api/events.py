@@ -2,10 +2,10 @@
 
 from flask import current_app, jsonify, request
 
+from ..db import database
 from ..errors import Unauthorized
 from ..event_schema import BadEvent
 from ..events import record
-from ..models import LessonProgress
 from ..web.learn.auth import current_learner, learner_from_token
 from . import bp
 
@@ -54,12 +54,16 @@ def check_answer():
 def get_progress():
     """The signed-in learner's progress in every lesson they have started."""
     learner = _signed_in()
-    # Hand-written: tablets poll this, and peewee's query building cost a quarter of it.
-    rows = LessonProgress.raw("SELECT * FROM lesson_progress WHERE learner_id = ?"
-                              " ORDER BY pack_id, lesson_id", learner.id)
+    # Plain rows, not models: tablets poll this, and building models was a third of it.
+    # last_seen is stored as str(datetime), which is isoformat() with a space for the T.
+    rows = database.execute_sql(
+        "SELECT pack_id, lesson_id, status, page, score, best_score, attempts, seconds,"
+        " needs_help, last_seen FROM lesson_progress WHERE learner_id = ?"
+        " ORDER BY pack_id, lesson_id", (learner.id,))
     return jsonify(learner={"id": learner.id, "name": learner.display_name}, lessons=[{
-        "pack_id": r.pack_id, "lesson_id": r.lesson_id, "status": r.status, "page": r.page,
-        "score": r.score, "best_score": r.best_score, "attempts": r.attempts,
-        "seconds": r.seconds, "needs_help": r.needs_help,
-        "last_seen": r.last_seen.isoformat() + "Z" if r.last_seen else None,
-    } for r in rows])
+        "pack_id": pack_id, "lesson_id": lesson_id, "status": status, "page": page,
+        "score": score, "best_score": best_score, "attempts": attempts, "seconds": seconds,
+        "needs_help": bool(needs_help),
+        "last_seen": last_seen.replace(" ", "T") + "Z" if last_seen else None,
+    } for (pack_id, lesson_id, status, page, score, best_score, attempts, seconds, needs_help,
+           last_seen) in rows])

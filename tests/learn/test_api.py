@@ -136,3 +136,24 @@ def test_learner_api_needs_a_learner_session(learn_app):
         session["user_id"] = 1  # a teacher's session is not a learner's
     assert client.get("/api/v1/progress").status_code == 401
     assert client.get("/lessons").headers["Location"] == "/"
+
+
+def test_progress_gives_every_field_as_the_model_reads_it(ada, ids):
+    import datetime as dt
+
+    seen = [dt.datetime(2026, 3, 4, 5, 6, 7, 890), dt.datetime(2026, 3, 4, 5, 6, 7), None]
+    for lesson, last_seen in zip(("01-count", "02-shapes", "03-none"), seen):
+        LessonProgress.create(learner=ids["ada"], pack_id="mini", lesson_id=lesson, page=2,
+                              status="completed", score=0.75, best_score=1.0, attempts=3,
+                              seconds=95, needs_help=lesson == "01-count", last_seen=last_seen)
+    lessons = ada.get("/api/v1/progress").get_json()["lessons"]
+    expected = [{
+        "pack_id": r.pack_id, "lesson_id": r.lesson_id, "status": r.status, "page": r.page,
+        "score": r.score, "best_score": r.best_score, "attempts": r.attempts,
+        "seconds": r.seconds, "needs_help": r.needs_help,
+        "last_seen": r.last_seen.isoformat() + "Z" if r.last_seen else None,
+    } for r in LessonProgress.select().order_by(LessonProgress.lesson_id)]
+    assert lessons == expected
+    assert [r["last_seen"] for r in lessons] == [
+        "2026-03-04T05:06:07.000890Z", "2026-03-04T05:06:07Z", None]
+    assert [r["needs_help"] for r in lessons] == [True, False, False]
