@@ -48,6 +48,17 @@ def packs_dir():
     return Path(database.database).parent / "packs"
 
 
+@lru_cache(maxsize=1024)
+def _folder_path(database_file, folder):
+    return str(Path(database_file).parent / "packs" / folder)
+
+
+def folder_path(folder):
+    """Return the path of an installed pack's folder as text (made once: every learner
+    request asks, and building paths was a tenth of a quiz check)."""
+    return _folder_path(database.database, folder)
+
+
 def media_url(pack_id, version, path):
     return f"/media/{pack_id}/{version}/{quote(path)}"
 
@@ -80,7 +91,7 @@ def get_lesson(pack_id, lesson_id):
     ids = tuple(row[3] for row in rows if row[3] is not None)
     if lesson_id not in ids:
         raise NotFound(f"pack {pack_id!r} has no lesson {lesson_id!r}")
-    return _lesson_view(str(packs_dir() / folder), installed_at, pack_id, version, lesson_id, ids)
+    return _lesson_view(folder_path(folder), installed_at, pack_id, version, lesson_id, ids)
 
 
 @lru_cache(maxsize=512)
@@ -98,7 +109,7 @@ def _lesson_view(folder, installed_at, pack_id, version, lesson_id, ids):
 def load_quiz(pack_id, lesson_id):
     """Return the full quiz (answers included) of an installed lesson; for judging only."""
     folder, _version, installed_at = _installed(pack_id)
-    quiz = _quiz(str(packs_dir() / folder), installed_at, lesson_id)
+    quiz = _quiz(folder_path(folder), installed_at, lesson_id)
     if quiz is None:
         raise NotFound(f"lesson {pack_id}/{lesson_id} has no quiz")
     return quiz

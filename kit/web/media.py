@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Blueprint, abort, redirect, send_file
 
 from ..models import Pack
-from ..packs.lessons import folder_manifest, media_url, packs_dir
+from ..packs.lessons import folder_manifest, folder_path, media_url
 
 bp = Blueprint("media", __name__)
 
@@ -25,14 +25,14 @@ SANDBOX = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsa
 
 @bp.get("/media/<pack_id>/<version>/<path:path>")
 def pack_file(pack_id, version, path):
-    folder = packs_dir() / f"{pack_id}@{version}"
+    folder = Path(folder_path(f"{pack_id}@{version}"))
     try:
         files = folder_manifest(str(folder))
     except FileNotFoundError:  # an older version, pruned since the page was rendered
         files = None
     if files is None:
         current = Pack.get_or_none(Pack.pack_id == pack_id)
-        if current is None or path not in folder_manifest(str(packs_dir() / current.folder)):
+        if current is None or path not in folder_manifest(folder_path(current.folder)):
             abort(404)
         return redirect(media_url(pack_id, current.version, path), code=302)
     if path not in files:  # only files the manifest lists: never pack.yaml's neighbours by accident
