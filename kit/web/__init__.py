@@ -10,9 +10,10 @@ csrf = CSRFProtect()
 
 
 def init_app(app):
-    from . import i18n
+    from . import csrf_tokens, i18n
 
     csrf.init_app(app)
+    csrf_tokens.init_app(app)
     i18n.init_app(app)
     from ..api import bp as api_bp
 

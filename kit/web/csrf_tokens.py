@@ -1,0 +1,45 @@
+"""CSRF tokens for pages, signed at most once a minute per session instead of per page.
+
+Flask-WTF signs the session's raw token with a timestamp on every page that has a form
+(an HMAC and a zlib attempt each time: a twentieth of a lesson page). A token signed
+within the last minute for the same session and key is just as valid (the check is
+unchanged: Flask-WTF still verifies the signature and its age on every POST), so pages
+reuse it; a token's useful life is at most a minute shorter than WTF_CSRF_TIME_LIMIT.
+"""
+
+import threading
+import time
+
+from flask import current_app, g, session
+from flask_wtf.csrf import generate_csrf
+
+REUSE_S = 60
+MAX_SESSIONS = 4096
+_signed = {}  # (signing key, raw token) -> (minute, signed token)
+_lock = threading.Lock()
+
+
+def csrf_token():
+    """Return this session's signed CSRF token, as flask_wtf.csrf.generate_csrf does."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if raw is None or field in g:
+        return generate_csrf()  # a fresh session (it makes the raw token), or already made
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    minute = int(time.time() // REUSE_S)
+    found = _signed.get(key)
+    if found is not None and found[0] == minute:
+        setattr(g, field, found[1])
+        return found[1]
+    token = generate_csrf()
+    with _lock:
+        if len(_signed) >= MAX_SESSIONS:
+            _signed.clear()
+        _signed[key] = (minute, token)
+    return token
+
+
+def init_app(app):
+    """Templates' csrf_token() is this one (registered after Flask-WTF's, so it wins)."""
+    app.context_processor(lambda: {"csrf_token": csrf_token})
