@@ -33,21 +33,31 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 8
 
 
+# scrypt needs 32 MB for every hash it computes. One at a time, so a burst of sign-ins
+# (a school's teachers at 8:00, or someone hammering the form) adds 32 MB, not 32 MB each,
+# on a 1 GB Pi; hashlib lets other requests run meanwhile.
+_one_hash_at_a_time = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
 def _dummy_hash():
     """A hash checked when the user name is unknown, so a wrong name costs as much time as
     a wrong password. Made on first use: scrypt at import added ~0.2 s to every start."""
-    return generate_password_hash("not-a-real-password")
+    return hash_password("not-a-real-password")
 
 
 def hash_password(password):
     """Return a salted hash of `password` in werkzeug's standard format."""
-    return generate_password_hash(password)
+    with _one_hash_at_a_time:
+        return generate_password_hash(password)
 
 
 def check_password(stored_hash, password):
     """True when `password` matches the stored hash."""
-    return bool(stored_hash) and check_password_hash(stored_hash, password)
+    if not stored_hash:
+        return False
+    with _one_hash_at_a_time:
+        return check_password_hash(stored_hash, password)
 
 
 def validate_username(username):
