@@ -10,7 +10,6 @@ docs/sync-protocol.md is the reference; keep the two in step.
 import hashlib
 import json
 import re
-import uuid as uuidlib
 import zlib
 
 from kit.errors import KitError
@@ -156,17 +155,31 @@ def encode_events(kit_id, after, upto, events, skipped=()):
     return compress(doc)
 
 
+_compact = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps without building an encoder per call
+
+
 def _need(condition, message, seq=None):
     if not condition:
         details = {"seq": seq} if seq is not None else {}
         raise MalformedBatch(message, **details)
 
 
+def _fits(values, kind, nullable=False):
+    """Check a whole column at C speed: JSON values of `kind` (ints under MAX_INT), or None if nullable."""
+    if nullable and None in values:
+        values = [v for v in values if v is not None]
+    if not set(map(type, values)) <= {kind}:  # JSON has no subclasses of int or str but bool
+        return False
+    return kind is not int or not values or (-MAX_INT < min(values) and max(values) < MAX_INT)
+
+
 def _column(doc, name, n, kinds, nullable=False):
     values = doc.get(name)
     _need(isinstance(values, list) and len(values) == n,
           f"column {name!r} must be a list of {n} values")
-    for value in values:
+    if _fits(values, kinds, nullable):
+        return values
+    for value in values:  # find the culprit for the message
         ok = (value is None and nullable) or (
             isinstance(value, kinds) and not isinstance(value, bool)
             and (not isinstance(value, int) or abs(value) < MAX_INT))
@@ -208,7 +221,8 @@ def _uuids(doc, n):
         packed = doc["id"]
         _need(isinstance(packed, str) and len(packed) == 32 * n
               and re.fullmatch(r"[0-9a-f]*", packed), "column 'id' must be 32 hex digits per event")
-        return [str(uuidlib.UUID(packed[i * 32:(i + 1) * 32])) for i in range(n)]
+        return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # str(UUID(h)), as h is lowercase hex
+                for h in (packed[i:i + 32] for i in range(0, 32 * n, 32))]
     ids = _column(doc, "ids", n, str)
     for value in ids:
         _need(0 < len(value) <= 64, f"event id {value[:70]!r} is empty or longer than 64")
@@ -216,37 +230,53 @@ def _uuids(doc, n):
 
 
 def decode_events(doc, kit_id):
-    """Validate a decoded batch document; return (after, upto, skipped, events)."""
+    """Validate a decoded batch document; return (after, upto, skipped, events).
+
+    Each check runs on a whole column first; only a column that fails is walked value by
+    value, to name the first culprit (and its seq) in the message.
+    """
     after, upto, n, skip = _header(doc, kit_id)
     ids = _uuids(doc, n)
-    seqs = _undeltas([after] + _column(doc, "seq", n, int))[1:]
-    prev = after
-    for seq in seqs:
-        _need(prev < seq <= upto, f"seq {seq} is out of order or outside ({after}, {upto}]", seq)
-        prev = seq
+    steps = _column(doc, "seq", n, int)
+    seqs = _undeltas([after] + steps)[1:]
+    if seqs and not (min(steps) > 0 and seqs[-1] <= upto):
+        prev = after
+        for seq in seqs:
+            _need(prev < seq <= upto, f"seq {seq} is out of order or outside ({after}, {upto}]", seq)
+            prev = seq
     _need(not set(skip) & set(seqs), "a seq is both sent and skipped")
-    events = [{"seq": s, "uuid": u} for s, u in zip(seqs, ids)]
+    columns = {"seq": seqs, "uuid": ids}
     for field, column, table_name in TABLED:
         table = _table(doc, table_name)
-        for event, ref in zip(events, _column(doc, column, n, int)):
-            _need(0 <= ref <= len(table), f"column {column!r} points outside its table", event["seq"])
-            event[field] = table[ref - 1] if ref else ""
+        refs = _column(doc, column, n, int)
+        if refs and (min(refs) < 0 or max(refs) > len(table)):
+            for seq, ref in zip(seqs, refs):
+                _need(0 <= ref <= len(table), f"column {column!r} points outside its table", seq)
+        lookup = [""] + table
+        columns[field] = [lookup[ref] for ref in refs]
     for field, column in DELTAS:
-        for event, value in zip(events, _undeltas(_column(doc, column, n, int, nullable=True))):
-            event[field] = value
+        columns[field] = _undeltas(_column(doc, column, n, int, nullable=True))
     payloads = doc.get("pl")
     _need(isinstance(payloads, list) and len(payloads) == n, "column 'pl' must hold one payload per event")
-    for event, payload in zip(events, payloads):
-        _need(isinstance(payload, dict), "an event's payload must be a JSON object", event["seq"])
-        size = len(json.dumps(payload, separators=(",", ":")))
-        _need(size <= MAX_PAYLOAD_BYTES, f"payload of {size} bytes is over {MAX_PAYLOAD_BYTES}", event["seq"])
-        event["payload"] = payload
-    for event in events:
-        _need(event["received_ms"] is not None, "every event needs the kit's receipt time", event["seq"])
-        for field in ("device_ms", "received_ms"):
-            value = event[field]
-            _need(value is None or MIN_MS <= value <= MAX_MS, f"{field} {value} is not a time", event["seq"])
-    return after, upto, skip, events
+    for seq, payload in zip(seqs, payloads):
+        _need(isinstance(payload, dict), "an event's payload must be a JSON object", seq)
+        size = len(_compact(payload))
+        _need(size <= MAX_PAYLOAD_BYTES, f"payload of {size} bytes is over {MAX_PAYLOAD_BYTES}", seq)
+    columns["payload"] = payloads
+    if not _times_fit(columns["device_ms"], columns["received_ms"]):
+        for seq, device_ms, received_ms in zip(seqs, columns["device_ms"], columns["received_ms"]):
+            _need(received_ms is not None, "every event needs the kit's receipt time", seq)
+            for field, value in (("device_ms", device_ms), ("received_ms", received_ms)):
+                _need(value is None or MIN_MS <= value <= MAX_MS, f"{field} {value} is not a time", seq)
+    return after, upto, skip, [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def _times_fit(device, received):
+    """True when every event has a receipt time and every time is within years 1 to 9999."""
+    if None in received:
+        return False
+    device = [v for v in device if v is not None]
+    return all(not values or (MIN_MS <= min(values) and max(values) <= MAX_MS) for values in (device, received))
 
 
 def check_anchors(anchors):

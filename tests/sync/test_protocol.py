@@ -70,6 +70,11 @@ def test_batch_for_another_kit_is_forbidden():
     (lambda d: d.update(dt=[10**15, 0]), "device_ms 1000000000000000 is not a time"),
     (lambda d: d.update(mo=[2**60, 0]), "wrong type or size"),
     (lambda d: d.update(upto=2**60), "'upto' must be a whole number"),
+    (lambda d: d["lrn"].__setitem__(1, True), "column 'lrn' holds a value of the wrong type or size: True"),
+    (lambda d: d.update(seq=[1, None]), "column 'seq' holds a value of the wrong type or size: None"),
+    (lambda d: d.update(ids=["a", 7]) or d.pop("id"), "column 'ids' holds a value of the wrong type or size: 7"),
+    (lambda d: d.update(k=[1, -1]), "points outside its table"),
+    (lambda d: d.update(rc=[-62_135_596_800_001, 0]), "received_ms -62135596800001 is not a time"),
 ])
 def test_malformed_batches_are_refused_with_a_reason(change, message):
     import json
@@ -78,6 +83,20 @@ def test_malformed_batches_are_refused_with_a_reason(change, message):
     change(doc)
     with pytest.raises(MalformedBatch, match=message):
         protocol.decode_events(doc, KIT)
+
+
+def test_a_refusal_names_the_first_bad_event_by_seq():
+    import json
+
+    doc = json.loads(zlib.decompress(protocol.encode_events(KIT, 0, 5, events(5))))
+    doc["pl"][3], doc["rc"][4] = [1], None  # seq 4's payload, and seq 5 without a receipt time
+    with pytest.raises(MalformedBatch, match="payload must be a JSON object") as caught:
+        protocol.decode_events(doc, KIT)
+    assert caught.value.details == {"seq": 4}
+    doc["pl"][3] = {}
+    with pytest.raises(MalformedBatch, match="receipt time") as caught:
+        protocol.decode_events(doc, KIT)
+    assert caught.value.details == {"seq": 5}
 
 
 def test_truncated_and_oversized_bodies_are_refused():
