@@ -89,12 +89,14 @@ def saturate_phase(tpl, plan, conns, seconds, threads=8, warmup=3.0):
             run = run_load(kit, plan, conns, seconds, warmup, mode="hammer", target=target)
             out[target] = {**run["rows"][label], "server": run["server"],
                            "generator_cpu_pct": run["generator_cpu_pct"]}
+    # The same requests against the bare app: a GET for the page and the progress API,
+    # the same JSON POST for the answers API (its body costs waitress and Flask too).
     with baseline_server(threads=threads, log=str(WORK / "baseline.log")) as bare:
-        run = run_load(bare, None, conns, seconds, warmup, mode="hammer",
-                       target="/lesson/first-steps/01-touch")
-        row = next(r for label, r in run["rows"].items() if label != "ALL")
-        out["bare"] = {**row, "server": run["server"],
-                       "generator_cpu_pct": run["generator_cpu_pct"]}
+        for key, target in (("bare", "/lesson/first-steps/01-touch"), ("bare_post", "answers")):
+            run = run_load(bare, None, conns, seconds, warmup, mode="hammer", target=target)
+            row = next(r for label, r in run["rows"].items() if label != "ALL")
+            out[key] = {**row, "server": run["server"],
+                        "generator_cpu_pct": run["generator_cpu_pct"]}
     return out
 
 

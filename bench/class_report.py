@@ -11,21 +11,33 @@ def _ms(value):
     return "–" if value is None else f"{value:.0f} ms"
 
 
+def cpu_ms(run):
+    """Server CPU per request in ms (CPU % of one core over the run / requests per second)."""
+    return run["server"]["cpu_pct"] * 10 / run["rps"] if run.get("rps") else None
+
+
+def _bare_for(sat, key):
+    """The bare run with the same request shape: the JSON POST for answers, else the GET."""
+    return sat.get("bare_post", sat["bare"]) if key == "answers" else sat["bare"]
+
+
 def targets(results):
     """Return the Target rows for the class-load bench."""
-    sat, bare = results["saturate"], results["saturate"]["bare"]
+    sat = results["saturate"]
     rows = []
     for key, name in (("lesson", "lesson page"), ("progress", "learner API GET /api/v1/progress"),
                       ("answers", "learner API POST /api/v1/answers")):
-        run = sat[key]
+        run, bare = sat[key], _bare_for(sat, key)
         ratio = run["rps"] / bare["rps"] if bare["rps"] else 0
+        shape = "POST" if bare is sat.get("bare_post") else "GET"
         rows.append(report.Target(
-            f"{name}: req/s vs bare Flask", ">= 0.6x",
+            f"{name}: req/s vs bare Flask ({shape})", ">= 0.6x",
             f"{run['rps']:.0f} vs {bare['rps']:.0f} req/s = {ratio:.2f}x", ratio >= 0.6,
-            _why_slow(key)))
+            _why_slow(key, run, bare)))
         rows.append(report.Target(f"{name}: p95 at {results['args']['tablets']} connections",
                                   "< 150 ms", _ms(run["p95"]),
-                                  run["p95"] is not None and run["p95"] < 150, _why_slow(key)))
+                                  run["p95"] is not None and run["p95"] < 150,
+                                  _why_slow(key, run, bare)))
     peak = max([results["class"]["server"]["rss_peak_mb"]]
                + [sat[k]["server"]["rss_peak_mb"] for k in ("lesson", "progress", "answers")])
     rows.append(report.Target("kit memory under load (peak RSS)", "< 80 MB", f"{peak:.0f} MB",
@@ -41,41 +53,33 @@ def targets(results):
     return rows
 
 
-WHY_MEMORY = ("steady RSS is ~57 MB; the peaks come from teachers signing in: their "
-              "passwords use werkzeug's default scrypt (32768:8:1), which grows a process's "
-              "peak RSS by 32 MB per check in progress (measured: one check 32 MB, three at "
-              "once 96 MB), and one teacher per class signs in during the run. A cheaper "
-              "teacher hash, or one scrypt check at a time, would flatten the peaks. (Picture "
-              "passwords no longer use scrypt.)")
-WHY_ONE_CORE = ("CPU: every request costs the kit 0.5-1.5 ms of Python (see the rows above); "
-                "on one core they queue behind each other.")
+WHY_MEMORY = ("teachers' passwords use werkzeug's scrypt (32768:8:1), 32 MB for each check; "
+              "the kit checks one at a time (tests/teach/test_signin_memory.py: six at once "
+              "took a kit from 47 to 240 MB before), so a sign-in adds at most 32 MB.")
+WHY_ONE_CORE = "CPU: on one core every request queues behind the others (see the rows above)."
 WHY_EVENTS = ("each batch is judged, then appended in one BEGIN IMMEDIATE transaction "
               "serialised with every other write; under a CPU-bound server the wait for the "
               "GIL dominates.")
-# Profiled in-process through the Flask test client (cProfile for the shares; CPU time,
-# best of 7 x 100 requests for the totals), on the same machine as the bench.
-WHY_FLOOR = ("The bare app costs ~0.16 ms of CPU a request; what the kit adds is Flask's "
-             "session cookie (signed JSON), the learner looked up from it, one or two "
-             "indexed queries through peewee's raw() and JSON or a template. 0.6x of the "
-             "bare app on 2 cores shared with the load generator would need ~0.45 ms a "
-             "request, below what a Flask + Jinja + SQLite request costs here.")
+# Shares profiled in-process (py-spy over the WSGI app, the bench's data folder); they say
+# where a request's time goes, the run's own numbers say how much there is.
+WHAT_IT_DOES = {
+    "lesson": "the page is rendered once per lesson and language and filled in per request "
+              "(kit/web/learn/player_page.py); what is left is gzip of ~12 KB (~11 %), "
+              "filling the page (~14 %), the signed session cookie (~11 %), four indexed "
+              "queries (~15 %) and Flask's request and response (the rest)",
+    "progress": "the signed session cookie, the learner, one query, JSON",
+    "answers": "the JSON body, the session cookie, the learner, the pack's folder (one query; "
+               "the parsed quiz is cached per installed folder), JSON",
+}
 
 
-def _why_slow(key):
-    return {
-        "lesson": "CPU, ~1.5 ms a page: the steps (pages and questions) are rendered once per "
-                  "lesson and language, the four queries are hand-written (~20 % of the "
-                  "profile), but the page's chrome (base template, result section, ~17 "
-                  "gettext and 11 url_for calls) is still rendered by Jinja on every request "
-                  "(~35 %), and the session and request context take ~25 %. Serving the "
-                  "whole page from a per-lesson cache with the learner's few fields filled "
-                  "in, or a compiled template without Jinja's runtime, is what is left. "
-                  + WHY_FLOOR,
-        "progress": "CPU, ~0.6 ms a request: the session, the learner, one query, JSON. "
-                    + WHY_FLOOR,
-        "answers": "CPU, ~0.5 ms a check: the session, the learner, the pack's folder (one "
-                   "query, the parsed quiz cached per installed folder), JSON. " + WHY_FLOOR,
-    }[key]
+def _why_slow(key, run, bare):
+    kit_ms, bare_ms = cpu_ms(run), cpu_ms(bare)
+    if kit_ms is None or bare_ms is None:
+        return f"no requests answered in the run ({WHAT_IT_DOES[key]})."
+    return (f"server CPU, {kit_ms:.2f} ms a request against {bare_ms:.2f} ms for the bare app "
+            f"with the same requests (both single processes: waitress threads share one "
+            f"interpreter): {WHAT_IT_DOES[key]}.")
 
 
 def sweep_series(results):
@@ -103,14 +107,17 @@ def markdown(results, rows):
         f" CPU {c['server']['cpu_pct']} % of one core; load generator CPU "
         f"{c['generator_cpu_pct']} %.", "",
         f"### Saturation: {results['args']['tablets']} connections, no think time", "",
-        "| target | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS peak | server CPU | generator CPU |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| target | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS peak | server CPU | CPU ms/request | generator CPU |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for key in ("lesson", "progress", "answers", "bare"):
-        r = sat[key]
+    for key in ("lesson", "progress", "answers", "bare", "bare_post"):
+        r = sat.get(key)
+        if r is None:
+            continue
         lines.append(f"| {key} | {r['rps']} | {r['p50']} | {r['p95']} | {r['p99']} | "
                      f"{r['errors']} | {r['server']['rss_peak_mb']} MB | "
-                     f"{r['server']['cpu_pct']} % | {r['generator_cpu_pct']} % |")
+                     f"{r['server']['cpu_pct']} % | {cpu_ms(r) or 0:.2f} | "
+                     f"{r['generator_cpu_pct']} % |")
     lines += ["", f"### One core (kit on CPU 0, generator on CPU 1), {one['tablets']} tablets", "",
               report.routes_markdown(one["rows"]), "",
               f"Server: RSS peak {one['server']['rss_peak_mb']} MB, CPU {one['server']['cpu_pct']} %.",

@@ -33,7 +33,13 @@ def test_class_load_quick_counts_every_route_without_errors():
     rows = results["class"]["rows"]
     assert rows["ALL"]["n"] > 10 and rows["ALL"]["errors"] == 0
     assert rows["GET /lesson/<pack>/<lesson>"]["n"] >= 1
-    assert results["saturate"]["bare"]["n"] > 0 and results["saturate"]["lesson"]["n"] > 0
+    sat = results["saturate"]
+    assert sat["bare"]["n"] > 0 and sat["lesson"]["n"] > 0
+    assert sat["bare_post"]["n"] > 0 and sat["bare_post"]["errors"] == 0
+    from bench.class_report import targets
+
+    answers = next(t for t in targets(results) if "answers: req/s" in t.name)
+    assert "(POST)" in answers.name and f"vs {sat['bare_post']['rps']:.0f} req/s" in answers.measured
     assert set(results["sweep"]) == {2, 3}
     assert results["class"]["server"]["rss_peak_mb"] > 10
 
