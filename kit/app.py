@@ -4,12 +4,12 @@ import logging
 from importlib.metadata import entry_points
 
 from flask import Flask, jsonify, request
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from . import db
 from .datafolder import open_data
 from .errors import KitError
+from .sessions import KitSessionInterface
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +39,6 @@ def create_app(config=None, data_dir=None):
     for ep in entry_points(group=PLUGIN_GROUP):
         ep.load()(app)
     return app
-
-
-class KitSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with its serializer made once per key, not per request
-    (every learner request opens the session; building the serializer was a fifth of it)."""
-
-    _made = (None, None)
-
-    def get_signing_serializer(self, app):
-        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        made_for, serializer = self._made
-        if made_for != keys:
-            serializer = super().get_signing_serializer(app)
-            self._made = (keys, serializer)
-        return serializer
 
 
 def _wants_json():
