@@ -28,13 +28,18 @@ def _wants_gzip():
 
 def compress(response):
     """Return the response gzipped when worth it and the client accepts gzip."""
-    response.vary.add("Accept-Encoding")
-    if (response.status_code != 200 or response.mimetype not in TYPES
-            or "Content-Encoding" in response.headers or not _wants_gzip()
-            or request.method == "HEAD"):
-        return response
-    length = response.content_length
+    headers = response.headers
+    vary = headers.get("Vary")  # set by hand: response.vary parses and rewrites the header
+    if not vary:
+        headers["Vary"] = "Accept-Encoding"
+    elif "accept-encoding" not in vary.lower():
+        headers["Vary"] = vary + ", Accept-Encoding"
+    length = response.content_length  # cheapest test first: most API answers are tiny
     if length is not None and not MIN_BYTES <= length <= MAX_BYTES:
+        return response
+    if (response.status_code != 200 or response.mimetype not in TYPES
+            or "Content-Encoding" in headers or not _wants_gzip()
+            or request.method == "HEAD"):
         return response
     etag = response.headers.get("ETag")
     key = (request.path, etag)

@@ -37,6 +37,18 @@ def test_ranges_heads_and_tiny_bodies_are_not_compressed(learn_app):
     assert ranged.status_code == 206 and "Content-Encoding" not in ranged.headers
     tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in tiny.headers
+    assert tiny.headers["Vary"] == "Accept-Encoding"  # caches must still key on it
     etagged = client.get("/static/learn/learn.css", headers={"Accept-Encoding": "gzip"})
     assert etagged.headers["Content-Encoding"] == "gzip"
     assert etagged.headers["ETag"].endswith('-gz"')
+
+
+def test_vary_names_accept_encoding_once_beside_cookie(learn_app, ids):
+    from .test_pages import sign_in
+
+    client = learn_app.test_client()
+    sign_in(client, ids["ada"], ids["class"])
+    for path in ("/lessons", "/api/v1/progress"):
+        vary = [v.strip() for v in client.get(path, headers={"Accept-Encoding": "gzip"})
+                .headers["Vary"].split(",")]
+        assert sorted(vary) == ["Accept-Encoding", "Cookie"], (path, vary)
