@@ -47,12 +47,23 @@ def setup(rate_kbit=100, loss_pct=1):
     """Create both namespaces, the veth pair, the shaping and the drop/count rules."""
     _remove_orphans()
     teardown()
+    try:
+        _build(rate_kbit, loss_pct)
+    except BaseException:  # half made: remove it, the caller's finally is not reached yet
+        teardown()
+        raise
+
+
+def _build(rate_kbit, loss_pct):
     _run("ip", "netns", "add", KIT_NS)
     _run("ip", "netns", "add", HUB_NS)
     _run("ip", "link", "add", KIT_IF, "netns", KIT_NS, "type", "veth", "peer", "name", HUB_IF,
          "netns", HUB_NS)
     for ns, dev, ip in ((KIT_NS, KIT_IF, KIT_IP), (HUB_NS, HUB_IF, HUB_IP)):
         _ns(ns, "ip", "addr", "add", f"{ip}/24", "dev", dev)
+        # One segment per packet, as on a modem link: with GSO, TCP hands tbf 64 KB chunks
+        # that its 14 KB queue refuses whole and TCP sends again (counted twice by nftables).
+        _ns(ns, "ip", "link", "set", dev, "gso_max_segs", "1")
         _ns(ns, "ip", "link", "set", dev, "up")
         _ns(ns, "ip", "link", "set", "lo", "up")
         # burst of one full frame; a 1 s queue, like a modem's buffer.

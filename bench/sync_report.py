@@ -32,7 +32,9 @@ def targets(res):
     if g2:
         rows += [
             report.Target("2G: bytes on the wire per event (both directions)", "< 40 B",
-                          f"{g2['wire_bytes_per_event']} B", g2["wire_bytes_per_event"] < 40,
+                          f"{g2['wire_bytes_per_event']} B counted by nftables "
+                          f"({g2.get('link_bytes_per_event', '–')} B crossed the shapers)",
+                          g2["wire_bytes_per_event"] < 40,
                           WHY_BYTES),
             report.Target("2G: link rate used while draining (uplink)", ">= 80 %",
                           f"{payload_use(g2)} % as payload ({g2.get('shaper_use_pct', '–')} % "
@@ -84,7 +86,9 @@ WHY_NOOP = "the probe and its answer; see the protocol's hello exchange."
 WHY_NOOP_2G = ("a no-op still opens a TCP connection and makes at least one HTTP round trip "
                "of 300 ms or more on this link; with TCP handshakes and a lost packet's "
                "retransmit timer, time is bounded by round trips, not bytes.")
-WHY_BYTES = "headers, acknowledgements and retransmissions on top of the compressed batches."
+WHY_BYTES = ("headers, acknowledgements and retransmissions on top of the compressed batches; "
+             "nftables counts the kit's packets before tc's queue, so those the full queue "
+             "refused and TCP sent again count twice.")
 WHY_USE = ("the agent keeps two batches on the wire, so the link does not idle while the hub "
            "stores one; what is left between payload and rate is TCP/IP and Ethernet headers "
            "(~5 % of a full frame), HTTP headers and answers, retransmissions of the 1 % "

@@ -120,6 +120,7 @@ def over_2g(events):
     # What tc's shaper let out: the bytes that really crossed the link (Ethernet headers included).
     result["shaper_use_pct"] = round(100 * wire["shaper_sent"][1] / (RATE_KBIT * 125 * seconds), 1)
     result["shaper_up_bytes_per_event"] = round(wire["shaper_sent"][1] / events, 1)
+    result["link_bytes_per_event"] = round((wire["shaper_sent"][1] + wire["received"][1]) / events, 1)
     result["noop_wire_bytes"] = sum(result["noop_wire"][k][1] for k in ("sent", "received"))
     return result
 

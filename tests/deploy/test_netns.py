@@ -41,11 +41,15 @@ class Namespaces:
         self.kit, self.tablet, self.base = (f"ck{tag}-{n}" for n in ("kit", "tab", "base"))
 
     def __enter__(self):
-        for ns in (self.kit, self.tablet, self.base):
-            ip("netns", "add", ns)
-            ip("-n", ns, "link", "set", "lo", "up")
-        self._pair("wlan0", self.kit, KIT_TABLETS, "tab0", self.tablet, TABLET)
-        self._pair("uplink0", self.kit, KIT_UPLINK, "base0", self.base, BASE)
+        try:
+            for ns in (self.kit, self.tablet, self.base):
+                ip("netns", "add", ns)
+                ip("-n", ns, "link", "set", "lo", "up")
+            self._pair("wlan0", self.kit, KIT_TABLETS, "tab0", self.tablet, TABLET)
+            self._pair("uplink0", self.kit, KIT_UPLINK, "base0", self.base, BASE)
+        except BaseException:  # __exit__ is not called when __enter__ fails: do not leave any behind
+            self.__exit__()
+            raise
         return self
 
     @staticmethod
