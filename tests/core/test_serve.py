@@ -46,3 +46,12 @@ def test_a_queue_of_requests_is_logged_once_a_minute_not_once_a_request(initiali
     lines = [line for line in server.log.read_text().splitlines() if "queue depth" in line]
     assert len(lines) == 1, lines[:5]
     assert "Task queue depth reached" in lines[0] and "once a minute" in lines[0]
+
+
+def test_kit_serve_never_loads_the_postgresql_driver(kit_server):
+    """Only the hub talks to PostgreSQL; the kit process stays 7 MB lighter without it."""
+    import importlib.util
+
+    assert importlib.util.find_spec("psycopg2") is not None  # installed here, as on a hub
+    maps = open(f"/proc/{kit_server.process.pid}/maps").read()
+    assert "psycopg2" not in maps and "libpq" not in maps
