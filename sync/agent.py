@@ -160,11 +160,11 @@ def _cursor_from_hub(state, answer):
 
 
 def _batch(kit_id, after, size, limit_seq):
-    """Read and encode the batch above `after`: (events, upto, body), or None if nothing is left."""
+    """Read and encode the batch above `after`: (events, upto, body, size), or None if nothing is left."""
     events, skipped, upto = outbox.pending_events(after, size, limit_seq)
     if upto <= after:
         return None
-    return events, upto, protocol.encode_events(kit_id, after, upto, events, skipped)
+    return events, upto, protocol.encode_events(kit_id, after, upto, events, skipped), size
 
 
 def _push_events(client, config, limit_seq):
@@ -192,7 +192,7 @@ def _push_events(client, config, limit_seq):
                 after = batch[1]
             if not flight:
                 return sent
-            posting, (events, upto, _body), started = flight.popleft()
+            posting, (events, upto, _body, asked), started = flight.popleft()
             try:
                 answer = posting.result()
             except HubRefused as exc:
@@ -213,7 +213,7 @@ def _push_events(client, config, limit_seq):
             # The time this batch held the pipeline: since it was sent, or since the answer before.
             seconds = time.monotonic() - max(started, answered)
             answered = time.monotonic()
-            size = min(_grow(state.batch_size, len(events), seconds, config), ceiling)
+            size = min(_grow(state.batch_size, len(events) >= asked, seconds, config), ceiling)
             # The highest ack heard: a batch that overtook its elder was answered before the gap filled.
             acked = max(acked, answer["ack"])
             # min: never skip our own events on the hub's word (a restored kit reuses seqs it holds).
@@ -260,11 +260,16 @@ def _retry_set_aside(client):
     return sent
 
 
-def _grow(size, used, seconds, config):
-    """Double the batch after a quick full one; halve it after a slow one."""
+def _grow(size, full, seconds, config):
+    """Double the batch size after a quick full batch; halve it after a slow one.
+
+    `full`: the batch had all the events it asked for. It may have been read at a smaller
+    size than `size` (the next batch leaves before the answer that doubled it), so growth
+    is once per answer, not once per round of two.
+    """
     if seconds > config["sync_timeout_s"] / 3:
         return max(MIN_BATCH, size // 2)
-    if used >= size and seconds < config["sync_timeout_s"] / 10:
+    if full and seconds < config["sync_timeout_s"] / 10:
         return min(config["sync_batch_max"], size * 2)
     return size
 
