@@ -74,6 +74,21 @@ def test_a_token_for_a_learner_who_is_gone_is_refused(learn_app, ada, ids):
     assert Event.select().count() == 0
 
 
+def test_a_token_once_accepted_is_checked_against_the_learner_every_time(ada, ids):
+    token = token_of(ada)
+    first = ada.post("/api/v1/events", json={"token": token, "events": [make_event("lesson_opened")]})
+    assert first.status_code == 200
+    from kit.models import Learner
+
+    Learner.update(uuid="00000000-0000-4000-8000-000000000001").where(
+        Learner.id == ids["ada"]).execute()  # the learner the token named is gone
+    again = ada.post("/api/v1/events", json={"token": token, "events": [make_event("lesson_opened")]})
+    assert again.status_code == 401 and Event.select().count() == 1
+    for odd in (12, ["a"], {"id": ids["ada"]}):
+        refused = ada.post("/api/v1/events", json={"token": odd, "events": [make_event("x")]})
+        assert refused.status_code == 401
+
+
 def test_bad_batches_get_422_with_the_index_and_nothing_is_stored(ada):
     token = token_of(ada)
     bad = ada.post("/api/v1/events", json={"token": token, "events": [
