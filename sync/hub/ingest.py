@@ -6,6 +6,8 @@ answers with the highest seq up to which it holds everything (``ack``), merging 
 delivered out of order (a USB bundle ahead of the online cursor, say).
 """
 
+import csv
+import io
 import json
 import logging
 
@@ -34,17 +36,29 @@ def _rows(kit, events, via):
 
 
 def _insert(rows):
-    """Insert rows with one statement per batch on PostgreSQL, one executemany on SQLite."""
+    """Insert rows, skipping UUIDs already held: one executemany on SQLite, COPY on PostgreSQL.
+
+    On PostgreSQL a 2,000-row INSERT … VALUES cost the server about three times as much as
+    COPY (it parses 32,000 literals); COPY cannot skip conflicts, so the rows go through a
+    scratch table dropped at commit.
+    """
     if not rows:
         return
-    sql = f"INSERT INTO hub_event ({', '.join(COLUMNS)}) VALUES %s ON CONFLICT DO NOTHING"
+    columns = ", ".join(COLUMNS)
     cursor = database.cursor()
     if dialect() == "postgresql":
-        from psycopg2.extras import execute_values
-
-        execute_values(cursor, sql, rows, page_size=len(rows))
+        text = io.StringIO()
+        csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)  # None -> ""
+        text.seek(0)
+        cursor.execute(f"CREATE TEMPORARY TABLE hub_event_in ON COMMIT DROP AS "
+                       f"SELECT {columns} FROM hub_event WITH NO DATA")
+        cursor.copy_expert(f"COPY hub_event_in ({columns}) FROM STDIN "
+                           f"WITH (FORMAT csv, FORCE_NULL (device_time, mono_ms))", text)
+        cursor.execute(f"INSERT INTO hub_event ({columns}) SELECT {columns} FROM hub_event_in "
+                       f"ON CONFLICT DO NOTHING")
     else:
-        cursor.executemany(sql % f"({', '.join('?' * len(COLUMNS))})", rows)
+        cursor.executemany(f"INSERT INTO hub_event ({columns}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+                           f"ON CONFLICT DO NOTHING", rows)
 
 
 def _locked(kit):
@@ -58,11 +72,13 @@ def _locked(kit):
 def _holders(events):
     """Return {uuid: kit_id} for the batch's event UUIDs the hub already holds, for any kit."""
     uuids = [e["uuid"] for e in events]
+    if dialect() == "postgresql":  # one array parameter: an IN list of 999 cost the server 10 ms
+        return dict(database.execute_sql("SELECT uuid, kit_id FROM hub_event WHERE uuid = ANY(%s)", (uuids,)))
     held = {}
     for start in range(0, len(uuids), CHUNK):
         part = uuids[start:start + CHUNK]
-        marks = ", ".join([database.param] * len(part))
-        held.update(database.execute_sql(f"SELECT uuid, kit_id FROM hub_event WHERE uuid IN ({marks})", part))
+        held.update(database.execute_sql(
+            f"SELECT uuid, kit_id FROM hub_event WHERE uuid IN ({', '.join('?' * len(part))})", part))
     return held
 
 
