@@ -12,9 +12,13 @@ from .db import database
 def _installed_lessons(keys):
     """Return the set of (pack_id, lesson_id) among `keys` that are installed."""
     packs = sorted({pack for pack, _lesson in keys})
+    lessons = sorted({lesson for _pack, lesson in keys})
+    # Only the named lessons come back (usually one row): each row fetched is a release
+    # and a retake of the interpreter lock.
     cursor = database.execute_sql(
         "SELECT p.pack_id, l.lesson_id FROM lesson l JOIN pack p ON p.id = l.pack_id"
-        f" WHERE p.pack_id IN ({','.join('?' * len(packs))})", packs)
+        f" WHERE p.pack_id IN ({','.join('?' * len(packs))})"
+        f" AND l.lesson_id IN ({','.join('?' * len(lessons))})", packs + lessons)
     return {row for row in cursor if row in keys}
 
 

@@ -26,10 +26,36 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = ("uuid", "learner_id", "pack_id", "lesson_id", "kind", "payload",
            "device_time", "boot_id", "mono_ms", "received_at")
+# The SQL under the write lock takes its rows as one JSON array and answers in one row: a
+# fixed text (one prepared statement per connection, whatever the batch size) and one
+# SQLite call, where executemany or each row fetched would release and retake the
+# interpreter lock, which costs milliseconds when other threads are busy.
+INSERT = (f"INSERT INTO event ({', '.join(COLUMNS)}) SELECT "
+          + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(COLUMNS)))
+          + " FROM json_each(?) ORDER BY key")
+_payload_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 _server_boot_id = None
-# One event writer at a time in this process: waiting threads queue here, on a lock that
-# never times out, instead of racing for SQLite's lock and meeting the busy timeout.
-_append_lock = threading.Lock()
+# One thread appends every event batch of this process (started on first use). Request
+# threads validate and judge their batch, queue it in _waiting and sleep until it is
+# stored; the writer stores all batches waiting by then in one transaction (group commit).
+# With synchronous=FULL each commit waits for the card, and under the write lock every
+# SQLite call waits to retake the interpreter lock from busy threads: one commit and one
+# set of calls serve several batches. One writer thread, not whichever request thread
+# comes first, also keeps the memory a group's pages take in one malloc arena.
+_turn = threading.Condition()
+_waiting = []
+_writer = None
+
+
+class _Batch:
+    """One learner's validated batch on its way into the log, and what became of it."""
+
+    __slots__ = ("events", "learner_id", "facts", "result", "error", "done")
+
+    def __init__(self, events, learner_id, facts):
+        self.events, self.learner_id, self.facts = events, learner_id, facts
+        self.result = self.error = None
+        self.done = False
 
 
 def server_event(kind, pack_id, lesson_id, payload=None):
@@ -60,76 +86,160 @@ def record(events, learner_id, max_batch=500):
 
     facts = lesson_facts(batch)
     judge_answers(batch)
-    with _append_lock, write():
-        received = utcnow()
-        fresh = _drop_known(batch)
-        for event in fresh:
-            event["learner_id"] = learner_id
-            event["received_at"] = received
-        _settle_first_tries(fresh, learner_id)
-        _score_quizzes(fresh, learner_id, facts)
-        _append(fresh)
-        progress.apply(fresh)
-    return {"accepted": len(fresh), "duplicate": len(batch) - len(fresh)}
+    return _commit(_Batch(batch, learner_id, facts))
 
 
-def _drop_known(batch):
-    """Return the events whose UUID is new to the log and to the batch, in batch order."""
-    uuids = [event["uuid"] for event in batch]
-    known = set()
-    for start in range(0, len(uuids), 500):
-        chunk = uuids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        cursor = database.execute_sql(f"SELECT uuid FROM event WHERE uuid IN ({marks})", chunk)
-        known.update(row[0] for row in cursor)
-    fresh = []
-    for event in batch:
-        if event["uuid"] not in known:
-            known.add(event["uuid"])
-            fresh.append(event)
-    return fresh
+def _commit(batch):
+    """Queue a batch for the writer thread; wait until it is stored; return its counts.
+
+    The batches stored together behave exactly as if stored one by one, in queue order.
+    """
+    global _writer
+    with _turn:
+        _waiting.append(batch)
+        if _writer is None or not _writer.is_alive():
+            _writer = threading.Thread(target=_write_forever, name="kit-event-writer",
+                                       daemon=True)
+            _writer.start()
+        _turn.notify_all()
+        while not batch.done:
+            _turn.wait()
+    if batch.error is not None:
+        raise batch.error
+    return batch.result
 
 
-def _earlier_answers(learner_id, event):
-    """Return (question_id, correct, first_try) of this lesson attempt's answers in the log."""
-    cursor = database.execute_sql(
-        "SELECT json_extract(payload, '$.question_id'), json_extract(payload, '$.correct'),"
-        " json_extract(payload, '$.first_try') FROM event WHERE learner_id = ?"
-        " AND kind = 'answer' AND pack_id = ? AND lesson_id = ?"
-        " AND json_extract(payload, '$.attempt') = ? ORDER BY seq",
-        (learner_id, event["pack_id"], event["lesson_id"], event["payload"]["attempt"]),
-    )
-    return [(q, bool(c), bool(f)) for q, c, f in cursor]
+def _write_forever():
+    """The writer thread: store whatever is waiting, one group at a time."""
+    while True:
+        with _turn:
+            while not _waiting:
+                _turn.wait()
+            group = _waiting[:]
+            _waiting.clear()
+        failure = None
+        try:
+            database.connect(reuse_if_open=True)
+            try:
+                _store_group(group)
+            finally:
+                database.release()  # a restore or a test may point the database elsewhere
+        except Exception as exc:  # noqa: BLE001 - handed to the batches' own threads
+            failure = exc
+        finally:  # whatever happened, no request thread waits forever
+            with _turn:
+                for batch in group:
+                    if batch.result is None and batch.error is None:
+                        batch.error = failure or RuntimeError("the event writer stopped")
+                    batch.done = True
+                _turn.notify_all()
 
 
-def _settle_first_tries(fresh, learner_id):
+def _store_group(group):
+    """Store a group in one transaction; if that fails, each batch alone, so that one
+    batch's failure (e.g. its learner deleted meanwhile) is never another's."""
+    try:
+        with write():
+            results = _store(group)
+    except Exception as exc:  # noqa: BLE001 - handed to the batch's own thread below
+        if len(group) == 1:
+            group[0].error = exc
+            return
+        logger.warning("storing %s event batches together failed (%s); one by one",
+                       len(group), exc)
+        for batch in group:
+            _store_group([batch])
+        return
+    for batch, result in zip(group, results):
+        batch.result = result
+
+
+def _store(group):
+    """Append the group's new events and fold them into progress; return each batch's counts."""
+    received = utcnow()
+    known = _known([event["uuid"] for batch in group for event in batch.events])
+    fresh, spans = [], []
+    for batch in group:
+        start = len(fresh)
+        for event in batch.events:
+            if event["uuid"] not in known:
+                known.add(event["uuid"])
+                event["learner_id"] = batch.learner_id
+                event["received_at"] = received
+                fresh.append(event)
+        spans.append((start, len(fresh)))
+    earlier = _earlier_answers(fresh)
+    _settle_first_tries(fresh, earlier)
+    for batch, (start, stop) in zip(group, spans):
+        _score_quizzes(fresh, start, stop, earlier, batch.facts)
+    _append(fresh)
+    progress.apply(fresh)
+    return [{"accepted": stop - start, "duplicate": len(batch.events) - (stop - start)}
+            for batch, (start, stop) in zip(group, spans)]
+
+
+def _known(uuids):
+    """Return the set of these UUIDs already in the log. (Validated UUIDs hold no commas.)"""
+    found = database.execute_sql(
+        "SELECT group_concat(uuid) FROM event WHERE uuid IN (SELECT value FROM json_each(?))",
+        (json.dumps(uuids),)).fetchone()[0]
+    return set(found.split(",")) if found else set()
+
+
+def _attempt(event):
+    return (event["learner_id"], event["pack_id"], event["lesson_id"],
+            event["payload"]["attempt"])
+
+
+def _earlier_answers(fresh):
+    """Return {(learner, pack, lesson, attempt): [(question_id, correct, first_try)]} from
+    the log for each lesson attempt that new answers or quiz ends belong to."""
+    keys = list(dict.fromkeys(_attempt(e) for e in fresh
+                              if e["kind"] in ("answer", "quiz_finished")))
+    found = {key: [] for key in keys}
+    if not keys:
+        return found
+    rows = database.execute_sql(
+        "SELECT json_group_array(json_array(k.value, json_extract(e.payload, '$.question_id'),"
+        " json_extract(e.payload, '$.correct'), json_extract(e.payload, '$.first_try')))"
+        " FROM json_each(?) k JOIN event e ON e.learner_id = json_extract(k.value, '$[0]')"
+        " AND e.pack_id = json_extract(k.value, '$[1]')"
+        " AND e.lesson_id = json_extract(k.value, '$[2]') AND e.kind = 'answer'"
+        " AND json_extract(e.payload, '$.attempt') = json_extract(k.value, '$[3]')",
+        (json.dumps(keys),)).fetchone()[0]
+    for key, question, correct, first in json.loads(rows):
+        found[tuple(key)].append((question, bool(correct), bool(first)))
+    return found
+
+
+def _settle_first_tries(fresh, earlier):
     """Mark each answer first_try when no earlier answer to it exists in the same attempt."""
     seen = {}
     for event in fresh:
         if event["kind"] != "answer":
             continue
-        key = (event["pack_id"], event["lesson_id"], event["payload"]["attempt"])
+        key = _attempt(event)
         if key not in seen:
-            seen[key] = {q for q, _c, _f in _earlier_answers(learner_id, event)}
+            seen[key] = {q for q, _c, _f in earlier[key]}
         question = event["payload"]["question_id"]
         event["payload"]["first_try"] = question not in seen[key]
         seen[key].add(question)
 
 
-def _score_quizzes(fresh, learner_id, facts):
-    """Write the server's score and mastery into each quiz_finished payload."""
+def _score_quizzes(fresh, start, stop, earlier, facts):
+    """Write the server's score and mastery into each quiz_finished payload in fresh[start:stop]."""
     from .packs.quiz import attempt_score, is_mastered
 
-    for index, event in enumerate(fresh):
+    for index in range(start, stop):
+        event = fresh[index]
         if event["kind"] != "quiz_finished":
             continue
-        first = {q: c for q, c, f in _earlier_answers(learner_id, event) if f}
-        for earlier in fresh[:index]:
-            same = (earlier["kind"] == "answer" and earlier["lesson_id"] == event["lesson_id"]
-                    and earlier["pack_id"] == event["pack_id"]
-                    and earlier["payload"]["attempt"] == event["payload"]["attempt"])
-            if same and earlier["payload"]["first_try"]:
-                first[earlier["payload"]["question_id"]] = earlier["payload"]["correct"]
+        key = _attempt(event)
+        first = {q: c for q, c, f in earlier[key] if f}
+        for before in fresh[:index]:
+            if before["kind"] == "answer" and _attempt(before) == key \
+                    and before["payload"]["first_try"]:
+                first[before["payload"]["question_id"]] = before["payload"]["correct"]
         question_ids, min_score = facts[(event["pack_id"], event["lesson_id"])]
         score = attempt_score([bool(first.get(q)) for q in question_ids])
         event["payload"].update(score=round(score, 4), questions=len(question_ids),
@@ -137,20 +247,19 @@ def _score_quizzes(fresh, learner_id, facts):
 
 
 def _append(fresh):
-    """Insert the new events with one executemany; give each its sequence number."""
+    """Insert the new events in one statement; give each its sequence number."""
     if not fresh:
         return
-    before = database.execute_sql("SELECT COALESCE(MAX(seq), 0) FROM event").fetchone()[0]
+    received = _sql_time(fresh[0]["received_at"])  # one time for the whole group
     rows = [(
         e["uuid"], e["learner_id"], e["pack_id"], e["lesson_id"], e["kind"],
-        json.dumps(e["payload"], separators=(",", ":"), sort_keys=True),
-        _sql_time(e["device_time"]), e["boot_id"], e["mono_ms"], _sql_time(e["received_at"]),
+        _payload_json(e["payload"]), _sql_time(e["device_time"]), e["boot_id"], e["mono_ms"],
+        received,
     ) for e in fresh]
-    marks = ",".join("?" * len(COLUMNS))
-    database.cursor().executemany(
-        f"INSERT INTO event ({','.join(COLUMNS)}) VALUES ({marks})", rows)
-    cursor = database.execute_sql("SELECT seq FROM event WHERE seq > ? ORDER BY seq", (before,))
-    for event, (seq,) in zip(fresh, cursor):
+    database.execute_sql(INSERT, (json.dumps(rows),))
+    # Under the write lock AUTOINCREMENT numbers the rows consecutively, in array order.
+    last = database.execute_sql("SELECT last_insert_rowid()").fetchone()[0]
+    for seq, event in enumerate(fresh, last - len(fresh) + 1):
         event["seq"] = seq
 
 

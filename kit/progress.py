@@ -9,6 +9,7 @@ LessonProgress.page is the player's step: 0 .. pages-1 are the lesson's pages,
 pages .. pages+questions-1 its quiz questions, and pages+questions the result.
 """
 
+import datetime as dt
 import json
 import logging
 
@@ -65,61 +66,89 @@ def _fold_question(row, event):
     row.last_seq = event["seq"]
 
 
-def _lesson_row(cache, event):
-    key = (event["learner_id"], event["pack_id"], event["lesson_id"])
-    if key not in cache:
-        # Raw SQL: this runs for every batch under the write lock, and peewee's query
-        # building costs more than the lookup itself on a Pi.
-        found = list(LessonProgress.raw(
-            "SELECT * FROM lesson_progress WHERE learner_id = ? AND pack_id = ?"
-            " AND lesson_id = ?", *key))
-        cache[key] = found[0] if found else LessonProgress(
-            learner=key[0], pack_id=key[1], lesson_id=key[2])
-    return cache[key]
+class _Row:
+    """A progress row as plain attributes: folding a batch builds no peewee models."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
 
 
-def _question_row(cache, event):
-    key = (event["learner_id"], event["pack_id"], event["lesson_id"],
-           event["payload"]["question_id"])
-    if key not in cache:
-        found = list(QuestionProgress.raw(
-            "SELECT * FROM question_progress WHERE learner_id = ? AND pack_id = ?"
-            " AND lesson_id = ? AND question_id = ?", *key))
-        cache[key] = found[0] if found else QuestionProgress(
-            learner=key[0], pack_id=key[1], lesson_id=key[2], question_id=key[3])
-    return cache[key]
+class _Table:
+    """How one progress table is read and written, for the rows a batch touches."""
+
+    def __init__(self, model, key):
+        fields = [f for f in model._meta.sorted_fields if f.name != "id"]
+        self.name, self.key = model._meta.table_name, key
+        self.columns = ["id"] + [f.column_name for f in fields]
+        self.defaults = {f.column_name: f.default() if callable(f.default) else f.default
+                         for f in fields}
+        join = " AND ".join(f"t.{column} = k.{column}" for column in key)
+        self.select = (f"SELECT {', '.join('t.' + c for c in self.columns)} FROM k"
+                       f" JOIN {self.name} t ON {join}")
+        # One statement for new and changed rows alike: a NULL id inserts, a known id updates.
+        self.upsert = (f"INSERT INTO {self.name} ({', '.join(self.columns)})"
+                       f" VALUES ({', '.join('?' * len(self.columns))}) ON CONFLICT(id) DO UPDATE"
+                       f" SET {', '.join(f'{c} = excluded.{c}' for c in self.columns[1:])}")
+
+    def rows(self, keys):
+        """Return {key: _Row} for `keys` (in order), from the table or new with defaults."""
+        found = {}
+        for start in range(0, len(keys), 200):
+            chunk = keys[start:start + 200]
+            cursor = database.execute_sql(
+                f"WITH k({', '.join(self.key)}) AS (VALUES "
+                + ",".join(["(" + ",".join("?" * len(self.key)) + ")"] * len(chunk))
+                + ") " + self.select, [value for key in chunk for value in key])
+            for values in cursor:
+                row = _Row(**dict(zip(self.columns, values)))
+                found[tuple(getattr(row, column) for column in self.key)] = row
+        return {key: found.get(key) or _Row(**{**self.defaults, "id": None, **dict(zip(self.key, key))})
+                for key in keys}
+
+    def save(self, rows):
+        """Write the rows back in one executemany, in order (new rows are numbered in it)."""
+        database.cursor().executemany(self.upsert, [
+            [_sql_value(getattr(row, column)) for column in self.columns] for row in rows])
+
+
+def _sql_value(value):
+    """Store a datetime the way peewee's DateTimeField does (rows read back keep text)."""
+    return value.isoformat(" ") if isinstance(value, dt.datetime) else value
+
+
+_tables = {}
+
+
+def _table(name):
+    if name not in _tables:  # built on first use: importing this module touches no model
+        _tables["lesson"] = _Table(LessonProgress, ("learner_id", "pack_id", "lesson_id"))
+        _tables["question"] = _Table(QuestionProgress,
+                                     ("learner_id", "pack_id", "lesson_id", "question_id"))
+    return _tables[name]
+
+
+def _lesson_key(event):
+    return (event["learner_id"], event["pack_id"], event["lesson_id"])
+
+
+def _question_key(event):
+    return (*_lesson_key(event), event["payload"]["question_id"])
 
 
 def apply(events):
     """Fold appended events (dicts with seq, learner_id, received_at; in seq order)."""
-    lessons, questions = {}, {}
+    answers = [event for event in events if event["kind"] == "answer"]
+    # Rows are read and saved in order of first appearance, so a rebuild numbers them the same.
+    lessons = _table("lesson").rows(list(dict.fromkeys(map(_lesson_key, events))))
+    questions = _table("question").rows(list(dict.fromkeys(map(_question_key, answers))))
     for event in events:
-        _fold_lesson(_lesson_row(lessons, event), event)
+        _fold_lesson(lessons[_lesson_key(event)], event)
         if event["kind"] == "answer":
-            _fold_question(_question_row(questions, event), event)
-    # Rows are saved in order of first appearance, so a rebuild numbers them the same.
-    for row in lessons.values():
-        _save(row)
-    for row in questions.values():
-        _save(row)
-
-
-def _save(row):
-    """INSERT or UPDATE one progress row with hand-written SQL (what peewee's save() does,
-    without building the query each time: this runs for every batch, under the write lock)."""
-    meta = type(row)._meta
-    fields = [f for f in meta.sorted_fields if f.name != "id"]
-    values = [f.db_value(row.__data__.get(f.name)) for f in fields]
-    if row.id is None:
-        marks = ",".join("?" * len(fields))
-        cursor = database.execute_sql(
-            f"INSERT INTO {meta.table_name} ({','.join(f.column_name for f in fields)})"
-            f" VALUES ({marks})", values)
-        row.id = cursor.lastrowid
-    else:
-        sets = ",".join(f"{f.column_name} = ?" for f in fields)
-        database.execute_sql(f"UPDATE {meta.table_name} SET {sets} WHERE id = ?",
-                             [*values, row.id])
+            _fold_question(questions[_question_key(event)], event)
+    if lessons:
+        _table("lesson").save(lessons.values())
+    if questions:
+        _table("question").save(questions.values())
 
 
 def _stored_events(after, limit):

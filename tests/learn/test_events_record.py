@@ -75,6 +75,10 @@ BAD = [
     ("extra field", lambda: make_event("lesson_opened", colour="red"), "unknown field 'colour'"),
     ("missing boot", lambda: {k: v for k, v in make_event("lesson_opened").items()
                               if k != "boot_id"}, "boot_id is required"),
+    ("NUL in boot", lambda: make_event("lesson_opened", boot_id="tab\x001"),
+     "boot_id must be text without NUL characters or unpaired surrogates"),
+    ("surrogate in boot", lambda: make_event("lesson_opened", boot_id="tab\ud8001"),
+     "boot_id must be text without NUL characters or unpaired surrogates"),
     ("page not int", lambda: make_event("page_viewed", {"page": "2"}), "payload.page must be"),
     ("payload extra", lambda: make_event("page_viewed", {"page": 1, "x": 1}),
      "unknown payload field 'x'"),
@@ -109,3 +113,38 @@ def test_oversized_and_empty_batches_are_refused(ids):
     with pytest.raises(BadEvent, match="no learner with id 999"):
         record([make_event("lesson_opened")], 999)
     assert Event.select().count() == 0
+
+
+def test_text_is_stored_exactly(ids):
+    # Rows go to SQLite as one JSON array: non-ASCII text, quotes and escapes must survive.
+    boot = 'tablette-é✓😀 "q" \\ \u0001'
+    response = 'ma\x00ngo é "x" \\u0041 😀'
+    record([make_event("lesson_opened", boot_id=boot), answer("q4", response)], ids["ada"])
+    opened = Event.get(Event.kind == "lesson_opened")
+    assert opened.boot_id == boot
+    assert Event.get(Event.kind == "answer").payload["response"] == response
+
+
+def test_progress_sees_earlier_batches_of_the_same_group(ids):
+    # Batches stored together behave exactly as if stored one by one (kit.events._store).
+    from kit.db import write
+    from kit.events import _Batch, _store
+    from kit.event_judge import judge_answers, lesson_facts
+    from kit.event_schema import validate_batch
+
+    first = [answer("q1", "a"), answer("q2", ["a", "c"])]
+    second = [answer("q1", "b"), first[0], make_event("quiz_finished", {"attempt": 1})]
+    batches = []
+    for events in (first, second):
+        clean = validate_batch(events, 500)
+        facts = lesson_facts(clean)
+        judge_answers(clean)
+        batches.append(_Batch(clean, ids["ada"], facts))
+    with write():
+        results = _store(batches)
+    assert results == [{"accepted": 2, "duplicate": 0}, {"accepted": 2, "duplicate": 1}]
+    stored = [e.payload for e in Event.select().order_by(Event.seq)]
+    assert [p.get("first_try") for p in stored[:3]] == [True, True, False]
+    assert stored[3]["score"] == 0.25  # q2 right at the first try, of 4 questions
+    q1 = QuestionProgress.get(learner=ids["ada"], question_id="q1")
+    assert (q1.attempts, q1.wrong, q1.correct) == (2, 1, True)
