@@ -1,7 +1,9 @@
 """Teachers' and admins' accounts: hashed passwords, a sign-in rate limit, role decorators.
 
-Passwords are hashed with werkzeug's standard scheme (``generate_password_hash``: scrypt
-with a random salt). Failed sign-ins are counted per (user name, address) in memory over
+Passwords are hashed with werkzeug's scrypt and a random salt, at N=2^14, r=8, p=5: one
+of OWASP's equivalent minimum settings (werkzeug's default, N=2^15 and p=1, is below
+them) that needs 16 MB per hash instead of 32 MB, which matters on a 1 GB Pi. Hashes
+made with other settings still check, and are re-made at the next good sign-in. Failed sign-ins are counted per (user name, address) in memory over
 ``login_window_s``; after ``login_attempts`` failures that pair is refused, even with the
 right password, until the window has passed. The kit runs as one waitress process, so an
 in-process counter sees every attempt; a restart forgets them, which only an admin can do.
@@ -33,11 +35,10 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 8
 
 
-# scrypt needs 32 MB for every hash it computes. One at a time, so a burst of sign-ins
-# (a school's teachers at 8:00, or someone hammering the form) adds 32 MB, not 32 MB each,
-# on a 1 GB Pi; hashlib lets other requests run meanwhile. (Smaller settings are worse:
-# glibc maps and unmaps 32 MB for each hash, but keeps 16 MB blocks in every thread's
-# malloc arena: N=2^14 left a kit at 144 MB after six sign-ins, measured.)
+HASH_METHOD = "scrypt:16384:8:5"
+# Each hash takes 16 MB. One at a time, so a burst of sign-ins (a school's teachers at
+# 8:00, or someone hammering the form) adds 16 MB, not 16 MB each; `kit serve` has glibc
+# give such blocks back when freed (kit/server.py). hashlib lets other requests run.
 _one_hash_at_a_time = threading.Lock()
 
 
@@ -49,9 +50,9 @@ def _dummy_hash():
 
 
 def hash_password(password):
-    """Return a salted hash of `password` in werkzeug's standard format."""
+    """Return a salted hash of `password` in werkzeug's format."""
     with _one_hash_at_a_time:
-        return generate_password_hash(password)
+        return generate_password_hash(password, method=HASH_METHOD)
 
 
 def check_password(stored_hash, password):
@@ -207,6 +208,9 @@ def authenticate(username, password, address):
         logger.warning("failed sign-in for %r from %s", name, address)
         raise Unauthorized(_("wrong user name or password"))
     limit.clear(key)
+    if not user.password_hash.startswith(HASH_METHOD + "$"):
+        with write():  # made with older settings: re-make it while we know the password
+            User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
     return user
 
 

@@ -11,7 +11,7 @@ from .helpers import ADMIN, TEACHER, csrf_token, post, sign_in
 
 def test_password_is_stored_with_werkzeug_scrypt_hash(teach_app):
     user = User.get(User.username == TEACHER[0])
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("scrypt:16384:8:5$")  # OWASP's 16 MB setting
     assert TEACHER[1] not in user.password_hash
     assert auth.check_password(user.password_hash, TEACHER[1])
     assert not auth.check_password(user.password_hash, TEACHER[1] + "x")
@@ -36,6 +36,21 @@ def test_create_user_refuses_unknown_role(teach_app):
     with pytest.raises(KitError, match="role must be teacher or admin"):
         auth.create_user("newbie", "janitor", "long-enough-1")
     assert not User.select().where(User.username == "newbie").exists()
+
+
+def test_a_hash_made_with_older_settings_is_remade_at_the_next_good_sign_in(client):
+    from werkzeug.security import generate_password_hash
+
+    old = generate_password_hash(TEACHER[1], method="scrypt:32768:8:1")  # werkzeug's default
+    User.update(password_hash=old).where(User.username == TEACHER[0]).execute()
+    token = csrf_token(client, "/teach/login")
+    wrong = client.post("/teach/login", data={"username": TEACHER[0], "password": "nope-nope",
+                                               "csrf_token": token})
+    assert wrong.status_code == 401
+    assert User.get(User.username == TEACHER[0]).password_hash == old  # not on a wrong one
+    assert sign_in(client).status_code == 302
+    remade = User.get(User.username == TEACHER[0]).password_hash
+    assert remade.startswith("scrypt:16384:8:5$") and auth.check_password(remade, TEACHER[1])
 
 
 def test_sign_in_and_out(client):
