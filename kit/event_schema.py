@@ -10,7 +10,8 @@ import re
 from .errors import KitError
 
 IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-UUID_FORM = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+UUID_FORM = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 TOP_LEVEL = {"uuid", "kind", "pack_id", "lesson_id", "device_time", "boot_id", "mono_ms",
              "payload"}
 MAX_TEXT = 500

@@ -55,7 +55,7 @@ class _Batch:
     def __init__(self, events, learner_id, facts):
         self.events, self.learner_id, self.facts = events, learner_id, facts
         self.result = self.error = None
-        self.done = False
+        self.done = threading.Event()  # set by the writer: wakes this batch's thread only
 
 
 def server_event(kind, pack_id, lesson_id, payload=None):
@@ -76,11 +76,9 @@ def record(events, learner_id, max_batch=500):
 
     Returns {"accepted": n, "duplicate": m}: events whose UUID is already in the log
     (or repeated in the batch) are no-ops. Raises BadEvent (nothing stored) when any
-    event is malformed, names an unknown lesson or question, or the batch is too big.
+    event is malformed, names an unknown lesson or question, the batch is too big, or
+    the learner does not exist.
     """
-    found = database.execute_sql("SELECT id FROM learner WHERE id = ?", (learner_id,)).fetchone()
-    if found is None:
-        raise BadEvent(f"no learner with id {learner_id}")
     batch = validate_batch(events, max_batch)
     from .event_judge import judge_answers, lesson_facts
 
@@ -101,9 +99,8 @@ def _commit(batch):
             _writer = threading.Thread(target=_write_forever, name="kit-event-writer",
                                        daemon=True)
             _writer.start()
-        _turn.notify_all()
-        while not batch.done:
-            _turn.wait()
+        _turn.notify()  # only the writer waits on _turn
+    batch.done.wait()
     if batch.error is not None:
         raise batch.error
     return batch.result
@@ -127,12 +124,10 @@ def _write_forever():
         except Exception as exc:  # noqa: BLE001 - handed to the batches' own threads
             failure = exc
         finally:  # whatever happened, no request thread waits forever
-            with _turn:
-                for batch in group:
-                    if batch.result is None and batch.error is None:
-                        batch.error = failure or RuntimeError("the event writer stopped")
-                    batch.done = True
-                _turn.notify_all()
+            for batch in group:
+                if batch.result is None and batch.error is None:
+                    batch.error = failure or RuntimeError("the event writer stopped")
+                batch.done.set()
 
 
 def _store_group(group):
@@ -151,17 +146,23 @@ def _store_group(group):
             _store_group([batch])
         return
     for batch, result in zip(group, results):
-        batch.result = result
+        if isinstance(result, KitError):
+            batch.error = result
+        else:
+            batch.result = result
 
 
 def _store(group):
     """Append the group's new events and fold them into progress; return each batch's counts."""
     received = utcnow()
-    known = _known([event["uuid"] for batch in group for event in batch.events])
+    # Checked here, in the write transaction, so a learner cannot vanish before the append.
+    learners = _learners([batch.learner_id for batch in group])
+    group_ok = [batch for batch in group if batch.learner_id in learners]
+    known = _known([event["uuid"] for batch in group_ok for event in batch.events])
     fresh, spans = [], []
     for batch in group:
         start = len(fresh)
-        for event in batch.events:
+        for event in batch.events if batch.learner_id in learners else ():
             if event["uuid"] not in known:
                 known.add(event["uuid"])
                 event["learner_id"] = batch.learner_id
@@ -175,7 +176,18 @@ def _store(group):
     _append(fresh)
     progress.apply(fresh)
     return [{"accepted": stop - start, "duplicate": len(batch.events) - (stop - start)}
+            if batch.learner_id in learners
+            else BadEvent(f"no learner with id {batch.learner_id}")
             for batch, (start, stop) in zip(group, spans)]
+
+
+def _learners(ids):
+    """Return those of these learner ids that exist."""
+    found = database.execute_sql(
+        "SELECT json_group_array(k.value) FROM json_each(?) k"
+        " WHERE EXISTS (SELECT 1 FROM learner WHERE id = k.value)",
+        (json.dumps(ids),)).fetchone()[0]
+    return set(json.loads(found))
 
 
 def _known(uuids):

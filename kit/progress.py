@@ -102,7 +102,8 @@ class _Table:
             for values in cursor:
                 row = _Row(**dict(zip(self.columns, values)))
                 found[tuple(getattr(row, column) for column in self.key)] = row
-        return {key: found.get(key) or _Row(**{**self.defaults, "id": None, **dict(zip(self.key, key))})
+        return {key: found.get(key)
+                or _Row(**{**self.defaults, "id": None, **dict(zip(self.key, key))})
                 for key in keys}
 
     def save(self, rows):

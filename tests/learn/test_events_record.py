@@ -148,3 +148,21 @@ def test_progress_sees_earlier_batches_of_the_same_group(ids):
     assert stored[3]["score"] == 0.25  # q2 right at the first try, of 4 questions
     q1 = QuestionProgress.get(learner=ids["ada"], question_id="q1")
     assert (q1.attempts, q1.wrong, q1.correct) == (2, 1, True)
+
+
+def test_a_missing_learner_fails_only_its_own_batch_in_a_group(ids):
+    from kit.db import write
+    from kit.event_judge import lesson_facts
+    from kit.event_schema import validate_batch
+    from kit.events import _Batch, _store
+
+    shared = make_event("lesson_opened")
+    batches = []
+    for learner in (999, ids["ada"]):
+        clean = validate_batch([dict(shared)], 500)
+        batches.append(_Batch(clean, learner, lesson_facts(clean)))
+    with write():
+        missing, stored = _store(batches)
+    assert isinstance(missing, BadEvent) and missing.message == "no learner with id 999"
+    assert stored == {"accepted": 1, "duplicate": 0}  # the failed batch's UUID is not "known"
+    assert [e.learner_id for e in Event.select()] == [ids["ada"]]
