@@ -66,3 +66,12 @@ def test_a_refused_batch_with_another_in_flight_sets_only_the_bad_event_aside(hu
     assert [item["uuid"] for item in status["set_aside"]] == bad
     assert hub.query("SELECT events_received, acked_seq FROM hub_kit")[0] == (12, 13)
     assert_converged(hub, kit, set_aside=bad)
+
+
+def test_batches_grow_once_per_answer_though_the_next_left_before_it(sqlite_hub, tmp_path):
+    """200 and 200 leave together; each quick full answer doubles: 400, 800, then 1,600."""
+    kit = make_kit(tmp_path, "k", sqlite_hub, env={"KIT_SYNC_TIMEOUT_S": "30"})  # "quick": under 3 s
+    kit.add_events(1000)  # batches of 200, 200, 400, then the last 200 (not full)
+    assert kit("sync", "now").stdout.startswith("ok: 1000 event(s)")
+    assert kit.status()["batch_size"] == 1600
+    assert_converged(sqlite_hub, kit)
