@@ -103,7 +103,8 @@ def markdown(res, rows, args):
                                   != (100000, 100000) else "")
     lines = ["## Sync", "", report.machine_line(res["machine"], command), "",
              f"2G link: {RATE_KBIT} kbit/s each way (tc tbf), {LOSS} % of packets dropped each way "
-             f"(nftables `numgen random mod 100 < {LOSS} drop`), {DELAY * 1000:.0f} ms added each "
+             f"(nftables `numgen random mod 100 < {LOSS} drop`; one TCP segment per packet, no GSO), "
+             f"{DELAY * 1000:.0f} ms added each "
              "way by bench/relay.py (300 ms per round trip).", "",
              report.targets_markdown(rows), "",
              "| run | events | drain s | events/s | payload B/event | wire B/event | hub CPU s | "
