@@ -26,6 +26,7 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 RECORD_KINDS = ("user", "classroom", "learner", "session")
 MAX_INT = 2**53  # JSON-safe, and fits PostgreSQL's BIGINT
 MIN_MS, MAX_MS = -62_135_596_800_000, 253_402_300_799_999  # years 1 to 9999: a datetime can hold them
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it), unpaired surrogates (not UTF-8)
 
 
 class MalformedBatch(KitError):
@@ -193,6 +194,7 @@ def _table(doc, name):
     for value in values:
         _need(isinstance(value, str) and 0 < len(value) <= MAX_STRING,
               f"table {name!r} holds an empty, non-text or over-long value")
+        _need(not UNSTORABLE.search(value), f"table {name!r} holds a NUL character or an unpaired surrogate")
     return values
 
 
@@ -226,6 +228,7 @@ def _uuids(doc, n):
     ids = _column(doc, "ids", n, str)
     for value in ids:
         _need(0 < len(value) <= 64, f"event id {value[:70]!r} is empty or longer than 64")
+        _need(not UNSTORABLE.search(value), f"event id {value!r} holds a NUL character or an unpaired surrogate")
     return ids
 
 
@@ -283,6 +286,7 @@ def check_anchors(anchors):
     """Check [[id, boot_id, wall_ms, mono_ms, last_seq], …] strictly; return it."""
     ok = isinstance(anchors, list) and all(
         isinstance(a, list) and len(a) == 5 and isinstance(a[1], str) and len(a[1]) <= 64
+        and not UNSTORABLE.search(a[1])
         and all(isinstance(x, int) and not isinstance(x, bool) and abs(x) < MAX_INT
                 for x in (a[0], a[2], a[3], a[4]))
         and MIN_MS <= a[2] <= MAX_MS for a in anchors)
@@ -308,9 +312,11 @@ def decode_records(doc, kit_id):
     for rec in records:
         _need(isinstance(rec, dict) and rec.get("t") in RECORD_KINDS,
               f"a record's kind must be one of {', '.join(RECORD_KINDS)}")
-        _need(isinstance(rec.get("id"), str) and 0 < len(rec["id"]) <= 64, "a record needs an id")
+        _need(isinstance(rec.get("id"), str) and 0 < len(rec["id"]) <= 64 and not UNSTORABLE.search(rec["id"]),
+              "a record needs an id (up to 64 characters, no NUL)")
         _need(isinstance(rec.get("v"), int) and not isinstance(rec.get("v"), bool) and 1 <= rec["v"] < 2**31,
               "a record's version must be a whole number >= 1")
         _need(isinstance(rec.get("d"), dict), "a record's data must be a JSON object")
-        _need(isinstance(rec.get("h"), str) and len(rec["h"]) <= 64, "a record needs its digest 'h'")
+        _need(isinstance(rec.get("h"), str) and len(rec["h"]) <= 64 and not UNSTORABLE.search(rec["h"]),
+              "a record needs its digest 'h'")
     return records

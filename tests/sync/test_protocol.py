@@ -75,6 +75,9 @@ def test_batch_for_another_kit_is_forbidden():
     (lambda d: d.update(ids=["a", 7]) or d.pop("id"), "column 'ids' holds a value of the wrong type or size: 7"),
     (lambda d: d.update(k=[1, -1]), "points outside its table"),
     (lambda d: d.update(rc=[-62_135_596_800_001, 0]), "received_ms -62135596800001 is not a time"),
+    (lambda d: d["L"].__setitem__(0, "a\x00b"), "table 'L' holds a NUL character or an unpaired surrogate"),
+    (lambda d: d["B"].__setitem__(0, "a\ud800b"), "table 'B' holds a NUL character or an unpaired surrogate"),
+    (lambda d: d.update(ids=["a\x00", "b"]) or d.pop("id"), "event id .+ holds a NUL character"),
 ])
 def test_malformed_batches_are_refused_with_a_reason(change, message):
     import json
@@ -114,10 +117,19 @@ def test_absurdly_nested_json_is_malformed_not_a_crash():
         protocol.decompress(zlib.compress(b"[" * 100_000 + b"]" * 100_000), 10**8)
 
 
-@pytest.mark.parametrize("anchors", [[[1, "boot", 10**16, 0, 1]], [[1, "b" * 65, 0, 0, 1]], [[1, "boot", 0, 0]], "x"])
+@pytest.mark.parametrize("anchors", [[[1, "boot", 10**16, 0, 1]], [[1, "b" * 65, 0, 0, 1]], [[1, "boot", 0, 0]], "x",
+                                     [[1, "bo\x00ot", 0, 0, 1]]])
 def test_bad_anchors_are_refused(anchors):
     with pytest.raises(MalformedBatch, match="'anchors' must be a list"):
         protocol.check_anchors(anchors)
+
+
+@pytest.mark.parametrize("field, value, message", [("id", "r\x00", "a record needs an id"),
+                                                   ("h", "\udfff", "a record needs its digest 'h'")])
+def test_records_with_unstorable_text_are_refused(field, value, message):
+    record = {"t": "learner", "id": "r1", "v": 1, "h": "x", "d": {}, field: value}
+    with pytest.raises(MalformedBatch, match=message):
+        protocol.decode_records({"f": 1, "kit": KIT, "records": [record]}, KIT)
 
 
 def test_backoff_doubles_with_jitter_and_is_capped():

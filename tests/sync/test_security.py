@@ -84,6 +84,9 @@ def test_malformed_oversized_truncated_and_replayed_batches(hub, tmp_path):
         (good[:-6], 400, "corrupt_transfer", "truncated"),
         (not_json, 422, "malformed_batch", "not JSON"),
         (bad_seq, 422, "malformed_batch", "out of order"),
+        # PostgreSQL cannot store a NUL, no database an unpaired surrogate: refused, not a 500 retried forever
+        (protocol.encode_events(kit_id, 0, 1, [_event(1, learner="a\x00b")]), 422, "malformed_batch", "a NUL"),
+        (protocol.encode_events(kit_id, 0, 1, [_event(1, boot_id="b\ud800")]), 422, "malformed_batch", "surrogate"),
         (b"x" * (64 * 1024 + 1), 413, "too_large", "over 65536 bytes"),
     ]
     for body, status, code, words in cases:
