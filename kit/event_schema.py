@@ -112,10 +112,9 @@ def _device_time(value):
 def _boot_id(value):
     if not isinstance(value, str) or not 1 <= len(value) <= 64:
         raise ValueError("must be text of 1 to 64 characters")
-    # Neither can be stored: SQLite's JSON ends text at a NUL, PostgreSQL (the hub) refuses
-    # it, and a lone surrogate is not UTF-8 (storing it used to fail with a 500).
-    if "\x00" in value or not value.isascii() and not _utf8(value):
-        raise ValueError("must be text without NUL characters or unpaired surrogates")
+    # An unpaired surrogate (JSON "\ud800") is not UTF-8: storing it failed with a 500.
+    if not value.isascii() and not _utf8(value):
+        raise ValueError("must be text without unpaired surrogates")
     return value
 
 
