@@ -174,6 +174,8 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="3 writers for 2 s, no docs")
+    parser.add_argument("--no-doc", action="store_true",
+                        help="print only: leave docs/performance.md and bench/results as they are")
     args = parser.parse_args(argv)
     if args.quick:
         args.writers, args.seconds, args.batch = 3, 2.0, 10
@@ -185,7 +187,7 @@ def main(argv=None):
     print(f"proof: {result['paced']['proof']}")
     print("\ningest targets:")
     report.print_targets(rows)
-    if not args.quick:
+    if not (args.quick or args.no_doc):
         report.save_json("ingest", result)
         report.update_section("ingest", markdown(result, rows))
     return result, rows
