@@ -66,11 +66,12 @@ class FaultProxy:
     def url(self):
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
-    def fault(self, kind, path="", times=None, after=0):
+    def fault(self, kind, path="", times=None, after=0, match=None):
         """Add a fault (500, hang, drop_after, reset, delay, late, corrupt, cut) for `times` matching requests
-        (None: until cleared), letting the first `after` matching requests through untouched."""
+        (None: until cleared), letting the first `after` matching requests through untouched;
+        `match(request bytes)`, if given, must also be true (two requests in flight race here)."""
         with self.lock:
-            self.faults.append([path, kind, times, after])
+            self.faults.append([path, kind, times, after, match])
 
     def clear(self):
         with self.lock:
@@ -86,10 +87,10 @@ class FaultProxy:
         self.clear()
         self.sock.close()
 
-    def _pick(self, path):
+    def _pick(self, path, request):
         with self.lock:
             for item in self.faults:
-                if item[0] in path and (item[2] is None or item[2] > 0):
+                if item[0] in path and (item[2] is None or item[2] > 0) and (item[4] is None or item[4](request)):
                     if item[3] > 0:
                         item[3] -= 1
                         return None
@@ -124,7 +125,7 @@ class FaultProxy:
                 return
             line = request.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
             method, path = line[0], line[1] if len(line) > 1 else "/"
-            fault = self._pick(path)
+            fault = self._pick(path, request)
             response = self._respond(request, fault, client)
             head = request.partition(b"\r\n\r\n")[0].decode("latin-1")
             self.log.append((method, path, len(request), len(response or b""), fault, head))

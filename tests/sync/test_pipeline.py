@@ -1,9 +1,18 @@
 """Two batches on the wire at once: whatever happens to one, the cursor moves only on the hub's
 contiguous ack, and every event ends up at the hub exactly once."""
 
+import json
+import zlib
+
 from .conftest import assert_converged, make_kit
 
 SMALL = {"KIT_SYNC_BATCH_MAX": "50"}  # 150 events: three batches, the second sent before the first's answer
+
+
+def first_batch(request):
+    """True for the batch covering seqs (0, 50]: the fault must hit that one, whichever arrives first."""
+    body = request.partition(b"\r\n\r\n")[2]
+    return json.loads(zlib.decompress(body))["after"] == 0
 
 
 def _events_at_hub(hub, kit):
@@ -14,7 +23,7 @@ def test_first_answer_lost_while_the_second_batch_is_in_flight(hub, tmp_path, pr
     proxy = proxy_for(hub)
     kit = make_kit(tmp_path, "k", hub, url=proxy.url, env=SMALL)
     kit.add_events(150)
-    proxy.fault("drop_after", "/events", times=1)
+    proxy.fault("drop_after", "/events", times=1, match=first_batch)
     failed = kit("sync", "now", check=False)
     assert failed.returncode == 1 and "cannot reach the hub" in failed.stdout
     assert len(proxy.requests("/events")) == 2  # the second was already on its way
@@ -30,7 +39,7 @@ def test_second_batch_stored_ahead_of_a_failed_first_is_resent_as_duplicates(hub
     proxy = proxy_for(hub)
     kit = make_kit(tmp_path, "k", hub, url=proxy.url, env=SMALL)
     kit.add_events(150)
-    proxy.fault("500", "/events", times=1)
+    proxy.fault("500", "/events", times=1, match=first_batch)
     failed = kit("sync", "now", check=False)
     assert "the hub had a problem (HTTP 500)" in failed.stdout
     assert _events_at_hub(hub, kit) == 50  # seqs 51-100, kept by the hub as a range ahead of a gap
@@ -48,7 +57,7 @@ def test_a_batch_that_overtakes_its_elder_is_acked_in_the_same_cycle(sqlite_hub,
     proxy = proxy_for(sqlite_hub)
     kit = make_kit(tmp_path, "k", sqlite_hub, url=proxy.url, env=SMALL)
     kit.add_events(150)
-    proxy.fault("late", "/events", times=1)  # the first batch reaches the hub after the second
+    proxy.fault("late", "/events", times=1, match=first_batch)  # it reaches the hub after the second
     assert kit("sync", "now").stdout.startswith("ok: 150 event(s)")
     assert kit.status()["events_waiting"] == 0
     assert sqlite_hub.query("SELECT events_received, acked_seq FROM hub_kit")[0] == (150, 150)
