@@ -19,13 +19,14 @@ from .models import Event, LessonProgress, QuestionProgress
 logger = logging.getLogger(__name__)
 
 STATUS_ORDER = ("not_started", "in_progress", "completed", "mastered")
+_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 LEARNER_KINDS = {"lesson_opened", "page_viewed", "answer", "quiz_finished",
                  "lesson_completed", "help_requested", "time_spent"}
 REBUILD_CHUNK = 2000
 
 
 def _raise_status(row, status):
-    if STATUS_ORDER.index(status) > STATUS_ORDER.index(row.status):
+    if _RANK[status] > _RANK[row.status]:
         row.status = status
 
 
@@ -33,7 +34,8 @@ def _fold_lesson(row, event):
     """Apply one event to a lesson's progress row."""
     kind, payload, when = event["kind"], event["payload"], event["received_at"]
     if kind in LEARNER_KINDS:
-        _raise_status(row, "in_progress")
+        if row.status == "not_started":
+            row.status = "in_progress"
         row.started_at = row.started_at or when
         row.last_seen = when
     if kind == "page_viewed":
@@ -128,24 +130,18 @@ def _table(name):
     return _tables[name]
 
 
-def _lesson_key(event):
-    return (event["learner_id"], event["pack_id"], event["lesson_id"])
-
-
-def _question_key(event):
-    return (*_lesson_key(event), event["payload"]["question_id"])
-
-
 def apply(events):
     """Fold appended events (dicts with seq, learner_id, received_at; in seq order)."""
-    answers = [event for event in events if event["kind"] == "answer"]
+    keys = [(e["learner_id"], e["pack_id"], e["lesson_id"]) for e in events]
+    answers = [((*key, e["payload"]["question_id"]), e)
+               for key, e in zip(keys, events) if e["kind"] == "answer"]
     # Rows are read and saved in order of first appearance, so a rebuild numbers them the same.
-    lessons = _table("lesson").rows(list(dict.fromkeys(map(_lesson_key, events))))
-    questions = _table("question").rows(list(dict.fromkeys(map(_question_key, answers))))
-    for event in events:
-        _fold_lesson(lessons[_lesson_key(event)], event)
-        if event["kind"] == "answer":
-            _fold_question(questions[_question_key(event)], event)
+    lessons = _table("lesson").rows(list(dict.fromkeys(keys)))
+    questions = _table("question").rows(list(dict.fromkeys(key for key, _e in answers)))
+    for key, event in zip(keys, events):  # each row folds its own events, in seq order
+        _fold_lesson(lessons[key], event)
+    for key, event in answers:
+        _fold_question(questions[key], event)
     if lessons:
         _table("lesson").save(lessons.values())
     if questions:
