@@ -79,15 +79,15 @@ def corrected_times(kit, events):
     whose last_seq is not below its seq); past the last anchor, by the kit's clock offset.
     The anchors are read once per batch.
     """
-    anchors = anchors_from(kit.kit_id, events[0]["seq"]) if events else []
+    anchors = [(a.last_seq, a.true_ms - a.wall_ms, bool(a.estimated))  # tuples: model fields cost per event
+               for a in (anchors_from(kit.kit_id, events[0]["seq"]) if events else [])]
     offset = kit.clock_offset_ms or 0
     times, i = [], 0
     for e in events:
-        while i < len(anchors) and anchors[i].last_seq < e["seq"]:
+        while i < len(anchors) and anchors[i][0] < e["seq"]:
             i += 1
         if i == len(anchors):
             times.append((e["received_ms"] + offset, True))
         else:
-            anchor = anchors[i]
-            times.append((anchor.true_ms - (anchor.wall_ms - e["received_ms"]), bool(anchor.estimated)))
+            times.append((e["received_ms"] + anchors[i][1], anchors[i][2]))
     return times
