@@ -163,3 +163,18 @@ def test_a_missing_learner_fails_only_its_own_batch_in_a_group(ids):
     assert isinstance(missing, BadEvent) and missing.message == "no learner with id 999"
     assert stored == {"accepted": 1, "duplicate": 0}  # the failed batch's UUID is not "known"
     assert [e.learner_id for e in Event.select()] == [ids["ada"]]
+
+
+def test_a_batch_failing_in_a_group_is_retried_alone_and_fails_alone(ids):
+    from kit.events import _Batch, _store_group
+    from kit.event_judge import lesson_facts
+    from kit.event_schema import validate_batch
+
+    good = validate_batch([make_event("lesson_opened")], 500)
+    bad = validate_batch([make_event("lesson_opened")], 500)
+    bad[0]["boot_id"] = "tab\ud800"  # past validation: SQLite cannot take it
+    batches = [_Batch(clean, ids["ada"], lesson_facts(clean)) for clean in (good, bad)]
+    _store_group(batches)
+    assert batches[0].result == {"accepted": 1, "duplicate": 0} and batches[0].error is None
+    assert isinstance(batches[1].error, UnicodeEncodeError) and batches[1].result is None
+    assert [e.uuid for e in Event.select()] == [good[0]["uuid"]]
