@@ -56,6 +56,7 @@ def _insert(rows):
                            f"WITH (FORMAT csv, FORCE_NULL (device_time, mono_ms))", text)
         cursor.execute(f"INSERT INTO hub_event ({columns}) SELECT {columns} FROM hub_event_in "
                        f"ON CONFLICT DO NOTHING")
+        cursor.execute("DROP TABLE hub_event_in")  # now, not at commit: a caller may store two batches in one
     else:
         cursor.executemany(f"INSERT INTO hub_event ({columns}) VALUES ({', '.join('?' * len(COLUMNS))}) "
                            f"ON CONFLICT DO NOTHING", rows)
