@@ -40,7 +40,7 @@ def _insert(rows):
 
     On PostgreSQL a 2,000-row INSERT … VALUES cost the server about three times as much as
     COPY (it parses 32,000 literals); COPY cannot skip conflicts, so the rows go through a
-    scratch table dropped at commit.
+    temporary scratch table.
     """
     if not rows:
         return
@@ -56,7 +56,7 @@ def _insert(rows):
                            f"WITH (FORMAT csv, FORCE_NULL (device_time, mono_ms))", text)
         cursor.execute(f"INSERT INTO hub_event ({columns}) SELECT {columns} FROM hub_event_in "
                        f"ON CONFLICT DO NOTHING")
-        cursor.execute("DROP TABLE hub_event_in")  # now, not at commit: a caller may store two batches in one
+        cursor.execute("DROP TABLE hub_event_in")  # now, not at commit: one transaction may store two batches
     else:
         cursor.executemany(f"INSERT INTO hub_event ({columns}) VALUES ({', '.join('?' * len(COLUMNS))}) "
                            f"ON CONFLICT DO NOTHING", rows)
