@@ -76,7 +76,8 @@ def record(events, learner_id, max_batch=500):
     Returns {"accepted": n, "duplicate": m}: events whose UUID is already in the log
     (or repeated in the batch) are no-ops. Raises BadEvent (nothing stored) when any
     event is malformed, names an unknown lesson or question, the batch is too big, or
-    the learner does not exist.
+    the learner does not exist. Never call it inside a write transaction: the writer
+    thread would wait for that transaction's lock.
     """
     batch = validate_batch(events, max_batch)
     from .event_judge import judge_answers, lesson_facts
