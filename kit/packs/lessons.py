@@ -79,19 +79,21 @@ def _installed(pack_id):
 
 def get_lesson(pack_id, lesson_id):
     """Return the lesson as the current installed version of its pack shows it."""
-    # One query for the pack's folder and its lesson order, in one statement so an import
-    # committing meanwhile (another process) cannot pair one version's folder with another's.
-    rows = database.execute_sql(
-        "SELECT p.folder, p.version, p.installed_at, l.lesson_id FROM pack p"
-        " LEFT JOIN lesson l ON l.pack_id = p.id WHERE p.pack_id = ? ORDER BY l.position",
-        (pack_id,)).fetchall()
-    if not rows:
-        raise NotFound(f"no pack {pack_id!r} is installed")
-    folder, version, installed_at = rows[0][:3]
-    ids = tuple(row[3] for row in rows if row[3] is not None)
+    # The pack row (one row, read every time); the lesson order is the installed folder's
+    # manifest, which the install recorded in the lesson table too and never changes.
+    folder, version, installed_at = _installed(pack_id)
+    path = folder_path(folder)
+    ids = _lesson_order(path, installed_at)
     if lesson_id not in ids:
         raise NotFound(f"pack {pack_id!r} has no lesson {lesson_id!r}")
-    return _lesson_view(folder_path(folder), installed_at, pack_id, version, lesson_id, ids)
+    return _lesson_view(path, installed_at, pack_id, version, lesson_id, ids)
+
+
+@lru_cache(maxsize=512)
+def _lesson_order(folder, installed_at):
+    """The lesson ids of an installed folder, in order (read once: every page asks)."""
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    return tuple(entry["id"] for entry in manifest["lessons"])
 
 
 @lru_cache(maxsize=512)
