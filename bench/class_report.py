@@ -66,10 +66,11 @@ WHY_EVENTS = ("each batch is validated and judged in its request's thread, then 
 # where a request's time goes, the run's own numbers say how much there is.
 WHAT_IT_DOES = {
     "lesson": "the page is rendered once per lesson and language and filled in per request "
-              "(kit/web/learn/player_page.py); what is left is gzip of ~12 KB (~11 %), "
-              "filling the page (~14 %), the signed session cookie (~11 %), four indexed "
-              "queries (~15 %) and Flask's request and response (the rest)",
-    "progress": "the signed session cookie, the learner, one query, JSON",
+              "(kit/web/learn/player_page.py); what is left is gzip of ~12 KB, filling the "
+              "page, four one-row queries and Flask's request and response (~0.5 ms in one "
+              "process); in the server, waitress's threads hand the interpreter lock to each "
+              "other ~60 times a page (perf stat), which costs more than the page's own Python",
+    "progress": "the session cookie (verified once per value), the learner, one query, JSON",
     "answers": "the JSON body, the session cookie, the learner, the pack's folder (one query; "
                "the parsed quiz is cached per installed folder), JSON",
 }
