@@ -70,11 +70,12 @@ def _installed(pack_id):
     another process, and the folder name (``<pack>@<version>``) plus the install time
     is what keys every cache below, so a new install is seen at once.
     """
-    row = database.execute_sql(
-        "SELECT folder, version, installed_at FROM pack WHERE pack_id = ?", (pack_id,)).fetchone()
+    row = database.execute_sql(  # one JSON column: see kit/web/learn/auth.py's _one_learner
+        "SELECT json_array(folder, version, installed_at) FROM pack WHERE pack_id = ?",
+        (pack_id,)).fetchone()
     if row is None:
         raise NotFound(f"no pack {pack_id!r} is installed")
-    return row
+    return tuple(json.loads(row[0]))
 
 
 def get_lesson(pack_id, lesson_id):

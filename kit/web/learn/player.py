@@ -5,6 +5,7 @@ question, then the result. ``?step=N`` shows step N (links work without JavaScri
 without it the learner resumes at LessonProgress.page, wherever they stopped.
 """
 
+import json
 from collections import namedtuple
 from functools import wraps
 
@@ -62,11 +63,11 @@ LessonRow = namedtuple("LessonRow", "page attempts score status")
 
 def _lesson_row(learner_id, pack_id, lesson_id):
     """Return what the player needs of the learner's LessonProgress for a lesson, or None."""
-    found = database.execute_sql(
-        "SELECT page, attempts, score, status FROM lesson_progress"
+    found = database.execute_sql(  # one JSON column: see auth._one_learner
+        "SELECT json_array(page, attempts, score, status) FROM lesson_progress"
         " WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?",
         (learner_id, pack_id, lesson_id)).fetchone()
-    return LessonRow(*found) if found else None
+    return LessonRow(*json.loads(found[0])) if found else None
 
 
 @bp.get("/lessons")
@@ -86,9 +87,9 @@ def _assigned_lesson(pack_id, lesson_id):
     from ...packs.lessons import get_lesson
 
     # The class's assignments in this pack: '' stands for the whole pack.
-    assigned = {row[0] for row in database.execute_sql(
-        "SELECT lesson_id FROM assignment WHERE classroom_id = ? AND pack_id = ?",
-        (g.learner.classroom_id, pack_id))}
+    assigned = set(json.loads(database.execute_sql(
+        "SELECT json_group_array(lesson_id) FROM assignment WHERE classroom_id = ? AND pack_id = ?",
+        (g.learner.classroom_id, pack_id)).fetchone()[0]))
     if not assigned & {"", lesson_id}:
         abort(404)
     view = get_lesson(pack_id, lesson_id)
