@@ -17,7 +17,7 @@ import time
 import uuid as uuidlib
 
 from . import progress
-from .db import database, write
+from .db import database, fetch_json, write
 from .errors import KitError
 from .event_schema import BadEvent, validate_batch
 from .models import utcnow
@@ -188,11 +188,9 @@ def _store(group):
 
 def _learners(ids):
     """Return those of these learner ids that exist."""
-    found = database.execute_sql(
+    return set(fetch_json(
         "SELECT json_group_array(k.value) FROM json_each(?) k"
-        " WHERE EXISTS (SELECT 1 FROM learner WHERE id = k.value)",
-        (json.dumps(ids),)).fetchone()[0]
-    return set(json.loads(found))
+        " WHERE EXISTS (SELECT 1 FROM learner WHERE id = k.value)", (json.dumps(ids),)))
 
 
 def _known(uuids):
@@ -216,15 +214,15 @@ def _earlier_answers(fresh):
     found = {key: [] for key in keys}
     if not keys:
         return found
-    rows = database.execute_sql(
+    rows = fetch_json(
         "SELECT json_group_array(json_array(k.value, json_extract(e.payload, '$.question_id'),"
         " json_extract(e.payload, '$.correct'), json_extract(e.payload, '$.first_try')))"
         " FROM json_each(?) k JOIN event e ON e.learner_id = json_extract(k.value, '$[0]')"
         " AND e.pack_id = json_extract(k.value, '$[1]')"
         " AND e.lesson_id = json_extract(k.value, '$[2]') AND e.kind = 'answer'"
         " AND json_extract(e.payload, '$.attempt') = json_extract(k.value, '$[3]')",
-        (json.dumps(keys),)).fetchone()[0]
-    for key, question, correct, first in json.loads(rows):
+        (json.dumps(keys),))
+    for key, question, correct, first in rows:
         found[tuple(key)].append((question, bool(correct), bool(first)))
     return found
 

@@ -1,10 +1,8 @@
 """Learners' events in, their progress and instant quiz feedback out."""
 
-import json
-
 from flask import current_app, jsonify, request
 
-from ..db import database
+from ..db import fetch_json
 from ..errors import Unauthorized
 from ..event_schema import BadEvent
 from ..events import record
@@ -56,14 +54,12 @@ def check_answer():
 def get_progress():
     """The signed-in learner's progress in every lesson they have started."""
     learner = _signed_in()
-    # All rows as one JSON text (one column of one row: see kit/web/learn/auth.py's
-    # _one_learner for why), sorted here. last_seen is stored as str(datetime), which is
-    # isoformat() with a space for the T.
-    found = database.execute_sql(
+    # All rows as one value (see fetch_json), sorted here. last_seen is stored as
+    # str(datetime), which is isoformat() with a space for the T.
+    rows = sorted(fetch_json(
         "SELECT json_group_array(json_array(pack_id, lesson_id, status, page, score, best_score,"
         " attempts, seconds, needs_help, last_seen)) FROM lesson_progress WHERE learner_id = ?",
-        (learner.id,)).fetchone()[0]
-    rows = sorted(json.loads(found), key=lambda row: (row[0], row[1]))
+        (learner.id,)), key=lambda row: (row[0], row[1]))
     return jsonify(learner={"id": learner.id, "name": learner.display_name}, lessons=[{
         "pack_id": pack_id, "lesson_id": lesson_id, "status": status, "page": page,
         "score": score, "best_score": best_score, "attempts": attempts, "seconds": seconds,

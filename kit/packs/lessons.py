@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from ..db import database
+from ..db import database, fetch_json
 from ..errors import NotFound
 from .quiz import public_question
 
@@ -70,12 +70,11 @@ def _installed(pack_id):
     another process, and the folder name (``<pack>@<version>``) plus the install time
     is what keys every cache below, so a new install is seen at once.
     """
-    row = database.execute_sql(  # one JSON column: see kit/web/learn/auth.py's _one_learner
-        "SELECT json_array(folder, version, installed_at) FROM pack WHERE pack_id = ?",
-        (pack_id,)).fetchone()
+    row = fetch_json("SELECT json_array(folder, version, installed_at) FROM pack WHERE pack_id = ?",
+                     (pack_id,))
     if row is None:
         raise NotFound(f"no pack {pack_id!r} is installed")
-    return tuple(json.loads(row[0]))
+    return tuple(row)
 
 
 def get_lesson(pack_id, lesson_id):

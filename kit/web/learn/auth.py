@@ -6,7 +6,6 @@ the page, so events queued on a shared tablet by learner A are still stored as A
 after B signs in: the token, not the cookie, says whose events they are.
 """
 
-import json
 import threading
 import time
 from collections import defaultdict, deque, namedtuple
@@ -15,7 +14,7 @@ from functools import lru_cache
 from flask import current_app, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ...db import database
+from ...db import fetch_json
 from ...errors import TooManyRequests, Unauthorized
 
 TOKEN_SALT = "classroom-kit.learner-events"
@@ -76,14 +75,11 @@ def current_learner():
 
 
 def _one_learner(where, learner_id):
-    """Return the SignedIn a query finds, or None. The row comes as one JSON text: Python
-    3.11's sqlite3 lets go of the interpreter lock for every column it reads, and in a
-    busy server each of those is a chance for another thread to take it (a probe on
-    PyEval_SaveThread counted ~13 in a progress request with plain columns)."""
-    found = database.execute_sql(
+    """Return the SignedIn a query finds, or None (the row as one value: see fetch_json)."""
+    found = fetch_json(
         "SELECT json_array(l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
-        f" l.language) FROM learner l {where}", (learner_id,)).fetchone()
-    return SignedIn(*json.loads(found[0])) if found else None
+        f" l.language) FROM learner l {where}", (learner_id,))
+    return SignedIn(*found) if found else None
 
 
 def sign_in(learner):

@@ -5,7 +5,6 @@ question, then the result. ``?step=N`` shows step N (links work without JavaScri
 without it the learner resumes at LessonProgress.page, wherever they stopped.
 """
 
-import json
 from collections import namedtuple
 from functools import wraps
 
@@ -13,7 +12,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, pgettext
 
 from ...assignments import assigned_lessons
-from ...db import database
+from ...db import fetch_json
 from ...errors import KitError
 from ...events import record, server_event
 from ...models import LessonProgress
@@ -63,11 +62,10 @@ LessonRow = namedtuple("LessonRow", "page attempts score status")
 
 def _lesson_row(learner_id, pack_id, lesson_id):
     """Return what the player needs of the learner's LessonProgress for a lesson, or None."""
-    found = database.execute_sql(  # one JSON column: see auth._one_learner
+    found = fetch_json(
         "SELECT json_array(page, attempts, score, status) FROM lesson_progress"
-        " WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?",
-        (learner_id, pack_id, lesson_id)).fetchone()
-    return LessonRow(*json.loads(found[0])) if found else None
+        " WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?", (learner_id, pack_id, lesson_id))
+    return LessonRow(*found) if found else None
 
 
 @bp.get("/lessons")
@@ -87,9 +85,9 @@ def _assigned_lesson(pack_id, lesson_id):
     from ...packs.lessons import get_lesson
 
     # The class's assignments in this pack: '' stands for the whole pack.
-    assigned = set(json.loads(database.execute_sql(
+    assigned = set(fetch_json(
         "SELECT json_group_array(lesson_id) FROM assignment WHERE classroom_id = ? AND pack_id = ?",
-        (g.learner.classroom_id, pack_id)).fetchone()[0]))
+        (g.learner.classroom_id, pack_id)))
     if not assigned & {"", lesson_id}:
         abort(404)
     view = get_lesson(pack_id, lesson_id)
