@@ -14,7 +14,8 @@ import time
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
-MAX_COOKIES = 4096
+from .caches import BoundedDict
+
 PLAIN = (str, int, float, bool, type(None))
 
 
@@ -24,7 +25,7 @@ class KitSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self):
         self._made = (None, None)
-        self._verified = {}  # cookie value -> (signed at, epoch s; session data)
+        self._verified = BoundedDict(4096)  # cookie value -> (signed at, epoch s; data)
         self._lock = threading.Lock()
 
     def get_signing_serializer(self, app):
@@ -34,7 +35,7 @@ class KitSessionInterface(SecureCookieSessionInterface):
             serializer = super().get_signing_serializer(app)
             with self._lock:
                 self._made = (keys, serializer)
-                self._verified = {}  # verified under another key
+                self._verified.clear()  # verified under another key
         return serializer
 
     def open_session(self, app, request):
@@ -53,8 +54,5 @@ class KitSessionInterface(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         if isinstance(data, dict) and all(isinstance(v, PLAIN) for v in data.values()):
-            with self._lock:
-                if len(self._verified) >= MAX_COOKIES:
-                    self._verified.clear()
-                self._verified[value] = (signed_at.timestamp(), dict(data))
+            self._verified.put(value, (signed_at.timestamp(), dict(data)))
         return self.session_class(data)

@@ -7,16 +7,15 @@ unchanged: Flask-WTF still verifies the signature and its age on every POST), so
 reuse it; a token's useful life is at most a minute shorter than WTF_CSRF_TIME_LIMIT.
 """
 
-import threading
 import time
 
 from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
 
+from ..caches import BoundedDict
+
 REUSE_S = 60
-MAX_SESSIONS = 4096
-_signed = {}  # (signing key, raw token) -> (minute, signed token)
-_lock = threading.Lock()
+_signed = BoundedDict(4096)  # (signing key, raw token) -> (minute, signed token)
 
 
 def csrf_token():
@@ -33,10 +32,7 @@ def csrf_token():
         setattr(g, field, found[1])
         return found[1]
     token = generate_csrf()
-    with _lock:
-        if len(_signed) >= MAX_SESSIONS:
-            _signed.clear()
-        _signed[key] = (minute, token)
+    _signed.put(key, (minute, token))
     return token
 
 

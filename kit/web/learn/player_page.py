@@ -11,7 +11,6 @@ with the same markers and filled the same way, so both paths give the same page.
 """
 
 import re
-import threading
 from types import SimpleNamespace
 
 from flask import render_template, request
@@ -19,12 +18,13 @@ from flask_babel import get_locale, gettext as _
 from markupsafe import Markup, escape
 
 from ..csrf_tokens import csrf_token
+from ...caches import BoundedDict
 from .auth import make_token
 
 MARK = re.compile("\x00kit:([A-Z])(\\d*)\x00")
-MAX_PAGES = 256  # ~12 KB each: a few MB at most, whatever a kit holds
-_cache = {}  # key -> (view, html); holds the view, so the id() in the key stays unique
-_lock = threading.Lock()
+# key -> (view, html); holds the view, so the id() in the key stays unique. ~12 KB a page:
+# a few MB at most, whatever a kit holds.
+_cache = BoundedDict(256)
 
 
 def _mark(kind, number=""):
@@ -50,7 +50,7 @@ def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=N
         entry = _cache.get(key)
         if entry is None or entry[0] is not view:
             entry = (view, _render(view, last, next_lesson, {}))
-            _remember(key, entry)
+            _cache.put(key, entry)
         html = entry[1]
     values = {
         "S": str(step), "A": str(int(attempt)), "C": escape(csrf_token()),
@@ -88,10 +88,3 @@ def help_alert():
 def _render(view, last, next_lesson, feedback):
     return render_template("learn/player.html", lesson=view, last=last, next_lesson=next_lesson,
                            feedback=feedback, **MARKED)
-
-
-def _remember(key, entry):
-    with _lock:
-        if len(_cache) >= MAX_PAGES:
-            _cache.clear()
-        _cache[key] = entry
