@@ -3,10 +3,12 @@
 Passwords are hashed with werkzeug's scrypt and a random salt, at N=2^14, r=8, p=5: one
 of OWASP's equivalent minimum settings (werkzeug's default, N=2^15 and p=1, is below
 them) that needs 16 MB per hash instead of 32 MB, which matters on a 1 GB Pi. Hashes
-made with other settings still check, and are re-made at the next good sign-in. Failed sign-ins are counted per (user name, address) in memory over
-``login_window_s``; after ``login_attempts`` failures that pair is refused, even with the
-right password, until the window has passed. The kit runs as one waitress process, so an
-in-process counter sees every attempt; a restart forgets them, which only an admin can do.
+made with other settings still check, and are re-made at the next good sign-in.
+
+Failed sign-ins are counted per (user name, address) in memory over ``login_window_s``;
+after ``login_attempts`` failures that pair is refused, even with the right password,
+until the window has passed. The kit runs as one waitress process, so an in-process
+counter sees every attempt; a restart forgets them, which only an admin can do.
 
 A teacher's session holds ``session["user_id"]``; a learner's holds only
 ``session["learner_id"]``, which these decorators never accept.

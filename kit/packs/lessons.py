@@ -45,12 +45,16 @@ class LessonView:
 
 def packs_dir():
     """The installed packs live beside the database, in DATA/packs."""
-    return Path(database.database).parent / "packs"
+    return _packs_beside(database.database)
+
+
+def _packs_beside(database_file):
+    return Path(database_file).parent / "packs"
 
 
 @lru_cache(maxsize=1024)
 def _folder_path(database_file, folder):
-    return str(Path(database_file).parent / "packs" / folder)
+    return str(_packs_beside(database_file) / folder)
 
 
 def folder_path(folder):

@@ -41,7 +41,7 @@ def compress(response):
             or "Content-Encoding" in headers or not _wants_gzip()
             or request.method == "HEAD"):
         return response
-    etag = response.headers.get("ETag")
+    etag = headers.get("ETag")
     key = (request.path, etag)
     packed = _cache.get(key) if etag else None
     if packed is None:
@@ -55,9 +55,9 @@ def compress(response):
     else:
         response.close()  # the file it would have streamed
     response.set_data(packed)
-    response.headers["Content-Encoding"] = "gzip"
-    response.headers.pop("Accept-Ranges", None)
-    if response.headers.get("ETag"):
+    headers["Content-Encoding"] = "gzip"
+    headers.pop("Accept-Ranges", None)
+    if etag:
         tag, weak = response.get_etag()
         response.set_etag(tag + "-gz", weak=weak)
     return response
@@ -71,11 +71,13 @@ def _gzip(data, level):
 
 def _remember(key, packed):
     global _cached_bytes
+    if len(packed) > CACHE_BYTES:
+        return  # never kept, so no reason to empty the cache for it
     with _cache_lock:
         if _cached_bytes + len(packed) > CACHE_BYTES:
             _cache.clear()
             _cached_bytes = 0
-        if len(packed) <= CACHE_BYTES and key not in _cache:
+        if key not in _cache:
             _cache[key] = packed
             _cached_bytes += len(packed)
 
