@@ -19,12 +19,18 @@ def _events_at_hub(hub, kit):
     return len(hub.uuids(kit.kit_id))
 
 
-def test_first_answer_lost_while_the_second_batch_is_in_flight(hub, tmp_path, proxy_for):
+def _first_batch_fails(hub, tmp_path, proxy_for, fault):
+    """150 events behind a proxy whose `fault` hits the first batch; return (proxy, kit,
+    the failed `kit sync now`)."""
     proxy = proxy_for(hub)
     kit = make_kit(tmp_path, "k", hub, url=proxy.url, env=SMALL)
     kit.add_events(150)
-    proxy.fault("drop_after", "/events", times=1, match=first_batch)
-    failed = kit("sync", "now", check=False)
+    proxy.fault(fault, "/events", times=1, match=first_batch)
+    return proxy, kit, kit("sync", "now", check=False)
+
+
+def test_first_answer_lost_while_the_second_batch_is_in_flight(hub, tmp_path, proxy_for):
+    proxy, kit, failed = _first_batch_fails(hub, tmp_path, proxy_for, "drop_after")
     assert failed.returncode == 1 and "cannot reach the hub" in failed.stdout
     assert len(proxy.requests("/events")) == 2  # the second was already on its way
     assert _events_at_hub(hub, kit) == 100  # both stored…
@@ -36,11 +42,7 @@ def test_first_answer_lost_while_the_second_batch_is_in_flight(hub, tmp_path, pr
 
 
 def test_second_batch_stored_ahead_of_a_failed_first_is_resent_as_duplicates(hub, tmp_path, proxy_for):
-    proxy = proxy_for(hub)
-    kit = make_kit(tmp_path, "k", hub, url=proxy.url, env=SMALL)
-    kit.add_events(150)
-    proxy.fault("500", "/events", times=1, match=first_batch)
-    failed = kit("sync", "now", check=False)
+    proxy, kit, failed = _first_batch_fails(hub, tmp_path, proxy_for, "500")
     assert "the hub had a problem (HTTP 500)" in failed.stdout
     assert _events_at_hub(hub, kit) == 50  # seqs 51-100, kept by the hub as a range ahead of a gap
     assert hub.query("SELECT acked_seq FROM hub_kit")[0][0] == 0
