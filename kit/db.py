@@ -4,18 +4,71 @@ Every connection gets WAL (readers never block the writer), foreign keys, a busy
 timeout, and the ``synchronous`` level chosen in docs/power-loss.md. Every write
 transaction starts with ``BEGIN IMMEDIATE``: the write lock is taken up front, so a
 reader can never try to upgrade to a writer mid-transaction, which is what makes
-SQLite answer "database is locked" without waiting. Writers therefore only ever queue
-on the busy timeout, and all writes must go through :func:`write` (or
-``database.atomic()``, which starts IMMEDIATE too).
+SQLite answer "database is locked" without waiting. All writes must go through
+:func:`write` (or ``database.atomic()``, which starts IMMEDIATE too).
+
+Before its BEGIN a writer also takes the data folder's writer lock (:class:`WriterLock`):
+`kit serve` runs several worker processes, each with its own event writer, and SQLite's
+busy handler polls with sleeps of up to 100 ms, so a writer in one process could starve
+behind another's group commits until the busy timeout answered "database is locked".
+The writer lock queues them instead, without a timeout; the kernel releases it when a
+process dies, even by kill -9.
 """
 
+import fcntl
 import json
 import logging
+import os
+import threading
 from pathlib import Path
 
 from playhouse.pool import PooledSqliteDatabase
 
 logger = logging.getLogger(__name__)
+
+
+class WriterLock:
+    """One writer at a time across the threads and processes of a data folder.
+
+    A thread lock orders this process's threads; an exclusive flock() on
+    ``kit.db-writer`` orders the processes. The file is opened once per process (a
+    forked worker opens its own: a flock is shared by everyone holding the same open
+    file, so an inherited one would exclude nobody).
+    """
+
+    def __init__(self):
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self):
+        self._thread_lock = threading.Lock()
+        self._fd = None
+        self._path = None
+        self._owner = None
+
+    def acquire(self, path):
+        self._thread_lock.acquire()
+        try:
+            if self._path != path:
+                if self._fd is not None:
+                    os.close(self._fd)
+                self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self._path = path
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        self._owner = threading.get_ident()
+
+    def held(self):
+        return self._owner == threading.get_ident()
+
+    def release(self):
+        self._owner = None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
 
 
 class KitDatabase(PooledSqliteDatabase):
@@ -26,6 +79,33 @@ class KitDatabase(PooledSqliteDatabase):
     (:meth:`release`); an explicit ``close()`` (a restore swapping the file, a test, a
     CLI command) also closes every idle pooled connection, so nobody keeps the old file.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.writer_lock = WriterLock()
+
+    def begin(self, lock_type=None):
+        """BEGIN IMMEDIATE, after the data folder's writer lock (held until COMMIT/ROLLBACK)."""
+        self.writer_lock.acquire(self.database + "-writer")
+        try:
+            super().begin(lock_type)
+        except BaseException:
+            self.writer_lock.release()
+            raise
+
+    def commit(self):
+        try:
+            return super().commit()
+        finally:
+            if self.writer_lock.held():
+                self.writer_lock.release()
+
+    def rollback(self):
+        try:
+            return super().rollback()
+        finally:
+            if self.writer_lock.held():
+                self.writer_lock.release()
 
     def release(self):
         """Return this thread's connection to the pool (end of a request)."""

@@ -8,38 +8,89 @@ import time
 
 from waitress import create_server
 
-from . import systemd
+from . import prefork, systemd
 from .app import create_app
+from .datafolder import open_data
+from .db import database
+from .errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
 
-def serve(data_dir=None, host=None, port=None, threads=None):
-    """Build the app for a data folder and serve it until interrupted."""
+# What one worker may take under a class's load (docs/performance.md: peak RSS < 80 MB);
+# the automatic worker count keeps as many as half the RAM holds at this figure.
+WORKER_BUDGET_BYTES = 80 * 1024 * 1024
+# Seconds a stopping worker may take to finish the requests it holds (TimeoutStopSec=20).
+GRACE_S = 10.0
+
+
+def serve(data_dir=None, host=None, port=None, threads=None, workers=None):
+    """Build the app for a data folder and serve it until SIGTERM or Ctrl-C.
+
+    One worker: this process pins itself to one CPU and serves. More: this process binds
+    the socket and supervises that many pre-forked workers, each pinned to its own CPU
+    (kit/prefork.py says why). Migrations run once, here, before any worker starts.
+    """
     check_clone(data_dir)  # before the app (and any sync agent in it) exists
     QueueDepthSummary.install()
     give_big_blocks_back()
-    app = create_app(data_dir=data_dir, config={"host": host, "port": port, "threads": threads})
-    config = app.config["KIT"]
-    print(f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/",
-          flush=True)
-    server = create_server(
-        app, host=config["host"], port=config["port"], threads=config["threads"],
-        ident="classroom-kit",
-        # Tablets on a flaky link hold connections; keep idle ones from pinning threads.
-        channel_timeout=60, connection_limit=500, clear_untrusted_proxy_headers=True,
-    )
-    # The socket is bound now: tell systemd (if it supervises us) and start its watchdog.
-    systemd.started(config["host"], config["port"])
+    overrides = {"host": host, "port": port, "threads": threads, "workers": workers}
+    config = open_data(data_dir, overrides=overrides)
+    count = worker_count(config["workers"])
+    sock = prefork.listen(config["host"], config["port"])
+    print(f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/ "
+          f"({count} worker{'s' if count > 1 else ''} x {config['threads']} threads)", flush=True)
+    if count == 1:
+        prefork.pin(0)
+        server = _waitress(create_app(data_dir=data_dir, config=overrides), sock, config)
+        # The socket is bound: tell systemd (if it supervises us) and start its watchdog.
+        systemd.started(config["host"], config["port"])
+        try:
+            server.run()
+        finally:
+            systemd.stopping()
+        return
+    # Build the app once here, without the sync agent: its modules are then imported
+    # before the fork and their memory is shared by every worker until written to.
+    create_app(data_dir=data_dir, config={**overrides, "sync_agent": "off"})
+    database.close()  # no worker may inherit this process's SQLite connections
+
+    def work(index):
+        prefork.pin(index)
+        # The sync agent runs in worker 0 only (and in its replacement, if it dies).
+        agent = None if index == 0 else "off"
+        app = create_app(data_dir=data_dir, config={**overrides, "sync_agent": agent})
+        _waitress(app, sock, config).run()
+        return 0
+
+    systemd.started(config["host"], config["port"], watchdog=False)
     try:
-        server.run()
+        prefork.Supervisor(count, work, systemd.local_url(config["host"], config["port"]),
+                           stop_timeout_s=GRACE_S + 5).run()
     finally:
         systemd.stopping()
 
 
+def worker_count(setting):
+    """Return the worker count: the setting, or (0) one per CPU within the memory budget."""
+    if setting < 0:
+        raise ConfigError(f"workers must be 0 (automatic) or more, not {setting}")
+    return setting or prefork.auto_workers(WORKER_BUDGET_BYTES)
+
+
+def _waitress(app, sock, config):
+    """A waitress server for the app on the shared socket; SIGTERM lets it finish its work."""
+    server = create_server(
+        app, sockets=[sock], threads=config["threads"], ident="classroom-kit",
+        # Tablets on a flaky link hold connections; keep idle ones from pinning threads.
+        channel_timeout=60, connection_limit=500, clear_untrusted_proxy_headers=True,
+    )
+    prefork.drain_on_sigterm(server, GRACE_S)
+    return server
+
+
 def check_clone(data_dir=None):
     """Take a fresh kit UUID if this data folder was made on another board (a cloned card)."""
-    from .datafolder import open_data
     from .hardware import board_id
     from .identity import check_board
 

@@ -46,7 +46,10 @@ SETTINGS = [
     Setting("data", "./kit-data", "Data folder: kit.db, installed packs, backups, logs."),
     Setting("host", "0.0.0.0", "Address `kit serve` listens on."),
     Setting("port", 8080, "TCP port `kit serve` listens on.", int),
-    Setting("threads", 8, "Waitress worker threads: concurrent requests being handled.", int),
+    Setting("threads", 8, "Waitress threads per worker process: concurrent requests each handles.", int),
+    Setting("workers", 0,
+            "Worker processes `kit serve` runs, each pinned to its own CPU (0: one per CPU, "
+            "as many as half the RAM holds at 80 MB each).", int),
     Setting("secret_key", "", "Signs session cookies; generated into the data folder when empty."),
     Setting("sqlite_synchronous", "FULL",
             "SQLite synchronous mode (NORMAL or FULL); see docs/power-loss.md for the choice."),
@@ -76,6 +79,9 @@ SETTINGS = [
     Setting("hub_database", "", "Hub database URL (postgresql://…); empty: hub.db in the hub's data folder."),
     Setting("hub_host", "0.0.0.0", "Address `kit hub serve` listens on."),
     Setting("hub_port", 8090, "TCP port `kit hub serve` listens on.", int),
+    Setting("hub_workers", 0,
+            "Worker processes `kit hub serve` runs on PostgreSQL, each pinned to its own CPU "
+            "(0: one per CPU); a hub on SQLite serves from one process.", int),
     Setting("hub_proxy_count", 0,
             "Reverse proxies in front of the hub whose X-Forwarded-* headers to trust (0: none).", int),
     Setting("hub_enroll_code_ttl_s", 172800, "How long a hub enrol code stays valid (seconds).", int),

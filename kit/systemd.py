@@ -50,7 +50,7 @@ def watchdog_interval(environ=None):
     return int(usec) / 1e6 / 2
 
 
-def _local_url(host, port):
+def local_url(host, port):
     """Return the /healthz URL to probe ourselves on, whatever address we listen on."""
     if host in ("0.0.0.0", "", None):
         host = "127.0.0.1"
@@ -61,38 +61,43 @@ def _local_url(host, port):
     return f"http://{host}:{port}/healthz"
 
 
+def probe(url, timeout):
+    """Return True if url answers 200 within timeout (a real request: the kit answers)."""
+    try:  # urllib, not requests: this module loads at every start, and requests costs ~0.2 s
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return answer.status == 200
+    except (urllib.error.URLError, OSError) as exc:
+        logger.warning("watchdog: %s did not answer: %s", url, exc)
+        return False
+
+
 def _watch(url, interval, stop):
     """Ping the watchdog after each healthy answer; stay silent while the kit does not answer."""
     while not stop.wait(interval):
         started = time.monotonic()
-        try:  # urllib, not requests: this module loads at every start, and requests costs ~0.2 s
-            with urllib.request.urlopen(url, timeout=max(1.0, interval * 0.8)) as answer:
-                ok = answer.status == 200
-        except (urllib.error.URLError, OSError) as exc:
-            logger.warning("watchdog: %s did not answer: %s", url, exc)
-            ok = False
-        if ok:
+        if probe(url, timeout=max(1.0, interval * 0.8)):
             notify("WATCHDOG=1")
         else:
             logger.warning("watchdog: no ping after %.1fs; systemd will restart the kit if "
                            "this goes on", time.monotonic() - started)
 
 
-def started(host, port, environ=None):
+def started(host, port, environ=None, watchdog=True):
     """Tell systemd the server is listening and start the watchdog if the unit asks for one.
 
-    Returns the watchdog thread's stop event (None without a watchdog).
+    Returns the watchdog thread's stop event (None without a watchdog). A supervisor of
+    pre-forked workers (kit/prefork.py) pings from its own loop: watchdog=False.
     """
     environ = os.environ if environ is None else environ
     notify(f"READY=1\nSTATUS=serving on port {port}", environ)
     interval = watchdog_interval(environ)
-    if interval is None:
+    if interval is None or not watchdog:
         return None
     stop = threading.Event()
-    thread = threading.Thread(target=_watch, args=(_local_url(host, port), interval, stop),
+    thread = threading.Thread(target=_watch, args=(local_url(host, port), interval, stop),
                               name="systemd-watchdog", daemon=True)
     thread.start()
-    logger.info("systemd watchdog: probing %s every %.1fs", _local_url(host, port), interval)
+    logger.info("systemd watchdog: probing %s every %.1fs", local_url(host, port), interval)
     return stop
 
 

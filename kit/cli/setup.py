@@ -53,18 +53,20 @@ def migrate(ctx):
 @cli.command()
 @click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
 @click.option("--port", default=None, type=int, help="Port (default 8080).")
-@click.option("--threads", default=None, type=int, help="Worker threads (default 8).")
+@click.option("--threads", default=None, type=int, help="Threads per worker process (default 8).")
+@click.option("--workers", default=None, type=int,
+              help="Worker processes, each on its own CPU (default 0: one per CPU, within memory).")
 @pass_ctx
-def serve(ctx, host, port, threads):
-    """Serve the kit to tablets and teachers with waitress.
+def serve(ctx, host, port, threads, workers):
+    """Serve the kit to tablets and teachers with waitress, one pinned process per CPU.
 
     \b
     Example:
-      kit --data /var/lib/classroom-kit serve --host 0.0.0.0 --port 8080 --threads 8
+      kit --data /var/lib/classroom-kit serve --host 0.0.0.0 --port 8080 --workers 2
     """
     from ..server import serve as run
 
-    run(ctx.data, host=host, port=port, threads=threads)
+    run(ctx.data, host=host, port=port, threads=threads, workers=workers)
 
 
 @cli.group()
