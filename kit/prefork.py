@@ -39,10 +39,18 @@ def cpus():
 
 
 def pin(index, allowed=None):
-    """Pin the calling process to one CPU (worker `index` takes the index-th, round robin)."""
+    """Pin the calling process to one CPU (worker `index` takes the index-th, round robin).
+
+    Returns the CPU, or None where pinning is refused (a seccomp filter without
+    sched_setaffinity): the kit then serves unpinned, slower but whole.
+    """
     allowed = allowed or cpus()
     cpu = allowed[index % len(allowed)]
-    os.sched_setaffinity(0, {cpu})
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError as exc:
+        logger.warning("could not pin worker %d to CPU %d (%s); serving unpinned", index, cpu, exc)
+        return None
     return cpu
 
 

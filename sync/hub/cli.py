@@ -53,26 +53,21 @@ def _safe(url):
 @hub_group.command()
 @click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
 @click.option("--port", default=None, type=int, help="Port (default 8090).")
+@click.option("--workers", default=None, type=int,
+              help="Worker processes on PostgreSQL, each on its own CPU (default 0: one per "
+                   "CPU); a hub on SQLite serves from one.")
 @DB_OPTION
 @pass_ctx
-def serve(ctx, host, port, database_url):
+def serve(ctx, host, port, workers, database_url):
     """Serve the hub with waitress (put TLS in front of it: a reverse proxy).
 
     \b
     Example:
-      kit --data /var/lib/kit-hub hub serve --host 127.0.0.1 --port 8090
+      kit --data /var/lib/kit-hub hub serve --database postgresql://hub@localhost/hub --workers 4
     """
-    from waitress import serve as waitress_serve
+    from .serving import serve_hub
 
-    from . import create_hub_app
-
-    config = _open(ctx, database_url)
-    app = create_hub_app(config=config)
-    host, port = host or config["hub_host"], port or config["hub_port"]
-    click.echo(f"Classroom Kit hub serving {config['data']} on http://{host}:{port}/", err=False)
-    sys.stdout.flush()
-    waitress_serve(app, host=host, port=port, threads=config["threads"], ident="classroom-kit-hub",
-                   channel_timeout=60, clear_untrusted_proxy_headers=True)
+    serve_hub(ctx.data, host=host, port=port, database_url=database_url, workers=workers)
 
 
 @hub_group.group()
