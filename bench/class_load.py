@@ -1,12 +1,17 @@
 """Class load: tablets playing lessons while teachers watch, against a real `kit serve`.
 
-Phases, each on a fresh copy of the same prepared data folder:
+Phases, each on a fresh copy of the same prepared data folder, the kit as shipped
+(`kit serve`: one pinned worker process per CPU) unless said otherwise:
   1. class    N tablets (default 60) with think time, teachers refreshing the grid:
               per-route latency, errors, server RSS (peak/steady) and CPU;
-  2. saturate 60 connections each repeating one request (lesson page, learner API)
-              as fast as answered, then the same against the bare Flask app: ratio;
-  3. one core the class phase again with the kit pinned to CPU 0 (generator on CPU 1);
-  4. sweep    the class phase for 10 -> 150 tablets: p95 per tablet count, as an SVG.
+  2. saturate 8 and then 60 connections each repeating one request (lesson page,
+              progress, answers, an event batch, /healthz) as fast as answered, then the
+              same against the bare Flask app (one process, 8 threads): ratios;
+  3. burst    60 tablets on open connections ask for the same lesson page within 50 ms,
+              20 times: time until the last has its page; again on one core;
+  4. grid     the lesson page at 60 connections for each workers x threads tried;
+  5. one core the class phase again with the kit pinned to CPU 0 (generator on CPU 1);
+  6. sweep    the class phase for 10 -> 150 tablets: p95 per tablet count, as an SVG.
 Run: bench/run class-load  (bench/run class-load --quick for a 1-minute smoke run).
 """
 
@@ -18,10 +23,13 @@ import time
 from pathlib import Path
 
 from . import loadgen, report, stats, svgplot
-from .procmon import Monitor
+from .procmon import Monitor, per_process
 from .servers import baseline_server, fresh_copy, kit_server
 
 WORK = Path(os.environ.get("BENCH_WORK", "/tmp/classroom-kit-bench"))
+SATURATE = ("lesson", "progress", "answers", "events", "healthz")
+BARE = (("bare", "lesson"), ("bare_post", "answers"), ("bare_events", "events"),
+        ("bare_healthz", "healthz"))
 KEY_ROUTES = ("GET /lesson/<pack>/<lesson>", "POST /api/v1/events", "POST /api/v1/answers",
               "GET /teach/classes/<id>/grid.json")
 
@@ -68,36 +76,105 @@ def run_load(server, plan, clients, seconds, warmup, procs=2, gen_cpus=None, **o
                                        / max(0.1, time.monotonic() - started), 1)}
 
 
+def load_now():
+    """The load average right now (other work on the machine skews every number)."""
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])
+
+
 def class_phase(tpl, plan, tablets, seconds, warmup, think, kit_cpus=None, gen_cpus=None,
-                threads=8):
+                threads=None, workers=None):
     """Tablets and teachers against a fresh kit; return the run's summary."""
     data = fresh_copy(tpl, WORK / "data")
-    with kit_server(data, threads=threads, cpus=kit_cpus, log=str(WORK / "serve.log")) as kit:
+    load = load_now()
+    with kit_server(data, threads=threads, workers=workers, cpus=kit_cpus,
+                    log=str(WORK / "serve.log")) as kit:
         out = run_load(kit, plan, tablets, seconds, warmup, gen_cpus=gen_cpus, mode="class",
                        think=think)
-    out["tablets"] = tablets
+    out["tablets"], out["load"] = tablets, load
     return out
 
 
-def saturate_phase(tpl, plan, conns, seconds, threads=8, warmup=3.0):
-    """Hammer the lesson page and the learner API on the kit, then the bare app."""
-    out = {}
+def _hammer(server, plan, conns, seconds, warmup, target):
+    run = run_load(server, plan, conns, seconds, warmup, mode="hammer", target=target)
+    label = loadgen.HAMMER[target][2]
+    row = run["rows"].get(label) or {"rps": 0, "p50": None, "p95": None, "p99": None,
+                                     "errors": 0}
+    return {**row, "server": run["server"], "generator_cpu_pct": run["generator_cpu_pct"],
+            "load": load_now()}
+
+
+def idle_memory(server, settle_s=3.0):
+    """Each process's RSS and PSS (MB) after the server has idled a moment."""
+    time.sleep(settle_s)
+    return [{"pid": pid, "rss_mb": round(rss / 2**20, 1), "pss_mb": round(pss / 2**20, 1)}
+            for pid, rss, pss in per_process(server.pid)]
+
+
+def saturate_phase(tpl, plan, conn_counts, seconds, threads=None, workers=None, warmup=3.0):
+    """Hammer each learner route, then the same requests on the bare app, per connection count."""
+    out = {"idle": None}
     data = fresh_copy(tpl, WORK / "data")
-    with kit_server(data, threads=threads, log=str(WORK / "serve.log")) as kit:
-        for target in ("lesson", "progress", "answers"):
-            label = loadgen.HAMMER[target][2]
-            run = run_load(kit, plan, conns, seconds, warmup, mode="hammer", target=target)
-            out[target] = {**run["rows"][label], "server": run["server"],
-                           "generator_cpu_pct": run["generator_cpu_pct"]}
-    # The same requests against the bare app: a GET for the page and the progress API,
-    # the same JSON POST for the answers API (its body costs waitress and Flask too).
-    with baseline_server(threads=threads, log=str(WORK / "baseline.log")) as bare:
-        for key, target in (("bare", "/lesson/first-steps/01-touch"), ("bare_post", "answers")):
-            run = run_load(bare, None, conns, seconds, warmup, mode="hammer", target=target)
-            row = next(r for label, r in run["rows"].items() if label != "ALL")
-            out[key] = {**row, "server": run["server"],
-                        "generator_cpu_pct": run["generator_cpu_pct"]}
+    with kit_server(data, threads=threads, workers=workers, log=str(WORK / "serve.log")) as kit:
+        out["idle"] = idle_memory(kit)
+        for conns in conn_counts:
+            for target in SATURATE:
+                out.setdefault(str(conns), {})[target] = _hammer(kit, plan, conns, seconds,
+                                                                 warmup, target)
+    # The same requests against the bare app, as before: one process, 8 threads.
+    with baseline_server(threads=8, log=str(WORK / "baseline.log")) as bare:
+        for conns in conn_counts:
+            for key, target in BARE:
+                out[str(conns)][key] = _hammer(bare, None, conns, seconds, warmup, target)
     return out
+
+
+def burst_phase(tpl, plan, tablets, rounds, spread_s, kit_cpus=None, gen_cpus=None,
+                workers=None, threads=None, round_s=1.0):
+    """`rounds` bursts of `tablets` lesson pages asked within spread_s; per round, the time
+    from the first tablet's ask until the last tablet has its page."""
+    data = fresh_copy(tpl, WORK / "data")
+    load = load_now()
+    with kit_server(data, threads=threads, workers=workers, cpus=kit_cpus,
+                    log=str(WORK / "serve.log")) as kit:
+        monitor = Monitor(kit.pid).start()
+        first = time.time() + 6.0 + tablets * 0.05  # after every tablet signed in
+        handles, outs = loadgen.spawn(
+            2, tablets, str(WORK / f"burst-{os.getpid()}"), cpus=gen_cpus, url=kit.url,
+            plan=str(plan), warmup=0.0, duration=rounds * round_s + 15.0, mode="burst",
+            rounds=rounds, round_s=round_s, spread_s=spread_s, first_round_at=first,
+            all_tablets=tablets, teachers=0)
+        results = loadgen.collect(handles, outs, timeout=rounds * round_s + 120)
+        use = monitor.stop()
+    done = [d for r in results for d in r["extra"].get("burst", [])]
+    per_round = []
+    for round_ in range(rounds):
+        ends = [t for r, t, status in done if r == round_]
+        bad = sum(1 for r, _t, status in done if r == round_ and status != 200)
+        start = first + round_ * round_s
+        per_round.append({"last_ms": round((max(ends) - start) * 1000, 1) if ends else None,
+                          "answered": len(ends), "errors": bad})
+    lasts = sorted(p["last_ms"] for p in per_round if p["last_ms"] is not None)
+    return {"tablets": tablets, "rounds": per_round, "spread_ms": spread_s * 1000,
+            "median_ms": stats.percentile(lasts, 50), "max_ms": max(lasts) if lasts else None,
+            "errors": sum(p["errors"] for p in per_round)
+            + sum(tablets - p["answered"] for p in per_round),
+            "server": use, "load": load}
+
+
+def grid_phase(tpl, plan, conns, seconds, workers_list, threads_list, warmup=2.0):
+    """The lesson page at `conns` connections for each workers x threads; return rows."""
+    rows = []
+    for workers in workers_list:
+        for threads in threads_list:
+            data = fresh_copy(tpl, WORK / "data")
+            with kit_server(data, threads=threads, workers=workers,
+                            log=str(WORK / "serve.log")) as kit:
+                row = _hammer(kit, plan, conns, seconds, warmup, "lesson")
+            rows.append({"workers": workers, "threads": threads, **row})
+            print(f"  grid {workers} x {threads}: {row['rps']} req/s, p95 {row['p95']} ms",
+                  flush=True)
+    return rows
 
 
 def sweep_phase(tpl, plan, counts, seconds, warmup, think):
@@ -114,36 +191,58 @@ def parse(argv=None):
     parser.add_argument("--think", type=float, default=1.0, help="mean think time (s)")
     parser.add_argument("--sweep", default="10,20,40,60,90,120,150")
     parser.add_argument("--sweep-seconds", type=float, default=12.0)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker (default: the kit's own)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (default: the kit's own, one per CPU)")
+    parser.add_argument("--conns", default="8,60", help="saturation connection counts")
+    parser.add_argument("--bursts", type=int, default=20)
+    parser.add_argument("--grid-workers", default="1,2,4")
+    parser.add_argument("--grid-threads", default="1,2,4,8")
+    parser.add_argument("--grid-seconds", type=float, default=6.0)
     parser.add_argument("--quick", action="store_true",
                         help="tiny run (3 tablets, 2 s, no docs update): checks the code runs")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
     args = parser.parse_args(argv)
     if args.quick:
-        args.tablets, args.seconds, args.warmup, args.sweep = 3, 2.0, 0.5, "2,3"
-        args.sweep_seconds, args.no_doc = 2.0, True
+        args.tablets, args.seconds, args.warmup, args.sweep = 3, 4.0, 1.5, "2,3"
+        args.sweep_seconds, args.no_doc, args.conns, args.bursts = 2.0, True, "2,3", 2
+        args.grid_workers, args.grid_threads, args.grid_seconds = "1,2", "2", 2.0
     return args
 
 
 def main(argv=None):
     args = parse(argv)
     counts = [int(n) for n in args.sweep.split(",") if n]
-    tpl, plan = template(max(counts + [args.tablets]))
+    conn_counts = [int(n) for n in args.conns.split(",") if n]
+    tpl, plan = template(max(counts + conn_counts + [args.tablets]))
     results = {"machine": report.machine(), "args": vars(args)}
     print(f"class load: {args.tablets} tablets, {args.seconds:g} s measured ...", flush=True)
     results["class"] = class_phase(tpl, plan, args.tablets, args.seconds, args.warmup,
-                                   args.think, threads=args.threads)
+                                   args.think, threads=args.threads, workers=args.workers)
     print(stats.format_table(results["class"]["rows"], "class phase"), flush=True)
-    conns = args.tablets
-    print(f"saturation: {conns} connections per route, kit then bare Flask ...", flush=True)
-    results["saturate"] = saturate_phase(tpl, plan, conns, args.seconds / 2, args.threads,
-                                         warmup=min(3.0, args.warmup))
+    print(f"saturation: {conn_counts} connections per route, kit then bare Flask ...", flush=True)
+    results["saturate"] = saturate_phase(tpl, plan, conn_counts, args.seconds / 2, args.threads,
+                                         args.workers, warmup=min(3.0, args.warmup))
+    print(f"burst: {args.tablets} tablets x {args.bursts}, then on one core ...", flush=True)
+    results["burst"] = burst_phase(tpl, plan, args.tablets, args.bursts, 0.05,
+                                   threads=args.threads, workers=args.workers)
+    results["burst_one_core"] = burst_phase(tpl, plan, args.tablets, args.bursts, 0.05,
+                                            kit_cpus="0", gen_cpus="1", threads=args.threads,
+                                            workers=1)
+    print("grid: workers x threads, lesson page ...", flush=True)
+    results["grid"] = grid_phase(
+        tpl, plan, max(conn_counts), args.grid_seconds,
+        [int(n) for n in args.grid_workers.split(",")],
+        [int(n) for n in args.grid_threads.split(",")], warmup=min(2.0, args.warmup))
     print("one core: kit pinned to CPU 0 ...", flush=True)
     results["one_core"] = class_phase(tpl, plan, args.tablets, args.seconds, args.warmup,
-                                      args.think, kit_cpus="0", gen_cpus="1", threads=args.threads)
+                                      args.think, kit_cpus="0", gen_cpus="1",
+                                      threads=args.threads, workers=1)
     print(f"sweep {counts} ...", flush=True)
     results["sweep"] = sweep_phase(tpl, plan, counts, args.sweep_seconds, args.warmup,
                                    args.think)
+    results["machine"]["loadavg_after"] = load_now()
     from .class_report import publish
 
     publish(results, write_doc=not args.no_doc)

@@ -28,7 +28,20 @@ HAMMER = {  # target -> (method, path, label, body)
     "answers": ("POST", "/api/v1/answers", "POST /api/v1/answers", json.dumps({
         "pack_id": "first-steps", "lesson_id": "01-touch", "question_id": "how-to-tap",
         "response": "a"}).encode()),
+    # A tablet's batch as learn.js sends it every few seconds: new UUIDs each time (body
+    # made per request, below); on the bare app the same bytes are one JSON POST.
+    "events": ("POST", "/api/v1/events", "POST /api/v1/events", None),
+    "healthz": ("GET", "/healthz", "GET /healthz", None),
 }
+EVENTS_PER_BATCH = 10
+
+
+def event_batch(tablet):
+    """A fresh batch of EVENTS_PER_BATCH page views from this tablet's learner."""
+    for index in range(EVENTS_PER_BATCH):
+        tablet.event("page_viewed", "first-steps", "01-touch", {"page": index % 3})
+    batch, tablet.queue = tablet.queue, []
+    return json.dumps({"token": tablet.token or "bench", "events": batch}).encode()
 
 
 def learners(plan):
@@ -64,15 +77,17 @@ async def run_hammer(args, plan, record, until):
 
     async def one(seat):
         client = Client(args.url, record)
+        tablet = Tablet(client, *(seat or (0, 0)), plan["pictures"] if plan else "",
+                        random.Random(seat[1] if seat else 0), think=0)
         if seat is not None:
-            tablet = Tablet(client, seat[0], seat[1], plan["pictures"], random.Random(seat[1]),
-                            think=0)
             tablet.until = until
             await tablet.sign_in()  # its requests carry sign-in labels, not the target's
+        posting = method == "POST"
         while time.monotonic() < until:
+            data = event_batch(tablet) if args.target == "events" else body
             try:
-                await client.request(method, path, label, body=body,
-                                     headers={"Content-Type": "application/json"} if body else None)
+                await client.request(method, path, label, body=data,
+                                     headers={"Content-Type": "application/json"} if posting else None)
             except HTTPError:
                 await asyncio.sleep(0.01)
         return client
@@ -80,6 +95,40 @@ async def run_hammer(args, plan, record, until):
     clients = await asyncio.gather(*(one(seat) for seat in seats))
     for client in clients:
         await client.close()
+
+
+async def run_burst(args, plan, record, until):
+    """Tablets signed in and idle on open connections; then, args.rounds times, all of them
+    ask for the same lesson page within args.spread_s (each at its own offset, spread
+    evenly over every generator process). Records when each page had fully arrived."""
+    seats = learners(plan)[args.first:args.first + args.count]
+    method, path, label, _ = HAMMER["lesson"]
+    tablets = []
+    for seat in seats:
+        client = Client(args.url, record)
+        tablet = Tablet(client, seat[0], seat[1], plan["pictures"], random.Random(seat[1]), think=0)
+        tablet.until = until
+        tablets.append(tablet)
+    await asyncio.gather(*(t.sign_in() for t in tablets))
+    await asyncio.gather(*(t.c.request(method, path, label) for t in tablets))  # warm, as a class is
+    done = []
+
+    async def one(position, tablet):
+        for round_ in range(args.rounds):
+            send_at = args.first_round_at + round_ * args.round_s \
+                + args.spread_s * position / max(1, args.all_tablets - 1)
+            await asyncio.sleep(max(0.0, send_at - time.time()))
+            try:
+                response = await tablet.c.request(method, path, label)
+                status = response.status
+            except HTTPError:
+                status = 0
+            done.append((round_, time.time(), status))
+
+    await asyncio.gather(*(one(args.first + n, t) for n, t in enumerate(tablets)))
+    record.extra = {"burst": done}
+    for tablet in tablets:
+        await tablet.c.close()
 
 
 async def _gather(jobs, clients):
@@ -90,7 +139,7 @@ async def _gather(jobs, clients):
             await client.close()
 
 
-MODES = {"class": run_class, "hammer": run_hammer}
+MODES = {"class": run_class, "hammer": run_hammer, "burst": run_burst}
 
 
 async def main_async(args):
@@ -124,7 +173,7 @@ def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True)
     parser.add_argument("--plan", help="JSON from bench.prepare")
-    parser.add_argument("--mode", choices=["class", "hammer", "ingest"], default="class")
+    parser.add_argument("--mode", choices=["class", "hammer", "ingest", "burst"], default="class")
     parser.add_argument("--target", default="lesson")
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--count", type=int, default=1)
@@ -138,6 +187,13 @@ def parse(argv=None):
     parser.add_argument("--pace", type=float, default=0.0,
                         help="ingest: seconds between one writer's batches (0: back to back)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=20, help="burst: how many bursts")
+    parser.add_argument("--round-s", type=float, default=1.0, help="burst: seconds between bursts")
+    parser.add_argument("--spread-s", type=float, default=0.05,
+                        help="burst: every tablet asks within this many seconds")
+    parser.add_argument("--first-round-at", type=float, default=0.0,
+                        help="burst: wall-clock time (epoch s) of the first burst")
+    parser.add_argument("--all-tablets", type=int, default=1, help="burst: tablets in all processes")
     parser.add_argument("--start-at", type=float, default=0.0, help="wall-clock start (epoch s)")
     parser.add_argument("--out", required=True)
     return parser.parse_args(argv)

@@ -1,7 +1,8 @@
 """Memory and CPU of a server process (and its children) read from /proc, in a thread.
 
-RSS is summed over the process tree because `kit serve` may one day fork helpers; CPU is
-user+system jiffies over wall time, so 100 % means one whole core.
+RSS and PSS are summed over the process tree (`kit serve` forks its workers; PSS splits
+their shared pages, so its sum is the tree's real memory), and the largest single
+process is kept too; CPU is user+system jiffies over wall time, so 100 % means one core.
 """
 
 import os
@@ -53,6 +54,29 @@ def _jiffies(text):
     return (int(fields[11]) + int(fields[12])) / CLOCK
 
 
+def _pss(text):
+    line = next(l for l in text.splitlines() if l.startswith("Pss:"))
+    return int(line.split()[1]) * 1024
+
+
+def pss_bytes(pid):
+    """Proportional memory of pid's tree: each shared page split between its sharers, so
+    the sum is what the tree really takes (RSS counts a forked worker's shared pages again)."""
+    return _sum_tree(pid, "smaps_rollup", _pss)
+
+
+def per_process(pid):
+    """[(pid, RSS bytes, PSS bytes)] for pid and each descendant."""
+    out = []
+    for one in tree(pid):
+        try:
+            with open(f"/proc/{one}/status") as status, open(f"/proc/{one}/smaps_rollup") as roll:
+                out.append((one, _vmrss(status.read()), _pss(roll.read())))
+        except (OSError, StopIteration):
+            continue
+    return out
+
+
 def rss_bytes(pid):
     """Resident memory of pid and its descendants, in bytes (0 if gone)."""
     return _sum_tree(pid, "status", _vmrss)
@@ -69,7 +93,7 @@ class Monitor:
     def __init__(self, pid, interval=0.2):
         self.pid = pid
         self.interval = interval
-        self.samples = []
+        self.samples, self.pss, self.largest = [], [], 0
         self._stop = threading.Event()
         self._thread = None
         self._cpu0 = self._t0 = None
@@ -82,7 +106,10 @@ class Monitor:
 
     def _run(self):
         while not self._stop.wait(self.interval):
-            self.samples.append(rss_bytes(self.pid))
+            each = per_process(self.pid)
+            self.samples.append(sum(rss for _p, rss, _s in each))
+            self.pss.append(sum(pss for _p, _r, pss in each))
+            self.largest = max([self.largest] + [rss for _p, rss, _s in each])
 
     def stop(self):
         """Stop sampling; return {rss_peak_mb, rss_steady_mb, cpu_pct, seconds}."""
@@ -94,5 +121,7 @@ class Monitor:
         tail = sorted(samples[len(samples) // 2:])
         return {"rss_peak_mb": round(max(samples) / 2**20, 1),
                 "rss_steady_mb": round(tail[len(tail) // 2] / 2**20, 1),
+                "pss_peak_mb": round(max(self.pss or [pss_bytes(self.pid)]) / 2**20, 1),
+                "process_rss_peak_mb": round((self.largest or max(samples)) / 2**20, 1),
                 "cpu_pct": round(100 * cpu / wall, 1) if wall else None,
                 "seconds": round(wall, 2)}

@@ -89,11 +89,15 @@ class Server:
         self.stop()
 
 
-def kit_server(data_dir, threads=8, cpus=None, log=None):
-    """A real `kit serve` on a free loopback port, as shipped (sync agent waiting for enrolment)."""
-    env = {"KIT_DATA": str(data_dir), "KIT_THREADS": str(threads)}
-    argv = [PY, "-m", "kit", "serve", "--host", "127.0.0.1", "--port", "{port}",
-            "--threads", str(threads)]
+def kit_server(data_dir, threads=None, cpus=None, log=None, workers=None):
+    """A real `kit serve` on a free loopback port, as shipped (sync agent waiting for
+    enrolment); threads and workers left out take the kit's defaults."""
+    env = {"KIT_DATA": str(data_dir)}
+    argv = [PY, "-m", "kit", "serve", "--host", "127.0.0.1", "--port", "{port}"]
+    if threads:
+        argv += ["--threads", str(threads)]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
     return Server(argv, env=env, cpus=cpus, log=log)
 
 
