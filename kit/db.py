@@ -52,7 +52,9 @@ class WriterLock:
             if self._path != path:
                 if self._fd is not None:
                     os.close(self._fd)
-                self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                # Read-only is enough for flock(), so a lock file another user made
+                # (a CLI run as root on a developer's machine) still works for everyone.
+                self._fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
                 self._path = path
             fcntl.flock(self._fd, fcntl.LOCK_EX)
         except BaseException:
