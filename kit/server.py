@@ -37,23 +37,39 @@ def serve(data_dir=None, host=None, port=None, threads=None, workers=None):
     overrides = {"host": host, "port": port, "threads": threads, "workers": workers}
     config = open_data(data_dir, overrides=overrides)
     count = worker_count(config["workers"])
+    app = None
+    if count == 1:
+        prefork.pin(0)
+        app = create_app(data_dir=data_dir, config=overrides)
+    else:
+        # Build the app once here, without the sync agent (a valid setting is turned off;
+        # a misspelt one is left for the plugin to refuse): its modules are then imported
+        # before the fork and their memory is shared by every worker until written to.
+        quiet = {"sync_agent": "off"} if config["sync_agent"] in ("serve", "always") else {}
+        create_app(data_dir=data_dir, config={**overrides, **quiet})
+        database.close()  # no worker may inherit this process's SQLite connections
     sock = prefork.listen(config["host"], config["port"])
     print(f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/ "
           f"({count} worker{'s' if count > 1 else ''} x {config['threads']} threads)", flush=True)
     if count == 1:
-        prefork.pin(0)
-        server = _waitress(create_app(data_dir=data_dir, config=overrides), sock, config)
-        # The socket is bound: tell systemd (if it supervises us) and start its watchdog.
-        systemd.started(config["host"], config["port"])
-        try:
-            server.run()
-        finally:
-            systemd.stopping()
-        return
-    # Build the app once here, without the sync agent: its modules are then imported
-    # before the fork and their memory is shared by every worker until written to.
-    create_app(data_dir=data_dir, config={**overrides, "sync_agent": "off"})
-    database.close()  # no worker may inherit this process's SQLite connections
+        _serve_one(app, sock, config)
+    else:
+        _serve_many(count, sock, config, data_dir, overrides)
+
+
+def _serve_one(app, sock, config):
+    """Serve in this process (already pinned); systemd's watchdog runs in a thread here."""
+    server = _waitress(app, sock, config)
+    # The socket is bound: tell systemd (if it supervises us) and start its watchdog.
+    systemd.started(config["host"], config["port"])
+    try:
+        server.run()
+    finally:
+        systemd.stopping()
+
+
+def _serve_many(count, sock, config, data_dir, overrides):
+    """Fork `count` pinned workers on the socket and supervise them until SIGTERM."""
 
     def work(index):
         prefork.pin(index)
