@@ -70,20 +70,33 @@ async def run_class(args, plan, record, until):
 
 
 async def run_hammer(args, plan, record, until):
-    """Each connection signs in as its own learner, then repeats one request."""
+    """Each connection signs in as its own learner, then repeats one request.
+
+    The measuring window (warm-up, then duration) starts once every connection of this
+    process has signed in: on a busy machine sign-ins can outlast the warm-up, and their
+    time would otherwise count as time the target was not asked for.
+    """
     method, path, label, body = HAMMER.get(args.target, ("GET", args.target, "GET " + args.target,
                                                          None))
     seats = learners(plan)[args.first:args.first + args.count] if plan else [None] * args.count
 
-    async def one(seat):
+    async def sign_in(seat):
         client = Client(args.url, record)
         tablet = Tablet(client, *(seat or (0, 0)), plan["pictures"] if plan else "",
                         random.Random(seat[1] if seat else 0), think=0)
         if seat is not None:
-            tablet.until = until
+            tablet.until = until + 600  # sign-in is not bounded by the measuring window
             await tablet.sign_in()  # its requests carry sign-in labels, not the target's
+        return tablet
+
+    tablets = await asyncio.gather(*(sign_in(seat) for seat in seats))
+    record.ready.set()
+    stop = time.monotonic() + args.warmup + args.duration
+
+    async def one(tablet):
+        client = tablet.c
         posting = method == "POST"
-        while time.monotonic() < until:
+        while time.monotonic() < stop:
             data = event_batch(tablet) if args.target == "events" else body
             try:
                 await client.request(method, path, label, body=data,
@@ -92,7 +105,7 @@ async def run_hammer(args, plan, record, until):
                 await asyncio.sleep(0.01)
         return client
 
-    clients = await asyncio.gather(*(one(seat) for seat in seats))
+    clients = await asyncio.gather(*(one(tablet) for tablet in tablets))
     for client in clients:
         await client.close()
 
@@ -149,8 +162,13 @@ async def main_async(args):
     await asyncio.sleep(max(0.0, loop_start - time.monotonic()))
     until = loop_start + args.warmup + args.duration
 
+    record.ready = asyncio.Event()
+    if args.mode != "hammer":
+        record.ready.set()
+
     async def window():
         record.counting = False
+        await record.ready.wait()
         await asyncio.sleep(args.warmup)
         record.reset()
         record.counting = True

@@ -167,13 +167,13 @@ def write():
 
 
 def fetch_json(sql, params=()):
-    """Run a query whose answer is one JSON value (json_array, json_group_array…) in its
-    first column; return it decoded, or None when there is no row.
+    """Run a query whose answer is one JSON value (json_group_array…) in its first column;
+    return it decoded, or None when there is no row.
 
-    Hot paths build their row, or all their rows, into one value: Python 3.11's sqlite3
-    lets go of the interpreter lock for every column it reads, and in a busy server each
-    let-go is a chance for another thread to take it (a probe on PyEval_SaveThread counted
-    ~13 in a learner progress request that read plain columns).
+    The event writer's lookups take their list as one JSON array and answer in one value:
+    one statement text whatever the batch size, so each connection prepares it once.
+    (Learner pages read plain rows: they once read one JSON value too, to dodge handing the
+    interpreter lock between threads on other CPUs; pinned workers made that moot.)
     """
     row = database.execute_sql(sql, params).fetchone()
     return None if row is None else json.loads(row[0])

@@ -6,7 +6,7 @@ from functools import lru_cache
 from flask import Blueprint, jsonify
 
 from .. import __version__
-from ..db import fetch_json
+from ..db import database
 from ..models import Event, Learner, Pack
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -30,7 +30,7 @@ def openapi():
 
 def _identity():
     """Return the kit's identity row as (kit_uuid, site), in one query."""
-    row = fetch_json("SELECT json_array(kit_uuid, site) FROM kit_identity LIMIT 1")
+    row = database.execute_sql("SELECT kit_uuid, site FROM kit_identity LIMIT 1").fetchone()
     return row or (None, None)
 
 

@@ -2,7 +2,7 @@
 
 from flask import current_app, jsonify, request
 
-from ..db import fetch_json
+from ..db import database
 from ..errors import Unauthorized
 from ..event_schema import BadEvent
 from ..events import record
@@ -54,12 +54,11 @@ def check_answer():
 def get_progress():
     """The signed-in learner's progress in every lesson they have started."""
     learner = _signed_in()
-    # All rows as one value (see fetch_json), sorted here. last_seen is stored as
-    # str(datetime), which is isoformat() with a space for the T.
-    rows = sorted(fetch_json(
-        "SELECT json_group_array(json_array(pack_id, lesson_id, status, page, score, best_score,"
-        " attempts, seconds, needs_help, last_seen)) FROM lesson_progress WHERE learner_id = ?",
-        (learner.id,)), key=lambda row: (row[0], row[1]))
+    # Sorted here. last_seen is stored as str(datetime): isoformat() with a space for the T.
+    rows = sorted(database.execute_sql(
+        "SELECT pack_id, lesson_id, status, page, score, best_score,"
+        " attempts, seconds, needs_help, last_seen FROM lesson_progress WHERE learner_id = ?",
+        (learner.id,)).fetchall(), key=lambda row: (row[0], row[1]))
     return jsonify(learner={"id": learner.id, "name": learner.display_name}, lessons=[{
         "pack_id": pack_id, "lesson_id": lesson_id, "status": status, "page": page,
         "score": score, "best_score": best_score, "attempts": attempts, "seconds": seconds,

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from ..db import database, fetch_json
+from ..db import database
 from ..errors import NotFound
 from .quiz import public_question
 
@@ -74,8 +74,8 @@ def _installed(pack_id):
     another process, and the folder name (``<pack>@<version>``) plus the install time
     is what keys every cache below, so a new install is seen at once.
     """
-    row = fetch_json("SELECT json_array(folder, version, installed_at) FROM pack WHERE pack_id = ?",
-                     (pack_id,))
+    row = database.execute_sql("SELECT folder, version, installed_at FROM pack WHERE pack_id = ?",
+                               (pack_id,)).fetchone()
     if row is None:
         raise NotFound(f"no pack {pack_id!r} is installed")
     return tuple(row)

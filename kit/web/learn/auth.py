@@ -14,7 +14,7 @@ from functools import lru_cache
 from flask import current_app, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ...db import fetch_json
+from ...db import database
 from ...errors import TooManyRequests, Unauthorized
 
 TOKEN_SALT = "classroom-kit.learner-events"
@@ -75,10 +75,10 @@ def current_learner():
 
 
 def _one_learner(where, learner_id):
-    """Return the SignedIn a query finds, or None (the row as one value: see fetch_json)."""
-    found = fetch_json(
-        "SELECT json_array(l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
-        f" l.language) FROM learner l {where}", (learner_id,))
+    """Return the SignedIn a query finds, or None."""
+    found = database.execute_sql(
+        "SELECT l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
+        f" l.language FROM learner l {where}", (learner_id,)).fetchone()
     return SignedIn(*found) if found else None
 
 

@@ -12,7 +12,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, pgettext
 
 from ...assignments import assigned_lessons
-from ...db import fetch_json
+from ...db import database
 from ...errors import KitError
 from ...events import record, server_event
 from ...models import LessonProgress
@@ -62,9 +62,10 @@ LessonRow = namedtuple("LessonRow", "page attempts score status")
 
 def _lesson_row(learner_id, pack_id, lesson_id):
     """Return what the player needs of the learner's LessonProgress for a lesson, or None."""
-    found = fetch_json(
-        "SELECT json_array(page, attempts, score, status) FROM lesson_progress"
-        " WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?", (learner_id, pack_id, lesson_id))
+    found = database.execute_sql(
+        "SELECT page, attempts, score, status FROM lesson_progress"
+        " WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?",
+        (learner_id, pack_id, lesson_id)).fetchone()
     return LessonRow(*found) if found else None
 
 
@@ -85,9 +86,9 @@ def _assigned_lesson(pack_id, lesson_id):
     from ...packs.lessons import get_lesson
 
     # The class's assignments in this pack: '' stands for the whole pack.
-    assigned = set(fetch_json(
-        "SELECT json_group_array(lesson_id) FROM assignment WHERE classroom_id = ? AND pack_id = ?",
-        (g.learner.classroom_id, pack_id)))
+    assigned = {r[0] for r in database.execute_sql(
+        "SELECT lesson_id FROM assignment WHERE classroom_id = ? AND pack_id = ?",
+        (g.learner.classroom_id, pack_id))}
     if not assigned & {"", lesson_id}:
         abort(404)
     view = get_lesson(pack_id, lesson_id)
