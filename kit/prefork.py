@@ -13,6 +13,7 @@ pings the watchdog after a real /healthz answer (systemd supervises the parent).
 starts no thread, so a fork never copies a lock that another thread held.
 """
 
+import ctypes
 import logging
 import os
 import signal
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 QUICK_DEATH_S = 5.0
 MAX_BACKOFF_S = 30.0
 TICK_S = 0.2
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def cpus():
@@ -170,18 +172,20 @@ class Supervisor:
     def _spawn(self, slot):
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            self._child(slot)  # never returns
+            self._child(slot, parent)  # never returns
         self.pids[pid] = slot
         self.started[slot] = time.monotonic()
         logger.info("%s %d started (pid %d)", self.name, slot, pid)
 
-    def _child(self, slot):
+    def _child(self, slot, parent):
         status = 1
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it sends SIGTERM
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _die_with(parent)
             status = self.work(slot) or 0
         except SystemExit as exc:
             status = exc.code if isinstance(exc.code, int) else 0
@@ -228,6 +232,19 @@ class Supervisor:
             except ChildProcessError:
                 pass
         self.pids.clear()
+
+
+def _die_with(parent):
+    """Have the kernel send this worker SIGTERM when its supervisor dies, however it dies.
+
+    Without it, a supervisor killed -9 (outside systemd, which would clean its unit up)
+    leaves its workers serving the port, and the next `kit serve` cannot bind it.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if getattr(libc, "prctl", None) is not None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # it died before prctl took effect
+        raise SystemExit(0)
 
 
 def _signal(pid, signum):

@@ -70,6 +70,24 @@ def test_a_killed_worker_is_replaced_and_the_kit_keeps_answering(two_workers):
     assert "was killed by signal 9" in two_workers.log.read_text()
 
 
+def test_workers_stop_when_their_supervisor_is_killed(two_workers):
+    parent = two_workers.process.pid
+    workers = wait_for(lambda: len(children(parent)) == 2 and children(parent))
+    two_workers.process.kill()
+    two_workers.process.wait(10)
+
+    def gone(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] == "Z"  # reaped by init soon
+        except FileNotFoundError:
+            return True
+
+    wait_for(lambda: all(gone(pid) for pid in workers))
+    with pytest.raises(OSError):  # nobody serves the port any more
+        socket.create_connection(("127.0.0.1", two_workers.port), timeout=2).close()
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_sigterm_finishes_the_request_in_hand_then_stops(initialised, workers):
     """A request half received when SIGTERM comes is still answered; then the kit exits 0."""

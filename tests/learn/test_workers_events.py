@@ -27,6 +27,14 @@ def _workers(pid):
 def _tablet(url, token, outcome, lock, stop):
     """Post batches until told to stop; after a dropped connection send the same batch again
     (as learn.js does with what it keeps in the browser's storage) until it is acknowledged."""
+    try:
+        _post_batches(url, token, outcome, lock, stop)
+    except Exception as exc:  # noqa: BLE001 - a tablet thread must not die unseen
+        with lock:
+            outcome["errors"].append(("tablet stopped", repr(exc)))
+
+
+def _post_batches(url, token, outcome, lock, stop):
     for _ in range(MAX_BATCHES):
         if stop.is_set():
             return
@@ -38,7 +46,8 @@ def _tablet(url, token, outcome, lock, stop):
                 answer = requests.post(url + "/api/v1/events", timeout=30,
                                        json={"token": token, "events": batch},
                                        headers={"Connection": "close"})
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                # No answer, or an answer cut off (the worker died while writing it).
                 with lock:
                     outcome["dropped"] += 1
                 time.sleep(0.05)
