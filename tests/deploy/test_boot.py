@@ -64,6 +64,19 @@ def test_kit_starts_at_boot_and_answers_on_8080_and_80(booted):
     assert user.stdout.strip() == "classroom-kit"
 
 
+def test_the_unit_runs_one_pinned_worker_per_cpu_under_its_main_process(booted):
+    wait_healthy(booted)
+    main = main_pid(booted)
+    workers = booted.sh(f"cat /proc/{main}/task/{main}/children").stdout.split()
+    cpus = int(booted.sh("nproc").stdout)
+    assert len(workers) == cpus
+    allowed = {booted.sh(f"grep Cpus_allowed_list /proc/{pid}/status").stdout.split()[-1]
+               for pid in workers}
+    assert len(allowed) == cpus and all("," not in a and "-" not in a for a in allowed)
+    journal = booted.sh("journalctl -u classroom-kit --no-pager").stdout
+    assert "could not pin" not in journal  # the seccomp filter lets sched_setaffinity through
+
+
 def test_boot_check_ran_and_its_result_is_in_the_data_folder(booted):
     wait_healthy(booted)
     result = booted.sh("systemctl show -p Result --value classroom-kit-doctor").stdout.strip()
