@@ -18,7 +18,7 @@ def test_build_writes_the_same_bytes_twice(kit, tmp_path):
     first, second = tmp_path / "a.kitpack", tmp_path / "b.kitpack"
     result = kit("pack", "build", MINI, "-o", first)
     kit("pack", "build", MINI, "-o", second)
-    assert "mini 1.0.0, 2 lessons, 10 files" in result.stdout
+    assert "mini 1.0.0, 2 lessons, 11 files" in result.stdout
     assert first.read_bytes() == second.read_bytes()
 
 
