@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import axe_check, describe, new_context
-from .teach_setup import add_accounts, sign_in
+from .teach_setup import add_accounts, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -91,7 +91,7 @@ def answer(page, label, right=None):
         expect(step.locator(".feedback")).to_have_text(re.compile(right))
 
 
-def test_the_child_sees_that_only_first_tries_count(served, context_360):
+def test_the_child_sees_that_only_first_tries_count(served, context_360, tmp_path):
     """Right in the end on every question, yet 50%: the result says why, line by line."""
     server, ids = served
     page = context_360.new_page()
@@ -121,6 +121,7 @@ def test_the_child_sees_that_only_first_tries_count(served, context_360):
     expect(page.locator(".result .score p")).to_have_text(lines, timeout=15000)
     expect(page.locator(".result")).to_contain_text(
         "Only your first try at each question counts for the score.")
+    shot(page, "learner-quiz-result", tmp_path)
     page.reload()  # the kit's own page says the same, line by line
     expect(page.locator(".result .score p")).to_have_text(lines)
 
