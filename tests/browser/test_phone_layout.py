@@ -150,6 +150,7 @@ def test_every_teacher_page_fits_a_phone_with_big_targets(kit, browser, lang):
         walk.page.wait_for_url(re.compile(r"/(teach|admin)/$"))
         for path, _shot in teacher_pages(kit.ids):
             walk.visit(path)
+        walk.visit("/admin/sync/")  # an admin page the sync package plugs in
         walk.visit("/teach/no-such-page", 404)
         walk.check()
         assert not context.outside_requests
