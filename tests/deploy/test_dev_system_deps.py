@@ -144,6 +144,36 @@ def test_not_root_and_no_sudo_stops_with_the_su_command(fresh):
     assert the_one_command(result.stderr) == f"su -c 'apt-get update && apt-get install -y {expected}'"
 
 
+@pytest.fixture(scope="session")
+def sudo_deb():
+    """Debian's sudo package, fetched once with apt-get into the cache beside the root."""
+    folder = rootfs.CACHE / "debs"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not list(folder.glob("sudo_*.deb")):
+        subprocess.run(["apt-get", "download", "sudo"], cwd=folder, check=True,
+                       capture_output=True, timeout=300)
+    return sorted(folder.glob("sudo_*.deb"))[-1]
+
+
+def test_a_user_with_sudo_is_told_the_sudo_command_and_would_run_apt_get_through_it(fresh, sudo_deb):
+    fresh.run("dpkg", "-i", f"/src/debs/{sudo_deb.name}", binds=[f"{sudo_deb.parent}:/src/debs"])
+    fresh.run("useradd", "--create-home", "ada")
+    rule = fresh.merged / "etc/sudoers.d/ada"
+    rule.write_text("ada ALL=(ALL) NOPASSWD: ALL\n")
+    rule.chmod(0o440)
+    as_ada = ["runuser", "-u", "ada", "--", "env", "PATH=/usr/local/bin:/usr/bin:/bin"]
+    assert fresh.run(*as_ada, "sudo", "-n", "id", "-u").stdout == "0\n"  # sudo really works
+    expected = missing_in(fresh)
+    dry = fresh.run(*as_ada, f"{CLONE}/dev/system-deps", "--dry-run").stdout.splitlines()
+    assert dry[-2] == "+ sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq"
+    prefix = "+ sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+    assert dry[-1].startswith(prefix) and set(dry[-1].removeprefix(prefix).split()) == expected
+    stopped = fresh.run(*as_ada, f"{CLONE}/dev/test", "--no-install", check=False)
+    assert stopped.returncode == 1
+    assert the_one_command(stopped.stderr) == ("sudo apt-get update && sudo apt-get install -y "
+                                               + " ".join(sorted(expected)))
+
+
 def test_not_debian_stops_and_names_the_debian_packages(fresh):
     (fresh.merged / "etc/debian_version").unlink()  # what tells a Debian-family system
     result = fresh.run(f"{CLONE}/dev/system-deps", check=False)
