@@ -8,6 +8,7 @@ expected list comes from the root's own package database, not from the script.
 """
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -142,6 +143,21 @@ def test_not_root_and_no_sudo_stops_with_the_su_command(fresh):
     assert "stopped before running anything: installing needs root, and there is no sudo" in result.stderr
     expected = " ".join(sorted(missing_in(fresh)))
     assert the_one_command(result.stderr) == f"su -c 'apt-get update && apt-get install -y {expected}'"
+
+
+def test_when_apt_get_cannot_reach_its_mirror_it_stops_with_the_command(fresh):
+    """An offline machine: the mirror is a closed port on loopback. No test runs."""
+    (fresh.merged / "etc/apt/sources.list").write_text("deb http://127.0.0.1:9/debian bookworm main\n")
+    expected = missing_in(fresh)
+    result = fresh.run(f"{CLONE}/dev/test", check=False, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout.startswith("dev/test: installing the system tools the tests drive")
+    assert "127.0.0.1" in result.stderr  # apt-get's own message, not hidden
+    assert re.search(r"^dev/test: stopped before running anything: apt-get install "
+                     r"failed \(its message is above\)\.$", result.stderr, re.M), result.stderr
+    assert the_one_command(result.stderr) == ("apt-get update && apt-get install -y "
+                                              + " ".join(sorted(expected)))
+    assert not (fresh.merged / CLONE.lstrip("/") / ".venv").exists()
 
 
 @pytest.fixture(scope="session")
