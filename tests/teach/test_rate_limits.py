@@ -24,15 +24,16 @@ def try_pictures(server, learner_id, pictures):
                   data={"picture": pictures, "csrf_token": token(s, url)})
 
 
-def give_pictures(folder, learner_ids):
-    """Give learners the picture password sun+moon (in this process, before the server starts)."""
+def give_pictures(folder, learners):
+    """Give learners (id -> name) the picture password sun+moon, in this process, before
+    the server starts."""
     from kit.datafolder import open_data
     from kit.db import database
     from kit.roster import update_learner
 
     open_data(folder)
-    for learner_id in learner_ids:
-        update_learner(learner_id, picture_password="sun+moon")
+    for learner_id, name in learners.items():
+        update_learner(learner_id, name=name, picture_password="sun+moon")
     database.close()
 
 
@@ -66,7 +67,7 @@ def test_one_address_is_limited_across_user_names(teach_data):
 
 def test_picture_passwords_are_limited_per_learner_and_per_tablet_across_learners(teach_data, teach_template):
     ids = teach_template[1]
-    give_pictures(teach_data, [ids["ada"], ids["ben"]])
+    give_pictures(teach_data, {ids["ada"]: "Ada", ids["ben"]: "Ben"})
     server = KitServer(teach_data, env=LIMITS).start()
     try:
         wrong = [try_pictures(server, ids["ada"], ["tree", "star"]).status_code for _ in range(3)]
