@@ -31,8 +31,7 @@ class FailureLog:
     def retry_after(self, key, limit, window_s):
         """Seconds until `key` may try again (0 when it may now): it has failed `limit`
         times within the last `window_s` seconds."""
-        now = self.clock()
-        model = self.model
+        now, model, limit = self.clock(), self.model, max(1, limit)  # 0 would mean "never": read as 1
         times = [row.at for row in model.select(model.at).where(
             (model.key == key) & (model.at > now - dt.timedelta(seconds=window_s))).order_by(model.at)]
         if len(times) < limit:
