@@ -27,8 +27,7 @@ def replay(hub, cookies):
     return requests.get(hub.url + "/", cookies=cookies, allow_redirects=False, timeout=5).status_code
 
 
-def test_sign_out_a_new_password_and_deactivation_end_hub_sessions(sqlite_hub):
-    hub = sqlite_hub
+def test_sign_out_a_new_password_and_deactivation_end_hub_sessions(hub):
     s, answer = sign_in(hub)
     assert answer.status_code == 302
     copy = s.cookies.get_dict()
