@@ -173,7 +173,8 @@ def fetch_json(sql, params=()):
     The event writer's lookups take their list as one JSON array and answer in one value:
     one statement text whatever the batch size, so each connection prepares it once.
     (Learner pages read plain rows: they once read one JSON value too, to dodge handing the
-    interpreter lock between threads on other CPUs; pinned workers made that moot.)
+    interpreter lock between threads on other CPUs; pinned workers made that moot, see
+    docs/architecture.md, "Serving model".)
     """
     row = database.execute_sql(sql, params).fetchone()
     return None if row is None else json.loads(row[0])
