@@ -141,8 +141,11 @@ def markdown(results, rows):
     c, one = results["class"], results["one_core"]
     sat = results["saturate"]
     args = results["args"]
-    model = (f"{args.get('workers') or 'one per CPU'} worker(s) x "
-             f"{args.get('threads') or 'the default'} threads")
+    idle = sat.get("idle") or []
+    workers = len(idle) - 1 if len(idle) > 1 else 1
+    model = (f"{workers} worker{'s' if workers > 1 else ''}"
+             f"{'' if args.get('workers') else ' (one per CPU)'} x "
+             f"{args.get('threads') or '8 (the default)'} threads")
     lines = [
         "## Class load", "",
         report.machine_line(results["machine"], "bench/run class-load"),
@@ -212,13 +215,14 @@ def markdown(results, rows):
 
 def publish(results, write_doc=True):
     """Print the targets; save JSON and the plot; rewrite the doc section when asked."""
+    if write_doc:  # first, so a run's numbers survive a fault in what follows
+        report.save_json("class-load", _strip(results))
     rows = targets(results)
     print("\nclass load targets:")
     report.print_targets(rows)
     svg = svgplot.line_chart("p95 latency against tablets", "tablets", "p95 latency (ms)",
                              sweep_series(results), hline=(150, "target 150 ms"))
     if write_doc:
-        report.save_json("class-load", _strip(results))
         PLOT.write_text(svg)
         report.update_section("class-load", markdown(results, rows))
     return rows
