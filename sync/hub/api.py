@@ -13,7 +13,7 @@ from .db import database
 from .enrol import authenticate, enrol
 from .ingest import store_events, store_records
 from .models import HubPack, Kit, now_ms, utcnow
-from .timefix import record_sample, store_anchors
+from .timefix import correct_boot, record_sample, store_anchors
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +88,11 @@ def hello():
     device_ms = _int(body.get("device_ms"), "device_ms")
     if not protocol.MIN_MS <= device_ms <= protocol.MAX_MS:
         raise protocol.MalformedBatch("'device_ms' is not a time")
+    boot = _text(body, "boot_id")[:64]
     with database.atomic():
-        record_sample(kit, device_ms, _text(body, "boot_id")[:64],
-                      _int(body.get("mono_ms"), "mono_ms"), hub_ms)
+        record_sample(kit, device_ms, boot, _int(body.get("mono_ms"), "mono_ms"), hub_ms)
         store_anchors(kit, anchors)
+        correct_boot(kit, boot)  # a USB bundle from this boot may have come first
         Kit.update(last_contact=utcnow(), version=_text(body, "version")[:64],
                    site=(_text(body, "site") or kit.site)[:255]).where(Kit.id == kit.id).execute()
     kit = Kit.get_by_id(kit.id)

@@ -153,6 +153,9 @@ def revoke_cmd(ctx, kit):
 def import_cmd(ctx, file, receipt):
     """Import a kit's USB bundle, idempotently, and write its receipt.
 
+    The whole bundle is checked first, then stored at once, or nothing is. An event this
+    hub cannot store is set aside and listed (its id and why); the rest is stored.
+
     \b
     Example:
       kit --data /var/lib/kit-hub hub import /media/usb/truck3.kitbundle
@@ -164,6 +167,11 @@ def import_cmd(ctx, file, receipt):
     out = write_receipt(document, receipt or f"{file}.receipt")
     click.echo(f"imported {document['events_stored']} new event(s) from kit {document['kit']}; "
                f"receipt written to {out} (carry it back: kit sync import-receipt {out.name})")
+    if document["set_aside"]:
+        click.echo(f"set aside {len(document['set_aside'])} event(s) this hub cannot store "
+                   "(the rest is stored; the receipt tells the kit):")
+        for item in document["set_aside"]:
+            click.echo(f"  event {item['uuid']} (seq {item['seq']}): {item['reason']}")
 
 
 @hub_group.group()
