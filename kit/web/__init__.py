@@ -1,7 +1,8 @@
 """The kit's web pages: learners at /, teachers at /teach, admin at /admin.
 
 Each area is its own blueprint with templates under templates/<area>/. This module
-wires in what every page shares: CSRF protection and the language of the page.
+wires in what every page shares: CSRF protection, security headers and the language of
+the page.
 """
 
 from flask_wtf.csrf import CSRFProtect
@@ -10,8 +11,9 @@ csrf = CSRFProtect()
 
 
 def init_app(app):
-    from . import csrf_tokens, i18n
+    from . import csrf_tokens, headers, i18n
 
+    headers.init_app(app)
     csrf.init_app(app)
     csrf_tokens.init_app(app)
     i18n.init_app(app)

@@ -7,11 +7,20 @@ PostgreSQL), accounts and templates; `kit hub …` drives it.
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 from kit import settings
+from kit.web import headers
 
 from . import db
+
+
+class HubSessions(SecureCookieSessionInterface):
+    """Session cookies marked Secure whenever the request came over TLS (a proxy's X-Forwarded-Proto counts)."""
+
+    def get_cookie_secure(self, app):
+        return request.is_secure or super().get_cookie_secure(app)
 
 
 def open_hub(data_dir=None, database_url=None, create=True):
@@ -45,6 +54,8 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["MAX_CONTENT_LENGTH"] = max(config["hub_max_batch_bytes"], config["max_pack_bytes"])
+    app.session_interface = HubSessions()
+    headers.init_app(app)
 
     @app.before_request
     def _connect():
