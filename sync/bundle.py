@@ -87,6 +87,8 @@ def read_json(path, magic, what):
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise BadBundle(f"{Path(path).name} is not a {what} file (not JSON)") from None
+    except RecursionError:
+        raise BadBundle(f"{Path(path).name} nests too deeply to be a {what}") from None
     if not isinstance(document, dict) or document.get("magic") != magic:
         raise BadBundle(f"{Path(path).name} is not a Classroom Kit {what}")
     if document.get("format") != protocol.FORMAT:

@@ -152,3 +152,31 @@ def _dt(value):
     import datetime as dt
 
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def test_malformed_bundles_are_refused_clearly_and_store_nothing(sqlite_hub, tmp_path):
+    """Missing fields, text where a number belongs, deep nesting: a one-line reason, exit 1, nothing stored."""
+    from sync.bundle import sign, signing_key
+    from sync.state import get_state
+
+    hub = sqlite_hub
+    kit = make_kit(tmp_path, "k", hub)
+    kit.add_events(3)
+    good = json.loads(_export(kit, tmp_path / "k.kitbundle").read_text())
+    with kit.db():
+        key = signing_key(get_state().secret)
+    cases = {"batches": ({"batches": None}, "lacks its batches"), "after": ({"after": "40"}, "'after' must be"),
+             "anchors": ({"anchors": [["x", "b", 1, 2, 3]]}, "'anchors' must be a list"),
+             "bundle_id": ({"bundle_id": 7}, "bundle_id must be"), "records": ({"records": 5}, "records must be")}
+    for name, (change, message) in cases.items():
+        path = tmp_path / f"{name}.kitbundle"
+        path.write_text(json.dumps(sign({**{k: v for k, v in good.items() if k != "sig"}, **change}, key)))
+        refused = hub.kit("import", path, check=False)
+        assert refused.returncode == 1 and message in refused.stderr, (name, refused.stderr)
+        assert "Traceback" not in refused.stderr
+    deep = tmp_path / "deep.kitbundle"
+    deep.write_text("[" * 100000 + "]" * 100000)
+    refused = hub.kit("import", deep, check=False)
+    assert refused.returncode == 1 and "nests too deeply" in refused.stderr
+    for table in ("hub_event", "hub_anchor", "hub_record", "hub_bundle", "hub_set_aside"):
+        assert hub.query(f"SELECT COUNT(*) FROM {table}")[0][0] == 0, table
