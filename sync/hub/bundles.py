@@ -33,7 +33,8 @@ def _sender(document):
     """Return the enrolled, unrevoked kit whose key signed the bundle."""
     kit = Kit.get_or_none(Kit.kit_id == str(document.get("kit"))[:64])
     if kit is None:
-        raise NotFound(f"the bundle comes from kit {str(document.get('kit'))[:64]!r}, which is not enrolled at this hub")
+        claimed = str(document.get("kit"))[:64]
+        raise NotFound(f"the bundle comes from kit {claimed!r}, which is not enrolled at this hub")
     verify(document, signing_key(kit.secret_hash, is_hash=True))
     if kit.revoked_at is not None:
         raise BadBundle(f"kit {kit.name} was revoked at this hub; its bundle is refused")

@@ -71,8 +71,10 @@ def serve(ctx, host, port, database_url):
     host, port = host or config["hub_host"], port or config["hub_port"]
     click.echo(f"Classroom Kit hub serving {config['data']} on http://{host}:{port}/", err=False)
     sys.stdout.flush()
+    # With trusted proxies (hub_proxy_count) their X-Forwarded-* headers must reach ProxyFix, which
+    # takes only the last hub_proxy_count hops; waitress would otherwise strip them all.
     waitress_serve(app, host=host, port=port, threads=config["threads"], ident="classroom-kit-hub",
-                   channel_timeout=60, clear_untrusted_proxy_headers=True)
+                   channel_timeout=60, clear_untrusted_proxy_headers=config["hub_proxy_count"] == 0)
 
 
 @hub_group.group()

@@ -14,6 +14,8 @@ from .. import protocol
 from .db import database
 from .models import EPOCH, ClockSample, HubAnchor, HubEvent, Kit, ms_to_dt, now_ms
 
+_MS = ms_to_dt(1) - EPOCH  # one millisecond, as a timedelta
+
 
 def record_sample(kit, device_ms, boot, mono_ms, hub_ms):
     """Store one exchange's pair of clocks and the kit's current offset."""
@@ -138,5 +140,3 @@ def _replace(kit, after, upto):
             f"UPDATE hub_event SET corrected_time = {param}, time_estimated = {param} WHERE id = {param}", changes)
     return len(changes)
 
-
-_MS = ms_to_dt(1) - EPOCH
