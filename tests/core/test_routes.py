@@ -70,8 +70,9 @@ KIT_VALUES = {"classroom_id": "class", "class_id": "class", "learner_id": "ada",
               "user_id": 1, "session_id": 1, "assignment_id": 999999}
 KIT_OVERRIDES = {"admin.remove_pack": {"pack_id": "no-such-pack"}}  # never remove the pack mid-walk
 HUB_VALUES = {"kit_id": "no-such-kit", "name": "kits", "sha256": "0" * 64, "filename": "hub.css"}
-# Endpoints that end or change a session go last, so the walk keeps its visitors signed in.
-LAST = ("signout", "logout", "signin", "login", "picture", "setup", "language")
+# Endpoints that end or change a session: each call gets a fresh sign-in, so no other call loses its own.
+SESSION_CHANGERS = {"learn.signin", "learn.signout", "learn.picture", "teach.login", "teach.logout", "admin.setup",
+                    "hub.signin", "hub.signout"}
 
 
 def _url(app, rule, values):
@@ -80,25 +81,27 @@ def _url(app, rule, values):
 
 
 def _routes(app, access):
-    """[(endpoint, method, rule)] from the url map, the session changers last."""
-    found = [(rule.endpoint, method, rule) for rule in app.url_map.iter_rules()
-             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
-    return sorted(found, key=lambda item: (any(word in item[0] for word in LAST), item[0], item[1]))
+    """[(endpoint, method, rule)] from the url map."""
+    return sorted(((rule.endpoint, method, rule) for rule in app.url_map.iter_rules()
+                   for method in rule.methods - {"HEAD", "OPTIONS"}), key=lambda item: item[:2])
 
 
-def _walk(app, access, roles, cookies, values, headers=None, overrides=None, bodies=None):
+def _walk(app, access, roles, sign_in, values, headers=None, overrides=None, bodies=None):
     """Call every route as every role; return [(endpoint, method, role, response)].
 
-    `bodies`: {endpoint: body(role)}, a JSON body for routes that read who is calling from it.
+    `sign_in`: {role: a function returning a fresh session cookie}. `bodies`: {endpoint:
+    body(role)}, a JSON body for routes that read who is calling from it.
     """
+    kept = {role: make() for role, make in sign_in.items()}
     answers = []
     for endpoint, method, rule in _routes(app, access):
         url = _url(app, rule, {**values, **(overrides or {}).get(endpoint, {})})
         for role in roles:
             client = app.test_client(use_cookies=False)
             extra = dict((headers or {}).get(role, {}))
-            if cookies.get(role):
-                extra["Cookie"] = f"{app.config['SESSION_COOKIE_NAME']}={cookies[role]}"
+            if role in sign_in:
+                cookie = sign_in[role]() if endpoint in SESSION_CHANGERS else kept[role]
+                extra["Cookie"] = f"{app.config['SESSION_COOKIE_NAME']}={cookie}"
             body = (bodies or {}).get(endpoint)
             response = client.open(url, method=method, headers=extra,
                                    **({"json": body(role)} if body and method == "POST" else {}))
@@ -183,10 +186,10 @@ def kit_walk(tmp_path_factory, _installed_template):
         "api.post_events": lambda role: {"events": [], **({"token": token} if role == "learner" else {})},
         "api.check_answer": lambda role: {"pack_id": "mini", "lesson_id": "01-count", "question_id": "q1",
                                           "response": "b"}}
-    cookies = {"learner": _cookie(app, "/signin", {"learner_id": ada}),
-               "teacher": _cookie(app, "/teach/login", {"username": "tina", "password": "tina-password-2"}),
-               "admin": _cookie(app, "/teach/login", {"username": "boss", "password": "boss-password-1"})}
-    answers = _walk(app, KIT_ACCESS, KIT_ROLES, cookies, values, overrides=KIT_OVERRIDES, bodies=bodies)
+    sign_in = {"learner": lambda: _cookie(app, "/signin", {"learner_id": ada}),
+               "teacher": lambda: _cookie(app, "/teach/login", {"username": "tina", "password": "tina-password-2"}),
+               "admin": lambda: _cookie(app, "/teach/login", {"username": "boss", "password": "boss-password-1"})}
+    answers = _walk(app, KIT_ACCESS, KIT_ROLES, sign_in, values, overrides=KIT_OVERRIDES, bodies=bodies)
     yield app, answers
     database.close()
 
@@ -231,11 +234,9 @@ def hub_walk(tmp_path_factory):
     add_user("amina", "correct horse")
     Kit.create(kit_id="kit-1", name="Truck 1", secret_hash=protocol.secret_hash("s3cret"))
     database.close()
-    client = app.test_client()
-    assert client.post("/signin", data={"username": "amina", "password": "correct horse"}).status_code == 302
-    cookies = {"manager": client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value}
+    sign_in = {"manager": lambda: _cookie(app, "/signin", {"username": "amina", "password": "correct horse"})}
     headers = {"kit": protocol.auth_header("kit-1", "s3cret")}
-    yield app, _walk(app, HUB_ACCESS, HUB_ROLES, cookies, HUB_VALUES, headers=headers)
+    yield app, _walk(app, HUB_ACCESS, HUB_ROLES, sign_in, HUB_VALUES, headers=headers)
     database.close()
 
 
