@@ -6,6 +6,7 @@ context is watched with `watch_csp`: a Content-Security-Policy violation fails t
 """
 
 import json
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -87,6 +88,27 @@ def context_360(browser):
     outside = list(context.outside_requests)
     context.close()
     assert not outside, f"pages fetched from outside the kit: {outside}"
+
+
+def wait_true(page, expression, timeout=10.0):
+    """Poll a JS expression until it is true, with page.evaluate.
+
+    Not page.wait_for_function: it polls by compiling the expression inside the page,
+    which the pages' Content-Security-Policy (no eval) refuses; page.evaluate runs over
+    the DevTools protocol, which the policy does not govern.
+    """
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except Error as exc:  # a navigation replaced the page under the evaluation: try again
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+        assert time.monotonic() < deadline, f"{expression} not true within {timeout} s"
+        page.wait_for_timeout(50)
 
 
 def axe_check(page):
