@@ -16,11 +16,16 @@ logger = logging.getLogger(__name__)
 PLUGIN_GROUP = "classroom_kit.app_plugins"
 
 
-def create_app(config=None, data_dir=None):
-    """Build the kit's app for a data folder; `config` overrides settings (tests use it)."""
+def create_app(config=None, data_dir=None, serving=False):
+    """Build the kit's app for a data folder; `config` overrides settings (tests use it).
+
+    `serving` is true in the process that serves tablets (`kit serve`): plugins read it
+    from ``app.config["KIT_SERVING"]`` to start what belongs there (the sync agent).
+    """
     settings = open_data(data_dir, overrides=config)
     app = Flask(__name__)
     app.config["KIT"] = settings
+    app.config["KIT_SERVING"] = serving
     app.config["SECRET_KEY"] = settings["secret_key"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

@@ -38,7 +38,7 @@ def post_events():
 @bp.post("/answers")
 def check_answer():
     """Mark one answer for instant feedback (stores nothing; the answer event does)."""
-    from ..packs.quiz import check_answer as mark
+    from ..packs.lessons import check_answer as mark
 
     _signed_in()
     body = _json_body()

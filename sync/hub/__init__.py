@@ -9,24 +9,22 @@ from pathlib import Path
 
 from flask import Flask
 
-from kit import settings
+from kit.errors import ConfigError
 
-from . import db
+from . import db, settings
 
 
 def open_hub(data_dir=None, database_url=None, create=True):
     """Load settings for a hub data folder, bind and migrate its database; return the config."""
-    config = settings.load(data_dir, {"hub_database": database_url} if database_url else None)
+    config = settings.load(data_dir, {"database": database_url} if database_url else None)
     data = Path(config["data"])
     if not data.exists():
         if not create:
-            from kit.errors import ConfigError
-
             raise ConfigError(f"hub data folder {data} does not exist (run `kit hub init` first)")
         data.mkdir(parents=True)
     (data / "packs").mkdir(exist_ok=True)
-    config["hub_database"] = config["hub_database"] or db.default_url(data)
-    db.open_database(config["hub_database"])
+    config["database"] = config["database"] or db.default_url(data)
+    db.open_database(config["database"])
     db.migrate()
     key = data / "hub_secret_key"
     if not key.exists():
@@ -44,7 +42,7 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
     app.config["SECRET_KEY"] = config["hub_secret_key"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["MAX_CONTENT_LENGTH"] = max(config["hub_max_batch_bytes"], config["max_pack_bytes"])
+    app.config["MAX_CONTENT_LENGTH"] = max(config["max_batch_bytes"], config["max_pack_bytes"])
 
     @app.before_request
     def _connect():
@@ -59,10 +57,10 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
 
     api.init_app(app)
     web.init_app(app)
-    if config["hub_proxy_count"] > 0:
+    if config["proxy_count"] > 0:
         # Behind TLS termination: rate limits must count the kit's or person's address, not the proxy's.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        n = config["hub_proxy_count"]
+        n = config["proxy_count"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app

@@ -30,7 +30,7 @@ def _kit():
 
 def _body():
     """Return the request body after checking its size and its SHA-256."""
-    limit = _config()["hub_max_batch_bytes"]
+    limit = _config()["max_batch_bytes"]
     if (request.content_length or 0) > limit:
         raise protocol.TooLarge(f"the body is over {limit} bytes: send smaller batches")
     body = request.get_data(cache=False)
@@ -102,7 +102,7 @@ def hello():
 @bp.post("/events")
 def events():
     kit = _kit()
-    doc = protocol.decompress(_body(), _config()["hub_max_inflated_bytes"])
+    doc = protocol.decompress(_body(), _config()["max_inflated_bytes"])
     after, upto, skipped, batch = protocol.decode_events(doc, kit.kit_id)
     result = store_events(kit, after, upto, skipped, batch)
     return jsonify(result)
@@ -111,7 +111,7 @@ def events():
 @bp.post("/records")
 def records():
     kit = _kit()
-    doc = protocol.decompress(_body(), _config()["hub_max_inflated_bytes"])
+    doc = protocol.decompress(_body(), _config()["max_inflated_bytes"])
     result = store_records(kit, protocol.decode_records(doc, kit.kit_id))
     return jsonify(result)
 

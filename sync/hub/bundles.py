@@ -36,7 +36,7 @@ def import_bundle(path, config):
     with database.atomic():
         store_anchors(kit, protocol.check_anchors(document["anchors"]))
     stored = 0
-    limit = config["hub_max_inflated_bytes"]
+    limit = config["max_inflated_bytes"]
     for text in document["batches"]:
         doc = protocol.decompress(_unbase64(text, "events"), limit)
         after, upto, skipped, events = protocol.decode_events(doc, kit.kit_id)

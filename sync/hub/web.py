@@ -128,7 +128,7 @@ def enroll():
     chosen = request.values.get("kit", "")
     if request.method == "POST":
         try:
-            code = new_code(request.form.get("name"), current_app.config["HUB"]["hub_enroll_code_ttl_s"],
+            code = new_code(request.form.get("name"), current_app.config["HUB"]["enroll_code_ttl_s"],
                             kit=chosen or None)
         except KitError as exc:
             error = exc.message

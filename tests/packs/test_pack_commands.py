@@ -92,7 +92,7 @@ def test_a_pack_reinstalled_at_the_same_version_by_another_process_is_seen_at_on
     """Caches here must not outlive a remove + import done by `kit pack import` elsewhere."""
     from kit.datafolder import open_data
     from kit.packs.lessons import get_lesson
-    from kit.packs.quiz import check_answer
+    from kit.packs.lessons import check_answer
 
     open_data(installed_kit)
     assert get_lesson("mini", "01-count").title == "Counting mangoes"

@@ -129,7 +129,7 @@ def ask_help(pack_id, lesson_id):
 @learner_required
 def answer(pack_id, lesson_id):
     """Check an answer without JavaScript: record it, then show the same step with feedback."""
-    from ...packs.quiz import check_answer
+    from ...packs.lessons import check_answer
 
     _assigned_lesson(pack_id, lesson_id)
     question_id = request.form.get("question_id", "")
