@@ -1,9 +1,9 @@
 """The settings registries: name, default and help feed the config, the docs and a test.
 
 The kit's own settings are listed here. A plugin brings its own through the
-``classroom_kit.settings`` entry point group (a Section; the sync agent's live in
-sync/settings.py) and they are read like the kit's, from the same files and ``KIT_*``
-variables. A program of its own (the hub) keeps its own Registry with its own prefix.
+``classroom_kit.settings`` entry point group (a Section in the plugin's package), read
+like the kit's, from the same files and ``KIT_*`` variables. A separate program built on
+the kit keeps a Registry of its own, with its own prefix.
 
 A setting's value comes, last one winning, from its default, the file named by
 ``<PREFIX>SETTINGS_FILE``, the data folder's ``settings.toml``, the environment variable
