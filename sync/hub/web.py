@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
+from kit.csv_export import csv_text
 from kit.errors import KitError
 
 from . import reports
@@ -47,7 +48,9 @@ def signin():
             session.clear()
             session["hub_user"] = user.username
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("hub.kits"))
+            # A control character in a Location header is a 500 in Werkzeug: such a target is never followed.
+            return redirect(target if target.startswith("/") and not target.startswith("//") and target.isprintable()
+                            else url_for("hub.kits"))
     return render_template("hub/signin.html", error=error), status
 
 
@@ -91,7 +94,7 @@ def report(name):
 def report_csv(name):
     if name not in reports.REPORTS:
         abort(404)
-    return Response(reports.to_csv(reports.REPORTS[name]()), mimetype="text/csv",
+    return Response(csv_text(reports.REPORTS[name]()), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"})
 
 
