@@ -2,10 +2,12 @@
 
 import hashlib
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, send_file
 
+from kit.api import load_openapi
 from kit.errors import KitError, NotFound
 from kit.storable import is_storable, loads
 
@@ -56,6 +58,17 @@ def _text(body, name):
     if not is_storable(value):
         raise protocol.MalformedBatch(f"{name!r} holds a NUL character or an unpaired surrogate")
     return value
+
+
+@lru_cache(maxsize=1)
+def openapi_document():
+    """Return the sync API's OpenAPI document (sync/hub/openapi.yaml, parsed once)."""
+    return load_openapi(__package__)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
 
 
 @bp.get("/ping")
