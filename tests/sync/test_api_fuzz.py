@@ -10,6 +10,7 @@ a minute here) and a generous per-example deadline.
 """
 
 import json
+import re
 import zlib
 
 import pytest
@@ -132,3 +133,25 @@ def test_hub_sync_api_never_fails_and_answers_as_documented(hub_side):
 
     labels = _fuzz(hub.url + "/sync/v1/openapi.json", call)
     assert {"POST /events", "POST /records", "POST /hello", "POST /enroll"} <= set(labels)
+
+
+def test_hub_openapi_document_is_valid_and_describes_every_sync_route(tmp_path):
+    from openapi_spec_validator import validate
+
+    from sync.hub import create_hub_app
+    from sync.hub.db import database
+
+    app = create_hub_app(tmp_path / "hub")
+    try:
+        document = app.test_client().get("/sync/v1/openapi.json").get_json()
+        validate(document)
+        documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops
+                      if method in ("get", "post", "put", "patch", "delete")}
+        real = set()
+        for rule in app.url_map.iter_rules():
+            if rule.rule.startswith(protocol.PREFIX + "/"):
+                path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule[len(protocol.PREFIX):])
+                real |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
+        assert real == documented, "sync/hub/openapi.yaml and the hub's /sync/v1 routes differ"
+    finally:
+        database.close()
