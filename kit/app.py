@@ -11,6 +11,7 @@ from . import body_limits, db
 from .datafolder import open_data
 from .errors import KitError
 from .sessions import KitSessionInterface
+from .web.error_pages import error_page
 
 logger = logging.getLogger(__name__)
 
@@ -57,19 +58,20 @@ def _wants_json():
 
 
 def _register_errors(app):
-    """One error handler: JSON envelope for the API, a plain page for people."""
+    """One error handler: JSON envelope for the API, a kit-styled translated page for people."""
 
     @app.errorhandler(KitError)
     def _kit_error(exc):
         if _wants_json():
             return jsonify(exc.to_dict()), exc.status
-        return app.jinja_env.get_or_select_template("error.html").render(
-            status=exc.status, message=exc.message
-        ), exc.status
+        return error_page(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):
+        """Werkzeug's errors, and every unhandled exception (Flask hands those over as a 500)."""
         if _wants_json():
             body = {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
             return jsonify(body), exc.code
-        return exc
+        if exc.code is None or exc.code < 400:
+            return exc  # a RequestRedirect and its like are not errors
+        return error_page(exc.code, headers=[h for h in exc.get_headers() if h[0] == "Allow"])

@@ -6,6 +6,7 @@ renders the new folder and the old cache entries are dropped by ``forget_cache``
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,8 @@ from .quiz import public_question
 AUDIO_TYPES = {".ogg": "audio/ogg", ".opus": "audio/ogg", ".oga": "audio/ogg",
                ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".webm": "audio/webm"}
 VIDEO_TYPES = {".webm": "video/webm", ".mp4": "video/mp4", ".ogv": "video/ogg"}
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_CUE_TAG = re.compile(r"<[^>]*>")  # <v Speaker>, <i>, <00:01.000> inside a cue's text
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
         objectives=list(front["objectives"]), minutes=front["minutes"],
         language=manifest.get("language", ""), pages=pages,
         audio=_audio(root, base, front.get("audio"), url),
-        video=_video(base, front.get("video"), url, manifest.get("language", "")),
+        video=_video(root, base, front.get("video"), url, manifest.get("language", "")),
         sign_video=_sign(base, front.get("sign_video"), url),
         questions=[public_question(q) for q in (quiz or {}).get("questions", [])],
         min_score=float(min_score),
@@ -176,12 +179,33 @@ def _audio(root, base, audio, url):
             "transcript_html": "".join(f"<p>{p}</p>" for p in paragraphs)}
 
 
-def _video(base, video, url, language):
+def _video(root, base, video, url, language):
     if not video:
         return None
-    rel = _rel(base, video["file"])
+    rel, captions = _rel(base, video["file"]), _rel(base, video["captions"])
+    text = (root / captions).read_text(encoding="utf-8-sig")
     return {"url": url(rel), "type": VIDEO_TYPES.get(Path(rel).suffix.lower(), "video/webm"),
-            "captions_url": url(_rel(base, video["captions"])), "captions_lang": language}
+            "captions_url": url(captions), "captions_lang": language,
+            "captions_html": "".join(f"<p>{html.escape(line)}</p>" for line in caption_lines(text)),
+            "poster_url": url(_rel(base, video["poster"])) if video.get("poster") else None}
+
+
+def caption_lines(vtt):
+    """Return what a WebVTT file says, cue by cue, as plain text for reading in the page.
+
+    The file itself is for the video player: its header, NOTE blocks, cue identifiers,
+    timings and voice tags (<v Ada>) mean nothing to a child reading along.
+    """
+    lines = []
+    for block in _BLANK_LINE.split(vtt.replace("\r\n", "\n").replace("\r", "\n")):
+        rows = [row for row in block.strip().split("\n") if row.strip()]
+        timing = next((i for i, row in enumerate(rows) if "-->" in row), None)
+        if timing is None:
+            continue  # the WEBVTT header, a NOTE, a STYLE or REGION block
+        said = " ".join(_CUE_TAG.sub("", row).strip() for row in rows[timing + 1:])
+        if said.strip():
+            lines.append(html.unescape(" ".join(said.split())))
+    return lines
 
 
 def _sign(base, sign, url):

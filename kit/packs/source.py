@@ -20,6 +20,7 @@ LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 PAGE_BREAK = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 AUDIO = {".ogg", ".opus", ".mp3", ".m4a", ".oga", ".webm"}
 VIDEO = {".webm", ".mp4", ".ogv"}
+POSTER = {".jpg", ".jpeg", ".png", ".webp"}
 QUESTION_TYPES = {"single", "multiple", "numeric", "text"}
 SVG_ACTIVE = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
@@ -205,6 +206,8 @@ def _read_lesson(root, lesson_id, files):
     lesson.video = _media(front, "video", ("file", "captions"), VIDEO, base, files, where)
     if lesson.video:
         _check_captions(root, lesson.video["captions"])
+        if front["video"].get("poster") is not None:
+            lesson.video["poster"] = _poster(front["video"]["poster"], base, files, where)
     if front.get("sign_video") is not None:
         sign = _media({"v": {"file": front["sign_video"]}}, "v", ("file",), VIDEO, base, files, where)
         lesson.sign_video = sign["file"]
@@ -238,6 +241,16 @@ def _media(front, key, parts, extensions, base, files, where):
     if Path(resolved["file"]).suffix.lower() not in extensions:
         raise PackError(f"{where}: {key} file {value['file']!r} must be one of {', '.join(sorted(extensions))}")
     return resolved
+
+
+def _poster(name, base, files, where):
+    """Check a video's poster (the still shown before it plays); return its pack path."""
+    path = markup._resolve(base, name) if isinstance(name, str) else None
+    if not path or path not in files:
+        raise PackError(f"{where}: video poster {name!r} is not a file of this lesson's pack")
+    if Path(path).suffix.lower() not in POSTER:
+        raise PackError(f"{where}: video poster {name!r} must be one of {', '.join(sorted(POSTER))}")
+    return path
 
 
 def _check_captions(root, rel):

@@ -54,9 +54,36 @@
         if (tries < 300) { setTimeout(function () { waitForScore(tries + 1); }, 1000); }
         return;
       }
-      box.textContent = box.getAttribute("data-template").replace("SCORE", Math.round(row.score * 100)) + " " +
-        box.getAttribute(row.status === "mastered" ? "data-mastered" : "data-again");
+      showScore(box, row);
     });
+  }
+
+  /* Three lines, as the server writes them: the score, the first tries that made it, what next. */
+  function showScore(box, row) {
+    var total = +box.getAttribute("data-questions"), lines = [
+      box.getAttribute("data-template").replace("SCORE", Math.round(row.score * 100)),
+      box.getAttribute("data-firsttry").replace("RIGHT", Math.round(row.score * total)).replace("TOTAL", total),
+      box.getAttribute(row.status === "mastered" ? "data-mastered" : "data-again")], i, p;
+    box.textContent = "";
+    for (i = 0; i < lines.length; i++) {
+      p = document.createElement("p");
+      p.textContent = lines[i];
+      box.appendChild(p);
+    }
+  }
+
+  /* The big play button over each video: it starts the video, and hides while it plays. */
+  function wirePlay(button) {
+    var video = button.parentNode.querySelector("video");
+    if (!video || !video.play) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var started = video.play();
+      if (started && started["catch"]) { started["catch"](function () { button.hidden = false; }); }
+    });
+    video.addEventListener("play", function () { button.hidden = true; });
+    video.addEventListener("pause", function () { button.hidden = false; });
+    video.addEventListener("ended", function () { button.hidden = false; });
   }
 
   function responseOf(form) {
@@ -124,6 +151,11 @@
     var event = kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
     check(form, response, event, 0);
   });
+
+  (function () {
+    var buttons = document.querySelectorAll(".screen .play"), i;
+    for (i = 0; i < buttons.length; i++) { wirePlay(buttons[i]); }
+  }());
 
   kit.enqueue("lesson_opened", {});
   kit.enqueue("page_viewed", { page: step });

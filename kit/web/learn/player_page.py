@@ -60,7 +60,7 @@ def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=N
         "S": str(step), "A": str(int(attempt)), "C": escape(csrf_token()),
         "T": escape(make_token(learner)), "U": escape(learner.uuid),
         "N": escape(learner.display_name), "K": escape(learner.colour or "grey"),
-        "V": escape(learner.avatar or "cat"), "R": score_text(row), "P": help_alert(),
+        "V": escape(learner.avatar or "cat"), "R": score_text(row, len(view.questions)), "P": help_alert(),
     }
 
     def fill(match):
@@ -72,13 +72,17 @@ def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=N
     return MARK.sub(fill, html)
 
 
-def score_text(row):
-    """The result step's words about the last quiz attempt ("" before any)."""
+def score_text(row, questions):
+    """The result step's words about the last quiz attempt ("" before any): the score, how
+    many questions were right at the first try (the only tries that count), and what next."""
     if row is None or row.score is None:
         return ""
     mastered = (_("You mastered this lesson.") if row.status == "mastered"
                 else _("Try the quiz again to master it."))
-    return escape(_("Your score: %(score)s%%", score=round(row.score * 100)) + "\n" + mastered)
+    lines = (_("Your score: %(score)s%%", score=round(row.score * 100)),
+             _("First try: %(right)s of %(total)s right", right=round(row.score * questions),
+               total=questions), mastered)
+    return Markup("").join(Markup("<p>%s</p>") % line for line in lines)
 
 
 def help_alert():
