@@ -1,12 +1,13 @@
 """The kit's Flask application factory."""
 
+import functools
 import logging
 from importlib.metadata import entry_points
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import db
+from . import body_limits, db
 from .datafolder import open_data
 from .errors import KitError
 from .sessions import KitSessionInterface
@@ -34,6 +35,7 @@ def create_app(config=None, data_dir=None, serving=False):
     app.config["JSON_SORT_KEYS"] = False
     app.session_interface = KitSessionInterface()
 
+    body_limits.init_app(app, functools.partial(_body_limit, settings))
     db.init_app(app)
     _register_errors(app)
 
@@ -45,6 +47,15 @@ def create_app(config=None, data_dir=None, serving=False):
     for ep in entry_points(group=PLUGIN_GROUP):
         ep.load()(app)
     return app
+
+
+def _body_limit(settings, path):
+    """The most bytes a request to `path` may send (None: the pack upload's MAX_CONTENT_LENGTH)."""
+    if path == "/api/v1/events":
+        return settings["max_event_body_bytes"]
+    if path.startswith("/api/"):
+        return settings["max_api_body_bytes"]
+    return None
 
 
 def _wants_json():

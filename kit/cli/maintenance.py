@@ -33,6 +33,10 @@ def demo(ctx, packs):
 def backup_command(ctx, out, without_packs):
     """Write a consistent backup while the kit keeps serving.
 
+    The backup holds the kit's secret key (it signs sessions and learner tokens), the
+    teachers' password hashes and every learner's records: it is written mode 600 (only
+    this account can read it). Keep the stick as safe as the kit itself.
+
     \b
     Example:
       kit --data /var/lib/classroom-kit backup --out /media/usb/kit-backup.tar

@@ -132,13 +132,14 @@ def judge(question, response):
     kind = question["type"]
     if kind == "single":
         ids = {c["id"] for c in question["choices"]}
-        if response not in ids:
+        if not isinstance(response, str) or response not in ids:
             raise BadAnswer(f"answer to {question['id']} must be one of the choice ids")
         choice = next(c for c in question["choices"] if c["id"] == response)
         return bool(choice.get("correct")), choice.get("feedback", "")
     if kind == "multiple":
         ids = {c["id"] for c in question["choices"]}
-        if not isinstance(response, list) or not set(response) <= ids or not response:
+        if not isinstance(response, list) or not response \
+                or not all(isinstance(item, str) for item in response) or not set(response) <= ids:
             raise BadAnswer(f"answer to {question['id']} must be a list of choice ids")
         right = {c["id"] for c in question["choices"] if c.get("correct")}
         return set(response) == right, ""
