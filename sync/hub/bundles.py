@@ -15,7 +15,7 @@ from pathlib import Path
 from kit.errors import NotFound
 
 from .. import protocol
-from ..bundle import BadBundle, read_json, sign, signing_key, verify
+from ..bundle import BadBundle, check_bundle, read_json, sign, signing_key, verify
 from .db import database
 from .ingest import store_events, store_records
 from .models import Bundle, Kit, utcnow
@@ -39,24 +39,6 @@ def _sender(document):
     if kit.revoked_at is not None:
         raise BadBundle(f"kit {kit.name} was revoked at this hub; its bundle is refused")
     return kit
-
-
-def _check_frame(document):
-    """Refuse a bundle whose own fields are missing or of the wrong kind."""
-    bundle_id = document.get("bundle_id")
-    if not (isinstance(bundle_id, str) and 0 < len(bundle_id) <= 64 and not protocol.UNSTORABLE.search(bundle_id)):
-        raise BadBundle("the bundle's bundle_id must be a text of 1 to 64 characters")
-    for name in ("after", "upto"):
-        value = document.get(name, 0)
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < protocol.MAX_INT:
-            raise BadBundle(f"the bundle's {name!r} must be a whole number >= 0")
-    batches = document.get("batches")
-    if not isinstance(batches, list) or not all(isinstance(b, str) for b in batches):
-        raise BadBundle("the bundle lacks its batches (a list of base64 texts)")
-    if not isinstance(document.get("anchors"), list):
-        raise BadBundle("the bundle lacks its anchors")
-    if not isinstance(document.get("records", ""), str):
-        raise BadBundle("the bundle's records must be base64 text")
 
 
 def sieve(doc, kit_id):
@@ -100,10 +82,9 @@ def import_bundle(path, config):
 
     The receipt's ``set_aside`` lists the events the hub could not store ({seq, uuid, reason}).
     """
-    document = read_json(path, protocol.BUNDLE_MAGIC, "bundle")
+    document = check_bundle(read_json(path, protocol.BUNDLE_MAGIC, "bundle"))
     kit = _sender(document)
-    _check_frame(document)
-    limit = config["hub_max_inflated_bytes"]
+    limit = config["max_inflated_bytes"]
     anchors = protocol.check_anchors(document["anchors"])
     set_aside = [item for batch in _batches(document, kit, limit) for item in batch[4]]
     records = None

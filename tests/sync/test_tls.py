@@ -51,7 +51,7 @@ def test_hub_certificate_is_verified_and_a_ca_file_can_be_trusted(sqlite_hub, tm
 
 
 def test_hub_cookies_are_secure_when_served_over_tls(tmp_path, certificates):
-    """Behind a TLS proxy (hub_proxy_count = 1) the session cookie is Secure; over plain HTTP it cannot be."""
+    """Behind a TLS proxy (proxy_count = 1) the session cookie is Secure; over plain HTTP it cannot be."""
     import requests
 
     from .conftest import HUB_ENV, Hub
