@@ -62,7 +62,7 @@ HUB_ACCESS = {
     ("hub.enroll", "POST"): "manager", ("hub.upload", "GET"): "manager", ("hub.upload", "POST"): "manager",
     ("hub.last_receipt", "GET"): "manager", ("hub.revoke_kit", "POST"): "manager",
     ("hub.report", "GET"): "manager", ("hub.report_csv", "GET"): "manager", ("hub.report_xapi", "GET"): "manager",
-    ("sync_api.ping", "GET"): "public", ("sync_api.enroll", "POST"): "public",
+    ("sync_api.ping", "GET"): "public", ("sync_api.enroll", "POST"): "public", ("sync_api.openapi", "GET"): "public",
     ("sync_api.events", "POST"): "kit", ("sync_api.hello", "POST"): "kit", ("sync_api.records", "POST"): "kit",
     ("sync_api.packs", "GET"): "kit", ("sync_api.pack_file", "GET"): "kit",
 }
