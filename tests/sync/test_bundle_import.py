@@ -165,7 +165,7 @@ def test_malformed_bundles_are_refused_clearly_and_store_nothing(sqlite_hub, tmp
     good = json.loads(_export(kit, tmp_path / "k.kitbundle").read_text())
     with kit.db():
         key = signing_key(get_state().secret)
-    cases = {"batches": ({"batches": None}, "lacks its batches"), "after": ({"after": "40"}, "'after' must be"),
+    cases = {"batches": ({"batches": None}, "lacks its batches"), "after": ({"after": "40"}, "after and upto must be whole numbers"),
              "anchors": ({"anchors": [["x", "b", 1, 2, 3]]}, "'anchors' must be a list"),
              "bundle_id": ({"bundle_id": 7}, "bundle_id must be"), "records": ({"records": 5}, "records must be")}
     for name, (change, message) in cases.items():
@@ -177,6 +177,6 @@ def test_malformed_bundles_are_refused_clearly_and_store_nothing(sqlite_hub, tmp
     deep = tmp_path / "deep.kitbundle"
     deep.write_text("[" * 100000 + "]" * 100000)
     refused = hub.kit("import", deep, check=False)
-    assert refused.returncode == 1 and "nests too deeply" in refused.stderr
+    assert refused.returncode == 1 and "nests arrays or objects too deeply" in refused.stderr
     for table in ("hub_event", "hub_anchor", "hub_record", "hub_bundle", "hub_set_aside"):
         assert hub.query(f"SELECT COUNT(*) FROM {table}")[0][0] == 0, table
