@@ -12,7 +12,7 @@ import uuid as uuidlib
 from .event_schema import validate_event
 from .events import record, server_event
 from .models import Event, LessonProgress
-from .packs.quiz import check_answer
+from .packs.lessons import check_answer
 
 
 def check_and_record(learner_id, pack_id, lesson_id, question_id, response, attempt=None,
