@@ -1,12 +1,13 @@
 """The kit's Flask application factory."""
 
+import functools
 import logging
 from importlib.metadata import entry_points
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import db
+from . import body_limits, db
 from .datafolder import open_data
 from .errors import KitError
 from .sessions import KitSessionInterface
@@ -17,11 +18,16 @@ logger = logging.getLogger(__name__)
 PLUGIN_GROUP = "classroom_kit.app_plugins"
 
 
-def create_app(config=None, data_dir=None):
-    """Build the kit's app for a data folder; `config` overrides settings (tests use it)."""
+def create_app(config=None, data_dir=None, serving=False):
+    """Build the kit's app for a data folder; `config` overrides settings (tests use it).
+
+    `serving` is true in the process that serves tablets (`kit serve`): plugins read it
+    from ``app.config["KIT_SERVING"]`` to start what belongs there (the sync agent).
+    """
     settings = open_data(data_dir, overrides=config)
     app = Flask(__name__)
     app.config["KIT"] = settings
+    app.config["KIT_SERVING"] = serving
     app.config["SECRET_KEY"] = settings["secret_key"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -29,6 +35,7 @@ def create_app(config=None, data_dir=None):
     app.config["JSON_SORT_KEYS"] = False
     app.session_interface = KitSessionInterface()
 
+    body_limits.init_app(app, functools.partial(_body_limit, settings))
     db.init_app(app)
     _register_errors(app)
 
@@ -40,6 +47,15 @@ def create_app(config=None, data_dir=None):
     for ep in entry_points(group=PLUGIN_GROUP):
         ep.load()(app)
     return app
+
+
+def _body_limit(settings, path):
+    """The most bytes a request to `path` may send (None: the pack upload's MAX_CONTENT_LENGTH)."""
+    if path == "/api/v1/events":
+        return settings["max_event_body_bytes"]
+    if path.startswith("/api/"):
+        return settings["max_api_body_bytes"]
+    return None
 
 
 def _wants_json():

@@ -40,7 +40,7 @@ def serve(data_dir=None, host=None, port=None, threads=None, workers=None):
     app = None
     if count == 1:
         prefork.pin(0)
-        app = create_app(data_dir=data_dir, config=overrides)
+        app = create_app(data_dir=data_dir, config=overrides, serving=True)
     else:
         # Build the app once here, without the sync agent (a valid setting is turned off;
         # a misspelt one is left for the plugin to refuse): its modules are then imported
@@ -75,7 +75,8 @@ def _serve_many(count, sock, config, data_dir, overrides):
         prefork.pin(index)
         # The sync agent runs in worker 0 only (and in its replacement, if it dies).
         agent = None if index == 0 else "off"
-        app = create_app(data_dir=data_dir, config={**overrides, "sync_agent": agent})
+        app = create_app(data_dir=data_dir, config={**overrides, "sync_agent": agent},
+                         serving=True)
         _waitress(app, sock, config).run()
         return 0
 

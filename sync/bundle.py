@@ -15,9 +15,11 @@ from pathlib import Path
 
 from kit.db import write
 from kit.errors import KitError
+from kit.models import Event
+from kit.storable import NotJSON, is_storable, loads
 
 from . import outbox, protocol
-from .state import SyncState, anchors_after, get_state, record_anchor
+from .state import SetAside, SyncState, anchors_after, get_state, record_anchor
 
 BATCH = 2000
 
@@ -47,7 +49,10 @@ def sign(document, key):
 
 def verify(document, key, what="bundle"):
     sig = document.get("sig")
-    expected = hmac.new(key, _canonical(document), hashlib.sha256).hexdigest()
+    try:
+        expected = hmac.new(key, _canonical(document), hashlib.sha256).hexdigest()
+    except RecursionError:  # parsed, but too deep to encode again: not one we wrote
+        raise BadBundle(f"the {what} nests too deeply to be real") from None
     if not isinstance(sig, str) or not hmac.compare_digest(sig, expected):
         raise BadBundle(f"the {what}'s signature does not match: it was changed, or it is not for this kit")
 
@@ -83,13 +88,34 @@ def export_bundle(config, out):
 def read_json(path, magic, what):
     """Read a bundle or receipt file, with a clear message for anything else."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadBundle(f"{Path(path).name} is not a {what} file (not JSON)") from None
+        document = loads(Path(path).read_bytes(), Path(path).name)
+    except NotJSON as exc:
+        raise BadBundle(f"{exc.message}: it is not a {what} file") from None
     if not isinstance(document, dict) or document.get("magic") != magic:
         raise BadBundle(f"{Path(path).name} is not a Classroom Kit {what}")
     if document.get("format") != protocol.FORMAT:
         raise BadBundle(f"{Path(path).name}: unknown {what} format {document.get('format')!r}")
+    return document
+
+
+def check_bundle(document):
+    """Refuse a bundle whose own fields have the wrong type (its batches are checked as online ones are)."""
+    def whole(value):
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < protocol.MAX_INT
+
+    kit, bundle_id = document.get("kit"), document.get("bundle_id")
+    if not (isinstance(kit, str) and 0 < len(kit) <= 64 and is_storable(kit)):
+        raise BadBundle("the bundle's kit must be a kit id")
+    if not (isinstance(bundle_id, str) and 0 < len(bundle_id) <= 64 and is_storable(bundle_id)):
+        raise BadBundle("the bundle's bundle_id must be a text of 1 to 64 characters")
+    if not whole(document.get("after", 0)) or not whole(document.get("upto", 0)):
+        raise BadBundle("the bundle's after and upto must be whole numbers")
+    batches, records = document.get("batches"), document.get("records", "")
+    if not isinstance(batches, list) or not all(isinstance(b, str) for b in batches) \
+            or not isinstance(document.get("anchors"), list):
+        raise BadBundle("the bundle lacks its batches or anchors")
+    if not isinstance(records, str):
+        raise BadBundle("the bundle's records must be a base64 text")
     return document
 
 
@@ -103,8 +129,22 @@ def import_receipt(path):
     ack, anchor = receipt.get("ack"), receipt.get("acked_anchor")
     if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (ack, anchor)):
         raise BadBundle("the receipt's ack and acked_anchor must be whole numbers")
+    set_aside = _set_aside_in(receipt)
     with write():
         row = SyncState.select().first()
         moved = ack > row.acked_seq
         SyncState.update(acked_seq=max(row.acked_seq, ack), acked_anchor=max(row.acked_anchor, anchor)).execute()
-    return {"ack": ack, "moved": moved, "bundle_id": receipt.get("bundle_id")}
+        for event in Event.select(Event.seq, Event.uuid).where(Event.seq.in_(list(set_aside))):
+            # As when the hub refuses an event online: kept, skipped, shown, retried on demand.
+            SetAside.insert(seq=event.seq, uuid=event.uuid, error=set_aside[event.seq]).on_conflict_ignore().execute()
+    return {"ack": ack, "moved": moved, "bundle_id": receipt.get("bundle_id"), "set_aside": len(set_aside)}
+
+
+def _set_aside_in(receipt):
+    """Return {seq: reason} for the events the hub set aside from the bundle."""
+    items = receipt.get("set_aside", [])
+    if not isinstance(items, list) or not all(
+            isinstance(i, dict) and isinstance(i.get("seq"), int) and not isinstance(i.get("seq"), bool)
+            and isinstance(i.get("reason"), str) for i in items):
+        raise BadBundle("the receipt's set_aside must list {seq, uuid, reason}")
+    return {i["seq"]: i["reason"][:500] for i in items}

@@ -12,7 +12,9 @@ import json
 import re
 import zlib
 
+from kit.body_limits import BodyTooLarge
 from kit.errors import KitError
+from kit.storable import MAX_DEPTH, UNSTORABLE, too_deep
 
 FORMAT = 1
 PREFIX = "/sync/v1"
@@ -26,7 +28,6 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 RECORD_KINDS = ("user", "classroom", "learner", "session")
 MAX_INT = 2**53  # JSON-safe, and fits PostgreSQL's BIGINT
 MIN_MS, MAX_MS = -62_135_596_800_000, 253_402_300_799_999  # years 1 to 9999: a datetime can hold them
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it), unpaired surrogates (not UTF-8)
 
 
 class MalformedBatch(KitError):
@@ -43,9 +44,8 @@ class CorruptTransfer(KitError):
     code = "corrupt_transfer"
 
 
-class TooLarge(KitError):
-    status = 413
-    code = "too_large"
+class TooLarge(BodyTooLarge):
+    """A body that inflates past the hub's limit (kit.body_limits refuses one sent too large)."""
 
 
 def body_digest(body):
@@ -263,8 +263,8 @@ def decode_events(doc, kit_id):
     _need(isinstance(payloads, list) and len(payloads) == n, "column 'pl' must hold one payload per event")
     for seq, payload in zip(seqs, payloads):
         _need(isinstance(payload, dict), "an event's payload must be a JSON object", seq)
-        size = len(_compact(payload))
-        _need(size <= MAX_PAYLOAD_BYTES, f"payload of {size} bytes is over {MAX_PAYLOAD_BYTES}", seq)
+        text = _encoded(payload, seq)
+        _need(len(text) <= MAX_PAYLOAD_BYTES, f"payload of {len(text)} bytes is over {MAX_PAYLOAD_BYTES}", seq)
     columns["payload"] = payloads
     if not _times_fit(columns["device_ms"], columns["received_ms"]):
         for seq, device_ms, received_ms in zip(seqs, columns["device_ms"], columns["received_ms"]):
@@ -272,6 +272,51 @@ def decode_events(doc, kit_id):
             for field, value in (("device_ms", device_ms), ("received_ms", received_ms)):
                 _need(value is None or MIN_MS <= value <= MAX_MS, f"{field} {value} is not a time", seq)
     return after, upto, skip, [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def split_events(doc, kit_id):
+    """Cut a batch into one-event batches [(seq, uuid, doc)], to find the events that fail alone.
+
+    The hub's USB import uses it where the agent halves a refused batch (docs/sync-protocol.md):
+    a bundle cannot be asked again. The frame must be sound (header, column lengths and types,
+    seqs in order); only what one event holds may be wrong, and that event then fails alone.
+    """
+    after, upto, n, skip = _header(doc, kit_id)
+    seqs = _undeltas([after] + _column(doc, "seq", n, int))[1:]
+    _need(all(a < b for a, b in zip([after] + seqs, seqs)) and (not seqs or seqs[-1] <= upto),
+          f"the batch's seqs are out of order or outside ({after}, {upto}]")
+    _need(not set(skip) & set(seqs), "a seq is both sent and skipped")
+    if "id" in doc:
+        _need(isinstance(doc["id"], str) and len(doc["id"]) == 32 * n, "column 'id' must be 32 hex digits per event")
+        ids = [doc["id"][i:i + 32] for i in range(0, 32 * n, 32)]
+    else:
+        ids = _column(doc, "ids", n, str)
+    tables = {column: (_column(doc, column, n, int), doc.get(name)) for _, column, name in TABLED}
+    _need(all(isinstance(table, list) for _, table in tables.values()), "every table must be a list")
+    times = {column: _undeltas(_column(doc, column, n, int, nullable=True)) for _, column in DELTAS}
+    payloads = doc.get("pl")
+    _need(isinstance(payloads, list) and len(payloads) == n, "column 'pl' must hold one payload per event")
+    singles = []
+    for i, seq in enumerate(seqs):
+        one = {"f": FORMAT, "kit": kit_id, "after": seq - 1, "upto": seq, "skip": [], "n": 1, "seq": [1],
+               "pl": [payloads[i]], **{column: [values[i]] for column, values in times.items()},
+               **({"id": ids[i]} if "id" in doc else {"ids": [ids[i]]})}
+        for (_, column, name), (refs, table) in zip(TABLED, tables.values()):
+            inside = 1 <= refs[i] <= len(table)
+            one[column], one[name] = ([1], [table[refs[i] - 1]]) if inside else ([refs[i]], [])
+        uuid = f"{ids[i][:8]}-{ids[i][8:12]}-{ids[i][12:16]}-{ids[i][16:20]}-{ids[i][20:]}" if "id" in doc else ids[i]
+        singles.append((seq, uuid, one))
+    return after, upto, skip, singles
+
+
+def _encoded(value, seq=None):
+    """Return `value` as compact JSON, refusing nesting past MAX_DEPTH (so storing it never runs out of stack)."""
+    try:
+        text = _compact(value)
+    except RecursionError:
+        text = None
+    _need(text is not None and not too_deep(text), f"a payload nests more than {MAX_DEPTH} deep", seq)
+    return text
 
 
 def _times_fit(device, received):
@@ -317,6 +362,7 @@ def decode_records(doc, kit_id):
         _need(isinstance(rec.get("v"), int) and not isinstance(rec.get("v"), bool) and 1 <= rec["v"] < 2**31,
               "a record's version must be a whole number >= 1")
         _need(isinstance(rec.get("d"), dict), "a record's data must be a JSON object")
+        _encoded(rec["d"])
         _need(isinstance(rec.get("h"), str) and len(rec["h"]) <= 64 and not UNSTORABLE.search(rec["h"]),
               "a record needs its digest 'h'")
     return records

@@ -1,4 +1,5 @@
-"""What the learner pages show of a lesson: rendered pages, media URLs, public questions.
+"""What the learner pages show of a lesson (rendered pages, media URLs, public questions),
+and an installed lesson's quiz for judging answers and applying the mastery rule.
 
 Rendering is cached per installed folder (``<pack>@<version>``), so an upgrade simply
 renders the new folder and the old cache entries are dropped by ``forget_cache``.
@@ -14,7 +15,7 @@ from urllib.parse import quote
 
 from ..db import database
 from ..errors import NotFound
-from .quiz import public_question
+from .quiz import mark_answer, min_score, public_question
 
 # markdown-it and YAML are imported when a lesson is first rendered or judged, not when
 # `kit serve` starts: they cost ~30 ms of every start and memory a kit may never need.
@@ -124,6 +125,33 @@ def load_quiz(pack_id, lesson_id):
     return quiz
 
 
+def check_answer(pack_id, lesson_id, question_id, response):
+    """Judge one answer against the installed pack: {"correct", "feedback", "hint"}."""
+    return mark_answer(load_quiz(pack_id, lesson_id), pack_id, lesson_id, question_id, response)
+
+
+def quiz_facts(pack_id, lesson_id):
+    """Return (question ids in order, min_score) of an installed lesson's quiz, or None
+    when it has none: what scoring a finished quiz needs, without rendering the lesson."""
+    folder, _version, installed_at = _installed(pack_id)
+    return _quiz_facts(folder_path(folder), installed_at, lesson_id)
+
+
+@lru_cache(maxsize=512)
+def _quiz_facts(folder, installed_at, lesson_id):
+    quiz = _quiz(folder, installed_at, lesson_id)
+    if not quiz or not quiz.get("questions"):
+        return None
+    return tuple(q["id"] for q in quiz["questions"]), min_score(quiz, _pack_mastery(folder, installed_at))
+
+
+@lru_cache(maxsize=512)
+def _pack_mastery(folder, installed_at):
+    """The pack's own mastery rule, from the installed manifest (read once per install)."""
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    return manifest.get("mastery", {})
+
+
 # Folder-level caches are keyed by the install time too: a pack removed and imported again
 # at the same version (by `kit pack import`, in another process) reuses its folder name.
 @lru_cache(maxsize=512)
@@ -150,7 +178,6 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
 
     pages = [markup.render_page(page.strip(), base, url) for page in PAGE_BREAK.split(body)]
     quiz = _quiz(folder, installed_at, lesson_id)
-    min_score = (quiz or {}).get("mastery", manifest.get("mastery", {})).get("min_score", 0.8)
     return dict(
         pack_id=pack_id, lesson_id=lesson_id, version=version, title=front["title"],
         objectives=list(front["objectives"]), minutes=front["minutes"],
@@ -159,7 +186,7 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
         video=_video(root, base, front.get("video"), url, manifest.get("language", "")),
         sign_video=_sign(base, front.get("sign_video"), url),
         questions=[public_question(q) for q in (quiz or {}).get("questions", [])],
-        min_score=float(min_score),
+        min_score=min_score(quiz, manifest.get("mastery")),
     )
 
 
@@ -235,4 +262,6 @@ def forget_cache():
     _lesson_view.cache_clear()
     _render.cache_clear()
     _quiz.cache_clear()
+    _quiz_facts.cache_clear()
+    _pack_mastery.cache_clear()
     _manifest_files.cache_clear()

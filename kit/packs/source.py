@@ -12,6 +12,7 @@ import yaml
 
 from ..errors import PackError
 from . import markup
+from .quiz import DEFAULT_MIN_SCORE, validate_mastery, validate_quiz
 
 PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -21,7 +22,6 @@ PAGE_BREAK = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 AUDIO = {".ogg", ".opus", ".mp3", ".m4a", ".oga", ".webm"}
 VIDEO = {".webm", ".mp4", ".ogv"}
 POSTER = {".jpg", ".jpeg", ".png", ".webp"}
-QUESTION_TYPES = {"single", "multiple", "numeric", "text"}
 SVG_ACTIVE = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
@@ -132,7 +132,7 @@ def _pack_meta(data):
         "language": _require(data, "language", str, where, LANGUAGE.match),
         "license": _require(data, "license", str, where, str.strip),
         "authors": _require(data, "authors", list, where, lambda v: v and all(isinstance(a, str) for a in v)),
-        "mastery": _mastery(data.get("mastery", {"min_score": 0.8}), where),
+        "mastery": validate_mastery(data.get("mastery", {"min_score": DEFAULT_MIN_SCORE}), where),
     }
     lessons = _require(data, "lessons", list, where, lambda v: len(v) > 0)
     for lesson_id in lessons:
@@ -150,15 +150,6 @@ def _version(value, where):
     if not isinstance(value, str) or not VERSION.match(value):
         raise PackError(f"{where}: `version` is required, as dotted numbers like 1.2.0")
     return value
-
-
-def _mastery(value, where):
-    if not isinstance(value, dict) or set(value) - {"min_score"}:
-        raise PackError(f"{where}: `mastery` must be {{min_score: 0.8}}")
-    score = value.get("min_score", 0.8)
-    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
-        raise PackError(f"{where}: mastery `min_score` must be a number from 0 to 1")
-    return {"min_score": float(score)}
 
 
 def _lesson_entry(lesson):
@@ -218,8 +209,6 @@ def _read_lesson(root, lesson_id, files):
         for problem in markup.check_page(page, base, files):
             raise PackError(f"{where}: page {number}: {problem}")
     if lesson.quiz:
-        from .quiz import validate_quiz
-
         validate_quiz(_load_yaml(root, lesson.quiz), lesson.quiz)
     return lesson
 

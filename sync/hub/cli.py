@@ -5,6 +5,7 @@ import sys
 import click
 
 from kit.cli import pass_ctx
+from kit.cli.maintenance import hide_password, print_settings
 
 DB_OPTION = click.option("--database", "database_url", default=None,
                          help="postgresql://user@host/db (default: hub.db in the data folder).")
@@ -24,7 +25,30 @@ def hub_group():
 def _open(ctx, database_url=None):
     from . import open_hub
 
-    return open_hub(ctx.data, database_url)
+    return open_hub(_data(ctx), database_url)
+
+
+def _data(ctx):
+    """The folder typed with --data, else None: the hub reads $KIT_HUB_DATA itself
+    ($KIT_DATA, which click put in ctx.data, only with a warning: it names the kit's)."""
+    return ctx.data if ctx.typed else None
+
+
+@hub_group.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the reference table of every hub setting instead.")
+@pass_ctx
+def settings_command(ctx, markdown):
+    """Show the hub's effective settings (passwords hidden), or the reference table.
+
+    Settings come from defaults, DATA/settings.toml, then KIT_HUB_<NAME> variables.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub settings
+    """
+    from .settings import HUB
+
+    print_settings(HUB, _data(ctx), markdown)
 
 
 @hub_group.command()
@@ -38,16 +62,7 @@ def init(ctx, database_url):
       kit --data /var/lib/kit-hub hub init --database postgresql://hub@localhost/hub
     """
     config = _open(ctx, database_url)
-    click.echo(f"hub ready in {config['data']} (database {_safe(config['hub_database'])})")
-
-
-def _safe(url):
-    """Hide a password in a database URL before printing it."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
-    return url
+    click.echo(f"hub ready in {config['data']} (database {hide_password(config['database'])})")
 
 
 @hub_group.command()
@@ -67,7 +82,7 @@ def serve(ctx, host, port, workers, database_url):
     """
     from .serving import serve_hub
 
-    serve_hub(ctx.data, host=host, port=port, database_url=database_url, workers=workers)
+    serve_hub(_data(ctx), host=host, port=port, database_url=database_url, workers=workers)
 
 
 @hub_group.group()
@@ -184,7 +199,7 @@ def enroll_code(ctx, name, kit, ttl):
     config = _open(ctx)
     if not name and not kit:
         raise KitError("give --name for a new kit, or --kit for a kit to re-enrol")
-    ttl = ttl or config["hub_enroll_code_ttl_s"]
+    ttl = ttl or config["enroll_code_ttl_s"]
     code = new_code(name, ttl, kit=kit)
     click.echo(code)
     what = f"re-enrolling kit {find_kit(kit).kit_id} only" if kit else f"a new kit called {name!r}"
@@ -217,6 +232,9 @@ def revoke_cmd(ctx, kit):
 def import_cmd(ctx, file, receipt):
     """Import a kit's USB bundle, idempotently, and write its receipt.
 
+    The whole bundle is checked first, then stored at once, or nothing is. An event this
+    hub cannot store is set aside and listed (its id and why); the rest is stored.
+
     \b
     Example:
       kit --data /var/lib/kit-hub hub import /media/usb/truck3.kitbundle
@@ -228,6 +246,11 @@ def import_cmd(ctx, file, receipt):
     out = write_receipt(document, receipt or f"{file}.receipt")
     click.echo(f"imported {document['events_stored']} new event(s) from kit {document['kit']}; "
                f"receipt written to {out} (carry it back: kit sync import-receipt {out.name})")
+    if document["set_aside"]:
+        click.echo(f"set aside {len(document['set_aside'])} event(s) this hub cannot store "
+                   "(the rest is stored; the receipt tells the kit):")
+        for item in document["set_aside"]:
+            click.echo(f"  event {item['uuid']} (seq {item['seq']}): {item['reason']}")
 
 
 @hub_group.group()

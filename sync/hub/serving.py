@@ -18,7 +18,7 @@ GRACE_S = 10.0
 
 def worker_count(config, asked=None):
     """Return how many processes serve this hub; refuse workers for a SQLite hub."""
-    wanted = config["hub_workers"] if asked is None else asked
+    wanted = config["workers"] if asked is None else asked
     if wanted < 0:
         raise ConfigError(f"hub workers must be 0 (automatic) or more, not {wanted}")
     if db.dialect() != "postgresql":
@@ -34,27 +34,30 @@ def serve_hub(data_dir=None, host=None, port=None, database_url=None, workers=No
     config = open_hub(data_dir, database_url)
     count = worker_count(config, workers)
     threads = threads or config["threads"]
-    host, port = host or config["hub_host"], port or config["hub_port"]
+    host, port = host or config["host"], port or config["port"]
     app = create_hub_app(config=config)
     sock = prefork.listen(host, port)
     print(f"Classroom Kit hub serving {config['data']} on http://{host}:{port}/ "
           f"({count} worker{'s' if count > 1 else ''} x {threads} threads)", flush=True)
     if count == 1:
         prefork.pin(0)
-        _waitress(app, sock, threads).run()
+        _waitress(app, sock, threads, config).run()
         return
     db.database.close()  # no worker may inherit this process's database connection
 
     def work(index):
         prefork.pin(index)
-        _waitress(app, sock, threads).run()
+        _waitress(app, sock, threads, config).run()
         return 0
 
     prefork.Supervisor(count, work, stop_timeout_s=GRACE_S + 5, name="hub worker").run()
 
 
-def _waitress(app, sock, threads):
+def _waitress(app, sock, threads, config):
+    # With trusted proxies (proxy_count) their X-Forwarded-* headers must reach ProxyFix, which
+    # takes only the last proxy_count hops; waitress would otherwise strip them all.
     server = create_server(app, sockets=[sock], threads=threads, ident="classroom-kit-hub",
-                           channel_timeout=60, clear_untrusted_proxy_headers=True)
+                           channel_timeout=60,
+                           clear_untrusted_proxy_headers=config["proxy_count"] == 0)
     prefork.drain_on_sigterm(server, GRACE_S)
     return server

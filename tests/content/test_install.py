@@ -84,7 +84,7 @@ def test_every_sample_lesson_renders_with_its_picture_media_and_questions(sample
 
 @pytest.mark.parametrize("pack, lesson", all_lessons())
 def test_every_sample_question_accepts_its_answer_and_refuses_a_wrong_one(sample_kit, pack, lesson):
-    from kit.packs.quiz import check_answer
+    from kit.packs.lessons import check_answer
 
     for question in read_quiz(pack, lesson)["questions"]:
         right = check_answer(pack, lesson, question["id"], right_answer(question))

@@ -10,11 +10,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_every_setting_is_documented_exactly():
-    table = subprocess.run([sys.executable, "-m", "kit", "settings", "--markdown"], capture_output=True,
-                           text=True, check=True, cwd=ROOT).stdout.strip()
+@pytest.mark.parametrize("command, sections", [
+    (["settings"], ["### The kit", "### The sync agent (on the kit)"]),
+    (["hub", "settings"], ["### The hub (`kit hub …`)"]),
+])
+def test_every_setting_is_documented_exactly(command, sections):
+    tables = subprocess.run([sys.executable, "-m", "kit", *command, "--markdown"], capture_output=True,
+                            text=True, check=True, cwd=ROOT).stdout.strip()
     doc = (ROOT / "docs" / "configuration.md").read_text()
-    assert table in doc, "docs/configuration.md is stale: paste in `kit settings --markdown`"
+    assert tables in doc, f"docs/configuration.md is stale: paste in `kit {' '.join(command)} --markdown`"
+    assert [line for line in tables.splitlines() if line.startswith("### ")] == sections
 
 
 def _commands():
@@ -44,3 +49,12 @@ def test_kit_help_lists_every_command_the_issue_names():
                          check=True, cwd=ROOT).stdout
     for name in ("init", "serve", "migrate", "pack", "users", "learners", "backup", "restore", "doctor", "progress"):
         assert f"  {name} " in out, name
+
+
+def test_kit_identity_alone_shows_the_identity_as_help_says(initialised, kit):
+    """`kit --help` says `identity` shows the identity: `kit identity` alone must, not print help."""
+    listed = kit("--help").stdout
+    assert "identity" in listed and "Show the kit's identity" in listed
+    alone, shown = kit("identity").stdout, kit("identity", "show").stdout
+    assert alone == shown and alone.startswith("kit ") and "\nsite " in alone
+    assert "Usage:" not in alone

@@ -91,8 +91,7 @@ def test_large_pack_import_shows_progress(initialised, kit, tmp_path):
 def test_a_pack_reinstalled_at_the_same_version_by_another_process_is_seen_at_once(installed_kit, kit, tmp_path):
     """Caches here must not outlive a remove + import done by `kit pack import` elsewhere."""
     from kit.datafolder import open_data
-    from kit.packs.lessons import get_lesson
-    from kit.packs.quiz import check_answer
+    from kit.packs.lessons import check_answer, get_lesson
 
     open_data(installed_kit)
     assert get_lesson("mini", "01-count").title == "Counting mangoes"

@@ -47,7 +47,7 @@ def test_sqlite_hub_refuses_workers_with_a_clear_message(sqlite_hub, workers):
     result = subprocess.run(
         [sys.executable, "-m", "kit", "hub", "serve", "--port", "0", "--workers", workers],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**os.environ, "KIT_DATA": str(sqlite_hub.data_dir)})
+        env={**os.environ, "KIT_HUB_DATA": str(sqlite_hub.data_dir)})
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "workers" in result.stderr
 

@@ -96,15 +96,18 @@
     return type === "multiple" && out.length ? out : null;
   }
 
-  function check(form, response, tries) {
+  /* The kit records the check as the answer event itself (same uuid as the queued one,
+     so it is stored once): a learner cannot try every choice unseen. */
+  function check(form, response, event, tries) {
     var box = form.querySelector(".feedback"), hint = form.querySelector(".hint");
     var body = { pack_id: main.getAttribute("data-pack"), lesson_id: main.getAttribute("data-lesson"),
-      question_id: form.getAttribute("data-qid"), response: response };
+      question_id: form.getAttribute("data-qid"), response: response, attempt: attempt };
+    if (event) { body.uuid = event.uuid; body.attempt = event.payload.attempt; }
     kit.request("POST", main.getAttribute("data-check-url"), body, function (code, data) {
       if (code !== 200 || !data) {
         box.className = "feedback waiting";
         box.textContent = box.getAttribute("data-waiting");
-        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, tries + 1); }, 3000); }
+        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, event, tries + 1); }, 3000); }
         return;
       }
       box.className = "feedback " + (data.correct ? "right" : "wrong");
@@ -145,8 +148,8 @@
     ev.preventDefault();
     var response = responseOf(form);
     if (response === null || response === "") { form.querySelector("[name=response]").focus(); return; }
-    kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
-    check(form, response, 0);
+    var event = kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
+    check(form, response, event, 0);
   });
 
   (function () {

@@ -11,6 +11,7 @@ with the same markers and filled the same way, so both paths give the same page.
 """
 
 import re
+import secrets
 from types import SimpleNamespace
 
 from flask import render_template, request
@@ -21,14 +22,17 @@ from ..csrf_tokens import csrf_token
 from ...caches import BoundedDict
 from .auth import make_token
 
-MARK = re.compile("\x00kit:([A-Z])(\\d*)\x00")
+# Each process picks its own marker, never shown to anyone (every marker is filled before
+# a page leaves): no lesson title or text can spell one, so none can break the page.
+_NONCE = secrets.token_hex(8)
+MARK = re.compile(f"\x00kit{_NONCE}:([A-Z])(\\d*)\x00")
 # key -> (view, html); holds the view, so the id() in the key stays unique. ~12 KB a page:
 # a few MB at most, whatever a kit holds.
 _cache = BoundedDict(256)
 
 
 def _mark(kind, number=""):
-    return Markup(f"\x00kit:{kind}{number}\x00")
+    return Markup(f"\x00kit{_NONCE}:{kind}{number}\x00")
 
 
 # Template variables standing for the per-request values (filled in by _fill).
