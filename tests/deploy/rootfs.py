@@ -27,23 +27,35 @@ PACKAGES = (
     "fake-hwclock,iw"
 )
 ROOT_NAME = "bookworm-root-" + hashlib.sha256(PACKAGES.encode()).hexdigest()[:10]
+# The Pi's architecture, run under qemu-user: its own cache folder beside the x86-64 one.
+ARM64_ROOT_NAME = "bookworm-arm64-root-" + hashlib.sha256(PACKAGES.encode()).hexdigest()[:10]
 NSPAWN = ["systemd-nspawn", "--register=no", "--keep-unit", "--quiet", "--resolv-conf=off",
           "--timezone=off", "--link-journal=no"]
 
 
-def base_root():
-    """Return the cached Bookworm root, building it with debootstrap if it is missing."""
-    root = CACHE / ROOT_NAME
+def base_root(arch=None):
+    """Return the cached Bookworm root, building it with debootstrap if it is missing.
+
+    arch="arm64" builds the Pi's architecture; its binaries run through qemu-user,
+    which binfmt_misc must already know (tests/deploy/emulation.py).
+    """
+    name = ARM64_ROOT_NAME if arch == "arm64" else ROOT_NAME
+    root = CACHE / name
     if (root / "etc" / "os-release").exists():
         return root
     CACHE.mkdir(parents=True, exist_ok=True)
-    building = CACHE / (ROOT_NAME + ".building")
+    building = CACHE / (name + ".building")
     shutil.rmtree(building, ignore_errors=True)
-    subprocess.run(
-        ["debootstrap", "--variant=minbase", f"--include={PACKAGES}", "bookworm",
-         str(building), MIRROR],
-        check=True, capture_output=True, timeout=900,
+    result = subprocess.run(
+        ["debootstrap", "--variant=minbase", f"--include={PACKAGES}",
+         *([f"--arch={arch}"] if arch else []), "bookworm", str(building), MIRROR],
+        capture_output=True, text=True, timeout=1800 if arch else 900,
     )
+    if result.returncode:
+        log = building / "debootstrap" / "debootstrap.log"
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        raise RuntimeError(f"debootstrap {arch or ''} failed ({result.returncode}):\n"
+                           f"{result.stderr[-2000:]}\n{tail}")
     building.rename(root)
     return root
 
@@ -104,10 +116,11 @@ class Overlay:
 class Booted:
     """The overlay booted with `systemd-nspawn --boot`, on a private network."""
 
-    def __init__(self, overlay, log_path, binds=()):
+    def __init__(self, overlay, log_path, binds=(), boot_timeout=60):
         self.overlay = overlay
         self.log_path = Path(log_path)
         self.binds = list(binds)
+        self.boot_timeout = boot_timeout  # longer for an arm64 root under qemu-user
         self.process = None
         self.leader = None
 
@@ -121,7 +134,7 @@ class Booted:
         self.leader = self._find_leader()
         # "running" or "degraded": booted; a unit that failed is for the test to judge.
         self.wait_for("systemctl is-system-running --wait | grep -Eq '^(running|degraded)$'",
-                      timeout=60)
+                      timeout=self.boot_timeout)
         return self
 
     def _find_leader(self, timeout=20):
