@@ -5,7 +5,8 @@ The root is built once by `debootstrap --arch=arm64` and cached beside the x86-6
 pip inside it (the root's own arm64 Python, so the tags it accepts are the Pi's) fetches
 every dependency with --only-binary=:all:, cached by the dependency list; a dependency
 with no arm64 or pure-Python wheel fails here with its name, and there is no compiler in
-the root to hide one. install.sh then runs offline from those wheels, and the root is
+the root to hide one. install.sh then runs offline from those wheels (what it wrote is
+cached, keyed by the contents of everything it read: see arm64_installed), and the root is
 booted with `systemd-nspawn --boot`: the kit starts by itself, answers /healthz and a
 learner's lesson page, and imports a sample pack.
 
@@ -23,6 +24,7 @@ What emulation does not cover (deploy/raspberrypi/README.md says the same):
 """
 
 import compileall
+import hashlib
 import json
 import os
 import re
@@ -38,7 +40,7 @@ import pytest
 from tests.sync.conftest import Hub
 
 from . import emulation
-from .conftest import ANSWERS, ROOT, Installed, dependency_key, install_args, rootfs
+from .conftest import ANSWERS, DEPLOY, ROOT, Installed, dependency_key, install_args, rootfs
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # a cold root build is minutes
 
@@ -132,13 +134,53 @@ def sample_pack(scratch):
 
 
 @pytest.fixture(scope="module")
-def arm64_installed(arm64_root, kit_wheel, arm64_wheels, scratch):
-    """install.sh run once, offline from the arm64 wheels, into the arm64 root."""
-    where = scratch / "arm64-installed"
-    binds, command = install_args(kit_wheel, arm64_wheels, *ANSWERS)
-    with rootfs.Overlay(arm64_root, where) as overlay:
-        output = overlay.run(*command, binds=binds, timeout=900).stdout
-    return Installed(arm64_root, where / "upper", output)
+def arm64_installed(arm64_root, kit_wheel, arm64_wheels):
+    """install.sh run, offline from the arm64 wheels, into the arm64 root: cached.
+
+    Under emulation the install takes minutes, so what it wrote (the overlay's upper
+    layer) and printed is kept, keyed by everything it read: the root, the wheels, the
+    kit wheel's contents and the deploy folder. Any change to the kit or the installer
+    is a new key, and install.sh runs again; the lead's run and CI on the same commit
+    share one. Layers unused for two days are removed.
+    """
+    key = install_key(arm64_root, kit_wheel, arm64_wheels)
+    folder = rootfs.CACHE / f"arm64-installed-{key}"
+    if not (folder / ".complete").exists():
+        building = rootfs.CACHE / f"arm64-installed-{key}.building"
+        subprocess.run(["umount", "-l", str(building / "merged")], capture_output=True)
+        shutil.rmtree(building, ignore_errors=True)
+        binds, command = install_args(kit_wheel, arm64_wheels, *ANSWERS)
+        with rootfs.Overlay(arm64_root, building) as overlay:
+            output = overlay.run(*command, binds=binds, timeout=900).stdout
+        shutil.rmtree(building / "work", ignore_errors=True)
+        shutil.rmtree(building / "merged", ignore_errors=True)
+        (building / "output.txt").write_text(output)
+        (building / ".complete").touch()
+        building.rename(folder)
+    (folder / ".complete").touch()  # last used: kept while in use
+    prune_installed(keep=folder)
+    return Installed(arm64_root, folder / "upper", (folder / "output.txt").read_text())
+
+
+def install_key(root, kit_wheel, wheels):
+    """Return a hash of everything install.sh reads here (file contents, not their dates)."""
+    digest = hashlib.sha256(f"{root.name} {wheels.name} {ANSWERS}".encode())
+    with zipfile.ZipFile(kit_wheel) as archive:
+        for name in sorted(archive.namelist()):
+            digest.update(name.encode() + b"\0" + archive.read(name))
+    for path in sorted(p for p in DEPLOY.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(DEPLOY)).encode() + b"\0" + path.read_bytes())
+        digest.update(b"x" if os.access(path, os.X_OK) else b"-")
+    return digest.hexdigest()[:12]
+
+
+def prune_installed(keep, days=2):
+    """Remove installed layers not used for `days` (never one a run may still be using)."""
+    cutoff = time.time() - days * 86400
+    for folder in rootfs.CACHE.glob("arm64-installed-*"):
+        stamp = folder / ".complete"
+        if folder != keep and stamp.exists() and stamp.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
