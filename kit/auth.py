@@ -5,13 +5,17 @@ of OWASP's equivalent minimum settings (werkzeug's default, N=2^15 and p=1, is b
 them) that needs 16 MB per hash instead of 32 MB, which matters on a 1 GB Pi. Hashes
 made with other settings still check, and are re-made at the next good sign-in.
 
-Failed sign-ins are counted per (user name, address) in memory over ``login_window_s``;
-after ``login_attempts`` failures that pair is refused, even with the right password,
-until the window has passed. The kit runs as one waitress process, so an in-process
-counter sees every attempt; a restart forgets them, which only an admin can do.
+Failed sign-ins are counted in the database (kit.ratelimit), so every server process
+sees them and a restart forgets none: ``login_attempts`` per (user name, address) and
+``login_address_attempts`` per address across every name, within ``login_window_s``;
+past either the sign-in is refused, even with the right password, until the window has
+moved on. There is no limit per name alone: anyone on the Wi-Fi could then lock the
+teachers out.
 
-A teacher's session holds ``session["user_id"]``; a learner's holds only
-``session["learner_id"]``, which these decorators never accept.
+A teacher's session holds ``session["user_id"]`` and the id of its sign-in row
+(kit.signins: sign-out, a new password or deactivation ends it at once; it idles out
+after ``session_idle_s``); a learner's holds ``session["learner_id"]``, which these
+decorators never accept.
 """
 
 import functools
@@ -26,9 +30,12 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import signins
 from .db import write
 from .errors import Conflict, Forbidden, KitError, NotFound, TooManyRequests, Unauthorized
-from .models import User
+from .models import LoginFailure, User, WebSession
+from .ratelimit import FailureLog
+from .settings import BY_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -96,13 +103,15 @@ def create_user(username, role, password, display_name=""):
                            password_hash=hash_password(password))
 
 
-def set_password(user_id, password):
-    """Replace a user's password."""
+def set_password(user_id, password, keep_session=None):
+    """Replace a user's password and end their sign-ins (except `keep_session`, the
+    browser of a user who changes their own)."""
     validate_password(password)
     with write():
         user = get_user(user_id)
         user.password_hash = hash_password(password)
         user.save()
+        signins.end_all(user_id=user.id, keep=keep_session)
     return user
 
 
@@ -124,81 +133,29 @@ def has_admin():
     return User.select().where((User.role == "admin") & (User.active == True)).exists()  # noqa: E712
 
 
-class LoginLimiter:
-    """Count failed sign-ins per key over a sliding window; thread-safe, bounded memory."""
-
-    MAX_KEYS = 10000
-
-    def __init__(self, attempts, window_s, clock=time.monotonic):
-        self.attempts = attempts
-        self.window_s = window_s
-        self.clock = clock
-        self._failures = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key, now):
-        times = [t for t in self._failures.get(key, ()) if now - t < self.window_s]
-        if times:
-            self._failures[key] = times
-        else:
-            self._failures.pop(key, None)
-        return times
-
-    def retry_after(self, key):
-        """Seconds until `key` may try again, or 0 when it is not blocked."""
-        with self._lock:
-            now = self.clock()
-            times = self._recent(key, now)
-            if len(times) < self.attempts:
-                return 0
-            return max(1, int(self.window_s - (now - times[0])) + 1)
-
-    def fail(self, key):
-        """Record one failed attempt for `key`."""
-        with self._lock:
-            now = self.clock()
-            if len(self._failures) >= self.MAX_KEYS:
-                for old in [k for k in self._failures if not self._recent(k, now)]:
-                    self._failures.pop(old, None)
-            self._failures.setdefault(key, []).append(now)
-            self._failures[key] = self._failures[key][-self.attempts:]
-
-    def clear(self, key):
-        with self._lock:
-            self._failures.pop(key, None)
+failures = FailureLog(LoginFailure)
 
 
-_process_limiter = []
+def limits():
+    """Return (per name and address, per address, window s): the app's, or the registry's
+    defaults outside an app (a script or a CLI command checking a password)."""
+    kit = current_app.config["KIT"] if has_app_context() else \
+        {name: setting.default for name, setting in BY_NAME.items()}
+    return kit["login_attempts"], kit["login_address_attempts"], kit["login_window_s"]
 
 
-def limiter(app=None):
-    """Return the app's LoginLimiter, made from its settings on first use.
-
-    Outside a Flask app (a script or a CLI command checking a password) one limiter per
-    process with the default settings is used, so authenticate() works there too.
-    """
-    if app is None and not has_app_context():
-        if not _process_limiter:
-            from .settings import BY_NAME
-
-            _process_limiter.append(LoginLimiter(BY_NAME["login_attempts"].default,
-                                                 BY_NAME["login_window_s"].default))
-        return _process_limiter[0]
-    app = app or current_app
-    found = app.extensions.get("kit_login_limiter")
-    if found is None:
-        kit = app.config["KIT"]
-        found = LoginLimiter(kit["login_attempts"], kit["login_window_s"])
-        app.extensions["kit_login_limiter"] = found
-    return found
+def wait_before_trying(name_key, address_key):
+    """Seconds a sign-in must wait (0: it may try now); raise nothing."""
+    per_name, per_address, window = limits()
+    return max(failures.retry_after(name_key, per_name, window),
+               failures.retry_after(address_key, per_address, window))
 
 
 def authenticate(username, password, address):
     """Return the active User for these credentials, or raise Unauthorized/TooManyRequests."""
     name = (username or "").strip().lower()
-    key = (name, address or "")
-    limit = limiter()
-    wait = limit.retry_after(key)
+    key, address_key = f"signin:{name}:{address or ''}", f"signin-from:{address or ''}"
+    wait = wait_before_trying(key, address_key)
     if wait:
         raise TooManyRequests(
             _("too many failed sign-ins: wait %(n)s seconds and try again", n=wait),
@@ -206,10 +163,10 @@ def authenticate(username, password, address):
     user = User.get_or_none(User.username == name) if name else None
     good = check_password(user.password_hash if user else _dummy_hash(), password or "")
     if user is None or not good or not user.active:
-        limit.fail(key)
+        failures.fail(key, address_key)
         logger.warning("failed sign-in for %r from %s", name, address)
         raise Unauthorized(_("wrong user name or password"))
-    limit.clear(key)
+    failures.clear(key)  # not the address's count: a right password must not buy more guesses
     if not user.password_hash.startswith(HASH_METHOD + "$"):
         with write():  # made with older settings: re-make it while we know the password
             User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
@@ -217,26 +174,41 @@ def authenticate(username, password, address):
 
 
 def sign_in(user):
-    """Start a fresh teacher session for `user` (drops any learner session on this browser)."""
+    """Start a fresh teacher session for `user` (ends any learner session on this browser)."""
     language = session.get("lang")
+    signins.end(session.get("sid"))
     session.clear()
+    kit = current_app.config["KIT"]
+    session["sid"] = signins.start(int(current_app.permanent_session_lifetime.total_seconds()),
+                                   kit["session_idle_s"], user_id=user.id)
     session["user_id"] = user.id
     if user.language or language:
         session["lang"] = user.language or language
 
 
 def sign_out():
+    """End this browser's sign-in: its row goes, so a copy of the cookie is worth nothing."""
+    signins.end(session.pop("sid", None))
     session.pop("user_id", None)
 
 
 def current_user():
-    """Return the signed-in active User for this request, or None (learners are never users)."""
+    """Return the signed-in active User for this request, or None (learners are never users).
+
+    The user, the sign-in row and its idle time are read in one query (kit.signins)."""
     if "kit_user" in g:
         return g.kit_user
     user = None
-    user_id = session.get("user_id")
-    if isinstance(user_id, int):
-        user = User.get_or_none((User.id == user_id) & (User.active == True))  # noqa: E712
+    user_id, sid = session.get("user_id"), session.get("sid")
+    if isinstance(user_id, int) and isinstance(sid, str):
+        idle_s = current_app.config["KIT"]["session_idle_s"]
+        user = (User.select(User, WebSession.seen_at)
+                .join(WebSession, on=(WebSession.user == User.id))
+                .where((User.id == user_id) & (User.active == True)  # noqa: E712
+                       & (WebSession.id == sid) & (WebSession.seen_at > time.time() - idle_s))
+                .objects().first())
+        if user is not None:
+            signins.touch(sid, user.seen_at)
     g.kit_user = user
     if user is not None and user.language:
         g.language = user.language

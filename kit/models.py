@@ -207,7 +207,24 @@ class Attendance(BaseModel):
         indexes = ((("session", "learner"), True),)
 
 
+class WebSession(BaseModel):
+    """One signed-in browser (kit.signins): its cookie names this row; no row, no session."""
+
+    id = CharField(primary_key=True)
+    user = ForeignKeyField(User, null=True, on_delete="CASCADE")
+    learner = ForeignKeyField(Learner, null=True, on_delete="CASCADE")
+    created_at = IntegerField()  # seconds since 1970, UTC
+    seen_at = IntegerField()
+
+
+class LoginFailure(BaseModel):
+    """One failed sign-in, counted by kit.ratelimit."""
+
+    key = CharField()
+    at = DateTimeField(default=utcnow)
+
+
 MODELS = [
     KitIdentity, User, Classroom, Learner, Pack, Lesson, Assignment, Event,
-    LessonProgress, QuestionProgress, ClassSession, Attendance,
+    LessonProgress, QuestionProgress, ClassSession, Attendance, WebSession, LoginFailure,
 ]

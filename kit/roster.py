@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from peewee import fn
 
+from . import signins
 from .db import write
 from .errors import Conflict, KitError, NotFound
 from .models import Classroom, Learner
@@ -88,6 +89,8 @@ def update_class(class_id, name=None, active=None):
         if active is not None:
             room.active = bool(active)
         room.save()
+        if active is not None and not active:
+            signins.end_all(classroom_id=room.id)  # its learners are signed out at once
     return room
 
 
@@ -168,9 +171,12 @@ def add_learner(class_id, **fields):
 
 
 def update_learner(learner_id, clear_picture_password=False, active=None, **fields):
-    """Edit a learner's name, look, language or picture password; or (de)activate them."""
+    """Edit a learner's name, look, language or picture password; or (de)activate them.
+
+    Deactivating a learner or changing their picture password ends their sign-ins."""
     with write():
         learner = get_learner(learner_id)
+        old_pictures = learner.picture_password
         if fields:
             clean = validate_learner(fields)
             other = _find_learner(learner.classroom_id, clean["display_name"])
@@ -185,6 +191,8 @@ def update_learner(learner_id, clear_picture_password=False, active=None, **fiel
         if active is not None:
             learner.active = bool(active)
         learner.save()
+        if not learner.active or learner.picture_password != old_pictures:
+            signins.end_all(learner_id=learner.id)
     return learner
 
 

@@ -6,6 +6,14 @@ verified once is remembered with its contents, so the same cookie sent again is 
 looked up (and its age still checked against the session lifetime). A cookie never seen
 is verified as before; a forged one is refused as before. Only sessions holding plain
 values (numbers, text) are remembered, so no request can change what another reads.
+
+What this cache remembers is only that a cookie is genuine, never that its session is
+still alive, so it cannot keep a session going after sign-out. A session ends on the
+server (kit.signins): the cookie names a sign-in row, and the query each learner or
+teacher request already makes for its person joins that row, so a sign-out, a new
+password or a deactivation is seen by the very next request, in every server process,
+at no extra cost; the verified cookie of an ended session is a valid signature that
+names nothing.
 """
 
 import threading

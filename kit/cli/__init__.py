@@ -5,6 +5,7 @@ Subcommands live in one module per feature; plugins (the sync agent and the hub)
 add theirs through the ``classroom_kit.commands`` entry point group.
 """
 
+import functools
 import logging
 import os
 import sys
@@ -20,21 +21,48 @@ PLUGIN_GROUP = "classroom_kit.commands"
 class Context:
     """What every command needs: where the data folder is. Opening it is up to the command."""
 
-    def __init__(self, data):
+    def __init__(self, data, typed=False):
         self.data = data
+        self.typed = typed  # given as `kit --data DIR`, not from $KIT_DATA or the default
 
     def open(self, **overrides):
         from ..datafolder import open_data
 
         return open_data(self.data, overrides=overrides or None)
 
+    def with_data_after(self, data, command_path):
+        """Return the Context for `kit COMMAND --data DIR`: that folder, unless `kit --data`
+        named a different one (the command line beats $KIT_DATA, but two folders typed
+        are a mistake to point out, not a guess to make)."""
+        if data is None:
+            return self
+        if self.typed and os.path.realpath(self.data) != os.path.realpath(data):
+            raise click.UsageError(
+                f"--data given twice with two folders: {self.data} before the command and "
+                f"{data} after it; give it once, before or after `{command_path}`")
+        return Context(data, typed=True)
 
-pass_ctx = click.make_pass_decorator(Context)
+
+def pass_ctx(command):
+    """Pass the Context to `command`, and give it its own --data option too: people type
+    `kit serve --data DIR` as often as `kit --data DIR serve`, so every command that uses
+    the data folder takes it in either place."""
+
+    @click.option("--data", "data_after", type=click.Path(file_okay=False), default=None,
+                  help="Data folder; the same as `kit --data`, given after the command.")
+    @click.pass_context
+    @functools.wraps(command)
+    def with_ctx(click_ctx, *args, data_after=None, **kwargs):
+        ctx = click_ctx.find_object(Context).with_data_after(data_after, click_ctx.command_path)
+        return command(ctx, *args, **kwargs)
+
+    return with_ctx
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--data", envvar="KIT_DATA", type=click.Path(file_okay=False),
-              help="Data folder (default: $KIT_DATA, else ./kit-data).")
+              help="Data folder (default: $KIT_DATA, else ./kit-data); also accepted after the "
+                   "command: `kit serve --data DIR`.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens, to stderr.")
 @click.version_option(package_name="classroom-kit")
 @click.pass_context
@@ -49,7 +77,8 @@ def cli(click_ctx, data, verbose):
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    click_ctx.obj = Context(data)
+    typed = click_ctx.get_parameter_source("data") is click.core.ParameterSource.COMMANDLINE
+    click_ctx.obj = Context(data, typed=typed)
 
 
 def _load_commands():

@@ -1,10 +1,12 @@
-"""The hub's own accounts: hashed passwords (kit.auth's scheme) and a sign-in rate limit."""
+"""The hub's own accounts: hashed passwords (kit.auth's scheme), a sign-in rate limit, and
+the changes that end an account's sign-ins (a new password, switching it off)."""
 
 from kit.auth import check_password, hash_password, validate_password, validate_username
-from kit.errors import Conflict, Unauthorized
+from kit.errors import Conflict, NotFound, Unauthorized
 
+from . import signins
 from .db import database
-from .enrol import check_rate, note_failure
+from .enrol import check_rate, failures, note_failure
 from .models import HubUser
 
 # Checked when the name is unknown, so a wrong name costs as much as a wrong password.
@@ -21,13 +23,44 @@ def add_user(username, password):
         return HubUser.create(username=name, password_hash=hash_password(password))
 
 
+def _get(username):
+    user = HubUser.get_or_none(HubUser.username == (username or "").strip().lower())
+    if user is None:
+        raise NotFound(f"no hub account {username!r}")
+    return user
+
+
+def set_password(username, password):
+    """Give an account a new password and end every one of its sign-ins."""
+    validate_password(password)
+    user = _get(username)
+    with database.atomic():
+        HubUser.update(password_hash=hash_password(password)).where(HubUser.id == user.id).execute()
+        signins.end_all(user.username)
+    return user
+
+
+def set_active(username, active):
+    """Switch an account on or off; switching it off ends its sign-ins at once."""
+    user = _get(username)
+    with database.atomic():
+        HubUser.update(active=bool(active)).where(HubUser.id == user.id).execute()
+        if not active:
+            signins.end_all(user.username)
+    return user
+
+
 def sign_in(username, password, remote, config):
-    """Return the account for a right name and password; count and limit wrong ones."""
+    """Return the active account for a right name and password; count and limit wrong ones,
+    per name and address and per address across names."""
     name = (username or "").strip().lower()
-    key = f"signin:{name}:{remote}"
+    key, address_key = f"signin:{name}:{remote}", f"signin-from:{remote}"
     check_rate(key, config["login_attempts"], config["login_window_s"])
+    check_rate(address_key, config["login_address_attempts"], config["login_window_s"])
     user = HubUser.get_or_none(HubUser.username == name)
-    if not check_password(user.password_hash if user else _DUMMY, password or "") or user is None:
-        note_failure(key)
+    good = check_password(user.password_hash if user else _DUMMY, password or "")
+    if user is None or not good or not user.active:
+        note_failure(key, address_key)
         raise Unauthorized("wrong user name or password")
+    failures.clear(key)  # not the address's count: a right password must not buy more guesses
     return user

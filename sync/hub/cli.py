@@ -107,24 +107,93 @@ def users_add(ctx, username, password_stdin):
     click.echo(f"hub account {username} added")
 
 
+@users.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_ctx
+def users_password(ctx, username, password_stdin):
+    """Give a hub account a new password; its sign-ins end at once.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub users password amina
+    """
+    from .accounts import set_password
+
+    _open(ctx)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    set_password(username, password)
+    click.echo(f"hub account {username}: new password; every sign-in of it has ended")
+
+
+@users.command("deactivate")
+@click.argument("username")
+@pass_ctx
+def users_deactivate(ctx, username):
+    """Switch a hub account off; its sign-ins end at once (`activate` switches it on).
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub users deactivate amina
+    """
+    from .accounts import set_active
+
+    _open(ctx)
+    set_active(username, False)
+    click.echo(f"hub account {username} deactivated; every sign-in of it has ended")
+
+
+@users.command("activate")
+@click.argument("username")
+@pass_ctx
+def users_activate(ctx, username):
+    """Switch a deactivated hub account on again (it signs in afresh).
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub users activate amina
+    """
+    from .accounts import set_active
+
+    _open(ctx)
+    set_active(username, True)
+    click.echo(f"hub account {username} activated")
+
+
 @hub_group.command("enroll-code")
-@click.option("--name", required=True, help="What to call the kit at the hub, e.g. \"Truck 1\".")
+@click.option("--name", default=None,
+              help="What to call the kit at the hub, e.g. \"Truck 1\" (needed for a new kit).")
+@click.option("--kit", "kit", default=None,
+              help="Re-enrol this kit (id or name) instead: the code works for it alone.")
 @click.option("--ttl", default=None, type=int, help="Seconds the code stays valid (default 2 days).")
 @pass_ctx
-def enroll_code(ctx, name, ttl):
-    """Make a one-time enrol code for a kit; give it to the field staff.
+def enroll_code(ctx, name, kit, ttl):
+    """Make a one-time enrol code for a new kit, or one kit's re-enrolment; give it to the field staff.
+
+    A code for a new kit never enrols a kit the hub already knows; a code made with
+    --kit re-enrols that kit only (a new secret, after a lost data folder). A revoked
+    kit stays revoked: no code is made for it.
 
     \b
     Example:
       kit --data /var/lib/kit-hub hub enroll-code --name "Truck 1"
+      kit --data /var/lib/kit-hub hub enroll-code --kit "Truck 1"
     """
-    from .enrol import new_code
+    from kit.errors import KitError
+
+    from .enrol import find_kit, new_code
 
     config = _open(ctx)
+    if not name and not kit:
+        raise KitError("give --name for a new kit, or --kit for a kit to re-enrol")
     ttl = ttl or config["hub_enroll_code_ttl_s"]
-    code = new_code(name, ttl)
+    code = new_code(name, ttl, kit=kit)
     click.echo(code)
-    click.echo(f"one-time code for {name!r}, valid {ttl // 3600} h: "
+    what = f"re-enrolling kit {find_kit(kit).kit_id} only" if kit else f"a new kit called {name!r}"
+    click.echo(f"one-time code for {what}, valid {ttl // 3600} h: "
                f"kit sync enroll --hub URL --code {code}", err=True)
 
 

@@ -36,9 +36,22 @@ class HubUser(HubModel):
     username = CharField(unique=True)
     password_hash = CharField()
     created_at = DateTimeField(default=utcnow)
+    active = BooleanField(default=True)
 
     class Meta:
         table_name = "hub_user"
+
+
+class HubWebSession(HubModel):
+    """One signed-in browser (sync.hub.signins): the cookie names this row; no row, no session."""
+
+    id = CharField(primary_key=True)
+    username = CharField()
+    created_at = DateTimeField(default=utcnow)
+    seen_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "hub_web_session"
 
 
 class Failure(HubModel):
@@ -57,7 +70,8 @@ class EnrollCode(HubModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
-    kit_id = CharField(null=True)
+    kit_id = CharField(null=True)  # the kit that spent it
+    for_kit = CharField(null=True)  # bound when made: None for a new kit, else the one kit it re-enrols
 
     class Meta:
         table_name = "hub_enroll_code"

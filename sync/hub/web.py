@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
 from kit.errors import KitError
+from kit.web.redirects import local_path
 
-from . import reports
+from . import reports, signins
 from .accounts import sign_in
 from .bundles import import_bundle, write_receipt
 from .enrol import new_code, revoke
@@ -25,10 +26,16 @@ babel = Babel()
 LANGUAGES = ("en", "fr")
 
 
+def _idle_s():
+    return current_app.config["HUB"]["session_idle_s"]
+
+
 def login_required(view):
+    """Let through a live sign-in (sync.hub.signins); send anyone else to sign in."""
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if not session.get("hub_user"):
+        if signins.signed_in(session.get("sid"), _idle_s()) is None:
+            session.clear()
             return redirect(url_for("hub.signin", next=request.path))
         return view(*args, **kwargs)
     return wrapped
@@ -44,15 +51,17 @@ def signin():
         except KitError as exc:
             error, status = exc.message, exc.status
         else:
+            signins.end(session.get("sid"))
             session.clear()
+            session["sid"] = signins.start(user.username, _idle_s())
             session["hub_user"] = user.username
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("hub.kits"))
+            return redirect(local_path(request.args.get("next"), url_for("hub.kits")))
     return render_template("hub/signin.html", error=error), status
 
 
 @bp.post("/signout")
 def signout():
+    signins.end(session.get("sid"))
     session.clear()
     return redirect(url_for("hub.signin"))
 
@@ -112,14 +121,20 @@ def report_xapi():
 @bp.route("/enroll", methods=["GET", "POST"])
 @login_required
 def enroll():
+    """Make an enrol code bound to a new kit, or to one enrolled kit's re-enrolment."""
+    from .models import Kit
+
     code = error = None
+    chosen = request.values.get("kit", "")
     if request.method == "POST":
         try:
-            code = new_code(request.form.get("name"), current_app.config["HUB"]["hub_enroll_code_ttl_s"])
+            code = new_code(request.form.get("name"), current_app.config["HUB"]["hub_enroll_code_ttl_s"],
+                            kit=chosen or None)
         except KitError as exc:
             error = exc.message
-    return render_template("hub/enroll.html", code=code, error=error,
-                           name="" if code else request.form.get("name", ""))
+    kits = Kit.select().where(Kit.revoked_at.is_null()).order_by(Kit.name)
+    return render_template("hub/enroll.html", code=code, error=error, kits=list(kits), chosen=chosen,
+                           name="" if code else request.form.get("name", "")), 400 if error else 200
 
 
 @bp.post("/kits/<kit_id>/revoke")

@@ -1,7 +1,5 @@
 """Signing in without typing: picture passwords, their limit, sessions that never mix."""
 
-from kit.web.learn.auth import picture_limiter
-
 from .test_pages import csrf, sign_in
 
 
@@ -28,7 +26,6 @@ def test_tapping_a_name_with_a_picture_password_asks_for_the_pictures(learn_app,
 
 
 def test_wrong_or_incomplete_pictures_are_refused(learn_app, ids):
-    picture_limiter.clear(ids["ben"])
     client = learn_app.test_client()
     wrong = picture_post(client, ids["ben"], ["sun", "star"])
     assert wrong.status_code == 403 and "Those are not your pictures" in wrong.get_data(True)
@@ -40,7 +37,6 @@ def test_wrong_or_incomplete_pictures_are_refused(learn_app, ids):
 
 
 def test_wrong_pictures_are_rate_limited_per_learner(learn_app, ids):
-    picture_limiter.clear(ids["ben"])
     learn_app.config["KIT"]["login_attempts"] = 3
     client = learn_app.test_client()
     for _ in range(3):
@@ -50,7 +46,6 @@ def test_wrong_pictures_are_rate_limited_per_learner(learn_app, ids):
     assert "Too many wrong tries" in locked.get_data(as_text=True)
     assert signed_in_as(client) is None
     assert sign_in(learn_app.test_client(), ids["ada"], ids["class"]).status_code == 302
-    picture_limiter.clear(ids["ben"])
 
 
 def test_learner_with_no_password_cannot_use_the_picture_page_and_csrf_is_required(

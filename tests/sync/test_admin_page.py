@@ -23,6 +23,7 @@ def _token(html):
 
 
 def test_admin_page_enrols_the_kit_and_exports_a_bundle(sqlite_hub, tmp_path):
+    from kit import signins
     from kit.db import database
 
     kit = make_kit(tmp_path, "k")
@@ -32,11 +33,11 @@ def test_admin_page_enrols_the_kit_and_exports_a_bundle(sqlite_hub, tmp_path):
         client = app.test_client()
         anonymous = client.get("/admin/sync/")
         assert anonymous.status_code == 302 and "/teach/login" in anonymous.headers["Location"]
-        with client.session_transaction() as session:
-            session["user_id"] = teacher_id
+        with client.session_transaction() as session:  # a signed-in teacher (kit.signins row + cookie)
+            session["user_id"], session["sid"] = teacher_id, signins.start(3600, 3600, user_id=teacher_id)
         assert client.get("/admin/sync/").status_code == 403
-        with client.session_transaction() as session:
-            session["user_id"] = admin_id
+        with client.session_transaction() as session:  # a signed-in admin (kit.signins row + cookie)
+            session["user_id"], session["sid"] = admin_id, signins.start(3600, 3600, user_id=admin_id)
         page = client.get("/admin/sync/").get_data(as_text=True)
         assert "not enrolled" in page
         wrong = client.post("/admin/sync/enroll", data={"hub": sqlite_hub.url, "code": "NOPE-NOPE-NOPE",

@@ -97,16 +97,23 @@ def test_sign_in_is_rate_limited_even_with_the_right_password(client, teach_app)
     assert sign_in(client, ADMIN).status_code == 302
 
 
-def test_limiter_window_expires():
-    now = [1000.0]
-    limiter = auth.LoginLimiter(2, 60, clock=lambda: now[0])
-    limiter.fail("k")
-    limiter.fail("k")
-    assert limiter.retry_after("k") == 61
-    now[0] += 30
-    assert 0 < limiter.retry_after("k") <= 31
-    now[0] += 31
-    assert limiter.retry_after("k") == 0
+def test_failure_log_window_moves_on(teach_app):
+    import datetime as dt
+
+    from kit.models import LoginFailure
+    from kit.ratelimit import FailureLog
+
+    now = [dt.datetime(2026, 1, 1, 8, 0, 0)]
+    log = FailureLog(LoginFailure, clock=lambda: now[0])
+    log.fail("k")
+    now[0] += dt.timedelta(seconds=10)
+    log.fail("k")
+    assert log.retry_after("k", 2, 60) == 50  # the first failure leaves the window at 60 s
+    assert log.retry_after("k", 3, 60) == 0 and log.retry_after("other", 1, 60) == 0
+    now[0] += dt.timedelta(seconds=50)
+    assert log.retry_after("k", 2, 60) == 0
+    log.clear("k")
+    assert log.retry_after("k", 1, 60) == 0
 
 
 def test_forged_csrf_token_is_refused(teacher, ids):

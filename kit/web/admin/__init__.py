@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from ... import auth
+from ... import auth, signins
 from ...db import write
 from ...errors import Conflict, KitError, NotFound
 from ...models import KitIdentity
@@ -89,14 +89,16 @@ def add_user():
 def change_user(user_id, action, password=""):
     """Deactivate, reactivate or set a new password; never lock out the last admin."""
     me = auth.current_user()
-    if action == "password":
-        return auth.set_password(user_id, password)
+    if action == "password":  # ends the user's sign-ins; an admin changing their own keeps this one
+        return auth.set_password(user_id, password,
+                                 keep_session=session.get("sid") if user_id == me.id else None)
     with write():
         user = auth.get_user(user_id)
         if action == "deactivate":
             if user.id == me.id:
                 raise KitError(_("You cannot deactivate your own account."))
             user.active = False
+            signins.end_all(user_id=user.id)
         elif action == "activate":
             user.active = True
         else:

@@ -1,21 +1,23 @@
 """Who is the learner: the signed session, the signed event token, the picture-password limit.
 
-A learner's session holds only ``learner_id`` (teachers hold ``user_id``; neither key
-ever grants the other's pages). The event token is made at sign-in and embedded in
-the page, so events queued on a shared tablet by learner A are still stored as A's
-after B signs in: the token, not the cookie, says whose events they are.
+A learner's session holds ``learner_id`` and the id of its sign-in row (kit.signins;
+teachers hold ``user_id``; neither key ever grants the other's pages). The event token
+is made at sign-in and embedded in the page, so events queued on a shared tablet by
+learner A are still stored as A's after B signs in: the token, not the cookie, says
+whose events they are, and it outlives A's session on purpose (it can only add events
+for A, never read anything).
 """
 
-import threading
-import time
-from collections import defaultdict, deque, namedtuple
+from collections import namedtuple
 from functools import lru_cache
 
 from flask import current_app, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ... import signins
+from ...auth import failures, wait_before_trying
 from ...db import fetch_json
-from ...errors import TooManyRequests, Unauthorized
+from ...errors import Unauthorized
 
 TOKEN_SALT = "classroom-kit.learner-events"
 
@@ -62,69 +64,55 @@ def learner_from_token(token):
 
 
 def current_learner():
-    """Return the signed-in learner as a SignedIn, or None (an inactive learner counts as
-    signed out)."""
-    learner_id = session.get("learner_id")
+    """Return the signed-in learner as a SignedIn, or None (an inactive learner, or a
+    sign-in that was ended, counts as signed out). One query: learner, class and sign-in."""
+    learner_id, sid = session.get("learner_id"), session.get("sid")
     if learner_id is None:
         return None
     found = _one_learner("JOIN classroom c ON c.id = l.classroom_id"
-                         " WHERE l.id = ? AND l.active AND c.active", learner_id)
+                         " JOIN web_session s ON s.learner_id = l.id"
+                         " WHERE l.id = ? AND s.id = ? AND l.active AND c.active",
+                         learner_id, sid if isinstance(sid, str) else "")
     if found is None:
         session.clear()
     return found
 
 
-def _one_learner(where, learner_id):
+def _one_learner(where, *params):
     """Return the SignedIn a query finds, or None (the row as one value: see fetch_json)."""
     found = fetch_json(
         "SELECT json_array(l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
-        f" l.language) FROM learner l {where}", (learner_id,))
+        f" l.language) FROM learner l {where}", params)
     return SignedIn(*found) if found else None
 
 
 def sign_in(learner):
     """Start a fresh session for this learner: nothing of the previous one survives."""
-    session.clear()
+    sign_out()
+    kit = current_app.config["KIT"]
+    session["sid"] = signins.start(int(current_app.permanent_session_lifetime.total_seconds()),
+                                   kit["session_idle_s"], learner_id=learner.id)
     session["learner_id"] = learner.id
     if learner.language:
         session["lang"] = learner.language
 
 
 def sign_out():
+    """End this browser's sign-in (learner's or teacher's) and forget the session."""
+    signins.end(session.get("sid"))
     session.clear()
 
 
-class AttemptLimiter:
-    """Count wrong picture passwords per learner in a sliding window (in this process)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._failures = defaultdict(deque)
-
-    def _recent(self, key, window):
-        stamps = self._failures[key]
-        cutoff = time.monotonic() - window
-        while stamps and stamps[0] < cutoff:
-            stamps.popleft()
-        return stamps
-
-    def check(self, key, limit, window):
-        """Raise TooManyRequests when `key` has used up its wrong tries in the window."""
-        with self._lock:
-            stamps = self._recent(key, window)
-            if len(stamps) >= limit:
-                wait = int(stamps[0] + window - time.monotonic()) + 1
-                raise TooManyRequests(
-                    "too many wrong picture passwords; ask your teacher or wait a few minutes",
-                    retry_after=wait)
-
-    def fail(self, key):
-        with self._lock:
-            self._failures[key].append(time.monotonic())
-
-    def clear(self, key):
-        with self._lock:
-            self._failures.pop(key, None)
+def picture_wait(learner_id, address):
+    """Seconds before this learner's pictures may be tried again from this address (0: now)."""
+    return wait_before_trying(f"picture:{learner_id}", f"picture-from:{address or ''}")
 
 
-picture_limiter = AttemptLimiter()
+def picture_failed(learner_id, address):
+    """Count one wrong picture password, for the learner and for the address."""
+    failures.fail(f"picture:{learner_id}", f"picture-from:{address or ''}")
+
+
+def picture_passed(learner_id):
+    """Forget the learner's wrong tries (the address's stay counted)."""
+    failures.clear(f"picture:{learner_id}")

@@ -1,13 +1,12 @@
 """Signing in without typing: choose the class, tap your name, then your two pictures."""
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...errors import TooManyRequests
 from ...models import Classroom, Learner
 from ...pictures import PICTURES, check_picture_password
 from . import bp
-from .auth import current_learner, picture_limiter, sign_in, sign_out
+from .auth import current_learner, picture_failed, picture_passed, picture_wait, sign_in, sign_out
 
 
 def _active_class(classroom_id):
@@ -54,23 +53,19 @@ def signin():
     return redirect(url_for("learn.lessons"))
 
 
-def _limits():
-    config = current_app.config["KIT"]
-    return config["login_attempts"], config["login_window_s"]
+def _check_pictures(learner, chosen, address):
+    """Return ("", 200) when the pictures are right, else a message and an HTTP status.
 
-
-def _check_pictures(learner, chosen):
-    """Return ("", 200) when the pictures are right, else a message and an HTTP status."""
+    Wrong tries are limited per learner and per tablet (address) across learners, in the
+    database (kit.auth.failures), so a restart or another server process forgets none."""
     if len(set(chosen)) != 2:
         return _("Choose two pictures."), 400
-    try:
-        picture_limiter.check(learner.id, *_limits())
-    except TooManyRequests:
+    if picture_wait(learner.id, address):
         return _("Too many wrong tries. Ask your teacher, or wait a few minutes."), 429
     if check_picture_password(learner.picture_password, chosen):
-        picture_limiter.clear(learner.id)
+        picture_passed(learner.id)
         return "", 200
-    picture_limiter.fail(learner.id)
+    picture_failed(learner.id, address)
     return _("Those are not your pictures. Try again."), 403
 
 
@@ -89,7 +84,8 @@ def picture(learner_id):
         return redirect(url_for("learn.class_page", classroom_id=learner.classroom_id))
     error, status = "", 200
     if request.method == "POST":
-        error, status = _check_pictures(learner, request.form.getlist("picture"))
+        error, status = _check_pictures(learner, request.form.getlist("picture"),
+                                        request.remote_addr)
         if not error:
             sign_in(learner)
             return redirect(url_for("learn.lessons"))

@@ -6,8 +6,6 @@ kit.class_sessions, and show the result or the KitError's message.
 """
 
 import datetime as dt
-from urllib.parse import urlparse
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -16,6 +14,7 @@ from ... import auth
 from ...db import write
 from ...errors import KitError, TooManyRequests
 from ..i18n import LANGUAGES
+from ..redirects import local_path
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
@@ -27,13 +26,7 @@ def form_error(exc):
 
 def safe_next(target):
     """Return `target` if it is a path on this kit, else the dashboard (no open redirect)."""
-    target = target or ""
-    parsed = urlparse(target)
-    # Browsers read "/\host" like "//host": refuse backslashes and control characters too.
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or \
-            target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
-        return url_for("teach.dashboard")
-    return target
+    return local_path(target, url_for("teach.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
