@@ -24,15 +24,18 @@ class NoBinfmt(Exception):
     """The kernel cannot run foreign binaries here: arm64 tests are skipped, saying so."""
 
 
-def ensure():
+def ensure(filesystems=Path("/proc/filesystems")):
     """Make the kernel run arm64 ELF files through qemu-aarch64-static.
 
     Raises NoBinfmt where the kernel has no binfmt_misc at all (the only reason to skip),
-    and RuntimeError when qemu-user-static is missing (.ci/run installs it).
+    and RuntimeError when qemu-user-static is missing (dev/system-deps installs it).
     """
-    if "binfmt_misc" not in Path("/proc/filesystems").read_text():
-        subprocess.run(["modprobe", "binfmt_misc"], capture_output=True, check=False)
-        if "binfmt_misc" not in Path("/proc/filesystems").read_text():
+    if "binfmt_misc" not in filesystems.read_text():
+        try:  # a module not loaded yet, on a kernel that has it
+            subprocess.run(["modprobe", "binfmt_misc"], capture_output=True, check=False)
+        except FileNotFoundError:  # no kmod here (a container): nothing to load with
+            pass
+        if "binfmt_misc" not in filesystems.read_text():
             raise NoBinfmt("arm64 root not tested: this kernel has no binfmt_misc, so it "
                            "cannot run arm64 binaries through qemu-user")
     if not (BINFMT / "register").exists():
@@ -41,7 +44,7 @@ def ensure():
     if not ENTRY.exists():
         if not QEMU_LINE.exists():
             raise RuntimeError(f"{QEMU_LINE} is missing: install Debian's qemu-user-static "
-                               "(apt-get install qemu-user-static; .ci/run does)")
+                               "(dev/system-deps does, run by ./dev/test)")
         (BINFMT / "register").write_text(QEMU_LINE.read_text().strip() + "\n")
     state = ENTRY.read_text()
     if state.startswith("disabled"):

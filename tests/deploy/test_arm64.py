@@ -224,6 +224,15 @@ def test_every_installed_dependency_is_an_arm64_wheel_or_pure_python(arm64_insta
     assert machines == {emulation.EM_AARCH64}
 
 
+def test_a_kernel_without_binfmt_misc_is_said_in_one_line(tmp_path):
+    filesystems = tmp_path / "filesystems"
+    filesystems.write_text("nodev\tsysfs\nnodev\tproc\n\text4\n")
+    with pytest.raises(emulation.NoBinfmt) as caught:
+        emulation.ensure(filesystems)
+    assert str(caught.value) == ("arm64 root not tested: this kernel has no binfmt_misc, so "
+                                 "it cannot run arm64 binaries through qemu-user")
+
+
 def test_foreign_code_names_an_x86_64_wheel_and_its_binary(tmp_path):
     packages = tmp_path / "site-packages"
     dist = packages / "fastthing-2.0.dist-info"
