@@ -19,6 +19,8 @@ What emulation does not cover (deploy/raspberrypi/README.md says the same):
   and emulated code runs several times slower than a Pi, so no timing is judged here.
 - Raspberry Pi OS itself: the root is Debian 12 arm64, the base Raspberry Pi OS Lite
   64-bit is built on, not the image with its raspi-config and firmware packages.
+- Stopping the booted root: nspawn's halt signal (SIGRTMIN+3) does not reach an emulated
+  init, so the test halts it with `systemctl poweroff`.
 - The sync agent enrols from the root not booted (sharing this machine's loopback, where
   the hub runs); the booted root has only its own private network.
 """
@@ -294,6 +296,7 @@ def booted(arm64_installed, scratch, kit_wheel, arm64_wheels, sample_pack):
         with rootfs.Booted(copy, scratch / "arm64-boot.log", binds=binds,
                            boot_timeout=300) as machine:
             yield machine
+            machine.poweroff()
 
 
 def wait_healthy(machine, timeout=120):
