@@ -185,8 +185,8 @@ class Booted:
 
         (nspawn asks with SIGRTMIN+3, which qemu-user does not hand on as that signal.)
         """
-        self.sh("systemctl poweroff", check=False, timeout=timeout)
         try:
+            self.sh("systemctl poweroff", check=False, timeout=timeout)
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             pass  # __exit__ kills it
