@@ -1,26 +1,33 @@
 """The kit's Flask application factory."""
 
+import functools
 import logging
 from importlib.metadata import entry_points
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import db
+from . import body_limits, db
 from .datafolder import open_data
 from .errors import KitError
 from .sessions import KitSessionInterface
+from .web.error_pages import error_page
 
 logger = logging.getLogger(__name__)
 
 PLUGIN_GROUP = "classroom_kit.app_plugins"
 
 
-def create_app(config=None, data_dir=None):
-    """Build the kit's app for a data folder; `config` overrides settings (tests use it)."""
+def create_app(config=None, data_dir=None, serving=False):
+    """Build the kit's app for a data folder; `config` overrides settings (tests use it).
+
+    `serving` is true in the process that serves tablets (`kit serve`): plugins read it
+    from ``app.config["KIT_SERVING"]`` to start what belongs there (the sync agent).
+    """
     settings = open_data(data_dir, overrides=config)
     app = Flask(__name__)
     app.config["KIT"] = settings
+    app.config["KIT_SERVING"] = serving
     app.config["SECRET_KEY"] = settings["secret_key"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -28,6 +35,7 @@ def create_app(config=None, data_dir=None):
     app.config["JSON_SORT_KEYS"] = False
     app.session_interface = KitSessionInterface()
 
+    body_limits.init_app(app, functools.partial(_body_limit, settings))
     db.init_app(app)
     _register_errors(app)
 
@@ -41,24 +49,34 @@ def create_app(config=None, data_dir=None):
     return app
 
 
+def _body_limit(settings, path):
+    """The most bytes a request to `path` may send (None: the pack upload's MAX_CONTENT_LENGTH)."""
+    if path == "/api/v1/events":
+        return settings["max_event_body_bytes"]
+    if path.startswith("/api/"):
+        return settings["max_api_body_bytes"]
+    return None
+
+
 def _wants_json():
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
 def _register_errors(app):
-    """One error handler: JSON envelope for the API, a plain page for people."""
+    """One error handler: JSON envelope for the API, a kit-styled translated page for people."""
 
     @app.errorhandler(KitError)
     def _kit_error(exc):
         if _wants_json():
             return jsonify(exc.to_dict()), exc.status
-        return app.jinja_env.get_or_select_template("error.html").render(
-            status=exc.status, message=exc.message
-        ), exc.status
+        return error_page(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):
+        """Werkzeug's errors, and every unhandled exception (Flask hands those over as a 500)."""
         if _wants_json():
             body = {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
             return jsonify(body), exc.code
-        return exc
+        if exc.code is None or exc.code < 400:
+            return exc  # a RequestRedirect and its like are not errors
+        return error_page(exc.code, headers=[h for h in exc.get_headers() if h[0] == "Allow"])

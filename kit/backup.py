@@ -20,6 +20,7 @@ from .db import DB_FILENAME, db_path
 from .errors import Conflict, KitError
 from .models import KitIdentity, Pack
 from .packs.archive import sha256_file
+from .private_files import private_file
 
 FORMAT = 1
 DESCRIPTION = "backup.json"
@@ -60,9 +61,11 @@ def backup(config, out, with_packs=True):
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "database_sha256": sha256_file(snapshot), "packs": packs, "packs_included": with_packs,
         }
-        partial = out.with_name(out.name + ".part")
+        partial = private_file(out.with_name(out.name + ".part"))
+        partial.chmod(0o600)  # it holds password hashes and the secret key: never readable by others
         with tarfile.open(partial, "w") as tar:
             _add_bytes(tar, DESCRIPTION, json.dumps(description, indent=1).encode())
+            snapshot.chmod(0o600)  # restored with the mode it is stored with
             tar.add(snapshot, DB_FILENAME)
             for name in ("secret_key", "settings.toml"):
                 if (data / name).is_file():
@@ -70,7 +73,6 @@ def backup(config, out, with_packs=True):
             if with_packs:
                 for pack in packs:
                     tar.add(data / "packs" / pack["folder"], f"packs/{pack['folder']}")
-        partial.chmod(0o600)  # it holds password hashes and the session key
         partial.replace(out)
     return description
 
@@ -139,12 +141,13 @@ REPLACED = RESTORED + (DB_FILENAME + "-wal", DB_FILENAME + "-shm")
 def _swap_in(data, staging, description):
     """Move the current files aside, then the backup's in (renames within one disk)."""
     aside = data / f"replaced-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    aside.mkdir()
+    aside.mkdir(mode=0o700)
     for name in REPLACED:
         if (data / name).exists():
             shutil.move(data / name, aside / name)
     for name in RESTORED:
         if (staging / name).exists():
+            (staging / name).chmod(0o600)  # whatever mode an older backup stored
             shutil.move(staging / name, data / name)
     if description.get("packs_included"):
         if (data / "packs").exists():

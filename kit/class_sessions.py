@@ -3,16 +3,20 @@
 Minutes come from the event log, on the kit's own clock (``Event.received_at``, the same
 clock that stamps the session's start and end), so a tablet with a wrong clock cannot
 inflate them. A learner's minutes are the gaps between their consecutive events inside the
-session window, each gap counted up to IDLE_GAP_S (a learner who stops for longer was not
-learning in between), and at least one minute for anyone who did anything. A learner
-attended when they have an event in the window or the teacher marked them present.
+session, each gap counted up to IDLE_GAP_S (a learner who stops for longer was not
+learning in between), rounded to the nearest minute. Programmes report these hours, so
+they must never exceed what happened: events that arrive in the grace after the end count
+as at the end, so no learner's minutes exceed the session's length, and nobody is given
+a minute they did not spend (one tap is attendance, not a minute of learning). A learner
+attended when they have an event in the session, signed in during it, or the teacher
+marked them present (the last two are Attendance rows made while it runs).
 """
 
 import datetime as dt
 
 from flask_babel import gettext as _
 
-from .db import write
+from .db import fetch_json, write
 from .errors import Conflict, KitError, NotFound
 from .models import Attendance, ClassSession, Event, Learner, LessonProgress, utcnow
 from .roster import get_class, get_learner
@@ -63,6 +67,17 @@ def mark_present(session_id, learner_id, present=True):
                                       & (Attendance.learner == learner)).execute()
 
 
+def note_signed_in(learner_id, class_id):
+    """Count a learner who signs in while their class's session runs as present, even if
+    they open no lesson (attendance is who came; the minutes say what they did)."""
+    open_id = fetch_json("SELECT json_array(id) FROM class_session WHERE classroom_id = ?"
+                         " AND ended_at IS NULL", (class_id,))
+    if open_id is None:
+        return
+    with write():
+        Attendance.insert(session=open_id[0], learner=learner_id).on_conflict_ignore().execute()
+
+
 def learning_seconds(times):
     """Return active seconds from sorted event times: gaps capped at IDLE_GAP_S."""
     total = 0.0
@@ -71,22 +86,33 @@ def learning_seconds(times):
     return total
 
 
-def minutes_by_learner(class_id, start, end):
-    """Return {learner_id: minutes} for the class's learners with events in [start, end]."""
+def whole_minutes(seconds):
+    """Round seconds to the nearest minute, half up: 29 s is 0 minutes, 30 s is 1."""
+    return int(seconds // 60 + (seconds % 60 >= 30))
+
+
+def minutes_by_learner(class_id, start, end, grace_s=0):
+    """Return {learner_id: minutes} for the class's learners with events in [start, end].
+
+    Events up to `grace_s` after `end` (a tablet's queue draining) count as at `end`.
+    """
     rows = (Event.select(Event.learner, Event.received_at).join(Learner)
             .where((Learner.classroom == class_id) & (Event.received_at >= start)
-                   & (Event.received_at <= end))
+                   & (Event.received_at <= end + dt.timedelta(seconds=grace_s)))
             .order_by(Event.learner, Event.received_at).tuples())
     times = {}
     for learner_id, received in rows:
-        times.setdefault(learner_id, []).append(received)
-    return {lid: max(1, round(learning_seconds(ts) / 60)) for lid, ts in times.items()}
+        times.setdefault(learner_id, []).append(min(received, end))
+    return {lid: whole_minutes(learning_seconds(ts)) for lid, ts in times.items()}
 
 
 def live_attendance(sess):
     """Return {learner_id: minutes so far} for an open or ended session."""
-    end = sess.ended_at + dt.timedelta(seconds=LATE_GRACE_S) if sess.ended_at else utcnow()
-    minutes = minutes_by_learner(sess.classroom_id, sess.started_at, end)
+    if sess.ended_at:
+        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at,
+                                     LATE_GRACE_S)
+    else:
+        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, utcnow())
     for row in Attendance.select().where(Attendance.session == sess):
         minutes.setdefault(row.learner_id, row.minutes if sess.ended_at else 0)
     return minutes
@@ -99,7 +125,8 @@ def end_session(session_id):
         if sess.ended_at is not None:
             raise Conflict(_("this session has already ended"))
         sess.ended_at = utcnow()
-        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at)
+        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at,
+                                     LATE_GRACE_S)
         marked = {a.learner_id for a in Attendance.select().where(Attendance.session == sess)}
         for learner_id in set(minutes) | marked:
             Attendance.insert(session=sess, learner=learner_id,
@@ -120,7 +147,7 @@ def _summary(sess, minutes, marked):
                        & (LessonProgress.completed_at >= sess.started_at)
                        & (LessonProgress.completed_at <= sess.ended_at)))
     return {
-        "duration_minutes": round((sess.ended_at - sess.started_at).total_seconds() / 60),
+        "duration_minutes": whole_minutes((sess.ended_at - sess.started_at).total_seconds()),
         "enrolled": enrolled,
         "attended": len(set(minutes) | marked),
         "learning_minutes": sum(minutes.values()),

@@ -9,6 +9,7 @@ from .db import database, init_database
 from .errors import ConfigError, NotFound
 from .migrations import migrate
 from .models import KitIdentity
+from .private_files import private_file, private_folder
 
 MIGRATION_GROUP = "classroom_kit.migrations"
 
@@ -26,7 +27,7 @@ def open_data(data_dir=None, overrides=None, create=True, run_migrations=True):
     if not data.exists():
         if not create:
             raise ConfigError(f"data folder {data} does not exist (run `kit init` first)")
-        data.mkdir(parents=True)
+        private_folder(data)
     if not data.is_dir():
         raise ConfigError(f"data folder {data} is not a folder")
     (data / "packs").mkdir(exist_ok=True)
@@ -45,8 +46,7 @@ def _secret_key(data):
     """Return the data folder's session-signing key, made once and kept private."""
     path = data / "secret_key"
     if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32))
+        private_file(path).write_text(secrets.token_hex(32))
     return path.read_text().strip()
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from playhouse.pool import PooledSqliteDatabase
 
+from .private_files import private_file
+
 logger = logging.getLogger(__name__)
 
 
@@ -72,6 +74,7 @@ def init_database(config):
     """Bind the deferred database to the data folder's kit.db (created if missing)."""
     path = db_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)  # SQLite would make it 644; see kit.private_files
     if not database.is_closed():
         database.close()
     database.close_idle()  # pooled connections to another folder's file

@@ -4,9 +4,11 @@ A tablet's own "correct" is never trusted: kit.packs.quiz marks every answer her
 before the write transaction starts, so the database lock is held only for the append.
 """
 
+from .db import database
 from .errors import KitError, NotFound
 from .event_schema import BadEvent
-from .db import database
+from .packs.lessons import load_quiz, quiz_facts
+from .packs.quiz import mark_answer
 
 
 def _installed_lessons(keys):
@@ -42,20 +44,15 @@ def lesson_facts(batch):
 
 
 def _quiz_facts(index, pack_id, lesson_id):
-    from .packs.lessons import get_lesson
-
-    lesson = get_lesson(pack_id, lesson_id)
-    if not lesson.questions:
+    facts = quiz_facts(pack_id, lesson_id)  # the quiz alone: rendering the lesson is the player's job
+    if facts is None:
         raise BadEvent(f"event {index}: lesson {lesson_id!r} has no quiz", index=index,
                        field="kind")
-    return [q["id"] for q in lesson.questions], lesson.min_score
+    return facts
 
 
 def judge_answers(batch):
     """Set payload.correct on every answer event from the pack's own answer key."""
-    from .packs.lessons import load_quiz
-    from .packs.quiz import mark_answer
-
     quizzes = {}  # each lesson's quiz is looked up once per batch
     for index, event in enumerate(batch):
         if event["kind"] != "answer":

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from .errors import KitError
+from .storable import is_storable
 
 IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 UUID_FORM = re.compile(
@@ -56,6 +57,13 @@ def _ident(value):
 def _text(value):
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise ValueError(f"must be text of at most {MAX_TEXT} characters")
+    return _storable(value)
+
+
+def _storable(value):
+    """Refuse what the hub cannot store (kit.storable): the tablet learns now, not the sync agent later."""
+    if not is_storable(value):
+        raise ValueError("must be text without NUL characters or unpaired surrogates")
     return value
 
 
@@ -105,25 +113,17 @@ def _device_time(value):
     if parsed is None:
         raise ValueError("must be an ISO 8601 time like 2026-03-01T09:30:00.000Z")
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:30:00+01:00 is before the year 1 in UTC
+            raise ValueError("must be a time between the years 1 and 9999 in UTC") from None
     return parsed
 
 
 def _boot_id(value):
     if not isinstance(value, str) or not 1 <= len(value) <= 64:
         raise ValueError("must be text of 1 to 64 characters")
-    # An unpaired surrogate (JSON "\ud800") is not UTF-8: storing it failed with a 500.
-    if not value.isascii() and not _utf8(value):
-        raise ValueError("must be text without unpaired surrogates")
-    return value
-
-
-def _utf8(value):
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return _storable(value)
 
 
 TOP_CHECKS = {"uuid": _uuid, "pack_id": _ident, "lesson_id": _ident,

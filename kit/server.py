@@ -19,7 +19,7 @@ def serve(data_dir=None, host=None, port=None, threads=None):
     check_clone(data_dir)  # before the app (and any sync agent in it) exists
     QueueDepthSummary.install()
     give_big_blocks_back()
-    app = create_app(data_dir=data_dir, config={"host": host, "port": port, "threads": threads})
+    app = create_app(data_dir=data_dir, config={"host": host, "port": port, "threads": threads}, serving=True)
     config = app.config["KIT"]
     print(f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/",
           flush=True)

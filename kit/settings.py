@@ -1,15 +1,28 @@
-"""The one registry of settings: name, default and help feed the config, the docs and a test.
+"""The settings registries: name, default and help feed the config, the docs and a test.
 
-A setting's value comes, last one winning, from its default, the data folder's
-``settings.toml``, then the environment variable ``KIT_<NAME>`` (upper case).
+The kit's own settings are listed here. A plugin brings its own through the
+``classroom_kit.settings`` entry point group (a Section in the plugin's package), read
+like the kit's, from the same files and ``KIT_*`` variables. A separate program built on
+the kit keeps a Registry of its own, with its own prefix.
+
+A setting's value comes, last one winning, from its default, the file named by
+``<PREFIX>SETTINGS_FILE``, the data folder's ``settings.toml``, the environment variable
+``<PREFIX><NAME>`` (upper case), then overrides (command-line flags).
 """
 
+import functools
+import logging
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from .errors import ConfigError
+
+PLUGIN_GROUP = "classroom_kit.settings"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -18,10 +31,11 @@ class Setting:
     default: object
     help: str
     kind: type = str
+    prefix: str = "KIT_"  # set by the Registry the setting belongs to
 
     @property
     def env(self):
-        return "KIT_" + self.name.upper()
+        return self.prefix + self.name.upper()
 
     def parse(self, raw, source):
         """Convert a raw value from a file or the environment to this setting's type."""
@@ -42,6 +56,133 @@ class Setting:
             ) from None
 
 
+@dataclass(frozen=True)
+class Section:
+    """Settings that belong together under one heading of docs/configuration.md."""
+
+    title: str
+    settings: tuple
+
+
+class Registry:
+    """One program's settings: its sections (and its plugins'), its environment prefix,
+    and the old names it still reads, with a logged warning, for one release after a rename.
+
+    `renamed` maps a setting's name to its old name; with `old_prefix`, every setting is
+    also read from the old variable ``<old_prefix><OLD NAME>`` when the new one is unset.
+    """
+
+    def __init__(self, prefix, sections, plugin_group=None, old_prefix=None, renamed=None):
+        self.prefix = prefix
+        self._sections = list(sections)
+        self.plugin_group = plugin_group
+        self.old_prefix = old_prefix
+        self.renamed = dict(renamed or {})
+
+    def sections(self):
+        """Return the sections, the program's own first, each setting carrying this prefix."""
+        found = self._sections + (list(_plugin_sections(self.plugin_group)) if self.plugin_group else [])
+        return [Section(sec.title, tuple(replace(s, prefix=self.prefix) for s in sec.settings)) for sec in found]
+
+    def by_name(self):
+        """Return {name: Setting} over every section; a name defined twice is refused."""
+        names = {}
+        for section in self.sections():
+            for setting in section.settings:
+                if setting.name in names:
+                    raise ConfigError(f"setting {setting.name!r} is defined twice ({section.title})")
+                names[setting.name] = setting
+        return names
+
+    def load(self, data_dir=None, overrides=None, environ=None):
+        """Return a dict of every setting, resolved from defaults, files, environment and overrides."""
+        environ = os.environ if environ is None else environ
+        known = self.by_name()
+        given = {"data"} if data_dir is not None else set()  # a folder given beats the variable, unread
+        env = self._environment([s for s in known.values() if s.name not in given], environ)
+        values = {name: s.default for name, s in known.items()}
+        if "data" in env:
+            values["data"] = env["data"]
+        if data_dir is not None:
+            values["data"] = str(data_dir)
+        data = Path(values["data"]).expanduser()
+        if env.get("settings_file"):
+            extra = Path(env["settings_file"])
+            if not extra.is_file():
+                raise ConfigError(f"{known['settings_file'].env}: {extra} is not a file")
+            self._read_file(extra, values, known)
+        if (data / "settings.toml").is_file():
+            self._read_file(data / "settings.toml", values, known)
+        for name, raw in env.items():
+            if name != "data":
+                values[name] = known[name].parse(raw, known[name].env)
+        for name, raw in (overrides or {}).items():
+            if name not in known:
+                raise ConfigError(f"unknown setting {name!r}")
+            if raw is not None:
+                values[name] = known[name].parse(raw, "override")
+        values["data"] = str(data.resolve())
+        return values
+
+    def _old_env(self, setting):
+        if self.old_prefix is None:
+            return None
+        old = self.old_prefix + self.renamed.get(setting.name, setting.name).upper()
+        return None if old == setting.env else old
+
+    def _environment(self, known, environ):
+        """Return {name: raw} from the environment; an old variable counts, with a warning."""
+        found = {}
+        for setting in known:
+            old = self._old_env(setting)
+            if setting.env in environ:
+                found[setting.name] = environ[setting.env]
+            elif old and old in environ:
+                logger.warning("%s is read for one more release only: rename it %s", old, setting.env)
+                found[setting.name] = environ[old]
+        return found
+
+    def _read_file(self, config_file, values, known):
+        """Apply one TOML settings file to `values`; unknown names are refused, not ignored."""
+        try:
+            from_file = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config_file}: not valid TOML ({exc})") from None
+        old_names = {old: new for new, old in self.renamed.items()}
+        for name, raw in from_file.items():
+            if name in old_names and old_names[name] not in from_file:
+                logger.warning("%s: %s is read for one more release only: rename it %s",
+                               config_file, name, old_names[name])
+                name = old_names[name]
+            if name not in known or name in ("data", "settings_file"):
+                raise ConfigError(f"{config_file}: unknown setting {name!r}")
+            values[name] = known[name].parse(raw, str(config_file))
+
+    def markdown(self):
+        """Return the reference tables for docs/configuration.md, one per section."""
+        out = []
+        for section in self.sections():
+            out += [f"### {section.title}", "", "| setting | environment | default | what it does |",
+                    "| --- | --- | --- | --- |"]
+            for s in section.settings:
+                default = "" if s.default == "" else f"`{s.default}`"
+                out.append(f"| `{s.name}` | `{s.env}` | {default} | {s.help} |")
+            out.append("")
+        return "\n".join(out).rstrip("\n")
+
+
+@functools.cache
+def _plugin_sections(group):
+    """Load every installed plugin's Section once per process (entry points do not change)."""
+    sections = []
+    for ep in sorted(entry_points(group=group), key=lambda ep: ep.name):
+        section = ep.load()
+        if not isinstance(section, Section):
+            raise ConfigError(f"settings plugin {ep.name!r} ({ep.value}) is not a kit.settings.Section")
+        sections.append(section)
+    return tuple(sections)
+
+
 SETTINGS = [
     Setting("data", "./kit-data", "Data folder: kit.db, installed packs, backups, logs."),
     Setting("host", "0.0.0.0", "Address `kit serve` listens on."),
@@ -57,38 +198,21 @@ SETTINGS = [
     Setting("min_free_bytes", 50 * 1024**2,
             "Free disk space to keep after unpacking a pack or writing a backup.", int),
     Setting("max_event_batch", 500, "Most events accepted in one POST to the API.", int),
+    Setting("max_event_body_bytes", 2 * 1024**2,
+            "Largest body of one POST /api/v1/events (a full batch of long answers fits); larger: 413 unread.",
+            int),
+    Setting("max_api_body_bytes", 64 * 1024,
+            "Largest body of any other /api/v1 request (an answer check is under 1 KB); larger: 413 unread.",
+            int),
     Setting("login_attempts", 5,
             "Failed sign-ins allowed per account and address (per learner, for picture passwords) per window.",
             int),
     Setting("login_address_attempts", 20,
-            "Failed sign-ins allowed per client address across all names per window (kit and hub).", int),
+            "Failed sign-ins allowed per client address across all names per window.", int),
     Setting("login_window_s", 300, "Window in seconds for counting failed sign-ins.", int),
     Setting("session_idle_s", 7200,
-            "A teacher's, admin's or hub manager's sign-in ends after this many seconds unused.", int),
+            "A teacher's or admin's sign-in ends after this many seconds unused.", int),
     Setting("default_language", "en", "Language used when the browser asks for none we have."),
-    Setting("pseudonymous_sync", False, "Send learners to the hub as pseudonymous ids, not names.", bool),
-    Setting("sync_interval_s", 30, "Seconds between sync attempts when enrolled.", int),
-    Setting("hub_ca_file", "", "Extra CA certificate file to trust for the hub's TLS."),
-    Setting("sync_agent", "serve",
-            "Where the sync agent runs: serve (inside `kit serve`), off (a separate `kit sync agent`), always."),
-    Setting("sync_timeout_s", 20, "Seconds the agent waits for the hub to answer one request.", int),
-    Setting("sync_probe_timeout_s", 5, "Seconds the agent's first, cheap request may take.", int),
-    Setting("sync_backoff_base_s", 5, "First wait after a failed sync; it doubles, with jitter.", int),
-    Setting("sync_backoff_max_s", 1800, "Longest wait between failed sync attempts.", int),
-    Setting("sync_batch_max", 2000, "Most events the agent sends in one batch (it adapts below this).", int),
-    Setting("sync_chunk_bytes", 262144, "Size of each HTTP Range piece when downloading a pack.", int),
-    Setting("hub_allow_http", False,
-            "Allow a plain-HTTP hub URL that is not on loopback (a lab only: the secret travels in clear).", bool),
-    Setting("hub_database", "", "Hub database URL (postgresql://…); empty: hub.db in the hub's data folder."),
-    Setting("hub_host", "0.0.0.0", "Address `kit hub serve` listens on."),
-    Setting("hub_port", 8090, "TCP port `kit hub serve` listens on.", int),
-    Setting("hub_proxy_count", 0,
-            "Reverse proxies in front of the hub whose X-Forwarded-* headers to trust (0: none).", int),
-    Setting("hub_enroll_code_ttl_s", 172800, "How long a hub enrol code stays valid (seconds).", int),
-    Setting("hub_enroll_attempts", 10, "Wrong enrol codes allowed per address per window.", int),
-    Setting("hub_enroll_window_s", 600, "Window in seconds for counting wrong enrol codes.", int),
-    Setting("hub_max_batch_bytes", 4 * 1024**2, "Largest sync request body the hub accepts.", int),
-    Setting("hub_max_inflated_bytes", 32 * 1024**2, "Largest size a sync body may inflate to.", int),
     Setting("captive_portal", True, "Answer phones' captive-portal checks with a welcome page.", bool),
     Setting("public_url", "http://kit.lan/",
             "Address tablets are sent to from the captive-portal welcome page."),
@@ -100,44 +224,11 @@ SETTINGS = [
     Setting("wifi_passphrase", "", "Password of the kit's Wi-Fi, in the same QR code (empty: open network)."),
 ]
 
-BY_NAME = {s.name: s for s in SETTINGS}
+BY_NAME = {s.name: s for s in SETTINGS}  # the kit's own; KIT.by_name() adds the plugins'
+
+KIT = Registry("KIT_", [Section("The kit", tuple(SETTINGS))], plugin_group=PLUGIN_GROUP)
 
 
 def load(data_dir=None, overrides=None, environ=None):
-    """Return a dict of every setting, resolved from defaults, file, environment and overrides."""
-    environ = os.environ if environ is None else environ
-    values = {s.name: s.default for s in SETTINGS}
-    if "KIT_DATA" in environ:
-        values["data"] = environ["KIT_DATA"]
-    if data_dir is not None:
-        values["data"] = str(data_dir)
-    data = Path(values["data"]).expanduser()
-    if environ.get("KIT_SETTINGS_FILE"):
-        extra = Path(environ["KIT_SETTINGS_FILE"])
-        if not extra.is_file():
-            raise ConfigError(f"KIT_SETTINGS_FILE: {extra} is not a file")
-        _read_file(extra, values)
-    if (data / "settings.toml").is_file():
-        _read_file(data / "settings.toml", values)
-    for setting in SETTINGS:
-        if setting.name != "data" and setting.env in environ:
-            values[setting.name] = setting.parse(environ[setting.env], setting.env)
-    for name, raw in (overrides or {}).items():
-        if name not in BY_NAME:
-            raise ConfigError(f"unknown setting {name!r}")
-        if raw is not None:
-            values[name] = BY_NAME[name].parse(raw, "override")
-    values["data"] = str(data.resolve())
-    return values
-
-
-def _read_file(config_file, values):
-    """Apply one TOML settings file to `values`; unknown names are refused, not ignored."""
-    try:
-        from_file = tomllib.loads(config_file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{config_file}: not valid TOML ({exc})") from None
-    for name, raw in from_file.items():
-        if name not in BY_NAME or name in ("data", "settings_file"):
-            raise ConfigError(f"{config_file}: unknown setting {name!r}")
-        values[name] = BY_NAME[name].parse(raw, str(config_file))
+    """Return a dict of the kit's settings (its plugins' included); see Registry.load."""
+    return KIT.load(data_dir, overrides, environ)

@@ -91,15 +91,35 @@ def run_once(config, force=False):
 
 
 def _failed(config, exc):
-    state = get_state()
-    attempts = state.attempts + 1
-    wait = backoff_seconds(attempts, config)
+    wait = None
     if getattr(exc, "status", 0) == 401:  # wrong or revoked secret: retrying soon cannot help
         wait = config["sync_backoff_max_s"]
-    update_state(stage="backoff", attempts=attempts, last_error=exc.message, last_error_at=utcnow(),
-                 next_attempt_at=utcnow() + dt.timedelta(seconds=wait), last_result="failed")
+    attempts, wait = _back_off(config, exc.message, "failed", wait)
     logger.warning("sync failed (attempt %d, next in %.0f s): %s", attempts, wait, exc.message)
     return f"failed: {exc.message}"
+
+
+def record_crash(config, exc):
+    """Record an unexpected error like a failure, naming the stage it stopped in.
+
+    Without this the state row keeps the stage the cycle was in (say "pushing_events")
+    and the status page shows a sync still running that has long stopped.
+    """
+    state = get_state(required=False)
+    if state is None:
+        return
+    text = f"{type(exc).__name__}: {exc}"[:300]
+    _back_off(config, f"sync stopped by an unexpected error in stage {state.stage}: {text} (see the log)",
+              "crashed")
+
+
+def _back_off(config, message, result, wait=None):
+    """Write a failed cycle into the state row: stage backoff, one attempt more, the next try."""
+    attempts = get_state().attempts + 1
+    wait = wait or backoff_seconds(attempts, config)
+    update_state(stage="backoff", attempts=attempts, last_error=message, last_error_at=utcnow(),
+                 next_attempt_at=utcnow() + dt.timedelta(seconds=wait), last_result=result)
+    return attempts, wait
 
 
 def _cycle(client, config):

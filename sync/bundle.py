@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kit.db import write
 from kit.errors import KitError
+from kit.storable import NotJSON, is_storable, loads
 
 from . import outbox, protocol
 from .state import SyncState, anchors_after, get_state, record_anchor
@@ -47,7 +48,10 @@ def sign(document, key):
 
 def verify(document, key, what="bundle"):
     sig = document.get("sig")
-    expected = hmac.new(key, _canonical(document), hashlib.sha256).hexdigest()
+    try:
+        expected = hmac.new(key, _canonical(document), hashlib.sha256).hexdigest()
+    except RecursionError:  # parsed, but too deep to encode again: not one we wrote
+        raise BadBundle(f"the {what} nests too deeply to be real") from None
     if not isinstance(sig, str) or not hmac.compare_digest(sig, expected):
         raise BadBundle(f"the {what}'s signature does not match: it was changed, or it is not for this kit")
 
@@ -83,13 +87,34 @@ def export_bundle(config, out):
 def read_json(path, magic, what):
     """Read a bundle or receipt file, with a clear message for anything else."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadBundle(f"{Path(path).name} is not a {what} file (not JSON)") from None
+        document = loads(Path(path).read_bytes(), Path(path).name)
+    except NotJSON as exc:
+        raise BadBundle(f"{exc.message}: it is not a {what} file") from None
     if not isinstance(document, dict) or document.get("magic") != magic:
         raise BadBundle(f"{Path(path).name} is not a Classroom Kit {what}")
     if document.get("format") != protocol.FORMAT:
         raise BadBundle(f"{Path(path).name}: unknown {what} format {document.get('format')!r}")
+    return document
+
+
+def check_bundle(document):
+    """Refuse a bundle whose own fields have the wrong type (its batches are checked as online ones are)."""
+    def whole(value):
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < protocol.MAX_INT
+
+    kit, bundle_id = document.get("kit"), document.get("bundle_id")
+    if not (isinstance(kit, str) and 0 < len(kit) <= 64 and is_storable(kit)):
+        raise BadBundle("the bundle's kit must be a kit id")
+    if not (isinstance(bundle_id, str) and 0 < len(bundle_id) <= 64 and is_storable(bundle_id)):
+        raise BadBundle("the bundle's bundle_id must be a text of 1 to 64 characters")
+    if not whole(document.get("after", 0)) or not whole(document.get("upto", 0)):
+        raise BadBundle("the bundle's after and upto must be whole numbers")
+    batches, records = document.get("batches"), document.get("records", "")
+    if not isinstance(batches, list) or not all(isinstance(b, str) for b in batches) \
+            or not isinstance(document.get("anchors"), list):
+        raise BadBundle("the bundle lacks its batches or anchors")
+    if not isinstance(records, str):
+        raise BadBundle("the bundle's records must be a base64 text")
     return document
 
 

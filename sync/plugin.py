@@ -1,8 +1,8 @@
 """Plug sync into the kit's app: the status panel, and the agent inside `kit serve`.
 
-The agent starts only in the serving process (`kit serve`: detected from the click
-command being run), or anywhere when the ``sync_agent`` setting says "always"; never
-in tests' create_app unless they ask.
+The agent starts only in the serving process (the app says so: ``KIT_SERVING``, set by
+`kit serve`), or anywhere when the ``sync_agent`` setting says "always"; never in tests'
+create_app unless they ask.
 """
 
 import logging
@@ -10,13 +10,6 @@ import logging
 from flask_babel import lazy_gettext as _l
 
 logger = logging.getLogger(__name__)
-
-
-def _serving():
-    import click
-
-    ctx = click.get_current_context(silent=True)
-    return ctx is not None and ctx.info_name == "serve" and (ctx.parent is None or ctx.parent.info_name == "kit")
 
 
 def panel():
@@ -103,7 +96,7 @@ def init_app(app):
         from kit.errors import ConfigError
 
         raise ConfigError(f"sync_agent must be serve, off or always, not {mode!r}")
-    if mode == "always" or (mode == "serve" and _serving()):
+    if mode == "always" or (mode == "serve" and app.config.get("KIT_SERVING")):
         _start_agent_when_enrolled(app, config)
     from .admin import init_app as init_admin
 

@@ -12,7 +12,9 @@ import json
 import re
 import zlib
 
+from kit.body_limits import BodyTooLarge
 from kit.errors import KitError
+from kit.storable import MAX_DEPTH, UNSTORABLE, too_deep
 
 FORMAT = 1
 PREFIX = "/sync/v1"
@@ -26,7 +28,6 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 RECORD_KINDS = ("user", "classroom", "learner", "session")
 MAX_INT = 2**53  # JSON-safe, and fits PostgreSQL's BIGINT
 MIN_MS, MAX_MS = -62_135_596_800_000, 253_402_300_799_999  # years 1 to 9999: a datetime can hold them
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it), unpaired surrogates (not UTF-8)
 
 
 class MalformedBatch(KitError):
@@ -43,9 +44,8 @@ class CorruptTransfer(KitError):
     code = "corrupt_transfer"
 
 
-class TooLarge(KitError):
-    status = 413
-    code = "too_large"
+class TooLarge(BodyTooLarge):
+    """A body that inflates past the hub's limit (kit.body_limits refuses one sent too large)."""
 
 
 def body_digest(body):
@@ -263,8 +263,8 @@ def decode_events(doc, kit_id):
     _need(isinstance(payloads, list) and len(payloads) == n, "column 'pl' must hold one payload per event")
     for seq, payload in zip(seqs, payloads):
         _need(isinstance(payload, dict), "an event's payload must be a JSON object", seq)
-        size = len(_compact(payload))
-        _need(size <= MAX_PAYLOAD_BYTES, f"payload of {size} bytes is over {MAX_PAYLOAD_BYTES}", seq)
+        text = _encoded(payload, seq)
+        _need(len(text) <= MAX_PAYLOAD_BYTES, f"payload of {len(text)} bytes is over {MAX_PAYLOAD_BYTES}", seq)
     columns["payload"] = payloads
     if not _times_fit(columns["device_ms"], columns["received_ms"]):
         for seq, device_ms, received_ms in zip(seqs, columns["device_ms"], columns["received_ms"]):
@@ -272,6 +272,16 @@ def decode_events(doc, kit_id):
             for field, value in (("device_ms", device_ms), ("received_ms", received_ms)):
                 _need(value is None or MIN_MS <= value <= MAX_MS, f"{field} {value} is not a time", seq)
     return after, upto, skip, [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def _encoded(value, seq=None):
+    """Return `value` as compact JSON, refusing nesting past MAX_DEPTH (so storing it never runs out of stack)."""
+    try:
+        text = _compact(value)
+    except RecursionError:
+        text = None
+    _need(text is not None and not too_deep(text), f"a payload nests more than {MAX_DEPTH} deep", seq)
+    return text
 
 
 def _times_fit(device, received):
@@ -317,6 +327,7 @@ def decode_records(doc, kit_id):
         _need(isinstance(rec.get("v"), int) and not isinstance(rec.get("v"), bool) and 1 <= rec["v"] < 2**31,
               "a record's version must be a whole number >= 1")
         _need(isinstance(rec.get("d"), dict), "a record's data must be a JSON object")
+        _encoded(rec["d"])
         _need(isinstance(rec.get("h"), str) and len(rec["h"]) <= 64 and not UNSTORABLE.search(rec["h"]),
               "a record needs its digest 'h'")
     return records

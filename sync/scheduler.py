@@ -14,7 +14,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 
 from kit.db import database
 
-from .agent import run_once
+from .agent import record_crash, run_once
 from .poke import poke_stamp, sync_folder
 
 logger = logging.getLogger(__name__)
@@ -54,13 +54,22 @@ def run_locked(config, force=False):
         return None
     try:
         return run_once(config, force=force)
-    except Exception:  # the scheduler thread must survive anything one cycle does
+    except Exception as exc:  # the scheduler thread must survive anything one cycle does
         logger.exception("sync cycle crashed")
+        _record_crash(config, exc)
         return "crashed"
     finally:
         lock.release()
         if not database.is_closed():
             database.close()
+
+
+def _record_crash(config, exc):
+    """Put the crash in the state row for the status page; a database too broken for that is logged."""
+    try:
+        record_crash(config, exc)
+    except Exception:  # the thread must survive this too
+        logger.exception("could not record the crash in the sync state")
 
 
 class Agent:

@@ -16,8 +16,6 @@ from kit.models import BaseModel, Event, utcnow
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("idle", "probing", "pushing_events", "pushing_records", "pulling_packs", "backoff")
-
 
 class SyncState(BaseModel):
     """The single row describing this kit's link with its hub."""
@@ -27,6 +25,7 @@ class SyncState(BaseModel):
     secret = CharField()
     hub_name = TextField(default="")
     enrolled_at = DateTimeField(default=utcnow)
+    # idle, probing, pushing_events, pushing_records, pulling_packs, backoff (sync/agent.py)
     stage = CharField(default="idle")
     acked_seq = IntegerField(default=0)
     acked_anchor = IntegerField(default=0)

@@ -12,15 +12,20 @@ from ..models import Event, Learner, Pack
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-@lru_cache(maxsize=1)
-def openapi_document():
-    """Return the OpenAPI document (parsed once; it ships inside the package)."""
+def load_openapi(package):
+    """Return the OpenAPI document shipped as openapi.yaml in `package`, with our version in it."""
     import yaml  # only here: importing YAML cost every `kit serve` start ~15 ms
 
-    text = importlib.resources.files(__package__).joinpath("openapi.yaml").read_text("utf-8")
+    text = importlib.resources.files(package).joinpath("openapi.yaml").read_text("utf-8")
     document = yaml.safe_load(text)
     document["info"]["version"] = __version__
     return document
+
+
+@lru_cache(maxsize=1)
+def openapi_document():
+    """Return the kit's OpenAPI document (parsed once; it ships inside the package)."""
+    return load_openapi(__package__)
 
 
 @bp.get("/openapi.json")

@@ -2,17 +2,23 @@
 
 from flask import current_app, jsonify, request
 
+from ..answer_checks import check_and_record
 from ..db import fetch_json
 from ..errors import Unauthorized
 from ..event_schema import BadEvent
 from ..events import record
+from ..storable import NotJSON, loads
 from ..web.learn.auth import current_learner, learner_from_token
 from . import bp
 
 
 def _json_body():
-    # force: a tablet leaving the page sends its queue as a text/plain beacon.
-    body = request.get_json(force=True, silent=True)
+    # Any content type: a tablet leaving the page sends its queue as a text/plain beacon.
+    # (Its size was checked before it was read: kit.body_limits.)
+    try:
+        body = loads(request.get_data(cache=True))
+    except NotJSON as exc:
+        raise BadEvent("the body must be a JSON object", reason=exc.message) from None
     if not isinstance(body, dict):
         raise BadEvent("the body must be a JSON object")
     return body
@@ -37,15 +43,14 @@ def post_events():
 
 @bp.post("/answers")
 def check_answer():
-    """Mark one answer for instant feedback (stores nothing; the answer event does)."""
-    from ..packs.quiz import check_answer as mark
-
-    _signed_in()
+    """Mark one answer for instant feedback; the check is recorded as an answer event."""
+    learner = _signed_in()
     body = _json_body()
     names = ("pack_id", "lesson_id", "question_id")
     if any(not isinstance(body.get(name), str) for name in names) or "response" not in body:
         raise BadEvent("pack_id, lesson_id, question_id (text) and response are required")
-    result = mark(body["pack_id"], body["lesson_id"], body["question_id"], body["response"])
+    result = check_and_record(learner.id, *(body[name] for name in names), body["response"],
+                              attempt=body.get("attempt"), uuid=body.get("uuid"))
     return jsonify(correct=bool(result["correct"]), feedback=result.get("feedback", ""),
                    hint=result.get("hint", ""))
 

@@ -33,6 +33,10 @@ def demo(ctx, packs):
 def backup_command(ctx, out, without_packs):
     """Write a consistent backup while the kit keeps serving.
 
+    The backup holds the kit's secret key (it signs sessions and learner tokens), the
+    teachers' password hashes and every learner's records: it is written mode 600 (only
+    this account can read it). Keep the stick as safe as the kit itself.
+
     \b
     Example:
       kit --data /var/lib/classroom-kit backup --out /media/usb/kit-backup.tar
@@ -107,17 +111,30 @@ def settings_command(ctx, markdown):
     Example:
       kit --data /var/lib/classroom-kit settings
     """
-    from ..settings import SETTINGS, load
+    from ..settings import KIT
 
+    print_settings(KIT, ctx.data, markdown)
+
+
+def print_settings(registry, data, markdown):
+    """Print a registry's reference tables, or the values in force for a data folder."""
     if markdown:
-        click.echo("| setting | environment | default | what it does |\n| --- | --- | --- | --- |")
-        for s in SETTINGS:
-            default = "" if s.default == "" else f"`{s.default}`"
-            click.echo(f"| `{s.name}` | `{s.env}` | {default} | {s.help} |")
+        click.echo(registry.markdown())
         return
-    values = load(ctx.data)
-    for s in SETTINGS:
-        value = values[s.name]
-        if ("secret" in s.name or "passphrase" in s.name) and value:
+    values = registry.load(data)
+    for name in registry.by_name():
+        value = values[name]
+        if ("secret" in name or "passphrase" in name) and value:
             value = "(set, hidden)"
-        click.echo(f"{s.name} = {value!r}")
+        elif isinstance(value, str):
+            value = hide_password(value)
+        click.echo(f"{name} = {value!r}")
+
+
+def hide_password(url):
+    """Hide the password in a URL (postgresql://user:secret@host/db) before printing it."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
+    return url

@@ -138,6 +138,8 @@ def _read_manifest(archive, entries):
             manifest = json.loads(handle.read(MAX_MANIFEST_BYTES + 1))
     except (ValueError, zipfile.BadZipFile) as exc:
         raise PackError(f"{MANIFEST}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise PackError(f"{MANIFEST}: nests too deeply to be a manifest") from None
     if not isinstance(manifest, dict):
         raise PackError(f"{MANIFEST}: must be a JSON object")
     if manifest.get("format") != FORMAT:

@@ -1,4 +1,5 @@
-"""What the learner pages show of a lesson: rendered pages, media URLs, public questions.
+"""What the learner pages show of a lesson (rendered pages, media URLs, public questions),
+and an installed lesson's quiz for judging answers and applying the mastery rule.
 
 Rendering is cached per installed folder (``<pack>@<version>``), so an upgrade simply
 renders the new folder and the old cache entries are dropped by ``forget_cache``.
@@ -6,6 +7,7 @@ renders the new folder and the old cache entries are dropped by ``forget_cache``
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +15,7 @@ from urllib.parse import quote
 
 from ..db import database, fetch_json
 from ..errors import NotFound
-from .quiz import public_question
+from .quiz import mark_answer, min_score, public_question
 
 # markdown-it and YAML are imported when a lesson is first rendered or judged, not when
 # `kit serve` starts: they cost ~30 ms of every start and memory a kit may never need.
@@ -21,6 +23,8 @@ from .quiz import public_question
 AUDIO_TYPES = {".ogg": "audio/ogg", ".opus": "audio/ogg", ".oga": "audio/ogg",
                ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".webm": "audio/webm"}
 VIDEO_TYPES = {".webm": "video/webm", ".mp4": "video/mp4", ".ogv": "video/ogg"}
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_CUE_TAG = re.compile(r"<[^>]*>")  # <v Speaker>, <i>, <00:01.000> inside a cue's text
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,33 @@ def load_quiz(pack_id, lesson_id):
     return quiz
 
 
+def check_answer(pack_id, lesson_id, question_id, response):
+    """Judge one answer against the installed pack: {"correct", "feedback", "hint"}."""
+    return mark_answer(load_quiz(pack_id, lesson_id), pack_id, lesson_id, question_id, response)
+
+
+def quiz_facts(pack_id, lesson_id):
+    """Return (question ids in order, min_score) of an installed lesson's quiz, or None
+    when it has none: what scoring a finished quiz needs, without rendering the lesson."""
+    folder, _version, installed_at = _installed(pack_id)
+    return _quiz_facts(folder_path(folder), installed_at, lesson_id)
+
+
+@lru_cache(maxsize=512)
+def _quiz_facts(folder, installed_at, lesson_id):
+    quiz = _quiz(folder, installed_at, lesson_id)
+    if not quiz or not quiz.get("questions"):
+        return None
+    return tuple(q["id"] for q in quiz["questions"]), min_score(quiz, _pack_mastery(folder, installed_at))
+
+
+@lru_cache(maxsize=512)
+def _pack_mastery(folder, installed_at):
+    """The pack's own mastery rule, from the installed manifest (read once per install)."""
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    return manifest.get("mastery", {})
+
+
 # Folder-level caches are keyed by the install time too: a pack removed and imported again
 # at the same version (by `kit pack import`, in another process) reuses its folder name.
 @lru_cache(maxsize=512)
@@ -147,16 +178,15 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
 
     pages = [markup.render_page(page.strip(), base, url) for page in PAGE_BREAK.split(body)]
     quiz = _quiz(folder, installed_at, lesson_id)
-    min_score = (quiz or {}).get("mastery", manifest.get("mastery", {})).get("min_score", 0.8)
     return dict(
         pack_id=pack_id, lesson_id=lesson_id, version=version, title=front["title"],
         objectives=list(front["objectives"]), minutes=front["minutes"],
         language=manifest.get("language", ""), pages=pages,
         audio=_audio(root, base, front.get("audio"), url),
-        video=_video(base, front.get("video"), url, manifest.get("language", "")),
+        video=_video(root, base, front.get("video"), url, manifest.get("language", "")),
         sign_video=_sign(base, front.get("sign_video"), url),
         questions=[public_question(q) for q in (quiz or {}).get("questions", [])],
-        min_score=float(min_score),
+        min_score=min_score(quiz, manifest.get("mastery")),
     )
 
 
@@ -176,12 +206,33 @@ def _audio(root, base, audio, url):
             "transcript_html": "".join(f"<p>{p}</p>" for p in paragraphs)}
 
 
-def _video(base, video, url, language):
+def _video(root, base, video, url, language):
     if not video:
         return None
-    rel = _rel(base, video["file"])
+    rel, captions = _rel(base, video["file"]), _rel(base, video["captions"])
+    text = (root / captions).read_text(encoding="utf-8-sig")
     return {"url": url(rel), "type": VIDEO_TYPES.get(Path(rel).suffix.lower(), "video/webm"),
-            "captions_url": url(_rel(base, video["captions"])), "captions_lang": language}
+            "captions_url": url(captions), "captions_lang": language,
+            "captions_html": "".join(f"<p>{html.escape(line)}</p>" for line in caption_lines(text)),
+            "poster_url": url(_rel(base, video["poster"])) if video.get("poster") else None}
+
+
+def caption_lines(vtt):
+    """Return what a WebVTT file says, cue by cue, as plain text for reading in the page.
+
+    The file itself is for the video player: its header, NOTE blocks, cue identifiers,
+    timings and voice tags (<v Ada>) mean nothing to a child reading along.
+    """
+    lines = []
+    for block in _BLANK_LINE.split(vtt.replace("\r\n", "\n").replace("\r", "\n")):
+        rows = [row for row in block.strip().split("\n") if row.strip()]
+        timing = next((i for i, row in enumerate(rows) if "-->" in row), None)
+        if timing is None:
+            continue  # the WEBVTT header, a NOTE, a STYLE or REGION block
+        said = " ".join(_CUE_TAG.sub("", row).strip() for row in rows[timing + 1:])
+        if said.strip():
+            lines.append(html.unescape(" ".join(said.split())))
+    return lines
 
 
 def _sign(base, sign, url):
@@ -211,4 +262,6 @@ def forget_cache():
     _lesson_view.cache_clear()
     _render.cache_clear()
     _quiz.cache_clear()
+    _quiz_facts.cache_clear()
+    _pack_mastery.cache_clear()
     _manifest_files.cache_clear()

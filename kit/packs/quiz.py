@@ -1,6 +1,7 @@
 """Quizzes: check a quiz.yaml, judge an answer, score an attempt, apply the mastery rule.
 
-Answers are judged here, on the kit, never trusted from the tablet.
+Answers are judged here, on the kit, never trusted from the tablet. This module works on
+quiz data alone; finding an installed lesson's quiz is kit.packs.lessons' job.
 """
 
 import unicodedata
@@ -18,9 +19,7 @@ def validate_quiz(data, where):
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list) or not data["questions"]:
         raise PackError(f"{where}: needs `questions:`, a list of at least one question")
     if "mastery" in data:
-        from .source import _mastery
-
-        _mastery(data["mastery"], where)
+        validate_mastery(data["mastery"], where)
     seen = set()
     for number, question in enumerate(data["questions"], 1):
         label = f"{where}: question {number}"
@@ -45,6 +44,25 @@ def validate_quiz(data, where):
         if (not isinstance(feedback, dict) or set(feedback) - {"correct", "incorrect"}
                 or not all(isinstance(v, str) for v in feedback.values())):
             raise PackError(f"{label} ({qid}): `feedback` may only hold `correct` and `incorrect` texts")
+
+
+DEFAULT_MIN_SCORE = 0.8
+
+
+def validate_mastery(value, where):
+    """Return a pack's or quiz's `mastery:` as {"min_score": float}; PackError if it is not one."""
+    if not isinstance(value, dict) or set(value) - {"min_score"}:
+        raise PackError(f"{where}: `mastery` must be {{min_score: {DEFAULT_MIN_SCORE}}}")
+    score = value.get("min_score", DEFAULT_MIN_SCORE)
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+        raise PackError(f"{where}: mastery `min_score` must be a number from 0 to 1")
+    return {"min_score": float(score)}
+
+
+def min_score(quiz, pack_mastery):
+    """The score a quiz needs for mastery: its own rule, else its pack's, else the default."""
+    rule = (quiz or {}).get("mastery", pack_mastery or {})
+    return float(rule.get("min_score", DEFAULT_MIN_SCORE))
 
 
 def _check_choices(question, label):
@@ -114,13 +132,14 @@ def judge(question, response):
     kind = question["type"]
     if kind == "single":
         ids = {c["id"] for c in question["choices"]}
-        if response not in ids:
+        if not isinstance(response, str) or response not in ids:
             raise BadAnswer(f"answer to {question['id']} must be one of the choice ids")
         choice = next(c for c in question["choices"] if c["id"] == response)
         return bool(choice.get("correct")), choice.get("feedback", "")
     if kind == "multiple":
         ids = {c["id"] for c in question["choices"]}
-        if not isinstance(response, list) or not set(response) <= ids or not response:
+        if not isinstance(response, list) or not response \
+                or not all(isinstance(item, str) for item in response) or not set(response) <= ids:
             raise BadAnswer(f"answer to {question['id']} must be a list of choice ids")
         right = {c["id"] for c in question["choices"] if c.get("correct")}
         return set(response) == right, ""
@@ -134,13 +153,6 @@ def judge(question, response):
         raise BadAnswer(f"answer to {question['id']} must be a short text")
     accepted = {normalise_text(a) for a in question["answers"]}
     return normalise_text(response) in accepted, ""
-
-
-def check_answer(pack_id, lesson_id, question_id, response):
-    """Judge one answer against the installed pack: {"correct", "feedback", "hint"}."""
-    from .lessons import load_quiz
-
-    return mark_answer(load_quiz(pack_id, lesson_id), pack_id, lesson_id, question_id, response)
 
 
 def mark_answer(quiz, pack_id, lesson_id, question_id, response):

@@ -12,6 +12,7 @@ import yaml
 
 from ..errors import PackError
 from . import markup
+from .quiz import DEFAULT_MIN_SCORE, validate_mastery, validate_quiz
 
 PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -20,7 +21,7 @@ LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 PAGE_BREAK = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 AUDIO = {".ogg", ".opus", ".mp3", ".m4a", ".oga", ".webm"}
 VIDEO = {".webm", ".mp4", ".ogv"}
-QUESTION_TYPES = {"single", "multiple", "numeric", "text"}
+POSTER = {".jpg", ".jpeg", ".png", ".webp"}
 SVG_ACTIVE = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
@@ -131,7 +132,7 @@ def _pack_meta(data):
         "language": _require(data, "language", str, where, LANGUAGE.match),
         "license": _require(data, "license", str, where, str.strip),
         "authors": _require(data, "authors", list, where, lambda v: v and all(isinstance(a, str) for a in v)),
-        "mastery": _mastery(data.get("mastery", {"min_score": 0.8}), where),
+        "mastery": validate_mastery(data.get("mastery", {"min_score": DEFAULT_MIN_SCORE}), where),
     }
     lessons = _require(data, "lessons", list, where, lambda v: len(v) > 0)
     for lesson_id in lessons:
@@ -149,15 +150,6 @@ def _version(value, where):
     if not isinstance(value, str) or not VERSION.match(value):
         raise PackError(f"{where}: `version` is required, as dotted numbers like 1.2.0")
     return value
-
-
-def _mastery(value, where):
-    if not isinstance(value, dict) or set(value) - {"min_score"}:
-        raise PackError(f"{where}: `mastery` must be {{min_score: 0.8}}")
-    score = value.get("min_score", 0.8)
-    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
-        raise PackError(f"{where}: mastery `min_score` must be a number from 0 to 1")
-    return {"min_score": float(score)}
 
 
 def _lesson_entry(lesson):
@@ -205,6 +197,8 @@ def _read_lesson(root, lesson_id, files):
     lesson.video = _media(front, "video", ("file", "captions"), VIDEO, base, files, where)
     if lesson.video:
         _check_captions(root, lesson.video["captions"])
+        if front["video"].get("poster") is not None:
+            lesson.video["poster"] = _poster(front["video"]["poster"], base, files, where)
     if front.get("sign_video") is not None:
         sign = _media({"v": {"file": front["sign_video"]}}, "v", ("file",), VIDEO, base, files, where)
         lesson.sign_video = sign["file"]
@@ -215,8 +209,6 @@ def _read_lesson(root, lesson_id, files):
         for problem in markup.check_page(page, base, files):
             raise PackError(f"{where}: page {number}: {problem}")
     if lesson.quiz:
-        from .quiz import validate_quiz
-
         validate_quiz(_load_yaml(root, lesson.quiz), lesson.quiz)
     return lesson
 
@@ -238,6 +230,16 @@ def _media(front, key, parts, extensions, base, files, where):
     if Path(resolved["file"]).suffix.lower() not in extensions:
         raise PackError(f"{where}: {key} file {value['file']!r} must be one of {', '.join(sorted(extensions))}")
     return resolved
+
+
+def _poster(name, base, files, where):
+    """Check a video's poster (the still shown before it plays); return its pack path."""
+    path = markup._resolve(base, name) if isinstance(name, str) else None
+    if not path or path not in files:
+        raise PackError(f"{where}: video poster {name!r} is not a file of this lesson's pack")
+    if Path(path).suffix.lower() not in POSTER:
+        raise PackError(f"{where}: video poster {name!r} must be one of {', '.join(sorted(POSTER))}")
+    return path
 
 
 def _check_captions(root, rel):

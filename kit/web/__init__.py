@@ -4,9 +4,16 @@ Each area is its own blueprint with templates under templates/<area>/. This modu
 wires in what every page shares: CSRF protection and the language of the page.
 """
 
+from flask import current_app, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
+
+
+def favicon():
+    """The kit's icon where browsers look for it unasked (every page also links it)."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml",
+                               max_age=86400)
 
 
 def init_app(app):
@@ -14,6 +21,7 @@ def init_app(app):
 
     csrf.init_app(app)
     csrf_tokens.init_app(app)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     i18n.init_app(app)
     from ..api import bp as api_bp
 

@@ -4,36 +4,48 @@ It lives beside the kit's app, with its own data folder, database (SQLite or
 PostgreSQL), accounts and templates; `kit hub …` drives it.
 """
 
+import functools
 import secrets
 from pathlib import Path
 
 from flask import Flask
 
-from kit import settings
+from kit import body_limits
+from kit.errors import ConfigError
+from kit.private_files import private_file, private_folder
 
-from . import db
+from .. import protocol
+from . import db, settings
 
 
 def open_hub(data_dir=None, database_url=None, create=True):
     """Load settings for a hub data folder, bind and migrate its database; return the config."""
-    config = settings.load(data_dir, {"hub_database": database_url} if database_url else None)
+    config = settings.load(data_dir, {"database": database_url} if database_url else None)
     data = Path(config["data"])
     if not data.exists():
         if not create:
-            from kit.errors import ConfigError
-
             raise ConfigError(f"hub data folder {data} does not exist (run `kit hub init` first)")
-        data.mkdir(parents=True)
+        private_folder(data)
     (data / "packs").mkdir(exist_ok=True)
-    config["hub_database"] = config["hub_database"] or db.default_url(data)
-    db.open_database(config["hub_database"])
+    config["database"] = config["database"] or db.default_url(data)
+    db.open_database(config["database"])
     db.migrate()
     key = data / "hub_secret_key"
     if not key.exists():
-        key.touch(mode=0o600)
-        key.write_text(secrets.token_hex(32))
+        private_file(key).write_text(secrets.token_hex(32))
     config["hub_secret_key"] = key.read_text().strip()
     return config
+
+
+def _body_limit(config, path):
+    """The most bytes a request to `path` may send (None: the pages' MAX_CONTENT_LENGTH)."""
+    if path == protocol.PREFIX + "/enroll":
+        return config["max_enroll_bytes"]
+    if path == protocol.PREFIX + "/hello":
+        return config["max_hello_bytes"]
+    if path.startswith(protocol.PREFIX + "/"):
+        return config["max_batch_bytes"]
+    return None
 
 
 def create_hub_app(data_dir=None, database_url=None, config=None):
@@ -44,7 +56,8 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
     app.config["SECRET_KEY"] = config["hub_secret_key"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["MAX_CONTENT_LENGTH"] = max(config["hub_max_batch_bytes"], config["max_pack_bytes"])
+    app.config["MAX_CONTENT_LENGTH"] = max(config["max_batch_bytes"], config["max_pack_bytes"])
+    body_limits.init_app(app, functools.partial(_body_limit, config))
 
     @app.before_request
     def _connect():
@@ -59,10 +72,10 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
 
     api.init_app(app)
     web.init_app(app)
-    if config["hub_proxy_count"] > 0:
+    if config["proxy_count"] > 0:
         # Behind TLS termination: rate limits must count the kit's or person's address, not the proxy's.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        n = config["hub_proxy_count"]
+        n = config["proxy_count"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app

@@ -2,11 +2,14 @@
 
 import hashlib
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, send_file
 
+from kit.api import load_openapi
 from kit.errors import KitError, NotFound
+from kit.storable import is_storable, loads
 
 from .. import protocol
 from .db import database
@@ -29,17 +32,17 @@ def _kit():
 
 
 def _body():
-    """Return the request body after checking its size and its SHA-256."""
-    limit = _config()["hub_max_batch_bytes"]
-    if (request.content_length or 0) > limit:
-        raise protocol.TooLarge(f"the body is over {limit} bytes: send smaller batches")
+    """Return the request body after checking its SHA-256 (its size was checked unread: kit.body_limits)."""
     body = request.get_data(cache=False)
-    if len(body) > limit:
-        raise protocol.TooLarge(f"the body is over {limit} bytes: send smaller batches")
     claimed = request.headers.get("X-Body-SHA256", "")
     if claimed and claimed != protocol.body_digest(body):
         raise protocol.CorruptTransfer("the body does not match its X-Body-SHA256: it was cut or changed on the way")
     return body
+
+
+def _json_body():
+    """The request's JSON, refused clearly (never a 500) when it is not JSON or nests too deeply."""
+    return loads(request.get_data(cache=True), "the request body")
 
 
 def _int(value, name):
@@ -50,7 +53,22 @@ def _int(value, name):
 
 def _text(body, name):
     value = body.get(name, "")
-    return value if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    if not is_storable(value):
+        raise protocol.MalformedBatch(f"{name!r} holds a NUL character or an unpaired surrogate")
+    return value
+
+
+@lru_cache(maxsize=1)
+def openapi_document():
+    """Return the sync API's OpenAPI document (sync/hub/openapi.yaml, parsed once)."""
+    return load_openapi(__package__)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
 
 
 @bp.get("/ping")
@@ -61,11 +79,12 @@ def ping():
 
 @bp.post("/enroll")
 def enroll():
-    body = request.get_json(silent=True)
+    body = _json_body()
     fields = ("code", "kit_id", "site", "location", "version")
     if not isinstance(body, dict) or not all(isinstance(body.get(f, ""), str) and len(body.get(f, "")) <= 255
-                                             for f in fields):
-        raise KitError(f"enrol needs a JSON object whose {', '.join(fields)} are short texts")
+                                             and is_storable(body.get(f, "")) for f in fields):
+        raise KitError(f"enrol needs a JSON object whose {', '.join(fields)} are short texts"
+                       " (no NUL characters or unpaired surrogates)")
     result = enrol(*(body.get(f, "") for f in fields), request.remote_addr, _config())
     logger.info("kit %s enrolled as %s", result["kit_id"], result["name"])
     return jsonify(kit_id=result["kit_id"], secret=result["secret"], name=result["name"])
@@ -81,19 +100,20 @@ def hello():
     """Exchange clocks, take the kit's new anchors, and tell it where its cursor stands."""
     hub_ms = now_ms()
     kit = _kit()
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict):
         raise protocol.MalformedBatch("hello needs a JSON object")
     anchors = protocol.check_anchors(body.get("anchors") or [])
     device_ms = _int(body.get("device_ms"), "device_ms")
     if not protocol.MIN_MS <= device_ms <= protocol.MAX_MS:
         raise protocol.MalformedBatch("'device_ms' is not a time")
+    boot_id, version, site = (_text(body, name) for name in ("boot_id", "version", "site"))
+    mono_ms = _int(body.get("mono_ms"), "mono_ms")
     with database.atomic():
-        record_sample(kit, device_ms, _text(body, "boot_id")[:64],
-                      _int(body.get("mono_ms"), "mono_ms"), hub_ms)
+        record_sample(kit, device_ms, boot_id[:64], mono_ms, hub_ms)
         store_anchors(kit, anchors)
-        Kit.update(last_contact=utcnow(), version=_text(body, "version")[:64],
-                   site=(_text(body, "site") or kit.site)[:255]).where(Kit.id == kit.id).execute()
+        Kit.update(last_contact=utcnow(), version=version[:64],
+                   site=(site or kit.site)[:255]).where(Kit.id == kit.id).execute()
     kit = Kit.get_by_id(kit.id)
     return jsonify(hub_ms=hub_ms, ack=kit.acked_seq, acked_anchor=kit.acked_anchor,
                    name=kit.name, catalogue=catalogue_etag())
@@ -102,7 +122,7 @@ def hello():
 @bp.post("/events")
 def events():
     kit = _kit()
-    doc = protocol.decompress(_body(), _config()["hub_max_inflated_bytes"])
+    doc = protocol.decompress(_body(), _config()["max_inflated_bytes"])
     after, upto, skipped, batch = protocol.decode_events(doc, kit.kit_id)
     result = store_events(kit, after, upto, skipped, batch)
     return jsonify(result)
@@ -111,7 +131,7 @@ def events():
 @bp.post("/records")
 def records():
     kit = _kit()
-    doc = protocol.decompress(_body(), _config()["hub_max_inflated_bytes"])
+    doc = protocol.decompress(_body(), _config()["max_inflated_bytes"])
     result = store_records(kit, protocol.decode_records(doc, kit.kit_id))
     return jsonify(result)
 

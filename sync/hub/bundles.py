@@ -8,7 +8,7 @@ from pathlib import Path
 from kit.errors import NotFound
 
 from .. import protocol
-from ..bundle import BadBundle, read_json, sign, signing_key, verify
+from ..bundle import BadBundle, check_bundle, read_json, sign, signing_key, verify
 from .db import database
 from .ingest import store_events, store_records
 from .models import Bundle, Kit, utcnow
@@ -24,19 +24,17 @@ def _unbase64(text, what):
 
 def import_bundle(path, config):
     """Verify and apply a bundle, idempotently; return the receipt document."""
-    document = read_json(path, protocol.BUNDLE_MAGIC, "bundle")
+    document = check_bundle(read_json(path, protocol.BUNDLE_MAGIC, "bundle"))
     kit = Kit.get_or_none(Kit.kit_id == str(document.get("kit")))
     if kit is None:
         raise NotFound(f"the bundle comes from kit {document.get('kit')!r}, which is not enrolled at this hub")
     verify(document, signing_key(kit.secret_hash, is_hash=True))
     if kit.revoked_at is not None:
         raise BadBundle(f"kit {kit.name} was revoked at this hub; its bundle is refused")
-    if not isinstance(document.get("batches"), list) or not isinstance(document.get("anchors"), list):
-        raise BadBundle("the bundle lacks its batches or anchors")
     with database.atomic():
         store_anchors(kit, protocol.check_anchors(document["anchors"]))
     stored = 0
-    limit = config["hub_max_inflated_bytes"]
+    limit = config["max_inflated_bytes"]
     for text in document["batches"]:
         doc = protocol.decompress(_unbase64(text, "events"), limit)
         after, upto, skipped, events = protocol.decode_events(doc, kit.kit_id)

@@ -5,6 +5,7 @@ import sys
 import click
 
 from kit.cli import pass_ctx
+from kit.cli.maintenance import hide_password, print_settings
 
 DB_OPTION = click.option("--database", "database_url", default=None,
                          help="postgresql://user@host/db (default: hub.db in the data folder).")
@@ -24,7 +25,30 @@ def hub_group():
 def _open(ctx, database_url=None):
     from . import open_hub
 
-    return open_hub(ctx.data, database_url)
+    return open_hub(_data(ctx), database_url)
+
+
+def _data(ctx):
+    """The folder typed with --data, else None: the hub reads $KIT_HUB_DATA itself
+    ($KIT_DATA, which click put in ctx.data, only with a warning: it names the kit's)."""
+    return ctx.data if ctx.typed else None
+
+
+@hub_group.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the reference table of every hub setting instead.")
+@pass_ctx
+def settings_command(ctx, markdown):
+    """Show the hub's effective settings (passwords hidden), or the reference table.
+
+    Settings come from defaults, DATA/settings.toml, then KIT_HUB_<NAME> variables.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub settings
+    """
+    from .settings import HUB
+
+    print_settings(HUB, _data(ctx), markdown)
 
 
 @hub_group.command()
@@ -38,16 +62,7 @@ def init(ctx, database_url):
       kit --data /var/lib/kit-hub hub init --database postgresql://hub@localhost/hub
     """
     config = _open(ctx, database_url)
-    click.echo(f"hub ready in {config['data']} (database {_safe(config['hub_database'])})")
-
-
-def _safe(url):
-    """Hide a password in a database URL before printing it."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
-    return url
+    click.echo(f"hub ready in {config['data']} (database {hide_password(config['database'])})")
 
 
 @hub_group.command()
@@ -68,7 +83,7 @@ def serve(ctx, host, port, database_url):
 
     config = _open(ctx, database_url)
     app = create_hub_app(config=config)
-    host, port = host or config["hub_host"], port or config["hub_port"]
+    host, port = host or config["host"], port or config["port"]
     click.echo(f"Classroom Kit hub serving {config['data']} on http://{host}:{port}/", err=False)
     sys.stdout.flush()
     waitress_serve(app, host=host, port=port, threads=config["threads"], ident="classroom-kit-hub",
@@ -189,7 +204,7 @@ def enroll_code(ctx, name, kit, ttl):
     config = _open(ctx)
     if not name and not kit:
         raise KitError("give --name for a new kit, or --kit for a kit to re-enrol")
-    ttl = ttl or config["hub_enroll_code_ttl_s"]
+    ttl = ttl or config["enroll_code_ttl_s"]
     code = new_code(name, ttl, kit=kit)
     click.echo(code)
     what = f"re-enrolling kit {find_kit(kit).kit_id} only" if kit else f"a new kit called {name!r}"

@@ -13,6 +13,7 @@ from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
 from kit.errors import ConfigError
+from kit.private_files import private_file
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def open_database(url):
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///"):])
         path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # SQLite would make it 644; see kit.private_files
         # Writes are short and few: WAL plus a busy timeout keeps the web threads waiting, not failing.
         db = SqliteDatabase(str(path), lock_type="IMMEDIATE", check_same_thread=False, pragmas={
             "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "NORMAL"})

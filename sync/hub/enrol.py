@@ -116,7 +116,7 @@ def enrol(code, kit_id, site, location, version, remote, config):
     """Spend a code on the kit it is bound to: register a new kit, or re-enrol the named
     one; return the kit's new secret. A refused try spends nothing and is counted."""
     key = f"enrol:{remote}"
-    check_rate(key, config["hub_enroll_attempts"], config["hub_enroll_window_s"])
+    check_rate(key, config["enroll_attempts"], config["enroll_window_s"])
     if not kit_id or len(kit_id) > 64:
         raise KitError("the kit id is missing or too long")
     secret = secrets.token_urlsafe(32)

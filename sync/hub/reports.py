@@ -4,8 +4,6 @@ Dates are the hub's corrected times (see timefix), so a kit whose clock was wron
 reports learning on the right days. Each report is a list of dicts, for a page and CSV.
 """
 
-import csv
-import io
 import json
 from collections import defaultdict
 
@@ -107,19 +105,6 @@ def learners():
 
 REPORTS = {"kits": kits, "learners": learners_reached, "hours": hours, "completion": completion,
            "roster": learners}
-
-
-def to_csv(rows):
-    """Return rows (dicts) as CSV text, header from the first row's keys."""
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            # A leading = + - @ would be run as a formula by a spreadsheet.
-            writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
-                             for k, v in row.items()})
-    return out.getvalue()
 
 
 def generated_at():

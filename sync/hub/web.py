@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
+from kit.csv_export import csv_text
 from kit.errors import KitError
 from kit.web.redirects import local_path
 
@@ -100,7 +101,7 @@ def report(name):
 def report_csv(name):
     if name not in reports.REPORTS:
         abort(404)
-    return Response(reports.to_csv(reports.REPORTS[name]()), mimetype="text/csv",
+    return Response(csv_text(reports.REPORTS[name]()), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"})
 
 
@@ -128,7 +129,7 @@ def enroll():
     chosen = request.values.get("kit", "")
     if request.method == "POST":
         try:
-            code = new_code(request.form.get("name"), current_app.config["HUB"]["hub_enroll_code_ttl_s"],
+            code = new_code(request.form.get("name"), current_app.config["HUB"]["enroll_code_ttl_s"],
                             kit=chosen or None)
         except KitError as exc:
             error = exc.message

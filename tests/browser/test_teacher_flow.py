@@ -36,7 +36,8 @@ def phone(browser):
 
 
 def grid_cell(page, learner):
-    return page.locator("#grid tr", has_text=learner).locator("td").first
+    """The words of the learner's first cell (beside its symbol; grid.js keeps both current)."""
+    return page.locator("#grid tr", has_text=learner).locator("td").first.locator(".word")
 
 
 def set_up_class(page, url, tmp_path):

@@ -158,3 +158,21 @@ def test_french_captions_follow_the_same_pictures_and_timing_budget():
     fr = read_cues(lesson_dir("numeracy-fr", "01-counting") / "groups.vtt")
     assert [c[0] for c in en] == [c[0] for c in fr]
     assert [c[3] for c in en] != [c[3] for c in fr]
+
+
+THING = r"(?:picture|image|drawing|photo|mango|dessin)s?"
+ABOVE = re.compile(rf"\b{THING} (?:above|ci-dessus)", re.IGNORECASE)
+BELOW = re.compile(rf"\b{THING} (?:below|ci-dessous)", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("pack, lesson", all_lessons())
+def test_a_page_that_points_at_a_picture_has_one_there(pack, lesson):
+    """"Tap the picture above" on a page without a picture leaves a child tapping nothing."""
+    _front, pages = read_lesson(pack, lesson)
+    for number, page in enumerate(pages, 1):
+        images = [m.start() for m in IMAGE_OR_LINK.finditer(page) if m.group(0).startswith("!")]
+        for word, pattern, placed in (("above", ABOVE, lambda at, image: image < at),
+                                      ("below", BELOW, lambda at, image: image > at)):
+            for found in pattern.finditer(page):
+                assert any(placed(found.start(), image) for image in images), \
+                    f"{pack}/{lesson} page {number} says {found.group(0)!r} with no picture {word} it"

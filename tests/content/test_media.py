@@ -146,3 +146,41 @@ def test_make_media_says_which_tool_is_missing(tiny, tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == "error: needs espeak-ng (apt install espeak-ng ffmpeg)"
     assert not list((tiny / "lessons/01-a").glob("*.ogg"))
+
+
+def centre_pixel(image):
+    """The RGB of the middle pixel of an image, decoded by the real ffmpeg."""
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(image),
+                          "-vf", "crop=2:2:iw/2:ih/2", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         capture_output=True, check=True, timeout=60).stdout
+    return tuple(raw[:3])
+
+
+def test_make_media_makes_a_poster_from_the_videos_first_frame(tiny):
+    lesson = tiny / "lessons/01-a/lesson.md"
+    lesson.write_text(lesson.read_text().replace("captions: hi.vtt}", "captions: hi.vtt, poster: hi.jpg}"))
+    result = make_media(tiny)
+    assert result.returncode == 0 and "hi.jpg" in result.stdout
+    poster = tiny / "lessons/01-a/hi.jpg"
+    info = probe(poster)
+    assert info["streams"][0]["codec_name"] == "mjpeg"
+    assert (info["streams"][0]["width"], info["streams"][0]["height"]) == (320, 240)
+    red, green, blue = centre_pixel(poster)
+    assert red > 200 and 100 < green < 170 and blue < 60, "the first picture (orange), not black"
+    first = poster.read_bytes()
+    poster.unlink()
+    bin_dir = tiny.parent / "bin"  # --posters needs only ffmpeg: the videos are already there
+    bin_dir.mkdir()
+    (bin_dir / "ffmpeg").symlink_to(shutil.which("ffmpeg"))
+    again = make_media("--posters", tiny, env={"PATH": str(bin_dir)})
+    assert again.returncode == 0, again.stderr
+    assert poster.read_bytes() == first and "hi.webm" not in again.stdout
+
+
+@pytest.mark.parametrize("pack", SAMPLE_PACKS)
+def test_every_sample_video_has_a_poster_of_its_own_size(pack):
+    for _, folder, spec in declared_media(pack, ["video"]):
+        assert "poster" in spec, f"{folder.name}: add a poster (tools/make_media makes it)"
+        video, poster = streams(probe(folder / spec["file"]), "video")[0], probe(folder / spec["poster"])["streams"][0]
+        assert (poster["width"], poster["height"]) == (video["width"], video["height"])
+        assert max(centre_pixel(folder / spec["poster"])) > 60, "a poster, not a black frame"

@@ -122,7 +122,7 @@ def test_beacon_text_plain_bodies_are_accepted(ada):
     assert response.get_json() == {"accepted": 1, "duplicate": 0}
 
 
-def test_answers_give_instant_feedback_without_storing(ada):
+def test_answer_checks_give_instant_feedback_and_are_recorded(ada):
     right = ada.post("/api/v1/answers", json={"pack_id": "mini", "lesson_id": "01-count",
                                               "question_id": "q3", "response": "3"})
     assert right.get_json() == {"correct": True, "feedback": "", "hint": ""}
@@ -138,6 +138,57 @@ def test_answers_give_instant_feedback_without_storing(ada):
     assert malformed.status_code == 422
     missing = ada.post("/api/v1/answers", json={"pack_id": "mini"})
     assert missing.status_code == 422 and "are required" in missing.get_json()["error"]["message"]
+    # Each check that was marked is an answer event; the refused ones stored nothing.
+    assert [(e.kind, e.payload["question_id"], e.payload["response"], e.payload["attempt"])
+            for e in Event.select().order_by(Event.seq)] == [
+        ("answer", "q3", "3", 1), ("answer", "q1", "a", 1)]
+
+
+def test_guessing_through_checks_shows_in_the_hard_questions_view(ada, ids):
+    from kit.models import QuestionProgress
+    from kit.web.teach.progress import missed_questions
+
+    body = {"pack_id": "mini", "lesson_id": "01-count", "question_id": "q1"}
+    for choice in ("a", "b"):  # try every choice, send no answer event at all
+        ada.post("/api/v1/answers", json={**body, "response": choice})
+    row = QuestionProgress.get(question_id="q1")
+    assert (row.attempts, row.wrong, row.correct) == (2, 1, True)
+    assert [(q["question_id"], q["wrong"]) for q in missed_questions(ids["class"])] == [("q1", 1)]
+    # Only the first try counts for the score: the quiz ends at 0 of 1 right first time.
+    token = token_of(ada)
+    finished = make_event("quiz_finished", {"attempt": 1})
+    ada.post("/api/v1/events", json={"token": token, "events": [finished]})
+    assert Event.get(Event.uuid == finished["uuid"]).payload["score"] == 0.0
+
+
+def test_a_check_and_its_queued_event_are_one_answer(ada):
+    token = token_of(ada)
+    queued = make_event("answer", {"question_id": "q1", "response": "a", "attempt": 1})
+    check = ada.post("/api/v1/answers", json={
+        "pack_id": "mini", "lesson_id": "01-count", "question_id": "q1", "response": "a",
+        "attempt": 1, "uuid": queued["uuid"]})
+    assert check.get_json()["correct"] is False
+    sent = ada.post("/api/v1/events", json={"token": token, "events": [queued]})
+    assert sent.get_json() == {"accepted": 0, "duplicate": 1}
+    assert Event.select().count() == 1
+    # A uuid already used for something else does not hide the try.
+    opened = make_event("lesson_opened")
+    ada.post("/api/v1/events", json={"token": token, "events": [opened]})
+    ada.post("/api/v1/answers", json={"pack_id": "mini", "lesson_id": "01-count", "question_id": "q1",
+                                      "response": "b", "uuid": opened["uuid"]})
+    assert Event.select().where(Event.kind == "answer").count() == 2
+
+
+@pytest.mark.parametrize("response", [{"a": 1}, [["a"]], [{"id": "a"}], None, True, "x" * 501])
+def test_answer_checks_of_the_wrong_shape_are_422_not_500(ada, response):
+    for question in ("q1", "q2", "q3", "q4"):
+        got = ada.post("/api/v1/answers", json={"pack_id": "mini", "lesson_id": "01-count",
+                                                "question_id": question, "response": response})
+        assert got.status_code == 422, (question, response, got.get_json())
+        assert got.get_json()["error"]["code"] in ("bad_event", "bad_answer")
+    single = ada.post("/api/v1/answers", json={"pack_id": "mini", "lesson_id": "01-count",
+                                               "question_id": "q1", "response": ["a"]})
+    assert single.status_code == 422 and "one of the choice ids" in single.get_json()["error"]["message"]
     assert Event.select().count() == 0
 
 

@@ -76,7 +76,18 @@ BAD = [
     ("missing boot", lambda: {k: v for k, v in make_event("lesson_opened").items()
                               if k != "boot_id"}, "boot_id is required"),
     ("surrogate in boot", lambda: make_event("lesson_opened", boot_id="tab\ud8001"),
-     "boot_id must be text without unpaired surrogates"),
+     "boot_id must be text without NUL characters or unpaired surrogates"),
+    # The hub cannot store these (kit.storable): refused here, so the tablet learns at once.
+    ("NUL in boot", lambda: make_event("lesson_opened", boot_id="tab\x00let"),
+     "boot_id must be text without NUL characters or unpaired surrogates"),
+    ("NUL in response", lambda: answer("q4", "ma\x00ngo"),
+     "payload.response must be text without NUL characters"),
+    ("surrogate in by", lambda: make_event("help_dismissed", {"by": "t\udc00"}),
+     "payload.by must be text without NUL characters"),
+    ("before year 1 in UTC", lambda: make_event("lesson_opened", device_time="0001-01-01T00:30:00+01:00"),
+     "device_time must be a time between the years 1 and 9999 in UTC"),
+    ("after year 9999 in UTC", lambda: make_event("lesson_opened", device_time="9999-12-31T23:30:00-01:00"),
+     "device_time must be a time between the years 1 and 9999 in UTC"),
     ("page not int", lambda: make_event("page_viewed", {"page": "2"}), "payload.page must be"),
     ("payload extra", lambda: make_event("page_viewed", {"page": 1, "x": 1}),
      "unknown payload field 'x'"),
@@ -86,6 +97,10 @@ BAD = [
      "no lesson '99-nope' in pack 'mini'"),
     ("unknown question", lambda: answer("q9", "a"), "has no question 'q9'"),
     ("bad response", lambda: answer("q1", "z"), "must be one of the choice ids"),
+    # Wrong shapes for the question: a TypeError (500) in judging before.
+    ("list for a single choice", lambda: answer("q1", ["a"]), "must be one of the choice ids"),
+    ("number for a single choice", lambda: answer("q1", 1), "must be one of the choice ids"),
+    ("text for a multiple choice", lambda: answer("q2", "a"), "must be a list of choice ids"),
     ("attempt zero", lambda: make_event("quiz_finished", {"attempt": 0}),
      "payload.attempt must be a whole number from 1"),
 ]
@@ -114,8 +129,8 @@ def test_oversized_and_empty_batches_are_refused(ids):
 
 
 def test_text_is_stored_exactly(ids):
-    boot = 'tablette-é✓😀 "q" \\ \u0001 \x00'
-    response = 'ma\x00ngo é "x" \\u0041 😀'
+    boot = 'tablette-é✓😀 "q" \\ \u0001 \x7f'
+    response = 'ma\u0001ngo é "x" \\u0041 😀'
     record([make_event("lesson_opened", boot_id=boot), answer("q4", response)], ids["ada"])
     opened = Event.get(Event.kind == "lesson_opened")
     assert opened.boot_id == boot

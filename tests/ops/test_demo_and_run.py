@@ -47,7 +47,7 @@ def test_readme_run_command_serves_the_sample_lessons(tmp_path):
         url = f"http://127.0.0.1:{port}"
         health = wait_http(url + "/healthz", timeout=90, process=process).json()
         assert health["status"] == "ok"
-        lesson = requests.get(url + "/media/first-steps/1.0.0/pack.yaml", timeout=5)
+        lesson = requests.get(url + "/media/first-steps/1.1.0/pack.yaml", timeout=5)
         assert lesson.status_code == 404  # sources are never served; media are:
         packs = requests.get(url + "/api/v1/packs", timeout=5).json()
         assert {p["id"] for p in packs["packs"]} >= {"first-steps", "numeracy"}

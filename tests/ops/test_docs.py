@@ -10,11 +10,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_every_setting_is_documented_exactly():
-    table = subprocess.run([sys.executable, "-m", "kit", "settings", "--markdown"], capture_output=True,
-                           text=True, check=True, cwd=ROOT).stdout.strip()
+@pytest.mark.parametrize("command, sections", [
+    (["settings"], ["### The kit", "### The sync agent (on the kit)"]),
+    (["hub", "settings"], ["### The hub (`kit hub …`)"]),
+])
+def test_every_setting_is_documented_exactly(command, sections):
+    tables = subprocess.run([sys.executable, "-m", "kit", *command, "--markdown"], capture_output=True,
+                            text=True, check=True, cwd=ROOT).stdout.strip()
     doc = (ROOT / "docs" / "configuration.md").read_text()
-    assert table in doc, "docs/configuration.md is stale: paste in `kit settings --markdown`"
+    assert tables in doc, f"docs/configuration.md is stale: paste in `kit {' '.join(command)} --markdown`"
+    assert [line for line in tables.splitlines() if line.startswith("### ")] == sections
 
 
 def _commands():

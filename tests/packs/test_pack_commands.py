@@ -18,7 +18,7 @@ def test_build_writes_the_same_bytes_twice(kit, tmp_path):
     first, second = tmp_path / "a.kitpack", tmp_path / "b.kitpack"
     result = kit("pack", "build", MINI, "-o", first)
     kit("pack", "build", MINI, "-o", second)
-    assert "mini 1.0.0, 2 lessons, 10 files" in result.stdout
+    assert "mini 1.0.0, 2 lessons, 11 files" in result.stdout
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -26,7 +26,7 @@ def test_import_list_and_remove(initialised, kit, mini_pack_file):
     assert "installed mini 1.0.0" in kit("pack", "import", mini_pack_file).stdout
     packs = json.loads(kit("pack", "list", "--json").stdout)
     assert packs == [{"id": "mini", "version": "1.0.0", "title": "Mini test pack", "language": "en",
-                      "lessons": 2, "files": 10, "bytes": packs[0]["bytes"]}]
+                      "lessons": 2, "files": 11, "bytes": packs[0]["bytes"]}]
     assert (initialised / "packs" / "mini@1.0.0" / "lessons/01-count/count.webm").is_file()
     assert "removed mini" in kit("pack", "remove", "mini").stdout
     assert json.loads(kit("pack", "list", "--json").stdout) == []
@@ -91,8 +91,7 @@ def test_large_pack_import_shows_progress(initialised, kit, tmp_path):
 def test_a_pack_reinstalled_at_the_same_version_by_another_process_is_seen_at_once(installed_kit, kit, tmp_path):
     """Caches here must not outlive a remove + import done by `kit pack import` elsewhere."""
     from kit.datafolder import open_data
-    from kit.packs.lessons import get_lesson
-    from kit.packs.quiz import check_answer
+    from kit.packs.lessons import check_answer, get_lesson
 
     open_data(installed_kit)
     assert get_lesson("mini", "01-count").title == "Counting mangoes"
@@ -107,3 +106,18 @@ def test_a_pack_reinstalled_at_the_same_version_by_another_process_is_seen_at_on
     kit("pack", "import", tmp_path / "changed.kitpack")
     assert get_lesson("mini", "01-count").title == "Counting limes"
     assert not check_answer("mini", "01-count", "q3", "3")["correct"]
+
+
+def test_a_video_poster_must_be_an_image_of_the_pack(kit, tmp_path):
+    """The poster (the still before a video plays) is checked like every other file."""
+    lesson = "lessons/01-count/lesson.md"
+    for poster, message in (("nowhere.jpg", "video poster 'nowhere.jpg' is not a file of this lesson's pack"),
+                            ("count.vtt", "video poster 'count.vtt' must be one of .jpeg, .jpg, .png, .webp"),
+                            ("../../../../x.jpg", "video poster '../../../../x.jpg' is not a file")):
+        source = _copy_mini(tmp_path / poster.replace("/", "_"), "1.0.1")
+        text = (source / lesson).read_text().replace("poster: count-poster.jpg", f"poster: {poster}")
+        (source / lesson).write_text(text)
+        out = tmp_path / "bad.kitpack"
+        result = kit("pack", "build", source, "-o", out, check=False)
+        assert result.returncode != 0 and message in result.stdout + result.stderr, result
+        assert not out.exists()

@@ -87,7 +87,7 @@ def test_get_lesson_renders_pages_media_and_public_questions(installed_kit):
 ])
 def test_answers_are_judged_on_the_kit(installed_kit, question, response, correct):
     from kit.datafolder import open_data
-    from kit.packs.quiz import check_answer
+    from kit.packs.lessons import check_answer
 
     open_data(installed_kit)
     result = check_answer("mini", "01-count", question, response)
@@ -102,7 +102,7 @@ def test_answers_are_judged_on_the_kit(installed_kit, question, response, correc
 def test_malformed_answers_are_refused(installed_kit, question, response):
     from kit.datafolder import open_data
     from kit.errors import KitError
-    from kit.packs.quiz import check_answer
+    from kit.packs.lessons import check_answer
 
     open_data(installed_kit)
     with pytest.raises(KitError) as error:

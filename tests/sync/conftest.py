@@ -35,7 +35,8 @@ class Hub:
         self.data_dir = Path(data_dir)
         self.database_url = database_url
         self.port = free_port()
-        self.env = {**(env or {}), **({"KIT_HUB_DATABASE": database_url} if database_url else {})}
+        self.env = {"KIT_HUB_DATA": str(self.data_dir), **(env or {}),
+                    **({"KIT_HUB_DATABASE": database_url} if database_url else {})}
         self.process = None
         self.log = self.data_dir.parent / f"hub-{self.port}.log"
 
@@ -49,7 +50,7 @@ class Hub:
         return run_kit(self.data_dir, "hub", *args, *extra, env=self.env, **kwargs)
 
     def start(self):
-        env = {**os.environ, "KIT_DATA": str(self.data_dir), **self.env}
+        env = {**os.environ, **self.env}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "kit", "hub", "serve", "--host", "127.0.0.1", "--port", str(self.port),

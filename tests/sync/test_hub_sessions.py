@@ -53,7 +53,7 @@ def test_sign_out_a_new_password_and_deactivation_end_hub_sessions(hub):
 
 
 def test_a_hub_session_idles_out(tmp_path):
-    hub = Hub(tmp_path / "hub", env={**HUB_ENV, "KIT_SESSION_IDLE_S": "2"}).setup()
+    hub = Hub(tmp_path / "hub", env={**HUB_ENV, "KIT_HUB_SESSION_IDLE_S": "2"}).setup()
     try:
         s, _ = sign_in(hub)
         assert replay(hub, s.cookies.get_dict()) == 200
@@ -78,7 +78,7 @@ def test_sign_in_never_redirects_off_site(sqlite_hub):
 
 
 def test_hub_sign_in_limit_counts_an_address_across_names(tmp_path):
-    hub = Hub(tmp_path / "hub", env={**HUB_ENV, "KIT_LOGIN_ADDRESS_ATTEMPTS": "4"}).setup()
+    hub = Hub(tmp_path / "hub", env={**HUB_ENV, "KIT_HUB_LOGIN_ADDRESS_ATTEMPTS": "4"}).setup()
     try:
         assert [sign_in(hub, "wrong", f"ghost{i}")[1].status_code for i in range(4)] == [401] * 4
         assert sign_in(hub)[1].status_code == 429  # the right password, from the same address

@@ -23,7 +23,7 @@ def test_pack_download_resumes_after_a_cut_and_installs(sqlite_hub, tmp_path, pr
     pack = _build(kit, tmp_path)
     size = pack.stat().st_size
     assert size > 3 * 16384, "the sample pack should take several pieces"
-    assert "published first-steps 1.0.0" in hub.kit("pack", "publish", pack).stdout
+    assert "published first-steps 1.1.0" in hub.kit("pack", "publish", pack).stdout
     assert "published first-steps" in hub.kit("pack", "publish", pack).stdout  # same file again: no-op
     proxy.fault("reset", "/sync/v1/packs/", times=1, after=2)
     failed = kit("sync", "now", check=False)
@@ -35,7 +35,7 @@ def test_pack_download_resumes_after_a_cut_and_installs(sqlite_hub, tmp_path, pr
     assert "1 pack(s) installed" in kit("sync", "now").stdout
     ranges = [entry[5] for entry in proxy.log[before:] if "/sync/v1/packs/" in entry[1]]
     assert "Range: bytes=32768-49151" in ranges[0]  # resumed where the cut left it
-    assert _installed(kit)["first-steps"] == "1.0.0"
+    assert _installed(kit)["first-steps"] == "1.1.0"
     assert kit.status()["downloads"][0]["status"] == "installed"
     assert kit("sync", "now").stdout.startswith("ok: 0 event(s), 0 record(s) sent")
     assert list((kit.data_dir / "sync" / "downloads").glob("*.part")) == []

@@ -198,8 +198,8 @@ def test_rate_limits_count_the_forwarded_address_behind_a_trusted_proxy(tmp_path
     from sync.hub import create_hub_app, open_hub
 
     config = open_hub(tmp_path / "hub")
-    config["hub_proxy_count"] = 1
-    config["hub_enroll_attempts"] = 2
+    config["proxy_count"] = 1
+    config["enroll_attempts"] = 2
     client = create_hub_app(config=config).test_client()
 
     def wrong(address):

@@ -100,7 +100,8 @@
       if (code === 200) { delay = 1000; sent = true; forget(uuidsOf(batch)); schedule(0); return; }
       if (code === 422 && details && typeof details.limit === "number") { batchSize = Math.max(1, details.limit); schedule(0); return; }
       if (code === 422 && details && typeof details.index === "number") { forget([batch[details.index].uuid]); schedule(0); return; }
-      if (code === 401 || code === 422) { forget(uuidsOf(batch)); schedule(0); return; }
+      if (code === 413 && batch.length > 1) { batchSize = Math.max(1, Math.floor(batch.length / 2)); schedule(0); return; }
+      if (code === 401 || code === 413 || code === 422) { forget(uuidsOf(batch)); schedule(0); return; }
       retryLater();
     });
   }

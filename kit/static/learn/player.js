@@ -54,9 +54,36 @@
         if (tries < 300) { setTimeout(function () { waitForScore(tries + 1); }, 1000); }
         return;
       }
-      box.textContent = box.getAttribute("data-template").replace("SCORE", Math.round(row.score * 100)) + " " +
-        box.getAttribute(row.status === "mastered" ? "data-mastered" : "data-again");
+      showScore(box, row);
     });
+  }
+
+  /* Three lines, as the server writes them: the score, the first tries that made it, what next. */
+  function showScore(box, row) {
+    var total = +box.getAttribute("data-questions"), lines = [
+      box.getAttribute("data-template").replace("SCORE", Math.round(row.score * 100)),
+      box.getAttribute("data-firsttry").replace("RIGHT", Math.round(row.score * total)).replace("TOTAL", total),
+      box.getAttribute(row.status === "mastered" ? "data-mastered" : "data-again")], i, p;
+    box.textContent = "";
+    for (i = 0; i < lines.length; i++) {
+      p = document.createElement("p");
+      p.textContent = lines[i];
+      box.appendChild(p);
+    }
+  }
+
+  /* The big play button over each video: it starts the video, and hides while it plays. */
+  function wirePlay(button) {
+    var video = button.parentNode.querySelector("video");
+    if (!video || !video.play) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var started = video.play();
+      if (started && started["catch"]) { started["catch"](function () { button.hidden = false; }); }
+    });
+    video.addEventListener("play", function () { button.hidden = true; });
+    video.addEventListener("pause", function () { button.hidden = false; });
+    video.addEventListener("ended", function () { button.hidden = false; });
   }
 
   function responseOf(form) {
@@ -69,15 +96,18 @@
     return type === "multiple" && out.length ? out : null;
   }
 
-  function check(form, response, tries) {
+  /* The kit records the check as the answer event itself (same uuid as the queued one,
+     so it is stored once): a learner cannot try every choice unseen. */
+  function check(form, response, event, tries) {
     var box = form.querySelector(".feedback"), hint = form.querySelector(".hint");
     var body = { pack_id: main.getAttribute("data-pack"), lesson_id: main.getAttribute("data-lesson"),
-      question_id: form.getAttribute("data-qid"), response: response };
+      question_id: form.getAttribute("data-qid"), response: response, attempt: attempt };
+    if (event) { body.uuid = event.uuid; body.attempt = event.payload.attempt; }
     kit.request("POST", main.getAttribute("data-check-url"), body, function (code, data) {
       if (code !== 200 || !data) {
         box.className = "feedback waiting";
         box.textContent = box.getAttribute("data-waiting");
-        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, tries + 1); }, 3000); }
+        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, event, tries + 1); }, 3000); }
         return;
       }
       box.className = "feedback " + (data.correct ? "right" : "wrong");
@@ -118,9 +148,14 @@
     ev.preventDefault();
     var response = responseOf(form);
     if (response === null || response === "") { form.querySelector("[name=response]").focus(); return; }
-    kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
-    check(form, response, 0);
+    var event = kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
+    check(form, response, event, 0);
   });
+
+  (function () {
+    var buttons = document.querySelectorAll(".screen .play"), i;
+    for (i = 0; i < buttons.length; i++) { wirePlay(buttons[i]); }
+  }());
 
   kit.enqueue("lesson_opened", {});
   kit.enqueue("page_viewed", { page: step });

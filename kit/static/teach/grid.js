@@ -1,5 +1,6 @@
-/* Refresh the class progress grid every few seconds without reloading the page.
-   The page is complete without this script; it only updates cells in place. */
+/* Refresh the class progress grid every few seconds without reloading the page, and make
+   it compact: symbols and colours only, the words on tap or with "Show words".
+   The page is complete without this script (each cell then shows its symbol and words). */
 (function () {
   "use strict";
   var table = document.getElementById("grid");
@@ -18,8 +19,10 @@
         var cell = row.cells[i + 1];
         if (cell && cell.getAttribute("data-status") !== status) {
           cell.setAttribute("data-status", status);
-          cell.className = "cell s-" + status;
-          cell.textContent = data.labels[status];
+          cell.className = "cell s-" + status + (cell.className.indexOf(" open") >= 0 ? " open" : "");
+          cell.title = data.labels[status];
+          cell.querySelector(".sym").textContent = data.symbols[status];
+          cell.querySelector(".word").textContent = data.labels[status];
         }
       });
     });
@@ -62,6 +65,23 @@
     if (empty) { empty.hidden = items.length > 0; }
   }
 
+  function compact() {
+    var words = document.getElementById("grid-words");
+    table.className += " compact";
+    table.addEventListener("click", function (ev) {
+      var cell = ev.target;
+      while (cell && cell !== table && !(cell.tagName === "TD" && /(^| )cell( |$)/.test(cell.className))) { cell = cell.parentNode; }
+      if (cell && cell !== table) { cell.classList.toggle("open"); }
+    });
+    if (!words) { return; }
+    words.hidden = false;
+    words.addEventListener("click", function () {
+      var on = words.getAttribute("aria-pressed") !== "true";
+      words.setAttribute("aria-pressed", on ? "true" : "false");
+      table.classList.toggle("compact", !on);
+    });
+  }
+
   function tick() {
     fetch(src, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -69,5 +89,6 @@
       .catch(function () { /* the kit is unreachable for a moment: try again next tick */ })
       .then(function () { window.setTimeout(tick, PERIOD_MS); });
   }
+  compact();
   window.setTimeout(tick, PERIOD_MS);
 }());

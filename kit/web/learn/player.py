@@ -11,6 +11,7 @@ from functools import wraps
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, pgettext
 
+from ...answer_checks import check_and_record
 from ...assignments import assigned_lessons
 from ...db import fetch_json
 from ...errors import KitError
@@ -129,8 +130,6 @@ def ask_help(pack_id, lesson_id):
 @learner_required
 def answer(pack_id, lesson_id):
     """Check an answer without JavaScript: record it, then show the same step with feedback."""
-    from ...packs.quiz import check_answer
-
     _assigned_lesson(pack_id, lesson_id)
     question_id = request.form.get("question_id", "")
     kind = request.form.get("type", "")
@@ -138,11 +137,8 @@ def answer(pack_id, lesson_id):
                 else request.form.get("response", ""))
     step = request.form.get("step", type=int)
     try:
-        result = check_answer(pack_id, lesson_id, question_id, response)
-        attempt = max(1, request.form.get("attempt", 1, type=int))
-        record([server_event("answer", pack_id, lesson_id, {
-            "question_id": question_id, "response": response, "attempt": attempt})],
-            g.learner.id)
+        result = check_and_record(g.learner.id, pack_id, lesson_id, question_id, response,
+                                  attempt=max(1, request.form.get("attempt", 1, type=int)))
     except KitError:
         result = {"correct": False, "feedback": _("Choose or write an answer first."),
                   "hint": ""}

@@ -11,6 +11,7 @@ with the same markers and filled the same way, so both paths give the same page.
 """
 
 import re
+import secrets
 from types import SimpleNamespace
 
 from flask import render_template, request
@@ -21,14 +22,17 @@ from ..csrf_tokens import csrf_token
 from ...caches import BoundedDict
 from .auth import make_token
 
-MARK = re.compile("\x00kit:([A-Z])(\\d*)\x00")
+# Each process picks its own marker, never shown to anyone (every marker is filled before
+# a page leaves): no lesson title or text can spell one, so none can break the page.
+_NONCE = secrets.token_hex(8)
+MARK = re.compile(f"\x00kit{_NONCE}:([A-Z])(\\d*)\x00")
 # key -> (view, html); holds the view, so the id() in the key stays unique. ~12 KB a page:
 # a few MB at most, whatever a kit holds.
 _cache = BoundedDict(256)
 
 
 def _mark(kind, number=""):
-    return Markup(f"\x00kit:{kind}{number}\x00")
+    return Markup(f"\x00kit{_NONCE}:{kind}{number}\x00")
 
 
 # Template variables standing for the per-request values (filled in by _fill).
@@ -56,7 +60,7 @@ def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=N
         "S": str(step), "A": str(int(attempt)), "C": escape(csrf_token()),
         "T": escape(make_token(learner)), "U": escape(learner.uuid),
         "N": escape(learner.display_name), "K": escape(learner.colour or "grey"),
-        "V": escape(learner.avatar or "cat"), "R": score_text(row), "P": help_alert(),
+        "V": escape(learner.avatar or "cat"), "R": score_text(row, len(view.questions)), "P": help_alert(),
     }
 
     def fill(match):
@@ -68,13 +72,17 @@ def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=N
     return MARK.sub(fill, html)
 
 
-def score_text(row):
-    """The result step's words about the last quiz attempt ("" before any)."""
+def score_text(row, questions):
+    """The result step's words about the last quiz attempt ("" before any): the score, how
+    many questions were right at the first try (the only tries that count), and what next."""
     if row is None or row.score is None:
         return ""
     mastered = (_("You mastered this lesson.") if row.status == "mastered"
                 else _("Try the quiz again to master it."))
-    return escape(_("Your score: %(score)s%%", score=round(row.score * 100)) + "\n" + mastered)
+    lines = (_("Your score: %(score)s%%", score=round(row.score * 100)),
+             _("First try: %(right)s of %(total)s right", right=round(row.score * questions),
+               total=questions), mastered)
+    return Markup("").join(Markup("<p>%s</p>") % line for line in lines)
 
 
 def help_alert():

@@ -3,6 +3,7 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ...class_sessions import note_signed_in
 from ...models import Classroom, Learner
 from ...pictures import PICTURES, check_picture_password
 from . import bp
@@ -49,7 +50,13 @@ def signin():
     sign_out()
     if learner.picture_password:
         return redirect(url_for("learn.picture", learner_id=learner.id))
+    return _signed_in(learner)
+
+
+def _signed_in(learner):
+    """Sign the learner in, count them present if their class's session runs, show their lessons."""
     sign_in(learner)
+    note_signed_in(learner.id, learner.classroom_id)
     return redirect(url_for("learn.lessons"))
 
 
@@ -87,8 +94,7 @@ def picture(learner_id):
         error, status = _check_pictures(learner, request.form.getlist("picture"),
                                         request.remote_addr)
         if not error:
-            sign_in(learner)
-            return redirect(url_for("learn.lessons"))
+            return _signed_in(learner)
     return render_template("learn/picture.html", person=learner, pictures=PICTURES,
                            labels=picture_labels(), error=error), status
 

@@ -18,6 +18,10 @@ from ...models import Learner, LessonProgress, QuestionProgress
 from . import bp
 
 STATUSES = ("not_started", "in_progress", "completed", "mastered", "needs_help")
+# One symbol per status, beside its colour: the grid must read in black and white and for
+# colour-blind eyes. Shapes that differ in outline, not only in fill.
+SYMBOLS = {"not_started": "–", "in_progress": "◐", "completed": "✓", "mastered": "★",
+           "needs_help": "!"}
 
 
 def cell_status(row):
@@ -78,7 +82,8 @@ def class_page(class_id):
     help_key = ",".join(url_for("teach.dismiss_help", learner_id=row["id"]) + "|" + lesson_id
                         for row in grid["learners"] for _pack, lesson_id, _title in row["help"])
     return render_template("teach/class.html", room=room, grid=grid, help_key=help_key,
-                           labels=status_labels(), assignments=list_assignments(class_id),
+                           labels=status_labels(), symbols=SYMBOLS,
+                           assignments=list_assignments(class_id),
                            session_open=current_session(class_id))
 
 
@@ -89,6 +94,7 @@ def grid_json(class_id):
     roster.get_class(class_id)
     data = grid_data(class_id)
     data["labels"] = status_labels()
+    data["symbols"] = SYMBOLS
     data["help"] = [{"text": _("%(name)s in %(lesson)s", name=row["name"], lesson=title),
                      "url": url_for("teach.dismiss_help", learner_id=row["id"]),
                      "pack_id": pack_id, "lesson_id": lesson_id}
@@ -107,7 +113,7 @@ def learner_page(learner_id):
                for l in assigned_lessons(learner.classroom_id)]
     seen = [r.last_seen for r in rows.values() if r.last_seen]
     return render_template("teach/learner.html", learner=learner, lessons=lessons,
-                           labels=status_labels(), cell_status=cell_status,
+                           labels=status_labels(), symbols=SYMBOLS, cell_status=cell_status,
                            last_seen=max(seen) if seen else None)
 
 

@@ -64,6 +64,15 @@ def session_page(session_id):
                            report=class_sessions.session_report(sess))
 
 
+@bp.get("/sessions/<int:session_id>/attendance")
+@teacher_required
+def session_attendance(session_id):
+    """Who is here so far, alone: fetched every few seconds by static/teach/session.js."""
+    sess = class_sessions.get_session(session_id)
+    return render_template("teach/_attendance.html", sess=sess,
+                           report=class_sessions.session_report(sess))
+
+
 @bp.post("/sessions/<int:session_id>/present")
 @teacher_required
 def mark_present(session_id):
