@@ -15,10 +15,11 @@ from pathlib import Path
 
 from kit.db import write
 from kit.errors import KitError
+from kit.models import Event
 from kit.storable import NotJSON, is_storable, loads
 
 from . import outbox, protocol
-from .state import SyncState, anchors_after, get_state, record_anchor
+from .state import SetAside, SyncState, anchors_after, get_state, record_anchor
 
 BATCH = 2000
 
@@ -128,8 +129,22 @@ def import_receipt(path):
     ack, anchor = receipt.get("ack"), receipt.get("acked_anchor")
     if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (ack, anchor)):
         raise BadBundle("the receipt's ack and acked_anchor must be whole numbers")
+    set_aside = _set_aside_in(receipt)
     with write():
         row = SyncState.select().first()
         moved = ack > row.acked_seq
         SyncState.update(acked_seq=max(row.acked_seq, ack), acked_anchor=max(row.acked_anchor, anchor)).execute()
-    return {"ack": ack, "moved": moved, "bundle_id": receipt.get("bundle_id")}
+        for event in Event.select(Event.seq, Event.uuid).where(Event.seq.in_(list(set_aside))):
+            # As when the hub refuses an event online: kept, skipped, shown, retried on demand.
+            SetAside.insert(seq=event.seq, uuid=event.uuid, error=set_aside[event.seq]).on_conflict_ignore().execute()
+    return {"ack": ack, "moved": moved, "bundle_id": receipt.get("bundle_id"), "set_aside": len(set_aside)}
+
+
+def _set_aside_in(receipt):
+    """Return {seq: reason} for the events the hub set aside from the bundle."""
+    items = receipt.get("set_aside", [])
+    if not isinstance(items, list) or not all(
+            isinstance(i, dict) and isinstance(i.get("seq"), int) and not isinstance(i.get("seq"), bool)
+            and isinstance(i.get("reason"), str) for i in items):
+        raise BadBundle("the receipt's set_aside must list {seq, uuid, reason}")
+    return {i["seq"]: i["reason"][:500] for i in items}

@@ -150,6 +150,8 @@ def import_receipt_cmd(ctx, file):
     info = import_receipt(file)
     click.echo(f"receipt applied: the hub holds everything up to event {info['ack']}"
                + ("" if info["moved"] else " (already known; nothing changed)"))
+    if info["set_aside"]:
+        click.echo(f"{info['set_aside']} event(s) the hub could not store are set aside: see kit sync status")
 
 
 @sync_group.command("retry-set-aside")

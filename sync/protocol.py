@@ -274,6 +274,41 @@ def decode_events(doc, kit_id):
     return after, upto, skip, [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
+def split_events(doc, kit_id):
+    """Cut a batch into one-event batches [(seq, uuid, doc)], to find the events that fail alone.
+
+    The hub's USB import uses it where the agent halves a refused batch (docs/sync-protocol.md):
+    a bundle cannot be asked again. The frame must be sound (header, column lengths and types,
+    seqs in order); only what one event holds may be wrong, and that event then fails alone.
+    """
+    after, upto, n, skip = _header(doc, kit_id)
+    seqs = _undeltas([after] + _column(doc, "seq", n, int))[1:]
+    _need(all(a < b for a, b in zip([after] + seqs, seqs)) and (not seqs or seqs[-1] <= upto),
+          f"the batch's seqs are out of order or outside ({after}, {upto}]")
+    _need(not set(skip) & set(seqs), "a seq is both sent and skipped")
+    if "id" in doc:
+        _need(isinstance(doc["id"], str) and len(doc["id"]) == 32 * n, "column 'id' must be 32 hex digits per event")
+        ids = [doc["id"][i:i + 32] for i in range(0, 32 * n, 32)]
+    else:
+        ids = _column(doc, "ids", n, str)
+    tables = {column: (_column(doc, column, n, int), doc.get(name)) for _, column, name in TABLED}
+    _need(all(isinstance(table, list) for _, table in tables.values()), "every table must be a list")
+    times = {column: _undeltas(_column(doc, column, n, int, nullable=True)) for _, column in DELTAS}
+    payloads = doc.get("pl")
+    _need(isinstance(payloads, list) and len(payloads) == n, "column 'pl' must hold one payload per event")
+    singles = []
+    for i, seq in enumerate(seqs):
+        one = {"f": FORMAT, "kit": kit_id, "after": seq - 1, "upto": seq, "skip": [], "n": 1, "seq": [1],
+               "pl": [payloads[i]], **{column: [values[i]] for column, values in times.items()},
+               **({"id": ids[i]} if "id" in doc else {"ids": [ids[i]]})}
+        for (_, column, name), (refs, table) in zip(TABLED, tables.values()):
+            inside = 1 <= refs[i] <= len(table)
+            one[column], one[name] = ([1], [table[refs[i] - 1]]) if inside else ([refs[i]], [])
+        uuid = f"{ids[i][:8]}-{ids[i][8:12]}-{ids[i][12:16]}-{ids[i][16:20]}-{ids[i][20:]}" if "id" in doc else ids[i]
+        singles.append((seq, uuid, one))
+    return after, upto, skip, singles
+
+
 def _encoded(value, seq=None):
     """Return `value` as compact JSON, refusing nesting past MAX_DEPTH (so storing it never runs out of stack)."""
     try:

@@ -67,14 +67,19 @@ def serve(ctx, host, port, threads):
     run(ctx.data, host=host, port=port, threads=threads)
 
 
-@cli.group()
-def identity():
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def identity(click_ctx):
     """Show the kit's identity, rename its site, or check it against this board (cloned SD cards).
+
+    Alone, `kit identity` shows the identity, as `kit identity show` does.
 
     \b
     Example:
-      kit --data /var/lib/classroom-kit identity show
+      kit --data /var/lib/classroom-kit identity
     """
+    if click_ctx.invoked_subcommand is None:
+        click_ctx.invoke(identity_show)
 
 
 @identity.command("show")

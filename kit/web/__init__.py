@@ -1,7 +1,8 @@
 """The kit's web pages: learners at /, teachers at /teach, admin at /admin.
 
 Each area is its own blueprint with templates under templates/<area>/. This module
-wires in what every page shares: CSRF protection and the language of the page.
+wires in what every page shares: CSRF protection, security headers and the language of
+the page.
 """
 
 from flask import current_app, send_from_directory
@@ -17,8 +18,9 @@ def favicon():
 
 
 def init_app(app):
-    from . import csrf_tokens, i18n
+    from . import csrf_tokens, headers, i18n
 
+    headers.init_app(app)
     csrf.init_app(app)
     csrf_tokens.init_app(app)
     app.add_url_rule("/favicon.ico", "favicon", favicon)

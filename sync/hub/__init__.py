@@ -8,14 +8,23 @@ import functools
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 from kit import body_limits
 from kit.errors import ConfigError
 from kit.private_files import private_file, private_folder
+from kit.web import headers
 
 from .. import protocol
 from . import db, settings
+
+
+class HubSessions(SecureCookieSessionInterface):
+    """Session cookies marked Secure whenever the request came over TLS (a proxy's X-Forwarded-Proto counts)."""
+
+    def get_cookie_secure(self, app):
+        return request.is_secure or super().get_cookie_secure(app)
 
 
 def open_hub(data_dir=None, database_url=None, create=True):
@@ -58,6 +67,8 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["MAX_CONTENT_LENGTH"] = max(config["max_batch_bytes"], config["max_pack_bytes"])
     body_limits.init_app(app, functools.partial(_body_limit, config))
+    app.session_interface = HubSessions()
+    headers.init_app(app)
 
     @app.before_request
     def _connect():

@@ -16,7 +16,7 @@ from .db import database
 from .enrol import authenticate, enrol
 from .ingest import store_events, store_records
 from .models import HubPack, Kit, now_ms, utcnow
-from .timefix import record_sample, store_anchors
+from .timefix import correct_boot, record_sample, store_anchors
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,7 @@ def hello():
     with database.atomic():
         record_sample(kit, device_ms, boot_id[:64], mono_ms, hub_ms)
         store_anchors(kit, anchors)
+        correct_boot(kit, boot_id[:64])  # a USB bundle from this boot may have come first
         Kit.update(last_contact=utcnow(), version=version[:64],
                    site=(site or kit.site)[:255]).where(Kit.id == kit.id).execute()
     kit = Kit.get_by_id(kit.id)

@@ -86,8 +86,10 @@ def serve(ctx, host, port, database_url):
     host, port = host or config["host"], port or config["port"]
     click.echo(f"Classroom Kit hub serving {config['data']} on http://{host}:{port}/", err=False)
     sys.stdout.flush()
+    # With trusted proxies (proxy_count) their X-Forwarded-* headers must reach ProxyFix, which
+    # takes only the last proxy_count hops; waitress would otherwise strip them all.
     waitress_serve(app, host=host, port=port, threads=config["threads"], ident="classroom-kit-hub",
-                   channel_timeout=60, clear_untrusted_proxy_headers=True)
+                   channel_timeout=60, clear_untrusted_proxy_headers=config["proxy_count"] == 0)
 
 
 @hub_group.group()
@@ -237,6 +239,9 @@ def revoke_cmd(ctx, kit):
 def import_cmd(ctx, file, receipt):
     """Import a kit's USB bundle, idempotently, and write its receipt.
 
+    The whole bundle is checked first, then stored at once, or nothing is. An event this
+    hub cannot store is set aside and listed (its id and why); the rest is stored.
+
     \b
     Example:
       kit --data /var/lib/kit-hub hub import /media/usb/truck3.kitbundle
@@ -248,6 +253,11 @@ def import_cmd(ctx, file, receipt):
     out = write_receipt(document, receipt or f"{file}.receipt")
     click.echo(f"imported {document['events_stored']} new event(s) from kit {document['kit']}; "
                f"receipt written to {out} (carry it back: kit sync import-receipt {out.name})")
+    if document["set_aside"]:
+        click.echo(f"set aside {len(document['set_aside'])} event(s) this hub cannot store "
+                   "(the rest is stored; the receipt tells the kit):")
+        for item in document["set_aside"]:
+            click.echo(f"  event {item['uuid']} (seq {item['seq']}): {item['reason']}")
 
 
 @hub_group.group()

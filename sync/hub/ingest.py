@@ -83,14 +83,13 @@ def _holders(events):
     return held
 
 
-def _clear_set_aside(kit, seqs):
-    """Drop the kit's set-aside notes (uuid '') for seqs that have now been stored."""
+def _clear_set_aside(kit, stored):
+    """Drop the set-aside notes for events now stored ({seq: uuid}): the kit's (uuid '') and the hub's."""
     param = database.param
     notes = database.execute_sql(
-        f"SELECT id, seq FROM hub_set_aside WHERE kit_id = {param} AND uuid = '' AND seq >= {param} "
-        f"AND seq <= {param}", (kit.kit_id, min(seqs), max(seqs))).fetchall()
-    seqs = set(seqs)
-    ids = [note_id for note_id, seq in notes if seq in seqs]
+        f"SELECT id, seq, uuid FROM hub_set_aside WHERE kit_id = {param} AND seq >= {param} "
+        f"AND seq <= {param}", (kit.kit_id, min(stored), max(stored))).fetchall()
+    ids = [note_id for note_id, seq, uuid in notes if seq in stored and uuid in ("", stored[seq])]
     if ids:
         HubSetAside.delete().where(HubSetAside.id.in_(ids)).execute()
 
@@ -100,8 +99,11 @@ def _set_aside(kit, seq, uuid, reason):
      .on_conflict_ignore().execute())
 
 
-def store_events(kit, after, upto, skipped, events, via="online"):
-    """Store one batch in one transaction; return {"ack", "stored", "duplicates"}."""
+def store_events(kit, after, upto, skipped, events, via="online", refused=()):
+    """Store one batch in one transaction; return {"ack", "stored", "duplicates"}.
+
+    `refused`: [(seq, uuid, reason)] the hub itself set aside from a USB bundle's batch.
+    """
     with database.atomic():
         kit = _locked(kit)
         holders = _holders(events)
@@ -111,11 +113,13 @@ def store_events(kit, after, upto, skipped, events, via="online"):
                 _set_aside(kit, e["seq"], e["uuid"], f"event id already recorded by kit {owners[e['uuid']]}")
         for seq in skipped:
             _set_aside(kit, seq, "", "set aside by the kit as malformed")
+        for seq, uuid, reason in refused:
+            _set_aside(kit, seq, uuid, f"set aside by the hub: {reason}")
         rows = _rows(kit, [e for e in events if e["uuid"] not in holders], via)
         _insert(rows)
         stored = len(rows)
-        if rows:  # an event once set aside by the kit has now arrived: no longer a problem
-            _clear_set_aside(kit, [r[1] for r in rows])
+        if rows:  # an event once set aside has now arrived: no longer a problem
+            _clear_set_aside(kit, {r[1]: r[2] for r in rows})
         ack = _cover(kit, after, upto)
         Kit.update(acked_seq=ack, events_received=Kit.events_received + stored,
                    last_contact=utcnow()).where(Kit.id == kit.id).execute()

@@ -6,9 +6,15 @@ monotonic) reading with the hub's clock, so any anchor from a boot the hub has h
 from is placed exactly. Anchors from boots the hub never heard from are estimated: their
 wall clock is believed when it falls between the times known before and after them,
 and clamped into that interval when it does not (a clock back in 1970, or days behind).
+When the hub later hears from such a boot (a USB bundle came first, then the kit synced
+online from the same boot), its anchors become exact and their events are placed again.
 """
 
-from .models import ClockSample, HubAnchor, Kit, now_ms
+from .. import protocol
+from .db import database
+from .models import EPOCH, ClockSample, HubAnchor, HubEvent, Kit, ms_to_dt, now_ms
+
+_MS = ms_to_dt(1) - EPOCH  # one millisecond, as a timedelta
 
 
 def record_sample(kit, device_ms, boot, mono_ms, hub_ms):
@@ -91,3 +97,46 @@ def corrected_times(kit, events):
         else:
             times.append((e["received_ms"] + anchors[i][1], anchors[i][2]))
     return times
+
+
+def correct_boot(kit, boot):
+    """Place exactly the estimated anchors of a boot the hub now has a sample from, and their events.
+
+    Events carried by USB before the kit ever synced online from that boot were placed by
+    estimate (a clock years off stays years off); reports read corrected times, so they
+    follow. Returns how many events moved.
+    """
+    sample = (ClockSample.select().where((ClockSample.kit_id == kit.kit_id) & (ClockSample.boot_id == boot))
+              .order_by(ClockSample.id.desc()).first())
+    stale = list(HubAnchor.select().where((HubAnchor.kit_id == kit.kit_id) & (HubAnchor.boot_id == boot)
+                                          & HubAnchor.estimated))
+    if sample is None or not stale:
+        return 0
+    for anchor in stale:
+        HubAnchor.update(true_ms=sample.hub_ms + (anchor.mono_ms - sample.mono_ms), estimated=False).where(
+            HubAnchor.id == anchor.id).execute()
+    first = min(a.last_seq for a in stale)
+    before = (HubAnchor.select(HubAnchor.last_seq).where((HubAnchor.kit_id == kit.kit_id)
+                                                         & (HubAnchor.last_seq < first))
+              .order_by(HubAnchor.last_seq.desc()).first())
+    return _replace(kit, before.last_seq if before else 0, max(a.last_seq for a in stale))
+
+
+def _replace(kit, after, upto):
+    """Compute the corrected times of the kit's events with seqs in (after, upto] again."""
+    rows = list(HubEvent.select(HubEvent.id, HubEvent.seq, HubEvent.kit_received_at, HubEvent.corrected_time,
+                                HubEvent.time_estimated)
+                .where((HubEvent.kit_id == kit.kit_id) & (HubEvent.seq > after) & (HubEvent.seq <= upto))
+                .order_by(HubEvent.seq).tuples())
+    events = [{"seq": seq, "received_ms": (received - EPOCH) // _MS} for _, seq, received, _, _ in rows]
+    changes = []
+    for (row_id, _, _, corrected, estimated), (true_ms, now_estimated) in zip(rows, corrected_times(kit, events)):
+        placed = ms_to_dt(min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS))
+        if placed != corrected or bool(estimated) != now_estimated:
+            changes.append((placed, now_estimated, row_id))
+    if changes:
+        param = database.param
+        database.cursor().executemany(
+            f"UPDATE hub_event SET corrected_time = {param}, time_estimated = {param} WHERE id = {param}", changes)
+    return len(changes)
+

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import axe_check, describe, new_context
+from .conftest import axe_check, describe, new_context, wait_true
 from .teach_setup import add_accounts, shot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def test_a_video_shows_its_poster_and_a_big_play_button_that_starts_it(served, c
     assert screen["x"] < box["x"] and box["x"] + box["width"] < screen["x"] + screen["width"], \
         "on the video"
     play.click()
-    page.wait_for_function("document.querySelector('#step-0 video').currentTime > 0", timeout=15000)
+    wait_true(page, "document.querySelector('#step-0 video').currentTime > 0", timeout=15)
     expect(play).to_be_hidden()
     page.evaluate("document.querySelector('#step-0 video').pause()")
     expect(play).to_be_visible()  # paused: the button is back to start again

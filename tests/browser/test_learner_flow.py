@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import wait_true
 from .learn_setup import count_events
 
 pytestmark = pytest.mark.browser
@@ -20,7 +21,7 @@ def sign_in_as(page, url, name):
 
 def wait_saved(page):
     expect(page.locator("#save-status")).to_have_text("Saved")
-    page.wait_for_function("window.kitLearn && window.kitLearn.queued() === 0")
+    wait_true(page, "window.kitLearn && window.kitLearn.queued() === 0")
 
 
 def progress_row(data_dir, learner_id, lesson="01-count"):
@@ -127,7 +128,7 @@ def test_second_learner_on_the_same_tablet_sees_only_their_own_work(served, cont
     expect(page.locator("#step-0")).to_be_visible()
 
     context_360.unroute("**/api/v1/events")
-    page.wait_for_function("window.kitLearn && (window.kitLearn.flush(), true)")
+    wait_true(page, "window.kitLearn && (window.kitLearn.flush(), true)")
     wait_saved(page)
     with sqlite3.connect(server.data_dir / "kit.db") as conn:
         owners = dict(conn.execute(

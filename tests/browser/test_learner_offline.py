@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import wait_true
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +60,7 @@ def test_events_queued_while_the_kit_is_down_arrive_exactly_once(served, context
     server.start()
     page = context_360.new_page()
     page.goto(server.url + "/lessons")
-    page.wait_for_function("window.kitLearn && window.kitLearn.queued() === 0", timeout=20000)
+    wait_true(page, "window.kitLearn && window.kitLearn.queued() === 0", timeout=20)
     counts = stored(server.data_dir, first + second)
     assert counts == {uuid: 1 for uuid in first + second}
     with sqlite3.connect(server.data_dir / "kit.db") as conn:

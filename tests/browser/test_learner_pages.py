@@ -116,6 +116,25 @@ def test_axe_check_reports_a_real_violation(browser):
         context.close()
 
 
+def test_csp_watch_reports_a_real_violation(browser):
+    """The watcher itself works: an inline script under the kit's policy is reported, and blocked."""
+    from kit.web.headers import CSP
+
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        page.route("http://127.0.0.1:9/probe", lambda route: route.fulfill(
+            status=200, content_type="text/html", headers={"Content-Security-Policy": CSP},
+            body='<html lang="en"><title>t</title><script>document.title = "ran"</script></html>'))
+        page.goto("http://127.0.0.1:9/probe")
+        page.wait_for_timeout(300)
+        assert page.title() == "t"
+        assert any("script-src" in text for text in context.csp_violations), context.csp_violations
+        context.csp_violations.clear()  # seen on purpose: not a failure of this test
+    finally:
+        context.close()
+
+
 def test_a_french_tablet_gets_french_pages_that_pass_axe(served, browser):
     server, ids = served
     context = new_context(browser, locale="fr-FR")

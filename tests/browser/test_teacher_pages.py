@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import KitServer
 
-from .conftest import axe_check, block_outside, describe
+from .conftest import axe_check, block_outside, describe, watch_csp
 from .learn_setup import seed_class
 from .teach_setup import ADMIN, add_accounts, shot, sign_in
 
@@ -86,7 +86,7 @@ def _as_if_earlier(sess, minutes_ago):
 @pytest.fixture
 def laptop(browser):
     """A laptop-sized context (no touch) with outside requests blocked."""
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    context = watch_csp(browser.new_context(viewport={"width": 1100, "height": 800}))
     context.outside_requests = block_outside(context)
     context.set_default_timeout(10000)
     yield context
@@ -123,13 +123,17 @@ def test_every_teacher_and_admin_page_passes_axe(served, laptop, tmp_path):
         assert broken == [], f"{path}: images that did not load: {broken}"
         if name:
             shot(page, name, tmp_path)
+    page.goto(served.url + f"/teach/classes/{served.ids['class']}/cards")
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.get_by_role("button", name="Print").click()  # print.js, not an onclick the policy would block
+    assert page.evaluate("window.printed === true")
     page.goto(served.url + "/teach/")
     page.evaluate("document.documentElement.dir = 'rtl'")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_french_pages_pass_axe_too(served, browser):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 412, "height": 915})
+    context = watch_csp(browser.new_context(locale="fr-FR", viewport={"width": 412, "height": 915}))
     page = context.new_page()
     page.goto(served.url + "/teach/login")
     expect(page.get_by_role("heading", level=1)).to_have_text("Connexion enseignant")
@@ -192,7 +196,7 @@ def test_pack_upload_shows_progress_and_the_result(served, laptop, mini_pack_fil
 def test_first_run_setup_in_the_browser(initialised, browser, tmp_path):
     server = KitServer(initialised).start()
     try:
-        context = browser.new_context(viewport={"width": 412, "height": 915})
+        context = watch_csp(browser.new_context(viewport={"width": 412, "height": 915}))
         page = context.new_page()
         page.goto(server.url + "/teach/")
         expect(page).to_have_url(server.url + "/admin/setup")
@@ -214,7 +218,7 @@ def test_first_run_setup_in_the_browser(initialised, browser, tmp_path):
 def test_status_page_warns_when_the_kit_clock_is_off(served, browser):
     import datetime as dt
 
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    context = watch_csp(browser.new_context(viewport={"width": 1100, "height": 800}))
     page = context.new_page()
     sign_in(page, served.url, ADMIN)
     page.goto(served.url + "/admin/")

@@ -49,3 +49,12 @@ def test_kit_help_lists_every_command_the_issue_names():
                          check=True, cwd=ROOT).stdout
     for name in ("init", "serve", "migrate", "pack", "users", "learners", "backup", "restore", "doctor", "progress"):
         assert f"  {name} " in out, name
+
+
+def test_kit_identity_alone_shows_the_identity_as_help_says(initialised, kit):
+    """`kit --help` says `identity` shows the identity: `kit identity` alone must, not print help."""
+    listed = kit("--help").stdout
+    assert "identity" in listed and "Show the kit's identity" in listed
+    alone, shown = kit("identity").stdout, kit("identity", "show").stdout
+    assert alone == shown and alone.startswith("kit ") and "\nsite " in alone
+    assert "Usage:" not in alone

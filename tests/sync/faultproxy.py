@@ -46,9 +46,10 @@ def _close_header(response):
 class FaultProxy:
     """Forward 127.0.0.1:port to the upstream port, with faults chosen by the test."""
 
-    def __init__(self, upstream_port, tls=None):
+    def __init__(self, upstream_port, tls=None, forwarded=False):
         self.upstream = upstream_port
         self.tls = tls  # an ssl.SSLContext: terminate TLS here, as a reverse proxy would
+        self.forwarded = forwarded  # add X-Forwarded-For/-Proto, as nginx told to would
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -158,6 +159,10 @@ class FaultProxy:
         return response
 
     def _forward(self, request):
+        if self.forwarded:
+            line, _, rest = request.partition(b"\r\n")
+            proto = b"https" if self.tls else b"http"
+            request = line + b"\r\nX-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: " + proto + b"\r\n" + rest
         with socket.create_connection(("127.0.0.1", self.upstream), timeout=30) as upstream:
             upstream.sendall(request)
             return _read_http(upstream, time.monotonic() + 30)

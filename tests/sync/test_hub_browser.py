@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import watch_csp
+
 from .conftest import make_kit
 
 pytestmark = pytest.mark.browser
@@ -20,7 +22,7 @@ def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_pat
     kit = make_kit(tmp_path, "Truck 2", hub)
     kit.add_events(5, kind="lesson_opened")
     kit("sync", "now")
-    context = chromium.new_context(viewport={"width": 1024, "height": 700}, locale="en-GB")
+    context = watch_csp(chromium.new_context(viewport={"width": 1024, "height": 700}, locale="en-GB"))
     page = context.new_page()
     try:
         page.goto(hub.url + "/")
@@ -29,6 +31,8 @@ def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_pat
         page.fill("input[name=password]", "correct horse")
         page.click("button:has-text('Sign in')")
         page.wait_for_selector("h1:has-text('Kits')")
+        # the styles come from /static/hub.css: the page's policy allows no inline <style>
+        assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(34, 51, 68)"
         row = page.locator("tr", has_text="Truck 2")
         assert "5" in row.inner_text() and "active" in row.inner_text()
         page.click("text=Learners reached")
@@ -43,6 +47,7 @@ def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_pat
         page.locator("tr", has_text="Truck 2").locator("button:has-text('Revoke')").click()
         page.wait_for_selector("text=Kit revoked")
         assert "revoked" in page.locator("tr", has_text="Truck 2").inner_text()
+        assert context.csp_violations == []
     finally:
         context.close()
     failed = kit("sync", "now", check=False)

@@ -48,3 +48,27 @@ def test_hub_certificate_is_verified_and_a_ca_file_can_be_trusted(sqlite_hub, tm
         assert_converged(sqlite_hub, kit)
     finally:
         proxy.close()
+
+
+def test_hub_cookies_are_secure_when_served_over_tls(tmp_path, certificates):
+    """Behind a TLS proxy (proxy_count = 1) the session cookie is Secure; over plain HTTP it cannot be."""
+    import requests
+
+    from .conftest import HUB_ENV, Hub
+    from .faultproxy import FaultProxy
+
+    folder, context = certificates
+    hub = Hub(tmp_path / "hub", env={**HUB_ENV, "KIT_HUB_PROXY_COUNT": "1"}).setup()
+    proxy = FaultProxy(hub.port, tls=context, forwarded=True)
+    try:
+        over_tls = requests.get(proxy.url + "/signin", verify=folder / "ca.pem", timeout=10)
+        plain = requests.get(hub.url + "/signin", timeout=10)
+        for response in (over_tls, plain):
+            assert response.status_code == 200 and "session=" in response.headers["Set-Cookie"]
+            assert "HttpOnly" in response.headers["Set-Cookie"]
+            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert "; Secure" in over_tls.headers["Set-Cookie"]
+        assert "Secure" not in plain.headers["Set-Cookie"]
+    finally:
+        proxy.close()
+        hub.stop()
