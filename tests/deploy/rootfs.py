@@ -7,6 +7,7 @@ systemd-nspawn, with a private network so NetworkManager, avahi and nftables ins
 touch nothing on this machine.
 """
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -45,6 +46,17 @@ def base_root(arch=None):
     if (root / "etc" / "os-release").exists():
         return root
     CACHE.mkdir(parents=True, exist_ok=True)
+    # Two test runs on one machine (two checkouts) once built the same root at once and
+    # both failed: the second waits here for the first, then finds the root made.
+    with open(CACHE / (name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (root / "etc" / "os-release").exists():
+            return root
+        return _debootstrap(name, root, arch)
+
+
+def _debootstrap(name, root, arch):
+    """Build the root in a side folder and move it into place only when whole."""
     building = CACHE / (name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     result = subprocess.run(
