@@ -64,12 +64,16 @@ def kit_wheel(scratch):
     return next(out.glob("classroom_kit-*.whl"))
 
 
+def dependency_key():
+    """Return a short hash of the kit's dependency list: wheel caches are keyed by it."""
+    text = (ROOT / "pyproject.toml").read_text()
+    return hashlib.sha256(text.split("[project.optional-dependencies]")[0].encode()).hexdigest()[:10]
+
+
 @pytest.fixture(scope="session")
 def wheelhouse():
     """The kit's dependencies as wheels, cached by the dependency list in pyproject.toml."""
-    text = (ROOT / "pyproject.toml").read_text()
-    key = hashlib.sha256(text.split("[project.optional-dependencies]")[0].encode()).hexdigest()[:10]
-    folder = rootfs.CACHE / f"wheels-{key}"
+    folder = rootfs.CACHE / f"wheels-{dependency_key()}"
     if not (folder / ".complete").exists():
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(folder),

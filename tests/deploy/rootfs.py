@@ -7,9 +7,11 @@ systemd-nspawn, with a private network so NetworkManager, avahi and nftables ins
 touch nothing on this machine.
 """
 
+import fcntl
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,23 +29,46 @@ PACKAGES = (
     "fake-hwclock,iw"
 )
 ROOT_NAME = "bookworm-root-" + hashlib.sha256(PACKAGES.encode()).hexdigest()[:10]
+# The Pi's architecture, run under qemu-user: its own cache folder beside the x86-64 one.
+ARM64_ROOT_NAME = "bookworm-arm64-root-" + hashlib.sha256(PACKAGES.encode()).hexdigest()[:10]
 NSPAWN = ["systemd-nspawn", "--register=no", "--keep-unit", "--quiet", "--resolv-conf=off",
           "--timezone=off", "--link-journal=no"]
 
 
-def base_root():
-    """Return the cached Bookworm root, building it with debootstrap if it is missing."""
-    root = CACHE / ROOT_NAME
+def base_root(arch=None):
+    """Return the cached Bookworm root, building it with debootstrap if it is missing.
+
+    arch="arm64" builds the Pi's architecture; its binaries run through qemu-user,
+    which binfmt_misc must already know (tests/deploy/emulation.py).
+    """
+    name = ARM64_ROOT_NAME if arch == "arm64" else ROOT_NAME
+    root = CACHE / name
     if (root / "etc" / "os-release").exists():
         return root
     CACHE.mkdir(parents=True, exist_ok=True)
-    building = CACHE / (ROOT_NAME + ".building")
+    # Two test runs on one machine (two checkouts) once built the same root at once and
+    # both failed: the second waits here for the first, then finds the root made.
+    with open(CACHE / (name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (root / "etc" / "os-release").exists():
+            return root
+        return _debootstrap(name, root, arch)
+
+
+def _debootstrap(name, root, arch):
+    """Build the root in a side folder and move it into place only when whole."""
+    building = CACHE / (name + ".building")
     shutil.rmtree(building, ignore_errors=True)
-    subprocess.run(
-        ["debootstrap", "--variant=minbase", f"--include={PACKAGES}", "bookworm",
-         str(building), MIRROR],
-        check=True, capture_output=True, timeout=900,
+    result = subprocess.run(
+        ["debootstrap", "--variant=minbase", f"--include={PACKAGES}",
+         *([f"--arch={arch}"] if arch else []), "bookworm", str(building), MIRROR],
+        capture_output=True, text=True, timeout=1800 if arch else 900,
     )
+    if result.returncode:
+        log = building / "debootstrap" / "debootstrap.log"
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        raise RuntimeError(f"debootstrap {arch or ''} failed ({result.returncode}):\n"
+                           f"{result.stderr[-2000:]}\n{tail}")
     building.rename(root)
     return root
 
@@ -104,10 +129,11 @@ class Overlay:
 class Booted:
     """The overlay booted with `systemd-nspawn --boot`, on a private network."""
 
-    def __init__(self, overlay, log_path, binds=()):
+    def __init__(self, overlay, log_path, binds=(), boot_timeout=60):
         self.overlay = overlay
         self.log_path = Path(log_path)
         self.binds = list(binds)
+        self.boot_timeout = boot_timeout  # longer for an arm64 root under qemu-user
         self.process = None
         self.leader = None
 
@@ -121,7 +147,7 @@ class Booted:
         self.leader = self._find_leader()
         # "running" or "degraded": booted; a unit that failed is for the test to judge.
         self.wait_for("systemctl is-system-running --wait | grep -Eq '^(running|degraded)$'",
-                      timeout=60)
+                      timeout=self.boot_timeout)
         return self
 
     def _find_leader(self, timeout=20):
@@ -166,6 +192,17 @@ class Booted:
             raise requests.ConnectionError(body)
         return status, body
 
+    def poweroff(self, timeout=60):
+        """Halt through systemctl: an emulated init never sees nspawn's halt signal.
+
+        (nspawn asks with SIGRTMIN+3, which qemu-user does not hand on as that signal.)
+        """
+        try:
+            self.sh("systemctl poweroff", check=False, timeout=timeout)
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass  # __exit__ kills it
+
     def __exit__(self, *exc):
         if self.process and self.process.poll() is None:
             self.process.terminate()  # nspawn asks the container's systemd to halt
@@ -174,6 +211,12 @@ class Booted:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+                # A killed nspawn leaves its container running; its init, killed, takes
+                # every process of the container's PID namespace with it.
+                try:
+                    os.kill(self.leader, signal.SIGKILL)
+                except (ProcessLookupError, TypeError):
+                    pass
 
 
 def fetch(enter, url, timeout=5):
