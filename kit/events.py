@@ -20,6 +20,7 @@ from . import progress
 from .db import database, fetch_json, write
 from .errors import KitError
 from .event_schema import BadEvent, validate_batch
+from .hardware import boot_id
 from .models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,6 @@ COLUMNS = ("uuid", "learner_id", "pack_id", "lesson_id", "kind", "payload",
 # 2-3 times the CPU (0.9 vs 0.3 ms per 50 rows), and measured slower in the server.
 INSERT = f"INSERT INTO event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _payload_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
-_server_boot_id = None
 # One thread appends every event batch of this process (started on first use). Request
 # threads validate and judge their batch, queue it in _waiting and sleep until it is
 # stored; the writer stores all batches waiting by then in one transaction (group commit).
@@ -59,14 +59,11 @@ class _Batch:
 
 def server_event(kind, pack_id, lesson_id, payload=None):
     """Return an event made by the kit itself (e.g. a teacher dismissing a help flag)."""
-    global _server_boot_id
-    if _server_boot_id is None:
-        _server_boot_id = "kit-" + uuidlib.uuid4().hex[:12]
     return {
         "uuid": str(uuidlib.uuid4()), "kind": kind, "pack_id": pack_id,
         "lesson_id": lesson_id, "payload": payload or {},
         "device_time": dt.datetime.now(dt.timezone.utc).isoformat(),
-        "boot_id": _server_boot_id, "mono_ms": int(time.monotonic() * 1000),
+        "boot_id": boot_id(), "mono_ms": int(time.monotonic() * 1000),
     }
 
 

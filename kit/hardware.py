@@ -79,3 +79,15 @@ def board_id(root="/", environ=None, override=""):
         return "dmi:" + uuid
     logger.info("no board serial or product UUID readable; clone detection is off")
     return ""
+
+
+def boot_id():
+    """Return this machine's boot id: new at every boot, the same in every process of it.
+
+    Monotonic times compare only within one boot, and every worker process and the sync
+    agent read the same CLOCK_MONOTONIC, so all of them name it with this one id.
+    """
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return "unknown-boot"

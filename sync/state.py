@@ -6,12 +6,12 @@ through the kit's database, always inside ``kit.db.write()`` for changes.
 
 import logging
 import time
-from pathlib import Path
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from kit.db import write
 from kit.errors import KitError
+from kit.hardware import boot_id
 from kit.models import BaseModel, Event, utcnow
 
 logger = logging.getLogger(__name__)
@@ -93,14 +93,6 @@ class Download(BaseModel):
 
 class NotEnrolled(KitError):
     code = "not_enrolled"
-
-
-def boot_id():
-    """Return this machine's boot id: it changes at every boot, so monotonic times are comparable within it."""
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return "unknown-boot"
 
 
 def clocks():

@@ -1,5 +1,9 @@
 """kit.events.record: validation, server judgement, idempotence, derived progress."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from kit.event_schema import BadEvent
@@ -193,3 +197,18 @@ def test_a_batch_failing_in_a_group_is_retried_alone_and_fails_alone(ids):
     assert batches[0].result == {"accepted": 1, "duplicate": 0} and batches[0].error is None
     assert isinstance(batches[1].error, UnicodeEncodeError) and batches[1].result is None
     assert [e.uuid for e in Event.select()] == [good[0]["uuid"]]
+
+
+def test_events_the_kit_makes_carry_the_machines_boot_id_in_every_process():
+    """Several worker processes make events: one boot, one id, so the hub can place them.
+
+    Each process once made up its own "kit-…" id, so the hub saw a boot per worker with
+    no clock anchor for any of them.
+    """
+    machine = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    other_process = subprocess.run(
+        [sys.executable, "-c", "from kit.events import server_event; "
+         "print(server_event('help_dismissed', 'p', 'l')['boot_id'])"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    assert server_event("help_dismissed", "mini", "01-count")["boot_id"] == machine
+    assert other_process == machine
