@@ -30,15 +30,17 @@ class TreeServer(Server):
         from .servers import wait_200
 
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.argv, env=self.env, cwd=self.tree, stdout=log,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                self.argv, env=self.env, cwd=self.tree, stdout=log, stderr=subprocess.STDOUT
+            )
         self.started_in = wait_200(self.url + self.health, self.process, timeout)
         return self
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("tree_b", help="the other source tree (B); A is this repository")
     parser.add_argument("--targets", default="lesson,progress")
     parser.add_argument("--conns", type=int, default=60)
@@ -52,20 +54,30 @@ def main(argv=None):
     for round_ in range(args.rounds):
         for name, tree in (("A", ROOT), ("B", args.tree_b)):
             data = fresh_copy(tpl, WORK / "data-ab")
-            with TreeServer(tree, data, args.workers, args.threads,
-                            log=str(WORK / "ab.log")) as kit:
+            with TreeServer(tree, data, args.workers, args.threads, log=str(WORK / "ab.log")) as kit:
                 for target in args.targets.split(","):
                     row = _hammer(kit, plan, args.conns, args.seconds, 2.0, target)
-                    rows.append({"round": round_, "variant": name, "target": target,
-                                 "rps": row["rps"], "p95": row["p95"], "errors": row["errors"],
-                                 "cpu_pct": row["server"]["cpu_pct"], "load": row["load"]})
+                    rows.append(
+                        {
+                            "round": round_,
+                            "variant": name,
+                            "target": target,
+                            "rps": row["rps"],
+                            "p95": row["p95"],
+                            "errors": row["errors"],
+                            "cpu_pct": row["server"]["cpu_pct"],
+                            "load": row["load"],
+                        }
+                    )
                     print(json.dumps(rows[-1]), flush=True)
     for target in args.targets.split(","):
         a = [r["rps"] for r in rows if r["target"] == target and r["variant"] == "A"]
         b = [r["rps"] for r in rows if r["target"] == target and r["variant"] == "B"]
         ratios = [y / x for x, y in zip(a, b) if x]
-        print(f"{target}: A {a} req/s, B {b} req/s; B/A median "
-              f"{statistics.median(ratios):.2f} (load now {load_now()})")
+        print(
+            f"{target}: A {a} req/s, B {b} req/s; B/A median "
+            f"{statistics.median(ratios):.2f} (load now {load_now()})"
+        )
     return rows
 
 

@@ -36,8 +36,15 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    serve(create_app(), host="127.0.0.1", port=args.port, threads=args.threads,
-          ident="bench-baseline", connection_limit=500, _quiet=True)
+    serve(
+        create_app(),
+        host="127.0.0.1",
+        port=args.port,
+        threads=args.threads,
+        ident="bench-baseline",
+        connection_limit=500,
+        _quiet=True,
+    )
 
 
 if __name__ == "__main__":

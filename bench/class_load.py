@@ -16,22 +16,24 @@ Run: bench/run class-load  (bench/run class-load --quick for a 1-minute smoke ru
 """
 
 import argparse
-import json
 import os
 import shutil
 import time
 from pathlib import Path
 
-from . import loadgen, report, stats, svgplot
+from . import loadgen, report, stats
 from .procmon import Monitor, per_process
 from .servers import baseline_server, fresh_copy, kit_server
 
 WORK = Path(os.environ.get("BENCH_WORK", "/tmp/classroom-kit-bench"))
 SATURATE = ("lesson", "progress", "answers", "events", "healthz")
-BARE = (("bare", "lesson"), ("bare_post", "answers"), ("bare_events", "events"),
-        ("bare_healthz", "healthz"))
-KEY_ROUTES = ("GET /lesson/<pack>/<lesson>", "POST /api/v1/events", "POST /api/v1/answers",
-              "GET /teach/classes/<id>/grid.json")
+BARE = (("bare", "lesson"), ("bare_post", "answers"), ("bare_events", "events"), ("bare_healthz", "healthz"))
+KEY_ROUTES = (
+    "GET /lesson/<pack>/<lesson>",
+    "POST /api/v1/events",
+    "POST /api/v1/answers",
+    "GET /teach/classes/<id>/grid.json",
+)
 
 
 def template(learners):
@@ -45,9 +47,13 @@ def template(learners):
         # that code wrote (e.g. scrypt picture hashes after the switch to PBKDF2).
         shutil.rmtree(folder, ignore_errors=True)
         WORK.mkdir(parents=True, exist_ok=True)
-        out = subprocess.run([sys.executable, "-m", "bench.prepare", "--data", str(folder),
-                              "--learners", str(learners)], check=True, capture_output=True,
-                             text=True, cwd=Path(__file__).resolve().parent.parent)
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.prepare", "--data", str(folder), "--learners", str(learners)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
         plan.write_text(out.stdout)
     return folder, plan
 
@@ -55,8 +61,11 @@ def template(learners):
 def _code_mtime():
     """Return the newest modification time of the kit's code and the bench's preparation."""
     root = Path(__file__).resolve().parent.parent
-    files = [*(root / "kit").rglob("*.py"), *(root / "kit" / "migrations").glob("*.sql"),
-             root / "bench" / "prepare.py"]
+    files = [
+        *(root / "kit").rglob("*.py"),
+        *(root / "kit" / "migrations").glob("*.sql"),
+        root / "bench" / "prepare.py",
+    ]
     return max(f.stat().st_mtime for f in files)
 
 
@@ -65,15 +74,28 @@ def run_load(server, plan, clients, seconds, warmup, procs=2, gen_cpus=None, **o
     monitor = Monitor(server.pid).start()
     started = time.monotonic()
     prefix = str(WORK / f"out-{os.getpid()}")
-    handles, outs = loadgen.spawn(procs, clients, prefix, cpus=gen_cpus, url=server.url,
-                                  plan=str(plan) if plan else None, warmup=warmup, duration=seconds, **options)
+    handles, outs = loadgen.spawn(
+        procs,
+        clients,
+        prefix,
+        cpus=gen_cpus,
+        url=server.url,
+        plan=str(plan) if plan else None,
+        warmup=warmup,
+        duration=seconds,
+        **options,
+    )
     results = loadgen.collect(handles, outs, timeout=warmup + seconds + 120)
     use = monitor.stop()
     merged = stats.merge([r["records"] for r in results])
-    return {"rows": stats.summarise(merged, seconds), "server": use,
-            "extras": [r["extra"] for r in results],
-            "generator_cpu_pct": round(100 * sum(r["cpu_s"] for r in results)
-                                       / max(0.1, time.monotonic() - started), 1)}
+    return {
+        "rows": stats.summarise(merged, seconds),
+        "server": use,
+        "extras": [r["extra"] for r in results],
+        "generator_cpu_pct": round(
+            100 * sum(r["cpu_s"] for r in results) / max(0.1, time.monotonic() - started), 1
+        ),
+    }
 
 
 def load_now():
@@ -82,15 +104,16 @@ def load_now():
         return " ".join(handle.read().split()[:3])
 
 
-def class_phase(tpl, plan, tablets, seconds, warmup, think, kit_cpus=None, gen_cpus=None,
-                threads=None, workers=None):
+def class_phase(
+    tpl, plan, tablets, seconds, warmup, think, kit_cpus=None, gen_cpus=None, threads=None, workers=None
+):
     """Tablets and teachers against a fresh kit; return the run's summary."""
     data = fresh_copy(tpl, WORK / "data")
     load = load_now()
-    with kit_server(data, threads=threads, workers=workers, cpus=kit_cpus,
-                    log=str(WORK / "serve.log")) as kit:
-        out = run_load(kit, plan, tablets, seconds, warmup, gen_cpus=gen_cpus, mode="class",
-                       think=think)
+    with kit_server(
+        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(WORK / "serve.log")
+    ) as kit:
+        out = run_load(kit, plan, tablets, seconds, warmup, gen_cpus=gen_cpus, mode="class", think=think)
     out["tablets"], out["load"] = tablets, load
     return out
 
@@ -98,17 +121,17 @@ def class_phase(tpl, plan, tablets, seconds, warmup, think, kit_cpus=None, gen_c
 def _hammer(server, plan, conns, seconds, warmup, target):
     run = run_load(server, plan, conns, seconds, warmup, mode="hammer", target=target)
     label = loadgen.HAMMER[target][2]
-    row = run["rows"].get(label) or {"rps": 0, "p50": None, "p95": None, "p99": None,
-                                     "errors": 0}
-    return {**row, "server": run["server"], "generator_cpu_pct": run["generator_cpu_pct"],
-            "load": load_now()}
+    row = run["rows"].get(label) or {"rps": 0, "p50": None, "p95": None, "p99": None, "errors": 0}
+    return {**row, "server": run["server"], "generator_cpu_pct": run["generator_cpu_pct"], "load": load_now()}
 
 
 def idle_memory(server, settle_s=3.0):
     """Each process's RSS and PSS (MB) after the server has idled a moment."""
     time.sleep(settle_s)
-    return [{"pid": pid, "rss_mb": round(rss / 2**20, 1), "pss_mb": round(pss / 2**20, 1)}
-            for pid, rss, pss in per_process(server.pid)]
+    return [
+        {"pid": pid, "rss_mb": round(rss / 2**20, 1), "pss_mb": round(pss / 2**20, 1)}
+        for pid, rss, pss in per_process(server.pid)
+    ]
 
 
 def saturate_phase(tpl, plan, conn_counts, seconds, threads=None, workers=None, warmup=3.0):
@@ -119,8 +142,7 @@ def saturate_phase(tpl, plan, conn_counts, seconds, threads=None, workers=None, 
         out["idle"] = idle_memory(kit)
         for conns in conn_counts:
             for target in SATURATE:
-                out.setdefault(str(conns), {})[target] = _hammer(kit, plan, conns, seconds,
-                                                                 warmup, target)
+                out.setdefault(str(conns), {})[target] = _hammer(kit, plan, conns, seconds, warmup, target)
     # The same requests against the bare app, as before: one process, 8 threads.
     with baseline_server(threads=8, log=str(WORK / "baseline.log")) as bare:
         for conns in conn_counts:
@@ -129,21 +151,44 @@ def saturate_phase(tpl, plan, conn_counts, seconds, threads=None, workers=None, 
     return out
 
 
-def burst_phase(tpl, plan, tablets, rounds, spread_s, kit_cpus=None, gen_cpus=None,
-                workers=None, threads=None, round_s=1.0):
+def burst_phase(
+    tpl,
+    plan,
+    tablets,
+    rounds,
+    spread_s,
+    kit_cpus=None,
+    gen_cpus=None,
+    workers=None,
+    threads=None,
+    round_s=1.0,
+):
     """`rounds` bursts of `tablets` lesson pages asked within spread_s; per round, the time
     from the first tablet's ask until the last tablet has its page."""
     data = fresh_copy(tpl, WORK / "data")
     load = load_now()
-    with kit_server(data, threads=threads, workers=workers, cpus=kit_cpus,
-                    log=str(WORK / "serve.log")) as kit:
+    with kit_server(
+        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(WORK / "serve.log")
+    ) as kit:
         monitor = Monitor(kit.pid).start()
         first = time.time() + 6.0 + tablets * 0.05  # after every tablet signed in
         handles, outs = loadgen.spawn(
-            2, tablets, str(WORK / f"burst-{os.getpid()}"), cpus=gen_cpus, url=kit.url,
-            plan=str(plan), warmup=0.0, duration=rounds * round_s + 15.0, mode="burst",
-            rounds=rounds, round_s=round_s, spread_s=spread_s, first_round_at=first,
-            all_tablets=tablets, teachers=0)
+            2,
+            tablets,
+            str(WORK / f"burst-{os.getpid()}"),
+            cpus=gen_cpus,
+            url=kit.url,
+            plan=str(plan),
+            warmup=0.0,
+            duration=rounds * round_s + 15.0,
+            mode="burst",
+            rounds=rounds,
+            round_s=round_s,
+            spread_s=spread_s,
+            first_round_at=first,
+            all_tablets=tablets,
+            teachers=0,
+        )
         results = loadgen.collect(handles, outs, timeout=rounds * round_s + 120)
         use = monitor.stop()
     done = [d for r in results for d in r["extra"].get("burst", [])]
@@ -152,14 +197,24 @@ def burst_phase(tpl, plan, tablets, rounds, spread_s, kit_cpus=None, gen_cpus=No
         ends = [t for r, t, status in done if r == round_]
         bad = sum(1 for r, _t, status in done if r == round_ and status != 200)
         start = first + round_ * round_s
-        per_round.append({"last_ms": round((max(ends) - start) * 1000, 1) if ends else None,
-                          "answered": len(ends), "errors": bad})
+        per_round.append(
+            {
+                "last_ms": round((max(ends) - start) * 1000, 1) if ends else None,
+                "answered": len(ends),
+                "errors": bad,
+            }
+        )
     lasts = sorted(p["last_ms"] for p in per_round if p["last_ms"] is not None)
-    return {"tablets": tablets, "rounds": per_round, "spread_ms": spread_s * 1000,
-            "median_ms": stats.percentile(lasts, 50), "max_ms": max(lasts) if lasts else None,
-            "errors": sum(p["errors"] for p in per_round)
-            + sum(tablets - p["answered"] for p in per_round),
-            "server": use, "load": load}
+    return {
+        "tablets": tablets,
+        "rounds": per_round,
+        "spread_ms": spread_s * 1000,
+        "median_ms": stats.percentile(lasts, 50),
+        "max_ms": max(lasts) if lasts else None,
+        "errors": sum(p["errors"] for p in per_round) + sum(tablets - p["answered"] for p in per_round),
+        "server": use,
+        "load": load,
+    }
 
 
 def grid_phase(tpl, plan, conns, seconds, workers_list, threads_list, warmup=2.0):
@@ -168,12 +223,10 @@ def grid_phase(tpl, plan, conns, seconds, workers_list, threads_list, warmup=2.0
     for workers in workers_list:
         for threads in threads_list:
             data = fresh_copy(tpl, WORK / "data")
-            with kit_server(data, threads=threads, workers=workers,
-                            log=str(WORK / "serve.log")) as kit:
+            with kit_server(data, threads=threads, workers=workers, log=str(WORK / "serve.log")) as kit:
                 row = _hammer(kit, plan, conns, seconds, warmup, "lesson")
             rows.append({"workers": workers, "threads": threads, **row})
-            print(f"  grid {workers} x {threads}: {row['rps']} req/s, p95 {row['p95']} ms",
-                  flush=True)
+            print(f"  grid {workers} x {threads}: {row['rps']} req/s, p95 {row['p95']} ms", flush=True)
     return rows
 
 
@@ -183,25 +236,29 @@ def sweep_phase(tpl, plan, counts, seconds, warmup, think):
 
 
 def parse(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tablets", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per run")
     parser.add_argument("--warmup", type=float, default=5.0, help="ramp-up before measuring")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time (s)")
     parser.add_argument("--sweep", default="10,20,40,60,90,120,150")
     parser.add_argument("--sweep-seconds", type=float, default=12.0)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads per worker (default: the kit's own)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="worker processes (default: the kit's own, one per CPU)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads per worker (default: the kit's own)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: the kit's own, one per CPU)"
+    )
     parser.add_argument("--conns", default="8,60", help="saturation connection counts")
     parser.add_argument("--bursts", type=int, default=20)
     parser.add_argument("--grid-workers", default="1,2,4")
     parser.add_argument("--grid-threads", default="1,2,4,8")
     parser.add_argument("--grid-seconds", type=float, default=6.0)
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny run (3 tablets, 2 s, no docs update): checks the code runs")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny run (3 tablets, 2 s, no docs update): checks the code runs"
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
     args = parser.parse_args(argv)
     if args.quick:
@@ -218,30 +275,61 @@ def main(argv=None):
     tpl, plan = template(max(counts + conn_counts + [args.tablets]))
     results = {"machine": report.machine(), "args": vars(args)}
     print(f"class load: {args.tablets} tablets, {args.seconds:g} s measured ...", flush=True)
-    results["class"] = class_phase(tpl, plan, args.tablets, args.seconds, args.warmup,
-                                   args.think, threads=args.threads, workers=args.workers)
+    results["class"] = class_phase(
+        tpl,
+        plan,
+        args.tablets,
+        args.seconds,
+        args.warmup,
+        args.think,
+        threads=args.threads,
+        workers=args.workers,
+    )
     print(stats.format_table(results["class"]["rows"], "class phase"), flush=True)
     print(f"saturation: {conn_counts} connections per route, kit then bare Flask ...", flush=True)
-    results["saturate"] = saturate_phase(tpl, plan, conn_counts, args.seconds / 2, args.threads,
-                                         args.workers, warmup=min(3.0, args.warmup))
+    results["saturate"] = saturate_phase(
+        tpl, plan, conn_counts, args.seconds / 2, args.threads, args.workers, warmup=min(3.0, args.warmup)
+    )
     print(f"burst: {args.tablets} tablets x {args.bursts}, then on one core ...", flush=True)
-    results["burst"] = burst_phase(tpl, plan, args.tablets, args.bursts, 0.05,
-                                   threads=args.threads, workers=args.workers)
-    results["burst_one_core"] = burst_phase(tpl, plan, args.tablets, args.bursts, 0.05,
-                                            kit_cpus="0", gen_cpus="1", threads=args.threads,
-                                            workers=1)
+    results["burst"] = burst_phase(
+        tpl, plan, args.tablets, args.bursts, 0.05, threads=args.threads, workers=args.workers
+    )
+    results["burst_one_core"] = burst_phase(
+        tpl,
+        plan,
+        args.tablets,
+        args.bursts,
+        0.05,
+        kit_cpus="0",
+        gen_cpus="1",
+        threads=args.threads,
+        workers=1,
+    )
     print("grid: workers x threads, lesson page ...", flush=True)
     results["grid"] = grid_phase(
-        tpl, plan, max(conn_counts), args.grid_seconds,
+        tpl,
+        plan,
+        max(conn_counts),
+        args.grid_seconds,
         [int(n) for n in args.grid_workers.split(",")],
-        [int(n) for n in args.grid_threads.split(",")], warmup=min(2.0, args.warmup))
+        [int(n) for n in args.grid_threads.split(",")],
+        warmup=min(2.0, args.warmup),
+    )
     print("one core: kit pinned to CPU 0 ...", flush=True)
-    results["one_core"] = class_phase(tpl, plan, args.tablets, args.seconds, args.warmup,
-                                      args.think, kit_cpus="0", gen_cpus="1",
-                                      threads=args.threads, workers=1)
+    results["one_core"] = class_phase(
+        tpl,
+        plan,
+        args.tablets,
+        args.seconds,
+        args.warmup,
+        args.think,
+        kit_cpus="0",
+        gen_cpus="1",
+        threads=args.threads,
+        workers=1,
+    )
     print(f"sweep {counts} ...", flush=True)
-    results["sweep"] = sweep_phase(tpl, plan, counts, args.sweep_seconds, args.warmup,
-                                   args.think)
+    results["sweep"] = sweep_phase(tpl, plan, counts, args.sweep_seconds, args.warmup, args.think)
     results["machine"]["loadavg_after"] = load_now()
     from .class_report import publish
 

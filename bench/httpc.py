@@ -71,9 +71,8 @@ class Client:
     async def _timed(self, method, path, label, body, headers):
         start = time.perf_counter()
         try:
-            response = await asyncio.wait_for(self._exchange(method, path, body, headers),
-                                              self.timeout)
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, HTTPError) as exc:
+            response = await asyncio.wait_for(self._exchange(method, path, body, headers), self.timeout)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, HTTPError) as exc:
             await self.close()
             self.record(label, time.perf_counter() - start, 0, 0)
             raise HTTPError(f"{method} {path}: {exc!r}") from None
@@ -81,8 +80,12 @@ class Client:
         return response
 
     def _head(self, method, path, body, headers):
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                 "Accept-Encoding: gzip", "Connection: keep-alive"]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Accept-Encoding: gzip",
+            "Connection: keep-alive",
+        ]
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         for name, value in (headers or {}).items():

@@ -32,18 +32,28 @@ def make_batch(rng, size, boot, questions):
         roll = rng.random()
         if roll < 0.1 and questions:
             qid, choices = rng.choice(questions)
-            kind, payload = "answer", {"question_id": qid, "attempt": 1,
-                                       "response": rng.choice(choices) if choices else "3"}
+            kind, payload = (
+                "answer",
+                {"question_id": qid, "attempt": 1, "response": rng.choice(choices) if choices else "3"},
+            )
         elif roll < 0.2:
             kind, payload = "lesson_opened", {}
         elif roll < 0.4:
             kind, payload = "time_spent", {"seconds": rng.randint(1, 120)}
         else:
             kind, payload = "page_viewed", {"page": rng.randint(0, 2)}
-        events.append({"uuid": str(__import__("uuid").uuid4()), "kind": kind,
-                       "pack_id": LESSON[0], "lesson_id": LESSON[1],
-                       "device_time": "2026-03-01T09:30:00.000Z", "boot_id": boot,
-                       "mono_ms": int(time.monotonic() * 1000), "payload": payload})
+        events.append(
+            {
+                "uuid": str(__import__("uuid").uuid4()),
+                "kind": kind,
+                "pack_id": LESSON[0],
+                "lesson_id": LESSON[1],
+                "device_time": "2026-03-01T09:30:00.000Z",
+                "boot_id": boot,
+                "mono_ms": int(time.monotonic() * 1000),
+                "payload": payload,
+            }
+        )
     return events
 
 
@@ -54,9 +64,12 @@ async def writer(client, seat, plan, args, record, until, sent):
     tablet = Tablet(client, seat[0], seat[1], plan["pictures"], random.Random(seat[1]), think=0)
     tablet.until = until
     await tablet.sign_in()
-    page = await client.request("GET", "/lesson/%s/%s" % LESSON, "GET /lesson/<pack>/<lesson>")
-    questions = [(q, [c for c in CHOICE.findall(body)]) for q, kind, body in
-                 FORM.findall(page.text) if kind == "single"]
+    page = await client.request("GET", "/lesson/{}/{}".format(*LESSON), "GET /lesson/<pack>/<lesson>")
+    questions = [
+        (q, [c for c in CHOICE.findall(body)])
+        for q, kind, body in FORM.findall(page.text)
+        if kind == "single"
+    ]
     rng, number = random.Random(seat[1] * 7), 0
     # Paced: one batch every `pace` seconds, writers spread over the first period.
     next_at = time.monotonic() + rng.uniform(0, args.pace)
@@ -69,8 +82,9 @@ async def writer(client, seat, plan, args, record, until, sent):
         for attempt in range(2 if number % 3 == 0 else 1):
             body = json.dumps({"token": tablet.token, "events": batch}).encode()
             try:
-                answer = await client.request("POST", "/api/v1/events", "POST /api/v1/events",
-                                              body=body, headers=JSON)
+                answer = await client.request(
+                    "POST", "/api/v1/events", "POST /api/v1/events", body=body, headers=JSON
+                )
             except HTTPError:
                 break
             if answer.status == 200:
@@ -94,10 +108,9 @@ async def run_writers(args, plan, record, until):
     from .httpc import Client
 
     record.extra = {}
-    seats = loadgen.learners(plan)[args.first:args.first + args.count]
+    seats = loadgen.learners(plan)[args.first : args.first + args.count]
     sent, clients = [], [Client(args.url, record) for _ in seats]
-    await asyncio.gather(*(writer(c, s, plan, args, record, until, sent)
-                           for c, s in zip(clients, seats)))
+    await asyncio.gather(*(writer(c, s, plan, args, record, until, sent) for c, s in zip(clients, seats)))
     for client in clients:
         await client.close()
     with open(args.out + ".uuids", "w") as handle:
@@ -115,9 +128,14 @@ def verify(db_path, uuid_files):
         rows, distinct = db.execute("SELECT COUNT(*), COUNT(DISTINCT uuid) FROM event").fetchone()
         stored = {row[0] for row in db.execute("SELECT uuid FROM event")}
     missing = len(set(sent) - stored)
-    return {"sent": len(sent), "sent_distinct": len(set(sent)), "rows": rows,
-            "distinct_uuids": distinct, "missing": missing,
-            "extra_rows": rows - len(set(sent) & stored)}
+    return {
+        "sent": len(sent),
+        "sent_distinct": len(set(sent)),
+        "rows": rows,
+        "distinct_uuids": distinct,
+        "missing": missing,
+        "extra_rows": rows - len(set(sent) & stored),
+    }
 
 
 def judge(result, seconds):
@@ -128,62 +146,92 @@ def judge(result, seconds):
     once = all(_once(run) for run in (result, result["paced"]))
     proof = result["proof"]
     return [
-        report.Target(f"events stored per second, {result['writers']} writers", ">= 2,000/s",
-                      f"{rate:,.0f}/s", rate >= 2000, WHY_RATE),
-        report.Target(f"event batch p95 at {TARGET_RATE:,} events/s offered (paced)", "< 200 ms",
-                      f"{paced.get('p95') or 0:.0f} ms ({result['batch']} events/batch, "
-                      f"{result['paced']['events_per_s']:,.0f}/s stored)",
-                      paced.get("p95") is not None and paced["p95"] < 200, WHY_PACED),
-        report.Target("event batch p95, writers back to back", "< 200 ms",
-                      f"{row.get('p95') or 0:.0f} ms ({result['batch']} events/batch)",
-                      row.get("p95") is not None and row["p95"] < 200, why_saturated(result)),
-        report.Target("every event stored exactly once (both runs)",
-                      "0 missing, 0 duplicated",
-                      f"{proof['sent_distinct']:,} sent, {proof['missing']} missing, "
-                      f"{proof['rows'] - proof['distinct_uuids']} duplicated; "
-                      f"{result['resend_duplicate']:,} re-sent events all reported duplicate",
-                      once, "see the proof numbers"),
+        report.Target(
+            f"events stored per second, {result['writers']} writers",
+            ">= 2,000/s",
+            f"{rate:,.0f}/s",
+            rate >= 2000,
+            WHY_RATE,
+        ),
+        report.Target(
+            f"event batch p95 at {TARGET_RATE:,} events/s offered (paced)",
+            "< 200 ms",
+            f"{paced.get('p95') or 0:.0f} ms ({result['batch']} events/batch, "
+            f"{result['paced']['events_per_s']:,.0f}/s stored)",
+            paced.get("p95") is not None and paced["p95"] < 200,
+            WHY_PACED,
+        ),
+        report.Target(
+            "event batch p95, writers back to back",
+            "< 200 ms",
+            f"{row.get('p95') or 0:.0f} ms ({result['batch']} events/batch)",
+            row.get("p95") is not None and row["p95"] < 200,
+            why_saturated(result),
+        ),
+        report.Target(
+            "every event stored exactly once (both runs)",
+            "0 missing, 0 duplicated",
+            f"{proof['sent_distinct']:,} sent, {proof['missing']} missing, "
+            f"{proof['rows'] - proof['distinct_uuids']} duplicated; "
+            f"{result['resend_duplicate']:,} re-sent events all reported duplicate",
+            once,
+            "see the proof numbers",
+        ),
     ]
 
 
 def _once(run):
     proof = run["proof"]
-    return (proof["missing"] == 0 and proof["rows"] == proof["distinct_uuids"]
-            and proof["sent"] == proof["sent_distinct"] and run["resend_accepted"] == 0)
+    return (
+        proof["missing"] == 0
+        and proof["rows"] == proof["distinct_uuids"]
+        and proof["sent"] == proof["sent_distinct"]
+        and run["resend_accepted"] == 0
+    )
 
 
 TARGET_RATE = 2000
-WHY_PACED = ("CPU per batch: a batch queues behind the others being judged and appended "
-             "under one interpreter lock and one write lock.")
-WHY_RATE = ("CPU per batch: validating and judging in the request's thread, then appending "
-            "in the event writer's group transaction (kit/events.py), all under one "
-            "interpreter lock.")
+WHY_PACED = (
+    "CPU per batch: a batch queues behind the others being judged and appended "
+    "under one interpreter lock and one write lock."
+)
+WHY_RATE = (
+    "CPU per batch: validating and judging in the request's thread, then appending "
+    "in the event writer's group transaction (kit/events.py), all under one "
+    "interpreter lock."
+)
 
 
 def why_saturated(result):
     """Little's law with this run's numbers: the queue, not a slow batch, sets the p95."""
     batches = result["events_per_s"] / result["batch"]
     cpu = result["server"]["cpu_pct"] * 10 / result["events_per_s"] * 1000
-    return (f"writers that post back to back keep {result['writers']} batches in the kit, "
-            f"so each waits for the ones ahead of it: {result['writers']} / {batches:,.0f} "
-            f"batches stored per second = {result['writers'] / batches * 1000:,.0f} ms "
-            f"(Little's law). Under 200 ms would need "
-            f"{result['writers'] / 0.2:,.0f} batches ({result['writers'] / 0.2 * result['batch']:,.0f} "
-            f"events) per second, {result['writers'] / 0.2 / batches:.1f}x this run, at "
-            f"{cpu:,.0f} us of server CPU per event on one interpreter. The paced row is the "
-            f"latency at the target rate.")
+    return (
+        f"writers that post back to back keep {result['writers']} batches in the kit, "
+        f"so each waits for the ones ahead of it: {result['writers']} / {batches:,.0f} "
+        f"batches stored per second = {result['writers'] / batches * 1000:,.0f} ms "
+        f"(Little's law). Under 200 ms would need "
+        f"{result['writers'] / 0.2:,.0f} batches ({result['writers'] / 0.2 * result['batch']:,.0f} "
+        f"events) per second, {result['writers'] / 0.2 / batches:.1f}x this run, at "
+        f"{cpu:,.0f} us of server CPU per event on one interpreter. The paced row is the "
+        f"latency at the target rate."
+    )
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--writers", type=int, default=60)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="3 writers for 2 s, no docs")
-    parser.add_argument("--no-doc", action="store_true",
-                        help="print only: leave docs/performance.md and bench/results as they are")
+    parser.add_argument(
+        "--no-doc",
+        action="store_true",
+        help="print only: leave docs/performance.md and bench/results as they are",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.writers, args.seconds, args.batch = 3, 2.0, 10
@@ -215,40 +263,59 @@ def _run(args, pace):
     tpl, plan = template(max(args.writers, 3))
     data = fresh_copy(tpl, WORK / "data")
     with kit_server(data, threads=args.threads, log=str(WORK / "serve.log")) as kit:
-        run = run_load(kit, plan, args.writers, args.seconds, 2.0, mode="ingest",
-                       batch=args.batch, pace=pace)
+        run = run_load(kit, plan, args.writers, args.seconds, 2.0, mode="ingest", batch=args.batch, pace=pace)
     extras = run.pop("extras")
-    total = {k: sum(e.get(k, 0) for e in extras) for k in
-             ("window_accepted", "first_accepted", "resend_accepted", "resend_duplicate")}
+    total = {
+        k: sum(e.get(k, 0) for e in extras)
+        for k in ("window_accepted", "first_accepted", "resend_accepted", "resend_duplicate")
+    }
     proof = verify(data / "kit.db", [e["uuids_file"] for e in extras])
-    return {**run, **total, "proof": proof, "writers": args.writers, "batch": args.batch,
-            "seconds": args.seconds, "machine": report.machine(), "pace_s": pace,
-            "events_per_s": round(total["window_accepted"] / args.seconds, 1)}
+    return {
+        **run,
+        **total,
+        "proof": proof,
+        "writers": args.writers,
+        "batch": args.batch,
+        "seconds": args.seconds,
+        "machine": report.machine(),
+        "pace_s": pace,
+        "events_per_s": round(total["window_accepted"] / args.seconds, 1),
+    }
 
 
 def markdown(result, rows):
     proof, paced = result["proof"], result["paced"]
-    return "\n".join([
-        "## Event ingest", "",
-        report.machine_line(result["machine"], "bench/run ingest"), "",
-        report.targets_markdown(rows), "",
-        report.routes_markdown(result["rows"]), "",
-        f"{result['writers']} writers, {result['batch']} events per batch, "
-        f"{result['seconds']:g} s measured: {result['events_per_s']:,.0f} events/s stored. "
-        f"Server RSS peak {result['server']['rss_peak_mb']} MB, CPU {result['server']['cpu_pct']} %;"
-        f" load generator CPU {result['generator_cpu_pct']} %.", "",
-        f"Proof, read from kit.db after the server stopped: {proof['sent_distinct']:,} events "
-        f"acknowledged, {proof['rows']:,} rows, {proof['distinct_uuids']:,} distinct UUIDs, "
-        f"{proof['missing']} missing; every third batch was sent twice and its "
-        f"{result['resend_duplicate']:,} events came back as duplicates "
-        f"({result['resend_accepted']} accepted again).", "",
-        f"Paced: each writer posts a batch every {paced['pace_s']:g} s ({TARGET_RATE:,} new "
-        f"events/s offered): {paced['events_per_s']:,.0f} events/s stored, server CPU "
-        f"{paced['server']['cpu_pct']} %, RSS peak {paced['server']['rss_peak_mb']} MB; "
-        f"{paced['proof']['sent_distinct']:,} acknowledged, {paced['proof']['missing']} "
-        "missing, " f"{paced['proof']['rows'] - paced['proof']['distinct_uuids']} duplicated.", "",
-        report.routes_markdown(paced["rows"]),
-    ])
+    return "\n".join(
+        [
+            "## Event ingest",
+            "",
+            report.machine_line(result["machine"], "bench/run ingest"),
+            "",
+            report.targets_markdown(rows),
+            "",
+            report.routes_markdown(result["rows"]),
+            "",
+            f"{result['writers']} writers, {result['batch']} events per batch, "
+            f"{result['seconds']:g} s measured: {result['events_per_s']:,.0f} events/s stored. "
+            f"Server RSS peak {result['server']['rss_peak_mb']} MB, CPU {result['server']['cpu_pct']} %;"
+            f" load generator CPU {result['generator_cpu_pct']} %.",
+            "",
+            f"Proof, read from kit.db after the server stopped: {proof['sent_distinct']:,} events "
+            f"acknowledged, {proof['rows']:,} rows, {proof['distinct_uuids']:,} distinct UUIDs, "
+            f"{proof['missing']} missing; every third batch was sent twice and its "
+            f"{result['resend_duplicate']:,} events came back as duplicates "
+            f"({result['resend_accepted']} accepted again).",
+            "",
+            f"Paced: each writer posts a batch every {paced['pace_s']:g} s ({TARGET_RATE:,} new "
+            f"events/s offered): {paced['events_per_s']:,.0f} events/s stored, server CPU "
+            f"{paced['server']['cpu_pct']} %, RSS peak {paced['server']['rss_peak_mb']} MB; "
+            f"{paced['proof']['sent_distinct']:,} acknowledged, {paced['proof']['missing']} "
+            "missing, "
+            f"{paced['proof']['rows'] - paced['proof']['distinct_uuids']} duplicated.",
+            "",
+            report.routes_markdown(paced["rows"]),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,9 @@ def setup(rate_kbit=100, loss_pct=1):
 def _build(rate_kbit, loss_pct):
     _run("ip", "netns", "add", KIT_NS)
     _run("ip", "netns", "add", HUB_NS)
-    _run("ip", "link", "add", KIT_IF, "netns", KIT_NS, "type", "veth", "peer", "name", HUB_IF,
-         "netns", HUB_NS)
+    _run(
+        "ip", "link", "add", KIT_IF, "netns", KIT_NS, "type", "veth", "peer", "name", HUB_IF, "netns", HUB_NS
+    )
     for ns, dev, ip in ((KIT_NS, KIT_IF, KIT_IP), (HUB_NS, HUB_IF, HUB_IP)):
         _ns(ns, "ip", "addr", "add", f"{ip}/24", "dev", dev)
         # One segment per packet, as on a modem link: with GSO, TCP hands tbf 64 KB chunks
@@ -67,8 +68,22 @@ def _build(rate_kbit, loss_pct):
         _ns(ns, "ip", "link", "set", dev, "up")
         _ns(ns, "ip", "link", "set", "lo", "up")
         # burst of one full frame; a 1 s queue, like a modem's buffer.
-        _ns(ns, "tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", f"{rate_kbit}kbit",
-            "burst", "1600", "latency", "1s")
+        _ns(
+            ns,
+            "tc",
+            "qdisc",
+            "add",
+            "dev",
+            dev,
+            "root",
+            "tbf",
+            "rate",
+            f"{rate_kbit}kbit",
+            "burst",
+            "1600",
+            "latency",
+            "1s",
+        )
         _rules(ns, dev, loss_pct)
 
 
@@ -86,8 +101,14 @@ table inet ck {{
   }}
 }}
 """
-    subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=script, text=True,
-                   check=True, capture_output=True, timeout=30)
+    subprocess.run(
+        ["ip", "netns", "exec", ns, "nft", "-f", "-"],
+        input=script,
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
 
 
 def counters(ns=KIT_NS, dev=KIT_IF):
@@ -108,9 +129,13 @@ def counters(ns=KIT_NS, dev=KIT_IF):
                 found.append((expr["counter"]["packets"], expr["counter"]["bytes"]))
     dropped, sent, received = found
     shaper = json.loads(_ns(ns, "tc", "-s", "-j", "qdisc", "show", "dev", dev).stdout)[0]
-    return {"dropped": dropped, "sent": sent, "received": received,
-            "shaper_sent": (shaper["packets"], shaper["bytes"]),
-            "shaper_dropped": (shaper["drops"], 0)}
+    return {
+        "dropped": dropped,
+        "sent": sent,
+        "received": received,
+        "shaper_sent": (shaper["packets"], shaper["bytes"]),
+        "shaper_dropped": (shaper["drops"], 0),
+    }
 
 
 def delta(before, after):

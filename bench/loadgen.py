@@ -20,14 +20,19 @@ import time
 
 from .httpc import Client, HTTPError
 from .stats import Recorder
-from .tablet import FORM_TYPE, Tablet, teacher
+from .tablet import Tablet, teacher
 
 HAMMER = {  # target -> (method, path, label, body)
     "lesson": ("GET", "/lesson/first-steps/01-touch", "GET /lesson/<pack>/<lesson>", None),
     "progress": ("GET", "/api/v1/progress", "GET /api/v1/progress", None),
-    "answers": ("POST", "/api/v1/answers", "POST /api/v1/answers", json.dumps({
-        "pack_id": "first-steps", "lesson_id": "01-touch", "question_id": "how-to-tap",
-        "response": "a"}).encode()),
+    "answers": (
+        "POST",
+        "/api/v1/answers",
+        "POST /api/v1/answers",
+        json.dumps(
+            {"pack_id": "first-steps", "lesson_id": "01-touch", "question_id": "how-to-tap", "response": "a"}
+        ).encode(),
+    ),
     # A tablet's batch as learn.js sends it every few seconds: new UUIDs each time (body
     # made per request, below); on the bare app the same bytes are one JSON POST.
     "events": ("POST", "/api/v1/events", "POST /api/v1/events", None),
@@ -51,21 +56,36 @@ def learners(plan):
 
 async def run_class(args, plan, record, until):
     """Tablets args.first..first+count, and one teacher per class they belong to."""
-    seats = learners(plan)[args.first:args.first + args.count]
+    seats = learners(plan)[args.first : args.first + args.count]
     rng = random.Random(args.seed + args.first)
     clients, jobs = [], []
     for room, learner in seats:
         client = Client(args.url, record)
         clients.append(client)
-        tablet = Tablet(client, room, learner, plan["pictures"], random.Random(rng.random()),
-                        think=args.think, flush_s=args.flush_s)
+        tablet = Tablet(
+            client,
+            room,
+            learner,
+            plan["pictures"],
+            random.Random(rng.random()),
+            think=args.think,
+            flush_s=args.flush_s,
+        )
         jobs.append(tablet.run(until, ramp=args.warmup))
     if args.teachers:
         for room in sorted({room for room, _ in seats}):
             client = Client(args.url, record)
             clients.append(client)
-            jobs.append(teacher(client, room, plan["teacher"]["username"],
-                                plan["teacher"]["password"], until, args.refresh_s))
+            jobs.append(
+                teacher(
+                    client,
+                    room,
+                    plan["teacher"]["username"],
+                    plan["teacher"]["password"],
+                    until,
+                    args.refresh_s,
+                )
+            )
     await _gather(jobs, clients)
 
 
@@ -76,14 +96,18 @@ async def run_hammer(args, plan, record, until):
     process has signed in: on a busy machine sign-ins can outlast the warm-up, and their
     time would otherwise count as time the target was not asked for.
     """
-    method, path, label, body = HAMMER.get(args.target, ("GET", args.target, "GET " + args.target,
-                                                         None))
-    seats = learners(plan)[args.first:args.first + args.count] if plan else [None] * args.count
+    method, path, label, body = HAMMER.get(args.target, ("GET", args.target, "GET " + args.target, None))
+    seats = learners(plan)[args.first : args.first + args.count] if plan else [None] * args.count
 
     async def sign_in(seat):
         client = Client(args.url, record)
-        tablet = Tablet(client, *(seat or (0, 0)), plan["pictures"] if plan else "",
-                        random.Random(seat[1] if seat else 0), think=0)
+        tablet = Tablet(
+            client,
+            *(seat or (0, 0)),
+            plan["pictures"] if plan else "",
+            random.Random(seat[1] if seat else 0),
+            think=0,
+        )
         if seat is not None:
             tablet.until = until + 600  # sign-in is not bounded by the measuring window
             await tablet.sign_in()  # its requests carry sign-in labels, not the target's
@@ -99,8 +123,13 @@ async def run_hammer(args, plan, record, until):
         while time.monotonic() < stop:
             data = event_batch(tablet) if args.target == "events" else body
             try:
-                await client.request(method, path, label, body=data,
-                                     headers={"Content-Type": "application/json"} if posting else None)
+                await client.request(
+                    method,
+                    path,
+                    label,
+                    body=data,
+                    headers={"Content-Type": "application/json"} if posting else None,
+                )
             except HTTPError:
                 await asyncio.sleep(0.01)
         return client
@@ -114,7 +143,7 @@ async def run_burst(args, plan, record, until):
     """Tablets signed in and idle on open connections; then, args.rounds times, all of them
     ask for the same lesson page within args.spread_s (each at its own offset, spread
     evenly over every generator process). Records when each page had fully arrived."""
-    seats = learners(plan)[args.first:args.first + args.count]
+    seats = learners(plan)[args.first : args.first + args.count]
     method, path, label, _ = HAMMER["lesson"]
     tablets = []
     for seat in seats:
@@ -128,8 +157,11 @@ async def run_burst(args, plan, record, until):
 
     async def one(position, tablet):
         for round_ in range(args.rounds):
-            send_at = args.first_round_at + round_ * args.round_s \
+            send_at = (
+                args.first_round_at
+                + round_ * args.round_s
                 + args.spread_s * position / max(1, args.all_tablets - 1)
+            )
             await asyncio.sleep(max(0.0, send_at - time.time()))
             try:
                 response = await tablet.c.request(method, path, label)
@@ -183,8 +215,12 @@ async def main_async(args):
     await asyncio.gather(window(), mode(args, plan, record, until))
     cpu1 = os.times()
     used = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
-    return {"records": record.to_json(), "cpu_s": round(used, 2),
-            "wall_s": round(time.monotonic() - loop_start, 2), "extra": getattr(record, "extra", {})}
+    return {
+        "records": record.to_json(),
+        "cpu_s": round(used, 2),
+        "wall_s": round(time.monotonic() - loop_start, 2),
+        "extra": getattr(record, "extra", {}),
+    }
 
 
 def parse(argv=None):
@@ -202,15 +238,24 @@ def parse(argv=None):
     parser.add_argument("--refresh-s", type=float, default=2.0)
     parser.add_argument("--teachers", type=int, default=1)
     parser.add_argument("--batch", type=int, default=50)
-    parser.add_argument("--pace", type=float, default=0.0,
-                        help="ingest: seconds between one writer's batches (0: back to back)")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="ingest: seconds between one writer's batches (0: back to back)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=20, help="burst: how many bursts")
     parser.add_argument("--round-s", type=float, default=1.0, help="burst: seconds between bursts")
-    parser.add_argument("--spread-s", type=float, default=0.05,
-                        help="burst: every tablet asks within this many seconds")
-    parser.add_argument("--first-round-at", type=float, default=0.0,
-                        help="burst: wall-clock time (epoch s) of the first burst")
+    parser.add_argument(
+        "--spread-s", type=float, default=0.05, help="burst: every tablet asks within this many seconds"
+    )
+    parser.add_argument(
+        "--first-round-at",
+        type=float,
+        default=0.0,
+        help="burst: wall-clock time (epoch s) of the first burst",
+    )
     parser.add_argument("--all-tablets", type=int, default=1, help="burst: tablets in all processes")
     parser.add_argument("--start-at", type=float, default=0.0, help="wall-clock start (epoch s)")
     parser.add_argument("--out", required=True)
@@ -240,9 +285,21 @@ def spawn(processes, total, out_prefix, cpus=None, **options):
         if count == 0:
             continue
         out = f"{out_prefix}.{index}.json"
-        argv = [sys.executable, "-m", "bench.loadgen", "--first", str(first), "--count",
-                str(count), "--start-at", str(start_at), "--out", out,
-                "--teachers", "1" if index == 0 and teachers else "0"]
+        argv = [
+            sys.executable,
+            "-m",
+            "bench.loadgen",
+            "--first",
+            str(first),
+            "--count",
+            str(count),
+            "--start-at",
+            str(start_at),
+            "--out",
+            out,
+            "--teachers",
+            "1" if index == 0 and teachers else "0",
+        ]
         for name, value in options.items():
             if value is not None:
                 argv += ["--" + name.replace("_", "-"), str(value)]

@@ -26,8 +26,12 @@ def bench_classes(learners):
 
 def prepare(data_dir, learners):
     """Fill data_dir for `learners` tablets; print a JSON plan the load generator reads."""
-    subprocess.run([sys.executable, "-m", "kit", "--data", str(data_dir), "demo"],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "kit", "--data", str(data_dir), "demo"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     from kit.assignments import assign, list_assignments
     from kit.datafolder import open_data
     from kit.models import Learner
@@ -40,14 +44,12 @@ def prepare(data_dir, learners):
         have = {l.display_name for l in Learner.select().where(Learner.classroom == room)}
         for index, name in enumerate(names):
             if name not in have:
-                add_learner(room.id, name=name,
-                            picture_password=PICTURES if index % 4 == 3 else "")
+                add_learner(room.id, name=name, picture_password=PICTURES if index % 4 == 3 else "")
         assigned = {a["pack_id"] for a in list_assignments(room.id)}
         for pack_id in PACKS:
             if pack_id not in assigned:
                 assign(room.id, pack_id)
-        ids = [l.id for l in Learner.select().where(Learner.classroom == room)
-               .order_by(Learner.display_name)]
+        ids = [l.id for l in Learner.select().where(Learner.classroom == room).order_by(Learner.display_name)]
         plan["classes"].append({"id": room.id, "name": class_name, "learners": ids})
     return plan
 

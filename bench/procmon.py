@@ -118,10 +118,12 @@ class Monitor:
         self._stop.set()
         self._thread.join(5)
         samples = self.samples or [rss_bytes(self.pid)]
-        tail = sorted(samples[len(samples) // 2:])
-        return {"rss_peak_mb": round(max(samples) / 2**20, 1),
-                "rss_steady_mb": round(tail[len(tail) // 2] / 2**20, 1),
-                "pss_peak_mb": round(max(self.pss or [pss_bytes(self.pid)]) / 2**20, 1),
-                "process_rss_peak_mb": round((self.largest or max(samples)) / 2**20, 1),
-                "cpu_pct": round(100 * cpu / wall, 1) if wall else None,
-                "seconds": round(wall, 2)}
+        tail = sorted(samples[len(samples) // 2 :])
+        return {
+            "rss_peak_mb": round(max(samples) / 2**20, 1),
+            "rss_steady_mb": round(tail[len(tail) // 2] / 2**20, 1),
+            "pss_peak_mb": round(max(self.pss or [pss_bytes(self.pid)]) / 2**20, 1),
+            "process_rss_peak_mb": round((self.largest or max(samples)) / 2**20, 1),
+            "cpu_pct": round(100 * cpu / wall, 1) if wall else None,
+            "seconds": round(wall, 2),
+        }

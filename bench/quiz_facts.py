@@ -65,16 +65,21 @@ def measure(rounds):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args(argv)
     result = measure(args.rounds)
-    print(f"{result['lessons']} lessons with a quiz, {result['rounds']} rounds. "
-          + report.machine_line(result["machine"], "python -m bench.quiz_facts"))
+    print(
+        f"{result['lessons']} lessons with a quiz, {result['rounds']} rounds. "
+        + report.machine_line(result["machine"], "python -m bench.quiz_facts")
+    )
     print("| per lesson | cold (caches empty) | warm |\n| --- | --- | --- |")
     for label, name in (("render", "render the lesson (before)"), ("facts", "quiz facts (now)")):
-        print(f"| {name} | {result[label + '_cold_s'] * 1000:.2f} ms | {result[label + '_warm_s'] * 1e6:.1f} µs |")
+        print(
+            f"| {name} | {result[label + '_cold_s'] * 1000:.2f} ms | {result[label + '_warm_s'] * 1e6:.1f} µs |"
+        )
     print(f"cold: quiz facts take 1/{result['cold_ratio']:.1f} of rendering")
 
 

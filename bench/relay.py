@@ -51,8 +51,9 @@ async def serve(listen, target, delay, stats):
         except OSError:
             client_writer.close()
             return
-        await asyncio.gather(pipe(client_reader, up_writer, delay, "up"),
-                             pipe(up_reader, client_writer, delay, "down"))
+        await asyncio.gather(
+            pipe(client_reader, up_writer, delay, "up"), pipe(up_reader, client_writer, delay, "down")
+        )
 
     server = await asyncio.start_server(handle, *listen)
     stop = asyncio.Event()
@@ -63,7 +64,7 @@ async def serve(listen, target, delay, stats):
             _write(stats)
             try:
                 await asyncio.wait_for(stop.wait(), 1.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
     _write(stats)
 
@@ -82,8 +83,9 @@ def _address(text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--listen", required=True)
     parser.add_argument("--to", required=True)
     parser.add_argument("--delay", type=float, default=0.15, help="seconds, each direction")

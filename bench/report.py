@@ -46,10 +46,15 @@ def machine():
         mem_kb = int(handle.readline().split()[1])
     with open("/proc/loadavg") as handle:  # other work on the machine skews every number
         load = " ".join(handle.read().split()[:3])
-    return {"nproc": os.cpu_count(), "cpu": model, "ram_gb": round(mem_kb / 2**20, 1),
-            "loadavg_before": load,
-            "kernel": platform.release(), "python": platform.python_version(),
-            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "ram_gb": round(mem_kb / 2**20, 1),
+        "loadavg_before": load,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def print_targets(targets):
@@ -73,11 +78,15 @@ def targets_markdown(targets):
 
 def routes_markdown(rows):
     """A per-route latency table from stats.summarise()."""
-    lines = ["| route | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| route | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for label, r in rows.items():
-        lines.append(f"| `{label}` | {r['n']} | {_n(r['rps'])} | {_n(r['p50'])} | "
-                     f"{_n(r['p95'])} | {_n(r['p99'])} | {r['errors']} |")
+        lines.append(
+            f"| `{label}` | {r['n']} | {_n(r['rps'])} | {_n(r['p50'])} | "
+            f"{_n(r['p95'])} | {_n(r['p99'])} | {r['errors']} |"
+        )
     return "\n".join(lines)
 
 
@@ -86,9 +95,11 @@ def _n(value):
 
 
 def machine_line(info, command):
-    return (f"Run {info['date']} with `{command}` on {info['nproc']} × {info['cpu']}, "
-            f"{info['ram_gb']} GB RAM, Linux {info['kernel']}, Python {info['python']}; "
-            f"load average before the run {info.get('loadavg_before', '?')}.")
+    return (
+        f"Run {info['date']} with `{command}` on {info['nproc']} × {info['cpu']}, "
+        f"{info['ram_gb']} GB RAM, Linux {info['kernel']}, Python {info['python']}; "
+        f"load average before the run {info.get('loadavg_before', '?')}."
+    )
 
 
 def save_json(name, data):

@@ -67,8 +67,9 @@ class Server:
 
     def start(self, timeout=30.0):
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(self.argv, env=self.env, cwd=ROOT, stdout=log,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                self.argv, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
         self.started_in = wait_200(self.url + self.health, self.process, timeout)
         return self
 

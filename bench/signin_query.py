@@ -14,12 +14,16 @@ LEARNERS = 300
 ROUNDS = 7
 QUERIES = 20000
 
-WITHOUT = ("SELECT json_array(l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
-           " l.language) FROM learner l JOIN classroom c ON c.id = l.classroom_id"
-           " WHERE l.id = ? AND l.active AND c.active")
-WITH = ("SELECT json_array(l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
-        " l.language) FROM learner l JOIN classroom c ON c.id = l.classroom_id"
-        " JOIN web_session s ON s.learner_id = l.id WHERE l.id = ? AND s.id = ? AND l.active AND c.active")
+WITHOUT = (
+    "SELECT json_array(l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
+    " l.language) FROM learner l JOIN classroom c ON c.id = l.classroom_id"
+    " WHERE l.id = ? AND l.active AND c.active"
+)
+WITH = (
+    "SELECT json_array(l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
+    " l.language) FROM learner l JOIN classroom c ON c.id = l.classroom_id"
+    " JOIN web_session s ON s.learner_id = l.id WHERE l.id = ? AND s.id = ? AND l.active AND c.active"
+)
 
 
 def main():

@@ -38,36 +38,57 @@ def measure(runs, idle):
             bare_starts.append(round(bare.started_in, 3))
             time.sleep(idle)
             bare_idles.append(round(rss_bytes(bare.pid) / 2**20, 1))
-    return {"starts_s": starts, "idle_rss_mb": idles, "median_start_s": statistics.median(starts),
-            "bare_starts_s": bare_starts, "bare_idle_rss_mb": bare_idles,
-            "max_idle_rss_mb": max(idles), "idle_total_pss_mb": totals,
-            "supervisor_rss_mb": supervisors, "workers": len(each) - 1 if len(each) > 1 else 1,
-            "idle_s": idle, "machine": report.machine()}
+    return {
+        "starts_s": starts,
+        "idle_rss_mb": idles,
+        "median_start_s": statistics.median(starts),
+        "bare_starts_s": bare_starts,
+        "bare_idle_rss_mb": bare_idles,
+        "max_idle_rss_mb": max(idles),
+        "idle_total_pss_mb": totals,
+        "supervisor_rss_mb": supervisors,
+        "workers": len(each) - 1 if len(each) > 1 else 1,
+        "idle_s": idle,
+        "machine": report.machine(),
+    }
 
 
 def judge(result):
     start, rss = result["median_start_s"], result["max_idle_rss_mb"]
     return [
-        report.Target("start: `kit serve` to first 200 on /healthz (median)", "< 1 s",
-                      f"{start:.2f} s", start < 1.0,
-                      "Python imports dominate (Flask, Jinja, WTForms, Babel, peewee), then "
-                      "create_app; compare the bare app's start. Markdown, YAML and QR codes "
-                      "are imported on first use, and the sync agent only once the kit is "
-                      "enrolled (an enrolled kit adds APScheduler and requests, ~0.18 s)."),
-        report.Target("idle memory per worker (RSS)", "< 45 MB", f"{rss:.0f} MB", rss < 45,
-                      "the interpreter plus Flask, Jinja, WTForms, peewee and Babel. The "
-                      "sync agent starts only once the kit is enrolled; an enrolled kit's "
-                      "APScheduler and requests add ~7 MB (measured in one process)."),
-        report.Target(f"idle memory, all {result['workers']} workers and the supervisor (PSS)",
-                      f"< {50 * result['workers']} MB", f"{max(result['idle_total_pss_mb']):.0f} MB",
-                      max(result["idle_total_pss_mb"]) < 50 * result["workers"],
-                      "each worker has its own interpreter; what they share is counted once."),
+        report.Target(
+            "start: `kit serve` to first 200 on /healthz (median)",
+            "< 1 s",
+            f"{start:.2f} s",
+            start < 1.0,
+            "Python imports dominate (Flask, Jinja, WTForms, Babel, peewee), then "
+            "create_app; compare the bare app's start. Markdown, YAML and QR codes "
+            "are imported on first use, and the sync agent only once the kit is "
+            "enrolled (an enrolled kit adds APScheduler and requests, ~0.18 s).",
+        ),
+        report.Target(
+            "idle memory per worker (RSS)",
+            "< 45 MB",
+            f"{rss:.0f} MB",
+            rss < 45,
+            "the interpreter plus Flask, Jinja, WTForms, peewee and Babel. The "
+            "sync agent starts only once the kit is enrolled; an enrolled kit's "
+            "APScheduler and requests add ~7 MB (measured in one process).",
+        ),
+        report.Target(
+            f"idle memory, all {result['workers']} workers and the supervisor (PSS)",
+            f"< {50 * result['workers']} MB",
+            f"{max(result['idle_total_pss_mb']):.0f} MB",
+            max(result["idle_total_pss_mb"]) < 50 * result["workers"],
+            "each worker has its own interpreter; what they share is counted once.",
+        ),
     ]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--idle", type=float, default=5.0)
     parser.add_argument("--quick", action="store_true", help="one start, 0.5 s idle, no docs")
@@ -82,20 +103,29 @@ def main(argv=None):
     report.print_targets(rows)
     if not args.quick:
         report.save_json("start", result)
-        report.update_section("start", "\n".join([
-            "## Start and idle", "",
-            report.machine_line(result["machine"], "bench/run start"), "",
-            report.targets_markdown(rows), "",
-            f"{args.runs} starts: {', '.join(f'{s:.2f}' for s in result['starts_s'])} s; "
-            f"RSS after {args.idle:g} s idle: "
-            f"{', '.join(f'{m:.0f}' for m in result['idle_rss_mb'])} MB per worker "
-            f"({result['workers']} workers), "
-            f"{', '.join(f'{m:.0f}' for m in result['idle_total_pss_mb'])} MB PSS for all the "
-            f"kit's processes, supervisor RSS "
-            f"{', '.join(f'{m:.0f}' for m in result['supervisor_rss_mb'] if m)} MB. "
-            f"For scale, the bare Flask app on waitress: starts "
-            f"{', '.join(f'{s:.2f}' for s in result['bare_starts_s'])} s, idle "
-            f"{', '.join(f'{m:.0f}' for m in result['bare_idle_rss_mb'])} MB."]))
+        report.update_section(
+            "start",
+            "\n".join(
+                [
+                    "## Start and idle",
+                    "",
+                    report.machine_line(result["machine"], "bench/run start"),
+                    "",
+                    report.targets_markdown(rows),
+                    "",
+                    f"{args.runs} starts: {', '.join(f'{s:.2f}' for s in result['starts_s'])} s; "
+                    f"RSS after {args.idle:g} s idle: "
+                    f"{', '.join(f'{m:.0f}' for m in result['idle_rss_mb'])} MB per worker "
+                    f"({result['workers']} workers), "
+                    f"{', '.join(f'{m:.0f}' for m in result['idle_total_pss_mb'])} MB PSS for all the "
+                    f"kit's processes, supervisor RSS "
+                    f"{', '.join(f'{m:.0f}' for m in result['supervisor_rss_mb'] if m)} MB. "
+                    f"For scale, the bare Flask app on waitress: starts "
+                    f"{', '.join(f'{s:.2f}' for s in result['bare_starts_s'])} s, idle "
+                    f"{', '.join(f'{m:.0f}' for m in result['bare_idle_rss_mb'])} MB.",
+                ]
+            ),
+        )
     return result, rows
 
 

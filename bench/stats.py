@@ -38,9 +38,15 @@ class Recorder:
         self.bytes.clear()
 
     def to_json(self):
-        return {label: {"ms": values, "errors": self.errors[label],
-                        "statuses": dict(self.statuses[label]), "bytes": self.bytes[label]}
-                for label, values in self.latencies.items()}
+        return {
+            label: {
+                "ms": values,
+                "errors": self.errors[label],
+                "statuses": dict(self.statuses[label]),
+                "bytes": self.bytes[label],
+            }
+            for label, values in self.latencies.items()
+        }
 
 
 def merge(parts):
@@ -79,20 +85,29 @@ def summarise(merged, seconds):
 
 
 def _row(values, errors, seconds, statuses):
-    return {"n": len(values), "rps": round(len(values) / seconds, 1) if seconds else None,
-            "p50": percentile(values, 50), "p95": percentile(values, 95),
-            "p99": percentile(values, 99), "max": max(values) if values else None,
-            "errors": errors, "statuses": statuses}
+    return {
+        "n": len(values),
+        "rps": round(len(values) / seconds, 1) if seconds else None,
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "p99": percentile(values, 99),
+        "max": max(values) if values else None,
+        "errors": errors,
+        "statuses": statuses,
+    }
 
 
 def format_table(rows, title=""):
     """Render a summary as a fixed-width text table (for the terminal)."""
     lines = [title] if title else []
-    lines.append(f"{'route':38} {'n':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-                 f"{'p99 ms':>8} {'errors':>6}")
+    lines.append(
+        f"{'route':38} {'n':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}"
+    )
     for label, r in rows.items():
-        lines.append(f"{label[:38]:38} {r['n']:>7} {_f(r['rps']):>8} {_f(r['p50']):>8} "
-                     f"{_f(r['p95']):>8} {_f(r['p99']):>8} {r['errors']:>6}")
+        lines.append(
+            f"{label[:38]:38} {r['n']:>7} {_f(r['rps']):>8} {_f(r['p50']):>8} "
+            f"{_f(r['p95']):>8} {_f(r['p99']):>8} {r['errors']:>6}"
+        )
     return "\n".join(lines)
 
 

@@ -11,7 +11,6 @@ Run: bench/run sync   (root; bench/run sync --quick: 300 events, no docs).
 This module holds the parts; bench.sync_scenarios runs them.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -31,9 +30,14 @@ def kit_cmd(data, *args, ns=None, env=None, timeout=1200):
     argv = [PY, "-m", "kit", "--data", str(data), *map(str, args)]
     if ns:
         argv = ["ip", "netns", "exec", ns, *argv]
-    out = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-                         env={**os.environ, "KIT_SYNC_AGENT": "off", "KIT_HUB_ALLOW_HTTP": "1",
-                              **(env or {})})
+    out = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={**os.environ, "KIT_SYNC_AGENT": "off", "KIT_HUB_ALLOW_HTTP": "1", **(env or {})},
+    )
     if out.returncode != 0:
         raise RuntimeError(f"kit {' '.join(map(str, args))}: {out.stdout}{out.stderr}")
     return out.stdout
@@ -50,8 +54,7 @@ def start_hub(folder, database_url=None, ns=None, host="127.0.0.1"):
     env = {"KIT_HUB_DATABASE": database_url} if database_url else {}
     kit_cmd(folder, "hub", "init", env=env)
     code = kit_cmd(folder, "hub", "enroll-code", "--name", "bench kit", env=env).strip()
-    argv = [PY, "-m", "kit", "--data", str(folder), "hub", "serve", "--host", host,
-            "--port", "{port}"]
+    argv = [PY, "-m", "kit", "--data", str(folder), "hub", "serve", "--host", host, "--port", "{port}"]
     if ns:
         argv = ["ip", "netns", "exec", ns, *argv]
     hub = Hub(argv, env=env, log=str(WORK / "hub.log"), host=host)
@@ -63,14 +66,13 @@ def start_hub(folder, database_url=None, ns=None, host="127.0.0.1"):
 
 def _start_in_ns(hub, ns, timeout=30):
     with open(hub.log, "ab") as log:
-        hub.process = subprocess.Popen(hub.argv, env=hub.env, cwd=ROOT, stdout=log,
-                                       stderr=subprocess.STDOUT)
-    probe = (f"import urllib.request;urllib.request.urlopen('http://{hub.host}:{hub.port}"
-             f"/sync/v1/ping',timeout=1)")
+        hub.process = subprocess.Popen(hub.argv, env=hub.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    probe = (
+        f"import urllib.request;urllib.request.urlopen('http://{hub.host}:{hub.port}/sync/v1/ping',timeout=1)"
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if subprocess.run(["ip", "netns", "exec", ns, PY, "-c", probe],
-                          capture_output=True).returncode == 0:
+        if subprocess.run(["ip", "netns", "exec", ns, PY, "-c", probe], capture_output=True).returncode == 0:
             return hub
         time.sleep(0.2)
     raise TimeoutError("the hub did not answer inside its namespace")
@@ -82,8 +84,12 @@ def fresh_kit(events):
     cached = WORK / f"sync-kit-{events}"
     if not cached.exists():
         fresh_copy(tpl, cached)
-        subprocess.run([PY, "-m", "bench.sync_driver", "events", "--data", str(cached),
-                        "--count", str(events)], check=True, cwd=ROOT, timeout=600)
+        subprocess.run(
+            [PY, "-m", "bench.sync_driver", "events", "--data", str(cached), "--count", str(events)],
+            check=True,
+            cwd=ROOT,
+            timeout=600,
+        )
     return fresh_copy(cached, WORK / "sync-kit")
 
 
@@ -91,8 +97,14 @@ def sync_once(data, ns=None, timeout=1200):
     argv = [PY, "-m", "bench.sync_driver", "now", "--data", str(data)]
     if ns:
         argv = ["ip", "netns", "exec", ns, *argv]
-    out = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-                         env={**os.environ, "KIT_HUB_ALLOW_HTTP": "1"})
+    out = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={**os.environ, "KIT_HUB_ALLOW_HTTP": "1"},
+    )
     if out.returncode != 0:
         raise RuntimeError(f"sync_driver now: {out.stdout}{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -113,8 +125,19 @@ def hub_counts(folder, database_url=None):
 
 def relay(listen, to, delay, ns=None):
     stats = WORK / f"relay-{listen[1]}.json"
-    argv = [PY, "-m", "bench.relay", "--listen", f"{listen[0]}:{listen[1]}",
-            "--to", f"{to[0]}:{to[1]}", "--delay", str(delay), "--stats", str(stats)]
+    argv = [
+        PY,
+        "-m",
+        "bench.relay",
+        "--listen",
+        f"{listen[0]}:{listen[1]}",
+        "--to",
+        f"{to[0]}:{to[1]}",
+        "--delay",
+        str(delay),
+        "--stats",
+        str(stats),
+    ]
     if ns:
         argv = ["ip", "netns", "exec", ns, *argv]
     process = subprocess.Popen(argv, cwd=ROOT)
@@ -134,4 +157,3 @@ def stop(process):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
-

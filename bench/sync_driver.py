@@ -1,10 +1,10 @@
 """Kit-side helpers for the sync bench, run as their own process (inside a netns if asked).
 
-  python -m bench.sync_driver events --data DIR --count 100000
-      append events to kit.db as the events API stores them (a real mix of kinds);
-  python -m bench.sync_driver now --data DIR
-      run one sync cycle in-process and print {"seconds", "result"} as JSON: the time of
-      the sync itself, without the 1-2 s of starting a Python interpreter.
+python -m bench.sync_driver events --data DIR --count 100000
+    append events to kit.db as the events API stores them (a real mix of kinds);
+python -m bench.sync_driver now --data DIR
+    run one sync cycle in-process and print {"seconds", "result"} as JSON: the time of
+    the sync itself, without the 1-2 s of starting a Python interpreter.
 """
 
 import argparse
@@ -14,11 +14,22 @@ import random
 import time
 import uuid
 
-KINDS = [("page_viewed", lambda r: {"page": r.randint(0, 5)}),
-         ("time_spent", lambda r: {"seconds": r.randint(5, 300)}),
-         ("answer", lambda r: {"question_id": f"q{r.randint(1, 4)}", "response": r.choice("abc"),
-                               "attempt": 1, "correct": r.random() < 0.6, "first_try": True}),
-         ("lesson_opened", lambda r: {}), ("lesson_completed", lambda r: {})]
+KINDS = [
+    ("page_viewed", lambda r: {"page": r.randint(0, 5)}),
+    ("time_spent", lambda r: {"seconds": r.randint(5, 300)}),
+    (
+        "answer",
+        lambda r: {
+            "question_id": f"q{r.randint(1, 4)}",
+            "response": r.choice("abc"),
+            "attempt": 1,
+            "correct": r.random() < 0.6,
+            "first_try": True,
+        },
+    ),
+    ("lesson_opened", lambda r: {}),
+    ("lesson_completed", lambda r: {}),
+]
 
 
 def make_events(data_dir, count, chunk=5000):
@@ -37,11 +48,20 @@ def make_events(data_dir, count, chunk=5000):
         for i in range(made, min(count, made + chunk)):
             kind, payload = KINDS[i % len(KINDS)]
             when = start + dt.timedelta(seconds=i * 3)
-            rows.append({"uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                         "learner": rng.choice(learners), "pack_id": "numeracy",
-                         "lesson_id": f"0{i % 7 + 1}-lesson", "kind": kind,
-                         "payload": payload(rng), "device_time": when, "boot_id": "tablet-boot",
-                         "mono_ms": 1000 + i * 3000, "received_at": when})
+            rows.append(
+                {
+                    "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "learner": rng.choice(learners),
+                    "pack_id": "numeracy",
+                    "lesson_id": f"0{i % 7 + 1}-lesson",
+                    "kind": kind,
+                    "payload": payload(rng),
+                    "device_time": when,
+                    "boot_id": "tablet-boot",
+                    "mono_ms": 1000 + i * 3000,
+                    "received_at": when,
+                }
+            )
         with write():
             Event.insert_many(rows).execute()
         made += len(rows)
@@ -61,8 +81,9 @@ def sync_now(data_dir):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("what", choices=["events", "now"])
     parser.add_argument("--data", required=True)
     parser.add_argument("--count", type=int, default=100000)

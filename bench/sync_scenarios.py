@@ -8,16 +8,34 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import link2g, report
+from . import link2g
 from .procmon import cpu_seconds
 from .servers import free_port
-from .sync_bench import (DELAY, LOSS, PG_BIN, RATE_KBIT, WORK, fresh_kit, hub_counts, kit_cmd,
-                         read_relay, relay, start_hub, stop, sync_once)
+from .sync_bench import (
+    DELAY,
+    LOSS,
+    PG_BIN,
+    RATE_KBIT,
+    WORK,
+    fresh_kit,
+    hub_counts,
+    kit_cmd,
+    read_relay,
+    relay,
+    start_hub,
+    stop,
+    sync_once,
+)
 
 
 def _pg(*argv):
-    return subprocess.run(["runuser", "-u", "postgres", "--", *map(str, argv)], check=True,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", *map(str, argv)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def postgres_url():
@@ -26,8 +44,17 @@ def postgres_url():
     shutil.chown(root, "postgres", "postgres")
     data, port = root / "data", free_port()
     _pg(PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres")
-    _pg(PG_BIN / "pg_ctl", "-D", data, "-l", root / "log", "-w", "-o",
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start")
+    _pg(
+        PG_BIN / "pg_ctl",
+        "-D",
+        data,
+        "-l",
+        root / "log",
+        "-w",
+        "-o",
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+        "start",
+    )
     _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "hub")
 
     def halt():
@@ -47,9 +74,13 @@ def _measure(kit, hub, stats, ns=None):
     noop = sync_once(kit, ns=ns)
     after = read_relay_settled(stats)
     wire2 = link2g.counters() if ns else None
-    out = {"drain": drain, "noop": noop, "hub_cpu_s": round(cpu1 - cpu0, 2),
-           "drain_payload": {k: mid[k] - before[k] for k in ("up", "down")},
-           "noop_payload": {k: after[k] - mid[k] for k in ("up", "down")}}
+    out = {
+        "drain": drain,
+        "noop": noop,
+        "hub_cpu_s": round(cpu1 - cpu0, 2),
+        "drain_payload": {k: mid[k] - before[k] for k in ("up", "down")},
+        "noop_payload": {k: after[k] - mid[k] for k in ("up", "down")},
+    }
     if ns:
         out["drain_wire"] = link2g.delta(wire0, wire1)
         out["noop_wire"] = link2g.delta(wire1, wire2)
@@ -98,12 +129,19 @@ def over_2g(events):
     try:
         hub, code = start_hub(WORK / "hub", ns=link2g.HUB_NS)
         port = free_port()
-        proxy, stats = relay((link2g.HUB_IP, port), ("127.0.0.1", hub.port), DELAY,
-                             ns=link2g.HUB_NS)
+        proxy, stats = relay((link2g.HUB_IP, port), ("127.0.0.1", hub.port), DELAY, ns=link2g.HUB_NS)
         try:
             kit = fresh_kit(events)
-            kit_cmd(kit, "sync", "enroll", "--hub", f"http://{link2g.HUB_IP}:{port}",
-                    "--code", code, ns=link2g.KIT_NS)
+            kit_cmd(
+                kit,
+                "sync",
+                "enroll",
+                "--hub",
+                f"http://{link2g.HUB_IP}:{port}",
+                "--code",
+                code,
+                ns=link2g.KIT_NS,
+            )
             result = _measure(kit, hub, stats, ns=link2g.KIT_NS)
             result["hub_rows"] = hub_counts(WORK / "hub")
         finally:
@@ -128,8 +166,10 @@ def over_2g(events):
 def _rates(result, events):
     seconds = result["drain"]["seconds"]
     payload = result["drain_payload"]
-    result.update(events=events, events_per_s=round(events / seconds, 1) if seconds else None,
-                  payload_bytes_per_event=round((payload["up"] + payload["down"]) / events, 1),
-                  noop_payload_bytes=sum(result["noop_payload"].values()))
+    result.update(
+        events=events,
+        events_per_s=round(events / seconds, 1) if seconds else None,
+        payload_bytes_per_event=round((payload["up"] + payload["down"]) / events, 1),
+        noop_payload_bytes=sum(result["noop_payload"].values()),
+    )
     return result
-

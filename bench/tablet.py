@@ -23,8 +23,7 @@ TOKEN = re.compile(r'data-token="([^"]+)"')
 LESSON_LINK = re.compile(r'href="(/lesson/[^"/?]+/[^"/?]+)"')
 MEDIA = re.compile(r'src="(/media/[^"]+)"')
 STATIC = re.compile(r'(?:src|href)="(/static/[^"]+)"')
-FORM = re.compile(r'<form class="question"[^>]*data-qid="([^"]+)" data-type="([^"]+)"(.*?)</form>',
-                  re.S)
+FORM = re.compile(r'<form class="question"[^>]*data-qid="([^"]+)" data-type="([^"]+)"(.*?)</form>', re.S)
 CHOICE = re.compile(r'name="response" value="([^"]+)"')
 ATTEMPT = re.compile(r'data-attempt="(\d+)"')
 JSON = {"Content-Type": "application/json"}
@@ -92,8 +91,13 @@ class Tablet:
                         break
                     await self.play(path)
                 await self.flush()
-                await self.c.request("POST", "/signout", "POST /signout", headers=FORM_TYPE,
-                                     body=_form({"csrf_token": self.csrf}))
+                await self.c.request(
+                    "POST",
+                    "/signout",
+                    "POST /signout",
+                    headers=FORM_TYPE,
+                    body=_form({"csrf_token": self.csrf}),
+                )
             except HTTPError:
                 await self.pause()  # counted as an error already; carry on like a tablet
 
@@ -103,19 +107,29 @@ class Tablet:
         page = await self.get(f"/class/{self.classroom}")
         csrf = CSRF.search(page.text).group(1)
         await self.pause()
-        answer = await self.c.request("POST", "/signin", "POST /signin", headers=FORM_TYPE,
-                                      body=_form({"csrf_token": csrf, "learner_id": self.learner_id}))
+        answer = await self.c.request(
+            "POST",
+            "/signin",
+            "POST /signin",
+            headers=FORM_TYPE,
+            body=_form({"csrf_token": csrf, "learner_id": self.learner_id}),
+        )
         if "/signin/" in answer.url:
             csrf = CSRF.search(answer.text).group(1)
             await self.pause()
             answer = await self.c.request(
-                "POST", answer.url, "POST /signin/<id> (pictures)", headers=FORM_TYPE,
-                body=_form({"csrf_token": csrf, "picture": self.pictures}))
+                "POST",
+                answer.url,
+                "POST /signin/<id> (pictures)",
+                headers=FORM_TYPE,
+                body=_form({"csrf_token": csrf, "picture": self.pictures}),
+            )
         text = answer.text
         found = TOKEN.search(text)
         if answer.status != 200 or not found:
-            raise HTTPError(f"sign-in of learner {self.learner_id} ended at {answer.url} "
-                            f"with {answer.status}")
+            raise HTTPError(
+                f"sign-in of learner {self.learner_id} ended at {answer.url} with {answer.status}"
+            )
         self.token = html.unescape(found.group(1))
         self.csrf = CSRF.search(text).group(1)  # the page's sign-out form
         if not self.static_done:  # a browser fetches these once, then caches them
@@ -125,11 +139,18 @@ class Tablet:
         return list(dict.fromkeys(LESSON_LINK.findall(text)))
 
     def event(self, kind, pack, lesson, payload=None):
-        self.queue.append({
-            "uuid": str(uuid.uuid4()), "kind": kind, "pack_id": pack, "lesson_id": lesson,
-            "device_time": dt.datetime.now(dt.timezone.utc).isoformat(),
-            "boot_id": self.boot, "mono_ms": int(time.monotonic() * 1000),
-            "payload": payload or {}})
+        self.queue.append(
+            {
+                "uuid": str(uuid.uuid4()),
+                "kind": kind,
+                "pack_id": pack,
+                "lesson_id": lesson,
+                "device_time": dt.datetime.now(dt.UTC).isoformat(),
+                "boot_id": self.boot,
+                "mono_ms": int(time.monotonic() * 1000),
+                "payload": payload or {},
+            }
+        )
 
     async def maybe_flush(self, force=False):
         if self.queue and (force or time.monotonic() - self.last_flush >= self.flush_s):
@@ -142,8 +163,7 @@ class Tablet:
             return
         batch, self.queue = self.queue, []
         body = json.dumps({"token": self.token, "events": batch}).encode()
-        await self.c.request("POST", "/api/v1/events", "POST /api/v1/events", body=body,
-                             headers=JSON)
+        await self.c.request("POST", "/api/v1/events", "POST /api/v1/events", body=body, headers=JSON)
 
     async def play(self, path):
         """One lesson: page and media, page views, each question checked, the result."""
@@ -153,8 +173,12 @@ class Tablet:
         attempt = int((ATTEMPT.search(text) or [0, 1])[1])
         for media in dict.fromkeys(MEDIA.findall(text)):
             ranged = media.rsplit(".", 1)[-1] in ("ogg", "mp3", "webm", "mp4", "m4a", "opus")
-            await self.c.request("GET", media, "GET /media/* (range)" if ranged else "GET /media/*",
-                                 headers={"Range": "bytes=0-65535"} if ranged else None)
+            await self.c.request(
+                "GET",
+                media,
+                "GET /media/* (range)" if ranged else "GET /media/*",
+                headers={"Range": "bytes=0-65535"} if ranged else None,
+            )
         self.event("lesson_opened", pack, lesson)
         pages = int(re.search(r'data-pages="(\d+)"', text).group(1))
         for number in range(pages):
@@ -182,26 +206,30 @@ class Tablet:
         else:
             response = self.rng.choice(["tap", "ten", "water", "hold"])
         await self.pause()
-        body = json.dumps({"pack_id": pack, "lesson_id": lesson, "question_id": qid,
-                           "response": response}).encode()
-        await self.c.request("POST", "/api/v1/answers", "POST /api/v1/answers", body=body,
-                             headers=JSON)
-        self.event("answer", pack, lesson, {"question_id": qid, "response": response,
-                                            "attempt": attempt})
+        body = json.dumps(
+            {"pack_id": pack, "lesson_id": lesson, "question_id": qid, "response": response}
+        ).encode()
+        await self.c.request("POST", "/api/v1/answers", "POST /api/v1/answers", body=body, headers=JSON)
+        self.event("answer", pack, lesson, {"question_id": qid, "response": response, "attempt": attempt})
 
 
 async def teacher(client, classroom, username, password, until, refresh_s=2.0):
     """Sign a teacher in, then refresh a class's grid JSON every refresh_s until the deadline."""
     page = await client.request("GET", "/teach/login", "GET /teach/login")
     csrf = CSRF.search(page.text).group(1)
-    await client.request("POST", "/teach/login", "POST /teach/login", headers=FORM_TYPE,
-                         body=_form({"csrf_token": csrf, "username": username,
-                                     "password": password}))
+    await client.request(
+        "POST",
+        "/teach/login",
+        "POST /teach/login",
+        headers=FORM_TYPE,
+        body=_form({"csrf_token": csrf, "username": username, "password": password}),
+    )
     while time.monotonic() < until:
         started = time.monotonic()
         try:
-            await client.request("GET", f"/teach/classes/{classroom}/grid.json",
-                                 "GET /teach/classes/<id>/grid.json")
+            await client.request(
+                "GET", f"/teach/classes/{classroom}/grid.json", "GET /teach/classes/<id>/grid.json"
+            )
         except HTTPError:
             pass
         await asyncio.sleep(max(0.0, refresh_s - (time.monotonic() - started)))

@@ -15,8 +15,7 @@ from .models import Event, LessonProgress
 from .packs.lessons import check_answer
 
 
-def check_and_record(learner_id, pack_id, lesson_id, question_id, response, attempt=None,
-                     uuid=None):
+def check_and_record(learner_id, pack_id, lesson_id, question_id, response, attempt=None, uuid=None):
     """Return {"correct", "feedback", "hint"} for the answer, stored as an answer event.
 
     Raises BadEvent (nothing stored) for an answer of the wrong shape, NotFound for an
@@ -25,8 +24,9 @@ def check_and_record(learner_id, pack_id, lesson_id, question_id, response, atte
     if attempt is None:  # the attempt under way: one past the last finished quiz
         row = LessonProgress.get_or_none(learner=learner_id, pack_id=pack_id, lesson_id=lesson_id)
         attempt = (row.attempts if row else 0) + 1
-    event = server_event("answer", pack_id, lesson_id, {
-        "question_id": question_id, "response": response, "attempt": attempt})
+    event = server_event(
+        "answer", pack_id, lesson_id, {"question_id": question_id, "response": response, "attempt": attempt}
+    )
     if uuid is not None:
         event["uuid"] = uuid
     clean = validate_event(event)  # the shape first: a 422 naming the field, nothing marked
@@ -41,8 +41,12 @@ def check_and_record(learner_id, pack_id, lesson_id, question_id, response, atte
 def _is_this_answer(clean, learner_id):
     """True when the event stored under clean's uuid is this learner's same answer."""
     stored = Event.get_or_none(Event.uuid == clean["uuid"])
-    return (stored is not None and stored.learner_id == learner_id and stored.kind == "answer"
-            and (stored.pack_id, stored.lesson_id) == (clean["pack_id"], clean["lesson_id"])
-            and stored.payload.get("question_id") == clean["payload"]["question_id"]
-            and stored.payload.get("response") == clean["payload"]["response"]
-            and stored.payload.get("attempt") == clean["payload"]["attempt"])
+    return (
+        stored is not None
+        and stored.learner_id == learner_id
+        and stored.kind == "answer"
+        and (stored.pack_id, stored.lesson_id) == (clean["pack_id"], clean["lesson_id"])
+        and stored.payload.get("question_id") == clean["payload"]["question_id"]
+        and stored.payload.get("response") == clean["payload"]["response"]
+        and stored.payload.get("attempt") == clean["payload"]["attempt"]
+    )

@@ -36,8 +36,7 @@ def parse_due_date(text):
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise KitError(_("the due date '%(text)s' is not a date like 2026-03-31",
-                         text=text)) from None
+        raise KitError(_("the due date '%(text)s' is not a date like 2026-03-31", text=text)) from None
 
 
 def assign(class_id, pack_id, lesson_id="", due_date=None):
@@ -48,17 +47,23 @@ def assign(class_id, pack_id, lesson_id="", due_date=None):
         pack = Pack.get_or_none(Pack.pack_id == pack_id)
         if pack is None:
             raise NotFound(_("no pack '%(id)s' is installed", id=pack_id))
-        if lesson_id and not Lesson.select().where(
-                (Lesson.pack == pack) & (Lesson.lesson_id == lesson_id)).exists():
-            raise NotFound(_("the pack '%(id)s' has no lesson '%(lesson)s'", id=pack_id,
-                             lesson=lesson_id))
-        exists = Assignment.select().where(
-            (Assignment.classroom == room) & (Assignment.pack_id == pack_id)
-            & (Assignment.lesson_id == (lesson_id or ""))).exists()
+        if (
+            lesson_id
+            and not Lesson.select().where((Lesson.pack == pack) & (Lesson.lesson_id == lesson_id)).exists()
+        ):
+            raise NotFound(_("the pack '%(id)s' has no lesson '%(lesson)s'", id=pack_id, lesson=lesson_id))
+        exists = (
+            Assignment.select()
+            .where(
+                (Assignment.classroom == room)
+                & (Assignment.pack_id == pack_id)
+                & (Assignment.lesson_id == (lesson_id or ""))
+            )
+            .exists()
+        )
         if exists:
             raise Conflict(_("this is already assigned to the class"))
-        return Assignment.create(classroom=room, pack_id=pack_id, lesson_id=lesson_id or "",
-                                 due_date=due)
+        return Assignment.create(classroom=room, pack_id=pack_id, lesson_id=lesson_id or "", due_date=due)
 
 
 def unassign(assignment_id):
@@ -71,19 +76,31 @@ def unassign(assignment_id):
 
 def list_assignments(class_id):
     """Return a class's assignments with their pack (or None if the pack was removed)."""
-    rows = list(Assignment.select().where(Assignment.classroom == class_id)
-                .order_by(Assignment.created_at, Assignment.id))
+    rows = list(
+        Assignment.select()
+        .where(Assignment.classroom == class_id)
+        .order_by(Assignment.created_at, Assignment.id)
+    )
     packs = {p.pack_id: p for p in Pack.select().where(Pack.pack_id << [r.pack_id for r in rows])}
-    lessons = {(l.pack.pack_id, l.lesson_id): l for l in
-               Lesson.select(Lesson, Pack).join(Pack).where(Pack.pack_id << list(packs))}
+    lessons = {
+        (l.pack.pack_id, l.lesson_id): l
+        for l in Lesson.select(Lesson, Pack).join(Pack).where(Pack.pack_id << list(packs))
+    }
     result = []
     for row in rows:
         pack = packs.get(row.pack_id)
         lesson = lessons.get((row.pack_id, row.lesson_id)) if row.lesson_id else None
-        result.append({"id": row.id, "pack_id": row.pack_id, "lesson_id": row.lesson_id,
-                       "pack_title": pack.title if pack else row.pack_id,
-                       "lesson_title": lesson.title if lesson else "",
-                       "due_date": row.due_date, "missing": pack is None})
+        result.append(
+            {
+                "id": row.id,
+                "pack_id": row.pack_id,
+                "lesson_id": row.lesson_id,
+                "pack_title": pack.title if pack else row.pack_id,
+                "lesson_title": lesson.title if lesson else "",
+                "due_date": row.due_date,
+                "missing": pack is None,
+            }
+        )
     return result
 
 
@@ -97,16 +114,26 @@ def assigned_lessons(class_id):
         "SELECT a.id, a.pack_id, a.due_date, l.lesson_id, l.title, l.position, l.minutes,"
         " p.title FROM assignment a JOIN pack p ON p.pack_id = a.pack_id"
         " JOIN lesson l ON l.pack_id = p.id AND (a.lesson_id = '' OR l.lesson_id = a.lesson_id)"
-        " WHERE a.classroom_id = ? ORDER BY a.created_at, a.id, l.position", (class_id,))
+        " WHERE a.classroom_id = ? ORDER BY a.created_at, a.id, l.position",
+        (class_id,),
+    )
     seen, result = set(), []
     for assignment_id, pack_id, due, lesson_id, title, position, minutes, pack_title in cursor:
         if (pack_id, lesson_id) in seen:
             continue
         seen.add((pack_id, lesson_id))
-        result.append(AssignedLesson(
-            pack_id=pack_id, lesson_id=lesson_id, title=title, pack_title=pack_title,
-            position=position, minutes=minutes, due_date=_as_date(due),
-            assignment_id=assignment_id))
+        result.append(
+            AssignedLesson(
+                pack_id=pack_id,
+                lesson_id=lesson_id,
+                title=title,
+                pack_title=pack_title,
+                position=position,
+                minutes=minutes,
+                due_date=_as_date(due),
+                assignment_id=assignment_id,
+            )
+        )
     return result
 
 

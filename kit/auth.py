@@ -25,7 +25,14 @@ import threading
 import time
 
 from flask import (
-    current_app, g, has_app_context, jsonify, redirect, request, session, url_for,
+    current_app,
+    g,
+    has_app_context,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
 )
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -76,9 +83,12 @@ def validate_username(username):
     """Return the user name in canonical form (lower case) or raise KitError saying why."""
     name = (username or "").strip().lower()
     if not USERNAME.match(name):
-        raise KitError(_(
-            "a user name is 2 to 32 characters: lower-case letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"))
+        raise KitError(
+            _(
+                "a user name is 2 to 32 characters: lower-case letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit"
+            )
+        )
     return name
 
 
@@ -99,8 +109,9 @@ def create_user(username, role, password, display_name=""):
     with write():
         if User.select().where(User.username == name).exists():
             raise Conflict(_("the user name '%(name)s' is already taken", name=name))
-        return User.create(username=name, display_name=display, role=role,
-                           password_hash=hash_password(password))
+        return User.create(
+            username=name, display_name=display, role=role, password_hash=hash_password(password)
+        )
 
 
 def set_password(user_id, password, keep_session=None):
@@ -139,16 +150,21 @@ failures = FailureLog(LoginFailure)
 def limits():
     """Return (per name and address, per address, window s): the app's, or the registry's
     defaults outside an app (a script or a CLI command checking a password)."""
-    kit = current_app.config["KIT"] if has_app_context() else \
-        {name: setting.default for name, setting in BY_NAME.items()}
+    kit = (
+        current_app.config["KIT"]
+        if has_app_context()
+        else {name: setting.default for name, setting in BY_NAME.items()}
+    )
     return kit["login_attempts"], kit["login_address_attempts"], kit["login_window_s"]
 
 
 def wait_before_trying(name_key, address_key):
     """Seconds a sign-in must wait (0: it may try now); raise nothing."""
     per_name, per_address, window = limits()
-    return max(failures.retry_after(name_key, per_name, window),
-               failures.retry_after(address_key, per_address, window))
+    return max(
+        failures.retry_after(name_key, per_name, window),
+        failures.retry_after(address_key, per_address, window),
+    )
 
 
 def authenticate(username, password, address):
@@ -158,8 +174,8 @@ def authenticate(username, password, address):
     wait = wait_before_trying(key, address_key)
     if wait:
         raise TooManyRequests(
-            _("too many failed sign-ins: wait %(n)s seconds and try again", n=wait),
-            retry_after=wait)
+            _("too many failed sign-ins: wait %(n)s seconds and try again", n=wait), retry_after=wait
+        )
     user = User.get_or_none(User.username == name) if name else None
     good = check_password(user.password_hash if user else _dummy_hash(), password or "")
     if user is None or not good or not user.active:
@@ -179,8 +195,9 @@ def sign_in(user):
     signins.end(session.get("sid"))
     session.clear()
     kit = current_app.config["KIT"]
-    session["sid"] = signins.start(int(current_app.permanent_session_lifetime.total_seconds()),
-                                   kit["session_idle_s"], user_id=user.id)
+    session["sid"] = signins.start(
+        int(current_app.permanent_session_lifetime.total_seconds()), kit["session_idle_s"], user_id=user.id
+    )
     session["user_id"] = user.id
     if user.language or language:
         session["lang"] = user.language or language
@@ -202,11 +219,18 @@ def current_user():
     user_id, sid = session.get("user_id"), session.get("sid")
     if isinstance(user_id, int) and isinstance(sid, str):
         idle_s = current_app.config["KIT"]["session_idle_s"]
-        user = (User.select(User, WebSession.seen_at)
-                .join(WebSession, on=(WebSession.user == User.id))
-                .where((User.id == user_id) & (User.active == True)  # noqa: E712
-                       & (WebSession.id == sid) & (WebSession.seen_at > time.time() - idle_s))
-                .objects().first())
+        user = (
+            User.select(User, WebSession.seen_at)
+            .join(WebSession, on=(WebSession.user == User.id))
+            .where(
+                (User.id == user_id)
+                & (User.active == True)  # noqa: E712
+                & (WebSession.id == sid)
+                & (WebSession.seen_at > time.time() - idle_s)
+            )
+            .objects()
+            .first()
+        )
         if user is not None:
             signins.touch(sid, user.seen_at)
     g.kit_user = user
@@ -218,8 +242,9 @@ def current_user():
 def _refuse(status, message):
     """Answer a refused request: JSON for .json/API callers, a sign-in redirect or page otherwise."""
     if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
-        return jsonify({"error": {"code": "unauthorized" if status == 401 else "forbidden",
-                                  "message": message}}), status
+        return jsonify(
+            {"error": {"code": "unauthorized" if status == 401 else "forbidden", "message": message}}
+        ), status
     if status == 401:
         return redirect(url_for("teach.login", next=request.full_path.rstrip("?")))
     raise Forbidden(message)

@@ -50,16 +50,22 @@ def backup(config, out, with_packs=True):
     """Write a backup of the data folder to `out` (a .tar file); return its description."""
     data, out = Path(config["data"]), Path(out)
     ident = KitIdentity.select().first()
-    packs = [{"id": p.pack_id, "version": p.version, "folder": p.folder, "title": p.title}
-             for p in Pack.select().order_by(Pack.pack_id)]
+    packs = [
+        {"id": p.pack_id, "version": p.version, "folder": p.folder, "title": p.title}
+        for p in Pack.select().order_by(Pack.pack_id)
+    ]
     with tempfile.TemporaryDirectory(dir=out.parent if out.parent.exists() else None) as tmp:
         snapshot = Path(tmp) / DB_FILENAME
         _snapshot_db(config, snapshot)
         description = {
-            "format": FORMAT, "kit_version": __version__,
-            "kit_uuid": ident.kit_uuid if ident else None, "site": ident.site if ident else None,
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "database_sha256": sha256_file(snapshot), "packs": packs, "packs_included": with_packs,
+            "format": FORMAT,
+            "kit_version": __version__,
+            "kit_uuid": ident.kit_uuid if ident else None,
+            "site": ident.site if ident else None,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "database_sha256": sha256_file(snapshot),
+            "packs": packs,
+            "packs_included": with_packs,
         }
         partial = private_file(out.with_name(out.name + ".part"))
         partial.chmod(0o600)  # it holds password hashes and the secret key: never readable by others
@@ -105,8 +111,10 @@ def restore(config, path, force=False):
     description = read_description(path)
     current = KitIdentity.select().first() if db_path(config).exists() else None
     if current is not None and not force:
-        raise Conflict(f"this data folder already holds kit {current.kit_uuid} ({current.site}); "
-                       "add --force to replace it (it is kept in a replaced-… folder)")
+        raise Conflict(
+            f"this data folder already holds kit {current.kit_uuid} ({current.site}); "
+            "add --force to replace it (it is kept in a replaced-… folder)"
+        )
     with tempfile.TemporaryDirectory(dir=data) as tmp:
         staging = Path(tmp)
         _extract(path, staging)

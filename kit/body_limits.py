@@ -28,8 +28,9 @@ def init_app(app, limit_for):
         limit = limit_for(request.path)
         if limit is None:
             return
-        too_large = BodyTooLarge(f"the request body is over {limit} bytes, the most this address takes",
-                                 limit=limit)
+        too_large = BodyTooLarge(
+            f"the request body is over {limit} bytes, the most this address takes", limit=limit
+        )
         if request.content_length is not None:
             if request.content_length > limit:
                 raise too_large

@@ -28,9 +28,12 @@ LATE_GRACE_S = 120
 
 def current_session(class_id):
     """Return the class's open session, or None."""
-    return (ClassSession.select()
-            .where((ClassSession.classroom == class_id) & (ClassSession.ended_at.is_null()))
-            .order_by(ClassSession.started_at.desc()).first())
+    return (
+        ClassSession.select()
+        .where((ClassSession.classroom == class_id) & (ClassSession.ended_at.is_null()))
+        .order_by(ClassSession.started_at.desc())
+        .first()
+    )
 
 
 def get_session(session_id):
@@ -63,15 +66,17 @@ def mark_present(session_id, learner_id, present=True):
         if present:
             Attendance.get_or_create(session=sess, learner=learner)
         else:
-            Attendance.delete().where((Attendance.session == sess)
-                                      & (Attendance.learner == learner)).execute()
+            Attendance.delete().where(
+                (Attendance.session == sess) & (Attendance.learner == learner)
+            ).execute()
 
 
 def note_signed_in(learner_id, class_id):
     """Count a learner who signs in while their class's session runs as present, even if
     they open no lesson (attendance is who came; the minutes say what they did)."""
-    open_id = fetch_json("SELECT json_array(id) FROM class_session WHERE classroom_id = ?"
-                         " AND ended_at IS NULL", (class_id,))
+    open_id = fetch_json(
+        "SELECT json_array(id) FROM class_session WHERE classroom_id = ? AND ended_at IS NULL", (class_id,)
+    )
     if open_id is None:
         return
     with write():
@@ -96,10 +101,17 @@ def minutes_by_learner(class_id, start, end, grace_s=0):
 
     Events up to `grace_s` after `end` (a tablet's queue draining) count as at `end`.
     """
-    rows = (Event.select(Event.learner, Event.received_at).join(Learner)
-            .where((Learner.classroom == class_id) & (Event.received_at >= start)
-                   & (Event.received_at <= end + dt.timedelta(seconds=grace_s)))
-            .order_by(Event.learner, Event.received_at).tuples())
+    rows = (
+        Event.select(Event.learner, Event.received_at)
+        .join(Learner)
+        .where(
+            (Learner.classroom == class_id)
+            & (Event.received_at >= start)
+            & (Event.received_at <= end + dt.timedelta(seconds=grace_s))
+        )
+        .order_by(Event.learner, Event.received_at)
+        .tuples()
+    )
     times = {}
     for learner_id, received in rows:
         times.setdefault(learner_id, []).append(min(received, end))
@@ -109,8 +121,7 @@ def minutes_by_learner(class_id, start, end, grace_s=0):
 def live_attendance(sess):
     """Return {learner_id: minutes so far} for an open or ended session."""
     if sess.ended_at:
-        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at,
-                                     LATE_GRACE_S)
+        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at, LATE_GRACE_S)
     else:
         minutes = minutes_by_learner(sess.classroom_id, sess.started_at, utcnow())
     for row in Attendance.select().where(Attendance.session == sess):
@@ -125,14 +136,15 @@ def end_session(session_id):
         if sess.ended_at is not None:
             raise Conflict(_("this session has already ended"))
         sess.ended_at = utcnow()
-        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at,
-                                     LATE_GRACE_S)
+        minutes = minutes_by_learner(sess.classroom_id, sess.started_at, sess.ended_at, LATE_GRACE_S)
         marked = {a.learner_id for a in Attendance.select().where(Attendance.session == sess)}
         for learner_id in set(minutes) | marked:
-            Attendance.insert(session=sess, learner=learner_id,
-                              minutes=minutes.get(learner_id, 0)).on_conflict(
+            Attendance.insert(
+                session=sess, learner=learner_id, minutes=minutes.get(learner_id, 0)
+            ).on_conflict(
                 conflict_target=[Attendance.session, Attendance.learner],
-                update={Attendance.minutes: minutes.get(learner_id, 0)}).execute()
+                update={Attendance.minutes: minutes.get(learner_id, 0)},
+            ).execute()
         sess.summary = _summary(sess, minutes, marked)
         sess.save()
     return sess
@@ -140,12 +152,16 @@ def end_session(session_id):
 
 def _summary(sess, minutes, marked):
     """Return the figures shown at the end of a session and reported upstream."""
-    enrolled = Learner.select().where((Learner.classroom == sess.classroom_id)
-                                      & (Learner.active == True)).count()  # noqa: E712
-    finished = (LessonProgress.select().join(Learner)
-                .where((Learner.classroom == sess.classroom_id)
-                       & (LessonProgress.completed_at >= sess.started_at)
-                       & (LessonProgress.completed_at <= sess.ended_at)))
+    enrolled = Learner.select().where((Learner.classroom == sess.classroom_id) & Learner.active).count()
+    finished = (
+        LessonProgress.select()
+        .join(Learner)
+        .where(
+            (Learner.classroom == sess.classroom_id)
+            & (LessonProgress.completed_at >= sess.started_at)
+            & (LessonProgress.completed_at <= sess.ended_at)
+        )
+    )
     return {
         "duration_minutes": whole_minutes((sess.ended_at - sess.started_at).total_seconds()),
         "enrolled": enrolled,
@@ -159,13 +175,15 @@ def _summary(sess, minutes, marked):
 def session_report(sess):
     """Return [(learner, minutes, present)] for every learner of the class, by name."""
     minutes = live_attendance(sess)
-    learners = (Learner.select().where(Learner.classroom == sess.classroom_id)
-                .order_by(Learner.display_name))
-    return [(l, minutes.get(l.id, 0), l.id in minutes) for l in learners
-            if l.active or l.id in minutes]
+    learners = Learner.select().where(Learner.classroom == sess.classroom_id).order_by(Learner.display_name)
+    return [(l, minutes.get(l.id, 0), l.id in minutes) for l in learners if l.active or l.id in minutes]
 
 
 def list_sessions(class_id, limit=20):
     """Return the class's most recent sessions, newest first."""
-    return list(ClassSession.select().where(ClassSession.classroom == class_id)
-                .order_by(ClassSession.started_at.desc()).limit(limit))
+    return list(
+        ClassSession.select()
+        .where(ClassSession.classroom == class_id)
+        .order_by(ClassSession.started_at.desc())
+        .limit(limit)
+    )

@@ -21,8 +21,14 @@ logger = logging.getLogger(__name__)
 SAMPLE_PACKS = Path(__file__).resolve().parent.parent / "content_packs"
 CLASS_NAME = "Demo class"
 LEARNERS = [  # name, picture password ("" for none)
-    ("Amina", "sun+tree"), ("Baraka", ""), ("Chiara", ""), ("Dembe", "moon+boat"),
-    ("Esi", ""), ("Farid", ""), ("Grace", ""), ("Hamza", ""),
+    ("Amina", "sun+tree"),
+    ("Baraka", ""),
+    ("Chiara", ""),
+    ("Dembe", "moon+boat"),
+    ("Esi", ""),
+    ("Farid", ""),
+    ("Grace", ""),
+    ("Hamza", ""),
 ]
 CREDENTIALS = "demo-credentials.txt"
 
@@ -96,8 +102,10 @@ def _accounts(data):
 def demo_summary(credentials):
     """What a person needs to start: who to sign in as, and which class to pick."""
     room = Classroom.get_or_none(Classroom.name == CLASS_NAME)
-    lines = [f"demo class: {CLASS_NAME} ({room.learners.count() if room else 0} learners; "
-             "Amina's picture password is sun+tree, Dembe's moon+boat)"]
+    lines = [
+        f"demo class: {CLASS_NAME} ({room.learners.count() if room else 0} learners; "
+        "Amina's picture password is sun+tree, Dembe's moon+boat)"
+    ]
     for username, password in sorted(credentials.items()):
         lines.append(f"sign in at /teach as {username} with password {password}")
     return lines

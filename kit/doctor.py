@@ -33,7 +33,7 @@ class Finding:
 
 
 def _now():
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def check_disk(config):
@@ -41,7 +41,11 @@ def check_disk(config):
     need = config["min_free_bytes"]
     text = f"{free / 1024**3:.1f} GB free in {config['data']}"
     if free < need:
-        return Finding("disk", "fail", f"{text}: below the {need / 1024**2:.0f} MB a kit needs; delete old backups or packs")
+        return Finding(
+            "disk",
+            "fail",
+            f"{text}: below the {need / 1024**2:.0f} MB a kit needs; delete old backups or packs",
+        )
     return Finding("disk", "warn" if free < 4 * need else "ok", text)
 
 
@@ -49,7 +53,9 @@ def check_database(config):
     size = db_path(config).stat().st_size if db_path(config).exists() else 0
     integrity = database.execute_sql("PRAGMA integrity_check").fetchone()[0]
     if integrity != "ok":
-        return Finding("database", "fail", f"integrity check failed: {integrity}; restore the last backup (kit restore)")
+        return Finding(
+            "database", "fail", f"integrity check failed: {integrity}; restore the last backup (kit restore)"
+        )
     broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
         return Finding("database", "fail", f"{len(broken)} rows point at missing rows (foreign keys)")
@@ -79,10 +85,16 @@ def check_clock(config, now=None):
     now = now or _now()
     seen = _latest_seen(config)
     if now < CLOCK_FLOOR:
-        return Finding("clock", "fail", f"the clock says {now:%Y-%m-%d %H:%M}, before this kit was made; set the date")
+        return Finding(
+            "clock", "fail", f"the clock says {now:%Y-%m-%d %H:%M}, before this kit was made; set the date"
+        )
     if seen and now + CLOCK_SLACK < seen:
-        return Finding("clock", "fail", f"the clock went backwards: it says {now:%Y-%m-%d %H:%M} UTC but the kit "
-                       f"already saw {seen:%Y-%m-%d %H:%M}; set the date (learning records keep their order anyway)")
+        return Finding(
+            "clock",
+            "fail",
+            f"the clock went backwards: it says {now:%Y-%m-%d %H:%M} UTC but the kit "
+            f"already saw {seen:%Y-%m-%d %H:%M}; set the date (learning records keep their order anyway)",
+        )
     _remember(config, max(now, seen) if seen else now)
     return Finding("clock", "ok", f"{now:%Y-%m-%d %H:%M} UTC")
 
@@ -110,16 +122,24 @@ def _guarded(name, check, *args):
     try:
         return check(*args)
     except DatabaseError as exc:
-        return Finding(name, "fail", f"the database cannot be read ({exc}); restore the last backup (kit restore)")
+        return Finding(
+            name, "fail", f"the database cannot be read ({exc}); restore the last backup (kit restore)"
+        )
 
 
 def run_checks(config, quick=False, now=None):
     """Run every check, save the result for the status page, and return it."""
-    findings = [check_disk(config), _guarded("database", check_database, config),
-                _guarded("packs", check_packs, config, quick), _guarded("clock", check_clock, config, now)]
-    result = {"ran_at": (now or _now()).isoformat(timespec="seconds"),
-              "ok": all(f.status != "fail" for f in findings),
-              "findings": [asdict(f) for f in findings]}
+    findings = [
+        check_disk(config),
+        _guarded("database", check_database, config),
+        _guarded("packs", check_packs, config, quick),
+        _guarded("clock", check_clock, config, now),
+    ]
+    result = {
+        "ran_at": (now or _now()).isoformat(timespec="seconds"),
+        "ok": all(f.status != "fail" for f in findings),
+        "findings": [asdict(f) for f in findings],
+    }
     path = Path(config["data"]) / RESULT_FILE
     path.with_suffix(".part").write_text(json.dumps(result, indent=1))
     path.with_suffix(".part").replace(path)

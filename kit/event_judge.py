@@ -20,7 +20,9 @@ def _installed_lessons(keys):
     cursor = database.execute_sql(
         "SELECT p.pack_id, l.lesson_id FROM lesson l JOIN pack p ON p.id = l.pack_id"
         f" WHERE p.pack_id IN ({','.join('?' * len(packs))})"
-        f" AND l.lesson_id IN ({','.join('?' * len(lessons))})", packs + lessons)
+        f" AND l.lesson_id IN ({','.join('?' * len(lessons))})",
+        packs + lessons,
+    )
     return {row for row in cursor if row in keys}
 
 
@@ -36,8 +38,11 @@ def lesson_facts(batch):
     for index, event in enumerate(batch):
         key = (event["pack_id"], event["lesson_id"])
         if key not in installed:
-            raise BadEvent(f"event {index}: no lesson {key[1]!r} in pack {key[0]!r} on this kit",
-                           index=index, field="lesson_id")
+            raise BadEvent(
+                f"event {index}: no lesson {key[1]!r} in pack {key[0]!r} on this kit",
+                index=index,
+                field="lesson_id",
+            )
         if event["kind"] == "quiz_finished" and key not in facts:
             facts[key] = _quiz_facts(index, *key)
     return facts
@@ -46,8 +51,7 @@ def lesson_facts(batch):
 def _quiz_facts(index, pack_id, lesson_id):
     facts = quiz_facts(pack_id, lesson_id)  # the quiz alone: rendering the lesson is the player's job
     if facts is None:
-        raise BadEvent(f"event {index}: lesson {lesson_id!r} has no quiz", index=index,
-                       field="kind")
+        raise BadEvent(f"event {index}: lesson {lesson_id!r} has no quiz", index=index, field="kind")
     return facts
 
 
@@ -62,12 +66,11 @@ def judge_answers(batch):
         try:
             if key not in quizzes:
                 quizzes[key] = load_quiz(*key)
-            result = mark_answer(quizzes[key], *key, payload["question_id"],
-                                 payload["response"])
+            result = mark_answer(quizzes[key], *key, payload["question_id"], payload["response"])
         except NotFound as exc:
-            raise BadEvent(f"event {index}: {exc.message}", index=index,
-                           field="payload.question_id") from None
+            raise BadEvent(
+                f"event {index}: {exc.message}", index=index, field="payload.question_id"
+            ) from None
         except KitError as exc:
-            raise BadEvent(f"event {index}: {exc.message}", index=index,
-                           field="payload.response") from None
+            raise BadEvent(f"event {index}: {exc.message}", index=index, field="payload.response") from None
         payload["correct"] = bool(result["correct"])

@@ -11,10 +11,8 @@ from .errors import KitError
 from .storable import is_storable
 
 IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-UUID_FORM = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-TOP_LEVEL = {"uuid", "kind", "pack_id", "lesson_id", "device_time", "boot_id", "mono_ms",
-             "payload"}
+UUID_FORM = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+TOP_LEVEL = {"uuid", "kind", "pack_id", "lesson_id", "device_time", "boot_id", "mono_ms", "payload"}
 MAX_TEXT = 500
 
 
@@ -30,15 +28,16 @@ def _integer(low, high):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValueError(f"must be a whole number from {low} to {high}")
         return value
+
     return check
 
 
 def _number(low, high):
     def check(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not low <= value <= high:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ValueError(f"must be a number from {low} to {high}")
         return value
+
     return check
 
 
@@ -83,11 +82,14 @@ def _response(value):
 PAYLOADS = {
     "lesson_opened": {},
     "page_viewed": {"page": (_integer(0, 100000), True)},
-    "answer": {"question_id": (_ident, True), "response": (_response, True),
-               "attempt": (_integer(1, 100000), True), "correct": (_boolean, False),
-               "first_try": (_boolean, False)},
-    "quiz_finished": {"attempt": (_integer(1, 100000), True),
-                      "score": (_number(0, 1), False)},
+    "answer": {
+        "question_id": (_ident, True),
+        "response": (_response, True),
+        "attempt": (_integer(1, 100000), True),
+        "correct": (_boolean, False),
+        "first_try": (_boolean, False),
+    },
+    "quiz_finished": {"attempt": (_integer(1, 100000), True), "score": (_number(0, 1), False)},
     "lesson_completed": {},
     "help_requested": {},
     "help_dismissed": {"by": (_text, False)},
@@ -114,7 +116,7 @@ def _device_time(value):
         raise ValueError("must be an ISO 8601 time like 2026-03-01T09:30:00.000Z")
     if parsed.tzinfo is not None:
         try:
-            parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
         except OverflowError:  # 0001-01-01T00:30:00+01:00 is before the year 1 in UTC
             raise ValueError("must be a time between the years 1 and 9999 in UTC") from None
     return parsed
@@ -126,9 +128,14 @@ def _boot_id(value):
     return _storable(value)
 
 
-TOP_CHECKS = {"uuid": _uuid, "pack_id": _ident, "lesson_id": _ident,
-              "device_time": _device_time, "boot_id": _boot_id,
-              "mono_ms": _number(0, 10**12)}
+TOP_CHECKS = {
+    "uuid": _uuid,
+    "pack_id": _ident,
+    "lesson_id": _ident,
+    "device_time": _device_time,
+    "boot_id": _boot_id,
+    "mono_ms": _number(0, 10**12),
+}
 
 
 def _payload(kind, raw):
@@ -160,8 +167,7 @@ def validate_event(raw):
         raise BadEvent(f"unknown field {unknown[0]!r}", field=unknown[0])
     kind = raw.get("kind")
     if not isinstance(kind, str) or kind not in PAYLOADS:
-        raise BadEvent(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}",
-                       field="kind")
+        raise BadEvent(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind")
     clean = {"kind": kind}
     for name, check in TOP_CHECKS.items():
         if name not in raw:
@@ -180,8 +186,7 @@ def validate_batch(events, max_batch):
     if not isinstance(events, list) or not events:
         raise BadEvent("events must be a non-empty list")
     if len(events) > max_batch:
-        raise BadEvent(f"too many events in one batch: {len(events)} (at most {max_batch})",
-                       limit=max_batch)
+        raise BadEvent(f"too many events in one batch: {len(events)} (at most {max_batch})", limit=max_batch)
     clean = []
     for index, raw in enumerate(events):
         try:

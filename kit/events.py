@@ -25,8 +25,18 @@ from .models import utcnow
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("uuid", "learner_id", "pack_id", "lesson_id", "kind", "payload",
-           "device_time", "boot_id", "mono_ms", "received_at")
+COLUMNS = (
+    "uuid",
+    "learner_id",
+    "pack_id",
+    "lesson_id",
+    "kind",
+    "payload",
+    "device_time",
+    "boot_id",
+    "mono_ms",
+    "received_at",
+)
 # The queries under the write lock take their lists as one JSON array and answer in one
 # row: a fixed text (one prepared statement per connection, whatever the batch size), and
 # no row fetched one by one, each a release and a retake of the interpreter lock. The
@@ -60,10 +70,14 @@ class _Batch:
 def server_event(kind, pack_id, lesson_id, payload=None):
     """Return an event made by the kit itself (e.g. a teacher dismissing a help flag)."""
     return {
-        "uuid": str(uuidlib.uuid4()), "kind": kind, "pack_id": pack_id,
-        "lesson_id": lesson_id, "payload": payload or {},
-        "device_time": dt.datetime.now(dt.timezone.utc).isoformat(),
-        "boot_id": boot_id(), "mono_ms": int(time.monotonic() * 1000),
+        "uuid": str(uuidlib.uuid4()),
+        "kind": kind,
+        "pack_id": pack_id,
+        "lesson_id": lesson_id,
+        "payload": payload or {},
+        "device_time": dt.datetime.now(dt.UTC).isoformat(),
+        "boot_id": boot_id(),
+        "mono_ms": int(time.monotonic() * 1000),
     }
 
 
@@ -93,8 +107,7 @@ def _commit(batch):
     with _turn:
         _waiting.append(batch)
         if _writer is None or not _writer.is_alive():
-            _writer = threading.Thread(target=_write_forever, name="kit-event-writer",
-                                       daemon=True)
+            _writer = threading.Thread(target=_write_forever, name="kit-event-writer", daemon=True)
             _writer.start()
         _turn.notify()  # only the writer waits on _turn
     batch.done.wait()
@@ -142,8 +155,7 @@ def _store_group(group):
         if len(group) == 1:
             group[0].error = exc
             return
-        logger.warning("storing %s event batches together failed (%s); one by one",
-                       len(group), exc)
+        logger.warning("storing %s event batches together failed (%s); one by one", len(group), exc)
         for batch in group:
             _store_group([batch])
         return
@@ -177,37 +189,42 @@ def _store(group):
         _score_quizzes(fresh, start, stop, earlier, batch.facts)
     _append(fresh)
     progress.apply(fresh)
-    return [{"accepted": stop - start, "duplicate": len(batch.events) - (stop - start)}
-            if batch.learner_id in learners
-            else BadEvent(f"no learner with id {batch.learner_id}")
-            for batch, (start, stop) in zip(group, spans)]
+    return [
+        {"accepted": stop - start, "duplicate": len(batch.events) - (stop - start)}
+        if batch.learner_id in learners
+        else BadEvent(f"no learner with id {batch.learner_id}")
+        for batch, (start, stop) in zip(group, spans)
+    ]
 
 
 def _learners(ids):
     """Return those of these learner ids that exist."""
-    return set(fetch_json(
-        "SELECT json_group_array(k.value) FROM json_each(?) k"
-        " WHERE EXISTS (SELECT 1 FROM learner WHERE id = k.value)", (json.dumps(ids),)))
+    return set(
+        fetch_json(
+            "SELECT json_group_array(k.value) FROM json_each(?) k"
+            " WHERE EXISTS (SELECT 1 FROM learner WHERE id = k.value)",
+            (json.dumps(ids),),
+        )
+    )
 
 
 def _known(uuids):
     """Return the set of these UUIDs already in the log. (Validated UUIDs hold no commas.)"""
     found = database.execute_sql(
         "SELECT group_concat(uuid) FROM event WHERE uuid IN (SELECT value FROM json_each(?))",
-        (json.dumps(uuids),)).fetchone()[0]
+        (json.dumps(uuids),),
+    ).fetchone()[0]
     return set(found.split(",")) if found else set()
 
 
 def _attempt(event):
-    return (event["learner_id"], event["pack_id"], event["lesson_id"],
-            event["payload"]["attempt"])
+    return (event["learner_id"], event["pack_id"], event["lesson_id"], event["payload"]["attempt"])
 
 
 def _earlier_answers(fresh):
     """Return {(learner, pack, lesson, attempt): [(question_id, correct, first_try)]} from
     the log for each lesson attempt that new answers or quiz ends belong to."""
-    keys = list(dict.fromkeys(_attempt(e) for e in fresh
-                              if e["kind"] in ("answer", "quiz_finished")))
+    keys = list(dict.fromkeys(_attempt(e) for e in fresh if e["kind"] in ("answer", "quiz_finished")))
     found = {key: [] for key in keys}
     if not keys:
         return found
@@ -218,7 +235,8 @@ def _earlier_answers(fresh):
         " AND e.pack_id = json_extract(k.value, '$[1]')"
         " AND e.lesson_id = json_extract(k.value, '$[2]') AND e.kind = 'answer'"
         " AND json_extract(e.payload, '$.attempt') = json_extract(k.value, '$[3]')",
-        (json.dumps(keys),))
+        (json.dumps(keys),),
+    )
     for key, question, correct, first in rows:
         found[tuple(key)].append((question, bool(correct), bool(first)))
     return found
@@ -249,13 +267,13 @@ def _score_quizzes(fresh, start, stop, earlier, facts):
         key = _attempt(event)
         first = {q: c for q, c, f in earlier[key] if f}
         for before in fresh[:index]:
-            if before["kind"] == "answer" and _attempt(before) == key \
-                    and before["payload"]["first_try"]:
+            if before["kind"] == "answer" and _attempt(before) == key and before["payload"]["first_try"]:
                 first[before["payload"]["question_id"]] = before["payload"]["correct"]
         question_ids, min_score = facts[(event["pack_id"], event["lesson_id"])]
         score = attempt_score([bool(first.get(q)) for q in question_ids])
-        event["payload"].update(score=round(score, 4), questions=len(question_ids),
-                                mastered=is_mastered(score, min_score))
+        event["payload"].update(
+            score=round(score, 4), questions=len(question_ids), mastered=is_mastered(score, min_score)
+        )
 
 
 def _append(fresh):
@@ -263,11 +281,21 @@ def _append(fresh):
     if not fresh:
         return
     received = _sql_time(fresh[0]["received_at"])  # one time for the whole group
-    rows = [(
-        e["uuid"], e["learner_id"], e["pack_id"], e["lesson_id"], e["kind"],
-        _payload_json(e["payload"]), _sql_time(e["device_time"]), e["boot_id"], e["mono_ms"],
-        received,
-    ) for e in fresh]
+    rows = [
+        (
+            e["uuid"],
+            e["learner_id"],
+            e["pack_id"],
+            e["lesson_id"],
+            e["kind"],
+            _payload_json(e["payload"]),
+            _sql_time(e["device_time"]),
+            e["boot_id"],
+            e["mono_ms"],
+            received,
+        )
+        for e in fresh
+    ]
     database.cursor().executemany(INSERT, rows)
     # Under the write lock AUTOINCREMENT numbers the rows consecutively, in order.
     last = database.execute_sql("SELECT last_insert_rowid()").fetchone()[0]

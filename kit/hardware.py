@@ -19,9 +19,16 @@ logger = logging.getLogger(__name__)
 
 # Firmware placeholders that mean "no real id": a board id must tell boards apart.
 _PLACEHOLDERS = {
-    "", "0", "0000000000000000", "00000000-0000-0000-0000-000000000000",
-    "ffffffff-ffff-ffff-ffff-ffffffffffff", "03000200-0400-0500-0006-000700080009",
-    "not settable", "not specified", "default string", "to be filled by o.e.m.",
+    "",
+    "0",
+    "0000000000000000",
+    "00000000-0000-0000-0000-000000000000",
+    "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    "03000200-0400-0500-0006-000700080009",
+    "not settable",
+    "not specified",
+    "default string",
+    "to be filled by o.e.m.",
 }
 
 

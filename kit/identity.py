@@ -20,7 +20,9 @@ def create_identity(site, location="", hardware_id=""):
                 "refusing to overwrite it"
             )
         return KitIdentity.create(
-            kit_uuid=str(uuid.uuid4()), site=site, location=(location or "").strip(),
+            kit_uuid=str(uuid.uuid4()),
+            site=site,
+            location=(location or "").strip(),
             hardware_id=hardware_id,
         )
 
@@ -56,8 +58,11 @@ def check_board(board, logger=None):
         ident.hardware_id = board
         ident.save()
     log.warning(
-        "cloned card: data folder of kit %s (board %s) found on board %s; "
-        "this kit is now %s (site %r kept)", old_uuid, old_board, board, ident.kit_uuid,
+        "cloned card: data folder of kit %s (board %s) found on board %s; this kit is now %s (site %r kept)",
+        old_uuid,
+        old_board,
+        board,
+        ident.kit_uuid,
         ident.site,
     )
     return ident, "renewed"

@@ -9,8 +9,16 @@ import json
 import uuid as uuidlib
 
 from peewee import (
-    AutoField, BooleanField, CharField, DateField, DateTimeField, FloatField,
-    ForeignKeyField, IntegerField, Model, TextField,
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
 )
 
 from .db import database
@@ -18,7 +26,7 @@ from .db import database
 
 def utcnow():
     """Return the current UTC time without tzinfo (stored as ISO text by peewee)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def new_uuid():
@@ -225,6 +233,18 @@ class LoginFailure(BaseModel):
 
 
 MODELS = [
-    KitIdentity, User, Classroom, Learner, Pack, Lesson, Assignment, Event,
-    LessonProgress, QuestionProgress, ClassSession, Attendance, WebSession, LoginFailure,
+    KitIdentity,
+    User,
+    Classroom,
+    Learner,
+    Pack,
+    Lesson,
+    Assignment,
+    Event,
+    LessonProgress,
+    QuestionProgress,
+    ClassSession,
+    Attendance,
+    WebSession,
+    LoginFailure,
 ]

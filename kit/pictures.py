@@ -7,10 +7,8 @@ password, two of the nine PICTURES, chosen in any order. The password is stored 
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-AVATARS = ("cat", "dog", "bird", "fish", "lion", "elephant", "frog", "turtle",
-           "rabbit", "owl", "goat", "bee")
-COLOURS = ("red", "orange", "yellow", "green", "teal", "blue", "purple", "pink",
-           "brown", "grey")
+AVATARS = ("cat", "dog", "bird", "fish", "lion", "elephant", "frog", "turtle", "rabbit", "owl", "goat", "bee")
+COLOURS = ("red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "brown", "grey")
 PICTURES = ("sun", "moon", "star", "tree", "flower", "house", "ball", "car", "boat")
 
 

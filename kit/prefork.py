@@ -80,7 +80,8 @@ def auto_workers(per_worker_bytes, cores=None, mem_bytes=None):
 def listen(host, port, backlog=1024):
     """Bind and listen on host:port (IPv4 or IPv6) for the workers to share."""
     family, kind, proto, _name, address = socket.getaddrinfo(
-        host or None, port, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)[0]
+        host or None, port, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+    )[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(address)
@@ -104,9 +105,12 @@ def drain_on_sigterm(server, grace_s=10.0):
         tasks = server.task_dispatcher
         if tasks.active_count or tasks.queue:
             return False
-        return not any(getattr(ch, "request", None) or getattr(ch, "requests", None)
-                       or getattr(ch, "total_outbufs_len", 0)
-                       for ch in list(server._map.values()))
+        return not any(
+            getattr(ch, "request", None)
+            or getattr(ch, "requests", None)
+            or getattr(ch, "total_outbufs_len", 0)
+            for ch in list(server._map.values())
+        )
 
     def wait_then_again():
         while not idle() and time.monotonic() < deadline[0]:
@@ -209,10 +213,16 @@ class Supervisor:
                 continue
             lived = time.monotonic() - self.started.get(slot, 0)
             self.failures[slot] = self.failures.get(slot, 0) + 1 if lived < QUICK_DEATH_S else 0
-            wait = min(MAX_BACKOFF_S, 0.5 * 2 ** (self.failures[slot] - 1)) \
-                if self.failures[slot] else 0.0
-            logger.warning("%s %d (pid %d) %s after %.1f s; starting another in %.1f s",
-                           self.name, slot, pid, _describe(status), lived, wait)
+            wait = min(MAX_BACKOFF_S, 0.5 * 2 ** (self.failures[slot] - 1)) if self.failures[slot] else 0.0
+            logger.warning(
+                "%s %d (pid %d) %s after %.1f s; starting another in %.1f s",
+                self.name,
+                slot,
+                pid,
+                _describe(status),
+                lived,
+                wait,
+            )
             self.due[slot] = time.monotonic() + wait
 
     def _stop_all(self):
@@ -223,8 +233,7 @@ class Supervisor:
             self._reap()
             time.sleep(0.05)
         for pid in self.pids:
-            logger.warning("%s pid %d did not stop in %.0f s: killed", self.name, pid,
-                           self.stop_timeout_s)
+            logger.warning("%s pid %d did not stop in %.0f s: killed", self.name, pid, self.stop_timeout_s)
             _signal(pid, signal.SIGKILL)
         for pid in list(self.pids):
             try:

@@ -20,8 +20,15 @@ logger = logging.getLogger(__name__)
 
 STATUS_ORDER = ("not_started", "in_progress", "completed", "mastered")
 _RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
-LEARNER_KINDS = {"lesson_opened", "page_viewed", "answer", "quiz_finished",
-                 "lesson_completed", "help_requested", "time_spent"}
+LEARNER_KINDS = {
+    "lesson_opened",
+    "page_viewed",
+    "answer",
+    "quiz_finished",
+    "lesson_completed",
+    "help_requested",
+    "time_spent",
+}
 REBUILD_CHUNK = 2000
 
 
@@ -82,36 +89,43 @@ class _Table:
         fields = [f for f in model._meta.sorted_fields if f.name != "id"]
         self.name, self.key = model._meta.table_name, key
         self.columns = ["id"] + [f.column_name for f in fields]
-        self.defaults = {f.column_name: f.default() if callable(f.default) else f.default
-                         for f in fields}
+        self.defaults = {f.column_name: f.default() if callable(f.default) else f.default for f in fields}
         join = " AND ".join(f"t.{column} = k.{column}" for column in key)
-        self.select = (f"SELECT {', '.join('t.' + c for c in self.columns)} FROM k"
-                       f" JOIN {self.name} t ON {join}")
+        self.select = (
+            f"SELECT {', '.join('t.' + c for c in self.columns)} FROM k JOIN {self.name} t ON {join}"
+        )
         # One statement for new and changed rows alike: a NULL id inserts, a known id updates.
-        self.upsert = (f"INSERT INTO {self.name} ({', '.join(self.columns)})"
-                       f" VALUES ({', '.join('?' * len(self.columns))}) ON CONFLICT(id) DO UPDATE"
-                       f" SET {', '.join(f'{c} = excluded.{c}' for c in self.columns[1:])}")
+        self.upsert = (
+            f"INSERT INTO {self.name} ({', '.join(self.columns)})"
+            f" VALUES ({', '.join('?' * len(self.columns))}) ON CONFLICT(id) DO UPDATE"
+            f" SET {', '.join(f'{c} = excluded.{c}' for c in self.columns[1:])}"
+        )
 
     def rows(self, keys):
         """Return {key: _Row} for `keys` (in order), from the table or new with defaults."""
         found = {}
         for start in range(0, len(keys), 200):
-            chunk = keys[start:start + 200]
+            chunk = keys[start : start + 200]
             cursor = database.execute_sql(
                 f"WITH k({', '.join(self.key)}) AS (VALUES "
                 + ",".join(["(" + ",".join("?" * len(self.key)) + ")"] * len(chunk))
-                + ") " + self.select, [value for key in chunk for value in key])
+                + ") "
+                + self.select,
+                [value for key in chunk for value in key],
+            )
             for values in cursor:
                 row = _Row(**dict(zip(self.columns, values)))
                 found[tuple(getattr(row, column) for column in self.key)] = row
-        return {key: found.get(key)
-                or _Row(**{**self.defaults, "id": None, **dict(zip(self.key, key))})
-                for key in keys}
+        return {
+            key: found.get(key) or _Row(**{**self.defaults, "id": None, **dict(zip(self.key, key))})
+            for key in keys
+        }
 
     def save(self, rows):
         """Write the rows back in one executemany, in order (new rows are numbered in it)."""
-        database.cursor().executemany(self.upsert, [
-            [_sql_value(getattr(row, column)) for column in self.columns] for row in rows])
+        database.cursor().executemany(
+            self.upsert, [[_sql_value(getattr(row, column)) for column in self.columns] for row in rows]
+        )
 
 
 def _sql_value(value):
@@ -125,16 +139,16 @@ _tables = {}
 def _table(name):
     if name not in _tables:  # built on first use: importing this module touches no model
         _tables["lesson"] = _Table(LessonProgress, ("learner_id", "pack_id", "lesson_id"))
-        _tables["question"] = _Table(QuestionProgress,
-                                     ("learner_id", "pack_id", "lesson_id", "question_id"))
+        _tables["question"] = _Table(QuestionProgress, ("learner_id", "pack_id", "lesson_id", "question_id"))
     return _tables[name]
 
 
 def apply(events):
     """Fold appended events (dicts with seq, learner_id, received_at; in seq order)."""
     keys = [(e["learner_id"], e["pack_id"], e["lesson_id"]) for e in events]
-    answers = [((*key, e["payload"]["question_id"]), e)
-               for key, e in zip(keys, events) if e["kind"] == "answer"]
+    answers = [
+        ((*key, e["payload"]["question_id"]), e) for key, e in zip(keys, events) if e["kind"] == "answer"
+    ]
     # Rows are read and saved in order of first appearance, so a rebuild numbers them the same.
     lessons = _table("lesson").rows(list(dict.fromkeys(keys)))
     questions = _table("question").rows(list(dict.fromkeys(key for key, _e in answers)))
@@ -150,13 +164,21 @@ def apply(events):
 
 def _stored_events(after, limit):
     """Return up to `limit` logged events with seq > after, as the dicts apply() takes."""
-    query = (Event.select().where(Event.seq > after, Event.learner.is_null(False))
-             .order_by(Event.seq).limit(limit))
-    return [{
-        "seq": e.seq, "learner_id": e.learner_id, "pack_id": e.pack_id,
-        "lesson_id": e.lesson_id, "kind": e.kind, "payload": e.payload,
-        "received_at": e.received_at,
-    } for e in query]
+    query = (
+        Event.select().where(Event.seq > after, Event.learner.is_null(False)).order_by(Event.seq).limit(limit)
+    )
+    return [
+        {
+            "seq": e.seq,
+            "learner_id": e.learner_id,
+            "pack_id": e.pack_id,
+            "lesson_id": e.lesson_id,
+            "kind": e.kind,
+            "payload": e.payload,
+            "received_at": e.received_at,
+        }
+        for e in query
+    ]
 
 
 def rebuild():
@@ -179,10 +201,12 @@ def rebuild():
 
 def snapshot():
     """Return both tables as sorted lists of plain tuples (ids left out), for comparing."""
+
     def rows(model):
         fields = [f for f in model._meta.sorted_fields if f.name != "id"]
         cursor = database.execute_sql(
-            f"SELECT {', '.join(f.column_name for f in fields)} FROM {model._meta.table_name}")
-        return sorted(tuple(json.dumps(v) if isinstance(v, dict) else v for v in row)
-                      for row in cursor)
+            f"SELECT {', '.join(f.column_name for f in fields)} FROM {model._meta.table_name}"
+        )
+        return sorted(tuple(json.dumps(v) if isinstance(v, dict) else v for v in row) for row in cursor)
+
     return {"lesson_progress": rows(LessonProgress), "question_progress": rows(QuestionProgress)}

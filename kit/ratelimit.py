@@ -18,7 +18,7 @@ KEEP = dt.timedelta(days=1)
 
 
 def utcnow():
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class FailureLog:
@@ -32,8 +32,12 @@ class FailureLog:
         """Seconds until `key` may try again (0 when it may now): it has failed `limit`
         times within the last `window_s` seconds."""
         now, model, limit = self.clock(), self.model, max(1, limit)  # 0 would mean "never": read as 1
-        times = [row.at for row in model.select(model.at).where(
-            (model.key == key) & (model.at > now - dt.timedelta(seconds=window_s))).order_by(model.at)]
+        times = [
+            row.at
+            for row in model.select(model.at)
+            .where((model.key == key) & (model.at > now - dt.timedelta(seconds=window_s)))
+            .order_by(model.at)
+        ]
         if len(times) < limit:
             return 0
         # Free again when enough of them have left the window to be under the limit.

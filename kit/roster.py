@@ -23,9 +23,16 @@ MAX_CSV_BYTES = 512 * 1024
 MAX_CSV_ROWS = 2000
 COLUMNS = ("name", "avatar", "colour", "picture_password", "language")
 # Spellings a spreadsheet may use for our columns.
-ALIASES = {"color": "colour", "display_name": "name", "nom": "name", "couleur": "colour",
-           "picture password": "picture_password", "pictures": "picture_password",
-           "lang": "language", "langue": "language"}
+ALIASES = {
+    "color": "colour",
+    "display_name": "name",
+    "nom": "name",
+    "couleur": "colour",
+    "picture password": "picture_password",
+    "pictures": "picture_password",
+    "lang": "language",
+    "langue": "language",
+}
 LANGUAGE_CODES = ("", "en", "fr")
 
 
@@ -34,16 +41,18 @@ def _clean_name(name, what="name"):
     text = " ".join((name or "").split())
     is_class = what == "class name"
     if not text:
-        raise KitError(_("the class name must not be empty") if is_class
-                       else _("the name must not be empty"))
+        raise KitError(_("the class name must not be empty") if is_class else _("the name must not be empty"))
     if len(text) > MAX_NAME:
-        raise KitError(_("the class name is longer than %(max)s characters", max=MAX_NAME)
-                       if is_class else _("the name is longer than %(max)s characters",
-                                          max=MAX_NAME))
+        raise KitError(
+            _("the class name is longer than %(max)s characters", max=MAX_NAME)
+            if is_class
+            else _("the name is longer than %(max)s characters", max=MAX_NAME)
+        )
     return text
 
 
 # -- classes -------------------------------------------------------------------------
+
 
 def list_classes(include_inactive=False):
     """Return classes by name; active ones only unless asked."""
@@ -96,6 +105,7 @@ def update_class(class_id, name=None, active=None):
 
 # -- learners ------------------------------------------------------------------------
 
+
 def list_learners(class_id, include_inactive=False):
     """Return a class's learners by name."""
     query = Learner.select().where(Learner.classroom == class_id).order_by(Learner.display_name)
@@ -115,8 +125,14 @@ def _check_choice(value, choices, what):
     text = (value or "").strip().lower()
     if text and text not in choices:
         label = {"avatar": _("avatar"), "colour": _("colour"), "language": _("language")}[what]
-        raise KitError(_("%(what)s '%(value)s' is not one of: %(choices)s", what=label,
-                         value=value.strip(), choices=", ".join(choices)))
+        raise KitError(
+            _(
+                "%(what)s '%(value)s' is not one of: %(choices)s",
+                what=label,
+                value=value.strip(),
+                choices=", ".join(choices),
+            )
+        )
     return text
 
 
@@ -128,8 +144,12 @@ def parse_picture_password(text):
     try:
         return hash_picture_password([p.lower() for p in raw])
     except ValueError:
-        raise KitError(_("a picture password is two different pictures out of: %(pictures)s",
-                         pictures=", ".join(PICTURES))) from None
+        raise KitError(
+            _(
+                "a picture password is two different pictures out of: %(pictures)s",
+                pictures=", ".join(PICTURES),
+            )
+        ) from None
 
 
 def _next_look(class_id):
@@ -161,8 +181,9 @@ def add_learner(class_id, **fields):
     with write():
         room = get_class(class_id)
         if _find_learner(room.id, clean["display_name"]) is not None:
-            raise Conflict(_("'%(name)s' is already in %(class)s",
-                             name=clean["display_name"], **{"class": room.name}))
+            raise Conflict(
+                _("'%(name)s' is already in %(class)s", name=clean["display_name"], **{"class": room.name})
+            )
         if not clean["avatar"] or not clean["colour"]:
             avatar, colour = _next_look(room.id)
             clean["avatar"] = clean["avatar"] or avatar
@@ -181,8 +202,7 @@ def update_learner(learner_id, clear_picture_password=False, active=None, **fiel
             clean = validate_learner(fields)
             other = _find_learner(learner.classroom_id, clean["display_name"])
             if other is not None and other.id != learner.id:
-                raise Conflict(_("'%(name)s' is already in this class",
-                                 name=clean["display_name"]))
+                raise Conflict(_("'%(name)s' is already in this class", name=clean["display_name"]))
             for key, value in clean.items():
                 if value or (key == "language" and "language" in fields):
                     setattr(learner, key, value)
@@ -197,11 +217,13 @@ def update_learner(learner_id, clear_picture_password=False, active=None, **fiel
 
 
 def _find_learner(class_id, name):
-    return Learner.get_or_none((Learner.classroom == class_id)
-                               & (fn.lower(Learner.display_name) == name.lower()))
+    return Learner.get_or_none(
+        (Learner.classroom == class_id) & (fn.lower(Learner.display_name) == name.lower())
+    )
 
 
 # -- CSV import ----------------------------------------------------------------------
+
 
 @dataclass
 class ImportRow:
@@ -226,23 +248,26 @@ class ImportPlan:
 def _decode(data):
     """Return the CSV as text; refuse files over MAX_CSV_BYTES or not in UTF-8."""
     if len(data) > MAX_CSV_BYTES:
-        raise KitError(_("the file is larger than %(kb)s KB; split it",
-                         kb=MAX_CSV_BYTES // 1024))
+        raise KitError(_("the file is larger than %(kb)s KB; split it", kb=MAX_CSV_BYTES // 1024))
     if isinstance(data, str):
         return data
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise KitError(_("the file is not UTF-8 text: in your spreadsheet, save it as "
-                         "'CSV UTF-8'")) from None
+        raise KitError(_("the file is not UTF-8 text: in your spreadsheet, save it as 'CSV UTF-8'")) from None
 
 
 def _header(reader_row):
     names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader_row]
     unknown = [h for h in names if h not in COLUMNS]
     if unknown:
-        raise KitError(_("line 1: unknown column '%(name)s'; the columns are: %(columns)s",
-                         name=unknown[0], columns=", ".join(COLUMNS)))
+        raise KitError(
+            _(
+                "line 1: unknown column '%(name)s'; the columns are: %(columns)s",
+                name=unknown[0],
+                columns=", ".join(COLUMNS),
+            )
+        )
     if "name" not in names:
         raise KitError(_("line 1: the first line must name the columns, with at least 'name'"))
     return names
@@ -277,8 +302,12 @@ def _plan_line(plan, room, names, values, line, seen):
     if not any(v.strip() for v in values):
         return
     if len(values) > len(names):
-        plan.errors.append((line, _("%(values)s values but only %(columns)s columns",
-                                    values=len(values), columns=len(names))))
+        plan.errors.append(
+            (
+                line,
+                _("%(values)s values but only %(columns)s columns", values=len(values), columns=len(names)),
+            )
+        )
         return
     raw = dict(zip(names, (v.strip() for v in values)))
     try:
@@ -288,8 +317,9 @@ def _plan_line(plan, room, names, values, line, seen):
         return
     key = clean["display_name"].casefold()
     if key in seen:
-        plan.errors.append((line, _("'%(name)s' is already on line %(line)s",
-                                    name=clean["display_name"], line=seen[key])))
+        plan.errors.append(
+            (line, _("'%(name)s' is already on line %(line)s", name=clean["display_name"], line=seen[key]))
+        )
         return
     seen[key] = line
     existing = _find_learner(room.id, clean["display_name"]) if room else None
@@ -300,7 +330,9 @@ def _plan_line(plan, room, names, values, line, seen):
 def _update_action(existing, clean):
     changed = not existing.active or any(
         value and getattr(existing, key) != value
-        for key, value in clean.items() if key not in ("display_name", "picture_password"))
+        for key, value in clean.items()
+        if key not in ("display_name", "picture_password")
+    )
     return "update" if changed or clean.get("picture_password") else "unchanged"
 
 
@@ -319,5 +351,9 @@ def apply_import(plan):
             else:
                 update_learner(existing.id, active=True, **row.fields)
                 updated += 1
-    return {"class_id": room.id, "added": added, "updated": updated,
-            "skipped_lines": [line for line, _ in plan.errors]}
+    return {
+        "class_id": room.id,
+        "added": added,
+        "updated": updated,
+        "skipped_lines": [line for line, _ in plan.errors],
+    }

@@ -49,8 +49,11 @@ def serve(data_dir=None, host=None, port=None, threads=None, workers=None):
         create_app(data_dir=data_dir, config={**overrides, **quiet})
         database.close()  # no worker may inherit this process's SQLite connections
     sock = prefork.listen(config["host"], config["port"])
-    print(f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/ "
-          f"({count} worker{'s' if count > 1 else ''} x {config['threads']} threads)", flush=True)
+    print(
+        f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/ "
+        f"({count} worker{'s' if count > 1 else ''} x {config['threads']} threads)",
+        flush=True,
+    )
     if count == 1:
         _serve_one(app, sock, config)
     else:
@@ -75,15 +78,15 @@ def _serve_many(count, sock, config, data_dir, overrides):
         prefork.pin(index)
         # The sync agent runs in worker 0 only (and in its replacement, if it dies).
         agent = None if index == 0 else "off"
-        app = create_app(data_dir=data_dir, config={**overrides, "sync_agent": agent},
-                         serving=True)
+        app = create_app(data_dir=data_dir, config={**overrides, "sync_agent": agent}, serving=True)
         _waitress(app, sock, config).run()
         return 0
 
     systemd.started(config["host"], config["port"], watchdog=False)
     try:
-        prefork.Supervisor(count, work, systemd.local_url(config["host"], config["port"]),
-                           stop_timeout_s=GRACE_S + 5).run()
+        prefork.Supervisor(
+            count, work, systemd.local_url(config["host"], config["port"]), stop_timeout_s=GRACE_S + 5
+        ).run()
     finally:
         systemd.stopping()
 
@@ -98,9 +101,14 @@ def worker_count(setting):
 def _waitress(app, sock, config):
     """A waitress server for the app on the shared socket; SIGTERM lets it finish its work."""
     server = create_server(
-        app, sockets=[sock], threads=config["threads"], ident="classroom-kit",
+        app,
+        sockets=[sock],
+        threads=config["threads"],
+        ident="classroom-kit",
         # Tablets on a flaky link hold connections; keep idle ones from pinning threads.
-        channel_timeout=60, connection_limit=500, clear_untrusted_proxy_headers=True,
+        channel_timeout=60,
+        connection_limit=500,
+        clear_untrusted_proxy_headers=True,
     )
     prefork.drain_on_sigterm(server, GRACE_S)
     return server
@@ -158,8 +166,9 @@ class QueueDepthSummary(logging.Filter):
             if now < self._next:
                 return False
             self._next = now + self.EVERY_S
-            record.msg = "Task queue depth reached %d (requests waiting for a thread; " \
-                         "logged at most once a minute)"
+            record.msg = (
+                "Task queue depth reached %d (requests waiting for a thread; logged at most once a minute)"
+            )
             record.args = (self._deepest,)
             self._deepest = 0
         return True

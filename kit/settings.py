@@ -51,9 +51,7 @@ class Setting:
         try:
             return self.kind(raw)
         except (TypeError, ValueError):
-            raise ConfigError(
-                f"{source}: {self.name} must be {self.kind.__name__}, not {raw!r}"
-            ) from None
+            raise ConfigError(f"{source}: {self.name} must be {self.kind.__name__}, not {raw!r}") from None
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,9 @@ class Registry:
     def sections(self):
         """Return the sections, the program's own first, each setting carrying this prefix."""
         found = self._sections + (list(_plugin_sections(self.plugin_group)) if self.plugin_group else [])
-        return [Section(sec.title, tuple(replace(s, prefix=self.prefix) for s in sec.settings)) for sec in found]
+        return [
+            Section(sec.title, tuple(replace(s, prefix=self.prefix) for s in sec.settings)) for sec in found
+        ]
 
     def by_name(self):
         """Return {name: Setting} over every section; a name defined twice is refused."""
@@ -151,8 +151,12 @@ class Registry:
         old_names = {old: new for new, old in self.renamed.items()}
         for name, raw in from_file.items():
             if name in old_names and old_names[name] not in from_file:
-                logger.warning("%s: %s is read for one more release only: rename it %s",
-                               config_file, name, old_names[name])
+                logger.warning(
+                    "%s: %s is read for one more release only: rename it %s",
+                    config_file,
+                    name,
+                    old_names[name],
+                )
                 name = old_names[name]
             if name not in known or name in ("data", "settings_file"):
                 raise ConfigError(f"{config_file}: unknown setting {name!r}")
@@ -162,8 +166,12 @@ class Registry:
         """Return the reference tables for docs/configuration.md, one per section."""
         out = []
         for section in self.sections():
-            out += [f"### {section.title}", "", "| setting | environment | default | what it does |",
-                    "| --- | --- | --- | --- |"]
+            out += [
+                f"### {section.title}",
+                "",
+                "| setting | environment | default | what it does |",
+                "| --- | --- | --- | --- |",
+            ]
             for s in section.settings:
                 default = "" if s.default == "" else f"`{s.default}`"
                 out.append(f"| `{s.name}` | `{s.env}` | {default} | {s.help} |")
@@ -188,41 +196,71 @@ SETTINGS = [
     Setting("host", "0.0.0.0", "Address `kit serve` listens on."),
     Setting("port", 8080, "TCP port `kit serve` listens on.", int),
     Setting("threads", 8, "Waitress threads per worker process: concurrent requests each handles.", int),
-    Setting("workers", 0,
-            "Worker processes `kit serve` runs, each pinned to its own CPU (0: one per CPU, "
-            "as many as half the RAM holds at 80 MB each).", int),
+    Setting(
+        "workers",
+        0,
+        "Worker processes `kit serve` runs, each pinned to its own CPU (0: one per CPU, "
+        "as many as half the RAM holds at 80 MB each).",
+        int,
+    ),
     Setting("secret_key", "", "Signs session cookies; generated into the data folder when empty."),
-    Setting("sqlite_synchronous", "FULL",
-            "SQLite synchronous mode (NORMAL or FULL); see docs/power-loss.md for the choice."),
+    Setting(
+        "sqlite_synchronous",
+        "FULL",
+        "SQLite synchronous mode (NORMAL or FULL); see docs/power-loss.md for the choice.",
+    ),
     Setting("busy_timeout_ms", 5000, "How long a SQLite writer waits for the lock.", int),
     Setting("max_pack_bytes", 2 * 1024**3, "Largest unpacked size of one content pack.", int),
     Setting("max_pack_files", 5000, "Most files one content pack may hold.", int),
     Setting("max_compression_ratio", 200, "Largest compression ratio allowed per pack file.", int),
-    Setting("min_free_bytes", 50 * 1024**2,
-            "Free disk space to keep after unpacking a pack or writing a backup.", int),
+    Setting(
+        "min_free_bytes",
+        50 * 1024**2,
+        "Free disk space to keep after unpacking a pack or writing a backup.",
+        int,
+    ),
     Setting("max_event_batch", 500, "Most events accepted in one POST to the API.", int),
-    Setting("max_event_body_bytes", 2 * 1024**2,
-            "Largest body of one POST /api/v1/events (a full batch of long answers fits); larger: 413 unread.",
-            int),
-    Setting("max_api_body_bytes", 64 * 1024,
-            "Largest body of any other /api/v1 request (an answer check is under 1 KB); larger: 413 unread.",
-            int),
-    Setting("login_attempts", 5,
-            "Failed sign-ins allowed per account and address (per learner, for picture passwords) per window.",
-            int),
-    Setting("login_address_attempts", 20,
-            "Failed sign-ins allowed per client address across all names per window.", int),
+    Setting(
+        "max_event_body_bytes",
+        2 * 1024**2,
+        "Largest body of one POST /api/v1/events (a full batch of long answers fits); larger: 413 unread.",
+        int,
+    ),
+    Setting(
+        "max_api_body_bytes",
+        64 * 1024,
+        "Largest body of any other /api/v1 request (an answer check is under 1 KB); larger: 413 unread.",
+        int,
+    ),
+    Setting(
+        "login_attempts",
+        5,
+        "Failed sign-ins allowed per account and address (per learner, for picture passwords) per window.",
+        int,
+    ),
+    Setting(
+        "login_address_attempts",
+        20,
+        "Failed sign-ins allowed per client address across all names per window.",
+        int,
+    ),
     Setting("login_window_s", 300, "Window in seconds for counting failed sign-ins.", int),
-    Setting("session_idle_s", 7200,
-            "A teacher's or admin's sign-in ends after this many seconds unused.", int),
+    Setting(
+        "session_idle_s", 7200, "A teacher's or admin's sign-in ends after this many seconds unused.", int
+    ),
     Setting("default_language", "en", "Language used when the browser asks for none we have."),
     Setting("captive_portal", True, "Answer phones' captive-portal checks with a welcome page.", bool),
-    Setting("public_url", "http://kit.lan/",
-            "Address tablets are sent to from the captive-portal welcome page."),
-    Setting("board_id", "",
-            "This board's id for cloned-card detection; empty: the Pi serial or DMI product UUID."),
-    Setting("settings_file", "",
-            "Extra settings file read before DATA/settings.toml (environment only: KIT_SETTINGS_FILE)."),
+    Setting(
+        "public_url", "http://kit.lan/", "Address tablets are sent to from the captive-portal welcome page."
+    ),
+    Setting(
+        "board_id", "", "This board's id for cloned-card detection; empty: the Pi serial or DMI product UUID."
+    ),
+    Setting(
+        "settings_file",
+        "",
+        "Extra settings file read before DATA/settings.toml (environment only: KIT_SETTINGS_FILE).",
+    ),
     Setting("wifi_ssid", "", "Name of the kit's Wi-Fi network, printed as a QR code on /admin/sheet."),
     Setting("wifi_passphrase", "", "Password of the kit's Wi-Fi, in the same QR code (empty: open network)."),
 ]

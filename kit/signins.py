@@ -33,7 +33,8 @@ def start(max_age_s, idle_s, user_id=None, learner_id=None):
     with write():
         WebSession.delete().where(
             (WebSession.user.is_null(False) & (WebSession.seen_at < now - idle_s))
-            | (WebSession.created_at < now - max_age_s)).execute()
+            | (WebSession.created_at < now - max_age_s)
+        ).execute()
         WebSession.create(id=sid, user=user_id, learner=learner_id, created_at=now, seen_at=now)
     return sid
 
@@ -53,8 +54,7 @@ def end_all(user_id=None, learner_id=None, classroom_id=None, keep=None):
     elif learner_id is not None:
         where = WebSession.learner == learner_id
     elif classroom_id is not None:
-        where = WebSession.learner.in_(
-            Learner.select(Learner.id).where(Learner.classroom == classroom_id))
+        where = WebSession.learner.in_(Learner.select(Learner.id).where(Learner.classroom == classroom_id))
     if where is None:
         return 0
     if keep is not None:

@@ -78,8 +78,10 @@ def _watch(url, interval, stop):
         if probe(url, timeout=max(1.0, interval * 0.8)):
             notify("WATCHDOG=1")
         else:
-            logger.warning("watchdog: no ping after %.1fs; systemd will restart the kit if "
-                           "this goes on", time.monotonic() - started)
+            logger.warning(
+                "watchdog: no ping after %.1fs; systemd will restart the kit if this goes on",
+                time.monotonic() - started,
+            )
 
 
 def started(host, port, environ=None, watchdog=True):
@@ -94,8 +96,9 @@ def started(host, port, environ=None, watchdog=True):
     if interval is None or not watchdog:
         return None
     stop = threading.Event()
-    thread = threading.Thread(target=_watch, args=(local_url(host, port), interval, stop),
-                              name="systemd-watchdog", daemon=True)
+    thread = threading.Thread(
+        target=_watch, args=(local_url(host, port), interval, stop), name="systemd-watchdog", daemon=True
+    )
     thread.start()
     logger.info("systemd watchdog: probing %s every %.1fs", local_url(host, port), interval)
     return stop

@@ -24,7 +24,9 @@ def enroll():
     from .status import status
 
     try:
-        name = run(current_app.config["KIT"], request.form.get("hub", ""), request.form.get("code", "").strip())
+        name = run(
+            current_app.config["KIT"], request.form.get("hub", ""), request.form.get("code", "").strip()
+        )
     except KitError as exc:
         return render_template("sync/admin.html", info=status(), message=None, error=exc.message), exc.status
     return redirect(url_for("sync_admin.page", message=_("Enrolled with the hub as %(name)s.", name=name)))

@@ -15,14 +15,22 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from kit import __version__
-from kit.db import database, write
 from kit.datafolder import identity
+from kit.db import database, write
 from kit.models import utcnow
 
 from . import outbox, protocol
 from .client import HubClient, HubRefused, HubUnreachable, check_url
 from .state import (
-    SentRecord, SetAside, SyncState, anchors_after, clocks, get_state, max_seq, record_anchor, update_state,
+    SentRecord,
+    SetAside,
+    SyncState,
+    anchors_after,
+    clocks,
+    get_state,
+    max_seq,
+    record_anchor,
+    update_state,
 )
 
 logger = logging.getLogger(__name__)
@@ -37,16 +45,29 @@ def enroll(config, hub_url, code):
     ident = identity()
     client = HubClient(url, config)
     try:
-        answer = client.call("POST", protocol.PREFIX + "/enroll", json={
-            "code": code, "kit_id": ident.kit_uuid, "site": ident.site,
-            "location": ident.location, "version": __version__}).json()
+        answer = client.call(
+            "POST",
+            protocol.PREFIX + "/enroll",
+            json={
+                "code": code,
+                "kit_id": ident.kit_uuid,
+                "site": ident.site,
+                "location": ident.location,
+                "version": __version__,
+            },
+        ).json()
     finally:
         client.close()
     with write():
         SyncState.delete().execute()
         SentRecord.delete().execute()  # a new (or re-made) hub gets every record once more
-        SyncState.create(hub_url=url, kit_id=ident.kit_uuid, secret=answer["secret"],
-                         hub_name=answer.get("name", ""), batch_size=min(200, config["sync_batch_max"]))
+        SyncState.create(
+            hub_url=url,
+            kit_id=ident.kit_uuid,
+            secret=answer["secret"],
+            hub_name=answer.get("name", ""),
+            batch_size=min(200, config["sync_batch_max"]),
+        )
     from .poke import mark_enrolled
 
     mark_enrolled(config["data"], True)
@@ -82,8 +103,14 @@ def run_once(config, force=False):
         return _failed(config, exc)
     finally:
         client.close()
-    update_state(stage="idle", attempts=0, last_success_at=utcnow(), last_error="", last_result=result,
-                 next_attempt_at=utcnow() + dt.timedelta(seconds=config["sync_interval_s"]))
+    update_state(
+        stage="idle",
+        attempts=0,
+        last_success_at=utcnow(),
+        last_error="",
+        last_result=result,
+        next_attempt_at=utcnow() + dt.timedelta(seconds=config["sync_interval_s"]),
+    )
     from .poke import mark_enrolled
 
     mark_enrolled(config["data"], True)  # again: a restored data folder may have lost the marker
@@ -109,16 +136,23 @@ def record_crash(config, exc):
     if state is None:
         return
     text = f"{type(exc).__name__}: {exc}"[:300]
-    _back_off(config, f"sync stopped by an unexpected error in stage {state.stage}: {text} (see the log)",
-              "crashed")
+    _back_off(
+        config, f"sync stopped by an unexpected error in stage {state.stage}: {text} (see the log)", "crashed"
+    )
 
 
 def _back_off(config, message, result, wait=None):
     """Write a failed cycle into the state row: stage backoff, one attempt more, the next try."""
     attempts = get_state().attempts + 1
     wait = wait or backoff_seconds(attempts, config)
-    update_state(stage="backoff", attempts=attempts, last_error=message, last_error_at=utcnow(),
-                 next_attempt_at=utcnow() + dt.timedelta(seconds=wait), last_result=result)
+    update_state(
+        stage="backoff",
+        attempts=attempts,
+        last_error=message,
+        last_error_at=utcnow(),
+        next_attempt_at=utcnow() + dt.timedelta(seconds=wait),
+        last_result=result,
+    )
     return attempts, wait
 
 
@@ -132,7 +166,9 @@ def _cycle(client, config):
     from .downloads import pull_packs
 
     packs = pull_packs(client, config, answer.get("catalogue", ""))
-    return f"ok: {sent} event(s), {records} record(s) sent" + (f", {packs} pack(s) installed" if packs else "")
+    return f"ok: {sent} event(s), {records} record(s) sent" + (
+        f", {packs} pack(s) installed" if packs else ""
+    )
 
 
 def _hello(client, config, per_call=500):
@@ -141,13 +177,27 @@ def _hello(client, config, per_call=500):
         state = get_state()
         anchors = anchors_after(state.acked_anchor, limit=per_call)
         wall, boot, mono = clocks()
-        answer = client.call("POST", protocol.PREFIX + "/hello", timeout=config["sync_probe_timeout_s"], json={
-            "device_ms": wall, "boot_id": boot, "mono_ms": mono, "version": __version__,
-            "site": identity().site, "anchors": anchors}).json()
+        answer = client.call(
+            "POST",
+            protocol.PREFIX + "/hello",
+            timeout=config["sync_probe_timeout_s"],
+            json={
+                "device_ms": wall,
+                "boot_id": boot,
+                "mono_ms": mono,
+                "version": __version__,
+                "site": identity().site,
+                "anchors": anchors,
+            },
+        ).json()
         acked_seq, acked_anchor = _cursor_from_hub(state, answer)
-        update_state(acked_seq=acked_seq, acked_anchor=acked_anchor,
-                     clock_offset_ms=answer["hub_ms"] - wall, hub_name=answer.get("name", state.hub_name),
-                     stage="pushing_events")
+        update_state(
+            acked_seq=acked_seq,
+            acked_anchor=acked_anchor,
+            clock_offset_ms=answer["hub_ms"] - wall,
+            hub_name=answer.get("name", state.hub_name),
+            stage="pushing_events",
+        )
         if len(anchors) < per_call or answer["acked_anchor"] <= state.acked_anchor:
             return answer
     return answer
@@ -170,12 +220,20 @@ def _cursor_from_hub(state, answer):
         return answer["ack"], answer["acked_anchor"]
     with write():
         for table, value in (("event", answer["ack"]), ("sync_anchor", answer["acked_anchor"])):
-            database.execute_sql("UPDATE sqlite_sequence SET seq = ? WHERE name = ? AND seq < ?",
-                                 (value, table, value))
-            database.execute_sql("INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS "
-                                 "(SELECT 1 FROM sqlite_sequence WHERE name = ?)", (table, value, table))
-    logger.warning("the hub holds events up to %s but this kit only numbered up to %s: restored from a "
-                   "backup? new events are numbered after the hub's", answer["ack"], max_seq())
+            database.execute_sql(
+                "UPDATE sqlite_sequence SET seq = ? WHERE name = ? AND seq < ?", (value, table, value)
+            )
+            database.execute_sql(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+                (table, value, table),
+            )
+    logger.warning(
+        "the hub holds events up to %s but this kit only numbered up to %s: restored from a "
+        "backup? new events are numbered after the hub's",
+        answer["ack"],
+        max_seq(),
+    )
     return min(state.acked_seq, answer["ack"]), min(state.acked_anchor, answer["acked_anchor"])
 
 
@@ -207,8 +265,15 @@ def _push_events(client, config, limit_seq):
                 batch = _batch(state.kit_id, after, min(state.batch_size, ceiling), limit_seq)
                 if batch is None:
                     break
-                flight.append((pool.submit(client.post_body, protocol.PREFIX + "/events", batch[2],
-                                           protocol.EVENTS_TYPE), batch, time.monotonic()))
+                flight.append(
+                    (
+                        pool.submit(
+                            client.post_body, protocol.PREFIX + "/events", batch[2], protocol.EVENTS_TYPE
+                        ),
+                        batch,
+                        time.monotonic(),
+                    )
+                )
                 after = batch[1]
             if not flight:
                 return sent
@@ -264,15 +329,21 @@ def _retry_set_aside(client):
         event = Event.get_or_none(Event.seq == row.seq)
         if event is None:
             continue
-        body = protocol.encode_events(get_state().kit_id, row.seq - 1, row.seq,
-                                      [outbox.event_dict(event, outbox.learner_uuids([event]))])
+        body = protocol.encode_events(
+            get_state().kit_id,
+            row.seq - 1,
+            row.seq,
+            [outbox.event_dict(event, outbox.learner_uuids([event]))],
+        )
         try:
             client.post_body(protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
         except HubRefused as exc:
             if exc.code not in ("malformed_batch", "too_large"):
                 raise
             with write():
-                SetAside.update(retry=0, error=exc.message, at=utcnow()).where(SetAside.id == row.id).execute()
+                SetAside.update(retry=0, error=exc.message, at=utcnow()).where(
+                    SetAside.id == row.id
+                ).execute()
             continue
         with write():
             SetAside.delete().where(SetAside.id == row.id).execute()
@@ -300,7 +371,9 @@ def _shrink_or_set_aside(state, events, exc):
     bad = [e for e in events if e["seq"] == seq] or (events if len(events) == 1 else [])
     if bad:
         with write():
-            SetAside.insert(seq=bad[0]["seq"], uuid=bad[0]["uuid"], error=exc.message).on_conflict_ignore().execute()
+            SetAside.insert(
+                seq=bad[0]["seq"], uuid=bad[0]["uuid"], error=exc.message
+            ).on_conflict_ignore().execute()
         update_state(last_error=f"event {bad[0]['seq']} set aside: {exc.message}", last_error_at=utcnow())
         logger.error("event seq %s set aside: %s", bad[0]["seq"], exc.message)
     elif len(events) <= 1:
@@ -316,8 +389,11 @@ def _push_records(client, config):
         if not records:
             return sent
         state = get_state()
-        answer = client.post_body(protocol.PREFIX + "/records",
-                                  protocol.encode_records(state.kit_id, records), protocol.RECORDS_TYPE)
+        answer = client.post_body(
+            protocol.PREFIX + "/records",
+            protocol.encode_records(state.kit_id, records),
+            protocol.RECORDS_TYPE,
+        )
         refused = {(r["t"], r["id"]) for r in answer.get("refused", [])}
         with write():
             # Refused ones are marked too, so they are not resent every cycle; the hub shows them.

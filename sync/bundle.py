@@ -38,8 +38,9 @@ def signing_key(secret_or_hash, is_hash=False):
 
 
 def _canonical(document):
-    return json.dumps({k: v for k, v in document.items() if k != "sig"}, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
+    return json.dumps(
+        {k: v for k, v in document.items() if k != "sig"}, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")
 
 
 def sign(document, key):
@@ -66,23 +67,40 @@ def export_bundle(config, out):
         events, skipped, upto = outbox.pending_events(after, BATCH)
         if upto <= after:
             break
-        batches.append(base64.b64encode(
-            protocol.encode_events(state.kit_id, after, upto, events, skipped)).decode("ascii"))
+        batches.append(
+            base64.b64encode(protocol.encode_events(state.kit_id, after, upto, events, skipped)).decode(
+                "ascii"
+            )
+        )
         count += len(events)
         after = upto
     records = outbox.changed_records(config["pseudonymous_sync"], limit=10**9)
-    document = sign({
-        "magic": protocol.BUNDLE_MAGIC, "format": protocol.FORMAT, "kit": state.kit_id,
-        "bundle_id": str(uuid.uuid4()), "after": state.acked_seq, "upto": after,
-        "anchors": anchors_after(state.acked_anchor, limit=10**9), "batches": batches,
-        "records": base64.b64encode(protocol.encode_records(state.kit_id, records)).decode("ascii"),
-    }, signing_key(state.secret))
+    document = sign(
+        {
+            "magic": protocol.BUNDLE_MAGIC,
+            "format": protocol.FORMAT,
+            "kit": state.kit_id,
+            "bundle_id": str(uuid.uuid4()),
+            "after": state.acked_seq,
+            "upto": after,
+            "anchors": anchors_after(state.acked_anchor, limit=10**9),
+            "batches": batches,
+            "records": base64.b64encode(protocol.encode_records(state.kit_id, records)).decode("ascii"),
+        },
+        signing_key(state.secret),
+    )
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
     tmp.replace(out)
-    return {"events": count, "records": len(records), "after": state.acked_seq, "upto": after,
-            "bytes": out.stat().st_size, "bundle_id": document["bundle_id"]}
+    return {
+        "events": count,
+        "records": len(records),
+        "after": state.acked_seq,
+        "upto": after,
+        "bytes": out.stat().st_size,
+        "bundle_id": document["bundle_id"],
+    }
 
 
 def read_json(path, magic, what):
@@ -100,6 +118,7 @@ def read_json(path, magic, what):
 
 def check_bundle(document):
     """Refuse a bundle whose own fields have the wrong type (its batches are checked as online ones are)."""
+
     def whole(value):
         return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < protocol.MAX_INT
 
@@ -111,8 +130,11 @@ def check_bundle(document):
     if not whole(document.get("after", 0)) or not whole(document.get("upto", 0)):
         raise BadBundle("the bundle's after and upto must be whole numbers")
     batches, records = document.get("batches"), document.get("records", "")
-    if not isinstance(batches, list) or not all(isinstance(b, str) for b in batches) \
-            or not isinstance(document.get("anchors"), list):
+    if (
+        not isinstance(batches, list)
+        or not all(isinstance(b, str) for b in batches)
+        or not isinstance(document.get("anchors"), list)
+    ):
         raise BadBundle("the bundle lacks its batches or anchors")
     if not isinstance(records, str):
         raise BadBundle("the bundle's records must be a base64 text")
@@ -133,10 +155,14 @@ def import_receipt(path):
     with write():
         row = SyncState.select().first()
         moved = ack > row.acked_seq
-        SyncState.update(acked_seq=max(row.acked_seq, ack), acked_anchor=max(row.acked_anchor, anchor)).execute()
+        SyncState.update(
+            acked_seq=max(row.acked_seq, ack), acked_anchor=max(row.acked_anchor, anchor)
+        ).execute()
         for event in Event.select(Event.seq, Event.uuid).where(Event.seq.in_(list(set_aside))):
             # As when the hub refuses an event online: kept, skipped, shown, retried on demand.
-            SetAside.insert(seq=event.seq, uuid=event.uuid, error=set_aside[event.seq]).on_conflict_ignore().execute()
+            SetAside.insert(
+                seq=event.seq, uuid=event.uuid, error=set_aside[event.seq]
+            ).on_conflict_ignore().execute()
     return {"ack": ack, "moved": moved, "bundle_id": receipt.get("bundle_id"), "set_aside": len(set_aside)}
 
 
@@ -144,7 +170,11 @@ def _set_aside_in(receipt):
     """Return {seq: reason} for the events the hub set aside from the bundle."""
     items = receipt.get("set_aside", [])
     if not isinstance(items, list) or not all(
-            isinstance(i, dict) and isinstance(i.get("seq"), int) and not isinstance(i.get("seq"), bool)
-            and isinstance(i.get("reason"), str) for i in items):
+        isinstance(i, dict)
+        and isinstance(i.get("seq"), int)
+        and not isinstance(i.get("seq"), bool)
+        and isinstance(i.get("reason"), str)
+        for i in items
+    ):
         raise BadBundle("the receipt's set_aside must list {seq, uuid, reason}")
     return {i["seq"]: i["reason"][:500] for i in items}

@@ -74,7 +74,8 @@ def status(ctx, as_json):
     Example:
       kit sync status --json
     """
-    from .status import lines, status as read
+    from .status import lines
+    from .status import status as read
 
     ctx.open()
     info = read()
@@ -130,8 +131,10 @@ def export_cmd(ctx, out):
 
     config = ctx.open()
     info = export_bundle(config, out)
-    click.echo(f"wrote {out}: {info['events']} event(s) (seq {info['after'] + 1}-{info['upto']}), "
-               f"{info['records']} record(s), {info['bytes']} bytes")
+    click.echo(
+        f"wrote {out}: {info['events']} event(s) (seq {info['after'] + 1}-{info['upto']}), "
+        f"{info['records']} record(s), {info['bytes']} bytes"
+    )
 
 
 @sync_group.command("import-receipt")
@@ -148,8 +151,10 @@ def import_receipt_cmd(ctx, file):
 
     ctx.open()
     info = import_receipt(file)
-    click.echo(f"receipt applied: the hub holds everything up to event {info['ack']}"
-               + ("" if info["moved"] else " (already known; nothing changed)"))
+    click.echo(
+        f"receipt applied: the hub holds everything up to event {info['ack']}"
+        + ("" if info["moved"] else " (already known; nothing changed)")
+    )
     if info["set_aside"]:
         click.echo(f"{info['set_aside']} event(s) the hub could not store are set aside: see kit sync status")
 
@@ -167,4 +172,6 @@ def retry_set_aside_cmd(ctx):
 
     ctx.open()
     count = retry_set_aside()
-    click.echo(f"{count} set-aside event(s) will be sent at the next sync" if count else "no event is set aside")
+    click.echo(
+        f"{count} set-aside event(s) will be sent at the next sync" if count else "no event is set aside"
+    )

@@ -36,8 +36,10 @@ def check_url(url, config):
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{url!r} is not a hub address: use https://hub.example.org")
     if parts.scheme == "http" and not _loopback(parts.hostname) and not config.get("hub_allow_http"):
-        raise ConfigError("refusing plain http:// to a hub off this machine: the kit's secret would "
-                          "travel in clear (use https://, or set hub_allow_http in a lab)")
+        raise ConfigError(
+            "refusing plain http:// to a hub off this machine: the kit's secret would "
+            "travel in clear (use https://, or set hub_allow_http in a lab)"
+        )
     return url.strip().rstrip("/")
 
 
@@ -65,10 +67,14 @@ class HubClient:
         """Make one request; return the Response, or raise HubUnreachable / HubRefused."""
         timeout = timeout or self.config["sync_timeout_s"]
         try:
-            response = self.session.request(method, self.url + path, timeout=timeout, verify=self.verify, **kwargs)
+            response = self.session.request(
+                method, self.url + path, timeout=timeout, verify=self.verify, **kwargs
+            )
         except requests.exceptions.SSLError as exc:
-            raise HubUnreachable(f"the hub's TLS certificate was not accepted ({_reason(exc)}); "
-                                 "if the hub uses its own CA, set hub_ca_file") from None
+            raise HubUnreachable(
+                f"the hub's TLS certificate was not accepted ({_reason(exc)}); "
+                "if the hub uses its own CA, set hub_ca_file"
+            ) from None
         except requests.exceptions.Timeout:
             raise HubUnreachable(f"the hub did not answer within {timeout} s") from None
         except requests.exceptions.ConnectionError as exc:
@@ -84,8 +90,15 @@ class HubClient:
 
 def _reason(exc):
     text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "certificate verify failed",
-                   "Connection reset", "Remote end closed", "timed out", "No route to host"):
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "certificate verify failed",
+        "Connection reset",
+        "Remote end closed",
+        "timed out",
+        "No route to host",
+    ):
         if marker in text:
             return marker.lower()
     return text[-120:]

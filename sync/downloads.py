@@ -69,8 +69,9 @@ def _folder(config):
 def fetch_and_install(client, config, item):
     """Download one pack piece by piece, check it, import it; True when it got installed."""
     with write():
-        Download.insert(pack_id=item["id"], version=item["version"], sha256=item["sha256"],
-                        size=item["size"]).on_conflict_ignore().execute()
+        Download.insert(
+            pack_id=item["id"], version=item["version"], sha256=item["sha256"], size=item["size"]
+        ).on_conflict_ignore().execute()
     row = Download.get(Download.sha256 == item["sha256"])
     part = _folder(config) / f"{item['sha256']}.part"
     done = part.stat().st_size if part.exists() else 0
@@ -82,7 +83,9 @@ def fetch_and_install(client, config, item):
             end = min(item["size"], done + chunk) - 1
             response = client.call("GET", item["url"], headers={"Range": f"bytes={done}-{end}"})
             if response.status_code != 206 or len(response.content) != end - done + 1:
-                raise HubRefused(f"the hub sent the wrong piece of {item['id']} (HTTP {response.status_code})")
+                raise HubRefused(
+                    f"the hub sent the wrong piece of {item['id']} (HTTP {response.status_code})"
+                )
             out.write(response.content)
             out.flush()
             done += len(response.content)
@@ -119,5 +122,6 @@ def _install(config, row, part):
 
 def _finish(row, status, error):
     with write():
-        Download.update(status=status, error=error, updated_at=utcnow(),
-                        bytes_done=0 if status == "pending" else row.size).where(Download.id == row.id).execute()
+        Download.update(
+            status=status, error=error, updated_at=utcnow(), bytes_done=0 if status == "pending" else row.size
+        ).where(Download.id == row.id).execute()

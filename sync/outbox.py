@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from kit.db import database
-from kit.models import Attendance, ClassSession, Classroom, Event, Learner, User
+from kit.models import Attendance, Classroom, ClassSession, Event, Learner, User
 
 from .state import SentRecord
 
@@ -20,32 +20,42 @@ def _ms(value):
         return None
     import datetime as dt
 
-    return int(value.replace(tzinfo=dt.timezone.utc).timestamp() * 1000)
+    return int(value.replace(tzinfo=dt.UTC).timestamp() * 1000)
 
 
 def event_dict(row, learners):
     """Return an Event row as the dict protocol.encode_events expects."""
     return {
-        "seq": row.seq, "uuid": row.uuid,
+        "seq": row.seq,
+        "uuid": row.uuid,
         "learner": learners.get(row.learner_id, ""),
-        "pack_id": row.pack_id, "lesson_id": row.lesson_id, "kind": row.kind,
+        "pack_id": row.pack_id,
+        "lesson_id": row.lesson_id,
+        "kind": row.kind,
         "payload": row.payload if isinstance(row.payload, dict) else {"value": row.payload},
-        "device_ms": _ms(row.device_time), "boot_id": row.boot_id,
-        "mono_ms": row.mono_ms, "received_ms": _ms(row.received_at),
+        "device_ms": _ms(row.device_time),
+        "boot_id": row.boot_id,
+        "mono_ms": row.mono_ms,
+        "received_ms": _ms(row.received_at),
     }
 
 
 def learner_uuids(rows):
     """Return {learner id: uuid} for the learners of these Event rows, in one query."""
     ids = {row.learner_id for row in rows if row.learner_id}
-    return dict(Learner.select(Learner.id, Learner.uuid).where(Learner.id.in_(list(ids))).tuples()) if ids else {}
+    return (
+        dict(Learner.select(Learner.id, Learner.uuid).where(Learner.id.in_(list(ids))).tuples())
+        if ids
+        else {}
+    )
 
 
 _EVENT_SQL = (
     "SELECT e.seq, e.uuid, COALESCE(l.uuid, ''), e.pack_id, e.lesson_id, e.kind, e.payload,"
     " e.device_time, e.boot_id, e.mono_ms, e.received_at"
     " FROM event e LEFT JOIN learner l ON l.id = e.learner_id"
-    " WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?")
+    " WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?"
+)
 
 
 def _time_ms(text):
@@ -64,9 +74,16 @@ def _raw_event(row):
     seq, uuid, learner, pack_id, lesson_id, kind, payload, device_time, boot_id, mono_ms, received = row
     payload = None if payload is None else json.loads(payload)
     return {
-        "seq": seq, "uuid": uuid, "learner": learner, "pack_id": pack_id, "lesson_id": lesson_id,
-        "kind": kind, "payload": payload if isinstance(payload, dict) else {"value": payload},
-        "device_ms": _time_ms(device_time), "boot_id": boot_id, "mono_ms": mono_ms,
+        "seq": seq,
+        "uuid": uuid,
+        "learner": learner,
+        "pack_id": pack_id,
+        "lesson_id": lesson_id,
+        "kind": kind,
+        "payload": payload if isinstance(payload, dict) else {"value": payload},
+        "device_ms": _time_ms(device_time),
+        "boot_id": boot_id,
+        "mono_ms": mono_ms,
         "received_ms": _time_ms(received),
     }
 
@@ -78,8 +95,12 @@ def pending_events(after, limit, ceiling=None):
     batch was most of the kit's time in a drain (docs/performance.md, sync).
     """
     ceiling = 2**62 if ceiling is None else ceiling
-    set_aside = {seq for (seq,) in database.execute_sql(
-        "SELECT seq FROM sync_set_aside WHERE seq > ? AND seq <= ?", (after, ceiling))}
+    set_aside = {
+        seq
+        for (seq,) in database.execute_sql(
+            "SELECT seq FROM sync_set_aside WHERE seq > ? AND seq <= ?", (after, ceiling)
+        )
+    }
     rows = database.execute_sql(_EVENT_SQL, (after, ceiling, limit + len(set_aside))).fetchall()
     events, skipped, upto = [], [], after
     for row in rows:
@@ -110,7 +131,11 @@ def _classroom(row, ids):
 
 
 def _learner(row, ids):
-    data = {"classroom": ids["classroom"].get(row.classroom_id), "language": row.language, "active": row.active}
+    data = {
+        "classroom": ids["classroom"].get(row.classroom_id),
+        "language": row.language,
+        "active": row.active,
+    }
     if not ids["pseudonymous"]:
         data["display_name"] = row.display_name
     return data
@@ -118,14 +143,20 @@ def _learner(row, ids):
 
 def _session(row, ids):
     return {
-        "classroom": ids["classroom"].get(row.classroom_id), "started_at": _iso(row.started_at),
-        "ended_at": _iso(row.ended_at), "started_by": ids["user"].get(row.started_by_id),
+        "classroom": ids["classroom"].get(row.classroom_id),
+        "started_at": _iso(row.started_at),
+        "ended_at": _iso(row.ended_at),
+        "started_by": ids["user"].get(row.started_by_id),
         "attendance": sorted(ids["attendance"].get(row.id, [])),
     }
 
 
-KINDS = (("user", User, _user), ("classroom", Classroom, _classroom),
-         ("learner", Learner, _learner), ("session", ClassSession, _session))
+KINDS = (
+    ("user", User, _user),
+    ("classroom", Classroom, _classroom),
+    ("learner", Learner, _learner),
+    ("session", ClassSession, _session),
+)
 
 
 def _lookups(pseudonymous):
@@ -133,11 +164,15 @@ def _lookups(pseudonymous):
     learners = dict(Learner.select(Learner.id, Learner.uuid).tuples())
     attendance = {}
     for session_id, learner_id, minutes in Attendance.select(
-            Attendance.session, Attendance.learner, Attendance.minutes).tuples():
+        Attendance.session, Attendance.learner, Attendance.minutes
+    ).tuples():
         attendance.setdefault(session_id, []).append([learners.get(learner_id), minutes])
-    return {"pseudonymous": pseudonymous, "attendance": attendance,
-            "classroom": dict(Classroom.select(Classroom.id, Classroom.uuid).tuples()),
-            "user": dict(User.select(User.id, User.uuid).tuples())}
+    return {
+        "pseudonymous": pseudonymous,
+        "attendance": attendance,
+        "classroom": dict(Classroom.select(Classroom.id, Classroom.uuid).tuples()),
+        "user": dict(User.select(User.id, User.uuid).tuples()),
+    }
 
 
 def changed_records(pseudonymous, limit=500):
@@ -159,7 +194,11 @@ def changed_records(pseudonymous, limit=500):
 def mark_sent(records):
     """Remember what the hub accepted, so unchanged records are not sent again."""
     for rec in records:
-        (SentRecord.insert(kind=rec["t"], uuid=rec["id"], version=rec["v"], digest=rec["h"])
-         .on_conflict(conflict_target=[SentRecord.kind, SentRecord.uuid],
-                      update={SentRecord.version: rec["v"], SentRecord.digest: rec["h"]})
-         .execute())
+        (
+            SentRecord.insert(kind=rec["t"], uuid=rec["id"], version=rec["v"], digest=rec["h"])
+            .on_conflict(
+                conflict_target=[SentRecord.kind, SentRecord.uuid],
+                update={SentRecord.version: rec["v"], SentRecord.digest: rec["h"]},
+            )
+            .execute()
+        )

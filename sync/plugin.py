@@ -18,23 +18,33 @@ def panel():
 
     info = status()
     if not info["enrolled"]:
-        return {"title": str(_l("Sync with the hub")),
-                "rows": [[str(_l("Hub")), str(_l("not enrolled"))],
-                         [str(_l("Events waiting")), info["events_waiting"]]],
-                "problem": str(_l("This kit is not enrolled with a hub yet."))}
+        return {
+            "title": str(_l("Sync with the hub")),
+            "rows": [
+                [str(_l("Hub")), str(_l("not enrolled"))],
+                [str(_l("Events waiting")), info["events_waiting"]],
+            ],
+            "problem": str(_l("This kit is not enrolled with a hub yet.")),
+        }
     never = str(_l("never"))
-    rows = [[str(_l("Hub")), f"{info['hub_name']} ({info['hub']})"],
-            [str(_l("Last attempt")), info["last_attempt"] or never],
-            [str(_l("Last success")), info["last_success"] or never],
-            [str(_l("Events waiting")), info["events_waiting"]],
-            [str(_l("Last error")), info["last_error"] or str(_l("none"))]]
+    rows = [
+        [str(_l("Hub")), f"{info['hub_name']} ({info['hub']})"],
+        [str(_l("Last attempt")), info["last_attempt"] or never],
+        [str(_l("Last success")), info["last_success"] or never],
+        [str(_l("Events waiting")), info["events_waiting"]],
+        [str(_l("Last error")), info["last_error"] or str(_l("none"))],
+    ]
     if info["clock_offset_s"] is not None and abs(info["clock_offset_s"]) > 60:
-        rows.append([str(_l("Clock")), str(_l("%(s)s s off the hub's clock", s=f"{info['clock_offset_s']:+.0f}"))])
+        rows.append(
+            [str(_l("Clock")), str(_l("%(s)s s off the hub's clock", s=f"{info['clock_offset_s']:+.0f}"))]
+        )
     for item in info["downloads"][:2]:
         rows.append([str(_l("Pack download")), f"{item['pack']} {item['version']}: {item['status']}"])
     problem = None
     if info["set_aside"]:
-        problem = str(_l("%(n)s event(s) were set aside because the hub refused them.", n=len(info["set_aside"])))
+        problem = str(
+            _l("%(n)s event(s) were set aside because the hub refused them.", n=len(info["set_aside"]))
+        )
     elif info["last_error"]:
         problem = info["last_error"]
     return {"title": str(_l("Sync with the hub")), "rows": rows, "problem": problem}

@@ -66,7 +66,7 @@ def parse_auth(value):
     """Return (kit_id, secret) from an Authorization header, or (None, None)."""
     if not value or not value.startswith("Bearer "):
         return None, None
-    token = value[len("Bearer "):].strip()
+    token = value[len("Bearer ") :].strip()
     kit_id, _, secret = token.partition(".")
     return (kit_id, secret) if kit_id and secret else (None, None)
 
@@ -131,15 +131,19 @@ def _undeltas(values):
     return out
 
 
-TABLED = (("learner", "lrn", "L"), ("pack_id", "pk", "P"), ("lesson_id", "ls", "S"),
-          ("kind", "k", "K"), ("boot_id", "b", "B"))
+TABLED = (
+    ("learner", "lrn", "L"),
+    ("pack_id", "pk", "P"),
+    ("lesson_id", "ls", "S"),
+    ("kind", "k", "K"),
+    ("boot_id", "b", "B"),
+)
 DELTAS = (("device_ms", "dt"), ("mono_ms", "mo"), ("received_ms", "rc"))
 
 
 def encode_events(kit_id, after, upto, events, skipped=()):
     """Return the zlib body for events (dicts) covering seqs (after, upto]."""
-    doc = {"f": FORMAT, "kit": kit_id, "after": after, "upto": upto,
-           "skip": list(skipped), "n": len(events)}
+    doc = {"f": FORMAT, "kit": kit_id, "after": after, "upto": upto, "skip": list(skipped), "n": len(events)}
     ids = [e["uuid"] for e in events]
     if all(UUID_RE.match(u) for u in ids):
         doc["id"] = "".join(u.replace("-", "") for u in ids)
@@ -176,14 +180,15 @@ def _fits(values, kind, nullable=False):
 
 def _column(doc, name, n, kinds, nullable=False):
     values = doc.get(name)
-    _need(isinstance(values, list) and len(values) == n,
-          f"column {name!r} must be a list of {n} values")
+    _need(isinstance(values, list) and len(values) == n, f"column {name!r} must be a list of {n} values")
     if _fits(values, kinds, nullable):
         return values
     for value in values:  # find the culprit for the message
         ok = (value is None and nullable) or (
-            isinstance(value, kinds) and not isinstance(value, bool)
-            and (not isinstance(value, int) or abs(value) < MAX_INT))
+            isinstance(value, kinds)
+            and not isinstance(value, bool)
+            and (not isinstance(value, int) or abs(value) < MAX_INT)
+        )
         _need(ok, f"column {name!r} holds a value of the wrong type or size: {str(value)[:40]}")
     return values
 
@@ -192,8 +197,10 @@ def _table(doc, name):
     values = doc.get(name)
     _need(isinstance(values, list), f"table {name!r} must be a list")
     for value in values:
-        _need(isinstance(value, str) and 0 < len(value) <= MAX_STRING,
-              f"table {name!r} holds an empty, non-text or over-long value")
+        _need(
+            isinstance(value, str) and 0 < len(value) <= MAX_STRING,
+            f"table {name!r} holds an empty, non-text or over-long value",
+        )
         _need(not UNSTORABLE.search(value), f"table {name!r} holds a NUL character or an unpaired surrogate")
     return values
 
@@ -207,28 +214,38 @@ def _header(doc, kit_id):
         raise Forbidden(f"this batch belongs to kit {doc.get('kit')!r}, but you are kit {kit_id}")
     after, upto, n = doc.get("after"), doc.get("upto"), doc.get("n")
     for name, value in (("after", after), ("upto", upto), ("n", n)):
-        _need(isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_INT,
-              f"{name!r} must be a whole number >= 0")
+        _need(
+            isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_INT,
+            f"{name!r} must be a whole number >= 0",
+        )
     _need(upto >= after, "'upto' must not be below 'after'")
     _need(n <= upto - after, f"{n} events cannot fit in seqs ({after}, {upto}]")
     skip = doc.get("skip", [])
-    _need(isinstance(skip, list) and all(
-        isinstance(s, int) and not isinstance(s, bool) and after < s <= upto for s in skip),
-        "'skip' must list seqs inside (after, upto]")
+    _need(
+        isinstance(skip, list)
+        and all(isinstance(s, int) and not isinstance(s, bool) and after < s <= upto for s in skip),
+        "'skip' must list seqs inside (after, upto]",
+    )
     return after, upto, n, skip
 
 
 def _uuids(doc, n):
     if "id" in doc:
         packed = doc["id"]
-        _need(isinstance(packed, str) and len(packed) == 32 * n
-              and re.fullmatch(r"[0-9a-f]*", packed), "column 'id' must be 32 hex digits per event")
-        return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # str(UUID(h)), as h is lowercase hex
-                for h in (packed[i:i + 32] for i in range(0, 32 * n, 32))]
+        _need(
+            isinstance(packed, str) and len(packed) == 32 * n and re.fullmatch(r"[0-9a-f]*", packed),
+            "column 'id' must be 32 hex digits per event",
+        )
+        return [
+            f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # str(UUID(h)), as h is lowercase hex
+            for h in (packed[i : i + 32] for i in range(0, 32 * n, 32))
+        ]
     ids = _column(doc, "ids", n, str)
     for value in ids:
         _need(0 < len(value) <= 64, f"event id {value[:70]!r} is empty or longer than 64")
-        _need(not UNSTORABLE.search(value), f"event id {value!r} holds a NUL character or an unpaired surrogate")
+        _need(
+            not UNSTORABLE.search(value), f"event id {value!r} holds a NUL character or an unpaired surrogate"
+        )
     return ids
 
 
@@ -264,7 +281,9 @@ def decode_events(doc, kit_id):
     for seq, payload in zip(seqs, payloads):
         _need(isinstance(payload, dict), "an event's payload must be a JSON object", seq)
         text = _encoded(payload, seq)
-        _need(len(text) <= MAX_PAYLOAD_BYTES, f"payload of {len(text)} bytes is over {MAX_PAYLOAD_BYTES}", seq)
+        _need(
+            len(text) <= MAX_PAYLOAD_BYTES, f"payload of {len(text)} bytes is over {MAX_PAYLOAD_BYTES}", seq
+        )
     columns["payload"] = payloads
     if not _times_fit(columns["device_ms"], columns["received_ms"]):
         for seq, device_ms, received_ms in zip(seqs, columns["device_ms"], columns["received_ms"]):
@@ -283,12 +302,17 @@ def split_events(doc, kit_id):
     """
     after, upto, n, skip = _header(doc, kit_id)
     seqs = _undeltas([after] + _column(doc, "seq", n, int))[1:]
-    _need(all(a < b for a, b in zip([after] + seqs, seqs)) and (not seqs or seqs[-1] <= upto),
-          f"the batch's seqs are out of order or outside ({after}, {upto}]")
+    _need(
+        all(a < b for a, b in zip([after] + seqs, seqs)) and (not seqs or seqs[-1] <= upto),
+        f"the batch's seqs are out of order or outside ({after}, {upto}]",
+    )
     _need(not set(skip) & set(seqs), "a seq is both sent and skipped")
     if "id" in doc:
-        _need(isinstance(doc["id"], str) and len(doc["id"]) == 32 * n, "column 'id' must be 32 hex digits per event")
-        ids = [doc["id"][i:i + 32] for i in range(0, 32 * n, 32)]
+        _need(
+            isinstance(doc["id"], str) and len(doc["id"]) == 32 * n,
+            "column 'id' must be 32 hex digits per event",
+        )
+        ids = [doc["id"][i : i + 32] for i in range(0, 32 * n, 32)]
     else:
         ids = _column(doc, "ids", n, str)
     tables = {column: (_column(doc, column, n, int), doc.get(name)) for _, column, name in TABLED}
@@ -298,13 +322,26 @@ def split_events(doc, kit_id):
     _need(isinstance(payloads, list) and len(payloads) == n, "column 'pl' must hold one payload per event")
     singles = []
     for i, seq in enumerate(seqs):
-        one = {"f": FORMAT, "kit": kit_id, "after": seq - 1, "upto": seq, "skip": [], "n": 1, "seq": [1],
-               "pl": [payloads[i]], **{column: [values[i]] for column, values in times.items()},
-               **({"id": ids[i]} if "id" in doc else {"ids": [ids[i]]})}
+        one = {
+            "f": FORMAT,
+            "kit": kit_id,
+            "after": seq - 1,
+            "upto": seq,
+            "skip": [],
+            "n": 1,
+            "seq": [1],
+            "pl": [payloads[i]],
+            **{column: [values[i]] for column, values in times.items()},
+            **({"id": ids[i]} if "id" in doc else {"ids": [ids[i]]}),
+        }
         for (_, column, name), (refs, table) in zip(TABLED, tables.values()):
             inside = 1 <= refs[i] <= len(table)
             one[column], one[name] = ([1], [table[refs[i] - 1]]) if inside else ([refs[i]], [])
-        uuid = f"{ids[i][:8]}-{ids[i][8:12]}-{ids[i][12:16]}-{ids[i][16:20]}-{ids[i][20:]}" if "id" in doc else ids[i]
+        uuid = (
+            f"{ids[i][:8]}-{ids[i][8:12]}-{ids[i][12:16]}-{ids[i][16:20]}-{ids[i][20:]}"
+            if "id" in doc
+            else ids[i]
+        )
         singles.append((seq, uuid, one))
     return after, upto, skip, singles
 
@@ -324,17 +361,26 @@ def _times_fit(device, received):
     if None in received:
         return False
     device = [v for v in device if v is not None]
-    return all(not values or (MIN_MS <= min(values) and max(values) <= MAX_MS) for values in (device, received))
+    return all(
+        not values or (MIN_MS <= min(values) and max(values) <= MAX_MS) for values in (device, received)
+    )
 
 
 def check_anchors(anchors):
     """Check [[id, boot_id, wall_ms, mono_ms, last_seq], …] strictly; return it."""
     ok = isinstance(anchors, list) and all(
-        isinstance(a, list) and len(a) == 5 and isinstance(a[1], str) and len(a[1]) <= 64
+        isinstance(a, list)
+        and len(a) == 5
+        and isinstance(a[1], str)
+        and len(a[1]) <= 64
         and not UNSTORABLE.search(a[1])
-        and all(isinstance(x, int) and not isinstance(x, bool) and abs(x) < MAX_INT
-                for x in (a[0], a[2], a[3], a[4]))
-        and MIN_MS <= a[2] <= MAX_MS for a in anchors)
+        and all(
+            isinstance(x, int) and not isinstance(x, bool) and abs(x) < MAX_INT
+            for x in (a[0], a[2], a[3], a[4])
+        )
+        and MIN_MS <= a[2] <= MAX_MS
+        for a in anchors
+    )
     if not ok:
         raise MalformedBatch("'anchors' must be a list of [id, boot_id, wall_ms, mono_ms, last_seq]")
     return anchors
@@ -355,14 +401,22 @@ def decode_records(doc, kit_id):
     records = doc.get("records")
     _need(isinstance(records, list), "'records' must be a list")
     for rec in records:
-        _need(isinstance(rec, dict) and rec.get("t") in RECORD_KINDS,
-              f"a record's kind must be one of {', '.join(RECORD_KINDS)}")
-        _need(isinstance(rec.get("id"), str) and 0 < len(rec["id"]) <= 64 and not UNSTORABLE.search(rec["id"]),
-              "a record needs an id (up to 64 characters, no NUL)")
-        _need(isinstance(rec.get("v"), int) and not isinstance(rec.get("v"), bool) and 1 <= rec["v"] < 2**31,
-              "a record's version must be a whole number >= 1")
+        _need(
+            isinstance(rec, dict) and rec.get("t") in RECORD_KINDS,
+            f"a record's kind must be one of {', '.join(RECORD_KINDS)}",
+        )
+        _need(
+            isinstance(rec.get("id"), str) and 0 < len(rec["id"]) <= 64 and not UNSTORABLE.search(rec["id"]),
+            "a record needs an id (up to 64 characters, no NUL)",
+        )
+        _need(
+            isinstance(rec.get("v"), int) and not isinstance(rec.get("v"), bool) and 1 <= rec["v"] < 2**31,
+            "a record's version must be a whole number >= 1",
+        )
         _need(isinstance(rec.get("d"), dict), "a record's data must be a JSON object")
         _encoded(rec["d"])
-        _need(isinstance(rec.get("h"), str) and len(rec["h"]) <= 64 and not UNSTORABLE.search(rec["h"]),
-              "a record needs its digest 'h'")
+        _need(
+            isinstance(rec.get("h"), str) and len(rec["h"]) <= 64 and not UNSTORABLE.search(rec["h"]),
+            "a record needs its digest 'h'",
+        )
     return records

@@ -78,11 +78,17 @@ class Agent:
     def __init__(self, config, scheduler_class):
         self.config = config
         self.seen_poke = poke_stamp(config["data"])
-        self.scheduler = scheduler_class(executors={"default": ThreadPoolExecutor(1)},
-                                         job_defaults={"coalesce": True, "max_instances": 1})
+        self.scheduler = scheduler_class(
+            executors={"default": ThreadPoolExecutor(1)}, job_defaults={"coalesce": True, "max_instances": 1}
+        )
         now = dt.datetime.now().astimezone()
-        self.scheduler.add_job(self.tick, "interval", seconds=max(1, config["sync_interval_s"]),
-                               id="sync", next_run_time=now + dt.timedelta(seconds=1))
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=max(1, config["sync_interval_s"]),
+            id="sync",
+            next_run_time=now + dt.timedelta(seconds=1),
+        )
         self.scheduler.add_job(self.watch, "interval", seconds=1, id="poke")
 
     def tick(self):

@@ -110,12 +110,18 @@ def get_state(required=True):
     """
     row = SyncState.select().first()
     if row is not None and row.kit_id != _kit_uuid():
-        logger.warning("sync state belongs to kit %s, not this kit %s (a copied card?): "
-                       "not syncing until `kit sync enroll` runs again", row.kit_id, _kit_uuid())
+        logger.warning(
+            "sync state belongs to kit %s, not this kit %s (a copied card?): "
+            "not syncing until `kit sync enroll` runs again",
+            row.kit_id,
+            _kit_uuid(),
+        )
         row = None
         if required:
-            raise NotEnrolled("this kit's identity changed since it was enrolled (a copied SD card?): "
-                              "enrol it again with `kit sync enroll --hub URL --code CODE`")
+            raise NotEnrolled(
+                "this kit's identity changed since it was enrolled (a copied SD card?): "
+                "enrol it again with `kit sync enroll --hub URL --code CODE`"
+            )
     if row is None and required:
         raise NotEnrolled("this kit is not enrolled with a hub: run `kit sync enroll --hub URL --code CODE`")
     return row
@@ -139,8 +145,10 @@ def max_seq():
 
 def waiting_events(state):
     """Count events above the acknowledged cursor that are not set aside."""
-    return (Event.select().where(Event.seq > state.acked_seq).count()
-            - SetAside.select().where(SetAside.seq > state.acked_seq).count())
+    return (
+        Event.select().where(Event.seq > state.acked_seq).count()
+        - SetAside.select().where(SetAside.seq > state.acked_seq).count()
+    )
 
 
 def record_anchor(force=False):

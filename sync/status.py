@@ -13,19 +13,40 @@ def status():
     """Return a dict: enrolled, hub, last attempt/success, events waiting, last error, …"""
     state = get_state(required=False)
     if state is None:
-        return {"enrolled": False, "hub": None, "events_waiting": Event.select().count(),
-                "problem": "not enrolled with a hub"}
+        return {
+            "enrolled": False,
+            "hub": None,
+            "events_waiting": Event.select().count(),
+            "problem": "not enrolled with a hub",
+        }
     set_aside = list(SetAside.select().order_by(SetAside.seq))
-    downloads = [{"pack": d.pack_id, "version": d.version, "status": d.status,
-                  "bytes_done": d.bytes_done, "size": d.size, "error": d.error}
-                 for d in Download.select().order_by(Download.id.desc()).limit(5)]
+    downloads = [
+        {
+            "pack": d.pack_id,
+            "version": d.version,
+            "status": d.status,
+            "bytes_done": d.bytes_done,
+            "size": d.size,
+            "error": d.error,
+        }
+        for d in Download.select().order_by(Download.id.desc()).limit(5)
+    ]
     return {
-        "enrolled": True, "hub": state.hub_url, "hub_name": state.hub_name, "kit_id": state.kit_id,
-        "stage": state.stage, "cursor": state.acked_seq, "events_waiting": waiting_events(state),
-        "last_attempt": _iso(state.last_attempt_at), "last_success": _iso(state.last_success_at),
-        "next_attempt": _iso(state.next_attempt_at), "attempts": state.attempts,
-        "batch_size": state.batch_size, "last_result": state.last_result,
-        "last_error": state.last_error or None, "last_error_at": _iso(state.last_error_at),
+        "enrolled": True,
+        "hub": state.hub_url,
+        "hub_name": state.hub_name,
+        "kit_id": state.kit_id,
+        "stage": state.stage,
+        "cursor": state.acked_seq,
+        "events_waiting": waiting_events(state),
+        "last_attempt": _iso(state.last_attempt_at),
+        "last_success": _iso(state.last_success_at),
+        "next_attempt": _iso(state.next_attempt_at),
+        "attempts": state.attempts,
+        "batch_size": state.batch_size,
+        "last_result": state.last_result,
+        "last_error": state.last_error or None,
+        "last_error_at": _iso(state.last_error_at),
         "clock_offset_s": None if state.clock_offset_ms is None else round(state.clock_offset_ms / 1000, 1),
         "set_aside": [{"seq": s.seq, "uuid": s.uuid, "error": s.error} for s in set_aside],
         "downloads": downloads,
@@ -36,8 +57,10 @@ def status():
 def lines(info):
     """Return the status as plain lines for the terminal."""
     if not info["enrolled"]:
-        return ["not enrolled with a hub (run `kit sync enroll --hub URL --code CODE`)",
-                f"events recorded: {info['events_waiting']}"]
+        return [
+            "not enrolled with a hub (run `kit sync enroll --hub URL --code CODE`)",
+            f"events recorded: {info['events_waiting']}",
+        ]
     out = [
         f"hub:            {info['hub']} ({info['hub_name']})",
         f"last attempt:   {info['last_attempt'] or 'never'}",

@@ -13,10 +13,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def extracted_ids(catalogues, tmp_path):
     """Extract the strings from today's sources with the catalogue folder's babel.cfg."""
     out = tmp_path / "fresh.pot"
-    subprocess.run([sys.executable, "-c", "import sys; from babel.messages.frontend import main; "
-                    "sys.argv[0] = 'pybabel'; main()", "extract",
-                    "-F", str(Path(catalogues) / "babel.cfg"), "-o", str(out), "."],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from babel.messages.frontend import main; sys.argv[0] = 'pybabel'; main()",
+            "extract",
+            "-F",
+            str(Path(catalogues) / "babel.cfg"),
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with open(out, "rb") as handle:
         return {m.id for m in read_po(handle) if m.id}
 
@@ -39,5 +51,6 @@ def assert_catalogues_complete(catalogues, tmp_path, at_least, languages=("en", 
         with open(folder / "messages.mo", "rb") as handle:
             mo = {_plain(m.id): _plain(m.string) for m in read_mo(handle) if m.id}
         po = {_plain(k): _plain(v) for k, v in po.items()}
-        assert set(po) <= set(mo) and all(mo[k] == v for k, v in po.items()), \
+        assert set(po) <= set(mo) and all(mo[k] == v for k, v in po.items()), (
             f"{lang}: messages.mo is stale: run pybabel compile -d {Path(catalogues).relative_to(ROOT)}"
+        )

@@ -55,13 +55,17 @@ def run_kit(data_dir, *args, check=True, env=None, input=None, timeout=120):
     """Run the real `kit` command in a subprocess; return the CompletedProcess."""
     full_env = {**os.environ, "KIT_DATA": str(data_dir), **(env or {})}
     result = subprocess.run(
-        [*KIT, *map(str, args)], capture_output=True, text=True, env=full_env,
-        input=input, timeout=timeout, cwd=ROOT,
+        [*KIT, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=timeout,
+        cwd=ROOT,
     )
     if check and result.returncode != 0:
         raise AssertionError(
-            f"kit {' '.join(map(str, args))} exited {result.returncode}:\n"
-            f"{result.stdout}\n{result.stderr}"
+            f"kit {' '.join(map(str, args))} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
         )
     return result
 
@@ -152,7 +156,10 @@ class KitServer:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [*KIT, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         wait_http(self.url + "/healthz", process=self.process)
         return self
@@ -205,6 +212,7 @@ def playwright_instance():
 def browser(playwright_instance):
     """Debian's Chromium, headless, once per session (never a downloaded browser)."""
     browser = playwright_instance.chromium.launch(
-        executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True)
+        executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True
+    )
     yield browser
     browser.close()

@@ -73,8 +73,7 @@ def keyfile_escape(value):
 def render(template, out, environ):
     """Replace every @NAME@ in a template with KIT_CFG_NAME; refuse to leave one unset."""
     text = Path(template).read_text(encoding="utf-8")
-    missing = sorted({m for m in re.findall(r"@([A-Z_]+)@", text)
-                      if f"KIT_CFG_{m}" not in environ})
+    missing = sorted({m for m in re.findall(r"@([A-Z_]+)@", text) if f"KIT_CFG_{m}" not in environ})
     if missing:
         raise SystemExit(f"error: {template}: no value for {', '.join(missing)}")
     text = re.sub(r"@([A-Z_]+)@", lambda m: keyfile_escape(environ[f"KIT_CFG_{m[1]}"]), text)
@@ -93,6 +92,7 @@ def qr(text):
 
 def wifi_qr_text(ssid, psk):
     """Return the WIFI: text phones scan to join a network, with its special characters escaped."""
+
     def esc(value):
         return re.sub(r'([\\;,:"])', r"\\\1", value)
 

@@ -53,7 +53,10 @@ def status():
     """Say which kit this is and how much it holds (counts the event log: not for polling)."""
     kit_id, site = _identity()
     return jsonify(
-        status="ok", kit_id=kit_id, site=site, version=__version__,
+        status="ok",
+        kit_id=kit_id,
+        site=site,
+        version=__version__,
         counts={
             "packs": Pack.select().count(),
             "learners": Learner.select().where(Learner.active == True).count(),  # noqa: E712

@@ -36,8 +36,7 @@ def post_events():
     """Append a batch of one learner's events; repeats are no-ops."""
     body = _json_body()
     learner = learner_from_token(body.get("token"))
-    result = record(body.get("events"), learner.id,
-                    max_batch=current_app.config["KIT"]["max_event_batch"])
+    result = record(body.get("events"), learner.id, max_batch=current_app.config["KIT"]["max_event_batch"])
     return jsonify(result)
 
 
@@ -49,10 +48,16 @@ def check_answer():
     names = ("pack_id", "lesson_id", "question_id")
     if any(not isinstance(body.get(name), str) for name in names) or "response" not in body:
         raise BadEvent("pack_id, lesson_id, question_id (text) and response are required")
-    result = check_and_record(learner.id, *(body[name] for name in names), body["response"],
-                              attempt=body.get("attempt"), uuid=body.get("uuid"))
-    return jsonify(correct=bool(result["correct"]), feedback=result.get("feedback", ""),
-                   hint=result.get("hint", ""))
+    result = check_and_record(
+        learner.id,
+        *(body[name] for name in names),
+        body["response"],
+        attempt=body.get("attempt"),
+        uuid=body.get("uuid"),
+    )
+    return jsonify(
+        correct=bool(result["correct"]), feedback=result.get("feedback", ""), hint=result.get("hint", "")
+    )
 
 
 @bp.get("/progress")
@@ -60,14 +65,40 @@ def get_progress():
     """The signed-in learner's progress in every lesson they have started."""
     learner = _signed_in()
     # Sorted here. last_seen is stored as str(datetime): isoformat() with a space for the T.
-    rows = sorted(database.execute_sql(
-        "SELECT pack_id, lesson_id, status, page, score, best_score,"
-        " attempts, seconds, needs_help, last_seen FROM lesson_progress WHERE learner_id = ?",
-        (learner.id,)).fetchall(), key=lambda row: (row[0], row[1]))
-    return jsonify(learner={"id": learner.id, "name": learner.display_name}, lessons=[{
-        "pack_id": pack_id, "lesson_id": lesson_id, "status": status, "page": page,
-        "score": score, "best_score": best_score, "attempts": attempts, "seconds": seconds,
-        "needs_help": bool(needs_help),
-        "last_seen": last_seen.replace(" ", "T") + "Z" if last_seen else None,
-    } for (pack_id, lesson_id, status, page, score, best_score, attempts, seconds, needs_help,
-           last_seen) in rows])
+    rows = sorted(
+        database.execute_sql(
+            "SELECT pack_id, lesson_id, status, page, score, best_score,"
+            " attempts, seconds, needs_help, last_seen FROM lesson_progress WHERE learner_id = ?",
+            (learner.id,),
+        ).fetchall(),
+        key=lambda row: (row[0], row[1]),
+    )
+    return jsonify(
+        learner={"id": learner.id, "name": learner.display_name},
+        lessons=[
+            {
+                "pack_id": pack_id,
+                "lesson_id": lesson_id,
+                "status": status,
+                "page": page,
+                "score": score,
+                "best_score": best_score,
+                "attempts": attempts,
+                "seconds": seconds,
+                "needs_help": bool(needs_help),
+                "last_seen": last_seen.replace(" ", "T") + "Z" if last_seen else None,
+            }
+            for (
+                pack_id,
+                lesson_id,
+                status,
+                page,
+                score,
+                best_score,
+                attempts,
+                seconds,
+                needs_help,
+                last_seen,
+            ) in rows
+        ],
+    )

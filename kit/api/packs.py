@@ -11,10 +11,15 @@ def list_packs():
     packs = []
     for pack in Pack.select().order_by(Pack.title):
         lessons = pack.lessons.order_by(Lesson.position)
-        packs.append({
-            "id": pack.pack_id, "version": pack.version, "title": pack.title,
-            "language": pack.language,
-            "lessons": [{"id": les.lesson_id, "title": les.title, "minutes": les.minutes}
-                        for les in lessons],
-        })
+        packs.append(
+            {
+                "id": pack.pack_id,
+                "version": pack.version,
+                "title": pack.title,
+                "language": pack.language,
+                "lessons": [
+                    {"id": les.lesson_id, "title": les.title, "minutes": les.minutes} for les in lessons
+                ],
+            }
+        )
     return jsonify(packs=packs)

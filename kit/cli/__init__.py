@@ -39,7 +39,8 @@ class Context:
         if self.typed and os.path.realpath(self.data) != os.path.realpath(data):
             raise click.UsageError(
                 f"--data given twice with two folders: {self.data} before the command and "
-                f"{data} after it; give it once, before or after `{command_path}`")
+                f"{data} after it; give it once, before or after `{command_path}`"
+            )
         return Context(data, typed=True)
 
 
@@ -48,8 +49,13 @@ def pass_ctx(command):
     `kit serve --data DIR` as often as `kit --data DIR serve`, so every command that uses
     the data folder takes it in either place."""
 
-    @click.option("--data", "data_after", type=click.Path(file_okay=False), default=None,
-                  help="Data folder; the same as `kit --data`, given after the command.")
+    @click.option(
+        "--data",
+        "data_after",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Data folder; the same as `kit --data`, given after the command.",
+    )
     @click.pass_context
     @functools.wraps(command)
     def with_ctx(click_ctx, *args, data_after=None, **kwargs):
@@ -60,9 +66,13 @@ def pass_ctx(command):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--data", envvar="KIT_DATA", type=click.Path(file_okay=False),
-              help="Data folder (default: $KIT_DATA, else ./kit-data); also accepted after the "
-                   "command: `kit serve --data DIR`.")
+@click.option(
+    "--data",
+    envvar="KIT_DATA",
+    type=click.Path(file_okay=False),
+    help="Data folder (default: $KIT_DATA, else ./kit-data); also accepted after the "
+    "command: `kit serve --data DIR`.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens, to stderr.")
 @click.version_option(package_name="classroom-kit")
 @click.pass_context

@@ -20,8 +20,13 @@ def pack():
 
 @pack.command("build")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False),
-              help="Archive to write (conventionally NAME.kitpack).")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Archive to write (conventionally NAME.kitpack).",
+)
 def build_command(folder, out):
     """Validate a pack's source folder and write its archive.
 
@@ -35,8 +40,10 @@ def build_command(folder, out):
 
     manifest = build(folder, out)
     size = sum(item["size"] for item in manifest["files"])
-    click.echo(f"built {out}: {manifest['id']} {manifest['version']}, "
-               f"{len(manifest['lessons'])} lessons, {len(manifest['files'])} files, {size} bytes")
+    click.echo(
+        f"built {out}: {manifest['id']} {manifest['version']}, "
+        f"{len(manifest['lessons'])} lessons, {len(manifest['files'])} files, {size} bytes"
+    )
 
 
 @pack.command("import")
@@ -99,17 +106,28 @@ def list_command(ctx, as_json):
     from ..models import Pack
 
     ctx.open()
-    rows = [{"id": p.pack_id, "version": p.version, "title": p.title, "language": p.language,
-             "lessons": p.lessons.count(), "files": p.file_count, "bytes": p.total_bytes}
-            for p in Pack.select().order_by(Pack.pack_id)]
+    rows = [
+        {
+            "id": p.pack_id,
+            "version": p.version,
+            "title": p.title,
+            "language": p.language,
+            "lessons": p.lessons.count(),
+            "files": p.file_count,
+            "bytes": p.total_bytes,
+        }
+        for p in Pack.select().order_by(Pack.pack_id)
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
         return
     if not rows:
         click.echo("no packs installed (kit pack import FILE.kitpack)")
     for row in rows:
-        click.echo(f"{row['id']:<24} {row['version']:<10} {row['language']:<5} "
-                   f"{row['lessons']:>3} lessons  {row['title']}")
+        click.echo(
+            f"{row['id']:<24} {row['version']:<10} {row['language']:<5} "
+            f"{row['lessons']:>3} lessons  {row['title']}"
+        )
 
 
 @pack.command("remove")

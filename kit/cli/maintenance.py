@@ -6,8 +6,12 @@ from . import cli, pass_ctx
 
 
 @cli.command()
-@click.option("--packs", type=click.Path(exists=True, file_okay=False), default=None,
-              help="Folder of pack source folders (default: the repository's content_packs/).")
+@click.option(
+    "--packs",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Folder of pack source folders (default: the repository's content_packs/).",
+)
 @pass_ctx
 def demo(ctx, packs):
     """Fill the data folder with a demo: sample packs, a class, a teacher and an admin.
@@ -45,9 +49,11 @@ def backup_command(ctx, out, without_packs):
 
     config = ctx.open()
     description = backup(config, out, with_packs=not without_packs)
-    click.echo(f"backed up kit {description['kit_uuid']} ({description['site']}) to {out}: "
-               f"database and {len(description['packs'])} pack(s)"
-               + ("" if not without_packs else " listed, not included"))
+    click.echo(
+        f"backed up kit {description['kit_uuid']} ({description['site']}) to {out}: "
+        f"database and {len(description['packs'])} pack(s)"
+        + ("" if not without_packs else " listed, not included")
+    )
 
 
 @cli.command("restore")
@@ -65,7 +71,9 @@ def restore_command(ctx, path, force):
 
     config = ctx.open()
     description = restore(config, path, force=force)
-    click.echo(f"restored kit {description['kit_uuid']} ({description['site']}) from {description['created']}")
+    click.echo(
+        f"restored kit {description['kit_uuid']} ({description['site']}) from {description['created']}"
+    )
     if not description.get("packs_included"):
         for pack in description["packs"]:
             click.echo(f"pack files not in the backup: import {pack['id']} {pack['version']} again")

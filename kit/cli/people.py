@@ -19,11 +19,16 @@ def users():
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["teacher", "admin"]), required=True,
-              help="teacher: classes and progress; admin: also users, packs, kit status.")
+@click.option(
+    "--role",
+    type=click.Choice(["teacher", "admin"]),
+    required=True,
+    help="teacher: classes and progress; admin: also users, packs, kit status.",
+)
 @click.option("--name", "display_name", default="", help="Name shown on pages (default: USERNAME).")
-@click.option("--password", default=None,
-              help="The password (visible in the shell history: prefer the prompt).")
+@click.option(
+    "--password", default=None, help="The password (visible in the shell history: prefer the prompt)."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @pass_ctx
 def users_add(ctx, username, role, display_name, password, password_stdin):
@@ -60,8 +65,10 @@ def users_list(ctx, as_json):
     from ..auth import list_users
 
     ctx.open()
-    rows = [{"username": u.username, "name": u.display_name, "role": u.role, "active": u.active}
-            for u in list_users()]
+    rows = [
+        {"username": u.username, "name": u.display_name, "role": u.role, "active": u.active}
+        for u in list_users()
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -84,11 +91,11 @@ def learners():
 
 @learners.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--class", "class_name", required=True,
-              help="Class to import into; made if it does not exist.")
+@click.option("--class", "class_name", required=True, help="Class to import into; made if it does not exist.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
-@click.option("--skip-bad-lines", is_flag=True,
-              help="Import the good lines even when some lines have errors.")
+@click.option(
+    "--skip-bad-lines", is_flag=True, help="Import the good lines even when some lines have errors."
+)
 @pass_ctx
 def learners_import(ctx, file, class_name, dry_run, skip_bad_lines):
     """Add and update a class's learners from a CSV file; never removes anyone.
@@ -111,12 +118,15 @@ def learners_import(ctx, file, class_name, dry_run, skip_bad_lines):
     for line, message in plan.errors:
         click.echo(f"{file}:{line}: {message}", err=True)
     add, update = ("would be added", "would be updated") if dry_run else ("to add", "to update")
-    click.echo(f"class {plan.class_name}{'' if plan.class_exists else ' (new)'}: "
-               f"{plan.count('add')} {add}, {plan.count('update')} {update}, "
-               f"{plan.count('unchanged')} unchanged")
+    click.echo(
+        f"class {plan.class_name}{'' if plan.class_exists else ' (new)'}: "
+        f"{plan.count('add')} {add}, {plan.count('update')} {update}, "
+        f"{plan.count('unchanged')} unchanged"
+    )
     if plan.errors and not skip_bad_lines:
-        raise KitError(f"{len(plan.errors)} line(s) with errors; nothing imported "
-                       "(fix them, or use --skip-bad-lines)")
+        raise KitError(
+            f"{len(plan.errors)} line(s) with errors; nothing imported (fix them, or use --skip-bad-lines)"
+        )
     if dry_run:
         return
     result = apply_import(plan)

@@ -54,8 +54,12 @@ def migrate(ctx):
 @click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
 @click.option("--port", default=None, type=int, help="Port (default 8080).")
 @click.option("--threads", default=None, type=int, help="Threads per worker process (default 8).")
-@click.option("--workers", default=None, type=int,
-              help="Worker processes, each on its own CPU (default 0: one per CPU, within memory).")
+@click.option(
+    "--workers",
+    default=None,
+    type=int,
+    help="Worker processes, each on its own CPU (default 0: one per CPU, within memory).",
+)
 @pass_ctx
 def serve(ctx, host, port, threads, workers):
     """Serve the kit to tablets and teachers with waitress, one pinned process per CPU.

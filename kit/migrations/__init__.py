@@ -42,9 +42,7 @@ def _ensure_table(database):
 def applied(database, namespace="kit"):
     """Return the set of migration numbers already applied for a namespace."""
     _ensure_table(database)
-    rows = database.execute_sql(
-        "SELECT number FROM schema_migrations WHERE namespace = ?", (namespace,)
-    )
+    rows = database.execute_sql("SELECT number FROM schema_migrations WHERE namespace = ?", (namespace,))
     return {row[0] for row in rows}
 
 
@@ -71,8 +69,7 @@ def migrate(database, package="kit.migrations", namespace="kit"):
         with database.atomic():
             _run(database, package, entry)
             database.execute_sql(
-                "INSERT INTO schema_migrations (namespace, number, name, applied_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO schema_migrations (namespace, number, name, applied_at) VALUES (?, ?, ?, ?)",
                 (namespace, number, entry.name, utcnow().isoformat()),
             )
         logger.info("applied migration %s/%s", namespace, entry.name)

@@ -18,7 +18,19 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 RATIO_CHECK_FROM = 256 * 1024  # small files legitimately compress very well (an SVG of zeros)
-ALREADY_COMPRESSED = {".ogg", ".opus", ".mp3", ".m4a", ".webm", ".mp4", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
+ALREADY_COMPRESSED = {
+    ".ogg",
+    ".opus",
+    ".mp3",
+    ".m4a",
+    ".webm",
+    ".mp4",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+}
 DRIVE = re.compile(r"^[a-zA-Z]:")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # the same folder always builds the same bytes
@@ -38,10 +50,14 @@ def build(folder, out):
     if not folder.is_dir():
         raise PackError(f"{folder}: not a folder")
     pack = read_pack(folder)
-    manifest = {"format": FORMAT, **pack.meta, "files": [
-        {"path": rel, "size": (folder / rel).stat().st_size, "sha256": sha256_file(folder / rel)}
-        for rel in pack.files
-    ]}
+    manifest = {
+        "format": FORMAT,
+        **pack.meta,
+        "files": [
+            {"path": rel, "size": (folder / rel).stat().st_size, "sha256": sha256_file(folder / rel)}
+            for rel in pack.files
+        ],
+    }
     out = Path(out)
     partial = out.with_name(out.name + ".part")
     with zipfile.ZipFile(partial, "w") as archive:
@@ -109,7 +125,9 @@ def _check_entries(archive, limits):
         check_name(info.filename)
         kind = _entry_kind(info)
         if kind in ("symlink", "special"):
-            raise PackError(f"{info.filename}: {'symbolic links' if kind == 'symlink' else 'special files'} are not allowed")
+            raise PackError(
+                f"{info.filename}: {'symbolic links' if kind == 'symlink' else 'special files'} are not allowed"
+            )
         if kind == "dir":
             continue
         if info.filename.casefold() in folded:
@@ -121,8 +139,10 @@ def _check_entries(archive, limits):
             raise PackError(f"{info.filename}: encrypted entries are not allowed")
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size >= RATIO_CHECK_FROM and ratio > limits["max_compression_ratio"]:
-            raise PackError(f"{info.filename}: compression ratio {ratio:.0f} is above the limit "
-                            f"{limits['max_compression_ratio']} (zip bomb?)")
+            raise PackError(
+                f"{info.filename}: compression ratio {ratio:.0f} is above the limit "
+                f"{limits['max_compression_ratio']} (zip bomb?)"
+            )
         entries[info.filename] = info
     if MANIFEST not in entries:
         raise PackError(f"{MANIFEST}: missing (is this a pack built with `kit pack build`?)")
@@ -143,8 +163,10 @@ def _read_manifest(archive, entries):
     if not isinstance(manifest, dict):
         raise PackError(f"{MANIFEST}: must be a JSON object")
     if manifest.get("format") != FORMAT:
-        raise PackError(f"{MANIFEST}: unknown format version {manifest.get('format')!r} "
-                        f"(this kit reads format {FORMAT}; update the kit)")
+        raise PackError(
+            f"{MANIFEST}: unknown format version {manifest.get('format')!r} "
+            f"(this kit reads format {FORMAT}; update the kit)"
+        )
     for key in ("id", "version", "title", "files", "lessons"):
         if key not in manifest:
             raise PackError(f"{MANIFEST}: `{key}` is missing")
@@ -161,7 +183,13 @@ def _match_manifest(manifest, entries, limits):
         rel = item["path"]
         check_name(rel)
         size, digest = item.get("size"), item.get("sha256")
-        if not isinstance(size, int) or isinstance(size, bool) or size < 0 or not isinstance(digest, str) or not SHA256.match(digest):
+        if (
+            not isinstance(size, int)
+            or isinstance(size, bool)
+            or size < 0
+            or not isinstance(digest, str)
+            or not SHA256.match(digest)
+        ):
             raise PackError(f"{rel}: manifest entry needs a size and a SHA-256")
         if rel == MANIFEST or rel in listed:
             raise PackError(f"{rel}: listed twice in the manifest")

@@ -80,7 +80,9 @@ def import_pack(path, data_dir, progress=None):
             _unpack(archive, manifest, entries, staging, progress)
             pack = read_pack(staging, files=sorted(entries))
             if (pack.id, pack.version) != (pack_id, version):
-                raise PackError(f"pack.yaml says {pack.id} {pack.version} but {MANIFEST} says {pack_id} {version}")
+                raise PackError(
+                    f"pack.yaml says {pack.id} {pack.version} but {MANIFEST} says {pack_id} {version}"
+                )
             final = pack_folder(config, pack_id, version)
             if final.exists():
                 shutil.rmtree(final)  # left behind by an import that was cut off
@@ -130,7 +132,9 @@ def _unpack(archive, manifest, entries, staging, progress):
                 while block := source.read(CHUNK):
                     written += len(block)
                     if written > item["size"]:
-                        raise PackError(f"{rel}: holds more data than its declared {item['size']} bytes (zip bomb?)")
+                        raise PackError(
+                            f"{rel}: holds more data than its declared {item['size']} bytes (zip bomb?)"
+                        )
                     digest.update(block)
                     sink.write(block)
                     done += len(block)
@@ -157,11 +161,18 @@ def _record(pack, manifest, folder):
         row.file_count, row.total_bytes = len(pack.files), manifest["_total_bytes"]
         row.save()
         Lesson.delete().where(Lesson.pack == row).execute()
-        Lesson.insert_many([
-            {"pack": row, "lesson_id": lesson.id, "position": position, "title": lesson.title,
-             "minutes": lesson.minutes}
-            for position, lesson in enumerate(pack.lessons)
-        ]).execute()
+        Lesson.insert_many(
+            [
+                {
+                    "pack": row,
+                    "lesson_id": lesson.id,
+                    "position": position,
+                    "title": lesson.title,
+                    "minutes": lesson.minutes,
+                }
+                for position, lesson in enumerate(pack.lessons)
+            ]
+        ).execute()
 
 
 def _prune(config, pack_id, keep):

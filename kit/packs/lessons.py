@@ -20,8 +20,14 @@ from .quiz import mark_answer, min_score, public_question
 # markdown-it and YAML are imported when a lesson is first rendered or judged, not when
 # `kit serve` starts: they cost ~30 ms of every start and memory a kit may never need.
 
-AUDIO_TYPES = {".ogg": "audio/ogg", ".opus": "audio/ogg", ".oga": "audio/ogg",
-               ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".webm": "audio/webm"}
+AUDIO_TYPES = {
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".webm": "audio/webm",
+}
 VIDEO_TYPES = {".webm": "video/webm", ".mp4": "video/mp4", ".ogv": "video/ogg"}
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _CUE_TAG = re.compile(r"<[^>]*>")  # <v Speaker>, <i>, <00:01.000> inside a cue's text
@@ -78,8 +84,9 @@ def _installed(pack_id):
     another process, and the folder name (``<pack>@<version>``) plus the install time
     is what keys every cache below, so a new install is seen at once.
     """
-    row = database.execute_sql("SELECT folder, version, installed_at FROM pack WHERE pack_id = ?",
-                               (pack_id,)).fetchone()
+    row = database.execute_sql(
+        "SELECT folder, version, installed_at FROM pack WHERE pack_id = ?", (pack_id,)
+    ).fetchone()
     if row is None:
         raise NotFound(f"no pack {pack_id!r} is installed")
     return tuple(row)
@@ -110,7 +117,8 @@ def _lesson_view(folder, installed_at, pack_id, version, lesson_id, ids):
     index = ids.index(lesson_id)
     view = _render(folder, installed_at, pack_id, version, lesson_id)
     return LessonView(
-        **view, position=index,
+        **view,
+        position=index,
         prev_lesson_id=ids[index - 1] if index else None,
         next_lesson_id=ids[index + 1] if index + 1 < len(ids) else None,
     )
@@ -179,9 +187,14 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
     pages = [markup.render_page(page.strip(), base, url) for page in PAGE_BREAK.split(body)]
     quiz = _quiz(folder, installed_at, lesson_id)
     return dict(
-        pack_id=pack_id, lesson_id=lesson_id, version=version, title=front["title"],
-        objectives=list(front["objectives"]), minutes=front["minutes"],
-        language=manifest.get("language", ""), pages=pages,
+        pack_id=pack_id,
+        lesson_id=lesson_id,
+        version=version,
+        title=front["title"],
+        objectives=list(front["objectives"]),
+        minutes=front["minutes"],
+        language=manifest.get("language", ""),
+        pages=pages,
         audio=_audio(root, base, front.get("audio"), url),
         video=_video(root, base, front.get("video"), url, manifest.get("language", "")),
         sign_video=_sign(base, front.get("sign_video"), url),
@@ -202,8 +215,11 @@ def _audio(root, base, audio, url):
     rel, transcript = _rel(base, audio["file"]), _rel(base, audio["transcript"])
     text = (root / transcript).read_text(encoding="utf-8")
     paragraphs = [html.escape(p.strip()) for p in text.split("\n\n") if p.strip()]
-    return {"url": url(rel), "type": AUDIO_TYPES.get(Path(rel).suffix.lower(), "audio/ogg"),
-            "transcript_html": "".join(f"<p>{p}</p>" for p in paragraphs)}
+    return {
+        "url": url(rel),
+        "type": AUDIO_TYPES.get(Path(rel).suffix.lower(), "audio/ogg"),
+        "transcript_html": "".join(f"<p>{p}</p>" for p in paragraphs),
+    }
 
 
 def _video(root, base, video, url, language):
@@ -211,10 +227,14 @@ def _video(root, base, video, url, language):
         return None
     rel, captions = _rel(base, video["file"]), _rel(base, video["captions"])
     text = (root / captions).read_text(encoding="utf-8-sig")
-    return {"url": url(rel), "type": VIDEO_TYPES.get(Path(rel).suffix.lower(), "video/webm"),
-            "captions_url": url(captions), "captions_lang": language,
-            "captions_html": "".join(f"<p>{html.escape(line)}</p>" for line in caption_lines(text)),
-            "poster_url": url(_rel(base, video["poster"])) if video.get("poster") else None}
+    return {
+        "url": url(rel),
+        "type": VIDEO_TYPES.get(Path(rel).suffix.lower(), "video/webm"),
+        "captions_url": url(captions),
+        "captions_lang": language,
+        "captions_html": "".join(f"<p>{html.escape(line)}</p>" for line in caption_lines(text)),
+        "poster_url": url(_rel(base, video["poster"])) if video.get("poster") else None,
+    }
 
 
 def caption_lines(vtt):
@@ -229,7 +249,7 @@ def caption_lines(vtt):
         timing = next((i for i, row in enumerate(rows) if "-->" in row), None)
         if timing is None:
             continue  # the WEBVTT header, a NOTE, a STYLE or REGION block
-        said = " ".join(_CUE_TAG.sub("", row).strip() for row in rows[timing + 1:])
+        said = " ".join(_CUE_TAG.sub("", row).strip() for row in rows[timing + 1 :])
         if said.strip():
             lines.append(html.unescape(" ".join(said.split())))
     return lines

@@ -32,8 +32,12 @@ def validate_quiz(data, where):
         if not isinstance(question.get("prompt"), str) or not question["prompt"].strip():
             raise PackError(f"{label} ({qid}): needs a `prompt`")
         kind = question.get("type")
-        checks = {"single": _check_choices, "multiple": _check_choices,
-                  "numeric": _check_numeric, "text": _check_text}
+        checks = {
+            "single": _check_choices,
+            "multiple": _check_choices,
+            "numeric": _check_numeric,
+            "text": _check_text,
+        }
         if kind not in checks:
             raise PackError(f"{label} ({qid}): `type` must be single, multiple, numeric or text")
         checks[kind](question, f"{label} ({qid})")
@@ -41,8 +45,11 @@ def validate_quiz(data, where):
             if key in question and not isinstance(question[key], str):
                 raise PackError(f"{label} ({qid}): `{key}` must be text")
         feedback = question.get("feedback", {})
-        if (not isinstance(feedback, dict) or set(feedback) - {"correct", "incorrect"}
-                or not all(isinstance(v, str) for v in feedback.values())):
+        if (
+            not isinstance(feedback, dict)
+            or set(feedback) - {"correct", "incorrect"}
+            or not all(isinstance(v, str) for v in feedback.values())
+        ):
             raise PackError(f"{label} ({qid}): `feedback` may only hold `correct` and `incorrect` texts")
 
 
@@ -77,11 +84,17 @@ def _check_choices(question, label):
     for choice in choices:
         if set(choice) - {"id", "text", "correct", "feedback"}:
             extra = ", ".join(sorted(set(choice) - {"id", "text", "correct", "feedback"}))
-            raise PackError(f"{label}: choice {choice['id']} has unknown keys ({extra}); "
-                            "quote text holding a comma or a colon")
-        if not isinstance(choice.get("feedback", ""), str) or not isinstance(choice.get("correct", False), bool):
-            raise PackError(f"{label}: choice {choice['id']}: `feedback` must be text and `correct` true or false "
-                            "(quote text such as \"Yes, three!\")")
+            raise PackError(
+                f"{label}: choice {choice['id']} has unknown keys ({extra}); "
+                "quote text holding a comma or a colon"
+            )
+        if not isinstance(choice.get("feedback", ""), str) or not isinstance(
+            choice.get("correct", False), bool
+        ):
+            raise PackError(
+                f"{label}: choice {choice['id']}: `feedback` must be text and `correct` true or false "
+                '(quote text such as "Yes, three!")'
+            )
     right = sum(1 for c in choices if c.get("correct") is True)
     if question["type"] == "single" and right != 1:
         raise PackError(f"{label}: a single-choice question needs exactly one correct choice")
@@ -120,8 +133,12 @@ def normalise_text(value):
 
 def public_question(question):
     """Return what a tablet may see of a question: never which answer is right."""
-    public = {"id": question["id"], "type": question["type"], "prompt": question["prompt"],
-              "hint": question.get("hint", "")}
+    public = {
+        "id": question["id"],
+        "type": question["type"],
+        "prompt": question["prompt"],
+        "hint": question.get("hint", ""),
+    }
     if question["type"] in ("single", "multiple"):
         public["choices"] = [{"id": c["id"], "text": c["text"]} for c in question["choices"]]
     return public
@@ -138,8 +155,12 @@ def judge(question, response):
         return bool(choice.get("correct")), choice.get("feedback", "")
     if kind == "multiple":
         ids = {c["id"] for c in question["choices"]}
-        if not isinstance(response, list) or not response \
-                or not all(isinstance(item, str) for item in response) or not set(response) <= ids:
+        if (
+            not isinstance(response, list)
+            or not response
+            or not all(isinstance(item, str) for item in response)
+            or not set(response) <= ids
+        ):
             raise BadAnswer(f"answer to {question['id']} must be a list of choice ids")
         right = {c["id"] for c in question["choices"] if c.get("correct")}
         return set(response) == right, ""
@@ -162,8 +183,11 @@ def mark_answer(quiz, pack_id, lesson_id, question_id, response):
         raise NotFound(f"lesson {pack_id}/{lesson_id} has no question {question_id!r}")
     correct, feedback = judge(question, response)
     general = question.get("feedback", {}).get("correct" if correct else "incorrect", "")
-    return {"correct": correct, "feedback": feedback or general,
-            "hint": "" if correct else question.get("hint", "")}
+    return {
+        "correct": correct,
+        "feedback": feedback or general,
+        "hint": "" if correct else question.get("hint", ""),
+    }
 
 
 def attempt_score(first_try_results):

@@ -153,8 +153,14 @@ def _version(value, where):
 
 
 def _lesson_entry(lesson):
-    return {"id": lesson.id, "title": lesson.title, "minutes": lesson.minutes,
-            "objectives": lesson.objectives, "path": lesson.path, "quiz": lesson.quiz}
+    return {
+        "id": lesson.id,
+        "title": lesson.title,
+        "minutes": lesson.minutes,
+        "objectives": lesson.objectives,
+        "path": lesson.path,
+        "quiz": lesson.quiz,
+    }
 
 
 def split_front_matter(text, where):
@@ -172,7 +178,7 @@ def split_front_matter(text, where):
         raise PackError(f"{where}: malformed front matter: {_yaml_where(exc)}") from None
     if not isinstance(front, dict):
         raise PackError(f"{where}: front matter must be a mapping (title, objectives, minutes)")
-    return front, "\n".join(lines[end + 1:])
+    return front, "\n".join(lines[end + 1 :])
 
 
 def _read_lesson(root, lesson_id, files):
@@ -186,10 +192,12 @@ def _read_lesson(root, lesson_id, files):
         raise PackError(f"{where}: not UTF-8 text") from None
     front, body = split_front_matter(text, where)
     lesson = LessonSource(
-        id=lesson_id, path=where,
+        id=lesson_id,
+        path=where,
         title=_require(front, "title", str, where, str.strip),
-        objectives=_require(front, "objectives", list, where,
-                            lambda v: v and all(isinstance(o, str) and o.strip() for o in v)),
+        objectives=_require(
+            front, "objectives", list, where, lambda v: v and all(isinstance(o, str) and o.strip() for o in v)
+        ),
         minutes=_require(front, "minutes", int, where, lambda m: 1 <= m <= 240),
         quiz=f"{base}/quiz.yaml" if f"{base}/quiz.yaml" in files else None,
     )
@@ -228,7 +236,9 @@ def _media(front, key, parts, extensions, base, files, where):
             raise PackError(f"{where}: {key} {part} {name!r} is not a file of this lesson's pack")
         resolved[part] = path
     if Path(resolved["file"]).suffix.lower() not in extensions:
-        raise PackError(f"{where}: {key} file {value['file']!r} must be one of {', '.join(sorted(extensions))}")
+        raise PackError(
+            f"{where}: {key} file {value['file']!r} must be one of {', '.join(sorted(extensions))}"
+        )
     return resolved
 
 

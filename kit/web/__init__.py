@@ -13,8 +13,9 @@ csrf = CSRFProtect()
 
 def favicon():
     """The kit's icon where browsers look for it unasked (every page also links it)."""
-    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml",
-                               max_age=86400)
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
 
 
 def init_app(app):

@@ -17,18 +17,19 @@ from flask import Blueprint, current_app, make_response, render_template
 bp = Blueprint("captive", __name__)
 
 APPLE_SUCCESS = "<HTML><HEAD><TITLE>Success</TITLE></HEAD><BODY>Success</BODY></HTML>"
-FIREFOX_CANONICAL = ('<meta http-equiv="refresh" '
-                     'content="0;url=https://support.mozilla.org/kb/captive-portal"/>')
+FIREFOX_CANONICAL = (
+    '<meta http-equiv="refresh" content="0;url=https://support.mozilla.org/kb/captive-portal"/>'
+)
 
 # path -> (what the internet answers: status, body, content type)
 PROBES = {
-    "/generate_204": (204, "", "text/plain"),                 # Android, Chrome OS
-    "/gen_204": (204, "", "text/plain"),                      # older Android
+    "/generate_204": (204, "", "text/plain"),  # Android, Chrome OS
+    "/gen_204": (204, "", "text/plain"),  # older Android
     "/hotspot-detect.html": (200, APPLE_SUCCESS, "text/html"),  # iOS, macOS
     "/library/test/success.html": (200, APPLE_SUCCESS, "text/html"),  # older iOS
     "/connecttest.txt": (200, "Microsoft Connect Test", "text/plain"),  # Windows 10+
-    "/ncsi.txt": (200, "Microsoft NCSI", "text/plain"),       # older Windows
-    "/success.txt": (200, "success\n", "text/plain"),         # Firefox
+    "/ncsi.txt": (200, "Microsoft NCSI", "text/plain"),  # older Windows
+    "/success.txt": (200, "success\n", "text/plain"),  # Firefox
     "/canonical.html": (200, FIREFOX_CANONICAL, "text/html"),  # Firefox
 }
 
@@ -40,8 +41,9 @@ def _answer(path):
         from ..models import KitIdentity
 
         ident = KitIdentity.select().first()
-        html = render_template("captive/welcome.html", site=ident.site if ident else "",
-                               url=config["public_url"])
+        html = render_template(
+            "captive/welcome.html", site=ident.site if ident else "", url=config["public_url"]
+        )
         response = make_response(html, 200)
     else:
         status, body, kind = PROBES[path]

@@ -12,8 +12,16 @@ import zlib
 
 from flask import request
 
-TYPES = {"text/html", "text/css", "text/plain", "text/vtt", "application/javascript",
-         "text/javascript", "application/json", "image/svg+xml"}
+TYPES = {
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/vtt",
+    "application/javascript",
+    "text/javascript",
+    "application/json",
+    "image/svg+xml",
+}
 MIN_BYTES = 500
 MAX_BYTES = 4 * 1024 * 1024  # bigger files are streamed as they are
 CACHE_BYTES = 2 * 1024 * 1024
@@ -37,9 +45,13 @@ def compress(response):
     length = response.content_length  # cheapest test first: most API answers are tiny
     if length is not None and not MIN_BYTES <= length <= MAX_BYTES:
         return response
-    if (response.status_code != 200 or response.mimetype not in TYPES
-            or "Content-Encoding" in headers or not _wants_gzip()
-            or request.method == "HEAD"):
+    if (
+        response.status_code != 200
+        or response.mimetype not in TYPES
+        or "Content-Encoding" in headers
+        or not _wants_gzip()
+        or request.method == "HEAD"
+    ):
         return response
     etag = headers.get("ETag")
     key = (request.path, etag)

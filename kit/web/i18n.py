@@ -63,9 +63,9 @@ def init_app(app):
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True)
+        newstyle=True,
+    )
 
     @app.context_processor
     def _language():
-        return {"page_lang": str(get_locale()), "page_dir": page_direction(),
-                "languages": LANGUAGES}
+        return {"page_lang": str(get_locale()), "page_dir": page_direction(), "languages": LANGUAGES}

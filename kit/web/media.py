@@ -15,10 +15,22 @@ from ..packs.lessons import folder_manifest, folder_path, media_url
 
 bp = Blueprint("media", __name__)
 
-TYPES = {".vtt": "text/vtt", ".webm": "video/webm", ".ogg": "audio/ogg", ".opus": "audio/ogg",
-         ".oga": "audio/ogg", ".ogv": "video/ogg", ".svg": "image/svg+xml", ".m4a": "audio/mp4",
-         ".mp4": "video/mp4", ".mp3": "audio/mpeg", ".webp": "image/webp", ".md": "text/plain",
-         ".yaml": "text/plain", ".txt": "text/plain"}
+TYPES = {
+    ".vtt": "text/vtt",
+    ".webm": "video/webm",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".ogv": "video/ogg",
+    ".svg": "image/svg+xml",
+    ".m4a": "audio/mp4",
+    ".mp4": "video/mp4",
+    ".mp3": "audio/mpeg",
+    ".webp": "image/webp",
+    ".md": "text/plain",
+    ".yaml": "text/plain",
+    ".txt": "text/plain",
+}
 # A pack file is content, never a page: no scripts, no plugins, even if opened directly.
 SANDBOX = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 
@@ -41,8 +53,9 @@ def pack_file(pack_id, version, path):
     mimetype = TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
     if suffix in (".md", ".yaml") or path == "manifest.json":
         abort(404)  # sources and quiz answers are read by the kit, not by tablets
-    response = send_file(folder / path, mimetype=mimetype, conditional=True,
-                         etag=files[path], max_age=31536000)
+    response = send_file(
+        folder / path, mimetype=mimetype, conditional=True, etag=files[path], max_age=31536000
+    )
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["Content-Security-Policy"] = SANDBOX
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -36,7 +36,9 @@ def _body():
     body = request.get_data(cache=False)
     claimed = request.headers.get("X-Body-SHA256", "")
     if claimed and claimed != protocol.body_digest(body):
-        raise protocol.CorruptTransfer("the body does not match its X-Body-SHA256: it was cut or changed on the way")
+        raise protocol.CorruptTransfer(
+            "the body does not match its X-Body-SHA256: it was cut or changed on the way"
+        )
     return body
 
 
@@ -81,10 +83,14 @@ def ping():
 def enroll():
     body = _json_body()
     fields = ("code", "kit_id", "site", "location", "version")
-    if not isinstance(body, dict) or not all(isinstance(body.get(f, ""), str) and len(body.get(f, "")) <= 255
-                                             and is_storable(body.get(f, "")) for f in fields):
-        raise KitError(f"enrol needs a JSON object whose {', '.join(fields)} are short texts"
-                       " (no NUL characters or unpaired surrogates)")
+    if not isinstance(body, dict) or not all(
+        isinstance(body.get(f, ""), str) and len(body.get(f, "")) <= 255 and is_storable(body.get(f, ""))
+        for f in fields
+    ):
+        raise KitError(
+            f"enrol needs a JSON object whose {', '.join(fields)} are short texts"
+            " (no NUL characters or unpaired surrogates)"
+        )
     result = enrol(*(body.get(f, "") for f in fields), request.remote_addr, _config())
     logger.info("kit %s enrolled as %s", result["kit_id"], result["name"])
     return jsonify(kit_id=result["kit_id"], secret=result["secret"], name=result["name"])
@@ -113,11 +119,17 @@ def hello():
         record_sample(kit, device_ms, boot_id[:64], mono_ms, hub_ms)
         store_anchors(kit, anchors)
         correct_boot(kit, boot_id[:64])  # a USB bundle from this boot may have come first
-        Kit.update(last_contact=utcnow(), version=version[:64],
-                   site=(site or kit.site)[:255]).where(Kit.id == kit.id).execute()
+        Kit.update(last_contact=utcnow(), version=version[:64], site=(site or kit.site)[:255]).where(
+            Kit.id == kit.id
+        ).execute()
     kit = Kit.get_by_id(kit.id)
-    return jsonify(hub_ms=hub_ms, ack=kit.acked_seq, acked_anchor=kit.acked_anchor,
-                   name=kit.name, catalogue=catalogue_etag())
+    return jsonify(
+        hub_ms=hub_ms,
+        ack=kit.acked_seq,
+        acked_anchor=kit.acked_anchor,
+        name=kit.name,
+        catalogue=catalogue_etag(),
+    )
 
 
 @bp.post("/events")
@@ -141,9 +153,20 @@ def records():
 def packs():
     _kit()
     rows = HubPack.select().order_by(HubPack.pack_id, HubPack.id)
-    return jsonify(etag=catalogue_etag(), packs=[
-        {"id": p.pack_id, "version": p.version, "title": p.title, "sha256": p.sha256, "size": p.size,
-         "url": f"{protocol.PREFIX}/packs/{p.sha256}"} for p in rows])
+    return jsonify(
+        etag=catalogue_etag(),
+        packs=[
+            {
+                "id": p.pack_id,
+                "version": p.version,
+                "title": p.title,
+                "sha256": p.sha256,
+                "size": p.size,
+                "url": f"{protocol.PREFIX}/packs/{p.sha256}",
+            }
+            for p in rows
+        ],
+    )
 
 
 @bp.get("/packs/<sha256>")
@@ -154,8 +177,14 @@ def pack_file(sha256):
     if row is None:
         raise NotFound("no such pack at this hub")
     path = Path(_config()["data"]) / "packs" / row.filename
-    return send_file(path, mimetype="application/zip", conditional=True, etag=row.sha256,
-                     max_age=3600, download_name=row.filename)
+    return send_file(
+        path,
+        mimetype="application/zip",
+        conditional=True,
+        etag=row.sha256,
+        max_age=3600,
+        download_name=row.filename,
+    )
 
 
 @bp.errorhandler(KitError)

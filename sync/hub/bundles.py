@@ -89,8 +89,9 @@ def import_bundle(path, config):
     set_aside = [item for batch in _batches(document, kit, limit) for item in batch[4]]
     records = None
     if document.get("records"):
-        records = protocol.decode_records(protocol.decompress(_unbase64(document["records"], "records"), limit),
-                                          kit.kit_id)
+        records = protocol.decode_records(
+            protocol.decompress(_unbase64(document["records"], "records"), limit), kit.kit_id
+        )
     stored = 0
     with database.atomic():
         store_anchors(kit, anchors)
@@ -98,15 +99,28 @@ def import_bundle(path, config):
             stored += store_events(kit, after, upto, skipped, events, via="bundle", refused=refused)["stored"]
         if records:
             store_records(kit, records)
-        Bundle.insert(bundle_id=document["bundle_id"], kit_id=kit.kit_id, after_seq=document.get("after", 0),
-                      upto_seq=document.get("upto", 0), events_stored=stored).on_conflict_ignore().execute()
+        Bundle.insert(
+            bundle_id=document["bundle_id"],
+            kit_id=kit.kit_id,
+            after_seq=document.get("after", 0),
+            upto_seq=document.get("upto", 0),
+            events_stored=stored,
+        ).on_conflict_ignore().execute()
     kit = Kit.get_by_id(kit.id)
-    return sign({
-        "magic": protocol.RECEIPT_MAGIC, "format": protocol.FORMAT, "kit": kit.kit_id,
-        "bundle_id": document["bundle_id"], "ack": kit.acked_seq, "acked_anchor": kit.acked_anchor,
-        "events_stored": stored, "imported_at": utcnow().isoformat() + "Z",
-        "set_aside": [{"seq": seq, "uuid": uuid, "reason": reason} for seq, uuid, reason in set_aside],
-    }, signing_key(kit.secret_hash, is_hash=True))
+    return sign(
+        {
+            "magic": protocol.RECEIPT_MAGIC,
+            "format": protocol.FORMAT,
+            "kit": kit.kit_id,
+            "bundle_id": document["bundle_id"],
+            "ack": kit.acked_seq,
+            "acked_anchor": kit.acked_anchor,
+            "events_stored": stored,
+            "imported_at": utcnow().isoformat() + "Z",
+            "set_aside": [{"seq": seq, "uuid": uuid, "reason": reason} for seq, uuid, reason in set_aside],
+        },
+        signing_key(kit.secret_hash, is_hash=True),
+    )
 
 
 def write_receipt(receipt, out):

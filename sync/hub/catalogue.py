@@ -27,5 +27,11 @@ def publish(path, config):
     shutil.copyfile(path, target.with_suffix(".tmp"))
     target.with_suffix(".tmp").replace(target)
     with database.atomic():
-        return HubPack.create(pack_id=pack_id, version=version, title=str(manifest.get("title", ""))[:255],
-                              sha256=digest, size=target.stat().st_size, filename=filename)
+        return HubPack.create(
+            pack_id=pack_id,
+            version=version,
+            title=str(manifest.get("title", ""))[:255],
+            sha256=digest,
+            size=target.stat().st_size,
+            filename=filename,
+        )

@@ -7,8 +7,12 @@ import click
 from kit.cli import pass_ctx
 from kit.cli.maintenance import hide_password, print_settings
 
-DB_OPTION = click.option("--database", "database_url", default=None,
-                         help="postgresql://user@host/db (default: hub.db in the data folder).")
+DB_OPTION = click.option(
+    "--database",
+    "database_url",
+    default=None,
+    help="postgresql://user@host/db (default: hub.db in the data folder).",
+)
 
 
 @click.group("hub")
@@ -68,9 +72,13 @@ def init(ctx, database_url):
 @hub_group.command()
 @click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
 @click.option("--port", default=None, type=int, help="Port (default 8090).")
-@click.option("--workers", default=None, type=int,
-              help="Worker processes on PostgreSQL, each on its own CPU (default 0: one per "
-                   "CPU); a hub on SQLite serves from one.")
+@click.option(
+    "--workers",
+    default=None,
+    type=int,
+    help="Worker processes on PostgreSQL, each on its own CPU (default 0: one per "
+    "CPU); a hub on SQLite serves from one.",
+)
 @DB_OPTION
 @pass_ctx
 def serve(ctx, host, port, workers, database_url):
@@ -174,10 +182,12 @@ def users_activate(ctx, username):
 
 
 @hub_group.command("enroll-code")
-@click.option("--name", default=None,
-              help="What to call the kit at the hub, e.g. \"Truck 1\" (needed for a new kit).")
-@click.option("--kit", "kit", default=None,
-              help="Re-enrol this kit (id or name) instead: the code works for it alone.")
+@click.option(
+    "--name", default=None, help='What to call the kit at the hub, e.g. "Truck 1" (needed for a new kit).'
+)
+@click.option(
+    "--kit", "kit", default=None, help="Re-enrol this kit (id or name) instead: the code works for it alone."
+)
 @click.option("--ttl", default=None, type=int, help="Seconds the code stays valid (default 2 days).")
 @pass_ctx
 def enroll_code(ctx, name, kit, ttl):
@@ -203,8 +213,9 @@ def enroll_code(ctx, name, kit, ttl):
     code = new_code(name, ttl, kit=kit)
     click.echo(code)
     what = f"re-enrolling kit {find_kit(kit).kit_id} only" if kit else f"a new kit called {name!r}"
-    click.echo(f"one-time code for {what}, valid {ttl // 3600} h: "
-               f"kit sync enroll --hub URL --code {code}", err=True)
+    click.echo(
+        f"one-time code for {what}, valid {ttl // 3600} h: kit sync enroll --hub URL --code {code}", err=True
+    )
 
 
 @hub_group.command("revoke")
@@ -226,8 +237,12 @@ def revoke_cmd(ctx, kit):
 
 @hub_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--receipt", default=None, type=click.Path(dir_okay=False),
-              help="Where to write the receipt (default FILE.receipt).")
+@click.option(
+    "--receipt",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Where to write the receipt (default FILE.receipt).",
+)
 @pass_ctx
 def import_cmd(ctx, file, receipt):
     """Import a kit's USB bundle, idempotently, and write its receipt.
@@ -244,11 +259,15 @@ def import_cmd(ctx, file, receipt):
     config = _open(ctx)
     document = import_bundle(file, config)
     out = write_receipt(document, receipt or f"{file}.receipt")
-    click.echo(f"imported {document['events_stored']} new event(s) from kit {document['kit']}; "
-               f"receipt written to {out} (carry it back: kit sync import-receipt {out.name})")
+    click.echo(
+        f"imported {document['events_stored']} new event(s) from kit {document['kit']}; "
+        f"receipt written to {out} (carry it back: kit sync import-receipt {out.name})"
+    )
     if document["set_aside"]:
-        click.echo(f"set aside {len(document['set_aside'])} event(s) this hub cannot store "
-                   "(the rest is stored; the receipt tells the kit):")
+        click.echo(
+            f"set aside {len(document['set_aside'])} event(s) this hub cannot store "
+            "(the rest is stored; the receipt tells the kit):"
+        )
         for item in document["set_aside"]:
             click.echo(f"  event {item['uuid']} (seq {item['seq']}): {item['reason']}")
 
@@ -293,5 +312,17 @@ def kits_cmd(ctx):
 
     _open(ctx)
     for row in kits():
-        click.echo("\t".join(str(row[k]) for k in ("name", "kit_id", "status", "last_contact",
-                                                   "events_received", "clock_offset", "version")))
+        click.echo(
+            "\t".join(
+                str(row[k])
+                for k in (
+                    "name",
+                    "kit_id",
+                    "status",
+                    "last_contact",
+                    "events_received",
+                    "clock_offset",
+                    "version",
+                )
+            )
+        )

@@ -30,12 +30,21 @@ def default_url(data_dir):
 def open_database(url):
     """Bind the hub's models to the database at `url` and return it."""
     if url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///"):])
+        path = Path(url[len("sqlite:///") :])
         path.parent.mkdir(parents=True, exist_ok=True)
         private_file(path)  # SQLite would make it 644; see kit.private_files
         # Writes are short and few: WAL plus a busy timeout keeps the web threads waiting, not failing.
-        db = SqliteDatabase(str(path), lock_type="IMMEDIATE", check_same_thread=False, pragmas={
-            "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "NORMAL"})
+        db = SqliteDatabase(
+            str(path),
+            lock_type="IMMEDIATE",
+            check_same_thread=False,
+            pragmas={
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "busy_timeout": 10000,
+                "synchronous": "NORMAL",
+            },
+        )
     elif url.startswith(("postgresql://", "postgres://")):
         try:
             db = connect_url(url.replace("postgres://", "postgresql://", 1))

@@ -60,15 +60,21 @@ def new_code(name, ttl_s, kit=None):
     if kit:
         target = find_kit(kit)
         if target.revoked_at is not None:
-            raise Conflict(f"kit {target.name!r} ({target.kit_id}) is revoked, and a revoked kit stays "
-                           "revoked: no code re-enrols it")
+            raise Conflict(
+                f"kit {target.name!r} ({target.kit_id}) is revoked, and a revoked kit stays "
+                "revoked: no code re-enrols it"
+            )
         for_kit, name = target.kit_id, name or target.name
     elif not name:
-        raise KitError("give the kit a name, e.g. --name \"Truck 1\"")
+        raise KitError('give the kit a name, e.g. --name "Truck 1"')
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
     with database.atomic():
-        EnrollCode.create(code_hash=_code_hash(raw), name=name, for_kit=for_kit,
-                          expires_at=utcnow() + dt.timedelta(seconds=ttl_s))
+        EnrollCode.create(
+            code_hash=_code_hash(raw),
+            name=name,
+            for_kit=for_kit,
+            expires_at=utcnow() + dt.timedelta(seconds=ttl_s),
+        )
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
@@ -79,8 +85,9 @@ def check_rate(key, limit, window_s):
     """Refuse when `key` has failed `limit` times within the window."""
     wait = failures.retry_after(key, limit, window_s)
     if wait:
-        raise TooManyRequests(f"too many failed tries; wait {math.ceil(wait / 60)} minute(s) and try again",
-                              retry_after=wait)
+        raise TooManyRequests(
+            f"too many failed tries; wait {math.ceil(wait / 60)} minute(s) and try again", retry_after=wait
+        )
 
 
 def note_failure(*keys):
@@ -102,11 +109,14 @@ def _code_problem(row):
 def _binding_problem(row, kit):
     """Why this code cannot enrol this kit (None or the Kit row already known), or None."""
     if kit is not None and kit.revoked_at is not None:
-        return Forbidden(f"kit {kit.kit_id} was revoked at this hub and stays revoked: "
-                         "no enrol code brings it back")
+        return Forbidden(
+            f"kit {kit.kit_id} was revoked at this hub and stays revoked: no enrol code brings it back"
+        )
     if row.for_kit is None and kit is not None:
-        return Forbidden(f"kit {kit.kit_id} is already enrolled at this hub and this code is for a new "
-                         "kit: ask the hub admin for a code that re-enrols this kit")
+        return Forbidden(
+            f"kit {kit.kit_id} is already enrolled at this hub and this code is for a new "
+            "kit: ask the hub admin for a code that re-enrols this kit"
+        )
     if row.for_kit is not None and (kit is None or row.for_kit != kit.kit_id):
         return Forbidden("this enrol code re-enrols another kit: ask the hub admin for a code for this one")
     return None
@@ -128,8 +138,13 @@ def enrol(code, kit_id, site, location, version, remote, config):
             if problem is None:
                 row.used_at, row.kit_id = utcnow(), kit_id
                 row.save()
-                fields = {"name": row.name, "site": site or "", "location": location or "",
-                          "secret_hash": secret_hash(secret), "version": version or ""}
+                fields = {
+                    "name": row.name,
+                    "site": site or "",
+                    "location": location or "",
+                    "secret_hash": secret_hash(secret),
+                    "version": version or "",
+                }
                 if kit is None:
                     Kit.create(kit_id=kit_id, **fields)
                 else:
@@ -149,8 +164,7 @@ def authenticate(header):
         raise Unauthorized("this request needs 'Authorization: Bearer KIT_ID.SECRET'")
     kit = Kit.get_or_none(Kit.kit_id == kit_id)
     if kit is None or not secrets.compare_digest(kit.secret_hash, secret_hash(secret)):
-        raise Unauthorized("unknown kit or wrong secret: enrol this kit again with a code that "
-                           "re-enrols it")
+        raise Unauthorized("unknown kit or wrong secret: enrol this kit again with a code that re-enrols it")
     if kit.revoked_at is not None:
         raise Revoked("this kit's access was revoked at the hub, and a revoked kit stays revoked")
     return kit
@@ -159,8 +173,7 @@ def authenticate(header):
 def revoke(kit_id):
     """Refuse every later request from this kit; its records stay."""
     with database.atomic():
-        count = Kit.update(revoked_at=utcnow()).where(
-            (Kit.kit_id == kit_id) | (Kit.name == kit_id)).execute()
+        count = Kit.update(revoked_at=utcnow()).where((Kit.kit_id == kit_id) | (Kit.name == kit_id)).execute()
     if not count:
         raise NotFound(f"no kit {kit_id!r} at this hub")
     return count

@@ -18,9 +18,24 @@ from .timefix import corrected_times
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("kit_id", "seq", "uuid", "learner_uuid", "pack_id", "lesson_id", "kind", "payload",
-           "device_time", "corrected_time", "time_estimated", "boot_id", "mono_ms", "kit_received_at",
-           "stored_at", "via")
+COLUMNS = (
+    "kit_id",
+    "seq",
+    "uuid",
+    "learner_uuid",
+    "pack_id",
+    "lesson_id",
+    "kind",
+    "payload",
+    "device_time",
+    "corrected_time",
+    "time_estimated",
+    "boot_id",
+    "mono_ms",
+    "kit_received_at",
+    "stored_at",
+    "via",
+)
 CHUNK = 999  # bound parameters per lookup: under SQLite's oldest limit
 _payload_text = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
@@ -28,11 +43,27 @@ _payload_text = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 def _rows(kit, events, via):
     """Return the events as plain tuples in COLUMNS order (no peewee per row: it cost most of the time)."""
     now = utcnow()
-    return [(kit.kit_id, e["seq"], e["uuid"], e["learner"], e["pack_id"], e["lesson_id"], e["kind"],
-             _payload_text(e["payload"]), ms_to_dt(e["device_ms"]),
-             ms_to_dt(min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS)), estimated, e["boot_id"],
-             e["mono_ms"], ms_to_dt(e["received_ms"]), now, via)
-            for e, (true_ms, estimated) in zip(events, corrected_times(kit, events))]
+    return [
+        (
+            kit.kit_id,
+            e["seq"],
+            e["uuid"],
+            e["learner"],
+            e["pack_id"],
+            e["lesson_id"],
+            e["kind"],
+            _payload_text(e["payload"]),
+            ms_to_dt(e["device_ms"]),
+            ms_to_dt(min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS)),
+            estimated,
+            e["boot_id"],
+            e["mono_ms"],
+            ms_to_dt(e["received_ms"]),
+            now,
+            via,
+        )
+        for e, (true_ms, estimated) in zip(events, corrected_times(kit, events))
+    ]
 
 
 def _insert(rows):
@@ -50,16 +81,24 @@ def _insert(rows):
         text = io.StringIO()
         csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)  # None -> ""
         text.seek(0)
-        cursor.execute(f"CREATE TEMPORARY TABLE hub_event_in ON COMMIT DROP AS "
-                       f"SELECT {columns} FROM hub_event WITH NO DATA")
-        cursor.copy_expert(f"COPY hub_event_in ({columns}) FROM STDIN "
-                           f"WITH (FORMAT csv, FORCE_NULL (device_time, mono_ms))", text)
-        cursor.execute(f"INSERT INTO hub_event ({columns}) SELECT {columns} FROM hub_event_in "
-                       f"ON CONFLICT DO NOTHING")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE hub_event_in ON COMMIT DROP AS "
+            f"SELECT {columns} FROM hub_event WITH NO DATA"
+        )
+        cursor.copy_expert(
+            f"COPY hub_event_in ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NULL (device_time, mono_ms))",
+            text,
+        )
+        cursor.execute(
+            f"INSERT INTO hub_event ({columns}) SELECT {columns} FROM hub_event_in ON CONFLICT DO NOTHING"
+        )
         cursor.execute("DROP TABLE hub_event_in")  # now, not at commit: one transaction may store two batches
     else:
-        cursor.executemany(f"INSERT INTO hub_event ({columns}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-                           f"ON CONFLICT DO NOTHING", rows)
+        cursor.executemany(
+            f"INSERT INTO hub_event ({columns}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+            f"ON CONFLICT DO NOTHING",
+            rows,
+        )
 
 
 def _locked(kit):
@@ -77,9 +116,12 @@ def _holders(events):
         return dict(database.execute_sql("SELECT uuid, kit_id FROM hub_event WHERE uuid = ANY(%s)", (uuids,)))
     held = {}
     for start in range(0, len(uuids), CHUNK):
-        part = uuids[start:start + CHUNK]
-        held.update(database.execute_sql(
-            f"SELECT uuid, kit_id FROM hub_event WHERE uuid IN ({', '.join('?' * len(part))})", part))
+        part = uuids[start : start + CHUNK]
+        held.update(
+            database.execute_sql(
+                f"SELECT uuid, kit_id FROM hub_event WHERE uuid IN ({', '.join('?' * len(part))})", part
+            )
+        )
     return held
 
 
@@ -88,15 +130,16 @@ def _clear_set_aside(kit, stored):
     param = database.param
     notes = database.execute_sql(
         f"SELECT id, seq, uuid FROM hub_set_aside WHERE kit_id = {param} AND seq >= {param} "
-        f"AND seq <= {param}", (kit.kit_id, min(stored), max(stored))).fetchall()
+        f"AND seq <= {param}",
+        (kit.kit_id, min(stored), max(stored)),
+    ).fetchall()
     ids = [note_id for note_id, seq, uuid in notes if seq in stored and uuid in ("", stored[seq])]
     if ids:
         HubSetAside.delete().where(HubSetAside.id.in_(ids)).execute()
 
 
 def _set_aside(kit, seq, uuid, reason):
-    (HubSetAside.insert(kit_id=kit.kit_id, seq=seq, uuid=uuid, reason=reason)
-     .on_conflict_ignore().execute())
+    (HubSetAside.insert(kit_id=kit.kit_id, seq=seq, uuid=uuid, reason=reason).on_conflict_ignore().execute())
 
 
 def store_events(kit, after, upto, skipped, events, via="online", refused=()):
@@ -121,12 +164,17 @@ def store_events(kit, after, upto, skipped, events, via="online", refused=()):
         if rows:  # an event once set aside has now arrived: no longer a problem
             _clear_set_aside(kit, {r[1]: r[2] for r in rows})
         ack = _cover(kit, after, upto)
-        Kit.update(acked_seq=ack, events_received=Kit.events_received + stored,
-                   last_contact=utcnow()).where(Kit.id == kit.id).execute()
+        Kit.update(acked_seq=ack, events_received=Kit.events_received + stored, last_contact=utcnow()).where(
+            Kit.id == kit.id
+        ).execute()
     if owners:
         logger.warning("kit %s sent %d event ids owned by other kits", kit.kit_id, len(owners))
-    return {"ack": ack, "stored": stored, "duplicates": len(events) - stored - len(owners),
-            "conflicts": len(owners)}
+    return {
+        "ack": ack,
+        "stored": stored,
+        "duplicates": len(events) - stored - len(owners),
+        "conflicts": len(owners),
+    }
 
 
 def _cover(kit, after, upto):
@@ -153,14 +201,21 @@ def store_records(kit, records):
             row = Record.get_or_none((Record.kind == rec["t"]) & (Record.uuid == rec["id"]))
             data = json.dumps(rec["d"], separators=(",", ":"), sort_keys=True)
             if row is None:
-                Record.create(kit_id=kit.kit_id, kind=rec["t"], uuid=rec["id"], version=rec["v"],
-                              digest=rec["h"], data=data)
+                Record.create(
+                    kit_id=kit.kit_id,
+                    kind=rec["t"],
+                    uuid=rec["id"],
+                    version=rec["v"],
+                    digest=rec["h"],
+                    data=data,
+                )
                 accepted += 1
             elif row.kit_id != kit.kit_id:
                 refused.append({"t": rec["t"], "id": rec["id"], "reason": "owned by another kit"})
             else:
                 if rec["v"] >= row.version:
                     Record.update(version=rec["v"], digest=rec["h"], data=data, updated_at=utcnow()).where(
-                        Record.id == row.id).execute()
+                        Record.id == row.id
+                    ).execute()
                 accepted += 1
     return {"accepted": accepted, "refused": refused}

@@ -3,14 +3,20 @@
 import datetime as dt
 
 from peewee import (
-    BigIntegerField, BooleanField, CharField, DateTimeField, IntegerField, Model, TextField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    IntegerField,
+    Model,
+    TextField,
 )
 
 from .db import database
 
 
 def utcnow():
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 EPOCH = dt.datetime(1970, 1, 1)
@@ -24,7 +30,7 @@ def ms_to_dt(ms):
 
 
 def now_ms():
-    return int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
+    return int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 
 
 class HubModel(Model):

@@ -25,19 +25,27 @@ def _sites():
 
 def kits():
     """One row per kit: status, last contact, events received, clock offset, version."""
-    set_aside = dict(HubSetAside.select(HubSetAside.kit_id, fn.COUNT(HubSetAside.id))
-                     .group_by(HubSetAside.kit_id).tuples())
+    set_aside = dict(
+        HubSetAside.select(HubSetAside.kit_id, fn.COUNT(HubSetAside.id)).group_by(HubSetAside.kit_id).tuples()
+    )
     rows = []
     for k in Kit.select().order_by(Kit.name):
         offset = None if k.clock_offset_ms is None else round(k.clock_offset_ms / 1000)
-        rows.append({
-            "name": k.name, "kit_id": k.kit_id, "site": k.site, "location": k.location,
-            "status": "revoked" if k.revoked_at else "active",
-            "last_contact": k.last_contact.isoformat(timespec="seconds") if k.last_contact else "never",
-            "events_received": k.events_received, "acked_seq": k.acked_seq,
-            "clock_offset": "" if offset is None else f"{offset:+d} s", "version": k.version,
-            "set_aside": set_aside.get(k.kit_id, 0),
-        })
+        rows.append(
+            {
+                "name": k.name,
+                "kit_id": k.kit_id,
+                "site": k.site,
+                "location": k.location,
+                "status": "revoked" if k.revoked_at else "active",
+                "last_contact": k.last_contact.isoformat(timespec="seconds") if k.last_contact else "never",
+                "events_received": k.events_received,
+                "acked_seq": k.acked_seq,
+                "clock_offset": "" if offset is None else f"{offset:+d} s",
+                "version": k.version,
+                "set_aside": set_aside.get(k.kit_id, 0),
+            }
+        )
     return rows
 
 
@@ -45,20 +53,33 @@ def learners_reached():
     """Distinct learners with at least one event, per site and month."""
     sites = _sites()
     month = _month(HubEvent.corrected_time)
-    query = (HubEvent.select(HubEvent.kit_id, month.alias("month"),
-                             fn.COUNT(HubEvent.learner_uuid.distinct()).alias("learners"))
-             .where(HubEvent.learner_uuid != "").group_by(HubEvent.kit_id, month)
-             .order_by(month, HubEvent.kit_id).dicts())
-    return [{"site": sites.get(r["kit_id"], r["kit_id"]), "month": r["month"], "learners": r["learners"]}
-            for r in query]
+    query = (
+        HubEvent.select(
+            HubEvent.kit_id,
+            month.alias("month"),
+            fn.COUNT(HubEvent.learner_uuid.distinct()).alias("learners"),
+        )
+        .where(HubEvent.learner_uuid != "")
+        .group_by(HubEvent.kit_id, month)
+        .order_by(month, HubEvent.kit_id)
+        .dicts()
+    )
+    return [
+        {"site": sites.get(r["kit_id"], r["kit_id"]), "month": r["month"], "learners": r["learners"]}
+        for r in query
+    ]
 
 
 def hours():
     """Hours of learning per site and month: tablets' time on lessons, and class-session attendance."""
     sites = _sites()
     lessons, sessions = defaultdict(float), defaultdict(float)
-    query = (HubEvent.select(HubEvent.kit_id, HubEvent.corrected_time, HubEvent.payload)
-             .where(HubEvent.kind == "time_spent").tuples().iterator())
+    query = (
+        HubEvent.select(HubEvent.kit_id, HubEvent.corrected_time, HubEvent.payload)
+        .where(HubEvent.kind == "time_spent")
+        .tuples()
+        .iterator()
+    )
     for kit_id, when, payload in query:
         try:
             seconds = float(json.loads(payload).get("seconds", 0))
@@ -71,24 +92,49 @@ def hours():
         minutes = sum(m for _, m in session.get("attendance", []) if isinstance(m, (int, float)) and m > 0)
         if minutes and session.get("started_at"):
             sessions[(sites.get(kit_id, kit_id), session["started_at"][:7])] += minutes * 60
-    return [{"site": site, "month": month, "hours": round(lessons.get((site, month), 0) / 3600, 2),
-             "session_hours": round(sessions.get((site, month), 0) / 3600, 2)}
-            for site, month in sorted(set(lessons) | set(sessions), key=lambda key: (key[1], key[0]))]
+    return [
+        {
+            "site": site,
+            "month": month,
+            "hours": round(lessons.get((site, month), 0) / 3600, 2),
+            "session_hours": round(sessions.get((site, month), 0) / 3600, 2),
+        }
+        for site, month in sorted(set(lessons) | set(sessions), key=lambda key: (key[1], key[0]))
+    ]
 
 
 def completion():
     """Per pack and lesson: learners who started (opened) and who completed it."""
-    started = dict(((r[0], r[1]), r[2]) for r in HubEvent.select(
-        HubEvent.pack_id, HubEvent.lesson_id, fn.COUNT(HubEvent.learner_uuid.distinct()))
-        .where(HubEvent.kind == "lesson_opened").group_by(HubEvent.pack_id, HubEvent.lesson_id).tuples())
-    done = dict(((r[0], r[1]), r[2]) for r in HubEvent.select(
-        HubEvent.pack_id, HubEvent.lesson_id, fn.COUNT(HubEvent.learner_uuid.distinct()))
-        .where(HubEvent.kind == "lesson_completed").group_by(HubEvent.pack_id, HubEvent.lesson_id).tuples())
+    started = dict(
+        ((r[0], r[1]), r[2])
+        for r in HubEvent.select(
+            HubEvent.pack_id, HubEvent.lesson_id, fn.COUNT(HubEvent.learner_uuid.distinct())
+        )
+        .where(HubEvent.kind == "lesson_opened")
+        .group_by(HubEvent.pack_id, HubEvent.lesson_id)
+        .tuples()
+    )
+    done = dict(
+        ((r[0], r[1]), r[2])
+        for r in HubEvent.select(
+            HubEvent.pack_id, HubEvent.lesson_id, fn.COUNT(HubEvent.learner_uuid.distinct())
+        )
+        .where(HubEvent.kind == "lesson_completed")
+        .group_by(HubEvent.pack_id, HubEvent.lesson_id)
+        .tuples()
+    )
     rows = []
     for key in sorted(set(started) | set(done)):
         s, d = started.get(key, 0), done.get(key, 0)
-        rows.append({"pack": key[0], "lesson": key[1], "started": s, "completed": d,
-                     "rate": f"{100 * d / s:.0f}%" if s else ""})
+        rows.append(
+            {
+                "pack": key[0],
+                "lesson": key[1],
+                "started": s,
+                "completed": d,
+                "rate": f"{100 * d / s:.0f}%" if s else "",
+            }
+        )
     return rows
 
 
@@ -98,13 +144,24 @@ def learners():
     rows = []
     for r in Record.select().where(Record.kind == "learner").order_by(Record.kit_id, Record.uuid):
         data = json.loads(r.data)
-        rows.append({"site": sites.get(r.kit_id, r.kit_id), "learner": r.uuid,
-                     "name": data.get("display_name", ""), "active": data.get("active", True)})
+        rows.append(
+            {
+                "site": sites.get(r.kit_id, r.kit_id),
+                "learner": r.uuid,
+                "name": data.get("display_name", ""),
+                "active": data.get("active", True),
+            }
+        )
     return rows
 
 
-REPORTS = {"kits": kits, "learners": learners_reached, "hours": hours, "completion": completion,
-           "roster": learners}
+REPORTS = {
+    "kits": kits,
+    "learners": learners_reached,
+    "hours": hours,
+    "completion": completion,
+    "roster": learners,
+}
 
 
 def generated_at():

@@ -23,8 +23,10 @@ def worker_count(config, asked=None):
         raise ConfigError(f"hub workers must be 0 (automatic) or more, not {wanted}")
     if db.dialect() != "postgresql":
         if wanted > 1:
-            raise ConfigError(f"a hub on SQLite serves from one process, not {wanted}: "
-                              "use PostgreSQL (--database postgresql://…) for several workers")
+            raise ConfigError(
+                f"a hub on SQLite serves from one process, not {wanted}: "
+                "use PostgreSQL (--database postgresql://…) for several workers"
+            )
         return 1
     return wanted or len(prefork.cpus())
 
@@ -37,8 +39,11 @@ def serve_hub(data_dir=None, host=None, port=None, database_url=None, workers=No
     host, port = host or config["host"], port or config["port"]
     app = create_hub_app(config=config)
     sock = prefork.listen(host, port)
-    print(f"Classroom Kit hub serving {config['data']} on http://{host}:{port}/ "
-          f"({count} worker{'s' if count > 1 else ''} x {threads} threads)", flush=True)
+    print(
+        f"Classroom Kit hub serving {config['data']} on http://{host}:{port}/ "
+        f"({count} worker{'s' if count > 1 else ''} x {threads} threads)",
+        flush=True,
+    )
     if count == 1:
         prefork.pin(0)
         _waitress(app, sock, threads, config).run()
@@ -56,8 +61,13 @@ def serve_hub(data_dir=None, host=None, port=None, database_url=None, workers=No
 def _waitress(app, sock, threads, config):
     # With trusted proxies (proxy_count) their X-Forwarded-* headers must reach ProxyFix, which
     # takes only the last proxy_count hops; waitress would otherwise strip them all.
-    server = create_server(app, sockets=[sock], threads=threads, ident="classroom-kit-hub",
-                           channel_timeout=60,
-                           clear_untrusted_proxy_headers=config["proxy_count"] == 0)
+    server = create_server(
+        app,
+        sockets=[sock],
+        threads=threads,
+        ident="classroom-kit-hub",
+        channel_timeout=60,
+        clear_untrusted_proxy_headers=config["proxy_count"] == 0,
+    )
     prefork.drain_on_sigterm(server, GRACE_S)
     return server

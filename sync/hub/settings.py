@@ -18,41 +18,87 @@ def _as_the_kits(name, help):
     return Setting(name, kit.default, help, kit.kind)
 
 
-SECTION = Section("The hub (`kit hub …`)", (
-    Setting("data", "./kit-data", "The hub's data folder: hub.db (SQLite), published packs, its session key."),
-    Setting("settings_file", "",
-            "Extra settings file read before DATA/settings.toml (environment only: KIT_HUB_SETTINGS_FILE)."),
-    Setting("database", "", "Hub database URL (postgresql://…); empty: hub.db in the hub's data folder."),
-    Setting("host", "0.0.0.0", "Address `kit hub serve` listens on."),
-    Setting("port", 8090, "TCP port `kit hub serve` listens on.", int),
-    _as_the_kits("threads", "Waitress threads per worker process of `kit hub serve`."),
-    Setting("workers", 0,
+SECTION = Section(
+    "The hub (`kit hub …`)",
+    (
+        Setting(
+            "data", "./kit-data", "The hub's data folder: hub.db (SQLite), published packs, its session key."
+        ),
+        Setting(
+            "settings_file",
+            "",
+            "Extra settings file read before DATA/settings.toml (environment only: KIT_HUB_SETTINGS_FILE).",
+        ),
+        Setting("database", "", "Hub database URL (postgresql://…); empty: hub.db in the hub's data folder."),
+        Setting("host", "0.0.0.0", "Address `kit hub serve` listens on."),
+        Setting("port", 8090, "TCP port `kit hub serve` listens on.", int),
+        _as_the_kits("threads", "Waitress threads per worker process of `kit hub serve`."),
+        Setting(
+            "workers",
+            0,
             "Worker processes `kit hub serve` runs on PostgreSQL, each pinned to its own CPU "
-            "(0: one per CPU); a hub on SQLite serves from one process.", int),
-    Setting("proxy_count", 0,
-            "Reverse proxies in front of the hub whose X-Forwarded-* headers to trust (0: none).", int),
-    Setting("enroll_code_ttl_s", 172800, "How long a hub enrol code stays valid (seconds).", int),
-    Setting("enroll_attempts", 10, "Wrong enrol codes allowed per address per window.", int),
-    Setting("enroll_window_s", 600, "Window in seconds for counting wrong enrol codes.", int),
-    Setting("max_batch_bytes", 4 * 1024**2,
-            "Largest body of a /sync/v1 request other than hello and enroll (an event or record batch).", int),
-    Setting("max_hello_bytes", 256 * 1024,
-            "Largest body of POST /sync/v1/hello (500 clock anchors are about 40 KB); larger: 413 unread.", int),
-    Setting("max_enroll_bytes", 16 * 1024,
-            "Largest body of POST /sync/v1/enroll (five short texts); larger: 413 unread.", int),
-    Setting("max_inflated_bytes", 32 * 1024**2, "Largest size a sync body may inflate to.", int),
-    _as_the_kits("max_pack_bytes", "Largest unpacked size of a pack the hub publishes (and of an upload)."),
-    _as_the_kits("max_pack_files", "Most files a published pack may hold."),
-    _as_the_kits("max_compression_ratio", "Largest compression ratio allowed per file of a published pack."),
-    _as_the_kits("login_attempts", "Failed sign-ins allowed per hub account and address per window."),
-    _as_the_kits("login_address_attempts", "Failed sign-ins allowed per client address across all names per window."),
-    _as_the_kits("login_window_s", "Window in seconds for counting failed sign-ins."),
-    _as_the_kits("session_idle_s", "A hub account's sign-in ends after this many seconds unused."),
-))
+            "(0: one per CPU); a hub on SQLite serves from one process.",
+            int,
+        ),
+        Setting(
+            "proxy_count",
+            0,
+            "Reverse proxies in front of the hub whose X-Forwarded-* headers to trust (0: none).",
+            int,
+        ),
+        Setting("enroll_code_ttl_s", 172800, "How long a hub enrol code stays valid (seconds).", int),
+        Setting("enroll_attempts", 10, "Wrong enrol codes allowed per address per window.", int),
+        Setting("enroll_window_s", 600, "Window in seconds for counting wrong enrol codes.", int),
+        Setting(
+            "max_batch_bytes",
+            4 * 1024**2,
+            "Largest body of a /sync/v1 request other than hello and enroll (an event or record batch).",
+            int,
+        ),
+        Setting(
+            "max_hello_bytes",
+            256 * 1024,
+            "Largest body of POST /sync/v1/hello (500 clock anchors are about 40 KB); larger: 413 unread.",
+            int,
+        ),
+        Setting(
+            "max_enroll_bytes",
+            16 * 1024,
+            "Largest body of POST /sync/v1/enroll (five short texts); larger: 413 unread.",
+            int,
+        ),
+        Setting("max_inflated_bytes", 32 * 1024**2, "Largest size a sync body may inflate to.", int),
+        _as_the_kits(
+            "max_pack_bytes", "Largest unpacked size of a pack the hub publishes (and of an upload)."
+        ),
+        _as_the_kits("max_pack_files", "Most files a published pack may hold."),
+        _as_the_kits(
+            "max_compression_ratio", "Largest compression ratio allowed per file of a published pack."
+        ),
+        _as_the_kits("login_attempts", "Failed sign-ins allowed per hub account and address per window."),
+        _as_the_kits(
+            "login_address_attempts",
+            "Failed sign-ins allowed per client address across all names per window.",
+        ),
+        _as_the_kits("login_window_s", "Window in seconds for counting failed sign-ins."),
+        _as_the_kits("session_idle_s", "A hub account's sign-in ends after this many seconds unused."),
+    ),
+)
 
-RENAMED = {name: "hub_" + name for name in ("database", "host", "port", "proxy_count", "enroll_code_ttl_s",
-                                             "enroll_attempts", "enroll_window_s", "max_batch_bytes",
-                                             "max_inflated_bytes")}
+RENAMED = {
+    name: "hub_" + name
+    for name in (
+        "database",
+        "host",
+        "port",
+        "proxy_count",
+        "enroll_code_ttl_s",
+        "enroll_attempts",
+        "enroll_window_s",
+        "max_batch_bytes",
+        "max_inflated_bytes",
+    )
+}
 
 HUB = Registry(PREFIX, [SECTION], old_prefix="KIT_", renamed=RENAMED)
 

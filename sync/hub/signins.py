@@ -44,11 +44,16 @@ def signed_in(sid, idle_s):
     if not isinstance(sid, str):
         return None
     now = utcnow()
-    row = (HubWebSession.select(HubWebSession.username, HubWebSession.seen_at)
-           .join(HubUser, on=(HubUser.username == HubWebSession.username))
-           .where((HubWebSession.id == sid) & (HubUser.active == True)  # noqa: E712
-                  & (HubWebSession.seen_at > now - dt.timedelta(seconds=idle_s)))
-           .first())
+    row = (
+        HubWebSession.select(HubWebSession.username, HubWebSession.seen_at)
+        .join(HubUser, on=(HubUser.username == HubWebSession.username))
+        .where(
+            (HubWebSession.id == sid)
+            & (HubUser.active == True)  # noqa: E712
+            & (HubWebSession.seen_at > now - dt.timedelta(seconds=idle_s))
+        )
+        .first()
+    )
     if row is None:
         return None
     if now - row.seen_at >= TOUCH:

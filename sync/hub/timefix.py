@@ -25,22 +25,33 @@ def record_sample(kit, device_ms, boot, mono_ms, hub_ms):
 
 def _exact(kit_id, boot, mono_ms, cache):
     if boot not in cache:
-        cache[boot] = (ClockSample.select().where(
-            (ClockSample.kit_id == kit_id) & (ClockSample.boot_id == boot))
-            .order_by(ClockSample.id.desc()).first())
+        cache[boot] = (
+            ClockSample.select()
+            .where((ClockSample.kit_id == kit_id) & (ClockSample.boot_id == boot))
+            .order_by(ClockSample.id.desc())
+            .first()
+        )
     sample = cache[boot]
     return None if sample is None else sample.hub_ms + (mono_ms - sample.mono_ms)
 
 
 def _previous(kit_id, anchor_id):
-    return (HubAnchor.select().where((HubAnchor.kit_id == kit_id) & (HubAnchor.anchor_id < anchor_id))
-            .order_by(HubAnchor.anchor_id.desc()).first())
+    return (
+        HubAnchor.select()
+        .where((HubAnchor.kit_id == kit_id) & (HubAnchor.anchor_id < anchor_id))
+        .order_by(HubAnchor.anchor_id.desc())
+        .first()
+    )
 
 
 def store_anchors(kit, anchors):
     """Store new anchors [[id, boot, wall_ms, mono_ms, last_seq], …] with their true times."""
-    known = {a.anchor_id for a in HubAnchor.select(HubAnchor.anchor_id).where(
-        (HubAnchor.kit_id == kit.kit_id) & (HubAnchor.anchor_id.in_([a[0] for a in anchors])))}
+    known = {
+        a.anchor_id
+        for a in HubAnchor.select(HubAnchor.anchor_id).where(
+            (HubAnchor.kit_id == kit.kit_id) & (HubAnchor.anchor_id.in_([a[0] for a in anchors]))
+        )
+    }
     fresh = sorted((a for a in anchors if a[0] not in known), key=lambda a: a[0])
     cache = {}
     exact = [(a, _exact(kit.kit_id, a[1], a[3], cache)) for a in fresh]
@@ -55,8 +66,16 @@ def store_anchors(kit, anchors):
         estimated = true_ms is None
         if estimated:
             true_ms = _estimate(anchor, prev, upper_after[anchor[0]])
-        HubAnchor.create(kit_id=kit.kit_id, anchor_id=anchor[0], boot_id=anchor[1], wall_ms=anchor[2],
-                         mono_ms=anchor[3], last_seq=anchor[4], true_ms=true_ms, estimated=estimated)
+        HubAnchor.create(
+            kit_id=kit.kit_id,
+            anchor_id=anchor[0],
+            boot_id=anchor[1],
+            wall_ms=anchor[2],
+            mono_ms=anchor[3],
+            last_seq=anchor[4],
+            true_ms=true_ms,
+            estimated=estimated,
+        )
         prev = HubAnchor(boot_id=anchor[1], mono_ms=anchor[3], true_ms=true_ms, wall_ms=anchor[2])
     if fresh:
         top = max(kit.acked_anchor, fresh[-1][0])
@@ -74,8 +93,12 @@ def _estimate(anchor, prev, upper):
 
 def anchors_from(kit_id, first_seq, limit=10000):
     """Return the kit's anchors covering seqs >= first_seq, in the order events meet them."""
-    return list(HubAnchor.select().where((HubAnchor.kit_id == kit_id) & (HubAnchor.last_seq >= first_seq))
-                .order_by(HubAnchor.last_seq, HubAnchor.anchor_id).limit(limit))
+    return list(
+        HubAnchor.select()
+        .where((HubAnchor.kit_id == kit_id) & (HubAnchor.last_seq >= first_seq))
+        .order_by(HubAnchor.last_seq, HubAnchor.anchor_id)
+        .limit(limit)
+    )
 
 
 def corrected_times(kit, events):
@@ -85,8 +108,10 @@ def corrected_times(kit, events):
     whose last_seq is not below its seq); past the last anchor, by the kit's clock offset.
     The anchors are read once per batch.
     """
-    anchors = [(a.last_seq, a.true_ms - a.wall_ms, bool(a.estimated))  # tuples: model fields cost per event
-               for a in (anchors_from(kit.kit_id, events[0]["seq"]) if events else [])]
+    anchors = [
+        (a.last_seq, a.true_ms - a.wall_ms, bool(a.estimated))  # tuples: model fields cost per event
+        for a in (anchors_from(kit.kit_id, events[0]["seq"]) if events else [])
+    ]
     offset = kit.clock_offset_ms or 0
     times, i = [], 0
     for e in events:
@@ -106,37 +131,59 @@ def correct_boot(kit, boot):
     estimate (a clock years off stays years off); reports read corrected times, so they
     follow. Returns how many events moved.
     """
-    sample = (ClockSample.select().where((ClockSample.kit_id == kit.kit_id) & (ClockSample.boot_id == boot))
-              .order_by(ClockSample.id.desc()).first())
-    stale = list(HubAnchor.select().where((HubAnchor.kit_id == kit.kit_id) & (HubAnchor.boot_id == boot)
-                                          & HubAnchor.estimated))
+    sample = (
+        ClockSample.select()
+        .where((ClockSample.kit_id == kit.kit_id) & (ClockSample.boot_id == boot))
+        .order_by(ClockSample.id.desc())
+        .first()
+    )
+    stale = list(
+        HubAnchor.select().where(
+            (HubAnchor.kit_id == kit.kit_id) & (HubAnchor.boot_id == boot) & HubAnchor.estimated
+        )
+    )
     if sample is None or not stale:
         return 0
     for anchor in stale:
         HubAnchor.update(true_ms=sample.hub_ms + (anchor.mono_ms - sample.mono_ms), estimated=False).where(
-            HubAnchor.id == anchor.id).execute()
+            HubAnchor.id == anchor.id
+        ).execute()
     first = min(a.last_seq for a in stale)
-    before = (HubAnchor.select(HubAnchor.last_seq).where((HubAnchor.kit_id == kit.kit_id)
-                                                         & (HubAnchor.last_seq < first))
-              .order_by(HubAnchor.last_seq.desc()).first())
+    before = (
+        HubAnchor.select(HubAnchor.last_seq)
+        .where((HubAnchor.kit_id == kit.kit_id) & (HubAnchor.last_seq < first))
+        .order_by(HubAnchor.last_seq.desc())
+        .first()
+    )
     return _replace(kit, before.last_seq if before else 0, max(a.last_seq for a in stale))
 
 
 def _replace(kit, after, upto):
     """Compute the corrected times of the kit's events with seqs in (after, upto] again."""
-    rows = list(HubEvent.select(HubEvent.id, HubEvent.seq, HubEvent.kit_received_at, HubEvent.corrected_time,
-                                HubEvent.time_estimated)
-                .where((HubEvent.kit_id == kit.kit_id) & (HubEvent.seq > after) & (HubEvent.seq <= upto))
-                .order_by(HubEvent.seq).tuples())
+    rows = list(
+        HubEvent.select(
+            HubEvent.id,
+            HubEvent.seq,
+            HubEvent.kit_received_at,
+            HubEvent.corrected_time,
+            HubEvent.time_estimated,
+        )
+        .where((HubEvent.kit_id == kit.kit_id) & (HubEvent.seq > after) & (HubEvent.seq <= upto))
+        .order_by(HubEvent.seq)
+        .tuples()
+    )
     events = [{"seq": seq, "received_ms": (received - EPOCH) // _MS} for _, seq, received, _, _ in rows]
     changes = []
-    for (row_id, _, _, corrected, estimated), (true_ms, now_estimated) in zip(rows, corrected_times(kit, events)):
+    for (row_id, _, _, corrected, estimated), (true_ms, now_estimated) in zip(
+        rows, corrected_times(kit, events)
+    ):
         placed = ms_to_dt(min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS))
         if placed != corrected or bool(estimated) != now_estimated:
             changes.append((placed, now_estimated, row_id))
     if changes:
         param = database.param
         database.cursor().executemany(
-            f"UPDATE hub_event SET corrected_time = {param}, time_estimated = {param} WHERE id = {param}", changes)
+            f"UPDATE hub_event SET corrected_time = {param}, time_estimated = {param} WHERE id = {param}",
+            changes,
+        )
     return len(changes)
-

@@ -5,7 +5,16 @@ import tempfile
 from pathlib import Path
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
@@ -33,12 +42,14 @@ def _idle_s():
 
 def login_required(view):
     """Let through a live sign-in (sync.hub.signins); send anyone else to sign in."""
+
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if signins.signed_in(session.get("sid"), _idle_s()) is None:
             session.clear()
             return redirect(url_for("hub.signin", next=request.path))
         return view(*args, **kwargs)
+
     return wrapped
 
 
@@ -47,8 +58,12 @@ def signin():
     error, status = None, 200
     if request.method == "POST":
         try:
-            user = sign_in(request.form.get("username"), request.form.get("password"),
-                           request.remote_addr, current_app.config["HUB"])
+            user = sign_in(
+                request.form.get("username"),
+                request.form.get("password"),
+                request.remote_addr,
+                current_app.config["HUB"],
+            )
         except KitError as exc:
             error, status = exc.message, exc.status
         else:
@@ -73,17 +88,39 @@ def kits():
     return render_template("hub/kits.html", kits=reports.kits())
 
 
-TITLES = {"learners": _l("Learners reached"), "hours": _l("Hours of learning"),
-          "completion": _l("Lesson completion"), "roster": _l("Learners"), "kits": _l("Kits")}
+TITLES = {
+    "learners": _l("Learners reached"),
+    "hours": _l("Hours of learning"),
+    "completion": _l("Lesson completion"),
+    "roster": _l("Learners"),
+    "kits": _l("Kits"),
+}
 
 
-LABELS = {"name": _l("Kit"), "kit_id": _l("Kit id"), "site": _l("Site"), "location": _l("Location"),
-          "status": _l("Status"), "last_contact": _l("Last contact"), "events_received": _l("Events received"),
-          "acked_seq": _l("Acknowledged up to"), "clock_offset": _l("Clock offset"), "version": _l("Version"),
-          "set_aside": _l("Set aside"), "month": _l("Month"), "learners": _l("Learners"),
-          "hours": _l("Hours on lessons"), "session_hours": _l("Hours in class sessions"), "pack": _l("Pack"),
-          "lesson": _l("Lesson"), "started": _l("Started"), "completed": _l("Completed"), "rate": _l("Rate"),
-          "learner": _l("Learner"), "active": _l("Active")}
+LABELS = {
+    "name": _l("Kit"),
+    "kit_id": _l("Kit id"),
+    "site": _l("Site"),
+    "location": _l("Location"),
+    "status": _l("Status"),
+    "last_contact": _l("Last contact"),
+    "events_received": _l("Events received"),
+    "acked_seq": _l("Acknowledged up to"),
+    "clock_offset": _l("Clock offset"),
+    "version": _l("Version"),
+    "set_aside": _l("Set aside"),
+    "month": _l("Month"),
+    "learners": _l("Learners"),
+    "hours": _l("Hours on lessons"),
+    "session_hours": _l("Hours in class sessions"),
+    "pack": _l("Pack"),
+    "lesson": _l("Lesson"),
+    "started": _l("Started"),
+    "completed": _l("Completed"),
+    "rate": _l("Rate"),
+    "learner": _l("Learner"),
+    "active": _l("Active"),
+}
 
 
 @bp.get("/reports/<name>")
@@ -92,8 +129,13 @@ def report(name):
     if name not in reports.REPORTS:
         abort(404)
     rows = reports.REPORTS[name]()
-    return render_template("hub/report.html", name=name, title=str(TITLES[name]), rows=rows,
-                           columns=[(c, str(LABELS.get(c, c))) for c in rows[0]] if rows else [])
+    return render_template(
+        "hub/report.html",
+        name=name,
+        title=str(TITLES[name]),
+        rows=rows,
+        columns=[(c, str(LABELS.get(c, c))) for c in rows[0]] if rows else [],
+    )
 
 
 @bp.get("/reports/<name>.csv")
@@ -101,8 +143,11 @@ def report(name):
 def report_csv(name):
     if name not in reports.REPORTS:
         abort(404)
-    return Response(csv_text(reports.REPORTS[name]()), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"})
+    return Response(
+        csv_text(reports.REPORTS[name]()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"},
+    )
 
 
 @bp.get("/reports/xapi.json")
@@ -115,8 +160,11 @@ def report_xapi():
         with database.connection_context():  # the request's connection closes before streaming ends
             yield from export_lines()
 
-    return Response(stream(), mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename=hub-xapi.json"})
+    return Response(
+        stream(),
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=hub-xapi.json"},
+    )
 
 
 @bp.route("/enroll", methods=["GET", "POST"])
@@ -129,13 +177,20 @@ def enroll():
     chosen = request.values.get("kit", "")
     if request.method == "POST":
         try:
-            code = new_code(request.form.get("name"), current_app.config["HUB"]["enroll_code_ttl_s"],
-                            kit=chosen or None)
+            code = new_code(
+                request.form.get("name"), current_app.config["HUB"]["enroll_code_ttl_s"], kit=chosen or None
+            )
         except KitError as exc:
             error = exc.message
     kits = Kit.select().where(Kit.revoked_at.is_null()).order_by(Kit.name)
-    return render_template("hub/enroll.html", code=code, error=error, kits=list(kits), chosen=chosen,
-                           name="" if code else request.form.get("name", "")), 400 if error else 200
+    return render_template(
+        "hub/enroll.html",
+        code=code,
+        error=error,
+        kits=list(kits),
+        chosen=chosen,
+        name="" if code else request.form.get("name", ""),
+    ), 400 if error else 200
 
 
 @bp.post("/kits/<kit_id>/revoke")
@@ -172,8 +227,11 @@ def last_receipt():
     text = session.get("last_receipt")
     if not text:
         abort(404)
-    return Response(text, mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename=bundle.receipt"})
+    return Response(
+        text,
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=bundle.receipt"},
+    )
 
 
 @bp.errorhandler(KitError)  # /sync/v1 keeps its JSON envelope (api.py)

@@ -10,8 +10,11 @@ from .models import HubEvent
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {
-    "lesson_opened": ADL + "launched", "page_viewed": "http://id.tincanapi.com/verb/viewed",
-    "answer": ADL + "answered", "quiz_finished": ADL + "scored", "lesson_completed": ADL + "completed",
+    "lesson_opened": ADL + "launched",
+    "page_viewed": "http://id.tincanapi.com/verb/viewed",
+    "answer": ADL + "answered",
+    "quiz_finished": ADL + "scored",
+    "lesson_completed": ADL + "completed",
 }
 
 
@@ -21,16 +24,27 @@ def statement(event):
     verb = VERBS.get(event.kind, f"urn:classroom-kit:verb:{event.kind}")
     out = {
         "id": event.uuid,
-        "actor": {"objectType": "Agent", "account": {"homePage": "urn:classroom-kit",
-                                                     "name": event.learner_uuid or f"kit:{event.kit_id}"}},
+        "actor": {
+            "objectType": "Agent",
+            "account": {"homePage": "urn:classroom-kit", "name": event.learner_uuid or f"kit:{event.kit_id}"},
+        },
         "verb": {"id": verb, "display": {"en": event.kind.replace("_", " ")}},
-        "object": {"objectType": "Activity",
-                   "id": f"urn:classroom-kit:lesson:{event.pack_id}/{event.lesson_id}"},
+        "object": {
+            "objectType": "Activity",
+            "id": f"urn:classroom-kit:lesson:{event.pack_id}/{event.lesson_id}",
+        },
         "timestamp": event.corrected_time.isoformat(timespec="milliseconds") + "Z",
-        "context": {"platform": "Classroom Kit", "extensions": {
-            "urn:classroom-kit:kit": event.kit_id, "urn:classroom-kit:time-estimated": bool(event.time_estimated),
-            "urn:classroom-kit:device-time": event.device_time.isoformat() + "Z" if event.device_time else None,
-            "urn:classroom-kit:payload": payload}},
+        "context": {
+            "platform": "Classroom Kit",
+            "extensions": {
+                "urn:classroom-kit:kit": event.kit_id,
+                "urn:classroom-kit:time-estimated": bool(event.time_estimated),
+                "urn:classroom-kit:device-time": event.device_time.isoformat() + "Z"
+                if event.device_time
+                else None,
+                "urn:classroom-kit:payload": payload,
+            },
+        },
     }
     if event.kind == "answer" and isinstance(payload.get("correct"), bool):
         out["result"] = {"success": payload["correct"], "response": str(payload.get("response", ""))}

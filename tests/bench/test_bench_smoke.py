@@ -21,8 +21,13 @@ def bench_work(tmp_path_factory):
     """One private work folder for this module: the prepared data folder is made once."""
     work = tmp_path_factory.mktemp("bench-work")
     patch = pytest.MonkeyPatch()
-    for name in ("bench.class_load", "bench.ingest", "bench.startup", "bench.sync_bench",
-                 "bench.sync_scenarios"):
+    for name in (
+        "bench.class_load",
+        "bench.ingest",
+        "bench.startup",
+        "bench.sync_bench",
+        "bench.sync_scenarios",
+    ):
         patch.setattr(__import__(name, fromlist=["WORK"]), "WORK", work)
     yield work
     patch.undo()
@@ -35,8 +40,17 @@ def test_class_load_quick_counts_every_route_without_errors():
     assert rows["GET /lesson/<pack>/<lesson>"]["n"] >= 1
     sat = results["saturate"]
     for conns in ("2", "3"):
-        for key in ("lesson", "progress", "answers", "events", "healthz", "bare", "bare_post",
-                    "bare_events", "bare_healthz"):
+        for key in (
+            "lesson",
+            "progress",
+            "answers",
+            "events",
+            "healthz",
+            "bare",
+            "bare_post",
+            "bare_events",
+            "bare_healthz",
+        ):
             assert sat[conns][key]["n"] > 0 and sat[conns][key]["errors"] == 0, (conns, key)
     assert len(sat["idle"]) >= 2  # the supervisor and its workers, each measured
     from bench.class_report import targets
@@ -119,6 +133,7 @@ def test_update_section_keeps_the_text_around_it(tmp_path):
 def test_svg_plot_is_well_formed_xml():
     import xml.etree.ElementTree as ET
 
-    svg = svgplot.line_chart("t", "x", "y", {"a": [(10, 5.0), (20, 9.0)], "b": [(10, None)]},
-                             hline=(150, "target"))
+    svg = svgplot.line_chart(
+        "t", "x", "y", {"a": [(10, 5.0), (20, 9.0)], "b": [(10, None)]}, hline=(150, "target")
+    )
     assert ET.fromstring(svg).tag.endswith("svg")

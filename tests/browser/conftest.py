@@ -32,8 +32,11 @@ def block_outside(context):
     def route(route_obj):
         url = route_obj.request.url
         parsed = urlparse(url)
-        if parsed.scheme in ("data", "blob") or parsed.hostname in LOOPBACK_HOSTS \
-                or (parsed.hostname or "").startswith("127."):
+        if (
+            parsed.scheme in ("data", "blob")
+            or parsed.hostname in LOOPBACK_HOSTS
+            or (parsed.hostname or "").startswith("127.")
+        ):
             route_obj.continue_()
         else:
             outside.append(url)
@@ -44,8 +47,10 @@ def block_outside(context):
 
 
 # Runs before any page script; the binding reaches the test even across navigations.
-CSP_WATCH = ("document.addEventListener('securitypolicyviolation', e => window.__cspViolation("
-             "e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' on ' + e.documentURI), true);")
+CSP_WATCH = (
+    "document.addEventListener('securitypolicyviolation', e => window.__cspViolation("
+    "e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' on ' + e.documentURI), true);"
+)
 _watched = []
 
 
@@ -54,8 +59,14 @@ def watch_csp(context):
     violations = []
     context.expose_binding("__cspViolation", lambda _source, text: violations.append(text))
     context.add_init_script(CSP_WATCH)
-    context.on("console", lambda message: violations.append(message.text) if message.type == "error"
-               and "Content Security Policy" in message.text else None)
+    context.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     context.csp_violations = violations
     _watched.append(context)
     return context
@@ -73,8 +84,9 @@ def no_csp_violations():
 
 def new_context(browser, width=360, height=640, **options):
     """A fresh browser context (own cookies and storage), outside requests blocked, CSP watched."""
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  has_touch=True, is_mobile=True, **options)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, has_touch=True, is_mobile=True, **options
+    )
     context.outside_requests = block_outside(context)
     context.set_default_timeout(10000)
     return watch_csp(context)

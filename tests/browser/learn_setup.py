@@ -12,10 +12,13 @@ def seed_class(data_dir):
     open_data(data_dir)
     try:
         room = create_class("Class A")
-        ids = {"class": room.id,
-               "ada": add_learner(room.id, name="Ada", avatar="cat", colour="blue").id,
-               "ben": add_learner(room.id, name="Ben", avatar="dog", colour="green",
-                                  picture_password="sun+moon").id}
+        ids = {
+            "class": room.id,
+            "ada": add_learner(room.id, name="Ada", avatar="cat", colour="blue").id,
+            "ben": add_learner(
+                room.id, name="Ben", avatar="dog", colour="green", picture_password="sun+moon"
+            ).id,
+        }
         assign(room.id, "mini")
     finally:
         database.close()

@@ -20,10 +20,19 @@ TEACHER = ("amina", "amina-password-2")
 
 def add_accounts(data_dir):
     """Add the admin and a teacher through the real `kit users add`."""
-    for (name, password), role, display in ((ADMIN, "admin", "The Boss"),
-                                            (TEACHER, "teacher", "Amina")):
-        run_kit(data_dir, "users", "add", name, "--role", role, "--name", display,
-                "--password-stdin", input=password + "\n")
+    for (name, password), role, display in ((ADMIN, "admin", "The Boss"), (TEACHER, "teacher", "Amina")):
+        run_kit(
+            data_dir,
+            "users",
+            "add",
+            name,
+            "--role",
+            role,
+            "--name",
+            display,
+            "--password-stdin",
+            input=password + "\n",
+        )
 
 
 def shot(page, name, tmp_path):

@@ -59,8 +59,7 @@ def test_a_video_shows_its_poster_and_a_big_play_button_that_starts_it(served, c
     expect(play).to_be_visible()
     box, screen = play.bounding_box(), video.bounding_box()
     assert box["width"] >= 88 and box["height"] >= 88, "big enough for a small finger"
-    assert screen["x"] < box["x"] and box["x"] + box["width"] < screen["x"] + screen["width"], \
-        "on the video"
+    assert screen["x"] < box["x"] and box["x"] + box["width"] < screen["x"] + screen["width"], "on the video"
     play.click()
     wait_true(page, "document.querySelector('#step-0 video').currentTime > 0", timeout=15)
     expect(play).to_be_hidden()
@@ -77,7 +76,8 @@ def test_the_video_still_plays_without_javascript(served, browser):
         expect(page.locator("#step-0 video")).to_have_attribute("controls", "")
         expect(page.locator("#step-0 .play")).to_be_hidden()  # a button that would do nothing
         expect(page.locator("#step-0 details.transcript").last.locator("p")).to_have_text(
-            ["One, two, three mangoes."])
+            ["One, two, three mangoes."]
+        )
     finally:
         context.close()
 
@@ -98,7 +98,8 @@ def test_the_child_sees_that_only_first_tries_count(served, context_360, tmp_pat
     open_lesson(page, server.url, ids, step=2)
     step = page.locator("#step-2")
     expect(step.locator(".firsttry")).to_have_text(
-        "Only your first try at each question counts for the score.")
+        "Only your first try at each question counts for the score."
+    )
     answer(page, "Two", "^Not yet")
     answer(page, "Three", "^Right!")
     step.get_by_role("link", name="Next").click()
@@ -120,7 +121,8 @@ def test_the_child_sees_that_only_first_tries_count(served, context_360, tmp_pat
     lines = ["Your score: 50%", "First try: 2 of 4 right", "Try the quiz again to master it."]
     expect(page.locator(".result .score p")).to_have_text(lines, timeout=15000)
     expect(page.locator(".result")).to_contain_text(
-        "Only your first try at each question counts for the score.")
+        "Only your first try at each question counts for the score."
+    )
     shot(page, "learner-quiz-result", tmp_path)
     page.reload()  # the kit's own page says the same, line by line
     expect(page.locator(".result .score p")).to_have_text(lines)
@@ -149,8 +151,7 @@ def test_the_session_page_shows_who_came_without_a_reload(teacher_kit, browser):
         child.goto(server.url + f"/class/{ids['class']}")
         child.get_by_role("button", name="Ada").click()  # signs in, opens no lesson
         child.wait_for_url(re.compile(r"/lessons$"))
-        expect(page.locator("#attendance-count")).to_have_text("1 of 2 learners here",
-                                                                timeout=15000)
+        expect(page.locator("#attendance-count")).to_have_text("1 of 2 learners here", timeout=15000)
         expect(page.get_by_role("button", name="Mark Ada absent")).to_be_visible()
         assert page.evaluate("window.notReloaded === true"), "updated in place"
         violations = axe_check(page)

@@ -28,7 +28,9 @@ def progress_row(data_dir, learner_id, lesson="01-count"):
     with sqlite3.connect(data_dir / "kit.db") as conn:
         return conn.execute(
             "SELECT status, page, score, attempts FROM lesson_progress"
-            " WHERE learner_id = ? AND lesson_id = ?", (learner_id, lesson)).fetchone()
+            " WHERE learner_id = ? AND lesson_id = ?",
+            (learner_id, lesson),
+        ).fetchone()
 
 
 def answer_quiz(page):
@@ -86,7 +88,8 @@ def test_learner_completes_a_lesson_and_resumes_after_reload(served, context_360
     # One line each, not a run-on "Your score: 75% You mastered…": the score, the first
     # tries that made it (the only ones that count), and what next.
     expect(page.locator(".result .score p")).to_have_text(
-        ["Your score: 75%", "First try: 3 of 4 right", "You mastered this lesson."], timeout=15000)
+        ["Your score: 75%", "First try: 3 of 4 right", "You mastered this lesson."], timeout=15000
+    )
     wait_saved(page)
     assert progress_row(server.data_dir, ids["ada"]) == ("mastered", 6, 0.75, 1)
     assert count_events(server.data_dir, kind="quiz_finished") == 1
@@ -131,10 +134,12 @@ def test_second_learner_on_the_same_tablet_sees_only_their_own_work(served, cont
     wait_true(page, "window.kitLearn && (window.kitLearn.flush(), true)")
     wait_saved(page)
     with sqlite3.connect(server.data_dir / "kit.db") as conn:
-        owners = dict(conn.execute(
-            f"SELECT uuid, learner_id FROM event WHERE uuid IN ({','.join('?' * 2)})", queued))
-        ben_help = conn.execute("SELECT COUNT(*) FROM event WHERE learner_id = ? AND kind ="
-                                " 'help_requested'", (ids["ben"],)).fetchone()[0]
+        owners = dict(
+            conn.execute(f"SELECT uuid, learner_id FROM event WHERE uuid IN ({','.join('?' * 2)})", queued)
+        )
+        ben_help = conn.execute(
+            "SELECT COUNT(*) FROM event WHERE learner_id = ? AND kind = 'help_requested'", (ids["ben"],)
+        ).fetchone()[0]
     assert owners == {queued[0]: ids["ada"], queued[1]: ids["ada"]}
     assert ben_help == 0
     assert progress_row(server.data_dir, ids["ben"])[:2] == ("in_progress", 0)

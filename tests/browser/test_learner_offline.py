@@ -15,20 +15,20 @@ def stored(data_dir, uuids):
     """Return {uuid: times stored} for the given event UUIDs."""
     with sqlite3.connect(data_dir / "kit.db") as conn:
         rows = conn.execute(
-            f"SELECT uuid, COUNT(*) FROM event WHERE uuid IN ({','.join('?' * len(uuids))})"
-            " GROUP BY uuid", uuids).fetchall()
+            f"SELECT uuid, COUNT(*) FROM event WHERE uuid IN ({','.join('?' * len(uuids))}) GROUP BY uuid",
+            uuids,
+        ).fetchall()
     return dict(rows)
 
 
 def queued_uuids(page):
-    return page.evaluate("JSON.parse(localStorage.getItem('kit.queue') || '[]')"
-                         ".map(i => i.e.uuid)")
+    return page.evaluate("JSON.parse(localStorage.getItem('kit.queue') || '[]').map(i => i.e.uuid)")
 
 
 def test_events_queued_while_the_kit_is_down_arrive_exactly_once(served, context_360):
     server, ids = served
     page = context_360.new_page()
-    page.goto(server.url + "/class/%d" % ids["class"])
+    page.goto(f"{server.url}/class/{ids['class']}")
     page.get_by_role("button", name="Ada").click()
     page.get_by_role("link", name=re.compile("Counting mangoes")).click()
     page.goto(page.url.split("?")[0] + "?step=2")  # the first question
@@ -67,5 +67,6 @@ def test_events_queued_while_the_kit_is_down_arrive_exactly_once(served, context
         answers = conn.execute(
             "SELECT json_extract(payload, '$.question_id'), json_extract(payload, '$.correct')"
             " FROM event WHERE kind = 'answer' AND learner_id = ? ORDER BY seq",
-            (ids["ada"],)).fetchall()
+            (ids["ada"],),
+        ).fetchall()
     assert answers == [("q1", 1), ("q2", 0)]

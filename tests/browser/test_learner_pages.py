@@ -23,8 +23,9 @@ class Weigher:
 
     def _record(self, response):
         if response.request.resource_type in TEXT_TYPES and response.status == 200:
-            self.seen.append((response.url, len(response.body()),
-                              response.all_headers().get("content-encoding", "")))
+            self.seen.append(
+                (response.url, len(response.body()), response.all_headers().get("content-encoding", ""))
+            )
 
     def check(self, name):
         total = sum(size for _url, size, _enc in self.seen)
@@ -53,11 +54,11 @@ def test_learner_pages_are_accessible_light_and_compressed(served, context_360):
     page.get_by_text("Sun").click()
     page.get_by_text("Moon").click()
     visit(page, weigher, "lessons", lambda: page.get_by_role("button", name="Go").click())
-    visit(page, weigher, "player",
-          lambda: page.get_by_role("link", name=re.compile("Counting mangoes")).click())
+    visit(
+        page, weigher, "player", lambda: page.get_by_role("link", name=re.compile("Counting mangoes")).click()
+    )
     for step, name in ((2, "question"), (6, "result")):
-        visit(page, weigher, name, lambda s=step: page.goto(
-            server.url + f"/lesson/mini/01-count?step={s}"))
+        visit(page, weigher, name, lambda s=step: page.goto(server.url + f"/lesson/mini/01-count?step={s}"))
 
 
 def test_landscape_tablet_keeps_big_targets(served, browser):
@@ -123,9 +124,15 @@ def test_csp_watch_reports_a_real_violation(browser):
     context = new_context(browser)
     try:
         page = context.new_page()
-        page.route("http://127.0.0.1:9/probe", lambda route: route.fulfill(
-            status=200, content_type="text/html", headers={"Content-Security-Policy": CSP},
-            body='<html lang="en"><title>t</title><script>document.title = "ran"</script></html>'))
+        page.route(
+            "http://127.0.0.1:9/probe",
+            lambda route: route.fulfill(
+                status=200,
+                content_type="text/html",
+                headers={"Content-Security-Policy": CSP},
+                body='<html lang="en"><title>t</title><script>document.title = "ran"</script></html>',
+            ),
+        )
         page.goto("http://127.0.0.1:9/probe")
         page.wait_for_timeout(300)
         assert page.title() == "t"

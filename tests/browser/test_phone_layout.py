@@ -12,7 +12,8 @@ from tests.conftest import KitServer
 from .conftest import axe_check, describe, new_context
 from .learn_setup import seed_class
 from .teach_setup import ADMIN, add_accounts
-from .test_teacher_pages import _seed_work, pages as teacher_pages
+from .test_teacher_pages import _seed_work
+from .test_teacher_pages import pages as teacher_pages
 
 pytestmark = pytest.mark.browser
 MIN_TARGET = 44
@@ -76,8 +77,17 @@ def kit(tmp_path_factory, mini_pack_file):
 
 def learner_pages(ids):
     steps = [f"/lesson/mini/01-count?step={n}" for n in range(7)]  # 2 pages, 4 questions, result
-    return ["/", f"/class/{ids['class']}", f"/signin/{ids['ben']}", "@ada", "/lessons", *steps,
-            "/lesson/mini/02-shapes", "/lesson/mini/no-such-lesson", "/no-such-page"]
+    return [
+        "/",
+        f"/class/{ids['class']}",
+        f"/signin/{ids['ben']}",
+        "@ada",
+        "/lessons",
+        *steps,
+        "/lesson/mini/02-shapes",
+        "/lesson/mini/no-such-lesson",
+        "/no-such-page",
+    ]
 
 
 class Walk:
@@ -107,8 +117,10 @@ class Walk:
             self.problems.append(f"{where}: a scroll box scrolls for nothing: {box}")
         for target in self.page.evaluate(MEASURE):
             if target["width"] < MIN_TARGET or target["height"] < MIN_TARGET:
-                self.problems.append(f"{where}: {target['tag']} {target['name']!r} is "
-                                     f"{target['width']} x {target['height']} px")
+                self.problems.append(
+                    f"{where}: {target['tag']} {target['name']!r} is "
+                    f"{target['width']} x {target['height']} px"
+                )
         icon = self.page.evaluate("""async () => {
             const link = document.querySelector('link[rel=icon]');
             return link ? (await fetch(link.href)).status : 'no icon link'; }""")
@@ -173,8 +185,10 @@ def test_error_pages_on_a_phone_are_translated_accessible_and_lead_back(kit, bro
     """A child whose lesson was taken away lands on a page in their language with one big
     button back to their lessons; a teacher's lost page leads back to the classes."""
     context = new_context(browser, 360, 640, locale=LOCALES[lang])
-    words = {"en": ("We cannot find this page", "My lessons", "Page not found", "Classes"),
-             "fr": ("Nous ne trouvons pas cette page", "Mes leçons", "Page introuvable", "Classes")}
+    words = {
+        "en": ("We cannot find this page", "My lessons", "Page not found", "Classes"),
+        "fr": ("Nous ne trouvons pas cette page", "Mes leçons", "Page introuvable", "Classes"),
+    }
     child_title, child_button, teacher_title, teacher_button = words[lang]
     try:
         page = context.new_page()

@@ -18,8 +18,13 @@ from .teach_setup import add_accounts, shot, sign_in
 
 pytestmark = pytest.mark.browser
 STATUSES = ("not_started", "in_progress", "completed", "mastered", "needs_help")
-WORDS = {"not_started": "Not started", "in_progress": "In progress",
-         "completed": "Finished, not mastered", "mastered": "Mastered", "needs_help": "Needs help"}
+WORDS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "completed": "Finished, not mastered",
+    "mastered": "Mastered",
+    "needs_help": "Needs help",
+}
 RIGHT_FIRST_TIME = {"q1": "b", "q2": ["a", "c"], "q3": "3", "q4": "mango"}
 
 
@@ -36,16 +41,25 @@ def ten_lesson_pack(tmp_path):
         ids.append(lesson)
     yaml = (source / "pack.yaml").read_text()
     (source / "pack.yaml").write_text(
-        yaml.replace("id: mini", "id: ten").replace("lessons: [01-count, 02-shapes]",
-                                                    f"lessons: [{', '.join(ids)}]"))
+        yaml.replace("id: mini", "id: ten").replace(
+            "lessons: [01-count, 02-shapes]", f"lessons: [{', '.join(ids)}]"
+        )
+    )
     out = tmp_path / "ten.kitpack"
     return source, out, ids
 
 
 def _event(kind, lesson, payload=None):
-    return {"uuid": str(uuid.uuid4()), "kind": kind, "pack_id": "ten", "lesson_id": lesson,
-            "device_time": dt.datetime.now(dt.timezone.utc).isoformat(), "boot_id": "grid",
-            "mono_ms": 1, "payload": payload or {}}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "kind": kind,
+        "pack_id": "ten",
+        "lesson_id": lesson,
+        "device_time": dt.datetime.now(dt.UTC).isoformat(),
+        "boot_id": "grid",
+        "mono_ms": 1,
+        "payload": payload or {},
+    }
 
 
 def _work(status, lesson):
@@ -60,8 +74,10 @@ def _work(status, lesson):
             answers = dict(RIGHT_FIRST_TIME)
             if status == "completed":  # two of four wrong at the first try: 50 %, not mastered
                 answers.update(q1="a", q3="9")
-            events += [_event("answer", lesson, {"question_id": q, "response": r, "attempt": 1})
-                       for q, r in answers.items()]
+            events += [
+                _event("answer", lesson, {"question_id": q, "response": r, "attempt": 1})
+                for q, r in answers.items()
+            ]
             events.append(_event("quiz_finished", lesson, {"attempt": 1}))
         events.append(_event("lesson_completed", lesson))
     return events
@@ -91,8 +107,11 @@ def big_class(tmp_path_factory):
             learner = add_learner(room.id, name=f"Learner {i + 1:02d}")
             batch = []
             for j, lesson in enumerate(lessons):
-                status = STATUSES[(i + j) % 5] if lesson == "01-count" else \
-                    [s for s in STATUSES if s != "mastered"][(i + j) % 4]
+                status = (
+                    STATUSES[(i + j) % 5]
+                    if lesson == "01-count"
+                    else [s for s in STATUSES if s != "mastered"][(i + j) % 4]
+                )
                 batch += _work(status, lesson)
             if batch:
                 record(batch, learner.id)
@@ -141,11 +160,16 @@ def test_the_grid_reads_at_a_glance_with_symbols_and_colours(big_class, laptop, 
     legend = page.locator("#legend li")
     expect(legend).to_have_count(5)
     for status, (sym, _bg, _title) in looks.items():
-        expect(page.locator("#legend li").filter(
-            has_text=re.compile(rf"^\W*{re.escape(WORDS[status])}$")).locator(".sym")).to_have_text(sym)
+        expect(
+            page.locator("#legend li")
+            .filter(has_text=re.compile(rf"^\W*{re.escape(WORDS[status])}$"))
+            .locator(".sym")
+        ).to_have_text(sym)
     # At a glance: ten lessons side by side on a laptop, rows a finger high, no sideways scroll.
-    scroll = page.evaluate("(() => { const b = document.querySelector('#grid').parentNode;"
-                           " return [b.scrollWidth, b.clientWidth]; })()")
+    scroll = page.evaluate(
+        "(() => { const b = document.querySelector('#grid').parentNode;"
+        " return [b.scrollWidth, b.clientWidth]; })()"
+    )
     assert scroll[0] <= scroll[1], f"the grid scrolls sideways on a laptop: {scroll}"
     cell = grid.locator("td.cell").first.bounding_box()
     assert 44 <= cell["height"] <= 60 and 44 <= cell["width"] <= 100, cell

@@ -57,7 +57,8 @@ def set_up_class(page, url, tmp_path):
     page.get_by_label("CSV file", exact=True).set_input_files(str(csv))
     page.get_by_role("button", name="Preview the import").click()
     expect(page.locator("#import-errors")).to_have_text(
-        re.compile(r"Line 3: avatar 'unicorn' is not one of: cat, dog"))
+        re.compile(r"Line 3: avatar 'unicorn' is not one of: cat, dog")
+    )
     expect(page.locator("#import-counts")).to_have_text("2 to add, 0 to update, 0 unchanged.")
     shot(page, "teacher-import-preview", tmp_path)
     page.get_by_role("button", name="Import 2 learners").click()
@@ -74,8 +75,7 @@ def set_up_class(page, url, tmp_path):
     expect(page.get_by_role("heading", name="Morning class")).to_be_visible()
 
 
-def test_teacher_sets_up_a_class_and_watches_a_learner_finish(served, phone, context_360,
-                                                              tmp_path):
+def test_teacher_sets_up_a_class_and_watches_a_learner_finish(served, phone, context_360, tmp_path):
     teacher = phone.new_page()
     set_up_class(teacher, served.url, tmp_path)
     expect(grid_cell(teacher, "Ada")).to_have_text("Not started")
@@ -100,8 +100,7 @@ def test_teacher_sets_up_a_class_and_watches_a_learner_finish(served, phone, con
 
     tablet.goto(served.url + "/lesson/mini/01-count?step=2")
     answer_quiz(tablet)
-    expect(tablet.locator(".result .score")).to_contain_text("You mastered this lesson",
-                                                             timeout=15000)
+    expect(tablet.locator(".result .score")).to_contain_text("You mastered this lesson", timeout=15000)
     expect(grid_cell(teacher, "Ada")).to_have_text("Needs help", timeout=15000)
     assert teacher.evaluate("window.sameDocument") is True  # updated in place, never reloaded
 

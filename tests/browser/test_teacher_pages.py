@@ -44,17 +44,29 @@ def _seed_work(data, ids):
     from kit.events import record
 
     def event(kind, payload=None):
-        return {"uuid": str(uuid.uuid4()), "kind": kind, "pack_id": "mini",
-                "lesson_id": "01-count", "device_time": dt.datetime.now(dt.timezone.utc)
-                .isoformat(), "boot_id": "seed", "mono_ms": 1, "payload": payload or {}}
+        return {
+            "uuid": str(uuid.uuid4()),
+            "kind": kind,
+            "pack_id": "mini",
+            "lesson_id": "01-count",
+            "device_time": dt.datetime.now(dt.UTC).isoformat(),
+            "boot_id": "seed",
+            "mono_ms": 1,
+            "payload": payload or {},
+        }
 
     open_data(data)
     try:
         sess = start_session(ids["class"])
-        record([event("lesson_opened"), event("page_viewed", {"page": 1}),
+        record(
+            [
+                event("lesson_opened"),
+                event("page_viewed", {"page": 1}),
                 event("answer", {"question_id": "q1", "response": "a", "attempt": 1}),
-                event("answer", {"question_id": "q1", "response": "b", "attempt": 1})],
-               ids["ada"])
+                event("answer", {"question_id": "q1", "response": "b", "attempt": 1}),
+            ],
+            ids["ada"],
+        )
         record([event("lesson_opened"), event("help_requested")], ids["ben"])
         _as_if_earlier(sess, minutes_ago={ids["ada"]: [40, 37, 33, 30], ids["ben"]: [20, 18]})
         end_session(sess.id)
@@ -74,13 +86,12 @@ def _as_if_earlier(sess, minutes_ago):
     now = sess.started_at
     with write():
         ClassSession.update(started_at=now - dt.timedelta(minutes=45)).where(
-            ClassSession.id == sess.id).execute()
+            ClassSession.id == sess.id
+        ).execute()
         for learner_id, offsets in minutes_ago.items():
-            seqs = [e.seq for e in Event.select().where(Event.learner == learner_id)
-                    .order_by(Event.seq)]
+            seqs = [e.seq for e in Event.select().where(Event.learner == learner_id).order_by(Event.seq)]
             for seq, ago in zip(seqs, offsets):
-                Event.update(received_at=now - dt.timedelta(minutes=ago)).where(
-                    Event.seq == seq).execute()
+                Event.update(received_at=now - dt.timedelta(minutes=ago)).where(Event.seq == seq).execute()
 
 
 @pytest.fixture
@@ -98,14 +109,22 @@ def laptop(browser):
 def pages(ids):
     c, a = ids["class"], ids["ada"]
     return [
-        ("/teach/", "teacher-classes"), (f"/teach/classes/{c}", "teacher-class"),
-        (f"/teach/classes/{c}/roster", None), (f"/teach/classes/{c}/assign", None),
+        ("/teach/", "teacher-classes"),
+        (f"/teach/classes/{c}", "teacher-class"),
+        (f"/teach/classes/{c}/roster", None),
+        (f"/teach/classes/{c}/assign", None),
         (f"/teach/classes/{c}/questions", "teacher-questions"),
-        (f"/teach/classes/{c}/sessions", None), ("/teach/sessions/1", "teacher-session-summary"),
-        ("/teach/sessions/2", None), (f"/teach/classes/{c}/cards", "teacher-login-cards"),
-        (f"/teach/classes/{c}/edit", None), (f"/teach/learners/{a}", "teacher-learner"),
-        (f"/teach/learners/{a}/edit", None), ("/admin/", "admin-status"),
-        ("/admin/users", None), ("/admin/packs", None), ("/admin/sheet", "admin-sheet"),
+        (f"/teach/classes/{c}/sessions", None),
+        ("/teach/sessions/1", "teacher-session-summary"),
+        ("/teach/sessions/2", None),
+        (f"/teach/classes/{c}/cards", "teacher-login-cards"),
+        (f"/teach/classes/{c}/edit", None),
+        (f"/teach/learners/{a}", "teacher-learner"),
+        (f"/teach/learners/{a}/edit", None),
+        ("/admin/", "admin-status"),
+        ("/admin/users", None),
+        ("/admin/packs", None),
+        ("/admin/sheet", "admin-sheet"),
     ]
 
 
@@ -164,8 +183,7 @@ def test_learner_session_is_sent_to_the_teacher_sign_in(served, context_360):
 def test_forged_csrf_token_is_refused_in_the_browser(served, laptop):
     page = laptop.new_page()
     sign_in(page, served.url)
-    page.evaluate("document.querySelectorAll('input[name=csrf_token]')"
-                  ".forEach(i => i.value = 'forged')")
+    page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(i => i.value = 'forged')")
     page.get_by_label("Class name").fill("Forged class")
     page.get_by_role("button", name="Add class").click()
     expect(page.locator("#refused")).to_contain_text("nothing was changed")
@@ -180,8 +198,7 @@ def test_pack_upload_shows_progress_and_the_result(served, laptop, mini_pack_fil
     page.goto(served.url + "/admin/packs")
     page.get_by_label("Pack file (.kitpack)").set_input_files(str(mini_pack_file))
     page.get_by_role("button", name="Upload and install").click()
-    expect(page.locator("#upload-status")).to_have_text(
-        "mini 1.0.0 is already installed; nothing changed.")
+    expect(page.locator("#upload-status")).to_have_text("mini 1.0.0 is already installed; nothing changed.")
     expect(page.locator("#upload-progress")).to_have_attribute("value", "100")
     shot(page, "admin-packs-upload", tmp_path)
     bad = tmp_path / "broken.kitpack"
@@ -224,7 +241,7 @@ def test_status_page_warns_when_the_kit_clock_is_off(served, browser):
     page.goto(served.url + "/admin/")
     expect(page.locator("#clock-check")).to_have_count(1)
     expect(page.locator("#clock-check")).to_be_hidden()  # same machine, same clock
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
     page.clock.install(time=later)
     page.goto(served.url + "/admin/")
     expect(page.locator("#clock-check")).to_contain_text("differ by 180 minutes")

@@ -60,7 +60,7 @@ def read_cues(vtt_path):
         assert TIMING.match(lines[timing_at]), f"{vtt_path}: bad timing line {lines[timing_at]!r}"
         start, end = (to_seconds(s) for s in lines[timing_at].split(" --> "))
         ident = lines[0] if timing_at == 1 else None
-        cues.append((ident, start, end, " ".join(lines[timing_at + 1:])))
+        cues.append((ident, start, end, " ".join(lines[timing_at + 1 :])))
     return cues
 
 
@@ -73,8 +73,12 @@ def to_seconds(stamp):
 
 def probe(path):
     """Ask ffprobe for a media file's container and streams."""
-    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
-                          "-show_streams", str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 

@@ -8,8 +8,19 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .samples import (IMAGE_OR_LINK, MAX_PACK_BYTES, PACKS_DIR, SAMPLE_PACKS, all_lessons,
-                      folder_bytes, lesson_dir, pack_meta, read_cues, read_lesson, read_quiz)
+from .samples import (
+    IMAGE_OR_LINK,
+    MAX_PACK_BYTES,
+    PACKS_DIR,
+    SAMPLE_PACKS,
+    all_lessons,
+    folder_bytes,
+    lesson_dir,
+    pack_meta,
+    read_cues,
+    read_lesson,
+    read_quiz,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -53,7 +64,7 @@ def test_lesson_has_an_svg_with_alt_text_and_no_html_or_outside_links(pack, less
     targets = IMAGE_OR_LINK.findall(body)
     images = [(alt, target) for alt, target in targets if target.endswith(".svg")]
     assert images, "every lesson shows at least one picture"
-    for alt, target in targets:
+    for _alt, target in targets:
         assert "://" not in target and not target.startswith("/") and ".." not in target
         assert (lesson_dir(pack, lesson) / target).is_file(), f"{target} is missing"
     for alt, _ in images:
@@ -82,8 +93,7 @@ def test_quiz_has_three_to_five_mixed_questions_with_hints_and_feedback(pack, le
     assert len({q["id"] for q in questions}) == len(questions)
     assert len({q["type"] for q in questions}) >= 3, "mix question types"
     assert any(q.get("hint") for q in questions)
-    assert any(q.get("feedback") or any(c.get("feedback") for c in q.get("choices", []))
-               for q in questions)
+    assert any(q.get("feedback") or any(c.get("feedback") for c in q.get("choices", [])) for q in questions)
     for q in questions:
         assert q["prompt"].strip()
         check_question(q)
@@ -107,11 +117,14 @@ def check_question(q):
 
 @pytest.mark.parametrize("pack", SAMPLE_PACKS)
 def test_pack_uses_every_question_type(pack):
-    kinds = {q["type"] for lesson in pack_meta(pack)["lessons"]
-             for q in read_quiz(pack, lesson)["questions"]}
+    kinds = {q["type"] for lesson in pack_meta(pack)["lessons"] for q in read_quiz(pack, lesson)["questions"]}
     assert kinds == {"single", "multiple", "numeric", "text"}
-    tolerant = [q for lesson in pack_meta(pack)["lessons"]
-                for q in read_quiz(pack, lesson)["questions"] if q.get("tolerance")]
+    tolerant = [
+        q
+        for lesson in pack_meta(pack)["lessons"]
+        for q in read_quiz(pack, lesson)["questions"]
+        if q.get("tolerance")
+    ]
     assert tolerant, "at least one numeric answer accepts an estimate"
 
 
@@ -145,8 +158,9 @@ def test_french_pack_teaches_the_same_lessons_with_the_same_answers():
         assert [(q["id"], q["type"]) for q in en_q] == [(q["id"], q["type"]) for q in fr_q]
         for a, b in zip(en_q, fr_q):
             assert a.get("answer") == b.get("answer") and a.get("tolerance") == b.get("tolerance")
-            assert [(c["id"], bool(c.get("correct"))) for c in a.get("choices", [])] == \
-                   [(c["id"], bool(c.get("correct"))) for c in b.get("choices", [])]
+            assert [(c["id"], bool(c.get("correct"))) for c in a.get("choices", [])] == [
+                (c["id"], bool(c.get("correct"))) for c in b.get("choices", [])
+            ]
         en_front, en_pages = read_lesson("numeracy", lesson)
         fr_front, fr_pages = read_lesson("numeracy-fr", lesson)
         assert len(en_pages) == len(fr_pages) and en_front["minutes"] == fr_front["minutes"]
@@ -167,12 +181,15 @@ BELOW = re.compile(rf"\b{THING} (?:below|ci-dessous)", re.IGNORECASE)
 
 @pytest.mark.parametrize("pack, lesson", all_lessons())
 def test_a_page_that_points_at_a_picture_has_one_there(pack, lesson):
-    """"Tap the picture above" on a page without a picture leaves a child tapping nothing."""
+    """ "Tap the picture above" on a page without a picture leaves a child tapping nothing."""
     _front, pages = read_lesson(pack, lesson)
     for number, page in enumerate(pages, 1):
         images = [m.start() for m in IMAGE_OR_LINK.finditer(page) if m.group(0).startswith("!")]
-        for word, pattern, placed in (("above", ABOVE, lambda at, image: image < at),
-                                      ("below", BELOW, lambda at, image: image > at)):
+        for word, pattern, placed in (
+            ("above", ABOVE, lambda at, image: image < at),
+            ("below", BELOW, lambda at, image: image > at),
+        ):
             for found in pattern.finditer(page):
-                assert any(placed(found.start(), image) for image in images), \
+                assert any(placed(found.start(), image) for image in images), (
                     f"{pack}/{lesson} page {number} says {found.group(0)!r} with no picture {word} it"
+                )

@@ -12,8 +12,18 @@ import requests
 
 from tests.conftest import KitServer, run_kit
 
-from .samples import (MAX_PACK_BYTES, PACKS_DIR, SAMPLE_PACKS, all_lessons, pack_meta,
-                      read_cues, read_lesson, read_quiz, right_answer, wrong_answer)
+from .samples import (
+    MAX_PACK_BYTES,
+    PACKS_DIR,
+    SAMPLE_PACKS,
+    all_lessons,
+    pack_meta,
+    read_cues,
+    read_lesson,
+    read_quiz,
+    right_answer,
+    wrong_answer,
+)
 
 
 @pytest.mark.parametrize("pack", SAMPLE_PACKS)
@@ -44,8 +54,10 @@ def sample_kit(tmp_path_factory):
     data = tmp_path_factory.mktemp("samples") / "data"
     data.mkdir()
     run_kit(data, "init", "--site", "Sample School")
-    archives = [build(PACKS_DIR / pack, data.parent / f"{pack}.kitpack") and data.parent / f"{pack}.kitpack"
-                for pack in SAMPLE_PACKS]
+    archives = [
+        build(PACKS_DIR / pack, data.parent / f"{pack}.kitpack") and data.parent / f"{pack}.kitpack"
+        for pack in SAMPLE_PACKS
+    ]
     run_kit(data, "pack", "import", *archives)
     from kit.assignments import assign
     from kit.datafolder import open_data
@@ -160,8 +172,11 @@ def open_every_lesson(browser, server_url, class_id):
             assert loaded["widths"] and all(w == 320 for w in loaded["widths"]), (pack, lesson)
             assert len(loaded["durations"]) == ("audio" in front) + ("video" in front)
             assert all(0 < d <= 90 for d in loaded["durations"])
-            cues = len(read_cues(PACKS_DIR / pack / "lessons" / lesson / front["video"]["captions"])) \
-                if "video" in front else None
+            cues = (
+                len(read_cues(PACKS_DIR / pack / "lessons" / lesson / front["video"]["captions"]))
+                if "video" in front
+                else None
+            )
             assert loaded["cues"] == ([] if cues is None else [cues]), (pack, lesson)
     finally:
         context.close()

@@ -25,8 +25,13 @@ def declared_media(pack, kinds=("audio", "video")):
 
 
 def make_media(*args, env=None):
-    return subprocess.run([sys.executable, str(MAKE_MEDIA), *map(str, args)], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(MAKE_MEDIA), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def streams(info, kind):
@@ -39,7 +44,10 @@ def test_videos_are_short_small_vp8_webm_with_a_voice_matching_the_captions(pack
         info = probe(folder / spec["file"])
         video, audio = streams(info, "video"), streams(info, "audio")
         assert "webm" in info["format"]["format_name"]
-        assert video[0]["codec_name"] in ("vp8", "vp9") and (video[0]["width"], video[0]["height"]) == (320, 240)
+        assert video[0]["codec_name"] in ("vp8", "vp9") and (video[0]["width"], video[0]["height"]) == (
+            320,
+            240,
+        )
         assert audio[0]["codec_name"] == "opus" and audio[0]["channels"] == 1
         duration = float(info["format"]["duration"])
         assert duration <= 10.05
@@ -76,25 +84,26 @@ def test_make_media_rebuilds_the_committed_media_from_their_sources(regenerated)
         made = copy / committed.relative_to(base)
         assert str(made) in result.stdout
         old, new = probe(committed), probe(made)
-        assert abs(float(old["format"]["duration"]) - float(new["format"]["duration"])) < 0.05, \
+        assert abs(float(old["format"]["duration"]) - float(new["format"]["duration"])) < 0.05, (
             f"{committed.name} is stale: run tools/make_media {base.relative_to(ROOT)}"
+        )
         assert [s["codec_name"] for s in old["streams"]] == [s["codec_name"] for s in new["streams"]]
     assert not list(copy.rglob(".*.part.*")), "no half-written files left behind"
 
 
 TINY_PACK = {
     "pack.yaml": "id: tiny\nversion: 1.0.0\ntitle: Tiny\ndescription: t\nlanguage: en\n"
-                 "license: CC0-1.0\nauthors: [t]\nlessons: [01-a]\n",
+    "license: CC0-1.0\nauthors: [t]\nlessons: [01-a]\n",
     "lessons/01-a/lesson.md": "---\ntitle: A\nobjectives: [a]\nminutes: 1\n"
-                              "audio: {file: hi.ogg, transcript: hi.txt}\n"
-                              "video: {file: hi.webm, captions: hi.vtt}\n---\n# A\n\nText.\n",
+    "audio: {file: hi.ogg, transcript: hi.txt}\n"
+    "video: {file: hi.webm, captions: hi.vtt}\n---\n# A\n\nText.\n",
     "lessons/01-a/hi.txt": "Hello.",
     "lessons/01-a/hi.vtt": "WEBVTT\n\none.svg\n00:00.000 --> 00:01.500\nOne.\n\n"
-                           "two.svg\n00:01.500 --> 00:03.000\nTwo.\n",
+    "two.svg\n00:01.500 --> 00:03.000\nTwo.\n",
     "lessons/01-a/one.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240">'
-                            '<rect width="320" height="240" fill="#f80"/></svg>',
+    '<rect width="320" height="240" fill="#f80"/></svg>',
     "lessons/01-a/two.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240">'
-                            '<circle cx="160" cy="120" r="80" fill="#08f"/></svg>',
+    '<circle cx="160" cy="120" r="80" fill="#08f"/></svg>',
 }
 
 
@@ -120,14 +129,19 @@ def test_make_media_output_is_bit_for_bit_reproducible(tiny):
     assert abs(float(probe(tiny / "lessons/01-a/hi.webm")["format"]["duration"]) - 3.0) < 0.1
 
 
-@pytest.mark.parametrize("vtt, message", [
-    ("WEBVTT\n\none.svg\n00:00.000 --> 00:00.300\nThis sentence is far too long to say in a moment.\n",
-     "hi.vtt: cue 1 takes"),
-    ("WEBVTT\n\nmissing.svg\n00:00.000 --> 00:02.000\nOne.\n", "picture 'missing.svg' not found"),
-    ("one.svg\n00:00.000 --> 00:02.000\nOne.\n", "must start with WEBVTT"),
-    ("WEBVTT\n\n00:00.000 --> 00:02.000\nNo picture named.\n", "each cue needs a picture name"),
-    ("WEBVTT\n\none.svg\n00:01.000 --> 00:02.000\nLate.\n", "first cue must start at 00:00.000"),
-])
+@pytest.mark.parametrize(
+    "vtt, message",
+    [
+        (
+            "WEBVTT\n\none.svg\n00:00.000 --> 00:00.300\nThis sentence is far too long to say in a moment.\n",
+            "hi.vtt: cue 1 takes",
+        ),
+        ("WEBVTT\n\nmissing.svg\n00:00.000 --> 00:02.000\nOne.\n", "picture 'missing.svg' not found"),
+        ("one.svg\n00:00.000 --> 00:02.000\nOne.\n", "must start with WEBVTT"),
+        ("WEBVTT\n\n00:00.000 --> 00:02.000\nNo picture named.\n", "each cue needs a picture name"),
+        ("WEBVTT\n\none.svg\n00:01.000 --> 00:02.000\nLate.\n", "first cue must start at 00:00.000"),
+    ],
+)
 def test_make_media_refuses_bad_captions_and_changes_nothing(tiny, vtt, message):
     assert make_media(tiny).returncode == 0
     (tiny / "lessons/01-a/hi.vtt").write_text(vtt, encoding="utf-8")
@@ -150,9 +164,26 @@ def test_make_media_says_which_tool_is_missing(tiny, tmp_path):
 
 def centre_pixel(image):
     """The RGB of the middle pixel of an image, decoded by the real ffmpeg."""
-    raw = subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(image),
-                          "-vf", "crop=2:2:iw/2:ih/2", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-                         capture_output=True, check=True, timeout=60).stdout
+    raw = subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-i",
+            str(image),
+            "-vf",
+            "crop=2:2:iw/2:ih/2",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
     return tuple(raw[:3])
 
 
@@ -181,6 +212,9 @@ def test_make_media_makes_a_poster_from_the_videos_first_frame(tiny):
 def test_every_sample_video_has_a_poster_of_its_own_size(pack):
     for _, folder, spec in declared_media(pack, ["video"]):
         assert "poster" in spec, f"{folder.name}: add a poster (tools/make_media makes it)"
-        video, poster = streams(probe(folder / spec["file"]), "video")[0], probe(folder / spec["poster"])["streams"][0]
+        video, poster = (
+            streams(probe(folder / spec["file"]), "video")[0],
+            probe(folder / spec["poster"])["streams"][0],
+        )
         assert (poster["width"], poster["height"]) == (video["width"], video["height"])
         assert max(centre_pixel(folder / spec["poster"])) > 60, "a poster, not a black frame"

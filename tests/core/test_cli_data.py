@@ -62,17 +62,20 @@ def test_the_same_folder_in_both_places_is_fine(tmp_path):
     folder = tmp_path / "kit"
     _init(folder, "Same School")
     spelled_otherwise = tmp_path / "kit" / ".." / "kit"
-    assert _site("--data", folder, "identity", "show", "--data", spelled_otherwise,
-                 env_data=tmp_path / "unused") == "Same School"
+    assert (
+        _site("--data", folder, "identity", "show", "--data", spelled_otherwise, env_data=tmp_path / "unused")
+        == "Same School"
+    )
 
 
 def test_two_different_folders_are_refused_and_nothing_is_made(tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
-    result = run_kit(tmp_path / "env", "--data", first, "init", "--site", "X", "--data", second,
-                     check=False)
+    result = run_kit(tmp_path / "env", "--data", first, "init", "--site", "X", "--data", second, check=False)
     assert result.returncode == 2
-    assert (f"--data given twice with two folders: {first} before the command and {second} "
-            f"after it; give it once, before or after `kit init`") in result.stderr
+    assert (
+        f"--data given twice with two folders: {first} before the command and {second} "
+        f"after it; give it once, before or after `kit init`"
+    ) in result.stderr
     assert not first.exists() and not second.exists() and not (tmp_path / "env").exists()
 
 
@@ -83,10 +86,14 @@ def test_serve_with_data_after_the_command_serves_that_folder(tmp_path):
     _init(elsewhere, "Env School")
     port = free_port()
     env = {**os.environ, "KIT_DATA": str(elsewhere)}
-    process = subprocess.Popen([*KIT, "serve", "--data", str(served), "--host", "127.0.0.1",
-                                "--port", str(port)], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [*KIT, "serve", "--data", str(served), "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         health = wait_http(f"http://127.0.0.1:{port}/healthz", process=process).json()
         assert health["site"] == "Served School"

@@ -31,8 +31,12 @@ def _imports(name, path, modules):
     """Yield (imported module, deferred) for each import in one module's source."""
     is_package = path.name == "__init__.py"
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    deferred = {id(node) for func in ast.walk(tree) if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
-                for node in ast.walk(func)}
+    deferred = {
+        id(node)
+        for func in ast.walk(tree)
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for node in ast.walk(func)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -41,7 +45,7 @@ def _imports(name, path, modules):
         elif isinstance(node, ast.ImportFrom):
             base = name.split(".") if is_package else name.split(".")[:-1]
             if node.level:
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module
@@ -73,7 +77,7 @@ def find_cycle(graph):
         path.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt, path)
                 if found:

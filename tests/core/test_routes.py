@@ -17,76 +17,165 @@ import pytest
 KIT_ROLES = ("anonymous", "learner", "teacher", "admin")
 HUB_ROLES = ("anonymous", "manager", "kit")
 # Who gets in at each level (anyone else is refused).
-LEVELS = {"public": set(KIT_ROLES + HUB_ROLES), "learner": {"learner"}, "teacher": {"teacher", "admin"},
-          "admin": {"admin"}, "manager": {"manager"}, "kit": {"kit"}}
+LEVELS = {
+    "public": set(KIT_ROLES + HUB_ROLES),
+    "learner": {"learner"},
+    "teacher": {"teacher", "admin"},
+    "admin": {"admin"},
+    "manager": {"manager"},
+    "kit": {"kit"},
+}
 # Where a refused visitor of a page is sent, by level.
 SIGN_IN = {"learner": "/", "teacher": "/teach/login", "admin": "/teach/login", "manager": "/signin"}
 
 KIT_ACCESS = {
-    ("learn.index", "GET"): "public", ("learn.class_page", "GET"): "public",
-    ("learn.signin", "POST"): "public", ("learn.picture", "GET"): "public", ("learn.picture", "POST"): "public",
-    ("learn.signout", "POST"): "public", ("learn.lessons", "GET"): "learner", ("learn.player", "GET"): "learner",
-    ("learn.answer", "POST"): "learner", ("learn.finish", "POST"): "learner", ("learn.ask_help", "POST"): "learner",
-    ("api.post_events", "POST"): "learner", ("api.check_answer", "POST"): "learner",
-    ("api.get_progress", "GET"): "learner", ("api.list_packs", "GET"): "public", ("api.openapi", "GET"): "public",
-    ("healthz", "GET"): "public", ("api.status", "GET"): "public", ("static", "GET"): "public",
+    ("learn.index", "GET"): "public",
+    ("learn.class_page", "GET"): "public",
+    ("learn.signin", "POST"): "public",
+    ("learn.picture", "GET"): "public",
+    ("learn.picture", "POST"): "public",
+    ("learn.signout", "POST"): "public",
+    ("learn.lessons", "GET"): "learner",
+    ("learn.player", "GET"): "learner",
+    ("learn.answer", "POST"): "learner",
+    ("learn.finish", "POST"): "learner",
+    ("learn.ask_help", "POST"): "learner",
+    ("api.post_events", "POST"): "learner",
+    ("api.check_answer", "POST"): "learner",
+    ("api.get_progress", "GET"): "learner",
+    ("api.list_packs", "GET"): "public",
+    ("api.openapi", "GET"): "public",
+    ("healthz", "GET"): "public",
+    ("api.status", "GET"): "public",
+    ("static", "GET"): "public",
     ("media.pack_file", "GET"): "public",
     ("favicon", "GET"): "public",
-    ("teach.login", "GET"): "public", ("teach.login", "POST"): "public", ("teach.logout", "POST"): "public",
-    ("teach.dashboard", "GET"): "teacher", ("teach.create_class", "POST"): "teacher",
-    ("teach.class_page", "GET"): "teacher", ("teach.assign_page", "GET"): "teacher",
-    ("teach.assign_page", "POST"): "teacher", ("teach.remove_assignment", "POST"): "teacher",
-    ("teach.login_cards", "GET"): "teacher", ("teach.edit_class", "GET"): "teacher",
-    ("teach.edit_class", "POST"): "teacher", ("teach.grid_json", "GET"): "teacher",
-    ("teach.import_preview", "POST"): "teacher", ("teach.add_learner", "POST"): "teacher",
-    ("teach.questions_page", "GET"): "teacher", ("teach.roster_page", "GET"): "teacher",
-    ("teach.start_session", "POST"): "teacher", ("teach.sessions_list", "GET"): "teacher",
-    ("teach.language", "POST"): "teacher", ("teach.learner_page", "GET"): "teacher",
-    ("teach.dismiss_help", "POST"): "teacher", ("teach.edit_learner", "GET"): "teacher",
-    ("teach.edit_learner", "POST"): "teacher", ("teach.session_page", "GET"): "teacher",
-    ("teach.end_session", "POST"): "teacher", ("teach.mark_present", "POST"): "teacher",
+    ("teach.login", "GET"): "public",
+    ("teach.login", "POST"): "public",
+    ("teach.logout", "POST"): "public",
+    ("teach.dashboard", "GET"): "teacher",
+    ("teach.create_class", "POST"): "teacher",
+    ("teach.class_page", "GET"): "teacher",
+    ("teach.assign_page", "GET"): "teacher",
+    ("teach.assign_page", "POST"): "teacher",
+    ("teach.remove_assignment", "POST"): "teacher",
+    ("teach.login_cards", "GET"): "teacher",
+    ("teach.edit_class", "GET"): "teacher",
+    ("teach.edit_class", "POST"): "teacher",
+    ("teach.grid_json", "GET"): "teacher",
+    ("teach.import_preview", "POST"): "teacher",
+    ("teach.add_learner", "POST"): "teacher",
+    ("teach.questions_page", "GET"): "teacher",
+    ("teach.roster_page", "GET"): "teacher",
+    ("teach.start_session", "POST"): "teacher",
+    ("teach.sessions_list", "GET"): "teacher",
+    ("teach.language", "POST"): "teacher",
+    ("teach.learner_page", "GET"): "teacher",
+    ("teach.dismiss_help", "POST"): "teacher",
+    ("teach.edit_learner", "GET"): "teacher",
+    ("teach.edit_learner", "POST"): "teacher",
+    ("teach.session_page", "GET"): "teacher",
+    ("teach.end_session", "POST"): "teacher",
+    ("teach.mark_present", "POST"): "teacher",
     ("teach.session_attendance", "GET"): "teacher",
-    ("admin.status", "GET"): "admin", ("admin.packs", "GET"): "admin", ("admin.upload_pack", "POST"): "admin",
-    ("admin.remove_pack", "POST"): "admin", ("admin.sheet", "GET"): "admin", ("admin.users", "GET"): "admin",
-    ("admin.add_user", "POST"): "admin", ("admin.edit_user", "POST"): "admin",
+    ("admin.status", "GET"): "admin",
+    ("admin.packs", "GET"): "admin",
+    ("admin.upload_pack", "POST"): "admin",
+    ("admin.remove_pack", "POST"): "admin",
+    ("admin.sheet", "GET"): "admin",
+    ("admin.users", "GET"): "admin",
+    ("admin.add_user", "POST"): "admin",
+    ("admin.edit_user", "POST"): "admin",
     # First-run setup: open only while the kit has no admin, then refused to everyone (see below).
-    ("admin.setup", "GET"): "public", ("admin.setup", "POST"): "public",
-    ("sync_admin.page", "GET"): "admin", ("sync_admin.enroll", "POST"): "admin",
-    ("sync_admin.export", "POST"): "admin", ("sync_admin.now", "POST"): "admin",
-    **{(f"captive.{name}", "GET"): "public" for name in (
-        "probe_canonical_html", "probe_connecttest_txt", "probe_gen_204", "probe_generate_204",
-        "probe_hotspot-detect_html", "probe_library_test_success_html", "probe_ncsi_txt", "probe_success_txt")},
+    ("admin.setup", "GET"): "public",
+    ("admin.setup", "POST"): "public",
+    ("sync_admin.page", "GET"): "admin",
+    ("sync_admin.enroll", "POST"): "admin",
+    ("sync_admin.export", "POST"): "admin",
+    ("sync_admin.now", "POST"): "admin",
+    **{
+        (f"captive.{name}", "GET"): "public"
+        for name in (
+            "probe_canonical_html",
+            "probe_connecttest_txt",
+            "probe_gen_204",
+            "probe_generate_204",
+            "probe_hotspot-detect_html",
+            "probe_library_test_success_html",
+            "probe_ncsi_txt",
+            "probe_success_txt",
+        )
+    },
 }
 HUB_ACCESS = {
-    ("hub.signin", "GET"): "public", ("hub.signin", "POST"): "public", ("hub.signout", "POST"): "public",
-    ("static", "GET"): "public", ("hub.kits", "GET"): "manager", ("hub.enroll", "GET"): "manager",
-    ("hub.enroll", "POST"): "manager", ("hub.upload", "GET"): "manager", ("hub.upload", "POST"): "manager",
-    ("hub.last_receipt", "GET"): "manager", ("hub.revoke_kit", "POST"): "manager",
-    ("hub.report", "GET"): "manager", ("hub.report_csv", "GET"): "manager", ("hub.report_xapi", "GET"): "manager",
-    ("sync_api.ping", "GET"): "public", ("sync_api.enroll", "POST"): "public", ("sync_api.openapi", "GET"): "public",
-    ("sync_api.events", "POST"): "kit", ("sync_api.hello", "POST"): "kit", ("sync_api.records", "POST"): "kit",
-    ("sync_api.packs", "GET"): "kit", ("sync_api.pack_file", "GET"): "kit",
+    ("hub.signin", "GET"): "public",
+    ("hub.signin", "POST"): "public",
+    ("hub.signout", "POST"): "public",
+    ("static", "GET"): "public",
+    ("hub.kits", "GET"): "manager",
+    ("hub.enroll", "GET"): "manager",
+    ("hub.enroll", "POST"): "manager",
+    ("hub.upload", "GET"): "manager",
+    ("hub.upload", "POST"): "manager",
+    ("hub.last_receipt", "GET"): "manager",
+    ("hub.revoke_kit", "POST"): "manager",
+    ("hub.report", "GET"): "manager",
+    ("hub.report_csv", "GET"): "manager",
+    ("hub.report_xapi", "GET"): "manager",
+    ("sync_api.ping", "GET"): "public",
+    ("sync_api.enroll", "POST"): "public",
+    ("sync_api.openapi", "GET"): "public",
+    ("sync_api.events", "POST"): "kit",
+    ("sync_api.hello", "POST"): "kit",
+    ("sync_api.records", "POST"): "kit",
+    ("sync_api.packs", "GET"): "kit",
+    ("sync_api.pack_file", "GET"): "kit",
 }
 # Values for the rules' variables: real ones where they exist, so an allowed visitor reaches the view.
-KIT_VALUES = {"classroom_id": "class", "class_id": "class", "learner_id": "ada", "pack_id": "mini",
-              "lesson_id": "01-count", "version": "1.0.0", "path": "missing.png", "filename": "learn/learn.css",
-              "user_id": 1, "session_id": 1, "assignment_id": 999999}
+KIT_VALUES = {
+    "classroom_id": "class",
+    "class_id": "class",
+    "learner_id": "ada",
+    "pack_id": "mini",
+    "lesson_id": "01-count",
+    "version": "1.0.0",
+    "path": "missing.png",
+    "filename": "learn/learn.css",
+    "user_id": 1,
+    "session_id": 1,
+    "assignment_id": 999999,
+}
 KIT_OVERRIDES = {"admin.remove_pack": {"pack_id": "no-such-pack"}}  # never remove the pack mid-walk
 HUB_VALUES = {"kit_id": "no-such-kit", "name": "kits", "sha256": "0" * 64, "filename": "hub.css"}
 # Endpoints that end or change a session: each call gets a fresh sign-in, so no other call loses its own.
-SESSION_CHANGERS = {"learn.signin", "learn.signout", "learn.picture", "teach.login", "teach.logout", "admin.setup",
-                    "hub.signin", "hub.signout"}
+SESSION_CHANGERS = {
+    "learn.signin",
+    "learn.signout",
+    "learn.picture",
+    "teach.login",
+    "teach.logout",
+    "admin.setup",
+    "hub.signin",
+    "hub.signout",
+}
 
 
 def _url(app, rule, values):
     return app.url_map.bind("localhost").build(
-        rule.endpoint, {name: values[name] for name in rule.arguments}, method=None)
+        rule.endpoint, {name: values[name] for name in rule.arguments}, method=None
+    )
 
 
 def _routes(app, access):
     """[(endpoint, method, rule)] from the url map."""
-    return sorted(((rule.endpoint, method, rule) for rule in app.url_map.iter_rules()
-                   for method in rule.methods - {"HEAD", "OPTIONS"}), key=lambda item: item[:2])
+    return sorted(
+        (
+            (rule.endpoint, method, rule)
+            for rule in app.url_map.iter_rules()
+            for method in rule.methods - {"HEAD", "OPTIONS"}
+        ),
+        key=lambda item: item[:2],
+    )
 
 
 def _walk(app, access, roles, sign_in, values, headers=None, overrides=None, bodies=None):
@@ -106,8 +195,12 @@ def _walk(app, access, roles, sign_in, values, headers=None, overrides=None, bod
                 cookie = sign_in[role]() if endpoint in SESSION_CHANGERS else kept[role]
                 extra["Cookie"] = f"{app.config['SESSION_COOKIE_NAME']}={cookie}"
             body = (bodies or {}).get(endpoint)
-            response = client.open(url, method=method, headers=extra,
-                                   **({"json": body(role)} if body and method == "POST" else {}))
+            response = client.open(
+                url,
+                method=method,
+                headers=extra,
+                **({"json": body(role)} if body and method == "POST" else {}),
+            )
             response.get_data()
             answers.append((endpoint, method, role, response))
     return answers
@@ -125,7 +218,9 @@ def _check_access(app, access, answers, roles):
     declared = set(access)
     present = {(endpoint, method) for endpoint, method, _ in _routes(app, access)}
     assert not present - declared, f"routes with no entry in the access table: {sorted(present - declared)}"
-    assert not declared - present, f"access-table entries for routes that are gone: {sorted(declared - present)}"
+    assert not declared - present, (
+        f"access-table entries for routes that are gone: {sorted(declared - present)}"
+    )
     wrong = []
     for endpoint, method, role, response in answers:
         level = access[(endpoint, method)]
@@ -187,11 +282,18 @@ def kit_walk(tmp_path_factory, _installed_template):
         token = make_token(Learner.get_by_id(ada))
     bodies = {  # the events API knows the learner by the token in the body (docs/events.md)
         "api.post_events": lambda role: {"events": [], **({"token": token} if role == "learner" else {})},
-        "api.check_answer": lambda role: {"pack_id": "mini", "lesson_id": "01-count", "question_id": "q1",
-                                          "response": "b"}}
-    sign_in = {"learner": lambda: _cookie(app, "/signin", {"learner_id": ada}),
-               "teacher": lambda: _cookie(app, "/teach/login", {"username": "tina", "password": "tina-password-2"}),
-               "admin": lambda: _cookie(app, "/teach/login", {"username": "boss", "password": "boss-password-1"})}
+        "api.check_answer": lambda role: {
+            "pack_id": "mini",
+            "lesson_id": "01-count",
+            "question_id": "q1",
+            "response": "b",
+        },
+    }
+    sign_in = {
+        "learner": lambda: _cookie(app, "/signin", {"learner_id": ada}),
+        "teacher": lambda: _cookie(app, "/teach/login", {"username": "tina", "password": "tina-password-2"}),
+        "admin": lambda: _cookie(app, "/teach/login", {"username": "boss", "password": "boss-password-1"}),
+    }
     answers = _walk(app, KIT_ACCESS, KIT_ROLES, sign_in, values, overrides=KIT_OVERRIDES, bodies=bodies)
     yield app, answers
     database.close()
@@ -264,14 +366,23 @@ def _headers_wrong(answers):
     wrong = []
     for endpoint, method, role, response in answers:
         headers = response.headers
-        if headers.get("X-Content-Type-Options") != "nosniff" or headers.get("X-Frame-Options") != "DENY" \
-                or not headers.get("Referrer-Policy"):
+        if (
+            headers.get("X-Content-Type-Options") != "nosniff"
+            or headers.get("X-Frame-Options") != "DENY"
+            or not headers.get("Referrer-Policy")
+        ):
             wrong.append((endpoint, method, role, "nosniff, X-Frame-Options or Referrer-Policy missing"))
         if response.mimetype == "text/html":
-            policy = dict((part.strip().split(" ", 1) + [""])[:2] for part in
-                          headers.get("Content-Security-Policy", "").split(";") if part.strip())
-            if policy.get("script-src") != "'self'" or policy.get("frame-ancestors") != "'none'" \
-                    or "unsafe-inline" in policy.get("style-src", "unsafe-inline"):
+            policy = dict(
+                (part.strip().split(" ", 1) + [""])[:2]
+                for part in headers.get("Content-Security-Policy", "").split(";")
+                if part.strip()
+            )
+            if (
+                policy.get("script-src") != "'self'"
+                or policy.get("frame-ancestors") != "'none'"
+                or "unsafe-inline" in policy.get("style-src", "unsafe-inline")
+            ):
                 wrong.append((endpoint, method, role, headers.get("Content-Security-Policy")))
     return wrong
 
@@ -296,8 +407,10 @@ def test_no_template_holds_inline_script_style_or_event_handlers():
 
     root = Path(__file__).resolve().parents[2]
     inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\son[a-z]+\s*=|\sstyle\s*=|javascript:", re.I)
-    found = [f"{path.relative_to(root)}: {match.group(0)}"
-             for folder in ("kit/templates", "sync/templates", "sync/hub/templates")
-             for path in sorted((root / folder).rglob("*.html"))
-             for match in inline.finditer(path.read_text(encoding="utf-8"))]
+    found = [
+        f"{path.relative_to(root)}: {match.group(0)}"
+        for folder in ("kit/templates", "sync/templates", "sync/hub/templates")
+        for path in sorted((root / folder).rglob("*.html"))
+        for match in inline.finditer(path.read_text(encoding="utf-8"))
+    ]
     assert not found, found

@@ -51,10 +51,10 @@ def test_a_queue_of_requests_is_logged_once_a_minute_not_once_a_request(initiali
 
     server = KitServer(initialised, env={"KIT_THREADS": "1", "KIT_WORKERS": "1"}).start()
     try:
+
         def burst(_n):
             with requests.Session() as session:
-                return [session.get(server.url + "/healthz", timeout=30).status_code
-                        for _ in range(10)]
+                return [session.get(server.url + "/healthz", timeout=30).status_code for _ in range(10)]
 
         with ThreadPoolExecutor(40) as pool:
             statuses = [s for batch in pool.map(burst, range(40)) for s in batch]

@@ -6,9 +6,19 @@ from kit import settings
 from kit.errors import ConfigError
 from kit.settings import Registry, Section, Setting
 
-SYNC_NAMES = {"pseudonymous_sync", "sync_interval_s", "hub_ca_file", "sync_agent", "sync_timeout_s",
-              "sync_probe_timeout_s", "sync_backoff_base_s", "sync_backoff_max_s", "sync_batch_max",
-              "sync_chunk_bytes", "hub_allow_http"}
+SYNC_NAMES = {
+    "pseudonymous_sync",
+    "sync_interval_s",
+    "hub_ca_file",
+    "sync_agent",
+    "sync_timeout_s",
+    "sync_probe_timeout_s",
+    "sync_backoff_base_s",
+    "sync_backoff_max_s",
+    "sync_batch_max",
+    "sync_chunk_bytes",
+    "hub_allow_http",
+}
 
 
 def test_kit_settings_lists_nothing_of_sync_or_the_hub():
@@ -38,8 +48,13 @@ def test_a_plugin_setting_of_the_wrong_type_is_refused_with_its_variable(tmp_pat
 
 
 def test_a_name_defined_twice_is_refused():
-    registry = Registry("T_", [Section("one", (Setting("data", ".", "x"), Setting("port", 1, "p", int))),
-                               Section("two", (Setting("port", 2, "q", int),))])
+    registry = Registry(
+        "T_",
+        [
+            Section("one", (Setting("data", ".", "x"), Setting("port", 1, "p", int))),
+            Section("two", (Setting("port", 2, "q", int),)),
+        ],
+    )
     with pytest.raises(ConfigError, match="setting 'port' is defined twice \\(two\\)"):
         registry.load(environ={})
 

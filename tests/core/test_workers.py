@@ -40,8 +40,9 @@ def two_workers(initialised):
 def test_each_worker_is_pinned_to_its_own_cpu(two_workers):
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs two CPUs")
-    workers = wait_for(lambda: len(children(two_workers.process.pid)) == 2
-                       and children(two_workers.process.pid))
+    workers = wait_for(
+        lambda: len(children(two_workers.process.pid)) == 2 and children(two_workers.process.pid)
+    )
     pinned = [os.sched_getaffinity(pid) for pid in workers]
     assert all(len(cpus) == 1 for cpus in pinned)
     assert pinned[0] != pinned[1]
@@ -61,8 +62,9 @@ def test_a_killed_worker_is_replaced_and_the_kit_keeps_answering(two_workers):
     parent = two_workers.process.pid
     first = wait_for(lambda: len(children(parent)) == 2 and children(parent))
     os.kill(first[0], signal.SIGKILL)
-    replaced = wait_for(lambda: len(children(parent)) == 2 and first[0] not in children(parent)
-                        and children(parent))
+    replaced = wait_for(
+        lambda: len(children(parent)) == 2 and first[0] not in children(parent) and children(parent)
+    )
     assert first[1] in replaced
     for _ in range(20):  # whichever worker takes the connection answers
         with requests.Session() as fresh:
@@ -95,8 +97,10 @@ def test_sigterm_finishes_the_request_in_hand_then_stops(initialised, workers):
     body = b'{"pack_id": "mini"}'
     conn = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     try:
-        conn.sendall(b"POST /api/v1/answers HTTP/1.1\r\nHost: kit\r\nContent-Type: "
-                     b"application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:5])
+        conn.sendall(
+            b"POST /api/v1/answers HTTP/1.1\r\nHost: kit\r\nContent-Type: "
+            b"application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:5]
+        )
         time.sleep(0.3)  # the worker has the request's head
         server.process.send_signal(signal.SIGTERM)
         time.sleep(0.5)
@@ -129,8 +133,13 @@ def test_a_bad_worker_count_is_refused_with_a_clear_message(initialised, kit, va
 
     from tests.conftest import KIT, ROOT
 
-    result = subprocess.run([*KIT, "serve", "--port", "0"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60,
-                            env={**os.environ, "KIT_DATA": str(initialised), "KIT_WORKERS": value})
+    result = subprocess.run(
+        [*KIT, "serve", "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KIT_DATA": str(initialised), "KIT_WORKERS": value},
+    )
     assert result.returncode == 2
     assert "workers" in result.stderr and result.stderr.startswith("error: ")

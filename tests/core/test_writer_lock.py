@@ -31,13 +31,19 @@ print("written", flush=True)
 
 
 def test_a_second_process_waits_for_the_writer_past_its_busy_timeout(initialised):
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(initialised), "1.5"], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(initialised), "1.5"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         started = time.monotonic()
-        second = subprocess.run([sys.executable, "-c", WRITE, str(initialised)], cwd=ROOT,
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-c", WRITE, str(initialised)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         waited = time.monotonic() - started
     finally:
         holder.wait(30)
@@ -52,11 +58,13 @@ def test_a_second_process_waits_for_the_writer_past_its_busy_timeout(initialised
 
 
 def test_the_writer_lock_dies_with_its_process(initialised):
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(initialised), "60"], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(initialised), "60"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "holding"
     holder.kill()  # kill -9 mid-transaction
     holder.wait(10)
-    second = subprocess.run([sys.executable, "-c", WRITE, str(initialised)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    second = subprocess.run(
+        [sys.executable, "-c", WRITE, str(initialised)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert second.returncode == 0 and second.stdout.strip() == "written", second.stderr[-500:]

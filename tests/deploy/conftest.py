@@ -37,16 +37,16 @@ def scratch():
     """
     folder = Path(tempfile.mkdtemp(prefix="classroom-kit-deploy-", dir="/var/tmp"))
     yield folder
-    subprocess.run(["sh", "-c", f"grep -o ' {folder}[^ ]*' /proc/mounts | xargs -r -n1 umount -l"],
-                   check=False)
+    subprocess.run(
+        ["sh", "-c", f"grep -o ' {folder}[^ ]*' /proc/mounts | xargs -r -n1 umount -l"], check=False
+    )
     shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
 def scratch_dir(scratch, request):
     """A fresh folder in the private scratch folder for one test."""
-    return Path(tempfile.mkdtemp(prefix=request.node.name[:40].replace("/", "_") + "-",
-                                 dir=scratch))
+    return Path(tempfile.mkdtemp(prefix=request.node.name[:40].replace("/", "_") + "-", dir=scratch))
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +59,12 @@ def base_root():
 def kit_wheel(scratch):
     """The kit from this working tree, as a wheel."""
     out = scratch / "kit-wheel"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return next(out.glob("classroom_kit-*.whl"))
 
 
@@ -76,8 +80,12 @@ def wheelhouse():
     folder = rootfs.CACHE / f"wheels-{dependency_key()}"
     if not (folder / ".complete").exists():
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(folder),
-                        str(ROOT)], check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(folder), str(ROOT)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
         for wheel in folder.glob("classroom_kit-*.whl"):
             wheel.unlink()
         (folder / ".complete").touch()
@@ -86,10 +94,15 @@ def wheelhouse():
 
 def install_args(kit_wheel, wheelhouse, *extra):
     """Return the binds and the install.sh command line used inside a root."""
-    binds = [f"{DEPLOY.parent}:/src/deploy", f"{kit_wheel.parent}:/src/kitwheel",
-             f"{wheelhouse}:/src/wheels"]
-    command = ["/src/deploy/raspberrypi/install.sh", "--source",
-               f"/src/kitwheel/{kit_wheel.name}", "--wheels", "/src/wheels", *extra]
+    binds = [f"{DEPLOY.parent}:/src/deploy", f"{kit_wheel.parent}:/src/kitwheel", f"{wheelhouse}:/src/wheels"]
+    command = [
+        "/src/deploy/raspberrypi/install.sh",
+        "--source",
+        f"/src/kitwheel/{kit_wheel.name}",
+        "--wheels",
+        "/src/wheels",
+        *extra,
+    ]
     return binds, command
 
 
@@ -104,8 +117,20 @@ class Installed:
         return rootfs.Overlay(self.base, where, layers=[self.layer])
 
 
-ANSWERS = ["--site", "Truck 3", "--location", "Mopti", "--ssid", "Truck 3",
-           "--passphrase", "mangoes-and-tea", "--country", "ML", "--channel", "11"]
+ANSWERS = [
+    "--site",
+    "Truck 3",
+    "--location",
+    "Mopti",
+    "--ssid",
+    "Truck 3",
+    "--passphrase",
+    "mangoes-and-tea",
+    "--country",
+    "ML",
+    "--channel",
+    "11",
+]
 
 
 @pytest.fixture(scope="session")

@@ -36,23 +36,33 @@ def ensure(filesystems=Path("/proc/filesystems")):
         except FileNotFoundError:  # no kmod here (a container): nothing to load with
             pass
         if "binfmt_misc" not in filesystems.read_text():
-            raise NoBinfmt("arm64 root not tested: this kernel has no binfmt_misc, so it "
-                           "cannot run arm64 binaries through qemu-user")
+            raise NoBinfmt(
+                "arm64 root not tested: this kernel has no binfmt_misc, so it "
+                "cannot run arm64 binaries through qemu-user"
+            )
     if not (BINFMT / "register").exists():
-        subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)],
-                       capture_output=True, text=True, check=True)
+        subprocess.run(
+            ["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     if not ENTRY.exists():
         if not QEMU_LINE.exists():
-            raise RuntimeError(f"{QEMU_LINE} is missing: install Debian's qemu-user-static "
-                               "(dev/system-deps does, run by ./dev/test)")
+            raise RuntimeError(
+                f"{QEMU_LINE} is missing: install Debian's qemu-user-static "
+                "(dev/system-deps does, run by ./dev/test)"
+            )
         (BINFMT / "register").write_text(QEMU_LINE.read_text().strip() + "\n")
     state = ENTRY.read_text()
     if state.startswith("disabled"):
         ENTRY.write_text("1")
     flags = re.search(r"^flags: *(\S*)", ENTRY.read_text(), re.M)
     if not flags or "F" not in flags.group(1):
-        raise RuntimeError(f"{ENTRY} lacks the F flag, so a root without its own qemu "
-                           f"cannot run arm64 binaries:\n{ENTRY.read_text()}")
+        raise RuntimeError(
+            f"{ENTRY} lacks the F flag, so a root without its own qemu "
+            f"cannot run arm64 binaries:\n{ENTRY.read_text()}"
+        )
 
 
 def elf_machine(path):
@@ -98,8 +108,10 @@ def foreign_code(site_packages):
         for path in _recorded_files(site_packages, dist_info):
             machine = elf_machine(path) if path.is_file() else None
             if machine not in (None, EM_AARCH64):
-                problems.append(f"{name}: {os.path.relpath(path, site_packages)} is ELF machine "
-                                f"{machine}, not arm64 ({EM_AARCH64})")
+                problems.append(
+                    f"{name}: {os.path.relpath(path, site_packages)} is ELF machine "
+                    f"{machine}, not arm64 ({EM_AARCH64})"
+                )
     return problems
 
 
@@ -114,6 +126,9 @@ def _recorded_files(site_packages, dist_info):
 def unresolved(pip_output):
     """Return the names pip could not find a usable wheel for, from its error output."""
     found = re.findall(r"No matching distribution found for ([A-Za-z0-9._-]+)", pip_output)
-    found += re.findall(r"Could not find a version that satisfies the requirement "
-                        r"([A-Za-z0-9._-]+)", pip_output)
+    found += re.findall(
+        r"Could not find a version that satisfies the requirement "
+        r"([A-Za-z0-9._-]+)",
+        pip_output,
+    )
     return sorted(set(found))

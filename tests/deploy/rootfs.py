@@ -31,8 +31,15 @@ PACKAGES = (
 ROOT_NAME = "bookworm-root-" + hashlib.sha256(PACKAGES.encode()).hexdigest()[:10]
 # The Pi's architecture, run under qemu-user: its own cache folder beside the x86-64 one.
 ARM64_ROOT_NAME = "bookworm-arm64-root-" + hashlib.sha256(PACKAGES.encode()).hexdigest()[:10]
-NSPAWN = ["systemd-nspawn", "--register=no", "--keep-unit", "--quiet", "--resolv-conf=off",
-          "--timezone=off", "--link-journal=no"]
+NSPAWN = [
+    "systemd-nspawn",
+    "--register=no",
+    "--keep-unit",
+    "--quiet",
+    "--resolv-conf=off",
+    "--timezone=off",
+    "--link-journal=no",
+]
 
 
 def base_root(arch=None):
@@ -60,23 +67,34 @@ def _debootstrap(name, root, arch):
     building = CACHE / (name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     result = subprocess.run(
-        ["debootstrap", "--variant=minbase", f"--include={PACKAGES}",
-         *([f"--arch={arch}"] if arch else []), "bookworm", str(building), MIRROR],
-        capture_output=True, text=True, timeout=1800 if arch else 900,
+        [
+            "debootstrap",
+            "--variant=minbase",
+            f"--include={PACKAGES}",
+            *([f"--arch={arch}"] if arch else []),
+            "bookworm",
+            str(building),
+            MIRROR,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800 if arch else 900,
     )
     if result.returncode:
         log = building / "debootstrap" / "debootstrap.log"
         tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-        raise RuntimeError(f"debootstrap {arch or ''} failed ({result.returncode}):\n"
-                           f"{result.stderr[-2000:]}\n{tail}")
+        raise RuntimeError(
+            f"debootstrap {arch or ''} failed ({result.returncode}):\n{result.stderr[-2000:]}\n{tail}"
+        )
     building.rename(root)
     return root
 
 
 def _quiet(stderr):
     """Drop nspawn's own note about its propagation folder, printed on every exit here."""
-    return "".join(line for line in stderr.splitlines(keepends=True)
-                   if "/run/systemd/nspawn/propagate/" not in line)
+    return "".join(
+        line for line in stderr.splitlines(keepends=True) if "/run/systemd/nspawn/propagate/" not in line
+    )
 
 
 class Overlay:
@@ -93,11 +111,18 @@ class Overlay:
         for name in ("upper", "work", "merged"):
             (self.where / name).mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["mount", "-t", "overlay", "overlay", "-o",
-             f"lowerdir={':'.join(map(str, [*self.layers, self.base]))},"
-             f"upperdir={self.upper},workdir={self.where / 'work'}",
-             str(self.merged)],
-            check=True, capture_output=True,
+            [
+                "mount",
+                "-t",
+                "overlay",
+                "overlay",
+                "-o",
+                f"lowerdir={':'.join(map(str, [*self.layers, self.base]))},"
+                f"upperdir={self.upper},workdir={self.where / 'work'}",
+                str(self.merged),
+            ],
+            check=True,
+            capture_output=True,
         )
         return self
 
@@ -117,12 +142,10 @@ class Overlay:
         args = [*NSPAWN, "--pipe", "-D", str(self.merged)]
         args += [f"--bind-ro={b}" for b in binds]
         args += [f"--setenv={k}={v}" for k, v in (env or {}).items()]
-        result = subprocess.run([*args, *command], capture_output=True, text=True,
-                                timeout=timeout)
+        result = subprocess.run([*args, *command], capture_output=True, text=True, timeout=timeout)
         result.stderr = _quiet(result.stderr)
         if check and result.returncode != 0:
-            raise AssertionError(f"{command} exited {result.returncode}:\n"
-                                 f"{result.stdout}\n{result.stderr}")
+            raise AssertionError(f"{command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result
 
 
@@ -140,14 +163,24 @@ class Booted:
     def __enter__(self):
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [*NSPAWN, "--boot", "--private-network", "--console=pipe",
-             *(f"--bind-ro={b}" for b in self.binds), "-D", str(self.overlay.merged)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [
+                *NSPAWN,
+                "--boot",
+                "--private-network",
+                "--console=pipe",
+                *(f"--bind-ro={b}" for b in self.binds),
+                "-D",
+                str(self.overlay.merged),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         self.leader = self._find_leader()
         # "running" or "degraded": booted; a unit that failed is for the test to judge.
-        self.wait_for("systemctl is-system-running --wait | grep -Eq '^(running|degraded)$'",
-                      timeout=self.boot_timeout)
+        self.wait_for(
+            "systemctl is-system-running --wait | grep -Eq '^(running|degraded)$'", timeout=self.boot_timeout
+        )
         return self
 
     def _find_leader(self, timeout=20):
@@ -166,13 +199,13 @@ class Booted:
     def sh(self, script, timeout=60, check=True):
         """Run a shell script inside the booted container (all its namespaces)."""
         result = subprocess.run(
-            ["nsenter", "-t", str(self.leader), "-m", "-u", "-i", "-n", "-p", "--",
-             "/bin/sh", "-c", script],
-            capture_output=True, text=True, timeout=timeout,
+            ["nsenter", "-t", str(self.leader), "-m", "-u", "-i", "-n", "-p", "--", "/bin/sh", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"{script!r} exited {result.returncode}:\n"
-                                 f"{result.stdout}\n{result.stderr}")
+            raise AssertionError(f"{script!r} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result
 
     def wait_for(self, script, timeout=30, ok=(0,)):
@@ -224,11 +257,17 @@ def fetch(enter, url, timeout=5):
 
     Returns (status, body), or (None, the error's last line) when nothing answered.
     """
-    script = ("import sys, urllib.request as u\n"
-              "r = u.urlopen(sys.argv[1], timeout=float(sys.argv[2]))\n"
-              "sys.stdout.write(str(r.status) + '\\n' + r.read().decode())\n")
-    result = subprocess.run([*enter, sys.executable, "-c", script, url, str(timeout)],
-                            capture_output=True, text=True, timeout=timeout + 10)
+    script = (
+        "import sys, urllib.request as u\n"
+        "r = u.urlopen(sys.argv[1], timeout=float(sys.argv[2]))\n"
+        "sys.stdout.write(str(r.status) + '\\n' + r.read().decode())\n"
+    )
+    result = subprocess.run(
+        [*enter, sys.executable, "-c", script, url, str(timeout)],
+        capture_output=True,
+        text=True,
+        timeout=timeout + 10,
+    )
     if result.returncode:
         return None, result.stderr.strip().splitlines()[-1:]
     status, _, body = result.stdout.partition("\n")

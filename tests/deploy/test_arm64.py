@@ -87,8 +87,7 @@ def pip_in_root(overlay, root_pip, *args, binds=(), timeout=900):
     if bundle and Path(bundle).is_file():  # e.g. a proxy's CA, added to this machine's store
         binds.append(f"{bundle}:/src/ca-bundle.crt")
         env["PIP_CERT"] = "/src/ca-bundle.crt"
-    return overlay.run("python3", "-m", "pip", *args, binds=binds, env=env, check=False,
-                       timeout=timeout)
+    return overlay.run("python3", "-m", "pip", *args, binds=binds, env=env, check=False, timeout=timeout)
 
 
 def download_wheels(overlay, root_pip, requirement, *pip_args, binds=()):
@@ -97,14 +96,25 @@ def download_wheels(overlay, root_pip, requirement, *pip_args, binds=()):
     Returns the folder (in the overlay) holding them; fails naming each dependency that
     has no wheel for arm64 and is not pure Python.
     """
-    result = pip_in_root(overlay, root_pip, "download", "--quiet", "--no-cache-dir",
-                         "--only-binary=:all:", "-d", "/var/tmp/wheels", *pip_args, requirement,
-                         binds=binds)
+    result = pip_in_root(
+        overlay,
+        root_pip,
+        "download",
+        "--quiet",
+        "--no-cache-dir",
+        "--only-binary=:all:",
+        "-d",
+        "/var/tmp/wheels",
+        *pip_args,
+        requirement,
+        binds=binds,
+    )
     if result.returncode:
         names = emulation.unresolved(result.stdout + result.stderr)
         raise AssertionError(
             f"no arm64 or pure-Python wheel for {', '.join(names) or 'a dependency'} "
-            f"(the Pi would need a compiler):\n{result.stderr[-1500:]}")
+            f"(the Pi would need a compiler):\n{result.stderr[-1500:]}"
+        )
     return overlay.merged / "var" / "tmp" / "wheels"
 
 
@@ -114,8 +124,12 @@ def arm64_wheels(arm64_root, root_pip, kit_wheel, scratch):
     folder = rootfs.CACHE / f"wheels-arm64-{dependency_key()}"
     if not (folder / ".complete").exists():
         with rootfs.Overlay(arm64_root, scratch / "arm64-pip") as overlay:
-            got = download_wheels(overlay, root_pip, f"/src/kitwheel/{kit_wheel.name}",
-                                  binds=[f"{kit_wheel.parent}:/src/kitwheel"])
+            got = download_wheels(
+                overlay,
+                root_pip,
+                f"/src/kitwheel/{kit_wheel.name}",
+                binds=[f"{kit_wheel.parent}:/src/kitwheel"],
+            )
             shutil.rmtree(folder, ignore_errors=True)
             shutil.copytree(got, folder)
         for wheel in folder.glob("classroom_kit-*.whl"):
@@ -129,9 +143,22 @@ def sample_pack(scratch):
     """A sample pack (content_packs/first-steps) built with the kit's own builder."""
     out = scratch / "packs"
     out.mkdir(exist_ok=True)
-    subprocess.run([sys.executable, "-m", "kit", "pack", "build", str(SAMPLE_PACK), "--out",
-                    str(out / "first-steps.kitpack")], check=True, capture_output=True, cwd=ROOT,
-                   timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kit",
+            "pack",
+            "build",
+            str(SAMPLE_PACK),
+            "--out",
+            str(out / "first-steps.kitpack"),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     return out
 
 
@@ -197,22 +224,33 @@ def site_packages(root):
 
 def test_the_root_runs_arm64_code_and_has_no_compiler(arm64_root, scratch_dir):
     with rootfs.Overlay(arm64_root, scratch_dir) as overlay:
-        out = overlay.run("sh", "-c", "uname -m; dpkg --print-architecture; "
-                          "for c in cc gcc c++ clang; do command -v $c || true; done").stdout
+        out = overlay.run(
+            "sh",
+            "-c",
+            "uname -m; dpkg --print-architecture; for c in cc gcc c++ clang; do command -v $c || true; done",
+        ).stdout
     assert out.split() == ["aarch64", "arm64"]  # no compiler path printed after them
     assert emulation.elf_machine(arm64_root / "usr/bin/python3.11") == emulation.EM_AARCH64
 
 
-def test_a_dependency_with_only_an_x86_64_wheel_fails_with_its_name(arm64_root, root_pip,
-                                                                    scratch_dir, tmp_path):
+def test_a_dependency_with_only_an_x86_64_wheel_fails_with_its_name(
+    arm64_root, root_pip, scratch_dir, tmp_path
+):
     # A real pip decision: offered only an x86-64 wheel, the Pi's pip finds nothing to install.
     links = tmp_path / "links"
     links.mkdir()
     (links / "x86_only-1.0-cp311-cp311-manylinux_2_17_x86_64.whl").write_bytes(b"")
     with rootfs.Overlay(arm64_root, scratch_dir) as overlay:
         with pytest.raises(AssertionError, match=r"no arm64 or pure-Python wheel for x86-only"):
-            download_wheels(overlay, root_pip, "x86-only", "--no-index", "--find-links", "/src/links",
-                            binds=[f"{links}:/src/links"])
+            download_wheels(
+                overlay,
+                root_pip,
+                "x86-only",
+                "--no-index",
+                "--find-links",
+                "/src/links",
+                binds=[f"{links}:/src/links"],
+            )
 
 
 def test_every_installed_dependency_is_an_arm64_wheel_or_pure_python(arm64_installed):
@@ -231,8 +269,10 @@ def test_a_kernel_without_binfmt_misc_is_said_in_one_line(tmp_path):
     filesystems.write_text("nodev\tsysfs\nnodev\tproc\n\text4\n")
     with pytest.raises(emulation.NoBinfmt) as caught:
         emulation.ensure(filesystems)
-    assert str(caught.value) == ("arm64 root not tested: this kernel has no binfmt_misc, so "
-                                 "it cannot run arm64 binaries through qemu-user")
+    assert str(caught.value) == (
+        "arm64 root not tested: this kernel has no binfmt_misc, so "
+        "it cannot run arm64 binaries through qemu-user"
+    )
 
 
 def test_foreign_code_names_an_x86_64_wheel_and_its_binary(tmp_path):
@@ -242,8 +282,10 @@ def test_foreign_code_names_an_x86_64_wheel_and_its_binary(tmp_path):
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fastthing\nVersion: 2.0\n")
     (dist / "WHEEL").write_text("Wheel-Version: 1.0\nTag: cp311-cp311-manylinux_2_17_x86_64\n")
     (packages / "fastthing").mkdir()
-    shutil.copy(next(Path(sys.base_prefix).glob("lib/python3*/lib-dynload/_json*.so")),
-                packages / "fastthing" / "_speed.so")  # this machine's own x86-64 code
+    shutil.copy(
+        next(Path(sys.base_prefix).glob("lib/python3*/lib-dynload/_json*.so")),
+        packages / "fastthing" / "_speed.so",
+    )  # this machine's own x86-64 code
     (dist / "RECORD").write_text("fastthing/_speed.so,,\nfastthing-2.0.dist-info/WHEEL,,\n")
     pure = packages / "plain-1.0.dist-info"
     pure.mkdir()
@@ -267,8 +309,16 @@ def test_kit_version_and_doctor_are_clean_on_arm64(arm64_copy):
 def test_sync_agent_in_the_arm64_root_enrols_with_a_hub_on_this_machine(arm64_copy, tmp_path):
     hub = Hub(tmp_path / "hub").setup()  # outside the root, on this machine's loopback
     try:
-        out = arm64_copy.run("/usr/local/bin/kit", "sync", "enroll", "--hub", hub.url,
-                             "--code", hub.code("Truck 3"), timeout=120).stdout
+        out = arm64_copy.run(
+            "/usr/local/bin/kit",
+            "sync",
+            "enroll",
+            "--hub",
+            hub.url,
+            "--code",
+            hub.code("Truck 3"),
+            timeout=120,
+        ).stdout
         assert "enrolled with" in out
         now = arm64_copy.run("/usr/local/bin/kit", "sync", "now", timeout=120)
         assert now.stdout.strip() and not now.stdout.startswith("failed")
@@ -293,8 +343,7 @@ def booted(arm64_installed, scratch, kit_wheel, arm64_wheels, sample_pack):
             (dropin / "emulation.conf").write_text(EMULATION_DROPIN)
         binds, _ = install_args(kit_wheel, arm64_wheels)
         binds.append(f"{sample_pack}:/src/packs")
-        with rootfs.Booted(copy, scratch / "arm64-boot.log", binds=binds,
-                           boot_timeout=300) as machine:
+        with rootfs.Booted(copy, scratch / "arm64-boot.log", binds=binds, boot_timeout=300) as machine:
             yield machine
             machine.poweroff()
 
@@ -304,8 +353,9 @@ def wait_healthy(machine, timeout=120):
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
-        status, body = rootfs.fetch(["nsenter", "-t", str(machine.leader), "-n", "--"],
-                                    "http://127.0.0.1:8080/healthz", timeout=5)
+        status, body = rootfs.fetch(
+            ["nsenter", "-t", str(machine.leader), "-n", "--"], "http://127.0.0.1:8080/healthz", timeout=5
+        )
         if status == 200:
             return json.loads(body)
         last = body
@@ -342,8 +392,22 @@ def test_booted_arm64_root_serves_a_lesson_from_an_imported_pack(booted):
     # A class, learners and the pack assigned: the demo's roster, with no packs of its own.
     booted.sh("mkdir -p /var/tmp/no-packs && kit demo --packs /var/tmp/no-packs", timeout=120)
     visit = subprocess.run(
-        ["nsenter", "-t", str(booted.leader), "-n", "--", sys.executable, "-c", LEARNER_VISIT,
-         "http://127.0.0.1:8080", "Baraka"], capture_output=True, text=True, timeout=180)
+        [
+            "nsenter",
+            "-t",
+            str(booted.leader),
+            "-n",
+            "--",
+            sys.executable,
+            "-c",
+            LEARNER_VISIT,
+            "http://127.0.0.1:8080",
+            "Baraka",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert visit.returncode == 0, visit.stderr
     status_line, _, page = visit.stdout.partition("\n")
     assert status_line.startswith("200 /lesson/first-steps/")

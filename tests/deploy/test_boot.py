@@ -24,8 +24,7 @@ def booted(installed, scratch, kit_wheel, wheelhouse):
         # A short watchdog for the test below; the shipped unit says 60 s.
         dropin = copy.merged / "etc/systemd/system/classroom-kit.service.d"
         dropin.mkdir(parents=True, exist_ok=True)
-        (dropin / "test-watchdog.conf").write_text(
-            "[Service]\nWatchdogSec=4\nTimeoutAbortSec=2\n")
+        (dropin / "test-watchdog.conf").write_text("[Service]\nWatchdogSec=4\nTimeoutAbortSec=2\n")
         binds, _ = install_args(kit_wheel, wheelhouse)
         with rootfs.Booted(copy, scratch / "boot.log", binds=binds) as machine:
             yield machine
@@ -70,8 +69,7 @@ def test_the_unit_runs_one_pinned_worker_per_cpu_under_its_main_process(booted):
     workers = booted.sh(f"cat /proc/{main}/task/{main}/children").stdout.split()
     cpus = int(booted.sh("nproc").stdout)
     assert len(workers) == cpus
-    allowed = {booted.sh(f"grep Cpus_allowed_list /proc/{pid}/status").stdout.split()[-1]
-               for pid in workers}
+    allowed = {booted.sh(f"grep Cpus_allowed_list /proc/{pid}/status").stdout.split()[-1] for pid in workers}
     assert len(allowed) == cpus and all("," not in a and "-" not in a for a in allowed)
     journal = booted.sh("journalctl -u classroom-kit --no-pager").stdout
     assert "could not pin" not in journal  # the seccomp filter lets sched_setaffinity through
@@ -98,7 +96,8 @@ def test_networkmanager_accepts_the_hotspot_profile(booted):
     fields = booted.sh(
         "nmcli -g 802-11-wireless.mode,802-11-wireless.ssid,802-11-wireless.channel,"
         "802-11-wireless-security.key-mgmt,ipv4.method,ipv4.addresses "
-        "connection show classroom-kit-hotspot").stdout.split("\n")
+        "connection show classroom-kit-hotspot"
+    ).stdout.split("\n")
     assert fields[:6] == ["ap", "Truck 3", "11", "wpa-psk", "shared", "10.42.0.1/24"]
 
 
@@ -128,8 +127,10 @@ def test_watchdog_restarts_a_kit_that_stops_answering(booted):
 
 def test_dispatcher_hook_runs_as_root_and_pokes_as_the_kit_user(booted):
     wait_healthy(booted)
-    result = booted.sh("CONNECTION_ID='Wired connection 1' "
-                       "/etc/NetworkManager/dispatcher.d/90-classroom-kit eth0 up; echo rc=$?")
+    result = booted.sh(
+        "CONNECTION_ID='Wired connection 1' "
+        "/etc/NetworkManager/dispatcher.d/90-classroom-kit eth0 up; echo rc=$?"
+    )
     assert result.stdout.strip().endswith("rc=0")
     log = booted.sh("journalctl -t classroom-kit-dispatch --no-pager").stdout
     assert "uplink eth0 up: poking the sync agent" in log
@@ -153,8 +154,7 @@ def test_names_service_and_journal_cap_are_in_place(booted):
     assert booted.sh("systemctl is-enabled fake-hwclock").stdout.strip() == "enabled"
 
 
-def test_rerunning_the_installer_on_a_running_kit_upgrades_it_in_place(booted, kit_wheel,
-                                                                       wheelhouse):
+def test_rerunning_the_installer_on_a_running_kit_upgrades_it_in_place(booted, kit_wheel, wheelhouse):
     before = wait_healthy(booted)
     old_pid = main_pid(booted)
     _, command = install_args(kit_wheel, wheelhouse)

@@ -25,12 +25,18 @@ DEV_SCRIPTS = ["dev/test", "dev/run", "dev/system-deps", ".ci/run"]
 
 
 def test_every_dev_script_is_listed_and_passes_shellcheck():
-    found = sorted(str(p.relative_to(ROOT)) for folder in ("dev", ".ci")
-                   for p in (ROOT / folder).iterdir()
-                   if p.is_file() and p.read_bytes()[:9] == b"#!/bin/sh")
+    found = sorted(
+        str(p.relative_to(ROOT))
+        for folder in ("dev", ".ci")
+        for p in (ROOT / folder).iterdir()
+        if p.is_file() and p.read_bytes()[:9] == b"#!/bin/sh"
+    )
     assert found == sorted(DEV_SCRIPTS)
-    result = subprocess.run(["shellcheck", "--severity=style", "--shell=sh",
-                             *(str(ROOT / s) for s in DEV_SCRIPTS)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["shellcheck", "--severity=style", "--shell=sh", *(str(ROOT / s) for s in DEV_SCRIPTS)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout
     for script in DEV_SCRIPTS:
         assert os.access(ROOT / script, os.X_OK), f"{script} is not executable"
@@ -38,8 +44,9 @@ def test_every_dev_script_is_listed_and_passes_shellcheck():
 
 def table():
     """Return dev/system-deps's table as (check, package, why) rows."""
-    out = subprocess.run([ROOT / "dev/system-deps", "--list"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [ROOT / "dev/system-deps", "--list"], capture_output=True, text=True, check=True
+    ).stdout
     return [tuple(line.split(None, 2)) for line in out.splitlines()]
 
 
@@ -63,8 +70,7 @@ def fresh(base_root, scratch_dir):
 def missing_in(root):
     """Return the table's packages that the root's dpkg does not have installed."""
     packages = sorted({package for _, package, _ in table()})
-    out = root.run("dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\\n", *packages,
-                   check=False).stdout
+    out = root.run("dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\\n", *packages, check=False).stdout
     installed = {line.split()[0] for line in out.splitlines() if line.endswith(" installed")}
     return set(packages) - installed
 
@@ -95,8 +101,9 @@ def test_fresh_root_has_none_of_the_browser_media_or_database_tools(fresh):
     assert "python3-venv" not in missing  # debootstrap put it there: not asked for
 
 
-@pytest.mark.parametrize("how", [("--no-install",), ("env", "KIT_TEST_NO_INSTALL=1")],
-                         ids=["flag", "variable"])
+@pytest.mark.parametrize(
+    "how", [("--no-install",), ("env", "KIT_TEST_NO_INSTALL=1")], ids=["flag", "variable"]
+)
 def test_no_install_stops_before_anything_naming_the_tools_and_the_command(fresh, how):
     command = [f"{CLONE}/dev/test", "-x", "-q"]
     if how[0] == "env":
@@ -107,8 +114,10 @@ def test_no_install_stops_before_anything_naming_the_tools_and_the_command(fresh
     expected = missing_in(fresh)
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout == ""
-    assert result.stderr.startswith("dev/test: stopped before running anything: installing was "
-                                    "switched off (--no-install or KIT_TEST_NO_INSTALL).")
+    assert result.stderr.startswith(
+        "dev/test: stopped before running anything: installing was "
+        "switched off (--no-install or KIT_TEST_NO_INSTALL)."
+    )
     assert listed_packages(result.stderr) == expected
     why = {package: reason for _, package, reason in table()}
     for package in expected:
@@ -123,8 +132,10 @@ def test_dry_run_as_root_would_apt_get_exactly_the_missing_packages(fresh):
     result = fresh.run(f"{CLONE}/dev/system-deps", "--dry-run")
     expected = missing_in(fresh)
     lines = result.stdout.splitlines()
-    assert lines[0] == ("dev/test: installing the system tools the tests drive "
-                        "(skip with --no-install or KIT_TEST_NO_INSTALL=1):")
+    assert lines[0] == (
+        "dev/test: installing the system tools the tests drive "
+        "(skip with --no-install or KIT_TEST_NO_INSTALL=1):"
+    )
     assert listed_packages(result.stdout) == expected
     assert lines[-2] == "+ env DEBIAN_FRONTEND=noninteractive apt-get update -qq"
     prefix = "+ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
@@ -137,8 +148,16 @@ def test_not_root_and_no_sudo_stops_with_the_su_command(fresh):
     """No --no-install: it would install, but nobody without sudo cannot. With a user's
     PATH (no sbin), nftables still counts as there: nft is in /usr/sbin."""
     assert fresh.run("sh", "-c", "command -v sudo", check=False).stdout == ""  # no sudo here
-    result = fresh.run("env", "PATH=/usr/local/bin:/usr/bin:/bin", "setpriv", "--reuid=65534",
-                       "--regid=65534", "--clear-groups", f"{CLONE}/dev/test", check=False)
+    result = fresh.run(
+        "env",
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        f"{CLONE}/dev/test",
+        check=False,
+    )
     assert result.returncode == 1
     assert "stopped before running anything: installing needs root, and there is no sudo" in result.stderr
     expected = " ".join(sorted(missing_in(fresh)))
@@ -153,10 +172,15 @@ def test_when_apt_get_cannot_reach_its_mirror_it_stops_with_the_command(fresh):
     assert result.returncode == 1
     assert result.stdout.startswith("dev/test: installing the system tools the tests drive")
     assert "127.0.0.1" in result.stderr  # apt-get's own message, not hidden
-    assert re.search(r"^dev/test: stopped before running anything: apt-get install "
-                     r"failed \(its message is above\)\.$", result.stderr, re.M), result.stderr
-    assert the_one_command(result.stderr) == ("apt-get update && apt-get install -y "
-                                              + " ".join(sorted(expected)))
+    assert re.search(
+        r"^dev/test: stopped before running anything: apt-get install "
+        r"failed \(its message is above\)\.$",
+        result.stderr,
+        re.M,
+    ), result.stderr
+    assert the_one_command(result.stderr) == (
+        "apt-get update && apt-get install -y " + " ".join(sorted(expected))
+    )
     assert not (fresh.merged / CLONE.lstrip("/") / ".venv").exists()
 
 
@@ -166,8 +190,9 @@ def sudo_deb():
     folder = rootfs.CACHE / "debs"
     folder.mkdir(parents=True, exist_ok=True)
     if not list(folder.glob("sudo_*.deb")):
-        subprocess.run(["apt-get", "download", "sudo"], cwd=folder, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            ["apt-get", "download", "sudo"], cwd=folder, check=True, capture_output=True, timeout=300
+        )
     return sorted(folder.glob("sudo_*.deb"))[-1]
 
 
@@ -186,8 +211,9 @@ def test_a_user_with_sudo_is_told_the_sudo_command_and_would_run_apt_get_through
     assert dry[-1].startswith(prefix) and set(dry[-1].removeprefix(prefix).split()) == expected
     stopped = fresh.run(*as_ada, f"{CLONE}/dev/test", "--no-install", check=False)
     assert stopped.returncode == 1
-    assert the_one_command(stopped.stderr) == ("sudo apt-get update && sudo apt-get install -y "
-                                               + " ".join(sorted(expected)))
+    assert the_one_command(stopped.stderr) == (
+        "sudo apt-get update && sudo apt-get install -y " + " ".join(sorted(expected))
+    )
 
 
 def test_not_debian_stops_and_names_the_debian_packages(fresh):
@@ -213,8 +239,12 @@ def test_an_unknown_option_is_refused():
 
 def test_dev_test_keeps_no_install_to_itself(tmp_path):
     """pytest never sees --no-install (it would refuse an unknown option)."""
-    result = subprocess.run([ROOT / "dev/test", "--no-install", "--collect-only", "-q",
-                             "tests/core/test_init.py"], capture_output=True, text=True,
-                            cwd=tmp_path, timeout=120)
+    result = subprocess.run(
+        [ROOT / "dev/test", "--no-install", "--collect-only", "-q", "tests/core/test_init.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "test_init_creates_identity_then_refuses_to_overwrite" in result.stdout

@@ -66,25 +66,31 @@ def test_installed_files_have_safe_owners_and_modes(overlay):
     assert stat.S_IMODE((root / "etc/classroom-kit/install.conf").stat().st_mode) == 0o600
     assert stat.S_IMODE((root / "var/lib/classroom-kit").stat().st_mode) == 0o750
     wants = root / "etc/systemd/system/multi-user.target.wants"
-    for unit in ("classroom-kit.service", "classroom-kit-doctor.service",
-                 "classroom-kit-firewall.service"):
+    for unit in ("classroom-kit.service", "classroom-kit-doctor.service", "classroom-kit-firewall.service"):
         assert (wants / unit).is_symlink()
-    assert "kit.lan/10.42.0.1" in (
-        root / "etc/NetworkManager/dnsmasq-shared.d/classroom-kit.conf").read_text()
+    assert (
+        "kit.lan/10.42.0.1" in (root / "etc/NetworkManager/dnsmasq-shared.d/classroom-kit.conf").read_text()
+    )
     assert (root / "etc/hostname").read_text().strip() == "kit"
     assert "ieee80211_regdom=ML" in (root / "etc/modprobe.d/classroom-kit-wifi.conf").read_text()
 
 
 def test_hotspot_dns_configuration_passes_dnsmasq_syntax_check(overlay):
-    result = overlay.run("dnsmasq", "--test",
-                         "--conf-file=/etc/NetworkManager/dnsmasq-shared.d/classroom-kit.conf")
+    result = overlay.run(
+        "dnsmasq", "--test", "--conf-file=/etc/NetworkManager/dnsmasq-shared.d/classroom-kit.conf"
+    )
     assert "syntax check OK" in result.stderr + result.stdout
 
 
 def test_installed_units_verify_without_a_warning(overlay):
-    result = overlay.run("systemd-analyze", "verify", "/etc/systemd/system/classroom-kit.service",
-                         "/etc/systemd/system/classroom-kit-doctor.service",
-                         "/etc/systemd/system/classroom-kit-firewall.service", check=False)
+    result = overlay.run(
+        "systemd-analyze",
+        "verify",
+        "/etc/systemd/system/classroom-kit.service",
+        "/etc/systemd/system/classroom-kit-doctor.service",
+        "/etc/systemd/system/classroom-kit-firewall.service",
+        check=False,
+    )
     assert result.returncode == 0 and (result.stdout + result.stderr).strip() == ""
 
 
@@ -96,20 +102,23 @@ def test_rerun_upgrades_and_keeps_kit_wifi_and_admin(installed, overlay, kit_whe
     assert kit_uuid(overlay) == before
     assert "Wi-Fi name:      Truck 3" in again and "mangoes-and-tea" in again
     assert "existing admin accounts kept" in again and password not in again
-    profile = (overlay.merged / "etc/NetworkManager/system-connections/"
-               "classroom-kit-hotspot.nmconnection").read_text()
+    profile = (
+        overlay.merged / "etc/NetworkManager/system-connections/classroom-kit-hotspot.nmconnection"
+    ).read_text()
     assert "channel=11" in profile
-    assert "ieee80211_regdom=ML" in (
-        overlay.merged / "etc/modprobe.d/classroom-kit-wifi.conf").read_text()
+    assert "ieee80211_regdom=ML" in (overlay.merged / "etc/modprobe.d/classroom-kit-wifi.conf").read_text()
     changed = install(overlay, kit_wheel, wheelhouse, "--channel", "1").stdout
     assert "Classroom Kit is installed." in changed
-    assert "channel=1\n" in (overlay.merged / "etc/NetworkManager/system-connections/"
-                             "classroom-kit-hotspot.nmconnection").read_text()
+    assert (
+        "channel=1\n"
+        in (
+            overlay.merged / "etc/NetworkManager/system-connections/classroom-kit-hotspot.nmconnection"
+        ).read_text()
+    )
 
 
 def test_no_hotspot_is_remembered_until_hotspot_is_asked_for(overlay, kit_wheel, wheelhouse):
-    profile = (overlay.merged / "etc/NetworkManager/system-connections/"
-               "classroom-kit-hotspot.nmconnection")
+    profile = overlay.merged / "etc/NetworkManager/system-connections/classroom-kit-hotspot.nmconnection"
     out = install(overlay, kit_wheel, wheelhouse, "--no-hotspot", "--interface", "eth0").stdout
     assert not profile.exists() and "Wi-Fi password" not in out
     assert 'iifname "eth0"' in (overlay.merged / "etc/classroom-kit/firewall.nft").read_text()
@@ -127,8 +136,7 @@ def test_uninstall_keeps_data_and_purge_removes_it(overlay, kit_wheel, wheelhous
     assert "Kept: /var/lib/classroom-kit" in out
     assert not (root / "opt/classroom-kit").exists()
     assert not (root / "etc/systemd/system/classroom-kit.service").exists()
-    assert not (root / "etc/NetworkManager/system-connections/"
-                "classroom-kit-hotspot.nmconnection").exists()
+    assert not (root / "etc/NetworkManager/system-connections/classroom-kit-hotspot.nmconnection").exists()
     assert not (root / "usr/local/bin/kit").exists()
     assert (root / "var/lib/classroom-kit/kit.db").is_file()
     install(overlay, kit_wheel, wheelhouse)  # the same kit comes back
@@ -157,10 +165,10 @@ BAD_ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize("answers,message", BAD_ANSWERS, ids=[a[0][0] + str(i) for i, a in
-                                                               enumerate(BAD_ANSWERS)])
-def test_bad_answer_is_refused_before_anything_changes(bare, kit_wheel, wheelhouse,
-                                                       answers, message):
+@pytest.mark.parametrize(
+    "answers,message", BAD_ANSWERS, ids=[a[0][0] + str(i) for i, a in enumerate(BAD_ANSWERS)]
+)
+def test_bad_answer_is_refused_before_anything_changes(bare, kit_wheel, wheelhouse, answers, message):
     overlay = bare
     result = install(overlay, kit_wheel, wheelhouse, "--site", "S", *answers, check=False)
     assert result.returncode == 1

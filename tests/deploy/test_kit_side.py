@@ -11,7 +11,6 @@ import pytest
 import requests
 
 from kit import hardware
-
 from tests.conftest import KitServer
 
 
@@ -33,9 +32,15 @@ def test_laptop_uuid_comes_from_the_systemd_credential(tmp_path):
     assert hardware.board_id(tmp_path, environ=env) == "dmi:4c4c4544-0042-3510-8052-b4c04f384e32"
 
 
-@pytest.mark.parametrize("placeholder", ["00000000-0000-0000-0000-000000000000",
-                                         "03000200-0400-0500-0006-000700080009",
-                                         "Not Settable", "0000000000000000"])
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "00000000-0000-0000-0000-000000000000",
+        "03000200-0400-0500-0006-000700080009",
+        "Not Settable",
+        "0000000000000000",
+    ],
+)
 def test_firmware_placeholders_are_no_board_id(tmp_path, placeholder):
     dmi = tmp_path / "sys/class/dmi/id"
     dmi.mkdir(parents=True)
@@ -98,7 +103,7 @@ def messages(sock, until, seconds=15):
     while time.monotonic() < deadline and not any(until in m for m in got):
         try:
             got.append(sock.recv(4096).decode())
-        except socket.timeout:
+        except TimeoutError:
             pass
     return got
 
@@ -118,8 +123,9 @@ def test_serve_says_ready_and_pings_the_watchdog_after_healthy_answers(initialis
 
 def test_watchdog_meant_for_another_process_is_not_started(initialised, tmp_path):
     sock, path = notify_socket(tmp_path)
-    server = KitServer(initialised, env={"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "400000",
-                                         "WATCHDOG_PID": "1"})
+    server = KitServer(
+        initialised, env={"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "400000", "WATCHDOG_PID": "1"}
+    )
     server.start()
     try:
         got = messages(sock, "WATCHDOG=1", seconds=1.5)
@@ -146,8 +152,7 @@ def test_captive_checks_get_the_welcome_page_with_the_kit_address(initialised):
             assert "Welcome to Classroom Kit" in response.text
             assert 'href="http://school.lan/"' in response.text and "Test School" in response.text
             assert response.headers["Cache-Control"] == "no-store"
-        french = requests.get(server.url + "/generate_204", timeout=5,
-                              headers={"Accept-Language": "fr"})
+        french = requests.get(server.url + "/generate_204", timeout=5, headers={"Accept-Language": "fr"})
         assert "Bienvenue" in french.text
     finally:
         server.stop()
@@ -176,15 +181,17 @@ def test_settings_file_under_etc_is_read_and_data_folder_file_wins(initialised, 
     assert values["captive_portal"] is False and values["public_url"] == "http://data.lan/"
 
 
-@pytest.mark.parametrize("content,message", [
-    (None, "KIT_SETTINGS_FILE: {path} is not a file"),
-    ('nonsense = 1\n', "{path}: unknown setting 'nonsense'"),
-    ('data = "/elsewhere"\n', "{path}: unknown setting 'data'"),
-    ('captive_portal = "maybe"\n', "{path}: captive_portal must be true or false"),
-    ('port = [\n', "{path}: not valid TOML"),
-])
-def test_bad_settings_file_is_refused_with_a_clear_message(initialised, kit, tmp_path,
-                                                           content, message):
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (None, "KIT_SETTINGS_FILE: {path} is not a file"),
+        ("nonsense = 1\n", "{path}: unknown setting 'nonsense'"),
+        ('data = "/elsewhere"\n', "{path}: unknown setting 'data'"),
+        ('captive_portal = "maybe"\n', "{path}: captive_portal must be true or false"),
+        ("port = [\n", "{path}: not valid TOML"),
+    ],
+)
+def test_bad_settings_file_is_refused_with_a_clear_message(initialised, kit, tmp_path, content, message):
     path = tmp_path / "etc-settings.toml"
     if content is not None:
         path.write_text(content)
@@ -204,10 +211,13 @@ def test_identity_set_renames_the_site_and_keeps_the_uuid(initialised, kit):
     assert "location 'Ségou'" in out
 
 
-@pytest.mark.parametrize("args,message", [
-    ((), "give --site, --location or both"),
-    (("--site", "  "), "error: the site name must not be empty"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ((), "give --site, --location or both"),
+        (("--site", "  "), "error: the site name must not be empty"),
+    ],
+)
 def test_identity_set_refuses_nothing_or_an_empty_site(initialised, kit, args, message):
     before = identity(kit)
     result = kit("identity", "set", *args, check=False)

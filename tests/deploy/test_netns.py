@@ -65,8 +65,13 @@ class Namespaces:
             subprocess.run(["ip", "netns", "del", ns], check=False, capture_output=True)
 
     def popen(self, ns, args, env, log):
-        return subprocess.Popen(["ip", "netns", "exec", ns, *args], env={**os.environ, **env},
-                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            ["ip", "netns", "exec", ns, *args],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
     def get(self, ns, url, timeout=3):
         """GET a URL from inside a namespace; return (status, body) or (None, error)."""
@@ -92,11 +97,16 @@ class DispatcherStandIn:
 
     def __init__(self, nets, kit_env):
         self.calls = []
-        self.monitor = subprocess.Popen(["ip", "-n", nets.kit, "monitor", "link"],
-                                        stdout=subprocess.PIPE, text=True)
-        self.env = {"PATH": os.environ["PATH"], "CONNECTION_ID": "Wired connection 1",
-                    "CLASSROOM_KIT_BIN": str(ROOT / ".venv/bin/kit"),
-                    "CLASSROOM_KIT_USER": "root", **kit_env}
+        self.monitor = subprocess.Popen(
+            ["ip", "-n", nets.kit, "monitor", "link"], stdout=subprocess.PIPE, text=True
+        )
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "CONNECTION_ID": "Wired connection 1",
+            "CLASSROOM_KIT_BIN": str(ROOT / ".venv/bin/kit"),
+            "CLASSROOM_KIT_USER": "root",
+            **kit_env,
+        }
         self.thread = threading.Thread(target=self._watch, daemon=True)
         self.thread.start()
 
@@ -104,8 +114,9 @@ class DispatcherStandIn:
         for line in self.monitor.stdout:
             if "uplink0" in line and "state UP" in line:
                 started = time.monotonic()
-                result = subprocess.run([str(HOOK), "uplink0", "up"], env=self.env,
-                                        capture_output=True, text=True, timeout=30)
+                result = subprocess.run(
+                    [str(HOOK), "uplink0", "up"], env=self.env, capture_output=True, text=True, timeout=30
+                )
                 self.calls.append((started, result.returncode))
 
     def close(self):
@@ -120,15 +131,30 @@ def nets():
 
 
 def start_hub(nets, folder, port):
-    run = lambda *a: subprocess.run([sys.executable, "-m", "kit", "hub", *a], cwd=ROOT,
-                                    env={**os.environ, "KIT_DATA": str(folder)}, check=True,
-                                    capture_output=True, text=True, timeout=60)
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "kit", "hub", *a],
+            cwd=ROOT,
+            env={**os.environ, "KIT_HUB_DATA": str(folder)},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     run("init")
     log = open(folder.parent / "hub.log", "ab")
-    process = nets.popen(nets.base, [sys.executable, "-m", "kit", "hub", "serve", "--host", BASE,
-                                     "--port", str(port)], {"KIT_DATA": str(folder)}, log)
-    wait(lambda: nets.get(nets.base, f"http://{BASE}:{port}/sync/v1/ping")[0] == 200, 30,
-         "the hub did not start")
+    process = nets.popen(
+        nets.base,
+        [sys.executable, "-m", "kit", "hub", "serve", "--host", BASE, "--port", str(port)],
+        {"KIT_DATA": str(folder)},
+        log,
+    )
+    wait(
+        lambda: nets.get(nets.base, f"http://{BASE}:{port}/sync/v1/ping")[0] == 200,
+        30,
+        "the hub did not start",
+    )
     return process, run
 
 
@@ -139,16 +165,42 @@ def test_uplink_coming_up_makes_the_kit_sync_within_seconds(nets, tmp_path):
     env = {**FAST, "KIT_DATA": str(kit.data_dir), "KIT_HUB_ALLOW_HTTP": "1"}
     kit("init", "--site", "Truck 3")
     code = hub_cli("enroll-code", "--name", "Truck 3").stdout.strip()
-    subprocess.run(["ip", "netns", "exec", nets.kit, sys.executable, "-m", "kit", "sync", "enroll",
-                    "--hub", f"http://{BASE}:{port}", "--code", code],
-                   env={**os.environ, **env}, cwd=ROOT, check=True, capture_output=True, timeout=60)
-    server = nets.popen(nets.kit, [sys.executable, "-m", "kit", "serve", "--host", "0.0.0.0",
-                                   "--port", "8080"], env, open(tmp_path / "kit.log", "ab"))
+    subprocess.run(
+        [
+            "ip",
+            "netns",
+            "exec",
+            nets.kit,
+            sys.executable,
+            "-m",
+            "kit",
+            "sync",
+            "enroll",
+            "--hub",
+            f"http://{BASE}:{port}",
+            "--code",
+            code,
+        ],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    server = nets.popen(
+        nets.kit,
+        [sys.executable, "-m", "kit", "serve", "--host", "0.0.0.0", "--port", "8080"],
+        env,
+        open(tmp_path / "kit.log", "ab"),
+    )
     stand_in = None
     try:
         # The tablet reaches the kit over the hotspot link.
-        wait(lambda: nets.get(nets.tablet, f"http://{KIT_TABLETS}:8080/healthz")[0] == 200, 30,
-             "the tablet cannot reach the kit")
+        wait(
+            lambda: nets.get(nets.tablet, f"http://{KIT_TABLETS}:8080/healthz")[0] == 200,
+            30,
+            "the tablet cannot reach the kit",
+        )
         # The agent's first sync at start is done: its next one is an hour away, so only
         # the hook's poke can make it sync again soon (a first attempt failing while the
         # link is down would retry on its own within the backoff and race the hook).
@@ -158,7 +210,10 @@ def test_uplink_coming_up_makes_the_kit_sync_within_seconds(nets, tmp_path):
         made = kit.add_events(12)
         base_rx = nets.rx_bytes(nets.base, "base0")
         time.sleep(3)
-        held = lambda: {r[0] for r in _hub_rows(tmp_path / "hub")}
+
+        def held():
+            return {r[0] for r in _hub_rows(tmp_path / "hub")}
+
         assert not held() & set(made), "events reached the hub while the link was down"
         assert nets.rx_bytes(nets.base, "base0") == base_rx, "the kit sent packets to base"
         # Back at base: the link comes up, the hook pokes the agent, the kit syncs.
@@ -166,8 +221,11 @@ def test_uplink_coming_up_makes_the_kit_sync_within_seconds(nets, tmp_path):
         time.sleep(0.3)
         up = time.monotonic()
         ip("-n", nets.kit, "link", "set", "uplink0", "up")
-        wait(lambda: set(made) <= held(), PROMISED_SECONDS,
-             f"the kit did not sync within {PROMISED_SECONDS} s of the link coming up")
+        wait(
+            lambda: set(made) <= held(),
+            PROMISED_SECONDS,
+            f"the kit did not sync within {PROMISED_SECONDS} s of the link coming up",
+        )
         took = time.monotonic() - up
         # The sync can land before the hook's `kit sync poke` process has even exited.
         wait(lambda: stand_in.calls, 30, "the dispatcher hook did not finish")
@@ -197,8 +255,12 @@ def _hub_rows(folder):
 def test_hook_ignores_the_hotspot_and_other_actions_and_never_fails(tmp_path):
     kit = Kit(tmp_path / "kit")
     kit("init", "--site", "Truck 3")
-    env = {"PATH": os.environ["PATH"], "CLASSROOM_KIT_BIN": str(ROOT / ".venv/bin/kit"),
-           "CLASSROOM_KIT_DATA": str(kit.data_dir), "CLASSROOM_KIT_USER": "root"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "CLASSROOM_KIT_BIN": str(ROOT / ".venv/bin/kit"),
+        "CLASSROOM_KIT_DATA": str(kit.data_dir),
+        "CLASSROOM_KIT_USER": "root",
+    }
     before = sorted(p.name for p in (tmp_path / "kit").rglob("*"))
     cases = [
         (["wlan0", "up"], {"CONNECTION_ID": "classroom-kit-hotspot"}),
@@ -207,10 +269,16 @@ def test_hook_ignores_the_hotspot_and_other_actions_and_never_fails(tmp_path):
         (["eth0", "up"], {"CONNECTION_ID": "Wired connection 1"}),  # not enrolled: harmless
     ]
     for args, extra in cases:
-        result = subprocess.run([str(HOOK), *args], env={**env, **extra}, capture_output=True,
-                                text=True, timeout=30)
+        result = subprocess.run(
+            [str(HOOK), *args], env={**env, **extra}, capture_output=True, text=True, timeout=30
+        )
         assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "kit").rglob("*")) == before
-    missing = subprocess.run([str(HOOK), "eth0", "up"], capture_output=True, text=True,
-                             env={**env, "CLASSROOM_KIT_BIN": "/nowhere/kit"}, timeout=10)
+    missing = subprocess.run(
+        [str(HOOK), "eth0", "up"],
+        capture_output=True,
+        text=True,
+        env={**env, "CLASSROOM_KIT_BIN": "/nowhere/kit"},
+        timeout=10,
+    )
     assert missing.returncode == 0

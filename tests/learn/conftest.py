@@ -45,8 +45,7 @@ def learn_app(installed_kit):
     app.config["TEST_IDS"] = {
         "class": room.id,
         "ada": add_learner(room.id, name="Ada", avatar="cat", colour="blue").id,
-        "ben": add_learner(room.id, name="Ben", avatar="dog", colour="green",
-                           picture_password="sun+moon").id,
+        "ben": add_learner(room.id, name="Ben", avatar="dog", colour="green", picture_password="sun+moon").id,
     }
     assign(room.id, "mini")
     yield app
@@ -61,9 +60,14 @@ def ids(learn_app):
 def make_event(kind, payload=None, lesson="01-count", pack="mini", **extra):
     """Return one well-formed event as a tablet would send it."""
     event = {
-        "uuid": str(uuid.uuid4()), "kind": kind, "pack_id": pack, "lesson_id": lesson,
-        "device_time": dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
-        "boot_id": "boot-test", "mono_ms": 1000 + next(_boot), "payload": payload or {},
+        "uuid": str(uuid.uuid4()),
+        "kind": kind,
+        "pack_id": pack,
+        "lesson_id": lesson,
+        "device_time": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "boot_id": "boot-test",
+        "mono_ms": 1000 + next(_boot),
+        "payload": payload or {},
     }
     event.update(extra)
     return event

@@ -6,24 +6,20 @@ import requests
 
 
 def test_pages_and_static_files_are_gzipped_on_a_real_server(learn_app, installed_kit):
-    from tests.conftest import KitServer
-
     from kit.db import database
+    from tests.conftest import KitServer
 
     database.close()
     server = KitServer(installed_kit).start()
     try:
         # Twice: files with an ETag are compressed once, then served from the cache.
-        for path in ("/", "/static/learn/learn.css", "/static/learn/learn.js",
-                     "/api/v1/openapi.json") * 2:
-            raw = requests.get(server.url + path, headers={"Accept-Encoding": "gzip"},
-                               stream=True, timeout=5)
+        for path in ("/", "/static/learn/learn.css", "/static/learn/learn.js", "/api/v1/openapi.json") * 2:
+            raw = requests.get(server.url + path, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=5)
             body = raw.raw.read()
             assert raw.headers["Content-Encoding"] == "gzip", path
             assert "Accept-Encoding" in raw.headers["Vary"]
             assert int(raw.headers["Content-Length"]) == len(body)
-            plain = requests.get(server.url + path, headers={"Accept-Encoding": "identity"},
-                                 timeout=5)
+            plain = requests.get(server.url + path, headers={"Accept-Encoding": "identity"}, timeout=5)
             assert "Content-Encoding" not in plain.headers
             assert gzip.decompress(body) == plain.content
     finally:
@@ -32,8 +28,7 @@ def test_pages_and_static_files_are_gzipped_on_a_real_server(learn_app, installe
 
 def test_ranges_heads_and_tiny_bodies_are_not_compressed(learn_app):
     client = learn_app.test_client()
-    ranged = client.get("/static/learn/learn.css",
-                        headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
+    ranged = client.get("/static/learn/learn.css", headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
     assert ranged.status_code == 206 and "Content-Encoding" not in ranged.headers
     tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in tiny.headers
@@ -49,6 +44,8 @@ def test_vary_names_accept_encoding_once_beside_cookie(learn_app, ids):
     client = learn_app.test_client()
     sign_in(client, ids["ada"], ids["class"])
     for path in ("/lessons", "/api/v1/progress"):
-        vary = [v.strip() for v in client.get(path, headers={"Accept-Encoding": "gzip"})
-                .headers["Vary"].split(",")]
+        vary = [
+            v.strip()
+            for v in client.get(path, headers={"Accept-Encoding": "gzip"}).headers["Vary"].split(",")
+        ]
         assert sorted(vary) == ["Accept-Encoding", "Cookie"], (path, vary)

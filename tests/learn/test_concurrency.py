@@ -20,13 +20,11 @@ def _tablet(url, token, errors, sent, barrier):
     barrier.wait(timeout=30)
     for _ in range(BATCHES):
         batch = [make_event("time_spent", {"seconds": 1}) for _ in range(PER_BATCH)]
-        response = session.post(url + "/api/v1/events", json={"token": token, "events": batch},
-                                timeout=60)
+        response = session.post(url + "/api/v1/events", json={"token": token, "events": batch}, timeout=60)
         if response.status_code != 200 or response.json()["accepted"] != PER_BATCH:
             errors.append((response.status_code, response.text[:200]))
         # A retry of the same batch (a lost answer on flaky Wi-Fi) must be a no-op.
-        again = session.post(url + "/api/v1/events", json={"token": token, "events": batch[:5]},
-                             timeout=60)
+        again = session.post(url + "/api/v1/events", json={"token": token, "events": batch[:5]}, timeout=60)
         if again.status_code != 200 or again.json() != {"accepted": 0, "duplicate": 5}:
             errors.append((again.status_code, again.text[:200]))
         sent.extend(e["uuid"] for e in batch)
@@ -34,8 +32,8 @@ def _tablet(url, token, errors, sent, barrier):
 
 def test_sixty_concurrent_writers_store_every_event_exactly_once(learn_app, installed_kit, ids):
     from kit.db import database
-    from kit.web.learn.auth import make_token
     from kit.models import Learner
+    from kit.web.learn.auth import make_token
 
     with learn_app.test_request_context():
         token = make_token(Learner.get_by_id(ids["ada"]))
@@ -43,8 +41,10 @@ def test_sixty_concurrent_writers_store_every_event_exactly_once(learn_app, inst
     server = KitServer(installed_kit, env={"KIT_THREADS": "16"}).start()
     errors, sent = [], []
     barrier = threading.Barrier(WRITERS)
-    threads = [threading.Thread(target=_tablet, args=(server.url, token, errors, sent, barrier))
-               for _ in range(WRITERS)]
+    threads = [
+        threading.Thread(target=_tablet, args=(server.url, token, errors, sent, barrier))
+        for _ in range(WRITERS)
+    ]
     try:
         started = time.monotonic()
         for thread in threads:

@@ -11,10 +11,13 @@ from kit.errors import TooManyRequests
 STATUSES = (403, 404, 410, 413, 429, 500)
 # (path prefix, button words en/fr, where the button leads, a title en/fr for 404)
 AREAS = {
-    "learner": ("", ("My lessons", "Mes leçons"), "/lessons",
-                ("We cannot find this page", "Nous ne trouvons pas cette page")),
-    "teacher": ("/teach", ("Classes", "Classes"), "/teach/",
-                ("Page not found", "Page introuvable")),
+    "learner": (
+        "",
+        ("My lessons", "Mes leçons"),
+        "/lessons",
+        ("We cannot find this page", "Nous ne trouvons pas cette page"),
+    ),
+    "teacher": ("/teach", ("Classes", "Classes"), "/teach/", ("Page not found", "Page introuvable")),
 }
 
 
@@ -69,7 +72,7 @@ def test_an_unknown_page_is_explained_in_the_pages_language(error_app, area):
     client = error_app.test_client()
     for lang, title in zip(("en", "fr"), titles):
         response, html = page(client, f"{prefix}/no-such-page", lang)
-        assert response.status_code == 404 and f"<h1" in html and title in html
+        assert response.status_code == 404 and "<h1" in html and title in html
 
 
 def test_a_too_big_request_gets_the_page_and_the_api_its_envelope(error_app):
@@ -77,8 +80,9 @@ def test_a_too_big_request_gets_the_page_and_the_api_its_envelope(error_app):
     client = error_app.test_client()
     response = client.post("/signin", data={"learner_id": "1", "x": "y" * 5000})
     assert response.status_code == 413 and "That was too big to send" in response.get_data(as_text=True)
-    api = client.post("/api/v1/events", data=b"{}" + b" " * 5000,
-                      headers={"Content-Type": "application/json"})
+    api = client.post(
+        "/api/v1/events", data=b"{}" + b" " * 5000, headers={"Content-Type": "application/json"}
+    )
     assert api.status_code == 413 and api.get_json()["error"]["code"] == "request_entity_too_large"
 
 
@@ -102,8 +106,9 @@ def test_a_teacher_refused_an_admin_page_reads_why_and_keeps_the_menu(installed_
         client = app.test_client()
         login = client.get("/teach/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
-        client.post("/teach/login", data={"username": "tess", "password": "tess-password-1",
-                                          "csrf_token": token})
+        client.post(
+            "/teach/login", data={"username": "tess", "password": "tess-password-1", "csrf_token": token}
+        )
         response, html = page(client, "/admin/users", "fr")
         assert response.status_code == 403
         assert "Non autorisé" in html and "Sign out (Tess)" not in html and "(Tess)" in html

@@ -14,8 +14,9 @@ from .conftest import make_event
 
 
 def answer(question, response, attempt=1, **payload):
-    return make_event("answer", {"question_id": question, "response": response,
-                                 "attempt": attempt, **payload})
+    return make_event(
+        "answer", {"question_id": question, "response": response, "attempt": attempt, **payload}
+    )
 
 
 def test_record_appends_and_repeats_are_no_ops(ids):
@@ -42,10 +43,15 @@ def test_server_judges_answers_and_ignores_the_tablets_claim(ids):
 
 def test_quiz_score_uses_first_tries_and_the_mastery_rule(ids):
     # q1 wrong then right (not a first try), q2-q4 right first time: 3/4 = 0.75 = min_score.
-    batch = [answer("q1", "a"), answer("q1", "b"), answer("q2", ["c", "a"]),
-             answer("q3", "3"), answer("q4", "  A Mango "),
-             make_event("quiz_finished", {"attempt": 1, "score": 1.0}),
-             make_event("lesson_completed")]
+    batch = [
+        answer("q1", "a"),
+        answer("q1", "b"),
+        answer("q2", ["c", "a"]),
+        answer("q3", "3"),
+        answer("q4", "  A Mango "),
+        make_event("quiz_finished", {"attempt": 1, "score": 1.0}),
+        make_event("lesson_completed"),
+    ]
     record(batch[:3], ids["ada"])
     record(batch[3:], ids["ada"])
     finished = Event.get(Event.kind == "quiz_finished").payload
@@ -56,15 +62,23 @@ def test_quiz_score_uses_first_tries_and_the_mastery_rule(ids):
 
 
 def test_a_failed_quiz_completes_without_mastery(ids):
-    record([answer("q1", "a"), make_event("quiz_finished", {"attempt": 1}),
-            make_event("lesson_completed")], ids["ada"])
+    record(
+        [answer("q1", "a"), make_event("quiz_finished", {"attempt": 1}), make_event("lesson_completed")],
+        ids["ada"],
+    )
     row = LessonProgress.get(learner=ids["ada"], lesson_id="01-count")
     assert (row.status, row.score) == ("completed", 0.0)
 
 
 def test_help_time_and_teacher_dismissal(ids):
-    record([make_event("help_requested"), make_event("time_spent", {"seconds": 40}),
-            make_event("time_spent", {"seconds": 20})], ids["ada"])
+    record(
+        [
+            make_event("help_requested"),
+            make_event("time_spent", {"seconds": 40}),
+            make_event("time_spent", {"seconds": 20}),
+        ],
+        ids["ada"],
+    )
     row = LessonProgress.get(learner=ids["ada"], lesson_id="01-count")
     assert row.needs_help and row.seconds == 60
     record([server_event("help_dismissed", "mini", "01-count", {"by": "teacher"})], ids["ada"])
@@ -74,39 +88,71 @@ def test_help_time_and_teacher_dismissal(ids):
 BAD = [
     ("unknown kind", lambda: make_event("danced"), "unknown kind 'danced'"),
     ("bad uuid", lambda: make_event("lesson_opened", uuid="not-a-uuid"), "uuid must be a UUID"),
-    ("bad time", lambda: make_event("lesson_opened", device_time="yesterday"),
-     "device_time must be an ISO 8601 time"),
+    (
+        "bad time",
+        lambda: make_event("lesson_opened", device_time="yesterday"),
+        "device_time must be an ISO 8601 time",
+    ),
     ("extra field", lambda: make_event("lesson_opened", colour="red"), "unknown field 'colour'"),
-    ("missing boot", lambda: {k: v for k, v in make_event("lesson_opened").items()
-                              if k != "boot_id"}, "boot_id is required"),
-    ("surrogate in boot", lambda: make_event("lesson_opened", boot_id="tab\ud8001"),
-     "boot_id must be text without NUL characters or unpaired surrogates"),
+    (
+        "missing boot",
+        lambda: {k: v for k, v in make_event("lesson_opened").items() if k != "boot_id"},
+        "boot_id is required",
+    ),
+    (
+        "surrogate in boot",
+        lambda: make_event("lesson_opened", boot_id="tab\ud8001"),
+        "boot_id must be text without NUL characters or unpaired surrogates",
+    ),
     # The hub cannot store these (kit.storable): refused here, so the tablet learns at once.
-    ("NUL in boot", lambda: make_event("lesson_opened", boot_id="tab\x00let"),
-     "boot_id must be text without NUL characters or unpaired surrogates"),
-    ("NUL in response", lambda: answer("q4", "ma\x00ngo"),
-     "payload.response must be text without NUL characters"),
-    ("surrogate in by", lambda: make_event("help_dismissed", {"by": "t\udc00"}),
-     "payload.by must be text without NUL characters"),
-    ("before year 1 in UTC", lambda: make_event("lesson_opened", device_time="0001-01-01T00:30:00+01:00"),
-     "device_time must be a time between the years 1 and 9999 in UTC"),
-    ("after year 9999 in UTC", lambda: make_event("lesson_opened", device_time="9999-12-31T23:30:00-01:00"),
-     "device_time must be a time between the years 1 and 9999 in UTC"),
+    (
+        "NUL in boot",
+        lambda: make_event("lesson_opened", boot_id="tab\x00let"),
+        "boot_id must be text without NUL characters or unpaired surrogates",
+    ),
+    (
+        "NUL in response",
+        lambda: answer("q4", "ma\x00ngo"),
+        "payload.response must be text without NUL characters",
+    ),
+    (
+        "surrogate in by",
+        lambda: make_event("help_dismissed", {"by": "t\udc00"}),
+        "payload.by must be text without NUL characters",
+    ),
+    (
+        "before year 1 in UTC",
+        lambda: make_event("lesson_opened", device_time="0001-01-01T00:30:00+01:00"),
+        "device_time must be a time between the years 1 and 9999 in UTC",
+    ),
+    (
+        "after year 9999 in UTC",
+        lambda: make_event("lesson_opened", device_time="9999-12-31T23:30:00-01:00"),
+        "device_time must be a time between the years 1 and 9999 in UTC",
+    ),
     ("page not int", lambda: make_event("page_viewed", {"page": "2"}), "payload.page must be"),
-    ("payload extra", lambda: make_event("page_viewed", {"page": 1, "x": 1}),
-     "unknown payload field 'x'"),
-    ("time too long", lambda: make_event("time_spent", {"seconds": 99999}),
-     "payload.seconds must be a whole number from 1 to 3600"),
-    ("unknown lesson", lambda: make_event("lesson_opened", lesson="99-nope"),
-     "no lesson '99-nope' in pack 'mini'"),
+    ("payload extra", lambda: make_event("page_viewed", {"page": 1, "x": 1}), "unknown payload field 'x'"),
+    (
+        "time too long",
+        lambda: make_event("time_spent", {"seconds": 99999}),
+        "payload.seconds must be a whole number from 1 to 3600",
+    ),
+    (
+        "unknown lesson",
+        lambda: make_event("lesson_opened", lesson="99-nope"),
+        "no lesson '99-nope' in pack 'mini'",
+    ),
     ("unknown question", lambda: answer("q9", "a"), "has no question 'q9'"),
     ("bad response", lambda: answer("q1", "z"), "must be one of the choice ids"),
     # Wrong shapes for the question: a TypeError (500) in judging before.
     ("list for a single choice", lambda: answer("q1", ["a"]), "must be one of the choice ids"),
     ("number for a single choice", lambda: answer("q1", 1), "must be one of the choice ids"),
     ("text for a multiple choice", lambda: answer("q2", "a"), "must be a list of choice ids"),
-    ("attempt zero", lambda: make_event("quiz_finished", {"attempt": 0}),
-     "payload.attempt must be a whole number from 1"),
+    (
+        "attempt zero",
+        lambda: make_event("quiz_finished", {"attempt": 0}),
+        "payload.attempt must be a whole number from 1",
+    ),
 ]
 
 
@@ -144,9 +190,9 @@ def test_text_is_stored_exactly(ids):
 def test_progress_sees_earlier_batches_of_the_same_group(ids):
     # Batches stored together behave exactly as if stored one by one (kit.events._store).
     from kit.db import write
-    from kit.events import _Batch, _store
     from kit.event_judge import judge_answers, lesson_facts
     from kit.event_schema import validate_batch
+    from kit.events import _Batch, _store
 
     first = [answer("q1", "a"), answer("q2", ["a", "c"])]
     second = [answer("q1", "b"), first[0], make_event("quiz_finished", {"attempt": 1})]
@@ -185,9 +231,9 @@ def test_a_missing_learner_fails_only_its_own_batch_in_a_group(ids):
 
 
 def test_a_batch_failing_in_a_group_is_retried_alone_and_fails_alone(ids):
-    from kit.events import _Batch, _store_group
     from kit.event_judge import lesson_facts
     from kit.event_schema import validate_batch
+    from kit.events import _Batch, _store_group
 
     good = validate_batch([make_event("lesson_opened")], 500)
     bad = validate_batch([make_event("lesson_opened")], 500)
@@ -207,8 +253,14 @@ def test_events_the_kit_makes_carry_the_machines_boot_id_in_every_process():
     """
     machine = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
     other_process = subprocess.run(
-        [sys.executable, "-c", "from kit.events import server_event; "
-         "print(server_event('help_dismissed', 'p', 'l')['boot_id'])"],
-        capture_output=True, text=True, check=True).stdout.strip()
+        [
+            sys.executable,
+            "-c",
+            "from kit.events import server_event; print(server_event('help_dismissed', 'p', 'l')['boot_id'])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert server_event("help_dismissed", "mini", "01-count")["boot_id"] == machine
     assert other_process == machine

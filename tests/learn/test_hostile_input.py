@@ -1,6 +1,5 @@
 """Hostile input at the kit's learner API and pages: a clear 4xx (never a 500), nothing stored."""
 
-import json
 import re
 import shutil
 
@@ -24,12 +23,13 @@ def ada(learn_app, ids):
 
 def _chunked(data):
     """A body sent with Transfer-Encoding: chunked and no Content-Length."""
-    yield from (data[i:i + 1024] for i in range(0, len(data), 1024))
+    yield from (data[i : i + 1024] for i in range(0, len(data), 1024))
 
 
 def test_api_bodies_over_their_route_limit_are_413_before_reading(installed_kit):
-    server = KitServer(installed_kit, env={"KIT_MAX_EVENT_BODY_BYTES": "5000",
-                                           "KIT_MAX_API_BODY_BYTES": "1000"}).start()
+    server = KitServer(
+        installed_kit, env={"KIT_MAX_EVENT_BODY_BYTES": "5000", "KIT_MAX_API_BODY_BYTES": "1000"}
+    ).start()
     try:
         for path, limit in (("/api/v1/events", 5000), ("/api/v1/answers", 1000), ("/api/v1/progress", 1000)):
             body = b"[" * (limit + 1)  # not JSON either: a 413 shows it was never parsed
@@ -56,8 +56,15 @@ def test_deeply_nested_json_is_a_422_not_a_500(ada, depth):
     assert Event.select().count() == 0
 
 
-@pytest.mark.parametrize("when", ["0001-01-01T00:30:00+01:00", "0001-01-01T00:00:00+00:01",
-                                  "9999-12-31T23:59:59-00:01", "9999-12-31T23:30:00-23:59"])
+@pytest.mark.parametrize(
+    "when",
+    [
+        "0001-01-01T00:30:00+01:00",
+        "0001-01-01T00:00:00+00:01",
+        "9999-12-31T23:59:59-00:01",
+        "9999-12-31T23:30:00-23:59",
+    ],
+)
 def test_device_times_past_the_calendars_ends_are_a_422_not_a_500(ada, when):
     batch = [make_event("lesson_opened"), make_event("lesson_opened", device_time=when)]
     answer = ada.post("/api/v1/events", json={"token": token_of(ada), "events": batch})
@@ -66,8 +73,10 @@ def test_device_times_past_the_calendars_ends_are_a_422_not_a_500(ada, when):
     assert error["details"] == {"index": 1, "field": "device_time"}
     assert "between the years 1 and 9999" in error["message"]
     assert Event.select().count() == 0
-    ends = [make_event("lesson_opened", device_time="0001-01-01T00:00:00+00:00"),
-            make_event("lesson_opened", device_time="9999-12-31T23:59:59Z")]
+    ends = [
+        make_event("lesson_opened", device_time="0001-01-01T00:00:00+00:00"),
+        make_event("lesson_opened", device_time="9999-12-31T23:59:59Z"),
+    ]
     assert ada.post("/api/v1/events", json={"token": token_of(ada), "events": ends}).status_code == 200
 
 
@@ -93,7 +102,9 @@ def test_a_lesson_title_spelling_the_page_markers_breaks_no_page(installed_kit, 
     database.connect(reuse_if_open=True)
     try:
         room = create_class("Class M")
-        learners = [add_learner(room.id, name=name, avatar="cat", colour="blue").id for name in ("Ada", "Ben")]
+        learners = [
+            add_learner(room.id, name=name, avatar="cat", colour="blue").id for name in ("Ada", "Ben")
+        ]
         assign(room.id, "marks")
         for learner_id in learners:  # the first renders and caches the page, the second reads the cache
             client = app.test_client()

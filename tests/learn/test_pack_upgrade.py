@@ -3,17 +3,15 @@
 import re
 import shutil
 
-from tests.conftest import FIXTURE_PACKS, run_kit
-
 from kit.models import Event
+from tests.conftest import FIXTURE_PACKS, run_kit
 
 from .conftest import make_event
 from .test_api import token_of
 from .test_pages import sign_in
 
 
-def test_replacing_a_pack_mid_lesson_keeps_the_learners_page_working(
-        learn_app, ids, installed_kit, tmp_path):
+def test_replacing_a_pack_mid_lesson_keeps_the_learners_page_working(learn_app, ids, installed_kit, tmp_path):
     from kit.db import database
     from kit.packs.archive import build
 
@@ -34,9 +32,16 @@ def test_replacing_a_pack_mid_lesson_keeps_the_learners_page_working(
 
     media = client.get(old_media, follow_redirects=True)
     assert media.status_code == 200 and media.mimetype == "image/svg+xml"
-    accepted = client.post("/api/v1/events", json={"token": token, "events": [
-        make_event("page_viewed", {"page": 1}),
-        make_event("answer", {"question_id": "q1", "response": "b", "attempt": 1})]})
+    accepted = client.post(
+        "/api/v1/events",
+        json={
+            "token": token,
+            "events": [
+                make_event("page_viewed", {"page": 1}),
+                make_event("answer", {"question_id": "q1", "response": "b", "attempt": 1}),
+            ],
+        },
+    )
     assert accepted.get_json() == {"accepted": 2, "duplicate": 0}
     assert Event.get(Event.kind == "answer").payload["correct"] is True
     new_page = client.get("/lesson/mini/01-count").get_data(as_text=True)

@@ -30,7 +30,9 @@ Slide it &amp; lift it &lt;gently&gt;.
 
 def test_caption_lines_keep_only_what_is_said():
     assert caption_lines(AUTHORED_VTT.lstrip("\ufeff")) == [
-        "Put one finger on the screen.", "Slide it & lift it <gently>."]
+        "Put one finger on the screen.",
+        "Slide it & lift it <gently>.",
+    ]
     assert caption_lines(AUTHORED_VTT.replace("\n", "\r\n")) == caption_lines(AUTHORED_VTT)
     assert caption_lines("WEBVTT\n") == []
 
@@ -39,13 +41,15 @@ def test_the_player_shows_captions_as_text_a_poster_and_a_way_back(learn_app, id
     client = learn_app.test_client()
     sign_in(client, ids["ada"], ids["class"])
     html = client.get("/lesson/mini/01-count?step=0").get_data(as_text=True)
-    captions = re.search(r'<details class="transcript"><summary>Read the captions</summary>(.*?)</details>',
-                         html, re.S)
+    captions = re.search(
+        r'<details class="transcript"><summary>Read the captions</summary>(.*?)</details>', html, re.S
+    )
     assert captions and captions.group(1) == "<p>One, two, three mangoes.</p>"
     assert not re.search(r'<a [^>]*href="[^"]*\.vtt"', html), "no link to the raw WebVTT file"
     assert re.search(r'<video [^>]*poster="/media/mini/1\.0\.0/lessons/01-count/count-poster\.jpg"', html)
     assert re.search(r'<button type="button" class="play" hidden>.*Play the video', html, re.S)
-    assert re.search(r'<header class="bar">\s*<p class="brand"><a class="btn home" href="/lessons">My lessons</a>',
-                     html)
+    assert re.search(
+        r'<header class="bar">\s*<p class="brand"><a class="btn home" href="/lessons">My lessons</a>', html
+    )
     quiz = client.get("/lesson/mini/01-count?step=2").get_data(as_text=True)
     assert "Only your first try at each question counts for the score." in quiz

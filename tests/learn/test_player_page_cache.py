@@ -14,8 +14,11 @@ from .test_pages import csrf, sign_in
 
 def shown_steps(page):
     """Return the step numbers of the sections not hidden."""
-    return [int(n) for n, rest in re.findall(r'<section class="step[^"]*" id="step-(\d+)"([^>]*)>', page)
-            if "hidden" not in rest]
+    return [
+        int(n)
+        for n, rest in re.findall(r'<section class="step[^"]*" id="step-(\d+)"([^>]*)>', page)
+        if "hidden" not in rest
+    ]
 
 
 def test_two_learners_see_their_own_step_attempt_and_token(learn_app, ids):
@@ -42,9 +45,17 @@ def test_steps_token_is_accepted_and_feedback_page_is_rendered_in_full(learn_app
     sign_in(client, ids["ada"], ids["class"])
     page = client.get("/lesson/mini/01-count?step=3").get_data(as_text=True)
     form = re.search(r'<form class="question"[^>]*data-qid="q1".*?</form>', page, re.S).group(0)
-    answered = client.post("/lesson/mini/01-count/answer", data={
-        "csrf_token": csrf(form), "question_id": "q1", "type": "single", "response": "a",
-        "attempt": 1, "step": 3})
+    answered = client.post(
+        "/lesson/mini/01-count/answer",
+        data={
+            "csrf_token": csrf(form),
+            "question_id": "q1",
+            "type": "single",
+            "response": "a",
+            "attempt": 1,
+            "step": 3,
+        },
+    )
     text = answered.get_data(as_text=True)
     assert answered.status_code == 200 and shown_steps(text) == [3]
     assert 'class="feedback wrong"' in text and "Count again." in text
@@ -66,8 +77,9 @@ def test_steps_follow_each_request_language(learn_app, ids):
 
 def test_each_learner_sees_their_own_name_avatar_token_and_score(learn_app, ids):
     cy = add_learner(ids["class"], name="Cy <b>&amp;</b>", avatar="owl", colour="red")
-    LessonProgress.create(learner=cy, pack_id="mini", lesson_id="01-count", page=0,
-                          attempts=1, score=0.5, status="completed")
+    LessonProgress.create(
+        learner=cy, pack_id="mini", lesson_id="01-count", page=0, attempts=1, score=0.5, status="completed"
+    )
     ada, other = learn_app.test_client(), learn_app.test_client()
     sign_in(ada, ids["ada"], ids["class"])
     sign_in(other, cy.id, ids["class"])
@@ -78,11 +90,11 @@ def test_each_learner_sees_their_own_name_avatar_token_and_score(learn_app, ids)
 
         ada_token, cy_token = make_token(Learner.get_by_id(ids["ada"])), make_token(cy)
     assert "Not Ada? Switch" in first and "Cy" not in first and cy_token not in first
-    assert 'data-token="%s"' % ada_token in first and "avatars/cat.svg" in first
+    assert f'data-token="{ada_token}"' in first and "avatars/cat.svg" in first
     assert "Not Cy &lt;b&gt;&amp;amp;&lt;/b&gt;? Switch" in second and "<b>" not in second
-    assert 'data-token="%s"' % cy_token in second and "avatars/owl.svg" in second
+    assert f'data-token="{cy_token}"' in second and "avatars/owl.svg" in second
     assert 'class="btn who c-red"' in second and 'class="btn who c-blue"' in first
-    assert 'data-learner="%s"' % cy.uuid in second
+    assert f'data-learner="{cy.uuid}"' in second
     assert "Your score: 50%" in second and "Try the quiz again to master it." in second
     assert "Your score: " not in first.split('class="score"')[1].split(">", 1)[1].split("</p>")[0]
 

@@ -1,10 +1,9 @@
 """`kit progress rebuild` recomputes exactly the rows the kit keeps live."""
 
-from tests.conftest import run_kit
-
 from kit.events import record, server_event
 from kit.models import Event, LessonProgress
 from kit.progress import rebuild, snapshot
+from tests.conftest import run_kit
 
 from .conftest import make_event
 
@@ -13,18 +12,42 @@ def _a_busy_morning(ids):
     """Two learners, two lessons, answers, retries, a quiz retaken, help asked and dismissed."""
     ada, ben = ids["ada"], ids["ben"]
     ans = lambda q, r, attempt=1, lesson="01-count": make_event(  # noqa: E731
-        "answer", {"question_id": q, "response": r, "attempt": attempt}, lesson=lesson)
+        "answer", {"question_id": q, "response": r, "attempt": attempt}, lesson=lesson
+    )
     record([make_event("lesson_opened"), make_event("page_viewed", {"page": 1})], ada)
-    record([make_event("lesson_opened", lesson="02-shapes"),
-            ans("q1", "b", lesson="02-shapes"), make_event("help_requested", lesson="02-shapes")],
-           ben)
-    record([ans("q1", "a"), ans("q1", "b"), ans("q2", ["a"]),
-            make_event("quiz_finished", {"attempt": 1}), make_event("time_spent", {"seconds": 90})],
-           ada)
-    record([ans("q1", "b", 2), ans("q2", ["a", "c"], 2), ans("q3", 3, 2), ans("q4", "mango", 2),
-            make_event("quiz_finished", {"attempt": 2}), make_event("lesson_completed")], ada)
-    record([ans("q1", "a", lesson="02-shapes"),
-            make_event("quiz_finished", {"attempt": 1}, lesson="02-shapes")], ben)
+    record(
+        [
+            make_event("lesson_opened", lesson="02-shapes"),
+            ans("q1", "b", lesson="02-shapes"),
+            make_event("help_requested", lesson="02-shapes"),
+        ],
+        ben,
+    )
+    record(
+        [
+            ans("q1", "a"),
+            ans("q1", "b"),
+            ans("q2", ["a"]),
+            make_event("quiz_finished", {"attempt": 1}),
+            make_event("time_spent", {"seconds": 90}),
+        ],
+        ada,
+    )
+    record(
+        [
+            ans("q1", "b", 2),
+            ans("q2", ["a", "c"], 2),
+            ans("q3", 3, 2),
+            ans("q4", "mango", 2),
+            make_event("quiz_finished", {"attempt": 2}),
+            make_event("lesson_completed"),
+        ],
+        ada,
+    )
+    record(
+        [ans("q1", "a", lesson="02-shapes"), make_event("quiz_finished", {"attempt": 1}, lesson="02-shapes")],
+        ben,
+    )
     record([server_event("help_dismissed", "mini", "02-shapes")], ben)
 
 

@@ -16,8 +16,13 @@ def test_quiz_facts_are_the_question_ids_and_the_nearest_mastery_rule(ids):
 
 def test_the_event_judge_scores_a_finished_quiz_without_rendering_the_lesson(ids):
     lessons.forget_cache()
-    batch = validate_batch([make_event("quiz_finished", {"attempt": 1}),
-                            make_event("quiz_finished", {"attempt": 1}, lesson="02-shapes")], 500)
+    batch = validate_batch(
+        [
+            make_event("quiz_finished", {"attempt": 1}),
+            make_event("quiz_finished", {"attempt": 1}, lesson="02-shapes"),
+        ],
+        500,
+    )
     facts = lesson_facts(batch)
     assert lessons._render.cache_info().currsize == 0 and lessons._lesson_view.cache_info().currsize == 0
     question_ids, min_score = facts[("mini", "01-count")]

@@ -17,8 +17,12 @@ def test_a_verified_cookie_is_reused_and_a_tampered_one_refused(learn_app, ids):
         assert client.get("/api/v1/progress").get_json()["learner"]["name"] == "Ada"
     payload, stamp, signature = cookie.rsplit(".", 2)
     forged = client.application.test_client()
-    for bad in (f"{payload}.{stamp}.{signature[:-2]}AA", f"x{payload}.{stamp}.{signature}",
-                f"{payload}.{stamp}", ""):
+    for bad in (
+        f"{payload}.{stamp}.{signature[:-2]}AA",
+        f"x{payload}.{stamp}.{signature}",
+        f"{payload}.{stamp}",
+        "",
+    ):
         forged.set_cookie("session", bad)
         assert forged.get("/api/v1/progress").status_code == 401, bad
 

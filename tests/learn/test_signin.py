@@ -5,8 +5,7 @@ from .test_pages import csrf, sign_in
 
 def picture_post(client, learner_id, pictures):
     page = client.get(f"/signin/{learner_id}").get_data(as_text=True)
-    return client.post(f"/signin/{learner_id}",
-                       data={"picture": pictures, "csrf_token": csrf(page)})
+    return client.post(f"/signin/{learner_id}", data={"picture": pictures, "csrf_token": csrf(page)})
 
 
 def signed_in_as(client):
@@ -48,8 +47,7 @@ def test_wrong_pictures_are_rate_limited_per_learner(learn_app, ids):
     assert sign_in(learn_app.test_client(), ids["ada"], ids["class"]).status_code == 302
 
 
-def test_learner_with_no_password_cannot_use_the_picture_page_and_csrf_is_required(
-        learn_app, ids):
+def test_learner_with_no_password_cannot_use_the_picture_page_and_csrf_is_required(learn_app, ids):
     client = learn_app.test_client()
     assert client.get(f"/signin/{ids['ada']}").headers["Location"] == f"/class/{ids['class']}"
     forged = client.post("/signin", data={"learner_id": ids["ada"], "csrf_token": "forged"})

@@ -9,8 +9,11 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "kit" / "templates" / "learn"
 
 def test_css_uses_logical_properties_so_rtl_works():
     css = (STATIC / "learn.css").read_text()
-    physical = re.findall(r"(?:margin|padding|border)-(?:left|right)|(?<![-\w])(?:left|right)\s*:"
-                          r"|text-align\s*:\s*(?:left|right)|float\s*:", css)
+    physical = re.findall(
+        r"(?:margin|padding|border)-(?:left|right)|(?<![-\w])(?:left|right)\s*:"
+        r"|text-align\s*:\s*(?:left|right)|float\s*:",
+        css,
+    )
     assert not physical, f"use logical properties (inline-start/end) instead of {physical}"
 
 

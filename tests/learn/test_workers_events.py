@@ -43,9 +43,12 @@ def _post_batches(url, token, outcome, lock, stop):
         batch = [make_event("time_spent", {"seconds": 1}) for _ in range(PER_BATCH)]
         for _attempt in range(40):
             try:  # a fresh connection each time: a dropped one means a worker died with it
-                answer = requests.post(url + "/api/v1/events", timeout=30,
-                                       json={"token": token, "events": batch},
-                                       headers={"Connection": "close"})
+                answer = requests.post(
+                    url + "/api/v1/events",
+                    timeout=30,
+                    json={"token": token, "events": batch},
+                    headers={"Connection": "close"},
+                )
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
                 # No answer, or an answer cut off (the worker died while writing it).
                 with lock:
@@ -77,8 +80,7 @@ def _killer(parent, stop, kills):
         os.kill(victim, signal.SIGKILL)
         kills.append(victim)
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and (victim in _workers(parent)
-                                               or len(_workers(parent)) < 2):
+        while time.monotonic() < deadline and (victim in _workers(parent) or len(_workers(parent)) < 2):
             time.sleep(0.05)
         time.sleep(0.6)
     stop.set()
@@ -95,9 +97,10 @@ def test_killed_worker_mid_batch_loses_and_doubles_nothing(learn_app, installed_
     server = KitServer(installed_kit, env={"KIT_WORKERS": "2", "KIT_THREADS": "4"}).start()
     outcome = {"sent": 0, "acked": 0, "dropped": 0, "errors": []}
     lock, stop, kills = threading.Lock(), threading.Event(), []
-    tablets = [threading.Thread(target=_tablet, args=(server.url, tokens[n % 2], outcome, lock,
-                                                              stop))
-               for n in range(CLIENTS)]
+    tablets = [
+        threading.Thread(target=_tablet, args=(server.url, tokens[n % 2], outcome, lock, stop))
+        for n in range(CLIENTS)
+    ]
     killer = threading.Thread(target=_killer, args=(server.process.pid, stop, kills))
     try:
         for thread in tablets + [killer]:

@@ -6,8 +6,6 @@ import tarfile
 import threading
 import time
 
-import pytest
-
 
 def _count_events(data_dir):
     with sqlite3.connect(data_dir / "kit.db") as conn:
@@ -27,8 +25,9 @@ def _write_events(data_dir, stop, written):
         if stop.is_set():
             break
         with write():
-            Event.insert_many([{"uuid": str(uuid.uuid4()), "kind": "time_spent", "payload": {}}
-                               for _ in range(10)]).execute()
+            Event.insert_many(
+                [{"uuid": str(uuid.uuid4()), "kind": "time_spent", "payload": {}} for _ in range(10)]
+            ).execute()
         written.append(10)
 
 
@@ -87,7 +86,11 @@ def test_restore_refuses_a_damaged_or_foreign_file(initialised, kit, tmp_path):
 def test_doctor_passes_on_a_healthy_kit_and_saves_its_result(installed_kit, kit):
     result = kit("doctor")
     assert [line.split()[:2] for line in result.stdout.splitlines()] == [
-        ["ok", "disk"], ["ok", "database"], ["ok", "packs"], ["ok", "clock"]]
+        ["ok", "disk"],
+        ["ok", "database"],
+        ["ok", "packs"],
+        ["ok", "clock"],
+    ]
     from kit.doctor import last_result
 
     assert last_result(installed_kit)["ok"] is True
@@ -118,9 +121,12 @@ def test_doctor_fails_on_a_corrupt_database(installed_kit, kit):
     db = installed_kit / "kit.db"
     raw = bytearray(db.read_bytes())
     for page in range(1, len(raw) // 4096):  # scribble over every page but the header
-        raw[page * 4096 + 8: page * 4096 + 200] = b"\xff" * 192
+        raw[page * 4096 + 8 : page * 4096 + 200] = b"\xff" * 192
     db.write_bytes(bytes(raw))
     result = kit("doctor", check=False)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "fail  database  the database cannot be read" in result.stdout or "integrity check failed" in result.stdout
+    assert (
+        "fail  database  the database cannot be read" in result.stdout
+        or "integrity check failed" in result.stdout
+    )

@@ -41,8 +41,15 @@ def test_readme_run_command_serves_the_sample_lessons(tmp_path):
     assert "./dev/run" in readme and "./dev/test" in readme
     port = free_port()
     env = {**os.environ, "KIT_DATA": str(tmp_path / "demo"), "KIT_HOST": "127.0.0.1", "KIT_PORT": str(port)}
-    process = subprocess.Popen(["./dev/run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        ["./dev/run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         health = wait_http(url + "/healthz", timeout=90, process=process).json()

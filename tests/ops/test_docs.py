@@ -10,13 +10,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command, sections", [
-    (["settings"], ["### The kit", "### The sync agent (on the kit)"]),
-    (["hub", "settings"], ["### The hub (`kit hub …`)"]),
-])
+@pytest.mark.parametrize(
+    "command, sections",
+    [
+        (["settings"], ["### The kit", "### The sync agent (on the kit)"]),
+        (["hub", "settings"], ["### The hub (`kit hub …`)"]),
+    ],
+)
 def test_every_setting_is_documented_exactly(command, sections):
-    tables = subprocess.run([sys.executable, "-m", "kit", *command, "--markdown"], capture_output=True,
-                            text=True, check=True, cwd=ROOT).stdout.strip()
+    tables = subprocess.run(
+        [sys.executable, "-m", "kit", *command, "--markdown"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
     doc = (ROOT / "docs" / "configuration.md").read_text()
     assert tables in doc, f"docs/configuration.md is stale: paste in `kit {' '.join(command)} --markdown`"
     assert [line for line in tables.splitlines() if line.startswith("### ")] == sections
@@ -36,7 +44,9 @@ def _commands():
     return list(walk(cli, []))
 
 
-@pytest.mark.parametrize("path, command", _commands(), ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+@pytest.mark.parametrize(
+    "path, command", _commands(), ids=lambda v: " ".join(v) if isinstance(v, list) else ""
+)
 def test_every_command_help_ends_with_an_example(path, command):
     help_text = (command.help or "").strip()
     assert "Example:" in help_text, f"kit {' '.join(path)}: help has no Example"
@@ -45,9 +55,21 @@ def test_every_command_help_ends_with_an_example(path, command):
 
 
 def test_kit_help_lists_every_command_the_issue_names():
-    out = subprocess.run([sys.executable, "-m", "kit", "--help"], capture_output=True, text=True,
-                         check=True, cwd=ROOT).stdout
-    for name in ("init", "serve", "migrate", "pack", "users", "learners", "backup", "restore", "doctor", "progress"):
+    out = subprocess.run(
+        [sys.executable, "-m", "kit", "--help"], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    for name in (
+        "init",
+        "serve",
+        "migrate",
+        "pack",
+        "users",
+        "learners",
+        "backup",
+        "restore",
+        "doctor",
+        "progress",
+    ):
         assert f"  {name} " in out, name
 
 

@@ -16,9 +16,22 @@ PRIVATE_FILES = ("kit.db", "kit.db-wal", "kit.db-shm", "secret_key")
 
 def _kit(data, *args, **kwargs):
     env = {**os.environ, "KIT_DATA": str(data)}
-    return subprocess.run([sys.executable, "-c", "import os, sys; os.umask(0o022); from kit.cli import main; "
-                           "sys.argv = ['kit', *sys.argv[1:]]; main()", *map(str, args)],
-                          env=env, cwd=ROOT, capture_output=True, text=True, check=True, timeout=120, **kwargs)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys; os.umask(0o022); from kit.cli import main; "
+            "sys.argv = ['kit', *sys.argv[1:]]; main()",
+            *map(str, args),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def _mode(path):

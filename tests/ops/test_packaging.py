@@ -19,11 +19,13 @@ def test_the_wheel_builds_without_a_license_warning_and_says_mit(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for package in ("kit", "sync"):
-        shutil.copytree(ROOT / package, source / package,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w",
-                             str(tmp_path / "out"), str(source)],
-                            capture_output=True, text=True, timeout=300)
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "out"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert "project.license" not in output and "License classifiers" not in output, output

@@ -24,8 +24,12 @@ BATCH = 20
 
 def _start_writer(data_dir, seconds=20, synchronous="FULL"):
     env = {"PYTHONPATH": str(ROOT), "KIT_SQLITE_SYNCHRONOUS": synchronous, "PATH": "/usr/bin:/bin"}
-    process = subprocess.Popen([sys.executable, str(WRITER), str(data_dir), str(BATCH), str(seconds)],
-                               stdout=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, str(WRITER), str(data_dir), str(BATCH), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     first = process.stdout.readline()  # the writer has committed at least once
     assert first.strip() == "1", first
     return process
@@ -38,7 +42,8 @@ def _check(copy_dir):
         count = conn.execute("select count(*) from event").fetchone()[0]
         per_batch = conn.execute(
             "select count(*) from event group by json_extract(payload, '$.batch') having count(*) != ?",
-            (BATCH,)).fetchall()
+            (BATCH,),
+        ).fetchall()
     finally:
         conn.close()
     assert count % BATCH == 0 and per_batch == []  # whole transactions, never part of one

@@ -34,6 +34,13 @@ def test_picture_password_guessing_times_match_the_default_limits():
 def test_security_page_is_linked_and_keeps_its_sections():
     assert "(docs/security.md)" in (ROOT / "README.md").read_text()
     headings = re.findall(r"^## (.+)$", (ROOT / "docs" / "security.md").read_text(), re.M)
-    for needed in ("Who we plan against", "What the kit and the hub promise", "What they do not promise",
-                   "Input limits and hostile input", "USB bundles", "Headers and access", "Reporting a problem"):
+    for needed in (
+        "Who we plan against",
+        "What the kit and the hub promise",
+        "What they do not promise",
+        "Input limits and hostile input",
+        "USB bundles",
+        "Headers and access",
+        "Reporting a problem",
+    ):
         assert needed in headings

@@ -19,8 +19,16 @@ def main(data, batch, seconds):
         if time.monotonic() > deadline:
             break
         with write():
-            Event.insert_many([{"uuid": str(uuid.uuid4()), "kind": "time_spent",
-                                "payload": {"batch": number, "pad": "x" * 200}} for _ in range(batch)]).execute()
+            Event.insert_many(
+                [
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "kind": "time_spent",
+                        "payload": {"batch": number, "pad": "x" * 200},
+                    }
+                    for _ in range(batch)
+                ]
+            ).execute()
         print(number, flush=True)
 
 

@@ -16,11 +16,20 @@ def mini_files():
 
 def manifest_for(files, **overrides):
     manifest = {
-        "format": 1, "id": "mini", "version": "1.0.0", "title": "Mini", "description": "",
-        "language": "en", "license": "CC0-1.0", "authors": ["t"], "mastery": {"min_score": 0.75},
+        "format": 1,
+        "id": "mini",
+        "version": "1.0.0",
+        "title": "Mini",
+        "description": "",
+        "language": "en",
+        "license": "CC0-1.0",
+        "authors": ["t"],
+        "mastery": {"min_score": 0.75},
         "lessons": [{"id": "01-count"}, {"id": "02-shapes"}],
-        "files": [{"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                  for name, data in files.items()],
+        "files": [
+            {"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for name, data in files.items()
+        ],
     }
     manifest.update(overrides)
     return manifest
@@ -51,6 +60,8 @@ FIFO = stat.S_IFIFO | 0o644
 
 def snapshot(folder):
     """Every file under folder with its SHA-256: equal snapshots mean byte-identical folders."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(Path(folder).rglob("*")) if p.is_file()} | {
-            p.relative_to(folder).as_posix() + "/": "dir" for p in Path(folder).rglob("*") if p.is_dir()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(Path(folder).rglob("*"))
+        if p.is_file()
+    } | {p.relative_to(folder).as_posix() + "/": "dir" for p in Path(folder).rglob("*") if p.is_dir()}

@@ -25,8 +25,17 @@ def test_build_writes_the_same_bytes_twice(kit, tmp_path):
 def test_import_list_and_remove(initialised, kit, mini_pack_file):
     assert "installed mini 1.0.0" in kit("pack", "import", mini_pack_file).stdout
     packs = json.loads(kit("pack", "list", "--json").stdout)
-    assert packs == [{"id": "mini", "version": "1.0.0", "title": "Mini test pack", "language": "en",
-                      "lessons": 2, "files": 11, "bytes": packs[0]["bytes"]}]
+    assert packs == [
+        {
+            "id": "mini",
+            "version": "1.0.0",
+            "title": "Mini test pack",
+            "language": "en",
+            "lessons": 2,
+            "files": 11,
+            "bytes": packs[0]["bytes"],
+        }
+    ]
     assert (initialised / "packs" / "mini@1.0.0" / "lessons/01-count/count.webm").is_file()
     assert "removed mini" in kit("pack", "remove", "mini").stdout
     assert json.loads(kit("pack", "list", "--json").stdout) == []
@@ -59,7 +68,9 @@ def test_upgrade_keeps_progress_assignments_and_previous_files(installed_kit, ki
         room = Classroom.create(name="A")
         learner = Learner.create(classroom=room, display_name="Ama")
         Assignment.create(classroom=room, pack_id="mini")
-        LessonProgress.create(learner=learner, pack_id="mini", lesson_id="01-count", page=1, status="in_progress")
+        LessonProgress.create(
+            learner=learner, pack_id="mini", lesson_id="01-count", page=1, status="in_progress"
+        )
     database.close()
     newer = _copy_mini(tmp_path, "1.1.0")
     kit("pack", "build", newer, "-o", tmp_path / "new.kitpack")
@@ -88,7 +99,9 @@ def test_large_pack_import_shows_progress(initialised, kit, tmp_path):
     assert "unpacking" in result.stderr and "100%" in result.stderr
 
 
-def test_a_pack_reinstalled_at_the_same_version_by_another_process_is_seen_at_once(installed_kit, kit, tmp_path):
+def test_a_pack_reinstalled_at_the_same_version_by_another_process_is_seen_at_once(
+    installed_kit, kit, tmp_path
+):
     """Caches here must not outlive a remove + import done by `kit pack import` elsewhere."""
     from kit.datafolder import open_data
     from kit.packs.lessons import check_answer, get_lesson
@@ -111,9 +124,11 @@ def test_a_pack_reinstalled_at_the_same_version_by_another_process_is_seen_at_on
 def test_a_video_poster_must_be_an_image_of_the_pack(kit, tmp_path):
     """The poster (the still before a video plays) is checked like every other file."""
     lesson = "lessons/01-count/lesson.md"
-    for poster, message in (("nowhere.jpg", "video poster 'nowhere.jpg' is not a file of this lesson's pack"),
-                            ("count.vtt", "video poster 'count.vtt' must be one of .jpeg, .jpg, .png, .webp"),
-                            ("../../../../x.jpg", "video poster '../../../../x.jpg' is not a file")):
+    for poster, message in (
+        ("nowhere.jpg", "video poster 'nowhere.jpg' is not a file of this lesson's pack"),
+        ("count.vtt", "video poster 'count.vtt' must be one of .jpeg, .jpg, .png, .webp"),
+        ("../../../../x.jpg", "video poster '../../../../x.jpg' is not a file"),
+    ):
         source = _copy_mini(tmp_path / poster.replace("/", "_"), "1.0.1")
         text = (source / lesson).read_text().replace("poster: count-poster.jpg", f"poster: {poster}")
         (source / lesson).write_text(text)

@@ -44,6 +44,7 @@ def _with(path, content):
     def change(files):
         files = {**files, path: content}
         return files, manifest_for(files)
+
     return change
 
 
@@ -63,19 +64,49 @@ CASES = {
     "file_not_in_manifest": (_unlisted_file, "not in the manifest"),
     "compression_ratio_bomb": (_bomb, "compression ratio"),
     "front_matter_missing": (_with(LESSON, b"# no front matter\n"), "front matter"),
-    "front_matter_malformed": (_with(LESSON, b"---\ntitle: [unclosed\n---\nbody\n"), "malformed front matter"),
+    "front_matter_malformed": (
+        _with(LESSON, b"---\ntitle: [unclosed\n---\nbody\n"),
+        "malformed front matter",
+    ),
     "front_matter_minutes": (_with(LESSON, GOOD_FRONT.replace("5", "0").encode() + b"body"), "`minutes`"),
     "quiz_malformed_yaml": (_with(QUIZ, b"questions: [\n"), "malformed YAML"),
-    "quiz_two_right_single": (_with(QUIZ, b"questions:\n- {id: a, type: single, prompt: p, choices: [{id: x, text: X, correct: true}, {id: y, text: Y, correct: true}]}\n"), "exactly one correct"),
-    "quiz_unquoted_feedback": (_with(QUIZ, b"questions:\n- {id: a, type: single, prompt: p, choices: [{id: x, text: X, correct: true, feedback: Yes, great!}, {id: y, text: Y}]}\n"), "quote text"),
+    "quiz_two_right_single": (
+        _with(
+            QUIZ,
+            b"questions:\n- {id: a, type: single, prompt: p, choices: [{id: x, text: X, correct: true}, {id: y, text: Y, correct: true}]}\n",
+        ),
+        "exactly one correct",
+    ),
+    "quiz_unquoted_feedback": (
+        _with(
+            QUIZ,
+            b"questions:\n- {id: a, type: single, prompt: p, choices: [{id: x, text: X, correct: true, feedback: Yes, great!}, {id: y, text: Y}]}\n",
+        ),
+        "quote text",
+    ),
     "quiz_unknown_type": (_with(QUIZ, b"questions:\n- {id: a, type: essay, prompt: p}\n"), "`type` must be"),
     "raw_html": (_with(LESSON, GOOD_FRONT.encode() + b"Hello <b>bold</b>\n"), "raw HTML"),
     "script": (_with(LESSON, GOOD_FRONT.encode() + b"<script>alert(1)</script>\n"), "raw HTML"),
-    "link_out_of_pack": (_with(LESSON, GOOD_FRONT.encode() + b"[x](https://example.com)\n"), "outside the pack"),
-    "image_escapes_pack": (_with(LESSON, GOOD_FRONT.encode() + b"![a](../../../../etc/passwd)\n"), "outside the pack"),
-    "javascript_link": (_with(LESSON, GOOD_FRONT.encode() + b"[x](javascript:alert(1))\n"), "outside the pack"),
-    "svg_with_script": (_with("lessons/01-count/mangoes.svg", b"<svg><script>alert(1)</script></svg>"), "SVG"),
-    "captions_not_webvtt": (_with("lessons/01-count/count.vtt", b"1\n00:00:00,000 --> 00:00:01,000\nhi\n"), "WebVTT"),
+    "link_out_of_pack": (
+        _with(LESSON, GOOD_FRONT.encode() + b"[x](https://example.com)\n"),
+        "outside the pack",
+    ),
+    "image_escapes_pack": (
+        _with(LESSON, GOOD_FRONT.encode() + b"![a](../../../../etc/passwd)\n"),
+        "outside the pack",
+    ),
+    "javascript_link": (
+        _with(LESSON, GOOD_FRONT.encode() + b"[x](javascript:alert(1))\n"),
+        "outside the pack",
+    ),
+    "svg_with_script": (
+        _with("lessons/01-count/mangoes.svg", b"<svg><script>alert(1)</script></svg>"),
+        "SVG",
+    ),
+    "captions_not_webvtt": (
+        _with("lessons/01-count/count.vtt", b"1\n00:00:00,000 --> 00:00:01,000\nhi\n"),
+        "WebVTT",
+    ),
 }
 
 
@@ -86,8 +117,11 @@ def test_import_refuses_bad_pack(case, installed_kit, kit, tmp_path):
     manifest["version"] = "2.0.0"  # newer than installed, so it would replace it if accepted
     files["pack.yaml"] = files["pack.yaml"].replace(b"version: 1.0.0", b"version: 2.0.0")
     if "pack.yaml" in {i["path"] for i in manifest["files"]}:
-        manifest = {**manifest, "files": [i for i in manifest["files"] if i["path"] != "pack.yaml"]
-                    + manifest_for({"pack.yaml": files["pack.yaml"]})["files"]}
+        manifest = {
+            **manifest,
+            "files": [i for i in manifest["files"] if i["path"] != "pack.yaml"]
+            + manifest_for({"pack.yaml": files["pack.yaml"]})["files"],
+        }
     archive = write_archive(tmp_path / f"{case}.kitpack", files, manifest)
     before = snapshot(installed_kit)
     result = kit("pack", "import", archive, check=False)
@@ -105,7 +139,9 @@ def _archive_with(tmp_path, name, extra=(), files=None, manifest=None):
 
 @pytest.mark.parametrize("mode, message", [(SYMLINK, "symbolic links"), (FIFO, "special files")])
 def test_import_refuses_links_and_special_files(mode, message, initialised, kit, tmp_path):
-    archive = _archive_with(tmp_path, "link.kitpack", extra=[(unix_entry("lessons/01-count/link", mode), b"/etc/passwd")])
+    archive = _archive_with(
+        tmp_path, "link.kitpack", extra=[(unix_entry("lessons/01-count/link", mode), b"/etc/passwd")]
+    )
     before = snapshot(initialised)
     result = kit("pack", "import", archive, check=False)
     assert result.returncode == 1 and message in result.stderr
@@ -158,7 +194,7 @@ def test_import_refuses_data_beyond_declared_size(initialised, kit, tmp_path):
     path = write_archive(tmp_path / "liar.kitpack", files, manifest)
     raw = bytearray(path.read_bytes())
     central = raw.rfind(b"PK\x01\x02", 0, raw.rfind(name.encode()))
-    raw[central + 24:central + 28] = (real - 1).to_bytes(4, "little")  # uncompressed size
+    raw[central + 24 : central + 28] = (real - 1).to_bytes(4, "little")  # uncompressed size
     path.write_bytes(bytes(raw))
     before = snapshot(initialised)
     result = kit("pack", "import", path, check=False)
@@ -176,8 +212,7 @@ def test_import_refuses_a_file_that_is_not_a_zip(initialised, kit, tmp_path):
 
 def test_full_disk_is_refused_before_unpacking(initialised, kit, mini_pack_file):
     before = snapshot(initialised)
-    result = kit("pack", "import", mini_pack_file, check=False,
-                 env={"KIT_MIN_FREE_BYTES": str(10**18)})
+    result = kit("pack", "import", mini_pack_file, check=False, env={"KIT_MIN_FREE_BYTES": str(10**18)})
     assert result.returncode != 0
     assert "not enough free disk space" in result.stderr
     assert snapshot(initialised) == before

@@ -25,10 +25,14 @@ def test_media_has_type_hash_etag_and_long_cache(served):
     assert again.status_code == 304 and again.content == b""
 
 
-@pytest.mark.parametrize("path, kind", [
-    ("lessons/01-count/count.vtt", "text/vtt"), ("lessons/01-count/count.ogg", "audio/ogg"),
-    ("lessons/01-count/mangoes.svg", "image/svg+xml"),
-])
+@pytest.mark.parametrize(
+    "path, kind",
+    [
+        ("lessons/01-count/count.vtt", "text/vtt"),
+        ("lessons/01-count/count.ogg", "audio/ogg"),
+        ("lessons/01-count/mangoes.svg", "image/svg+xml"),
+    ],
+)
 def test_media_types(served, path, kind):
     response = requests.get(f"{served.url}/media/mini/1.0.0/{path}", timeout=5)
     assert response.status_code == 200 and response.headers["Content-Type"].startswith(kind)
@@ -46,10 +50,18 @@ def test_range_requests_let_tablets_seek(served):
     assert beyond.status_code == 416
 
 
-@pytest.mark.parametrize("path", [
-    "lessons/01-count/quiz.yaml", "lessons/01-count/lesson.md", "manifest.json", "pack.yaml",
-    "../mini@1.0.0/pack.yaml", "lessons/01-count/nope.svg", "%2e%2e/%2e%2e/kit.db",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "lessons/01-count/quiz.yaml",
+        "lessons/01-count/lesson.md",
+        "manifest.json",
+        "pack.yaml",
+        "../mini@1.0.0/pack.yaml",
+        "lessons/01-count/nope.svg",
+        "%2e%2e/%2e%2e/kit.db",
+    ],
+)
 def test_sources_answers_and_unknown_files_are_not_served(served, path):
     response = requests.get(f"{served.url}/media/mini/1.0.0/{path}", timeout=5)
     assert response.status_code == 404
@@ -57,8 +69,9 @@ def test_sources_answers_and_unknown_files_are_not_served(served, path):
 
 
 def test_old_version_url_redirects_when_its_files_are_gone(served):
-    response = requests.get(served.url + "/media/mini/0.1.0/lessons/01-count/count.vtt", timeout=5,
-                            allow_redirects=False)
+    response = requests.get(
+        served.url + "/media/mini/0.1.0/lessons/01-count/count.vtt", timeout=5, allow_redirects=False
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/media/mini/1.0.0/lessons/01-count/count.vtt")
     assert requests.get(served.url + "/media/nope/1.0.0/x.svg", timeout=5).status_code == 404
@@ -71,8 +84,14 @@ def test_get_lesson_renders_pages_media_and_public_questions(installed_kit):
     open_data(installed_kit)
     lesson = get_lesson("mini", "01-count")
     assert lesson.title == "Counting mangoes" and lesson.minutes == 5 and len(lesson.pages) == 2
-    assert '<img src="/media/mini/1.0.0/lessons/01-count/mangoes.svg" alt="Three orange mangoes in a row"' in lesson.pages[0]
-    assert lesson.audio["url"].endswith("count.ogg") and "<p>One, two, three.</p>" in lesson.audio["transcript_html"]
+    assert (
+        '<img src="/media/mini/1.0.0/lessons/01-count/mangoes.svg" alt="Three orange mangoes in a row"'
+        in lesson.pages[0]
+    )
+    assert (
+        lesson.audio["url"].endswith("count.ogg")
+        and "<p>One, two, three.</p>" in lesson.audio["transcript_html"]
+    )
     assert lesson.video["captions_url"].endswith("count.vtt")
     assert [q["type"] for q in lesson.questions] == ["single", "multiple", "numeric", "text"]
     assert all("correct" not in str(q) and "answer" not in q for q in lesson.questions)
@@ -80,11 +99,22 @@ def test_get_lesson_renders_pages_media_and_public_questions(installed_kit):
     assert get_lesson("mini", "02-shapes").min_score == 1.0
 
 
-@pytest.mark.parametrize("question, response, correct", [
-    ("q1", "b", True), ("q1", "a", False), ("q2", ["a", "c"], True), ("q2", ["a"], False),
-    ("q2", ["a", "b", "c"], False), ("q3", "3", True), ("q3", 3.0, True), ("q3", "4", False),
-    ("q4", "  A  MANGO ", True), ("q4", "mangó", True), ("q4", "banana", False),
-])
+@pytest.mark.parametrize(
+    "question, response, correct",
+    [
+        ("q1", "b", True),
+        ("q1", "a", False),
+        ("q2", ["a", "c"], True),
+        ("q2", ["a"], False),
+        ("q2", ["a", "b", "c"], False),
+        ("q3", "3", True),
+        ("q3", 3.0, True),
+        ("q3", "4", False),
+        ("q4", "  A  MANGO ", True),
+        ("q4", "mangó", True),
+        ("q4", "banana", False),
+    ],
+)
 def test_answers_are_judged_on_the_kit(installed_kit, question, response, correct):
     from kit.datafolder import open_data
     from kit.packs.lessons import check_answer

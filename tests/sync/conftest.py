@@ -24,8 +24,13 @@ from .faultproxy import FaultProxy
 
 HUB_ENV = {"KIT_HUB_MAX_BATCH_BYTES": "65536"}
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-FAST = {"KIT_SYNC_TIMEOUT_S": "3", "KIT_SYNC_PROBE_TIMEOUT_S": "2", "KIT_SYNC_BACKOFF_BASE_S": "1",
-        "KIT_SYNC_BACKOFF_MAX_S": "2", "KIT_SYNC_INTERVAL_S": "3600"}
+FAST = {
+    "KIT_SYNC_TIMEOUT_S": "3",
+    "KIT_SYNC_PROBE_TIMEOUT_S": "2",
+    "KIT_SYNC_BACKOFF_BASE_S": "1",
+    "KIT_SYNC_BACKOFF_MAX_S": "2",
+    "KIT_SYNC_INTERVAL_S": "3600",
+}
 
 
 class Hub:
@@ -35,8 +40,11 @@ class Hub:
         self.data_dir = Path(data_dir)
         self.database_url = database_url
         self.port = free_port()
-        self.env = {"KIT_HUB_DATA": str(self.data_dir), **(env or {}),
-                    **({"KIT_HUB_DATABASE": database_url} if database_url else {})}
+        self.env = {
+            "KIT_HUB_DATA": str(self.data_dir),
+            **(env or {}),
+            **({"KIT_HUB_DATABASE": database_url} if database_url else {}),
+        }
         self.process = None
         self.log = self.data_dir.parent / f"hub-{self.port}.log"
 
@@ -53,9 +61,23 @@ class Hub:
         env = {**os.environ, **self.env}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "kit", "hub", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 *(("--database", self.database_url) if self.database_url else ())],
-                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "kit",
+                    "hub",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    *(("--database", self.database_url) if self.database_url else ()),
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         wait_http(self.url + "/sync/v1/ping", process=self.process)
         return self
 
@@ -161,12 +183,24 @@ class Kit:
                 learner, _ = Learner.get_or_create(classroom=room, display_name=learner_name)
                 now = dt.datetime.utcnow()
                 for i in range(count):
-                    values = {"uuid": str(uuid.uuid4()), "learner": learner, "pack_id": "numeracy",
-                              "lesson_id": f"0{i % 3 + 1}-count", "kind": kind,
-                              "payload": {"question_id": f"q{i % 4}", "response": "b", "correct": i % 2 == 0,
-                                          "attempt": 1, "first_try": True},
-                              "device_time": now, "boot_id": "page-1", "mono_ms": 1000 + i * 250,
-                              "received_at": now}
+                    values = {
+                        "uuid": str(uuid.uuid4()),
+                        "learner": learner,
+                        "pack_id": "numeracy",
+                        "lesson_id": f"0{i % 3 + 1}-count",
+                        "kind": kind,
+                        "payload": {
+                            "question_id": f"q{i % 4}",
+                            "response": "b",
+                            "correct": i % 2 == 0,
+                            "attempt": 1,
+                            "first_try": True,
+                        },
+                        "device_time": now,
+                        "boot_id": "page-1",
+                        "mono_ms": 1000 + i * 250,
+                        "received_at": now,
+                    }
                     values.update(fields)
                     made.append(Event.create(**values).uuid)
         return made
@@ -186,8 +220,14 @@ class Kit:
 
 
 def _pg_run(args, **kwargs):
-    return subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)], check=True,
-                          capture_output=True, text=True, timeout=60, **kwargs)
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", *map(str, args)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -197,8 +237,19 @@ def postgres():
     shutil.chown(root, "postgres", "postgres")
     data, port = root / "data", free_port()
     _pg_run([PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"])
-    _pg_run([PG_BIN / "pg_ctl", "-D", data, "-l", root / "log", "-w", "-o",
-             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+    _pg_run(
+        [
+            PG_BIN / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            root / "log",
+            "-w",
+            "-o",
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ]
+    )
     counter = iter(range(1, 10_000))
 
     def make_database():

@@ -91,7 +91,11 @@ class FaultProxy:
     def _pick(self, path, request):
         with self.lock:
             for item in self.faults:
-                if item[0] in path and (item[2] is None or item[2] > 0) and (item[4] is None or item[4](request)):
+                if (
+                    item[0] in path
+                    and (item[2] is None or item[2] > 0)
+                    and (item[4] is None or item[4](request))
+                ):
                     if item[3] > 0:
                         item[3] -= 1
                         return None
@@ -134,8 +138,10 @@ class FaultProxy:
     def _respond(self, request, fault, client):
         if fault == "500":
             body = b'{"error":{"code":"boom","message":"injected failure"}}'
-            response = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-                        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+            response = (
+                b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+            )
             client.sendall(response)
             return response
         if fault == "hang":

@@ -40,11 +40,16 @@ def test_admin_page_enrols_the_kit_and_exports_a_bundle(sqlite_hub, tmp_path):
             session["user_id"], session["sid"] = admin_id, signins.start(3600, 3600, user_id=admin_id)
         page = client.get("/admin/sync/").get_data(as_text=True)
         assert "not enrolled" in page
-        wrong = client.post("/admin/sync/enroll", data={"hub": sqlite_hub.url, "code": "NOPE-NOPE-NOPE",
-                                                        "csrf_token": _token(page)})
+        wrong = client.post(
+            "/admin/sync/enroll",
+            data={"hub": sqlite_hub.url, "code": "NOPE-NOPE-NOPE", "csrf_token": _token(page)},
+        )
         assert wrong.status_code == 401 and "not known at the hub" in wrong.get_data(as_text=True)
-        done = client.post("/admin/sync/enroll", data={"hub": sqlite_hub.url, "code": sqlite_hub.code("Truck 5"),
-                                                       "csrf_token": _token(page)}, follow_redirects=True)
+        done = client.post(
+            "/admin/sync/enroll",
+            data={"hub": sqlite_hub.url, "code": sqlite_hub.code("Truck 5"), "csrf_token": _token(page)},
+            follow_redirects=True,
+        )
         text = done.get_data(as_text=True)
         assert "Enrolled with the hub as Truck 5" in text and "Events waiting" in text
         status_page = client.get("/admin/").get_data(as_text=True)  # the admin status page shows our panel

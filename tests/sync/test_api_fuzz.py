@@ -17,18 +17,22 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import (
-    content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance,
-)
-
 from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from sync import protocol
 from tests.conftest import KitServer
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-BOUNDED = settings(max_examples=25, deadline=10_000, derandomize=True, database=None,
-                   suppress_health_check=list(HealthCheck))
+BOUNDED = settings(
+    max_examples=25, deadline=10_000, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
+
 
 @schemathesis.serializer(protocol.EVENTS_TYPE, protocol.RECORDS_TYPE)
 def _zlib_json(ctx, value):
@@ -70,7 +74,9 @@ def hub_side(tmp_path_factory):
 
     hub = Hub(tmp_path_factory.mktemp("fuzz-hub") / "hub", env=HUB_ENV).setup()
     kit_id = "0b0e6a8e-6d4f-4a53-9f57-1c6b8b7f5a31"
-    answer = requests.post(hub.url + "/sync/v1/enroll", json={"code": hub.code("Fuzz"), "kit_id": kit_id}, timeout=10)
+    answer = requests.post(
+        hub.url + "/sync/v1/enroll", json={"code": hub.code("Fuzz"), "kit_id": kit_id}, timeout=10
+    )
     headers = protocol.auth_header(kit_id, answer.json()["secret"])
     yield hub, kit_id, headers
     hub.stop()
@@ -87,8 +93,11 @@ def _fuzz(schema_url, call):
     assert operations
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            if mode is GenerationMode.NEGATIVE and not (len(operation.body) or len(operation.path_parameters)):
+            if mode is GenerationMode.NEGATIVE and not (
+                len(operation.body) or len(operation.path_parameters)
+            ):
                 continue  # nothing to break in a GET without parameters
+
             @BOUNDED
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
@@ -105,8 +114,9 @@ def _aim_at_the_mini_pack(body, token):
     if "token" in body:
         body["token"] = token  # past authentication, into validation
     if "question_id" in body:  # an answer check: one of the mini lesson's four kinds of question
-        body.update(pack_id="mini", lesson_id="01-count",
-                    question_id=f"q{len(repr(body.get('response'))) % 4 + 1}")
+        body.update(
+            pack_id="mini", lesson_id="01-count", question_id=f"q{len(repr(body.get('response'))) % 4 + 1}"
+        )
     for event in body.get("events") if isinstance(body.get("events"), list) else ():
         if isinstance(event, dict):
             event.update(pack_id="mini", lesson_id="01-count")
@@ -145,12 +155,16 @@ def test_hub_openapi_document_is_valid_and_describes_every_sync_route(tmp_path):
     try:
         document = app.test_client().get("/sync/v1/openapi.json").get_json()
         validate(document)
-        documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops
-                      if method in ("get", "post", "put", "patch", "delete")}
+        documented = {
+            (path, method.upper())
+            for path, ops in document["paths"].items()
+            for method in ops
+            if method in ("get", "post", "put", "patch", "delete")
+        }
         real = set()
         for rule in app.url_map.iter_rules():
             if rule.rule.startswith(protocol.PREFIX + "/"):
-                path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule[len(protocol.PREFIX):])
+                path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule[len(protocol.PREFIX) :])
                 real |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
         assert real == documented, "sync/hub/openapi.yaml and the hub's /sync/v1 routes differ"
     finally:

@@ -50,8 +50,12 @@ def test_the_import_page_lists_what_it_set_aside(sqlite_hub, tmp_path):
     session, _ = _signed_in(hub)
     form = session.get(hub.url + "/import", timeout=5).text
     with open(bundle, "rb") as handle:
-        done = session.post(hub.url + "/import", data={"csrf_token": _token(form)},
-                            files={"bundle": ("k.kitbundle", handle)}, timeout=10)
+        done = session.post(
+            hub.url + "/import",
+            data={"csrf_token": _token(form)},
+            files={"bundle": ("k.kitbundle", handle)},
+            timeout=10,
+        )
     assert done.status_code == 200 and "Imported 3 new event(s)" in done.text
     assert 'id="set-aside"' in done.text and f"event {bad[0]} (seq 4)" in done.text and "NUL" in done.text
     receipt = json.loads(session.get(hub.url + "/import/receipt", timeout=5).text)
@@ -165,9 +169,13 @@ def test_malformed_bundles_are_refused_clearly_and_store_nothing(sqlite_hub, tmp
     good = json.loads(_export(kit, tmp_path / "k.kitbundle").read_text())
     with kit.db():
         key = signing_key(get_state().secret)
-    cases = {"batches": ({"batches": None}, "lacks its batches"), "after": ({"after": "40"}, "after and upto must be whole numbers"),
-             "anchors": ({"anchors": [["x", "b", 1, 2, 3]]}, "'anchors' must be a list"),
-             "bundle_id": ({"bundle_id": 7}, "bundle_id must be"), "records": ({"records": 5}, "records must be")}
+    cases = {
+        "batches": ({"batches": None}, "lacks its batches"),
+        "after": ({"after": "40"}, "after and upto must be whole numbers"),
+        "anchors": ({"anchors": [["x", "b", 1, 2, 3]]}, "'anchors' must be a list"),
+        "bundle_id": ({"bundle_id": 7}, "bundle_id must be"),
+        "records": ({"records": 5}, "records must be"),
+    }
     for name, (change, message) in cases.items():
         path = tmp_path / f"{name}.kitbundle"
         path.write_text(json.dumps(sign({**{k: v for k, v in good.items() if k != "sig"}, **change}, key)))

@@ -23,8 +23,9 @@ def test_two_kits_converge_and_records_arrive(hub, tmp_path):
     assert len(learners) == 2
     names = {r[0] for r in hub.query("SELECT data FROM hub_record WHERE kind = 'learner'")}
     assert any('"display_name":"Ama"' in n for n in names) and any("Kofi" in n for n in names)
-    assert not any("picture_password" in n or "password_hash" in n
-                   for (n,) in hub.query("SELECT data FROM hub_record"))
+    assert not any(
+        "picture_password" in n or "password_hash" in n for (n,) in hub.query("SELECT data FROM hub_record")
+    )
     assert a.status()["events_waiting"] == 0 and a.status()["last_error"] is None
 
 

@@ -11,8 +11,11 @@ from .conftest import assert_converged, make_kit
 
 def enrol(hub, code, kit_id):
     """Enrol as an attacker would: a code and somebody else's (public) kit id."""
-    return requests.post(hub.url + "/sync/v1/enroll", timeout=10,
-                         json={"code": code, "kit_id": kit_id, "site": "Somewhere else"})
+    return requests.post(
+        hub.url + "/sync/v1/enroll",
+        timeout=10,
+        json={"code": code, "kit_id": kit_id, "site": "Somewhere else"},
+    )
 
 
 def secret_hash(hub, kit_id):
@@ -71,8 +74,15 @@ def test_the_enrol_page_makes_bound_codes(sqlite_hub, tmp_path):
     a = make_kit(tmp_path, "a", hub)
     s = requests.Session()
     form = s.get(hub.url + "/signin", timeout=5).text
-    s.post(hub.url + "/signin", timeout=5, data={"username": "admin", "password": "correct horse",
-                                                 "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form)[1]})
+    s.post(
+        hub.url + "/signin",
+        timeout=5,
+        data={
+            "username": "admin",
+            "password": "correct horse",
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form)[1],
+        },
+    )
     page = s.get(hub.url + "/enroll", params={"kit": a.kit_id}, timeout=5).text
     assert f'<option value="{a.kit_id}" selected>' in page
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
@@ -80,8 +90,14 @@ def test_the_enrol_page_makes_bound_codes(sqlite_hub, tmp_path):
     code = re.search(r'id="code">([^<]+)<', made.text)[1]
     assert "It re-enrols only this kit" in made.text
     other = make_kit(tmp_path, "b")
-    assert "re-enrols another kit" in other("sync", "enroll", "--hub", hub.url, "--code", code, check=False).stderr
+    assert (
+        "re-enrols another kit"
+        in other("sync", "enroll", "--hub", hub.url, "--code", code, check=False).stderr
+    )
     a("sync", "enroll", "--hub", hub.url, "--code", code)
     empty = s.post(hub.url + "/enroll", data={"kit": "", "name": " ", "csrf_token": csrf}, timeout=5)
     assert empty.status_code == 400 and "give the kit a name" in empty.text
-    assert a.kit_id in s.get(hub.url + "/", timeout=5).text and "Re-enrolment code" in s.get(hub.url + "/", timeout=5).text
+    assert (
+        a.kit_id in s.get(hub.url + "/", timeout=5).text
+        and "Re-enrolment code" in s.get(hub.url + "/", timeout=5).text
+    )

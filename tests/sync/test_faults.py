@@ -67,8 +67,13 @@ def test_kit_killed_mid_batch_resumes(hub, tmp_path, proxy_for):
     kit.add_events(400)
     proxy.fault("delay", "/events")
     env = {**os.environ, "KIT_DATA": str(kit.data_dir), **kit.env, "KIT_SYNC_BATCH_MAX": "50"}
-    agent = subprocess.Popen([sys.executable, "-m", "kit", "sync", "agent"], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "kit", "sync", "agent"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until(lambda: len(proxy.requests("/events")) >= 2, timeout=30)
         agent.send_signal(signal.SIGKILL)

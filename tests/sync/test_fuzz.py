@@ -9,16 +9,34 @@ from sync import protocol
 
 
 def _value(rng, depth=0):
-    choices = [lambda: None, lambda: True, lambda: rng.randint(-2**70, 2**70), lambda: rng.random(),
-               lambda: "x" * rng.randint(0, 300), lambda: rng.randint(0, 5), lambda: -1,
-               lambda: [_value(rng, depth + 1) for _ in range(rng.randint(0, 3))],
-               lambda: {str(rng.randint(0, 9)): _value(rng, depth + 1) for _ in range(rng.randint(0, 3))}]
+    choices = [
+        lambda: None,
+        lambda: True,
+        lambda: rng.randint(-(2**70), 2**70),
+        lambda: rng.random(),
+        lambda: "x" * rng.randint(0, 300),
+        lambda: rng.randint(0, 5),
+        lambda: -1,
+        lambda: [_value(rng, depth + 1) for _ in range(rng.randint(0, 3))],
+        lambda: {str(rng.randint(0, 9)): _value(rng, depth + 1) for _ in range(rng.randint(0, 3))},
+    ]
     return choices[rng.randint(0, 8 if depth < 3 else 6)]()
 
 
 def _event(seq):
-    return {"seq": seq, "uuid": str(uuid.uuid4()), "learner": "a", "pack_id": "p", "lesson_id": "l",
-            "kind": "k", "payload": {}, "device_ms": 1, "boot_id": "b", "mono_ms": 1, "received_ms": 1}
+    return {
+        "seq": seq,
+        "uuid": str(uuid.uuid4()),
+        "learner": "a",
+        "pack_id": "p",
+        "lesson_id": "l",
+        "kind": "k",
+        "payload": {},
+        "device_ms": 1,
+        "boot_id": "b",
+        "mono_ms": 1,
+        "received_ms": 1,
+    }
 
 
 def test_damaged_batches_hellos_and_records_get_4xx_not_500(tmp_path):
@@ -43,13 +61,20 @@ def test_damaged_batches_hellos_and_records_get_4xx_not_500(tmp_path):
                 doc[key][rng.randrange(len(doc[key]))] = _value(rng)
             else:
                 doc[key] = _value(rng)
-        record = {"t": rng.choice(["learner", "user", "session"]), "id": str(uuid.uuid4()), "v": 1, "h": "x",
-                  "d": {"a": _value(rng)}}
+        record = {
+            "t": rng.choice(["learner", "user", "session"]),
+            "id": str(uuid.uuid4()),
+            "v": 1,
+            "h": "x",
+            "d": {"a": _value(rng)},
+        }
         record[rng.choice(list(record))] = _value(rng)
         hello = {"device_ms": 5, "mono_ms": 5, "boot_id": "b", "anchors": [[1, "b", 7, 3, 2]]}
         hello[rng.choice(list(hello))] = _value(rng)
-        for path, body in (("/sync/v1/events", zlib.compress(json.dumps(doc).encode())),
-                           ("/sync/v1/records", protocol.encode_records(kit_id, [record]))):
+        for path, body in (
+            ("/sync/v1/events", zlib.compress(json.dumps(doc).encode())),
+            ("/sync/v1/records", protocol.encode_records(kit_id, [record])),
+        ):
             status = client.post(path, data=body, headers=headers).status_code
             assert status < 500, (path, body)
             seen.add(status)

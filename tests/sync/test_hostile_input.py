@@ -24,9 +24,13 @@ def _token(html):
 def _signed_in(hub, next_=None):
     session = requests.Session()
     form = session.get(hub.url + "/signin", timeout=5).text
-    response = session.post(hub.url + "/signin", params={"next": next_} if next_ else None, timeout=5,
-                            data={"username": "admin", "password": "correct horse", "csrf_token": _token(form)},
-                            allow_redirects=False)
+    response = session.post(
+        hub.url + "/signin",
+        params={"next": next_} if next_ else None,
+        timeout=5,
+        data={"username": "admin", "password": "correct horse", "csrf_token": _token(form)},
+        allow_redirects=False,
+    )
     return session, response
 
 
@@ -34,14 +38,17 @@ def _signed_in(hub, next_=None):
 def enrolled(sqlite_hub):
     """(kit_id, auth headers) of a kit enrolled at the hub through the real /sync/v1/enroll."""
     kit_id = "6f1c2a9e-7d3b-4c5a-8e9f-0a1b2c3d4e5f"
-    answer = requests.post(sqlite_hub.url + "/sync/v1/enroll", timeout=5,
-                           json={"code": sqlite_hub.code("Hostile"), "kit_id": kit_id})
+    answer = requests.post(
+        sqlite_hub.url + "/sync/v1/enroll",
+        timeout=5,
+        json={"code": sqlite_hub.code("Hostile"), "kit_id": kit_id},
+    )
     return kit_id, protocol.auth_header(kit_id, answer.json()["secret"])
 
 
 def _chunked(data):
     """A body sent with Transfer-Encoding: chunked and no Content-Length."""
-    yield from (data[i:i + 4096] for i in range(0, len(data), 4096))
+    yield from (data[i : i + 4096] for i in range(0, len(data), 4096))
 
 
 def test_sync_bodies_over_their_limits_are_413_before_reading(sqlite_hub, enrolled):
@@ -56,7 +63,9 @@ def test_sync_bodies_over_their_limits_are_413_before_reading(sqlite_hub, enroll
             assert answer.status_code == 413, (path, answer.text)
             assert answer.json()["error"]["code"] == "too_large"
             assert str(limit) in answer.json()["error"]["message"]
-        fits = requests.post(sqlite_hub.url + "/sync/v1" + path, data=b"[" * limit, headers=headers, timeout=30)
+        fits = requests.post(
+            sqlite_hub.url + "/sync/v1" + path, data=b"[" * limit, headers=headers, timeout=30
+        )
         assert fits.status_code in (400, 422), (path, fits.text)  # read, and refused as not JSON
 
 
@@ -64,23 +73,61 @@ def test_sync_bodies_over_their_limits_are_413_before_reading(sqlite_hub, enroll
 def test_deeply_nested_json_to_enroll_hello_and_batches_is_a_4xx(sqlite_hub, enrolled, depth):
     kit_id, headers = enrolled
     nested = "[" * depth + "]" * depth
-    enrol = requests.post(sqlite_hub.url + "/sync/v1/enroll", data=nested, timeout=10,
-                          headers={"Content-Type": "application/json"})
+    enrol = requests.post(
+        sqlite_hub.url + "/sync/v1/enroll",
+        data=nested,
+        timeout=10,
+        headers={"Content-Type": "application/json"},
+    )
     assert enrol.status_code == 400 and enrol.json()["error"]["code"] in ("bad_json", "bad_request")
-    hello = requests.post(sqlite_hub.url + "/sync/v1/hello", timeout=10, headers=headers,
-                          data=json.dumps({"device_ms": 1, "mono_ms": 1})[:-1] + ', "x": ' + nested + "}")
+    hello = requests.post(
+        sqlite_hub.url + "/sync/v1/hello",
+        timeout=10,
+        headers=headers,
+        data=json.dumps({"device_ms": 1, "mono_ms": 1})[:-1] + ', "x": ' + nested + "}",
+    )
     assert hello.status_code in (400, 200)  # an unknown field nested 50 deep is simply ignored
     deep = nested if depth == 50 else "[" * 200 + "]" * 200
-    batch = json.loads(zlib.decompress(protocol.encode_events(kit_id, 0, 1, [{
-        "seq": 1, "uuid": "0b0e6a8e-6d4f-4a53-9f57-1c6b8b7f5a31", "learner": "a", "pack_id": "p",
-        "lesson_id": "l", "kind": "k", "payload": {}, "device_ms": 1, "boot_id": "b", "mono_ms": 1,
-        "received_ms": 1}])))
+    batch = json.loads(
+        zlib.decompress(
+            protocol.encode_events(
+                kit_id,
+                0,
+                1,
+                [
+                    {
+                        "seq": 1,
+                        "uuid": "0b0e6a8e-6d4f-4a53-9f57-1c6b8b7f5a31",
+                        "learner": "a",
+                        "pack_id": "p",
+                        "lesson_id": "l",
+                        "kind": "k",
+                        "payload": {},
+                        "device_ms": 1,
+                        "boot_id": "b",
+                        "mono_ms": 1,
+                        "received_ms": 1,
+                    }
+                ],
+            )
+        )
+    )
     batch["pl"] = [{"x": json.loads(deep)}]
-    events = requests.post(sqlite_hub.url + "/sync/v1/events", data=zlib.compress(json.dumps(batch).encode()),
-                           headers=headers, timeout=10)
+    events = requests.post(
+        sqlite_hub.url + "/sync/v1/events",
+        data=zlib.compress(json.dumps(batch).encode()),
+        headers=headers,
+        timeout=10,
+    )
     assert events.status_code == 422 and "nests more than 32 deep" in events.json()["error"]["message"]
-    records = requests.post(sqlite_hub.url + "/sync/v1/records", headers=headers, timeout=10, data=protocol.encode_records(
-        kit_id, [{"t": "learner", "id": "x", "v": 1, "h": "h", "d": {"x": json.loads(deep)}}]))
+    records = requests.post(
+        sqlite_hub.url + "/sync/v1/records",
+        headers=headers,
+        timeout=10,
+        data=protocol.encode_records(
+            kit_id, [{"t": "learner", "id": "x", "v": 1, "h": "h", "d": {"x": json.loads(deep)}}]
+        ),
+    )
     assert records.status_code == 422
     with sqlite_hub.connect() as db:
         assert db.execute("SELECT COUNT(*) FROM hub_event").fetchone()[0] == 0
@@ -90,33 +137,71 @@ def test_deeply_nested_json_to_enroll_hello_and_batches_is_a_4xx(sqlite_hub, enr
 @pytest.mark.parametrize("text", ["tab\x00let", "t\ud800", "a\udfffb"])
 def test_enroll_and_hello_refuse_text_the_database_cannot_store(sqlite_hub, enrolled, text):
     _kit_id, headers = enrolled
-    enrol = requests.post(sqlite_hub.url + "/sync/v1/enroll", timeout=5, headers={"Content-Type": "application/json"},
-                          data=json.dumps({"code": "ABCD-EFGH-JKMN", "kit_id": "k", "site": text}))
+    enrol = requests.post(
+        sqlite_hub.url + "/sync/v1/enroll",
+        timeout=5,
+        headers={"Content-Type": "application/json"},
+        data=json.dumps({"code": "ABCD-EFGH-JKMN", "kit_id": "k", "site": text}),
+    )
     assert enrol.status_code == 400 and "NUL" in enrol.json()["error"]["message"]
-    hello = requests.post(sqlite_hub.url + "/sync/v1/hello", headers={**headers, "Content-Type": "application/json"},
-                          timeout=5, data=json.dumps({"device_ms": 1, "mono_ms": 1, "boot_id": text}))
+    hello = requests.post(
+        sqlite_hub.url + "/sync/v1/hello",
+        headers={**headers, "Content-Type": "application/json"},
+        timeout=5,
+        data=json.dumps({"device_ms": 1, "mono_ms": 1, "boot_id": text}),
+    )
     assert hello.status_code == 422 and "'boot_id' holds a NUL" in hello.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("text", ["tablet-1", "tablette-é✓😀", "tab\x00let", "t\ud800", "\udc00", "x" * 64])
 def test_kit_and_hub_refuse_the_same_event_text(text):
     """One rule (kit.storable) on both sides: what the kit accepts, the hub stores."""
-    event = {"uuid": "0b0e6a8e-6d4f-4a53-9f57-1c6b8b7f5a31", "kind": "lesson_opened", "pack_id": "p",
-             "lesson_id": "l", "device_time": "2026-03-01T09:30:00Z", "boot_id": text, "mono_ms": 1}
+    event = {
+        "uuid": "0b0e6a8e-6d4f-4a53-9f57-1c6b8b7f5a31",
+        "kind": "lesson_opened",
+        "pack_id": "p",
+        "lesson_id": "l",
+        "device_time": "2026-03-01T09:30:00Z",
+        "boot_id": text,
+        "mono_ms": 1,
+    }
     try:
         validate_event(event)
         kit_takes = True
     except BadEvent:
         kit_takes = False
-    doc = json.loads(zlib.decompress(protocol.encode_events("k", 0, 1, [{
-        "seq": 1, "uuid": event["uuid"], "learner": "a", "pack_id": "p", "lesson_id": "l", "kind": "k",
-        "payload": {}, "device_ms": 1, "boot_id": text, "mono_ms": 1, "received_ms": 1}])))
+    doc = json.loads(
+        zlib.decompress(
+            protocol.encode_events(
+                "k",
+                0,
+                1,
+                [
+                    {
+                        "seq": 1,
+                        "uuid": event["uuid"],
+                        "learner": "a",
+                        "pack_id": "p",
+                        "lesson_id": "l",
+                        "kind": "k",
+                        "payload": {},
+                        "device_ms": 1,
+                        "boot_id": text,
+                        "mono_ms": 1,
+                        "received_ms": 1,
+                    }
+                ],
+            )
+        )
+    )
     try:
         protocol.decode_events(doc, "k")
         hub_takes = True
     except protocol.MalformedBatch:
         hub_takes = False
-    assert kit_takes == hub_takes == ("\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text))
+    assert (
+        kit_takes == hub_takes == ("\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text))
+    )
 
 
 @pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/%0d%0aX", "/kits\x00", "/\x7f"])
@@ -162,14 +247,22 @@ def test_malformed_bundles_on_the_import_page_are_refused_clearly(sqlite_hub, tm
     uploads["nested 100000 deep"] = b"[" * 100_000 + b"]" * 100_000
     messages = dict(BROKEN, **{"nested 100000 deep": (None, "too deeply")})
     for name, body in uploads.items():
-        answer = session.post(sqlite_hub.url + "/import", data={"csrf_token": _token(form)}, timeout=30,
-                              files={"bundle": ("x.kitbundle", body)})
+        answer = session.post(
+            sqlite_hub.url + "/import",
+            data={"csrf_token": _token(form)},
+            timeout=30,
+            files={"bundle": ("x.kitbundle", body)},
+        )
         assert answer.status_code == 422, (name, answer.status_code, answer.text[:300])
         assert messages[name][1] in answer.text.replace("&#39;", "'"), (name, answer.text[:2000])
     with sqlite_hub.connect() as db:
         assert db.execute("SELECT COUNT(*) FROM hub_event").fetchone()[0] == 0
-    good = session.post(sqlite_hub.url + "/import", data={"csrf_token": _token(form)}, timeout=30,
-                        files={"bundle": ("k.kitbundle", signed(document))})
+    good = session.post(
+        sqlite_hub.url + "/import",
+        data={"csrf_token": _token(form)},
+        timeout=30,
+        files={"bundle": ("k.kitbundle", signed(document))},
+    )
     assert good.status_code == 200 and "Imported 2 new event(s)" in good.text
 
 

@@ -32,7 +32,10 @@ def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_pat
         page.click("button:has-text('Sign in')")
         page.wait_for_selector("h1:has-text('Kits')")
         # the styles come from /static/hub.css: the page's policy allows no inline <style>
-        assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(34, 51, 68)"
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+            == "rgb(34, 51, 68)"
+        )
         row = page.locator("tr", has_text="Truck 2")
         assert "5" in row.inner_text() and "active" in row.inner_text()
         page.click("text=Learners reached")

@@ -17,8 +17,11 @@ def _token(html):
 def _signed_in(hub, password="correct horse"):
     session = requests.Session()
     form = session.get(hub.url + "/signin", timeout=5).text
-    response = session.post(hub.url + "/signin", data={"username": "admin", "password": password,
-                                                       "csrf_token": _token(form)}, timeout=5)
+    response = session.post(
+        hub.url + "/signin",
+        data={"username": "admin", "password": password, "csrf_token": _token(form)},
+        timeout=5,
+    )
     return session, response
 
 
@@ -26,7 +29,9 @@ def test_pages_need_an_account_and_sign_in_is_rate_limited(sqlite_hub):
     hub = sqlite_hub
     anonymous = requests.get(hub.url + "/reports/hours.csv", timeout=5, allow_redirects=False)
     assert anonymous.status_code == 302 and "/signin" in anonymous.headers["Location"]
-    no_token = requests.post(hub.url + "/signin", data={"username": "admin", "password": "correct horse"}, timeout=5)
+    no_token = requests.post(
+        hub.url + "/signin", data={"username": "admin", "password": "correct horse"}, timeout=5
+    )
     assert no_token.status_code == 400 and "CSRF" in no_token.text
     for _ in range(5):
         _, wrong = _signed_in(hub, "wrong password")
@@ -38,7 +43,7 @@ def test_pages_need_an_account_and_sign_in_is_rate_limited(sqlite_hub):
 def _class_session(kit, minutes):
     """A class held on the kit: every learner attended `minutes`."""
     from kit.db import write
-    from kit.models import Attendance, ClassSession, Classroom, Learner, utcnow
+    from kit.models import Attendance, Classroom, ClassSession, Learner, utcnow
 
     with kit.db():
         with write():
@@ -59,14 +64,19 @@ def test_pages_show_kits_learners_hours_completion_with_csv(hub, tmp_path):
     session, response = _signed_in(hub)
     assert response.status_code == 200 and "Truck 1" in response.text and "Site Truck 1" in response.text
     hours = list(csv.DictReader(io.StringIO(session.get(hub.url + "/reports/hours.csv", timeout=5).text)))
-    assert hours == [{"site": "Site Truck 1", "month": now.strftime("%Y-%m"), "hours": "1.0",
-                      "session_hours": "1.5"}]
-    learners = list(csv.DictReader(io.StringIO(session.get(hub.url + "/reports/learners.csv", timeout=5).text)))
+    assert hours == [
+        {"site": "Site Truck 1", "month": now.strftime("%Y-%m"), "hours": "1.0", "session_hours": "1.5"}
+    ]
+    learners = list(
+        csv.DictReader(io.StringIO(session.get(hub.url + "/reports/learners.csv", timeout=5).text))
+    )
     assert learners[0]["learners"] == "2"
     completion = session.get(hub.url + "/reports/completion", timeout=5).text
     assert "01-count" in completion and "100%" in completion
     kits = list(csv.DictReader(io.StringIO(session.get(hub.url + "/reports/kits.csv", timeout=5).text)))
-    assert kits[0]["name"] == "Truck 1" and kits[0]["events_received"] == "6" and kits[0]["status"] == "active"
+    assert (
+        kits[0]["name"] == "Truck 1" and kits[0]["events_received"] == "6" and kits[0]["status"] == "active"
+    )
     french = session.get(hub.url + "/", headers={"Accept-Language": "fr"}, timeout=5).text
     assert "Événements reçus" in french
 
@@ -75,7 +85,9 @@ def test_enrol_page_makes_a_code_and_upload_page_imports_a_bundle(sqlite_hub, tm
     hub = sqlite_hub
     session, _ = _signed_in(hub)
     page = session.get(hub.url + "/enroll", timeout=5).text
-    made = session.post(hub.url + "/enroll", data={"name": "Truck 7", "csrf_token": _token(page)}, timeout=5).text
+    made = session.post(
+        hub.url + "/enroll", data={"name": "Truck 7", "csrf_token": _token(page)}, timeout=5
+    ).text
     code = re.search(r'id="code">([A-Z0-9-]+)<', made).group(1)
     kit = make_kit(tmp_path, "k")
     kit("sync", "enroll", "--hub", hub.url, "--code", code)
@@ -84,15 +96,23 @@ def test_enrol_page_makes_a_code_and_upload_page_imports_a_bundle(sqlite_hub, tm
     kit("sync", "export", "--out", bundle)
     form = session.get(hub.url + "/import", timeout=5).text
     with open(bundle, "rb") as handle:
-        done = session.post(hub.url + "/import", data={"csrf_token": _token(form)},
-                            files={"bundle": ("k.kitbundle", handle)}, timeout=10)
+        done = session.post(
+            hub.url + "/import",
+            data={"csrf_token": _token(form)},
+            files={"bundle": ("k.kitbundle", handle)},
+            timeout=10,
+        )
     assert done.status_code == 200 and "Imported 4 new event(s)" in done.text
     receipt = tmp_path / "k.receipt"
     receipt.write_bytes(session.get(hub.url + "/import/receipt", timeout=5).content)
     kit("sync", "import-receipt", receipt)
     assert kit.status()["events_waiting"] == 0
-    broken = session.post(hub.url + "/import", data={"csrf_token": _token(form)},
-                          files={"bundle": ("x.kitbundle", b"nope")}, timeout=10)
+    broken = session.post(
+        hub.url + "/import",
+        data={"csrf_token": _token(form)},
+        files={"bundle": ("x.kitbundle", b"nope")},
+        timeout=10,
+    )
     assert broken.status_code == 422 and "not a bundle file" in broken.text
 
 

@@ -36,14 +36,29 @@ def test_two_batches_stored_in_one_transaction(postgres, tmp_path):
     open_hub(tmp_path / "hub", postgres())
     try:
         kit = Kit.create(kit_id="k", name="k", secret_hash="x")
-        events = [{"seq": s, "uuid": str(uuid.uuid4()), "learner": "", "pack_id": "p", "lesson_id": "l",
-                   "kind": "answer", "payload": {}, "device_ms": None, "boot_id": "b", "mono_ms": None,
-                   "received_ms": 1} for s in (1, 2)]
+        events = [
+            {
+                "seq": s,
+                "uuid": str(uuid.uuid4()),
+                "learner": "",
+                "pack_id": "p",
+                "lesson_id": "l",
+                "kind": "answer",
+                "payload": {},
+                "device_ms": None,
+                "boot_id": "b",
+                "mono_ms": None,
+                "received_ms": 1,
+            }
+            for s in (1, 2)
+        ]
         with database.atomic():  # the scratch table of the first batch must not be in the second's way
             first = store_events(kit, 0, 1, [], events[:1])
             second = store_events(kit, 1, 2, [], events[1:])
         assert (first["stored"], second["stored"], second["ack"]) == (1, 1, 2)
-        rows = database.execute_sql("SELECT uuid, device_time, mono_ms FROM hub_event ORDER BY seq").fetchall()
+        rows = database.execute_sql(
+            "SELECT uuid, device_time, mono_ms FROM hub_event ORDER BY seq"
+        ).fetchall()
         assert rows == [(e["uuid"], None, None) for e in events]
     finally:
         database.close()

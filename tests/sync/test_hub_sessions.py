@@ -18,8 +18,13 @@ def sign_in(hub, password="correct horse", name="admin", next_=None):
     """Sign in through the real form; return (session, the POST's response)."""
     s = requests.Session()
     form = s.get(hub.url + "/signin", timeout=5).text
-    answer = s.post(hub.url + "/signin", params={"next": next_} if next_ else None, allow_redirects=False,
-                    data={"username": name, "password": password, "csrf_token": csrf(form)}, timeout=10)
+    answer = s.post(
+        hub.url + "/signin",
+        params={"next": next_} if next_ else None,
+        allow_redirects=False,
+        data={"username": name, "password": password, "csrf_token": csrf(form)},
+        timeout=10,
+    )
     return s, answer
 
 
@@ -64,14 +69,25 @@ def test_a_hub_session_idles_out(tmp_path):
 
 
 def test_sign_in_never_redirects_off_site(sqlite_hub):
-    for hostile in ("/\t/evil.example/", "//evil.example/", "/\\evil.example", "https://evil.example/",
-                    "/\n/evil.example", " //evil.example", "javascript:alert(1)"):
+    for hostile in (
+        "/\t/evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/\n/evil.example",
+        " //evil.example",
+        "javascript:alert(1)",
+    ):
         _, answer = sign_in(sqlite_hub, next_=hostile)
         assert answer.status_code == 302 and answer.headers["Location"] == "/", repr(hostile)
     raw = requests.Session()
     form = raw.get(sqlite_hub.url + "/signin", timeout=5).text
-    encoded = raw.post(sqlite_hub.url + "/signin?next=/%09/evil.example/", allow_redirects=False, timeout=10,
-                       data={"username": "admin", "password": "correct horse", "csrf_token": csrf(form)})
+    encoded = raw.post(
+        sqlite_hub.url + "/signin?next=/%09/evil.example/",
+        allow_redirects=False,
+        timeout=10,
+        data={"username": "admin", "password": "correct horse", "csrf_token": csrf(form)},
+    )
     assert encoded.headers["Location"] == "/"
     _, kept = sign_in(sqlite_hub, next_="/reports/hours")
     assert kept.headers["Location"] == "/reports/hours"

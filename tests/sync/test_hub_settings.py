@@ -11,12 +11,21 @@ from tests.conftest import run_kit
 
 
 def _warnings(caplog):
-    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "kit.settings"]
+    return [
+        r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "kit.settings"
+    ]
 
 
 def test_the_hub_reads_its_own_prefix_and_not_the_kits(tmp_path, caplog):
-    values = HUB.load(tmp_path, environ={"KIT_HUB_PORT": "9001", "KIT_HUB_THREADS": "3", "KIT_PORT": "1234",
-                                         "KIT_SYNC_INTERVAL_S": "1"})
+    values = HUB.load(
+        tmp_path,
+        environ={
+            "KIT_HUB_PORT": "9001",
+            "KIT_HUB_THREADS": "3",
+            "KIT_PORT": "1234",
+            "KIT_SYNC_INTERVAL_S": "1",
+        },
+    )
     assert (values["port"], values["threads"]) == (9001, 3)
     assert "sync_interval_s" not in values and "wifi_ssid" not in values
     assert _warnings(caplog) == []
@@ -24,8 +33,15 @@ def test_the_hub_reads_its_own_prefix_and_not_the_kits(tmp_path, caplog):
 
 def test_old_kit_variables_still_work_for_the_hub_with_a_warning(tmp_path, caplog):
     caplog.set_level(logging.WARNING)
-    values = HUB.load(environ={"KIT_DATA": str(tmp_path), "KIT_THREADS": "3", "KIT_SESSION_IDLE_S": "60",
-                               "KIT_HUB_LOGIN_ATTEMPTS": "4", "KIT_LOGIN_ATTEMPTS": "9"})
+    values = HUB.load(
+        environ={
+            "KIT_DATA": str(tmp_path),
+            "KIT_THREADS": "3",
+            "KIT_SESSION_IDLE_S": "60",
+            "KIT_HUB_LOGIN_ATTEMPTS": "4",
+            "KIT_LOGIN_ATTEMPTS": "9",
+        }
+    )
     assert values["data"] == str(tmp_path.resolve())
     assert (values["threads"], values["session_idle_s"], values["login_attempts"]) == (3, 60, 4)
     assert sorted(_warnings(caplog)) == [
@@ -46,11 +62,17 @@ def test_old_hub_names_in_settings_toml_still_work_with_a_warning(tmp_path, capl
     ]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("wifi_ssid = 'x'\n", "unknown setting 'wifi_ssid'"),  # a kit setting means nothing to the hub
-    ("port = 'high'\n", "port must be int, not 'high'"),
-    ("port = 1\nhub_port = 2\n", "unknown setting 'hub_port'"),  # both names: the old one is not guessed at
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("wifi_ssid = 'x'\n", "unknown setting 'wifi_ssid'"),  # a kit setting means nothing to the hub
+        ("port = 'high'\n", "port must be int, not 'high'"),
+        (
+            "port = 1\nhub_port = 2\n",
+            "unknown setting 'hub_port'",
+        ),  # both names: the old one is not guessed at
+    ],
+)
 def test_a_hub_settings_file_with_a_bad_line_is_refused(tmp_path, text, message):
     (tmp_path / "settings.toml").write_text(text)
     with pytest.raises(ConfigError, match=message):

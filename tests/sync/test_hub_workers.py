@@ -22,8 +22,7 @@ def _children(pid):
 def test_postgres_hub_serves_three_kits_at_once_from_pinned_workers(postgres, tmp_path):
     hub = Hub(tmp_path / "hub", postgres(), env={**HUB_ENV, "KIT_HUB_WORKERS": "2"}).setup()
     try:
-        workers = wait_until(lambda: len(_children(hub.process.pid)) == 2
-                             and _children(hub.process.pid))
+        workers = wait_until(lambda: len(_children(hub.process.pid)) == 2 and _children(hub.process.pid))
         if len(os.sched_getaffinity(0)) > 1:
             assert len({frozenset(os.sched_getaffinity(pid)) for pid in workers}) == 2
         kits = [make_kit(tmp_path, name, hub) for name in ("a", "b", "c")]
@@ -46,8 +45,12 @@ def test_sqlite_hub_refuses_workers_with_a_clear_message(sqlite_hub, workers):
     sqlite_hub.stop()
     result = subprocess.run(
         [sys.executable, "-m", "kit", "hub", "serve", "--port", "0", "--workers", workers],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**os.environ, "KIT_HUB_DATA": str(sqlite_hub.data_dir)})
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KIT_HUB_DATA": str(sqlite_hub.data_dir)},
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "workers" in result.stderr
 

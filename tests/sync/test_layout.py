@@ -9,8 +9,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_kit_never_imports_sync():
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "kit").rglob("*.py")
-                 if re.search(r"^\s*(from sync\b|import sync\b)", p.read_text(encoding="utf-8"), re.M)]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "kit").rglob("*.py")
+        if re.search(r"^\s*(from sync\b|import sync\b)", p.read_text(encoding="utf-8"), re.M)
+    ]
     assert offenders == []
 
 
@@ -31,8 +34,11 @@ def test_every_sync_and_hub_command_ends_its_help_with_an_example():
 
 
 def test_modules_stay_small():
-    big = [str(p.relative_to(ROOT)) for p in (ROOT / "sync").rglob("*.py")
-           if len(p.read_text(encoding="utf-8").splitlines()) > 400]
+    big = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "sync").rglob("*.py")
+        if len(p.read_text(encoding="utf-8").splitlines()) > 400
+    ]
     assert big == []
 
 
@@ -45,8 +51,25 @@ def test_french_catalogue_covers_every_sync_string_and_is_compiled(tmp_path):
 
     folder = ROOT / "sync" / "translations"
     pot = tmp_path / "now.pot"  # extracted afresh, so a new string without a translation fails here
-    subprocess.run([Path(sys.executable).parent / "pybabel", "extract", "-F", "sync/babel.cfg", "-k", "lazy_gettext",
-                    "-k", "_l", "-o", pot, "sync"], cwd=ROOT, check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            Path(sys.executable).parent / "pybabel",
+            "extract",
+            "-F",
+            "sync/babel.cfg",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "-o",
+            pot,
+            "sync",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     with open(pot, "rb") as handle:
         wanted = {m.id for m in read_po(handle) if m.id}
     with open(folder / "fr" / "LC_MESSAGES" / "messages.po", "rb") as handle:

@@ -12,13 +12,24 @@ KIT = "3f1c2a8e-0000-4000-8000-000000000001"
 
 
 def events(n, start=1):
-    return [{"seq": start + i, "uuid": str(uuid.uuid4()), "learner": f"learner-{i % 25}",
-             "pack_id": "numeracy", "lesson_id": f"0{i % 6}-count", "kind": ("answer", "page_viewed")[i % 2],
-             "payload": {"question_id": f"q{i % 5}", "response": "b", "correct": i % 3 == 0, "attempt": 1}
-             if i % 2 == 0 else {"page": i % 4},
-             "device_ms": 1_760_000_000_000 + i * 4000, "boot_id": f"page-{i // 40}",
-             "mono_ms": 5000 + (i % 40) * 4000, "received_ms": 1_760_000_000_500 + i * 4000}
-            for i in range(n)]
+    return [
+        {
+            "seq": start + i,
+            "uuid": str(uuid.uuid4()),
+            "learner": f"learner-{i % 25}",
+            "pack_id": "numeracy",
+            "lesson_id": f"0{i % 6}-count",
+            "kind": ("answer", "page_viewed")[i % 2],
+            "payload": {"question_id": f"q{i % 5}", "response": "b", "correct": i % 3 == 0, "attempt": 1}
+            if i % 2 == 0
+            else {"page": i % 4},
+            "device_ms": 1_760_000_000_000 + i * 4000,
+            "boot_id": f"page-{i // 40}",
+            "mono_ms": 5000 + (i % 40) * 4000,
+            "received_ms": 1_760_000_000_500 + i * 4000,
+        }
+        for i in range(n)
+    ]
 
 
 def decode(body, kit=KIT):
@@ -57,28 +68,43 @@ def test_batch_for_another_kit_is_forbidden():
         decode(body)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d.update(f=2), "unknown batch format 2"),
-    (lambda d: d.update(seq=[1, 0]), "out of order"),
-    (lambda d: d.update(upto=1), "cannot fit"),
-    (lambda d: d["pl"].__setitem__(0, [1]), "payload must be a JSON object"),
-    (lambda d: d["pl"].__setitem__(0, {"x": "y" * 9000}), "is over 8192"),
-    (lambda d: d.update(k=[9, 1]), "points outside its table"),
-    (lambda d: d.update(id="zz"), "32 hex digits"),
-    (lambda d: d.update(rc=[None, 5]), "receipt time"),
-    (lambda d: d.update(skip=[99]), "'skip' must list seqs"),
-    (lambda d: d.update(dt=[10**15, 0]), "device_ms 1000000000000000 is not a time"),
-    (lambda d: d.update(mo=[2**60, 0]), "wrong type or size"),
-    (lambda d: d.update(upto=2**60), "'upto' must be a whole number"),
-    (lambda d: d["lrn"].__setitem__(1, True), "column 'lrn' holds a value of the wrong type or size: True"),
-    (lambda d: d.update(seq=[1, None]), "column 'seq' holds a value of the wrong type or size: None"),
-    (lambda d: d.update(ids=["a", 7]) or d.pop("id"), "column 'ids' holds a value of the wrong type or size: 7"),
-    (lambda d: d.update(k=[1, -1]), "points outside its table"),
-    (lambda d: d.update(rc=[-62_135_596_800_001, 0]), "received_ms -62135596800001 is not a time"),
-    (lambda d: d["L"].__setitem__(0, "a\x00b"), "table 'L' holds a NUL character or an unpaired surrogate"),
-    (lambda d: d["B"].__setitem__(0, "a\ud800b"), "table 'B' holds a NUL character or an unpaired surrogate"),
-    (lambda d: d.update(ids=["a\x00", "b"]) or d.pop("id"), "event id .+ holds a NUL character"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.update(f=2), "unknown batch format 2"),
+        (lambda d: d.update(seq=[1, 0]), "out of order"),
+        (lambda d: d.update(upto=1), "cannot fit"),
+        (lambda d: d["pl"].__setitem__(0, [1]), "payload must be a JSON object"),
+        (lambda d: d["pl"].__setitem__(0, {"x": "y" * 9000}), "is over 8192"),
+        (lambda d: d.update(k=[9, 1]), "points outside its table"),
+        (lambda d: d.update(id="zz"), "32 hex digits"),
+        (lambda d: d.update(rc=[None, 5]), "receipt time"),
+        (lambda d: d.update(skip=[99]), "'skip' must list seqs"),
+        (lambda d: d.update(dt=[10**15, 0]), "device_ms 1000000000000000 is not a time"),
+        (lambda d: d.update(mo=[2**60, 0]), "wrong type or size"),
+        (lambda d: d.update(upto=2**60), "'upto' must be a whole number"),
+        (
+            lambda d: d["lrn"].__setitem__(1, True),
+            "column 'lrn' holds a value of the wrong type or size: True",
+        ),
+        (lambda d: d.update(seq=[1, None]), "column 'seq' holds a value of the wrong type or size: None"),
+        (
+            lambda d: d.update(ids=["a", 7]) or d.pop("id"),
+            "column 'ids' holds a value of the wrong type or size: 7",
+        ),
+        (lambda d: d.update(k=[1, -1]), "points outside its table"),
+        (lambda d: d.update(rc=[-62_135_596_800_001, 0]), "received_ms -62135596800001 is not a time"),
+        (
+            lambda d: d["L"].__setitem__(0, "a\x00b"),
+            "table 'L' holds a NUL character or an unpaired surrogate",
+        ),
+        (
+            lambda d: d["B"].__setitem__(0, "a\ud800b"),
+            "table 'B' holds a NUL character or an unpaired surrogate",
+        ),
+        (lambda d: d.update(ids=["a\x00", "b"]) or d.pop("id"), "event id .+ holds a NUL character"),
+    ],
+)
 def test_malformed_batches_are_refused_with_a_reason(change, message):
     import json
 
@@ -117,15 +143,25 @@ def test_absurdly_nested_json_is_malformed_not_a_crash():
         protocol.decompress(zlib.compress(b"[" * 100_000 + b"]" * 100_000), 10**8)
 
 
-@pytest.mark.parametrize("anchors", [[[1, "boot", 10**16, 0, 1]], [[1, "b" * 65, 0, 0, 1]], [[1, "boot", 0, 0]], "x",
-                                     [[1, "bo\x00ot", 0, 0, 1]]])
+@pytest.mark.parametrize(
+    "anchors",
+    [
+        [[1, "boot", 10**16, 0, 1]],
+        [[1, "b" * 65, 0, 0, 1]],
+        [[1, "boot", 0, 0]],
+        "x",
+        [[1, "bo\x00ot", 0, 0, 1]],
+    ],
+)
 def test_bad_anchors_are_refused(anchors):
     with pytest.raises(MalformedBatch, match="'anchors' must be a list"):
         protocol.check_anchors(anchors)
 
 
-@pytest.mark.parametrize("field, value, message", [("id", "r\x00", "a record needs an id"),
-                                                   ("h", "\udfff", "a record needs its digest 'h'")])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [("id", "r\x00", "a record needs an id"), ("h", "\udfff", "a record needs its digest 'h'")],
+)
 def test_records_with_unstorable_text_are_refused(field, value, message):
     record = {"t": "learner", "id": "r1", "v": 1, "h": "x", "d": {}, field: value}
     with pytest.raises(MalformedBatch, match=message):

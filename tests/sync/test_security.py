@@ -20,8 +20,19 @@ def _credentials(kit):
 
 
 def _event(seq, **fields):
-    event = {"seq": seq, "uuid": str(uuid.uuid4()), "learner": "", "pack_id": "p", "lesson_id": "l",
-             "kind": "answer", "payload": {}, "device_ms": 1, "boot_id": "b", "mono_ms": 1, "received_ms": 1}
+    event = {
+        "seq": seq,
+        "uuid": str(uuid.uuid4()),
+        "learner": "",
+        "pack_id": "p",
+        "lesson_id": "l",
+        "kind": "answer",
+        "payload": {},
+        "device_ms": 1,
+        "boot_id": "b",
+        "mono_ms": 1,
+        "received_ms": 1,
+    }
     event.update(fields)
     return event
 
@@ -85,8 +96,18 @@ def test_malformed_oversized_truncated_and_replayed_batches(hub, tmp_path):
         (not_json, 422, "malformed_batch", "not JSON"),
         (bad_seq, 422, "malformed_batch", "out of order"),
         # PostgreSQL cannot store a NUL, no database an unpaired surrogate: refused, not a 500 retried forever
-        (protocol.encode_events(kit_id, 0, 1, [_event(1, learner="a\x00b")]), 422, "malformed_batch", "a NUL"),
-        (protocol.encode_events(kit_id, 0, 1, [_event(1, boot_id="b\ud800")]), 422, "malformed_batch", "surrogate"),
+        (
+            protocol.encode_events(kit_id, 0, 1, [_event(1, learner="a\x00b")]),
+            422,
+            "malformed_batch",
+            "a NUL",
+        ),
+        (
+            protocol.encode_events(kit_id, 0, 1, [_event(1, boot_id="b\ud800")]),
+            422,
+            "malformed_batch",
+            "surrogate",
+        ),
         (b"x" * (64 * 1024 + 1), 413, "too_large", "over 65536 bytes"),
     ]
     for body, status, code, words in cases:
@@ -119,7 +140,9 @@ def test_kit_sets_aside_an_event_the_hub_refuses(hub, tmp_path):
     assert "1 set-aside event(s)" in kit("sync", "retry-set-aside").stdout
     kit("sync", "now")  # offered again, refused again: it stays set aside, with the hub's reason
     status = kit.status()
-    assert [item["uuid"] for item in status["set_aside"]] == bad and "over 8192" in status["set_aside"][0]["error"]
+    assert [item["uuid"] for item in status["set_aside"]] == bad and "over 8192" in status["set_aside"][0][
+        "error"
+    ]
     assert status["events_waiting"] == 0
     assert_converged(hub, kit, set_aside=bad)
 
@@ -177,11 +200,17 @@ def test_plain_http_off_loopback_is_refused(tmp_path):
 def test_hello_with_bad_clocks_changes_nothing(sqlite_hub, tmp_path):
     kit = make_kit(tmp_path, "k", sqlite_hub)
     kit_id, secret = _credentials(kit)
-    for body, words in (({"device_ms": 10**15, "mono_ms": 0, "anchors": []}, "'device_ms' is not a time"),
-                        ({"device_ms": 0, "mono_ms": 0, "anchors": [[1, "b", 10**15, 0, 0]]}, "'anchors'"),
-                        ({"device_ms": "now", "mono_ms": 0}, "'device_ms' must be a whole number")):
-        response = requests.post(sqlite_hub.url + "/sync/v1/hello", json=body, timeout=5,
-                                 headers=protocol.auth_header(kit_id, secret))
+    for body, words in (
+        ({"device_ms": 10**15, "mono_ms": 0, "anchors": []}, "'device_ms' is not a time"),
+        ({"device_ms": 0, "mono_ms": 0, "anchors": [[1, "b", 10**15, 0, 0]]}, "'anchors'"),
+        ({"device_ms": "now", "mono_ms": 0}, "'device_ms' must be a whole number"),
+    ):
+        response = requests.post(
+            sqlite_hub.url + "/sync/v1/hello",
+            json=body,
+            timeout=5,
+            headers=protocol.auth_header(kit_id, secret),
+        )
         assert response.status_code == 422 and words in response.json()["error"]["message"]
     assert sqlite_hub.query("SELECT COUNT(*) FROM hub_clock")[0][0] == 0
     assert sqlite_hub.query("SELECT COUNT(*) FROM hub_anchor")[0][0] == 0
@@ -203,8 +232,9 @@ def test_rate_limits_count_the_forwarded_address_behind_a_trusted_proxy(tmp_path
     client = create_hub_app(config=config).test_client()
 
     def wrong(address):
-        return client.post("/sync/v1/enroll", json={"code": "NOPE", "kit_id": "k"},
-                           headers={"X-Forwarded-For": address}).status_code
+        return client.post(
+            "/sync/v1/enroll", json={"code": "NOPE", "kit_id": "k"}, headers={"X-Forwarded-For": address}
+        ).status_code
 
     assert [wrong("10.0.0.1") for _ in range(3)] == [401, 401, 429]
     assert wrong("10.0.0.2") == 401  # another field office behind the same proxy is not locked out

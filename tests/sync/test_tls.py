@@ -16,18 +16,59 @@ def certificates(tmp_path_factory):
     def openssl(*args):
         subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=60)
 
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-            "-days", "2", "-subj", "/CN=Classroom Kit test CA")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "hub.key", "-out", "hub.csr", "-subj", "/CN=127.0.0.1")
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Classroom Kit test CA",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "hub.key",
+        "-out",
+        "hub.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    )
     (d / "ext").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
-    openssl("x509", "-req", "-in", "hub.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "hub.pem", "-days", "2", "-extfile", "ext")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "hub.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "hub.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(d / "hub.pem", d / "hub.key")
     return d, context
 
 
-def test_hub_certificate_is_verified_and_a_ca_file_can_be_trusted(sqlite_hub, tmp_path, certificates, proxy_for):
+def test_hub_certificate_is_verified_and_a_ca_file_can_be_trusted(
+    sqlite_hub, tmp_path, certificates, proxy_for
+):
     from .faultproxy import FaultProxy
 
     folder, context = certificates

@@ -27,9 +27,11 @@ def teach_template(tmp_path_factory, mini_pack_file):
     create_user(ADMIN[0], "admin", ADMIN[1], "The Boss")
     create_user(TEACHER[0], "teacher", TEACHER[1], "Tina Teacher")
     room = create_class("Class A")
-    ids = {"class": room.id,
-           "ada": add_learner(room.id, name="Ada", avatar="cat", colour="blue").id,
-           "ben": add_learner(room.id, name="Ben", avatar="dog", colour="green").id}
+    ids = {
+        "class": room.id,
+        "ada": add_learner(room.id, name="Ada", avatar="cat", colour="blue").id,
+        "ben": add_learner(room.id, name="Ben", avatar="dog", colour="green").id,
+    }
     assign(room.id, "mini", "01-count")
     database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()

@@ -17,9 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_kit(data, *args, check=True, input=None):
     """Run the real `kit` command on a data folder; return the CompletedProcess."""
-    result = subprocess.run([sys.executable, "-m", "kit", *map(str, args)], capture_output=True,
-                            text=True, input=input, timeout=120, cwd=ROOT,
-                            env={**os.environ, "KIT_DATA": str(data)})
+    result = subprocess.run(
+        [sys.executable, "-m", "kit", *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "KIT_DATA": str(data)},
+    )
     if check and result.returncode:
         raise AssertionError(f"kit {args} exited {result.returncode}: {result.stderr}")
     return result
@@ -35,8 +41,7 @@ def csrf_token(client, url):
 def sign_in(client, who=TEACHER):
     """Sign in through the real form (with its CSRF token); return the response."""
     token = csrf_token(client, "/teach/login")
-    return client.post("/teach/login", data={"username": who[0], "password": who[1],
-                                              "csrf_token": token})
+    return client.post("/teach/login", data={"username": who[0], "password": who[1], "csrf_token": token})
 
 
 def post(client, url, data=None, page=None, **kw):
@@ -48,6 +53,13 @@ def post(client, url, data=None, page=None, **kw):
 
 def event(kind, payload=None, lesson="01-count", pack="mini"):
     """Return one well-formed tablet event."""
-    return {"uuid": str(uuid.uuid4()), "kind": kind, "pack_id": pack, "lesson_id": lesson,
-            "device_time": dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
-            "boot_id": "boot-teach", "mono_ms": next(_mono), "payload": payload or {}}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "kind": kind,
+        "pack_id": pack,
+        "lesson_id": lesson,
+        "device_time": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "boot_id": "boot-teach",
+        "mono_ms": next(_mono),
+        "payload": payload or {},
+    }

@@ -21,8 +21,14 @@ def fresh(app):
     return app.test_client()
 
 
-SETUP = {"site": "Truck 7", "location": "Mopti", "display_name": "Awa", "username": "awa",
-         "password": "awa-password-1", "password2": "awa-password-1"}
+SETUP = {
+    "site": "Truck 7",
+    "location": "Mopti",
+    "display_name": "Awa",
+    "username": "awa",
+    "password": "awa-password-1",
+    "password2": "awa-password-1",
+}
 
 
 def test_new_kit_sends_everyone_to_setup(fresh):
@@ -31,12 +37,15 @@ def test_new_kit_sends_everyone_to_setup(fresh):
         assert response.status_code == 302 and response.location.endswith("/admin/setup"), url
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"site": "  "}, "The site name must not be empty."),
-    ({"password2": "something-else"}, "The two passwords are not the same."),
-    ({"password": "short", "password2": "short"}, "at least 8 characters"),
-    ({"username": "Awa Diallo"}, "a user name is 2 to 32 characters"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"site": "  "}, "The site name must not be empty."),
+        ({"password2": "something-else"}, "The two passwords are not the same."),
+        ({"password": "short", "password2": "short"}, "at least 8 characters"),
+        ({"username": "Awa Diallo"}, "a user name is 2 to 32 characters"),
+    ],
+)
 def test_setup_refuses_bad_input_and_changes_nothing(fresh, change, message):
     token = csrf_token(fresh, "/admin/setup")
     response = fresh.post("/admin/setup", data={**SETUP, **change, "csrf_token": token})
@@ -56,8 +65,9 @@ def test_setup_makes_the_admin_names_the_kit_then_closes(fresh):
     assert "Truck 7" in fresh.get("/admin/").get_data(as_text=True)
     closed = fresh.get("/admin/setup")
     assert closed.status_code == 404 and "already set up" in closed.get_data(as_text=True)
-    again = fresh.post("/admin/setup", data={**SETUP, "username": "mallory",
-                                             "csrf_token": csrf_token(fresh, "/teach/")})
+    again = fresh.post(
+        "/admin/setup", data={**SETUP, "username": "mallory", "csrf_token": csrf_token(fresh, "/teach/")}
+    )
     assert again.status_code == 404
     assert not User.select().where(User.username == "mallory").exists()
 
@@ -75,18 +85,27 @@ def test_setup_on_a_kit_without_identity(data_dir):
 
 
 def test_admin_adds_and_deactivates_users(admin):
-    post(admin, "/admin/users", {"username": "omar", "role": "teacher", "display_name": "Omar",
-                                 "password": "omar-password"}, page="/admin/users")
+    post(
+        admin,
+        "/admin/users",
+        {"username": "omar", "role": "teacher", "display_name": "Omar", "password": "omar-password"},
+        page="/admin/users",
+    )
     omar = User.get(User.username == "omar")
     assert omar.role == "teacher" and auth.check_password(omar.password_hash, "omar-password")
-    dup = post(admin, "/admin/users", {"username": "omar", "role": "admin",
-                                       "password": "omar-password"}, page="/admin/users")
+    dup = post(
+        admin,
+        "/admin/users",
+        {"username": "omar", "role": "admin", "password": "omar-password"},
+        page="/admin/users",
+    )
     assert "already taken" in admin.get(dup.location).get_data(as_text=True).replace("&#39;", "'")
     assert User.select().where(User.username == "omar").count() == 1
     post(admin, f"/admin/users/{omar.id}", {"action": "deactivate"}, page="/admin/users")
     assert not User.get_by_id(omar.id).active
-    short = post(admin, f"/admin/users/{omar.id}", {"action": "password", "password": "x"},
-                 page="/admin/users")
+    short = post(
+        admin, f"/admin/users/{omar.id}", {"action": "password", "password": "x"}, page="/admin/users"
+    )
     assert "at least 8" in admin.get(short.location).get_data(as_text=True)
     assert auth.check_password(User.get_by_id(omar.id).password_hash, "omar-password")
 
@@ -94,8 +113,7 @@ def test_admin_adds_and_deactivates_users(admin):
 def test_admin_cannot_deactivate_themselves(admin):
     me = User.get(User.username == ADMIN[0])
     response = post(admin, f"/admin/users/{me.id}", {"action": "deactivate"}, page="/admin/users")
-    assert "cannot deactivate your own account" in admin.get(response.location).get_data(
-        as_text=True)
+    assert "cannot deactivate your own account" in admin.get(response.location).get_data(as_text=True)
     assert User.get_by_id(me.id).active
 
 
@@ -128,43 +146,55 @@ def test_wifi_sheet_has_both_qr_codes(admin, teach_app):
 def test_human_bytes():
     assert human_bytes(512) == "512 B"
     assert human_bytes(1536) == "1.5 KB"
-    assert human_bytes(3 * 1024 ** 3) == "3.0 GB"
+    assert human_bytes(3 * 1024**3) == "3.0 GB"
 
 
 def served_admin(server):
     """A requests session signed in as the admin on a real server; return (session, token)."""
     http = requests.Session()
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      http.get(server.url + "/teach/login").text).group(1)
-    http.post(server.url + "/teach/login", data={"username": ADMIN[0], "password": ADMIN[1],
-                                                 "csrf_token": token})
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      http.get(server.url + "/admin/packs").text).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', http.get(server.url + "/teach/login").text).group(
+        1
+    )
+    http.post(
+        server.url + "/teach/login", data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token}
+    )
+    token = re.search(r'name="csrf_token" value="([^"]+)"', http.get(server.url + "/admin/packs").text).group(
+        1
+    )
     return http, token
 
 
 def test_pack_upload_and_remove_on_a_real_server(teach_server, mini_pack_file, tmp_path):
     http, token = served_admin(teach_server)
     with open(mini_pack_file, "rb") as handle:
-        same = http.post(teach_server.url + "/admin/packs", data={"csrf_token": token},
-                         files={"file": ("mini.kitpack", handle)},
-                         headers={"Accept": "application/json"})
+        same = http.post(
+            teach_server.url + "/admin/packs",
+            data={"csrf_token": token},
+            files={"file": ("mini.kitpack", handle)},
+            headers={"Accept": "application/json"},
+        )
     assert same.status_code == 200
     assert same.json()["action"] == "unchanged"
     bad = tmp_path / "bad.kitpack"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     with open(bad, "rb") as handle:
-        refused = http.post(teach_server.url + "/admin/packs", data={"csrf_token": token},
-                            files={"file": ("bad.kitpack", handle)},
-                            headers={"Accept": "application/json"})
+        refused = http.post(
+            teach_server.url + "/admin/packs",
+            data={"csrf_token": token},
+            files={"file": ("bad.kitpack", handle)},
+            headers={"Accept": "application/json"},
+        )
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "bad_pack"
     removed = http.post(teach_server.url + "/admin/packs/mini/remove", data={"csrf_token": token})
     assert removed.status_code == 200 and "Removed mini" in removed.text
     assert "No packs installed yet." in removed.text
     with open(mini_pack_file, "rb") as handle:
-        again = http.post(teach_server.url + "/admin/packs", data={"csrf_token": token},
-                          files={"file": ("mini.kitpack", handle)})
+        again = http.post(
+            teach_server.url + "/admin/packs",
+            data={"csrf_token": token},
+            files={"file": ("mini.kitpack", handle)},
+        )
     assert "Installed mini 1.0.0." in again.text
     cookie = next(c for c in http.cookies if c.name == "session")
     assert cookie.has_nonstandard_attr("HttpOnly")
@@ -174,8 +204,7 @@ def test_pack_upload_and_remove_on_a_real_server(teach_server, mini_pack_file, t
 
 def test_upload_without_a_file_is_refused(admin):
     before = list(Pack.select().tuples())
-    response = post(admin, "/admin/packs", {}, page="/admin/packs",
-                    headers={"Accept": "application/json"})
+    response = post(admin, "/admin/packs", {}, page="/admin/packs", headers={"Accept": "application/json"})
     assert response.status_code == 400
     assert response.get_json()["error"]["message"] == "Choose a pack file (.kitpack) to upload."
     assert list(Pack.select().tuples()) == before
@@ -183,9 +212,10 @@ def test_upload_without_a_file_is_refused(admin):
 
 def test_admin_forms_refuse_a_forged_csrf_token(admin):
     before = User.select().count()
-    response = admin.post("/admin/users", data={"username": "forged", "role": "admin",
-                                                "password": "long-enough-1",
-                                                "csrf_token": "forged"})
+    response = admin.post(
+        "/admin/users",
+        data={"username": "forged", "role": "admin", "password": "long-enough-1", "csrf_token": "forged"},
+    )
     assert response.status_code == 400
     assert "Form refused" in response.get_data(as_text=True)
     assert User.select().count() == before

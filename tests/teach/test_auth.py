@@ -17,12 +17,15 @@ def test_password_is_stored_with_werkzeug_scrypt_hash(teach_app):
     assert not auth.check_password(user.password_hash, TEACHER[1] + "x")
 
 
-@pytest.mark.parametrize("name, password, message", [
-    ("Bad Name", "long-enough-1", "a user name is 2 to 32 characters"),
-    ("x", "long-enough-1", "a user name is 2 to 32 characters"),
-    ("okname", "short", "at least 8 characters"),
-    ("tina", "long-enough-1", "already taken"),
-])
+@pytest.mark.parametrize(
+    "name, password, message",
+    [
+        ("Bad Name", "long-enough-1", "a user name is 2 to 32 characters"),
+        ("x", "long-enough-1", "a user name is 2 to 32 characters"),
+        ("okname", "short", "at least 8 characters"),
+        ("tina", "long-enough-1", "already taken"),
+    ],
+)
 def test_create_user_refuses_bad_input_and_changes_nothing(teach_app, name, password, message):
     before = User.select().count()
     with pytest.raises(KitError, match=message) as caught:
@@ -44,8 +47,9 @@ def test_a_hash_made_with_older_settings_is_remade_at_the_next_good_sign_in(clie
     old = generate_password_hash(TEACHER[1], method="scrypt:32768:8:1")  # werkzeug's default
     User.update(password_hash=old).where(User.username == TEACHER[0]).execute()
     token = csrf_token(client, "/teach/login")
-    wrong = client.post("/teach/login", data={"username": TEACHER[0], "password": "nope-nope",
-                                               "csrf_token": token})
+    wrong = client.post(
+        "/teach/login", data={"username": TEACHER[0], "password": "nope-nope", "csrf_token": token}
+    )
     assert wrong.status_code == 401
     assert User.get(User.username == TEACHER[0]).password_hash == old  # not on a wrong one
     assert sign_in(client).status_code == 302
@@ -63,8 +67,9 @@ def test_sign_in_and_out(client):
 
 def test_wrong_password_is_refused_with_a_clear_message(client):
     token = csrf_token(client, "/teach/login")
-    response = client.post("/teach/login", data={"username": "tina", "password": "nope-nope",
-                                                  "csrf_token": token})
+    response = client.post(
+        "/teach/login", data={"username": "tina", "password": "nope-nope", "csrf_token": token}
+    )
     assert response.status_code == 401
     assert "Wrong user name or password." in response.get_data(as_text=True)
     with client.session_transaction() as session:
@@ -74,8 +79,9 @@ def test_wrong_password_is_refused_with_a_clear_message(client):
 
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client):
     token = csrf_token(client, "/teach/login")
-    response = client.post("/teach/login", data={"username": "ghost", "password": "whatever-1",
-                                                  "csrf_token": token})
+    response = client.post(
+        "/teach/login", data={"username": "ghost", "password": "whatever-1", "csrf_token": token}
+    )
     assert response.status_code == 401
     assert "Wrong user name or password." in response.get_data(as_text=True)
 
@@ -84,11 +90,13 @@ def test_sign_in_is_rate_limited_even_with_the_right_password(client, teach_app)
     attempts = teach_app.config["KIT"]["login_attempts"]
     token = csrf_token(client, "/teach/login")
     for _ in range(attempts):
-        bad = client.post("/teach/login", data={"username": "tina", "password": "wrong-guess",
-                                                 "csrf_token": token})
+        bad = client.post(
+            "/teach/login", data={"username": "tina", "password": "wrong-guess", "csrf_token": token}
+        )
         assert bad.status_code == 401
-    blocked = client.post("/teach/login", data={"username": "tina", "password": TEACHER[1],
-                                                 "csrf_token": token})
+    blocked = client.post(
+        "/teach/login", data={"username": "tina", "password": TEACHER[1], "csrf_token": token}
+    )
     assert blocked.status_code == 429
     assert "Too many failed sign-ins" in blocked.get_data(as_text=True)
     with client.session_transaction() as session:
@@ -122,8 +130,7 @@ def test_forged_csrf_token_is_refused(teacher, ids):
     before = Classroom.select().count()
     response = teacher.post("/teach/classes", data={"name": "Forged", "csrf_token": "forged"})
     assert response.status_code == 400
-    assert "This form has expired or did not come from this kit" in \
-        response.get_data(as_text=True)
+    assert "This form has expired or did not come from this kit" in response.get_data(as_text=True)
     missing = teacher.post("/teach/classes", data={"name": "Forged"})
     assert missing.status_code == 400
     assert Classroom.select().count() == before
@@ -139,8 +146,14 @@ def test_sign_in_form_needs_csrf_too(client):
 def test_learner_session_never_reaches_teacher_or_admin_pages(client, ids):
     with client.session_transaction() as session:
         session["learner_id"] = ids["ada"]
-    for url in ("/teach/", f"/teach/classes/{ids['class']}", f"/teach/learners/{ids['ada']}",
-                "/admin/", "/admin/users", "/admin/packs"):
+    for url in (
+        "/teach/",
+        f"/teach/classes/{ids['class']}",
+        f"/teach/learners/{ids['ada']}",
+        "/admin/",
+        "/admin/users",
+        "/admin/packs",
+    ):
         response = client.get(url)
         assert response.status_code == 302, url
         assert "/teach/login" in response.location, url
@@ -161,9 +174,10 @@ def test_teacher_cannot_reach_admin_pages(teacher):
         assert response.status_code == 403, url
         assert "only an admin" in response.get_data(as_text=True)
     token = csrf_token(teacher, "/teach/")
-    response = teacher.post("/admin/users", data={"username": "sneaky", "role": "admin",
-                                                  "password": "long-enough-1",
-                                                  "csrf_token": token})
+    response = teacher.post(
+        "/admin/users",
+        data={"username": "sneaky", "role": "admin", "password": "long-enough-1", "csrf_token": token},
+    )
     assert response.status_code == 403
     assert not User.select().where(User.username == "sneaky").exists()
 
@@ -178,17 +192,26 @@ def test_deactivated_teacher_is_signed_out_and_cannot_sign_in(client, teacher):
 
 
 def test_next_parameter_cannot_redirect_off_the_kit(client):
-    for target in ("//evil.example/x", "https://evil.example/", "javascript:alert(1)",
-                   "/\\evil.example/", "/%5Cevil.example/", "teach/"):
+    for target in (
+        "//evil.example/x",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/\\evil.example/",
+        "/%5Cevil.example/",
+        "teach/",
+    ):
         token = csrf_token(client, "/teach/login")  # signing in starts a fresh session
-        response = client.post(f"/teach/login?next={target}",
-                               data={"username": "tina", "password": TEACHER[1],
-                                     "csrf_token": token})
+        response = client.post(
+            f"/teach/login?next={target}",
+            data={"username": "tina", "password": TEACHER[1], "csrf_token": token},
+        )
         assert response.status_code == 302
         assert response.location.endswith("/teach/"), target
     token = csrf_token(client, "/teach/login")
-    response = client.post("/teach/login?next=/teach/classes/1",
-                           data={"username": "tina", "password": TEACHER[1], "csrf_token": token})
+    response = client.post(
+        "/teach/login?next=/teach/classes/1",
+        data={"username": "tina", "password": TEACHER[1], "csrf_token": token},
+    )
     assert response.location.endswith("/teach/classes/1")
 
 

@@ -6,8 +6,18 @@ from .helpers import run_kit
 
 
 def test_users_add_with_stdin_password_and_list(teach_data):
-    added = run_kit(teach_data, "users", "add", "omar", "--role", "teacher", "--name", "Omar D",
-                    "--password-stdin", input="omar-password\n")
+    added = run_kit(
+        teach_data,
+        "users",
+        "add",
+        "omar",
+        "--role",
+        "teacher",
+        "--name",
+        "Omar D",
+        "--password-stdin",
+        input="omar-password\n",
+    )
     assert added.stdout.strip() == "added teacher omar (Omar D)"
     rows = json.loads(run_kit(teach_data, "users", "list", "--json").stdout)
     assert {"username": "omar", "name": "Omar D", "role": "teacher", "active": True} in rows
@@ -46,11 +56,9 @@ def test_learners_import_with_a_bad_line_changes_nothing_unless_asked(teach_data
     assert refused.returncode == 1
     assert f"{csv}:3: avatar 'unicorn' is not one of" in refused.stderr
     assert "nothing imported" in refused.stderr
-    dry = run_kit(teach_data, "learners", "import", csv, "--class", "Class B", "--dry-run",
-                  check=False)
+    dry = run_kit(teach_data, "learners", "import", csv, "--class", "Class B", "--dry-run", check=False)
     assert "Class B (new)" in dry.stdout  # the class was not made by the refused import
-    skipped = run_kit(teach_data, "learners", "import", csv, "--class", "Class B",
-                      "--skip-bad-lines")
+    skipped = run_kit(teach_data, "learners", "import", csv, "--class", "Class B", "--skip-bad-lines")
     assert "imported: 1 added, 0 updated" in skipped.stdout
 
 
@@ -61,11 +69,20 @@ def test_people_commands_help_ends_with_an_example(teach_data):
 
 
 def test_users_add_prompts_twice_for_the_password(teach_data):
-    added = run_kit(teach_data, "users", "add", "zed", "--role", "admin",
-                    input="zed-password-1\nzed-password-1\n")
+    added = run_kit(
+        teach_data, "users", "add", "zed", "--role", "admin", input="zed-password-1\nzed-password-1\n"
+    )
     assert "added admin zed (zed)" in added.stdout
-    mismatch = run_kit(teach_data, "users", "add", "zoe", "--role", "admin",
-                       input="zoe-password-1\nsomething-else\n", check=False)
+    mismatch = run_kit(
+        teach_data,
+        "users",
+        "add",
+        "zoe",
+        "--role",
+        "admin",
+        input="zoe-password-1\nsomething-else\n",
+        check=False,
+    )
     # click says so on stdout and asks again; the input ends, so the command aborts.
     assert "do not match" in mismatch.stdout + mismatch.stderr
     assert mismatch.returncode == 130 and mismatch.stderr.rstrip().endswith("aborted")

@@ -15,8 +15,11 @@ def test_guide_pictures_exist_and_are_all_used():
         path = GUIDE.parent / name
         assert path.is_file(), name
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-    taken = {f"img/{p.name}" for p in (GUIDE.parent / "img").glob("*.png")
-             if p.name.startswith(("teacher-", "admin-", "learner-"))}
+    taken = {
+        f"img/{p.name}"
+        for p in (GUIDE.parent / "img").glob("*.png")
+        if p.name.startswith(("teacher-", "admin-", "learner-"))
+    }
     assert taken <= used, f"screenshots not in the guide: {sorted(taken - used)}"
 
 

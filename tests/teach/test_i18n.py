@@ -1,9 +1,7 @@
 """The teacher and admin pages speak English and French, completely, and follow each teacher."""
 
-
-from tests.catalogues import assert_catalogues_complete
-
 from kit.models import User
+from tests.catalogues import assert_catalogues_complete
 
 from .helpers import ROOT, csrf_token, post
 
@@ -38,7 +36,9 @@ def test_import_errors_are_translated_too(teacher, ids):
 
     post(teacher, "/teach/language", {"lang": "fr", "back": "/teach/"})
     token = csrf_token(teacher, f"/teach/classes/{ids['class']}/roster")
-    page = teacher.post(f"/teach/classes/{ids['class']}/import", data={
-        "csrf_token": token, "file": (io.BytesIO(b"name,colour\nKofi,mauve\n"), "r.csv")},
-        content_type="multipart/form-data").get_data(as_text=True)
+    page = teacher.post(
+        f"/teach/classes/{ids['class']}/import",
+        data={"csrf_token": token, "file": (io.BytesIO(b"name,colour\nKofi,mauve\n"), "r.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert "Ligne 2 : couleur « mauve » ne fait pas partie de : red, orange" in page

@@ -56,13 +56,19 @@ def test_grid_json_follows_learner_events(teacher, ids):
     grid, data = cells(teacher, ids["class"])
     assert grid["Ben"] == ["needs_help"]
     assert data["labels"]["needs_help"] == "Needs help"
-    assert data["help"] == [{"text": "Ben in Counting mangoes", "pack_id": "mini",
-                             "lesson_id": "01-count",
-                             "url": f"/teach/learners/{ids['ben']}/dismiss-help"}]
-    answers = [event("answer", {"question_id": q, "response": r, "attempt": 1})
-               for q, r in [("q1", "b"), ("q2", ["a", "c"]), ("q3", 3), ("q4", "mango")]]
-    record(answers + [event("quiz_finished", {"attempt": 1}), event("lesson_completed")],
-           ids["ada"])
+    assert data["help"] == [
+        {
+            "text": "Ben in Counting mangoes",
+            "pack_id": "mini",
+            "lesson_id": "01-count",
+            "url": f"/teach/learners/{ids['ben']}/dismiss-help",
+        }
+    ]
+    answers = [
+        event("answer", {"question_id": q, "response": r, "attempt": 1})
+        for q, r in [("q1", "b"), ("q2", ["a", "c"]), ("q3", 3), ("q4", "mango")]
+    ]
+    record(answers + [event("quiz_finished", {"attempt": 1}), event("lesson_completed")], ids["ada"])
     assert cells(teacher, ids["class"])[0]["Ada"] == ["mastered"]
     page = teacher.get(f"/teach/classes/{ids['class']}").get_data(as_text=True)
     assert 'data-status="mastered"' in page and 'data-status="needs_help"' in page
@@ -73,30 +79,39 @@ def test_help_flag_dismissed_through_an_event(teacher, ids):
     page = teacher.get(f"/teach/classes/{ids['class']}").get_data(as_text=True)
     assert '<p id="no-help" hidden>' in page
     before = Event.select().count()
-    post(teacher, f"/teach/learners/{ids['ben']}/dismiss-help",
-         {"pack_id": "mini", "lesson_id": "01-count"})
+    post(teacher, f"/teach/learners/{ids['ben']}/dismiss-help", {"pack_id": "mini", "lesson_id": "01-count"})
     dismissed = Event.select().order_by(Event.seq.desc()).first()
     assert Event.select().count() == before + 1
-    assert (dismissed.kind, dismissed.learner_id, dismissed.payload["by"]) == \
-        ("help_dismissed", ids["ben"], "tina")
+    assert (dismissed.kind, dismissed.learner_id, dismissed.payload["by"]) == (
+        "help_dismissed",
+        ids["ben"],
+        "tina",
+    )
     assert cells(teacher, ids["class"])[0]["Ben"] == ["in_progress"]
-    assert '<p id="no-help">Nobody has asked for help.' in \
-        teacher.get(f"/teach/classes/{ids['class']}").get_data(as_text=True)
+    assert '<p id="no-help">Nobody has asked for help.' in teacher.get(
+        f"/teach/classes/{ids['class']}"
+    ).get_data(as_text=True)
 
 
 def test_dismiss_help_for_unknown_lesson_is_refused_and_logs_nothing(teacher, ids):
     before = Event.select().count()
-    response = post(teacher, f"/teach/learners/{ids['ben']}/dismiss-help",
-                    {"pack_id": "mini", "lesson_id": "nope"})
+    response = post(
+        teacher, f"/teach/learners/{ids['ben']}/dismiss-help", {"pack_id": "mini", "lesson_id": "nope"}
+    )
     assert Event.select().count() == before
     assert "nope" in teacher.get(response.location).get_data(as_text=True)
 
 
 def test_learner_and_question_views(teacher, ids):
-    record([event("answer", {"question_id": "q1", "response": "a", "attempt": 1}),
+    record(
+        [
+            event("answer", {"question_id": "q1", "response": "a", "attempt": 1}),
             event("answer", {"question_id": "q1", "response": "a", "attempt": 1}),
             event("answer", {"question_id": "q3", "response": 5, "attempt": 1}),
-            event("time_spent", {"seconds": 180})], ids["ada"])
+            event("time_spent", {"seconds": 180}),
+        ],
+        ids["ada"],
+    )
     record([event("answer", {"question_id": "q1", "response": "b", "attempt": 1})], ids["ben"])
     page = teacher.get(f"/teach/classes/{ids['class']}/questions").get_data(as_text=True)
     assert page.index("How many mangoes are in the picture?") < page.index("2 + 1 = ?")
@@ -115,9 +130,15 @@ def test_session_minutes_attendance_and_summary(teach_app, ids):
     with write():
         ClassSession.update(started_at=start).where(ClassSession.id == sess.id).execute()
         for offset in (-600, 60, 180, 300, 1860):
-            Event.create(uuid=f"u-{offset}", learner=ids["ada"], pack_id="mini",
-                         lesson_id="01-count", kind="time_spent", payload={"seconds": 1},
-                         received_at=start + dt.timedelta(seconds=offset))
+            Event.create(
+                uuid=f"u-{offset}",
+                learner=ids["ada"],
+                pack_id="mini",
+                lesson_id="01-count",
+                kind="time_spent",
+                payload={"seconds": 1},
+                received_at=start + dt.timedelta(seconds=offset),
+            )
     class_sessions.mark_present(sess.id, ids["ben"])  # Ben shared Ada's tablet
     ended = class_sessions.end_session(sess.id)
     minutes = {a.learner_id: a.minutes for a in Attendance.select()}

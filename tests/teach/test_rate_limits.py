@@ -13,15 +13,20 @@ LIMITS = {"KIT_LOGIN_ATTEMPTS": "3", "KIT_LOGIN_ADDRESS_ATTEMPTS": "5", "KIT_LOG
 
 def try_password(server, name, password):
     s = requests.Session()
-    return s.post(server.url + "/teach/login", allow_redirects=False, timeout=20, data={
-        "username": name, "password": password, "csrf_token": token(s, server.url + "/teach/login")})
+    return s.post(
+        server.url + "/teach/login",
+        allow_redirects=False,
+        timeout=20,
+        data={"username": name, "password": password, "csrf_token": token(s, server.url + "/teach/login")},
+    )
 
 
 def try_pictures(server, learner_id, pictures):
     s = requests.Session()
     url = f"{server.url}/signin/{learner_id}"
-    return s.post(url, allow_redirects=False, timeout=20,
-                  data={"picture": pictures, "csrf_token": token(s, url)})
+    return s.post(
+        url, allow_redirects=False, timeout=20, data={"picture": pictures, "csrf_token": token(s, url)}
+    )
 
 
 def give_pictures(folder, learners):

@@ -10,9 +10,13 @@ from kit.pictures import check_picture_password
 
 def snapshot():
     """Everything an import could change, to prove that a refused one changed nothing."""
-    return ([(c.name, c.active, c.version) for c in Classroom.select().order_by(Classroom.id)],
-            [(l.display_name, l.classroom_id, l.avatar, l.colour, l.language, l.active,
-              l.version) for l in Learner.select().order_by(Learner.id)])
+    return (
+        [(c.name, c.active, c.version) for c in Classroom.select().order_by(Classroom.id)],
+        [
+            (l.display_name, l.classroom_id, l.avatar, l.colour, l.language, l.active, l.version)
+            for l in Learner.select().order_by(Learner.id)
+        ],
+    )
 
 
 def test_add_edit_and_deactivate_learner(teach_app, ids):
@@ -28,21 +32,25 @@ def test_add_edit_and_deactivate_learner(teach_app, ids):
 
 
 def test_new_learners_get_different_looks(teach_app, ids):
-    looks = {(l.avatar, l.colour) for l in
-             (roster.add_learner(ids["class"], name=f"L{n}") for n in range(30))}
+    looks = {
+        (l.avatar, l.colour) for l in (roster.add_learner(ids["class"], name=f"L{n}") for n in range(30))
+    }
     assert len(looks) == 30
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"name": ""}, "the name must not be empty"),
-    ({"name": "x" * 61}, "longer than 60"),
-    ({"name": "Zed", "avatar": "unicorn"}, "avatar 'unicorn' is not one of"),
-    ({"name": "Zed", "colour": "mauve"}, "colour 'mauve' is not one of"),
-    ({"name": "Zed", "language": "xx"}, "language 'xx' is not one of"),
-    ({"name": "Zed", "picture_password": "sun"}, "two different pictures"),
-    ({"name": "Zed", "picture_password": "sun+sun"}, "two different pictures"),
-    ({"name": "ada"}, "already in Class A"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"name": ""}, "the name must not be empty"),
+        ({"name": "x" * 61}, "longer than 60"),
+        ({"name": "Zed", "avatar": "unicorn"}, "avatar 'unicorn' is not one of"),
+        ({"name": "Zed", "colour": "mauve"}, "colour 'mauve' is not one of"),
+        ({"name": "Zed", "language": "xx"}, "language 'xx' is not one of"),
+        ({"name": "Zed", "picture_password": "sun"}, "two different pictures"),
+        ({"name": "Zed", "picture_password": "sun+sun"}, "two different pictures"),
+        ({"name": "ada"}, "already in Class A"),
+    ],
+)
 def test_add_learner_refuses_bad_input_and_changes_nothing(teach_app, ids, fields, message):
     before = snapshot()
     with pytest.raises(KitError, match=message):
@@ -120,14 +128,16 @@ def test_import_reads_excel_flavours(teach_app):
 
 def test_import_bad_lines_are_named_and_skipped(teach_app, ids):
     before = snapshot()
-    text = ("name,avatar,picture_password\n"
-            "Kofi,cat,\n"          # 2 good
-            "Esi,unicorn,\n"       # 3 bad avatar
-            ",dog,\n"              # 4 empty name
-            "kofi,dog,\n"          # 5 duplicate of line 2
-            "Yaw,dog,sun\n"        # 6 one picture
-            "Abena,dog,,extra\n"   # 7 too many values
-            "Kwame,bee,moon+star\n")  # 8 good
+    text = (
+        "name,avatar,picture_password\n"
+        "Kofi,cat,\n"  # 2 good
+        "Esi,unicorn,\n"  # 3 bad avatar
+        ",dog,\n"  # 4 empty name
+        "kofi,dog,\n"  # 5 duplicate of line 2
+        "Yaw,dog,sun\n"  # 6 one picture
+        "Abena,dog,,extra\n"  # 7 too many values
+        "Kwame,bee,moon+star\n"
+    )  # 8 good
     plan = roster.plan_import(text.encode(), "Class A")
     assert snapshot() == before
     lines = dict(plan.errors)
@@ -143,15 +153,18 @@ def test_import_bad_lines_are_named_and_skipped(teach_app, ids):
     assert names == {"Ada", "Ben", "Kofi", "Kwame"}
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "the file is empty"),
-    (b"name\n", "names no learners"),
-    (b"first,last\nA,B\n", "line 1: unknown column 'first'"),
-    (b"avatar\ncat\n", "at least 'name'"),
-    ("name\nJos\xe9\n".encode("latin-1"), "not UTF-8"),
-    (b"name\n" + b"x" * (600 * 1024), "larger than 512 KB"),
-    ("name\n" + "x" * (600 * 1024), "larger than 512 KB"),  # the preview's text field
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "the file is empty"),
+        (b"name\n", "names no learners"),
+        (b"first,last\nA,B\n", "line 1: unknown column 'first'"),
+        (b"avatar\ncat\n", "at least 'name'"),
+        ("name\nJos\xe9\n".encode("latin-1"), "not UTF-8"),
+        (b"name\n" + b"x" * (600 * 1024), "larger than 512 KB"),
+        ("name\n" + "x" * (600 * 1024), "larger than 512 KB"),  # the preview's text field
+    ],
+)
 def test_import_refuses_bad_files_and_changes_nothing(teach_app, data, message):
     before = snapshot()
     with pytest.raises(KitError, match=message):
@@ -167,9 +180,11 @@ def test_import_page_previews_then_imports_good_lines(teacher, ids):
     url = f"/teach/classes/{ids['class']}/import"
     token = csrf_token(teacher, f"/teach/classes/{ids['class']}/roster")
     csv_text = "name,avatar\nKofi,cat\nEsi,unicorn\n"
-    preview = teacher.post(url, data={"csrf_token": token,
-                                      "file": (io.BytesIO(csv_text.encode()), "roster.csv")},
-                           content_type="multipart/form-data")
+    preview = teacher.post(
+        url,
+        data={"csrf_token": token, "file": (io.BytesIO(csv_text.encode()), "roster.csv")},
+        content_type="multipart/form-data",
+    )
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "Line 3: avatar &#39;unicorn&#39; is not one of" in page
@@ -186,17 +201,29 @@ def test_roster_pages_add_edit_deactivate(teacher, ids):
     from .helpers import post
 
     page = f"/teach/classes/{ids['class']}/roster"
-    post(teacher, f"/teach/classes/{ids['class']}/learners",
-         {"name": "Kofi", "avatar": "owl", "picture": ["sun", "moon"]}, page=page)
+    post(
+        teacher,
+        f"/teach/classes/{ids['class']}/learners",
+        {"name": "Kofi", "avatar": "owl", "picture": ["sun", "moon"]},
+        page=page,
+    )
     kofi = Learner.get(Learner.display_name == "Kofi")
     assert kofi.avatar == "owl" and kofi.picture_password
     refused = post(teacher, f"/teach/classes/{ids['class']}/learners", {"name": "Kofi"}, page=page)
     assert "already in Class A" in teacher.get(refused.location).get_data(as_text=True)
     edit = f"/teach/learners/{kofi.id}/edit"
-    post(teacher, edit, {"name": "Kofi B", "avatar": "owl", "colour": "red", "language": "fr",
-                         "clear_pictures": "1"}, page=edit)
+    post(
+        teacher,
+        edit,
+        {"name": "Kofi B", "avatar": "owl", "colour": "red", "language": "fr", "clear_pictures": "1"},
+        page=edit,
+    )
     kofi = Learner.get_by_id(kofi.id)
-    assert (kofi.display_name, kofi.colour, kofi.language, kofi.picture_password) == \
-        ("Kofi B", "red", "fr", "")
+    assert (kofi.display_name, kofi.colour, kofi.language, kofi.picture_password) == (
+        "Kofi B",
+        "red",
+        "fr",
+        "",
+    )
     post(teacher, edit, {"action": "deactivate"}, page=edit)
     assert not Learner.get_by_id(kofi.id).active

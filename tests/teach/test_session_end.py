@@ -26,8 +26,12 @@ def token(session, url):
 def teacher(server, who=TEACHER):
     """A requests session signed in through the real form."""
     s = requests.Session()
-    answer = s.post(server.url + "/teach/login", allow_redirects=False, timeout=10, data={
-        "username": who[0], "password": who[1], "csrf_token": token(s, server.url + "/teach/login")})
+    answer = s.post(
+        server.url + "/teach/login",
+        allow_redirects=False,
+        timeout=10,
+        data={"username": who[0], "password": who[1], "csrf_token": token(s, server.url + "/teach/login")},
+    )
     assert answer.status_code == 302, answer.text
     return s
 
@@ -35,8 +39,12 @@ def teacher(server, who=TEACHER):
 def learner(server, learner_id, class_id):
     """A requests session signed in as a learner by tapping their name."""
     s = requests.Session()
-    answer = s.post(server.url + "/signin", allow_redirects=False, timeout=10, data={
-        "learner_id": learner_id, "csrf_token": token(s, f"{server.url}/class/{class_id}")})
+    answer = s.post(
+        server.url + "/signin",
+        allow_redirects=False,
+        timeout=10,
+        data={"learner_id": learner_id, "csrf_token": token(s, f"{server.url}/class/{class_id}")},
+    )
     assert answer.headers["Location"] == "/lessons"
     return s
 
@@ -55,11 +63,16 @@ def test_a_copied_teacher_cookie_dies_at_sign_out(teach_server):
     s = teacher(teach_server)
     copy = s.cookies.get_dict()
     assert replay(teach_server, copy).status_code == 200
-    s.post(teach_server.url + "/teach/logout", timeout=10,
-           data={"csrf_token": token(s, teach_server.url + "/teach/")})
+    s.post(
+        teach_server.url + "/teach/logout",
+        timeout=10,
+        data={"csrf_token": token(s, teach_server.url + "/teach/")},
+    )
     dead = replay(teach_server, copy)
     assert dead.status_code == 302 and "/teach/login" in dead.headers["Location"]
-    assert replay(teach_server, copy, f"/teach/classes/{teach_server.ids['class']}/grid.json").status_code in (302, 401)
+    assert replay(
+        teach_server, copy, f"/teach/classes/{teach_server.ids['class']}/grid.json"
+    ).status_code in (302, 401)
     with sqlite3.connect(teach_server.data_dir / "kit.db") as db:
         assert db.execute("SELECT COUNT(*) FROM web_session").fetchone()[0] == 0
 
@@ -69,8 +82,11 @@ def test_a_new_password_ends_every_session_of_that_teacher_but_not_the_admins_ow
     boss = teacher(teach_server, ADMIN)
     tina = user_id(teach_server, TEACHER[0])
     form = token(boss, teach_server.url + "/admin/users")
-    boss.post(f"{teach_server.url}/admin/users/{tina}", timeout=10,
-              data={"action": "password", "password": "a-new-password-3", "csrf_token": form})
+    boss.post(
+        f"{teach_server.url}/admin/users/{tina}",
+        timeout=10,
+        data={"action": "password", "password": "a-new-password-3", "csrf_token": form},
+    )
     for s in (tina_phone, tina_laptop):
         assert replay(teach_server, s.cookies.get_dict()).status_code == 302
     assert replay(teach_server, boss.cookies.get_dict(), "/admin/users").status_code == 200
@@ -78,9 +94,15 @@ def test_a_new_password_ends_every_session_of_that_teacher_but_not_the_admins_ow
     # The admin changing their own password keeps this browser and ends the others.
     other_boss = teacher(teach_server, ADMIN)
     me = user_id(teach_server, ADMIN[0])
-    boss.post(f"{teach_server.url}/admin/users/{me}", timeout=10, data={
-        "action": "password", "password": "boss-new-pass-4",
-        "csrf_token": token(boss, teach_server.url + "/admin/users")})
+    boss.post(
+        f"{teach_server.url}/admin/users/{me}",
+        timeout=10,
+        data={
+            "action": "password",
+            "password": "boss-new-pass-4",
+            "csrf_token": token(boss, teach_server.url + "/admin/users"),
+        },
+    )
     assert replay(teach_server, boss.cookies.get_dict(), "/admin/users").status_code == 200
     assert replay(teach_server, other_boss.cookies.get_dict(), "/admin/users").status_code == 302
 
@@ -89,8 +111,11 @@ def test_a_deactivated_teacher_stays_signed_out_after_reactivation(teach_server)
     tina_session, boss = teacher(teach_server), teacher(teach_server, ADMIN)
     tina = user_id(teach_server, TEACHER[0])
     for action in ("deactivate", "activate"):
-        boss.post(f"{teach_server.url}/admin/users/{tina}", timeout=10, data={
-            "action": action, "csrf_token": token(boss, teach_server.url + "/admin/users")})
+        boss.post(
+            f"{teach_server.url}/admin/users/{tina}",
+            timeout=10,
+            data={"action": action, "csrf_token": token(boss, teach_server.url + "/admin/users")},
+        )
         assert replay(teach_server, tina_session.cookies.get_dict()).status_code == 302, action
 
 
@@ -99,8 +124,11 @@ def test_a_copied_learner_cookie_dies_at_switch_learner_and_at_deactivation(teac
     ada = learner(teach_server, ids["ada"], ids["class"])
     copy = ada.cookies.get_dict()
     assert replay(teach_server, copy, "/api/v1/progress").status_code == 200
-    ada.post(teach_server.url + "/signout", timeout=10,
-             data={"csrf_token": token(ada, teach_server.url + "/lessons")})
+    ada.post(
+        teach_server.url + "/signout",
+        timeout=10,
+        data={"csrf_token": token(ada, teach_server.url + "/lessons")},
+    )
     assert replay(teach_server, copy, "/api/v1/progress").status_code == 401
     assert replay(teach_server, copy, "/lessons").status_code == 302
 

@@ -27,9 +27,15 @@ def _session_with_events(class_id, length_s, events):
         ClassSession.update(started_at=start).where(ClassSession.id == sess.id).execute()
         for learner_id, offsets in events.items():
             for offset in offsets:
-                Event.create(uuid=str(uuid.uuid4()), learner=learner_id, pack_id="mini",
-                             lesson_id="01-count", kind="page_viewed", payload={"page": 0},
-                             received_at=start + dt.timedelta(seconds=offset))
+                Event.create(
+                    uuid=str(uuid.uuid4()),
+                    learner=learner_id,
+                    pack_id="mini",
+                    lesson_id="01-count",
+                    kind="page_viewed",
+                    payload={"page": 0},
+                    received_at=start + dt.timedelta(seconds=offset),
+                )
     return class_sessions.end_session(sess.id)
 
 
@@ -37,8 +43,9 @@ def _minutes():
     return {a.learner_id: a.minutes for a in Attendance.select()}
 
 
-@pytest.mark.parametrize("seconds, minutes", [(0, 0), (29, 0), (29.9, 0), (30, 1), (59, 1),
-                                              (89, 1), (90, 2), (3600, 60)])
+@pytest.mark.parametrize(
+    "seconds, minutes", [(0, 0), (29, 0), (29.9, 0), (30, 1), (59, 1), (89, 1), (90, 2), (3600, 60)]
+)
 def test_whole_minutes_rounds_half_up(seconds, minutes):
     assert whole_minutes(seconds) == minutes
 
@@ -62,9 +69,15 @@ def test_events_arriving_after_the_end_do_not_stretch_a_learner_past_the_session
     ended = class_sessions.end_session(sess.id)
     with write():
         for offset in (0, 60, 120, 180 + 100):
-            Event.create(uuid=str(uuid.uuid4()), learner=ids["ada"], pack_id="mini",
-                         lesson_id="01-count", kind="page_viewed", payload={"page": 0},
-                         received_at=start + dt.timedelta(seconds=offset))
+            Event.create(
+                uuid=str(uuid.uuid4()),
+                learner=ids["ada"],
+                pack_id="mini",
+                lesson_id="01-count",
+                kind="page_viewed",
+                payload={"page": 0},
+                received_at=start + dt.timedelta(seconds=offset),
+            )
     live = class_sessions.live_attendance(ClassSession.get_by_id(ended.id))
     assert 100 < LATE_GRACE_S and live[ids["ada"]] == ended.summary["duration_minutes"] == 3
 
@@ -74,22 +87,22 @@ def test_no_learner_ever_gets_more_minutes_than_the_session_lasted(teach_app, id
     for _round in range(12):
         Attendance.delete().execute()
         length = rng.randint(1, 900)
-        events = {learner: sorted(rng.uniform(0, length) for _ in range(rng.randint(1, 25)))
-                  for learner in (ids["ada"], ids["ben"])}
+        events = {
+            learner: sorted(rng.uniform(0, length) for _ in range(rng.randint(1, 25)))
+            for learner in (ids["ada"], ids["ben"])
+        }
         ended = _session_with_events(ids["class"], length, events)
         for learner, minutes in _minutes().items():
             assert minutes <= ended.summary["duration_minutes"], (length, events[learner], minutes)
         assert ended.summary["learning_minutes"] <= 2 * ended.summary["duration_minutes"]
 
 
-def test_a_learner_who_signs_in_during_a_session_is_present_without_opening_a_lesson(
-        teach_app, teacher, ids):
+def test_a_learner_who_signs_in_during_a_session_is_present_without_opening_a_lesson(teach_app, teacher, ids):
     from tests.learn.test_pages import sign_in
 
     tablet = teach_app.test_client()
     sign_in(tablet, ids["ada"], ids["class"])  # before the session: not counted
-    started = post(teacher, f"/teach/classes/{ids['class']}/sessions",
-                   page=f"/teach/classes/{ids['class']}")
+    started = post(teacher, f"/teach/classes/{ids['class']}/sessions", page=f"/teach/classes/{ids['class']}")
     assert Attendance.select().count() == 0
     sign_in(tablet, ids["ben"], ids["class"])
     sign_in(tablet, ids["ben"], ids["class"])  # twice: still one row

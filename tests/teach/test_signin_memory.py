@@ -24,15 +24,27 @@ def sign_in(url, username):
     with requests.Session() as session:
         page = session.get(url + "/teach/login", timeout=30).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        answer = session.post(url + "/teach/login", timeout=60, allow_redirects=False, data={
-            "username": username, "password": PASSWORD, "csrf_token": token})
+        answer = session.post(
+            url + "/teach/login",
+            timeout=60,
+            allow_redirects=False,
+            data={"username": username, "password": PASSWORD, "csrf_token": token},
+        )
         return answer.status_code, answer.headers.get("Location")
 
 
 def test_a_burst_of_sign_ins_adds_one_hash_worth_of_memory(initialised):
     for n in range(TEACHERS):
-        run_kit(initialised, "users", "add", f"teacher{n}", "--role",
-                "admin" if n == 0 else "teacher", "--password-stdin", input=PASSWORD + "\n")
+        run_kit(
+            initialised,
+            "users",
+            "add",
+            f"teacher{n}",
+            "--role",
+            "admin" if n == 0 else "teacher",
+            "--password-stdin",
+            input=PASSWORD + "\n",
+        )
     server = KitServer(initialised).start()
     try:
         assert sign_in(server.url, "teacher0") == (302, "/teach/")  # warm: pages, one hash

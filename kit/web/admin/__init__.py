@@ -52,17 +52,22 @@ def setup():
             flash(_("The two passwords are not the same."), "error")
         else:
             try:
-                user = complete_setup(form.get("site"), form.get("location"),
-                                      form.get("username"), form.get("display_name"),
-                                      form.get("password"))
+                user = complete_setup(
+                    form.get("site"),
+                    form.get("location"),
+                    form.get("username"),
+                    form.get("display_name"),
+                    form.get("password"),
+                )
             except KitError as exc:
                 flash(exc.message, "error")
             else:
                 auth.sign_in(user)
                 flash(_("The kit is ready. Add teachers and content packs here."), "info")
                 return redirect(url_for("admin.status"))
-    return render_template("admin/setup.html", ident=ident, form=form), \
-        400 if request.method == "POST" else 200
+    return render_template(
+        "admin/setup.html", ident=ident, form=form
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.get("/users")
@@ -77,8 +82,9 @@ def add_user():
     """Add a teacher or an admin from the Users page."""
     form = request.form
     try:
-        user = auth.create_user(form.get("username"), form.get("role"), form.get("password"),
-                                form.get("display_name"))
+        user = auth.create_user(
+            form.get("username"), form.get("role"), form.get("password"), form.get("display_name")
+        )
     except KitError as exc:
         flash(exc.message, "error")
     else:
@@ -90,8 +96,9 @@ def change_user(user_id, action, password=""):
     """Deactivate, reactivate or set a new password; never lock out the last admin."""
     me = auth.current_user()
     if action == "password":  # ends the user's sign-ins; an admin changing their own keeps this one
-        return auth.set_password(user_id, password,
-                                 keep_session=session.get("sid") if user_id == me.id else None)
+        return auth.set_password(
+            user_id, password, keep_session=session.get("sid") if user_id == me.id else None
+        )
     with write():
         user = auth.get_user(user_id)
         if action == "deactivate":
@@ -133,8 +140,11 @@ def init_app(app):
     @app.before_request
     def _first_run():
         """Send people to the setup page while the kit has no admin."""
-        if request.path.startswith(("/teach", "/admin")) and request.endpoint != "admin.setup" \
-                and request.endpoint != "static" and not auth.has_admin():
+        if (
+            request.path.startswith(("/teach", "/admin"))
+            and request.endpoint != "admin.setup"
+            and request.endpoint != "static"
+            and not auth.has_admin()
+        ):
             return redirect(url_for("admin.setup"))
         return None
-

@@ -55,16 +55,31 @@ def upload_pack():
         return redirect(url_for("admin.packs"))
     message = {
         "installed": _("Installed %(id)s %(version)s.", id=result.pack_id, version=result.version),
-        "upgraded": _("Upgraded %(id)s to %(version)s; learners keep their progress.",
-                      id=result.pack_id, version=result.version),
-        "unchanged": _("%(id)s %(version)s is already installed; nothing changed.",
-                       id=result.pack_id, version=result.version),
-        "older": _("%(id)s %(version)s is older than the installed one; nothing changed.",
-                   id=result.pack_id, version=result.version),
+        "upgraded": _(
+            "Upgraded %(id)s to %(version)s; learners keep their progress.",
+            id=result.pack_id,
+            version=result.version,
+        ),
+        "unchanged": _(
+            "%(id)s %(version)s is already installed; nothing changed.",
+            id=result.pack_id,
+            version=result.version,
+        ),
+        "older": _(
+            "%(id)s %(version)s is older than the installed one; nothing changed.",
+            id=result.pack_id,
+            version=result.version,
+        ),
     }[result.action]
     if _wants_json():
-        return jsonify({"pack_id": result.pack_id, "version": result.version,
-                        "action": result.action, "message": message})
+        return jsonify(
+            {
+                "pack_id": result.pack_id,
+                "version": result.version,
+                "action": result.action,
+                "message": message,
+            }
+        )
     flash(message, "info")
     return redirect(url_for("admin.packs"))
 

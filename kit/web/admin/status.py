@@ -35,10 +35,16 @@ def kit_facts(config):
     midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     ident = KitIdentity.select().first()
     return [
-        [_("Site"), f"{ident.site} ({ident.location})" if ident and ident.location
-         else (ident.site if ident else "–")],
-        [_("Disk free"), _("%(free)s of %(total)s", free=human_bytes(disk.free),
-                           total=human_bytes(disk.total))],
+        [
+            _("Site"),
+            f"{ident.site} ({ident.location})"
+            if ident and ident.location
+            else (ident.site if ident else "–"),
+        ],
+        [
+            _("Disk free"),
+            _("%(free)s of %(total)s", free=human_bytes(disk.free), total=human_bytes(disk.total)),
+        ],
         [_("Database size"), human_bytes(db_bytes)],
         [_("Events today"), str(Event.select().where(Event.received_at >= midnight).count())],
         [_("Version"), __version__],
@@ -52,12 +58,22 @@ def plugin_panels(app):
     for panel in app.config.get("KIT_STATUS_PANELS", []):
         try:
             result = panel()
-            panels.append({"title": str(result["title"]), "rows": list(result.get("rows", [])),
-                           "problem": result.get("problem")})
+            panels.append(
+                {
+                    "title": str(result["title"]),
+                    "rows": list(result.get("rows", [])),
+                    "problem": result.get("problem"),
+                }
+            )
         except Exception as exc:  # noqa: BLE001  (a plugin must not take the page down)
             logger.exception("status panel %r failed", panel)
-            panels.append({"title": getattr(panel, "__name__", "panel"), "rows": [],
-                           "problem": _("This panel failed: %(error)s", error=exc)})
+            panels.append(
+                {
+                    "title": getattr(panel, "__name__", "panel"),
+                    "rows": [],
+                    "problem": _("This panel failed: %(error)s", error=exc),
+                }
+            )
     return panels
 
 
@@ -74,15 +90,20 @@ def last_doctor(config):
 @admin_required
 def status():
     config = current_app.config["KIT"]
-    return render_template("admin/status.html", facts=kit_facts(config),
-                           panels=plugin_panels(current_app), doctor=last_doctor(config),
-                           kit_time=utcnow().isoformat() + "Z")
+    return render_template(
+        "admin/status.html",
+        facts=kit_facts(config),
+        panels=plugin_panels(current_app),
+        doctor=last_doctor(config),
+        kit_time=utcnow().isoformat() + "Z",
+    )
 
 
 def wifi_payload(ssid, passphrase):
     """Return the WIFI: string phones read from a QR code, with special characters escaped."""
+
     def esc(text):
-        for ch in "\\;,:\"":
+        for ch in '\\;,:"':
             text = text.replace(ch, "\\" + ch)
         return text
 
@@ -97,7 +118,16 @@ def sheet():
     config = current_app.config["KIT"]
     ssid, passphrase = config.get("wifi_ssid", ""), config.get("wifi_passphrase", "")
     page = request.host_url
-    wifi = qr_svg(wifi_payload(ssid, passphrase), _("QR code to join the Wi-Fi network %(ssid)s",
-                                                   ssid=ssid)) if ssid else None
-    return render_template("admin/sheet.html", ssid=ssid, passphrase=passphrase, wifi=wifi,
-                           page=page, page_qr=qr_svg(page, _("QR code: %(url)s", url=page)))
+    wifi = (
+        qr_svg(wifi_payload(ssid, passphrase), _("QR code to join the Wi-Fi network %(ssid)s", ssid=ssid))
+        if ssid
+        else None
+    )
+    return render_template(
+        "admin/sheet.html",
+        ssid=ssid,
+        passphrase=passphrase,
+        wifi=wifi,
+        page=page,
+        page_qr=qr_svg(page, _("QR code: %(url)s", url=page)),
+    )

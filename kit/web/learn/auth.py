@@ -35,8 +35,7 @@ def make_token(learner):
 @lru_cache(maxsize=1024)
 def _token(secret_key, learner_id, learner_uuid):
     """The token is the same on every page (no timestamp), so sign it once per learner."""
-    return URLSafeSerializer(secret_key, salt=TOKEN_SALT).dumps(
-        {"id": learner_id, "uuid": learner_uuid})
+    return URLSafeSerializer(secret_key, salt=TOKEN_SALT).dumps({"id": learner_id, "uuid": learner_uuid})
 
 
 @lru_cache(maxsize=1024)
@@ -53,8 +52,7 @@ def _token_names(secret_key, token):
 def learner_from_token(token):
     """Return the learner a token names (a SignedIn); raise Unauthorized for a forged or
     stale token. The learner is read on every call: one removed since still counts."""
-    names = _token_names(current_app.config["SECRET_KEY"], token) \
-        if isinstance(token, str) else None
+    names = _token_names(current_app.config["SECRET_KEY"], token) if isinstance(token, str) else None
     if names is None:
         raise Unauthorized("the learner token is missing or not valid; sign in again")
     found = _one_learner("WHERE l.id = ?", names[0]) if isinstance(names[0], int) else None
@@ -69,10 +67,13 @@ def current_learner():
     learner_id, sid = session.get("learner_id"), session.get("sid")
     if learner_id is None:
         return None
-    found = _one_learner("JOIN classroom c ON c.id = l.classroom_id"
-                         " JOIN web_session s ON s.learner_id = l.id"
-                         " WHERE l.id = ? AND s.id = ? AND l.active AND c.active",
-                         learner_id, sid if isinstance(sid, str) else "")
+    found = _one_learner(
+        "JOIN classroom c ON c.id = l.classroom_id"
+        " JOIN web_session s ON s.learner_id = l.id"
+        " WHERE l.id = ? AND s.id = ? AND l.active AND c.active",
+        learner_id,
+        sid if isinstance(sid, str) else "",
+    )
     if found is None:
         session.clear()
     return found
@@ -82,7 +83,9 @@ def _one_learner(where, *params):
     """Return the SignedIn a query finds, or None."""
     found = database.execute_sql(
         "SELECT l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
-        f" l.language FROM learner l {where}", params).fetchone()
+        f" l.language FROM learner l {where}",
+        params,
+    ).fetchone()
     return SignedIn(*found) if found else None
 
 
@@ -90,8 +93,11 @@ def sign_in(learner):
     """Start a fresh session for this learner: nothing of the previous one survives."""
     sign_out()
     kit = current_app.config["KIT"]
-    session["sid"] = signins.start(int(current_app.permanent_session_lifetime.total_seconds()),
-                                   kit["session_idle_s"], learner_id=learner.id)
+    session["sid"] = signins.start(
+        int(current_app.permanent_session_lifetime.total_seconds()),
+        kit["session_idle_s"],
+        learner_id=learner.id,
+    )
     session["learner_id"] = learner.id
     if learner.language:
         session["lang"] = learner.language

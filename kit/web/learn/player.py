@@ -9,7 +9,8 @@ from collections import namedtuple
 from functools import wraps
 
 from flask import abort, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, pgettext
+from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ...answer_checks import check_and_record
 from ...assignments import assigned_lessons
@@ -24,22 +25,26 @@ from .player_page import player_page
 
 def learner_required(view):
     """Send anyone who is not a signed-in learner to the class list."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         g.learner = current_learner()
         if g.learner is None:
             return redirect(url_for("learn.index"))
         return view(*args, **kwargs)
+
     return wrapper
 
 
 def status_labels():
     """Return the words shown for each lesson status (never colour alone)."""
     # A context of our own: the teacher catalogue has these words for other things.
-    return {"not_started": pgettext("lesson status", "Not started"),
-            "in_progress": pgettext("lesson status", "Started"),
-            "completed": pgettext("lesson status", "Finished"),
-            "mastered": pgettext("lesson status", "Mastered")}
+    return {
+        "not_started": pgettext("lesson status", "Not started"),
+        "in_progress": pgettext("lesson status", "Started"),
+        "completed": pgettext("lesson status", "Finished"),
+        "mastered": pgettext("lesson status", "Mastered"),
+    }
 
 
 def status_label(status):
@@ -66,7 +71,8 @@ def _lesson_row(learner_id, pack_id, lesson_id):
     found = database.execute_sql(
         "SELECT page, attempts, score, status FROM lesson_progress"
         " WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?",
-        (learner_id, pack_id, lesson_id)).fetchone()
+        (learner_id, pack_id, lesson_id),
+    ).fetchone()
     return LessonRow(*found) if found else None
 
 
@@ -75,10 +81,16 @@ def _lesson_row(learner_id, pack_id, lesson_id):
 def lessons():
     """Home: the class's assigned lessons, each with this learner's progress."""
     rows = _progress(g.learner)
-    items = [(item, rows.get((item.pack_id, item.lesson_id)))
-             for item in assigned_lessons(g.learner.classroom_id)]
-    return render_template("learn/lessons.html", learner=g.learner, items=items,
-                           status_label=_label_lookup(), token=make_token(g.learner))
+    items = [
+        (item, rows.get((item.pack_id, item.lesson_id))) for item in assigned_lessons(g.learner.classroom_id)
+    ]
+    return render_template(
+        "learn/lessons.html",
+        learner=g.learner,
+        items=items,
+        status_label=_label_lookup(),
+        token=make_token(g.learner),
+    )
 
 
 def _assigned_lesson(pack_id, lesson_id):
@@ -87,9 +99,13 @@ def _assigned_lesson(pack_id, lesson_id):
     from ...packs.lessons import get_lesson
 
     # The class's assignments in this pack: '' stands for the whole pack.
-    assigned = {r[0] for r in database.execute_sql(
-        "SELECT lesson_id FROM assignment WHERE classroom_id = ? AND pack_id = ?",
-        (g.learner.classroom_id, pack_id))}
+    assigned = {
+        r[0]
+        for r in database.execute_sql(
+            "SELECT lesson_id FROM assignment WHERE classroom_id = ? AND pack_id = ?",
+            (g.learner.classroom_id, pack_id),
+        )
+    }
     if not assigned & {"", lesson_id}:
         abort(404)
     view = get_lesson(pack_id, lesson_id)
@@ -119,12 +135,11 @@ def player(pack_id, lesson_id):
 @bp.post("/lesson/<pack_id>/<lesson_id>/help")
 @learner_required
 def ask_help(pack_id, lesson_id):
-    """"I need help" without JavaScript: record the flag here (learn.js queues it instead)."""
+    """ "I need help" without JavaScript: record the flag here (learn.js queues it instead)."""
     _assigned_lesson(pack_id, lesson_id)
     record([server_event("help_requested", pack_id, lesson_id)], g.learner.id)
     step = request.form.get("step", type=int)
-    return redirect(url_for("learn.player", pack_id=pack_id, lesson_id=lesson_id, step=step,
-                            help=1))
+    return redirect(url_for("learn.player", pack_id=pack_id, lesson_id=lesson_id, step=step, help=1))
 
 
 @bp.post("/lesson/<pack_id>/<lesson_id>/answer")
@@ -134,15 +149,19 @@ def answer(pack_id, lesson_id):
     _assigned_lesson(pack_id, lesson_id)
     question_id = request.form.get("question_id", "")
     kind = request.form.get("type", "")
-    response = (request.form.getlist("response") if kind == "multiple"
-                else request.form.get("response", ""))
+    response = request.form.getlist("response") if kind == "multiple" else request.form.get("response", "")
     step = request.form.get("step", type=int)
     try:
-        result = check_and_record(g.learner.id, pack_id, lesson_id, question_id, response,
-                                  attempt=max(1, request.form.get("attempt", 1, type=int)))
+        result = check_and_record(
+            g.learner.id,
+            pack_id,
+            lesson_id,
+            question_id,
+            response,
+            attempt=max(1, request.form.get("attempt", 1, type=int)),
+        )
     except KitError:
-        result = {"correct": False, "feedback": _("Choose or write an answer first."),
-                  "hint": ""}
+        result = {"correct": False, "feedback": _("Choose or write an answer first."), "hint": ""}
     return _render_player(pack_id, lesson_id, step=step, feedback={question_id: result})
 
 

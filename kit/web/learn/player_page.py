@@ -15,11 +15,12 @@ import secrets
 from types import SimpleNamespace
 
 from flask import render_template, request
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..csrf_tokens import csrf_token
 from ...caches import BoundedDict
+from ..csrf_tokens import csrf_token
 from .auth import make_token
 
 # Each process picks its own marker, never shown to anyone (every marker is filled before
@@ -37,11 +38,17 @@ def _mark(kind, number=""):
 
 # Template variables standing for the per-request values (filled in by _fill).
 MARKED = {
-    "step": _mark("S"), "attempt": _mark("A"), "csrf": _mark("C"),
-    "csrf_token": lambda: _mark("C"), "token": _mark("T"), "score_text": _mark("R"),
-    "help_alert": _mark("P"), "hide": lambda n: _mark("H", n),
-    "learner": SimpleNamespace(uuid=_mark("U"), display_name=_mark("N"),
-                               colour=_mark("K"), avatar=_mark("V")),
+    "step": _mark("S"),
+    "attempt": _mark("A"),
+    "csrf": _mark("C"),
+    "csrf_token": lambda: _mark("C"),
+    "token": _mark("T"),
+    "score_text": _mark("R"),
+    "help_alert": _mark("P"),
+    "hide": lambda n: _mark("H", n),
+    "learner": SimpleNamespace(
+        uuid=_mark("U"), display_name=_mark("N"), colour=_mark("K"), avatar=_mark("V")
+    ),
 }
 
 
@@ -57,10 +64,16 @@ def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=N
             _cache.put(key, entry)
         html = entry[1]
     values = {
-        "S": str(step), "A": str(int(attempt)), "C": escape(csrf_token()),
-        "T": escape(make_token(learner)), "U": escape(learner.uuid),
-        "N": escape(learner.display_name), "K": escape(learner.colour or "grey"),
-        "V": escape(learner.avatar or "cat"), "R": score_text(row, len(view.questions)), "P": help_alert(),
+        "S": str(step),
+        "A": str(int(attempt)),
+        "C": escape(csrf_token()),
+        "T": escape(make_token(learner)),
+        "U": escape(learner.uuid),
+        "N": escape(learner.display_name),
+        "K": escape(learner.colour or "grey"),
+        "V": escape(learner.avatar or "cat"),
+        "R": score_text(row, len(view.questions)),
+        "P": help_alert(),
     }
 
     def fill(match):
@@ -77,11 +90,14 @@ def score_text(row, questions):
     many questions were right at the first try (the only tries that count), and what next."""
     if row is None or row.score is None:
         return ""
-    mastered = (_("You mastered this lesson.") if row.status == "mastered"
-                else _("Try the quiz again to master it."))
-    lines = (_("Your score: %(score)s%%", score=round(row.score * 100)),
-             _("First try: %(right)s of %(total)s right", right=round(row.score * questions),
-               total=questions), mastered)
+    mastered = (
+        _("You mastered this lesson.") if row.status == "mastered" else _("Try the quiz again to master it.")
+    )
+    lines = (
+        _("Your score: %(score)s%%", score=round(row.score * 100)),
+        _("First try: %(right)s of %(total)s right", right=round(row.score * questions), total=questions),
+        mastered,
+    )
     return Markup("").join(Markup("<p>%s</p>") % line for line in lines)
 
 
@@ -89,10 +105,10 @@ def help_alert():
     """The notice shown after "I need help" was sent without JavaScript."""
     if not request.args.get("help"):
         return ""
-    return Markup('<p class="alert ok" role="status">%s</p>') % _(
-        "Your teacher knows you need help.")
+    return Markup('<p class="alert ok" role="status">%s</p>') % _("Your teacher knows you need help.")
 
 
 def _render(view, last, next_lesson, feedback):
-    return render_template("learn/player.html", lesson=view, last=last, next_lesson=next_lesson,
-                           feedback=feedback, **MARKED)
+    return render_template(
+        "learn/player.html", lesson=view, last=last, next_lesson=next_lesson, feedback=feedback, **MARKED
+    )

@@ -37,10 +37,14 @@ def index():
 def class_page(classroom_id):
     """A class's names, each a big button with the learner's avatar and colour."""
     room = _active_class(classroom_id)
-    learners = (Learner.select().where(Learner.classroom == room, Learner.active == True)  # noqa: E712
-                .order_by(Learner.display_name))
-    return render_template("learn/names.html", room=room, learners=list(learners),
-                           signed_in=current_learner())
+    learners = (
+        Learner.select()
+        .where(Learner.classroom == room, Learner.active == True)  # noqa: E712
+        .order_by(Learner.display_name)
+    )
+    return render_template(
+        "learn/names.html", room=room, learners=list(learners), signed_in=current_learner()
+    )
 
 
 @bp.post("/signin")
@@ -78,9 +82,17 @@ def _check_pictures(learner, chosen, address):
 
 def picture_labels():
     """Return each picture's name in the page's language, for its label."""
-    return {"sun": _("Sun"), "moon": _("Moon"), "star": _("Star"), "tree": _("Tree"),
-            "flower": _("Flower"), "house": _("House"), "ball": _("Ball"), "car": _("Car"),
-            "boat": _("Boat")}
+    return {
+        "sun": _("Sun"),
+        "moon": _("Moon"),
+        "star": _("Star"),
+        "tree": _("Tree"),
+        "flower": _("Flower"),
+        "house": _("House"),
+        "ball": _("Ball"),
+        "car": _("Car"),
+        "boat": _("Boat"),
+    }
 
 
 @bp.route("/signin/<int:learner_id>", methods=["GET", "POST"])
@@ -91,12 +103,12 @@ def picture(learner_id):
         return redirect(url_for("learn.class_page", classroom_id=learner.classroom_id))
     error, status = "", 200
     if request.method == "POST":
-        error, status = _check_pictures(learner, request.form.getlist("picture"),
-                                        request.remote_addr)
+        error, status = _check_pictures(learner, request.form.getlist("picture"), request.remote_addr)
         if not error:
             return _signed_in(learner)
-    return render_template("learn/picture.html", person=learner, pictures=PICTURES,
-                           labels=picture_labels(), error=error), status
+    return render_template(
+        "learn/picture.html", person=learner, pictures=PICTURES, labels=picture_labels(), error=error
+    ), status
 
 
 @bp.post("/signout")

@@ -6,6 +6,7 @@ kit.class_sessions, and show the result or the KitError's message.
 """
 
 import datetime as dt
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -37,19 +38,21 @@ def login():
     status, error = 200, None
     if request.method == "POST":
         try:
-            user = auth.authenticate(request.form.get("username"), request.form.get("password"),
-                                     request.remote_addr)
+            user = auth.authenticate(
+                request.form.get("username"), request.form.get("password"), request.remote_addr
+            )
         except TooManyRequests as exc:
             status = 429
-            error = _("Too many failed sign-ins. Wait %(seconds)s seconds and try again.",
-                      seconds=exc.details["retry_after"])
+            error = _(
+                "Too many failed sign-ins. Wait %(seconds)s seconds and try again.",
+                seconds=exc.details["retry_after"],
+            )
         except KitError:
             status, error = 401, _("Wrong user name or password.")
         else:
             auth.sign_in(user)
             return redirect(safe_next(request.args.get("next")))
-    return render_template("teach/login.html", error=error,
-                           username=request.form.get("username", "")), status
+    return render_template("teach/login.html", error=error, username=request.form.get("username", "")), status
 
 
 @bp.post("/logout")
@@ -80,8 +83,9 @@ def dashboard():
     from ...roster import list_classes
     from .progress import class_counts
 
-    return render_template("teach/dashboard.html", classes=list_classes(include_inactive=True),
-                           counts=class_counts())
+    return render_template(
+        "teach/dashboard.html", classes=list_classes(include_inactive=True), counts=class_counts()
+    )
 
 
 @bp.app_template_filter("kit_time")
@@ -89,15 +93,18 @@ def kit_time(value, fmt="%Y-%m-%d %H:%M"):
     """Show a stored UTC time in the kit's own time zone (the one set on the machine)."""
     if not value:
         return ""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime(fmt)
+    return value.replace(tzinfo=dt.UTC).astimezone().strftime(fmt)
 
 
 @bp.context_processor
 def _context():
     from .names import colour_names, picture_names
 
-    return {"kit_user": auth.current_user() if "user_id" in session else None,
-            "picture_names": picture_names(), "colour_names": colour_names()}
+    return {
+        "kit_user": auth.current_user() if "user_id" in session else None,
+        "picture_names": picture_names(),
+        "colour_names": colour_names(),
+    }
 
 
 @bp.errorhandler(CSRFError)

@@ -55,9 +55,14 @@ def edit_class(class_id):
 @teacher_required
 def roster_page(class_id):
     room = roster.get_class(class_id)
-    return render_template("teach/roster.html", room=room,
-                           learners=roster.list_learners(class_id, include_inactive=True),
-                           avatars=AVATARS, colours=COLOURS, pictures=PICTURES)
+    return render_template(
+        "teach/roster.html",
+        room=room,
+        learners=roster.list_learners(class_id, include_inactive=True),
+        avatars=AVATARS,
+        colours=COLOURS,
+        pictures=PICTURES,
+    )
 
 
 @bp.post("/classes/<int:class_id>/learners")
@@ -84,15 +89,18 @@ def edit_learner(learner_id):
                 roster.update_learner(learner_id, active=action == "activate")
             else:
                 roster.update_learner(
-                    learner_id, clear_picture_password=bool(request.form.get("clear_pictures")),
-                    **learner_fields(request.form))
+                    learner_id,
+                    clear_picture_password=bool(request.form.get("clear_pictures")),
+                    **learner_fields(request.form),
+                )
         except KitError as exc:
             form_error(exc)
         else:
             flash(_("Learner saved."), "info")
             return redirect(url_for("teach.roster_page", class_id=learner.classroom_id))
-    return render_template("teach/learner_edit.html", learner=learner, avatars=AVATARS,
-                           colours=COLOURS, pictures=PICTURES)
+    return render_template(
+        "teach/learner_edit.html", learner=learner, avatars=AVATARS, colours=COLOURS, pictures=PICTURES
+    )
 
 
 @bp.post("/classes/<int:class_id>/import")
@@ -113,11 +121,19 @@ def import_preview(class_id):
         return redirect(url_for("teach.roster_page", class_id=class_id))
     if request.form.get("confirm") == "yes":
         result = roster.apply_import(plan)
-        flash(_("Imported: %(added)s added, %(updated)s updated.", added=result["added"],
-                updated=result["updated"]), "info")
+        flash(
+            _(
+                "Imported: %(added)s added, %(updated)s updated.",
+                added=result["added"],
+                updated=result["updated"],
+            ),
+            "info",
+        )
         if result["skipped_lines"]:
-            flash(_("Lines not imported: %(lines)s.",
-                    lines=", ".join(map(str, result["skipped_lines"]))), "error")
+            flash(
+                _("Lines not imported: %(lines)s.", lines=", ".join(map(str, result["skipped_lines"]))),
+                "error",
+            )
         return redirect(url_for("teach.roster_page", class_id=class_id))
     return render_template("teach/import_preview.html", room=room, plan=plan, csv_text=text)
 
@@ -136,8 +152,13 @@ def login_cards(class_id):
     """Printable cards: each learner's avatar, name and colour, and a QR code of the class page."""
     room = roster.get_class(class_id)
     page = request.host_url.rstrip("/") + class_page_path(room.id)
-    return render_template("teach/cards.html", room=room, learners=roster.list_learners(class_id),
-                           class_url=page, qr=qr_svg(page, _("QR code: %(url)s", url=page)))
+    return render_template(
+        "teach/cards.html",
+        room=room,
+        learners=roster.list_learners(class_id),
+        class_url=page,
+        qr=qr_svg(page, _("QR code: %(url)s", url=page)),
+    )
 
 
 def class_page_path(class_id):

@@ -20,16 +20,20 @@ def assign_page(class_id):
         try:
             if not pack_id:
                 raise KitError(_("Choose a pack or a lesson to assign."))
-            assignments.assign(class_id, pack_id, lesson_id,
-                               assignments.parse_due_date(request.form.get("due_date")))
+            assignments.assign(
+                class_id, pack_id, lesson_id, assignments.parse_due_date(request.form.get("due_date"))
+            )
         except KitError as exc:
             form_error(exc)
         else:
             flash(_("Assigned."), "info")
             return redirect(url_for("teach.class_page", class_id=class_id))
-    return render_template("teach/assign.html", room=room,
-                           packs=assignments.available_lessons(),
-                           current=assignments.list_assignments(class_id))
+    return render_template(
+        "teach/assign.html",
+        room=room,
+        packs=assignments.available_lessons(),
+        current=assignments.list_assignments(class_id),
+    )
 
 
 @bp.post("/assignments/<int:assignment_id>/remove")
@@ -60,8 +64,9 @@ def start_session(class_id):
 def session_page(session_id):
     """A session: who is here so far and their minutes; after the end, its summary."""
     sess = class_sessions.get_session(session_id)
-    return render_template("teach/session.html", sess=sess, room=sess.classroom,
-                           report=class_sessions.session_report(sess))
+    return render_template(
+        "teach/session.html", sess=sess, room=sess.classroom, report=class_sessions.session_report(sess)
+    )
 
 
 @bp.get("/sessions/<int:session_id>/attendance")
@@ -69,16 +74,18 @@ def session_page(session_id):
 def session_attendance(session_id):
     """Who is here so far, alone: fetched every few seconds by static/teach/session.js."""
     sess = class_sessions.get_session(session_id)
-    return render_template("teach/_attendance.html", sess=sess,
-                           report=class_sessions.session_report(sess))
+    return render_template("teach/_attendance.html", sess=sess, report=class_sessions.session_report(sess))
 
 
 @bp.post("/sessions/<int:session_id>/present")
 @teacher_required
 def mark_present(session_id):
     try:
-        class_sessions.mark_present(session_id, request.form.get("learner_id", type=int) or 0,
-                                    present=request.form.get("present") == "1")
+        class_sessions.mark_present(
+            session_id,
+            request.form.get("learner_id", type=int) or 0,
+            present=request.form.get("present") == "1",
+        )
     except KitError as exc:
         form_error(exc)
     return redirect(url_for("teach.session_page", session_id=session_id))
@@ -100,5 +107,4 @@ def end_session(session_id):
 @teacher_required
 def sessions_list(class_id):
     room = roster.get_class(class_id)
-    return render_template("teach/sessions.html", room=room,
-                           sessions=class_sessions.list_sessions(class_id))
+    return render_template("teach/sessions.html", room=room, sessions=class_sessions.list_sessions(class_id))
