@@ -20,7 +20,7 @@ def page():
 @bp.post("/enroll")
 @admin_required
 def enroll():
-    from .agent import enroll as run
+    from .enrolment import enroll as run
     from .status import status
 
     try:

@@ -20,11 +20,9 @@ from kit.db import database, write
 from kit.models import utcnow
 
 from . import outbox, protocol
-from .client import HubClient, HubRefused, HubUnreachable, check_url
+from .client import HubClient, HubRefused, HubUnreachable
 from .state import (
-    SentRecord,
     SetAside,
-    SyncState,
     anchors_after,
     clocks,
     get_state,
@@ -37,41 +35,6 @@ logger = logging.getLogger(__name__)
 
 MIN_BATCH = 1
 IN_FLIGHT = 2  # batches on the wire at once (docs/sync-protocol.md, a sync cycle)
-
-
-def enroll(config, hub_url, code):
-    """Spend an enrol code at the hub and keep the secret it gives this kit."""
-    url = check_url(hub_url, config)
-    ident = identity()
-    client = HubClient(url, config)
-    try:
-        answer = client.call(
-            "POST",
-            protocol.PREFIX + "/enroll",
-            json={
-                "code": code,
-                "kit_id": ident.kit_uuid,
-                "site": ident.site,
-                "location": ident.location,
-                "version": __version__,
-            },
-        ).json()
-    finally:
-        client.close()
-    with write():
-        SyncState.delete().execute()
-        SentRecord.delete().execute()  # a new (or re-made) hub gets every record once more
-        SyncState.create(
-            hub_url=url,
-            kit_id=ident.kit_uuid,
-            secret=answer["secret"],
-            hub_name=answer.get("name", ""),
-            batch_size=min(200, config["sync_batch_max"]),
-        )
-    from .poke import mark_enrolled
-
-    mark_enrolled(config["data"], True)
-    return answer.get("name", "")
 
 
 def retry_set_aside():

@@ -18,7 +18,7 @@ from kit.errors import KitError
 from kit.models import Event
 from kit.storable import NotJSON, is_storable, loads
 
-from . import outbox, protocol
+from . import credentials, outbox, protocol
 from .state import SetAside, SyncState, anchors_after, get_state, record_anchor
 
 BATCH = 2000
@@ -34,7 +34,7 @@ def signing_key(secret_or_hash, is_hash=False):
 
     The hub keeps only that hash, so it can check a bundle; see docs/sync-protocol.md.
     """
-    return bytes.fromhex(secret_or_hash if is_hash else protocol.secret_hash(secret_or_hash))
+    return bytes.fromhex(secret_or_hash if is_hash else credentials.secret_hash(secret_or_hash))
 
 
 def _canonical(document):

@@ -30,7 +30,7 @@ def enroll(ctx, hub_url, code):
     Example:
       kit sync enroll --hub https://hub.example.org --code ABCD-EFGH-JKMN
     """
-    from .agent import enroll as run
+    from .enrolment import enroll as run
 
     config = ctx.open()
     name = run(config, hub_url, code)

@@ -8,7 +8,7 @@ import requests
 from kit import __version__
 from kit.errors import ConfigError, KitError
 
-from . import protocol
+from . import credentials
 
 
 class HubUnreachable(KitError):
@@ -58,7 +58,7 @@ class HubClient:
         # Passed on every call: requests lets REQUESTS_CA_BUNDLE override a session's verify.
         self.verify = config.get("hub_ca_file") or True
         if kit_id and secret:
-            self.session.headers.update(protocol.auth_header(kit_id, secret))
+            self.session.headers.update(credentials.auth_header(kit_id, secret))
 
     def close(self):
         self.session.close()
@@ -84,7 +84,7 @@ class HubClient:
         return response
 
     def post_body(self, path, body, content_type):
-        headers = {"Content-Type": content_type, "X-Body-SHA256": protocol.body_digest(body)}
+        headers = {"Content-Type": content_type, "X-Body-SHA256": credentials.body_digest(body)}
         return self.call("POST", path, data=body, headers=headers).json()
 
 

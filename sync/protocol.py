@@ -7,7 +7,6 @@ zlib on top this costs about 25-35 bytes per event, most of it the random UUID.
 docs/sync-protocol.md is the reference; keep the two in step.
 """
 
-import hashlib
 import json
 import re
 import zlib
@@ -46,29 +45,6 @@ class CorruptTransfer(KitError):
 
 class TooLarge(BodyTooLarge):
     """A body that inflates past the hub's limit (kit.body_limits refuses one sent too large)."""
-
-
-def body_digest(body):
-    """Return the hex SHA-256 the sender puts in X-Body-SHA256."""
-    return hashlib.sha256(body).hexdigest()
-
-
-def secret_hash(secret):
-    """Return what the hub stores instead of a kit's secret (the secret is 256 random bits)."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def auth_header(kit_id, secret):
-    return {"Authorization": f"Bearer {kit_id}.{secret}"}
-
-
-def parse_auth(value):
-    """Return (kit_id, secret) from an Authorization header, or (None, None)."""
-    if not value or not value.startswith("Bearer "):
-        return None, None
-    token = value[len("Bearer ") :].strip()
-    kit_id, _, secret = token.partition(".")
-    return (kit_id, secret) if kit_id and secret else (None, None)
 
 
 def compress(document):

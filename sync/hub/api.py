@@ -11,7 +11,7 @@ from kit.api import load_openapi
 from kit.errors import KitError, NotFound
 from kit.storable import is_storable, loads
 
-from .. import protocol
+from .. import credentials, protocol
 from .db import database
 from .enrol import authenticate, enrol
 from .ingest import store_events, store_records
@@ -35,7 +35,7 @@ def _body():
     """Return the request body after checking its SHA-256 (its size was checked unread: kit.body_limits)."""
     body = request.get_data(cache=False)
     claimed = request.headers.get("X-Body-SHA256", "")
-    if claimed and claimed != protocol.body_digest(body):
+    if claimed and claimed != credentials.body_digest(body):
         raise protocol.CorruptTransfer(
             "the body does not match its X-Body-SHA256: it was cut or changed on the way"
         )

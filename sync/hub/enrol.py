@@ -20,7 +20,7 @@ from peewee import IntegrityError
 from kit.errors import Conflict, Forbidden, KitError, NotFound, TooManyRequests, Unauthorized
 from kit.ratelimit import FailureLog
 
-from ..protocol import parse_auth, secret_hash
+from ..credentials import parse_auth, secret_hash
 from .db import database
 from .models import EnrollCode, Failure, Kit, utcnow
 

@@ -327,7 +327,7 @@ def test_first_run_setup_is_refused_once_the_kit_has_an_admin(kit_walk):
 @pytest.fixture(scope="module")
 def hub_walk(tmp_path_factory):
     """A hub (SQLite) with a manager account and an enrolled kit, walked once as every visitor."""
-    from sync import protocol
+    from sync import credentials
     from sync.hub import create_hub_app, open_hub
     from sync.hub.accounts import add_user
     from sync.hub.db import database
@@ -337,10 +337,10 @@ def hub_walk(tmp_path_factory):
     app = create_hub_app(config=config)
     app.config["WTF_CSRF_ENABLED"] = False
     add_user("amina", "correct horse")
-    Kit.create(kit_id="kit-1", name="Truck 1", secret_hash=protocol.secret_hash("s3cret"))
+    Kit.create(kit_id="kit-1", name="Truck 1", secret_hash=credentials.secret_hash("s3cret"))
     database.close()
     sign_in = {"manager": lambda: _cookie(app, "/signin", {"username": "amina", "password": "correct horse"})}
-    headers = {"kit": protocol.auth_header("kit-1", "s3cret")}
+    headers = {"kit": credentials.auth_header("kit-1", "s3cret")}
     yield app, _walk(app, HUB_ACCESS, HUB_ROLES, sign_in, HUB_VALUES, headers=headers)
     database.close()
 

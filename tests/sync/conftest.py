@@ -292,7 +292,7 @@ def make_kit(tmp_path, name, hub=None, url=None, env=None):
         create_identity(f"Site {name}", "Testville")
         if hub is not None:
             from kit import settings
-            from sync.agent import enroll
+            from sync.enrolment import enroll
 
             enroll(settings.load(kit.data_dir, environ={}), url or hub.url, hub.code(name))
             kit.kit_id = kit.status()["kit_id"]

@@ -5,7 +5,7 @@ import random
 import uuid
 import zlib
 
-from sync import protocol
+from sync import credentials, protocol
 
 
 def _value(rng, depth=0):
@@ -50,7 +50,7 @@ def test_damaged_batches_hellos_and_records_get_4xx_not_500(tmp_path):
         code = new_code("fuzz", 3600)
     kit_id = str(uuid.uuid4())
     secret = client.post("/sync/v1/enroll", json={"code": code, "kit_id": kit_id}).json["secret"]
-    headers = protocol.auth_header(kit_id, secret)
+    headers = credentials.auth_header(kit_id, secret)
     rng = random.Random(20261123)
     seen = set()
     for _ in range(300):

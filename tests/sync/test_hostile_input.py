@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from kit.event_schema import BadEvent, validate_event
-from sync import protocol
+from sync import credentials, protocol
 from sync.bundle import sign, signing_key
 
 from .conftest import make_kit
@@ -43,7 +43,7 @@ def enrolled(sqlite_hub):
         timeout=5,
         json={"code": sqlite_hub.code("Hostile"), "kit_id": kit_id},
     )
-    return kit_id, protocol.auth_header(kit_id, answer.json()["secret"])
+    return kit_id, credentials.auth_header(kit_id, answer.json()["secret"])
 
 
 def _chunked(data):

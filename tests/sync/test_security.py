@@ -6,7 +6,7 @@ import zlib
 
 import requests
 
-from sync import protocol
+from sync import credentials, protocol
 
 from .conftest import assert_converged, make_kit
 
@@ -38,7 +38,7 @@ def _event(seq, **fields):
 
 
 def _post(hub, kit_id, secret, body, **headers):
-    headers = {**protocol.auth_header(kit_id, secret), "Content-Type": protocol.EVENTS_TYPE, **headers}
+    headers = {**credentials.auth_header(kit_id, secret), "Content-Type": protocol.EVENTS_TYPE, **headers}
     return requests.post(hub.url + "/sync/v1/events", data=body, headers=headers, timeout=10)
 
 
@@ -209,7 +209,7 @@ def test_hello_with_bad_clocks_changes_nothing(sqlite_hub, tmp_path):
             sqlite_hub.url + "/sync/v1/hello",
             json=body,
             timeout=5,
-            headers=protocol.auth_header(kit_id, secret),
+            headers=credentials.auth_header(kit_id, secret),
         )
         assert response.status_code == 422 and words in response.json()["error"]["message"]
     assert sqlite_hub.query("SELECT COUNT(*) FROM hub_clock")[0][0] == 0
