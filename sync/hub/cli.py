@@ -103,6 +103,13 @@ def users():
     """
 
 
+def _read_password(from_stdin):
+    """Return a new password: one line of standard input, or asked twice at the terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
 @users.command("add")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -117,11 +124,7 @@ def users_add(ctx, username, password_stdin):
     from .accounts import add_user
 
     _open(ctx)
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    add_user(username, password)
+    add_user(username, _read_password(password_stdin))
     click.echo(f"hub account {username} added")
 
 
@@ -139,11 +142,7 @@ def users_password(ctx, username, password_stdin):
     from .accounts import set_password
 
     _open(ctx)
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    set_password(username, password)
+    set_password(username, _read_password(password_stdin))
     click.echo(f"hub account {username}: new password; every sign-in of it has ended")
 
 
