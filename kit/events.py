@@ -17,6 +17,7 @@ import time
 import uuid as uuidlib
 
 from . import progress
+from .courses import certificates
 from .db import database, fetch_json, write
 from .errors import KitError
 from .event_schema import BadEvent, validate_batch
@@ -189,6 +190,9 @@ def _store(group):
         _score_quizzes(fresh, start, stop, earlier, batch.facts)
     _append(fresh)
     progress.apply(fresh)
+    issued = certificates.due(fresh)  # in this transaction: a pass is certified exactly once
+    _append(issued)
+    certificates.apply(issued)
     return [
         {"accepted": stop - start, "duplicate": len(batch.events) - (stop - start)}
         if batch.learner_id in learners

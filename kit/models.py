@@ -215,6 +215,30 @@ class Attendance(BaseModel):
         indexes = ((("session", "learner"), True),)
 
 
+class Certificate(BaseModel):
+    """A certificate the kit signed; derived from its `certificate_issued` event (kit.courses)."""
+
+    code = CharField(unique=True)
+    event_seq = IntegerField()
+    learner = ForeignKeyField(Learner, backref="certificates")
+    pack_id = CharField()
+    pack_version = CharField()
+    score_pct = IntegerField()
+    issued_at = CharField()  # the document's own ISO time, as signed
+    document = JSONField()
+    signature = TextField()
+    holder_name = TextField()
+    holder_salt = TextField()
+
+
+class CertificateRevocation(BaseModel):
+    """A certificate the hub's managers revoked, as the kit learned it on a sync."""
+
+    code = CharField(primary_key=True)
+    reason = TextField()
+    revoked_at = CharField()
+
+
 class WebSession(BaseModel):
     """One signed-in browser (kit.signins): its cookie names this row; no row, no session."""
 
@@ -245,6 +269,8 @@ MODELS = [
     QuestionProgress,
     ClassSession,
     Attendance,
+    Certificate,
+    CertificateRevocation,
     WebSession,
     LoginFailure,
 ]

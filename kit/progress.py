@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 
+from .courses import certificates
 from .db import database, write
 from .models import Event, LessonProgress, QuestionProgress
 
@@ -145,6 +146,7 @@ def _table(name):
 
 def apply(events):
     """Fold appended events (dicts with seq, learner_id, received_at; in seq order)."""
+    events = [e for e in events if e["kind"] != certificates.KIND]  # kit.courses folds those
     keys = [(e["learner_id"], e["pack_id"], e["lesson_id"]) for e in events]
     answers = [
         ((*key, e["payload"]["question_id"]), e) for key, e in zip(keys, events) if e["kind"] == "answer"
@@ -195,7 +197,8 @@ def rebuild():
             apply(events)
             total += len(events)
             after = events[-1]["seq"]
-    logger.info("progress rebuilt from %s events", total)
+        issued = certificates.rebuild()
+    logger.info("progress rebuilt from %s events (%s certificates)", total, issued)
     return total
 
 

@@ -157,7 +157,9 @@ def _record(pack, manifest, folder):
         row = Pack.get_or_none(Pack.pack_id == pack.id) or Pack(pack_id=pack.id)
         row.version, row.title, row.language = pack.version, meta["title"], meta["language"]
         row.description, row.folder = meta["description"], folder
-        row.manifest = {k: v for k, v in manifest.items() if not k.startswith("_")}
+        row.manifest = {k: v for k, v in manifest.items() if not k.startswith("_") and k != "course"}
+        if "course" in meta:  # the course as checked from pack.yaml, not as the archive's manifest says
+            row.manifest["course"] = meta["course"]
         row.file_count, row.total_bytes = len(pack.files), manifest["_total_bytes"]
         row.save()
         Lesson.delete().where(Lesson.pack == row).execute()
