@@ -263,6 +263,18 @@ SETTINGS = [
     ),
     Setting("wifi_ssid", "", "Name of the kit's Wi-Fi network, printed as a QR code on /admin/sheet."),
     Setting("wifi_passphrase", "", "Password of the kit's Wi-Fi, in the same QR code (empty: open network)."),
+    Setting("programme_name", "", "The programme's name, printed at the top of every certificate."),
+    Setting(
+        "programme_logo",
+        "",
+        "A PNG or JPEG logo printed on certificates (a path; relative to the data folder).",
+    ),
+    Setting(
+        "verify_url",
+        "",
+        "The hub's public verify page (https://hub.example.org/verify); certificates' QR codes point "
+        "there with their code. Empty: the QR code holds the code alone.",
+    ),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}  # the kit's own; KIT.by_name() adds the plugins'

@@ -101,4 +101,12 @@ def get_progress():
                 last_seen,
             ) in rows
         ],
+        certificates=[
+            {"pack_id": pack_id, "code": code, "title": title, "issued_at": issued_at}
+            for pack_id, code, title, issued_at in database.execute_sql(
+                "SELECT pack_id, code, json_extract(document, '$.title'), issued_at FROM certificate"
+                " WHERE learner_id = ? ORDER BY event_seq",
+                (learner.id,),
+            )
+        ],
     )

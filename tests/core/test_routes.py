@@ -78,6 +78,11 @@ KIT_ACCESS = {
     ("teach.end_session", "POST"): "teacher",
     ("teach.mark_present", "POST"): "teacher",
     ("teach.session_attendance", "GET"): "teacher",
+    ("teach.class_certificates", "GET"): "teacher",
+    ("teach.class_certificates_pdf", "GET"): "teacher",
+    ("teach.certificate_pdf", "GET"): "teacher",
+    # Anyone may check a certificate's code (rate-limited per address, one code at a time).
+    ("verify.verify", "GET"): "public",
     ("admin.status", "GET"): "admin",
     ("admin.packs", "GET"): "admin",
     ("admin.upload_pack", "POST"): "admin",
@@ -144,6 +149,7 @@ KIT_VALUES = {
     "user_id": 1,
     "session_id": 1,
     "assignment_id": 999999,
+    "code": "2222-2222-2222",
 }
 KIT_OVERRIDES = {"admin.remove_pack": {"pack_id": "no-such-pack"}}  # never remove the pack mid-walk
 HUB_VALUES = {"kit_id": "no-such-kit", "name": "kits", "sha256": "0" * 64, "filename": "hub.css"}

@@ -14,6 +14,7 @@ from flask_babel import pgettext
 
 from ...answer_checks import check_and_record
 from ...assignments import assigned_lessons
+from ...courses.views import learner_courses
 from ...db import database
 from ...errors import KitError
 from ...events import record, server_event
@@ -88,6 +89,7 @@ def lessons():
         "learn/lessons.html",
         learner=g.learner,
         items=items,
+        courses=learner_courses(g.learner.id, g.learner.classroom_id),
         status_label=_label_lookup(),
         token=make_token(g.learner),
     )
