@@ -108,3 +108,37 @@ def test_kit_certificates_verify_command(course_app, course_kit):
     assert unknown.returncode == 1 and ": unknown" in unknown.stdout
     bad = run_kit(course_kit, "certificates", "verify", "HELLO", check=False)
     assert bad.returncode != 0 and "a certificate code has 12 letters" in bad.stderr
+
+
+def test_class_page_summarises_the_course_per_learner(course_app, teacher_client):
+    cert = _passed(course_app)
+    page = teacher_client.get(f"/teach/classes/{course_app.config['TEST_IDS']['class']}").get_data(
+        as_text=True
+    )
+    assert "Course: Certificate in counting and shapes" in page
+    assert "1 of 2 learners have a certificate." in page
+    assert f"Amina Diallo: ★ certificate {cert.code}" in page
+    assert "Ben Ouédraogo: 0 of 2 lessons done" in page
+
+
+def test_learner_sees_the_path_then_you_earned_a_certificate(course_app):
+    from tests.learn.test_pages import sign_in
+
+    ids = course_app.config["TEST_IDS"]
+    client = course_app.test_client()
+    sign_in(client, ids["amina"], ids["class"])
+    page = client.get("/lessons").get_data(as_text=True)
+    assert 'class="path-next"' in page and 'class="path-locked"' in page
+    assert "Locked: finish the lessons before it" in page and "You earned a certificate" not in page
+    cert = _passed(course_app)
+    page = client.get("/lessons").get_data(as_text=True)
+    assert "You earned a certificate!" in page and cert.code in page and 'class="path-locked"' not in page
+    progress = client.get("/api/v1/progress").get_json()
+    assert progress["certificates"] == [
+        {
+            "pack_id": "mini",
+            "code": cert.code,
+            "title": "Certificate in counting and shapes",
+            "issued_at": cert.issued_at,
+        }
+    ]

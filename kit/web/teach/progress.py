@@ -13,6 +13,7 @@ from ... import roster
 from ...assignments import assigned_lessons
 from ...auth import current_user, teacher_required
 from ...class_sessions import current_session
+from ...courses.views import class_summary
 from ...errors import KitError
 from ...models import Learner, LessonProgress, QuestionProgress
 from . import bp
@@ -112,6 +113,7 @@ def class_page(class_id):
         symbols=SYMBOLS,
         assignments=list_assignments(class_id),
         session_open=current_session(class_id),
+        courses=class_summary(class_id),
     )
 
 
