@@ -12,6 +12,7 @@ from kit.errors import KitError, NotFound
 from kit.storable import is_storable, loads
 
 from .. import credentials, protocol
+from . import certificates
 from .db import database
 from .enrol import authenticate, enrol
 from .ingest import store_events, store_records
@@ -91,7 +92,12 @@ def enroll():
             f"enrol needs a JSON object whose {', '.join(fields)} are short texts"
             " (no NUL characters or unpaired surrogates)"
         )
+    public_key = body.get("public_key", "")
+    if public_key:
+        certificates.signing.load_public_key(public_key)  # refused before the code is spent
     result = enrol(*(body.get(f, "") for f in fields), request.remote_addr, _config())
+    if public_key:  # a re-enrolled kit may bring a new key (a new card, a restored backup)
+        certificates.register_key(Kit.get(Kit.kit_id == result["kit_id"]), public_key, replace=True)
     logger.info("kit %s enrolled as %s", result["kit_id"], result["name"])
     return jsonify(kit_id=result["kit_id"], secret=result["secret"], name=result["name"])
 
@@ -115,6 +121,7 @@ def hello():
         raise protocol.MalformedBatch("'device_ms' is not a time")
     boot_id, version, site = (_text(body, name) for name in ("boot_id", "version", "site"))
     mono_ms = _int(body.get("mono_ms"), "mono_ms")
+    kit = certificates.register_key(kit, _text(body, "public_key"))  # kits enrolled before certificates
     with database.atomic():
         record_sample(kit, device_ms, boot_id[:64], mono_ms, hub_ms)
         store_anchors(kit, anchors)
@@ -129,6 +136,7 @@ def hello():
         acked_anchor=kit.acked_anchor,
         name=kit.name,
         catalogue=catalogue_etag(),
+        revocations=certificates.revocations(kit),
     )
 
 

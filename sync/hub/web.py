@@ -94,6 +94,7 @@ TITLES = {
     "completion": _l("Lesson completion"),
     "roster": _l("Learners"),
     "kits": _l("Kits"),
+    "certificates": _l("Certificates"),
 }
 
 
@@ -118,6 +119,11 @@ LABELS = {
     "started": _l("Started"),
     "completed": _l("Completed"),
     "rate": _l("Rate"),
+    "course": _l("Course"),
+    "certificates": _l("Certificates"),
+    "teachers_trained": _l("Teachers trained"),
+    "credit_hours": _l("Credit hours"),
+    "revoked": _l("Revoked"),
     "learner": _l("Learner"),
     "active": _l("Active"),
 }

@@ -127,6 +127,9 @@ HUB_ACCESS = {
     ("hub.report", "GET"): "manager",
     ("hub.report_csv", "GET"): "manager",
     ("hub.report_xapi", "GET"): "manager",
+    ("hub_certs.verify", "GET"): "public",
+    ("hub_certs.manage", "GET"): "manager",
+    ("hub_certs.revoke", "POST"): "manager",
     ("sync_api.ping", "GET"): "public",
     ("sync_api.enroll", "POST"): "public",
     ("sync_api.openapi", "GET"): "public",
@@ -152,7 +155,13 @@ KIT_VALUES = {
     "code": "2222-2222-2222",
 }
 KIT_OVERRIDES = {"admin.remove_pack": {"pack_id": "no-such-pack"}}  # never remove the pack mid-walk
-HUB_VALUES = {"kit_id": "no-such-kit", "name": "kits", "sha256": "0" * 64, "filename": "hub.css"}
+HUB_VALUES = {
+    "code": "2222-2222-2222",
+    "kit_id": "no-such-kit",
+    "name": "kits",
+    "sha256": "0" * 64,
+    "filename": "hub.css",
+}
 # Endpoints that end or change a session: each call gets a fresh sign-in, so no other call loses its own.
 SESSION_CHANGERS = {
     "learn.signin",
