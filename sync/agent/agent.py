@@ -22,6 +22,7 @@ from kit.models import utcnow
 from .. import protocol
 from . import outbox
 from .client import HubClient, HubRefused, HubUnreachable
+from .revocations import learn_revocations, public_key_text
 from .state import (
     SetAside,
     anchors_after,
@@ -152,8 +153,10 @@ def _hello(client, config, per_call=500):
                 "version": __version__,
                 "site": identity().site,
                 "anchors": anchors,
+                "public_key": public_key_text(config["data"]),  # kits enrolled before certificates
             },
         ).json()
+        learn_revocations(answer.get("revocations"))
         acked_seq, acked_anchor = _cursor_from_hub(state, answer)
         update_state(
             acked_seq=acked_seq,
@@ -201,9 +204,9 @@ def _cursor_from_hub(state, answer):
     return min(state.acked_seq, answer["ack"]), min(state.acked_anchor, answer["acked_anchor"])
 
 
-def _batch(kit_id, after, size, limit_seq):
+def _batch(kit_id, after, size, limit_seq, pseudonymous=False):
     """Read and encode the batch above `after`: (events, upto, body, size), or None if nothing is left."""
-    events, skipped, upto = outbox.pending_events(after, size, limit_seq)
+    events, skipped, upto = outbox.pending_events(after, size, limit_seq, pseudonymous=pseudonymous)
     if upto <= after:
         return None
     return events, upto, protocol.encode_events(kit_id, after, upto, events, skipped), size
@@ -226,7 +229,13 @@ def _push_events(client, config, limit_seq):
     with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="sync-post") as pool:
         for _ in range(100000):  # bounded: each turn moves the cursor or sets an event aside
             while len(flight) < IN_FLIGHT:
-                batch = _batch(state.kit_id, after, min(state.batch_size, ceiling), limit_seq)
+                batch = _batch(
+                    state.kit_id,
+                    after,
+                    min(state.batch_size, ceiling),
+                    limit_seq,
+                    config["pseudonymous_sync"],
+                )
                 if batch is None:
                     break
                 flight.append(

@@ -28,7 +28,7 @@ def export_bundle(config, out):
     record_anchor(force=True)
     batches, after, count = [], state.acked_seq, 0
     for _ in range(1_000_000):
-        events, skipped, upto = outbox.pending_events(after, BATCH)
+        events, skipped, upto = outbox.pending_events(after, BATCH, pseudonymous=config["pseudonymous_sync"])
         if upto <= after:
             break
         batches.append(

@@ -1,0 +1,99 @@
+"""A certificate issued offline reaches a real hub by `kit sync now` (and by a USB bundle)
+and verifies there; revoked at the hub, it shows revoked at the hub and, after the next
+sync, at the kit. A pseudonymous kit's certificate shows initials only at the hub."""
+
+import re
+
+import requests
+
+from kit.packs.archive import build
+from tests.courses.helpers import course_pack
+
+from .conftest import make_kit
+
+
+def _pass_course(kit, tmp_path, name="Amina Diallo"):
+    """Install the course pack on the kit and let one learner pass it; return the code."""
+    from kit.assignments import assign
+    from kit.events import record
+    from kit.models import Certificate
+    from kit.roster import add_learner, create_class
+    from tests.courses.helpers import RIGHT
+    from tests.learn.conftest import make_event
+
+    kit(
+        "pack",
+        "import",
+        build(course_pack(tmp_path / "src"), tmp_path / "c.kitpack") and tmp_path / "c.kitpack",
+    )
+    with kit.db():
+        room = create_class("Teacher training")
+        learner = add_learner(room.id, name=name, avatar="cat", colour="blue").id
+        assign(room.id, "mini")
+        for lesson in ("01-count", "02-shapes"):
+            events = [
+                make_event("answer", {"question_id": q, "response": r, "attempt": 1}, lesson=lesson)
+                for q, r in RIGHT[lesson].items()
+            ]
+            record(events + [make_event("quiz_finished", {"attempt": 1}, lesson=lesson)], learner)
+        return Certificate.get(Certificate.learner == learner).code
+
+
+def _manager(hub):
+    session = requests.Session()
+    form = session.get(hub.url + "/signin", timeout=5).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    session.post(
+        hub.url + "/signin",
+        timeout=5,
+        data={"username": "admin", "password": "correct horse", "csrf_token": token},
+    )
+    return session
+
+
+def test_offline_certificate_verifies_at_the_hub_and_revocation_comes_back(sqlite_hub, tmp_path):
+    kit = make_kit(tmp_path, "truck", sqlite_hub)
+    code = _pass_course(kit, tmp_path)
+    assert requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5).status_code == 404  # not synced yet
+    assert kit("sync", "now").stdout.startswith("ok:")
+    page = requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5)
+    assert page.status_code == 200 and "Valid certificate" in page.text and "Amina Diallo" in page.text
+    assert sqlite_hub.query("SELECT COUNT(*) FROM hub_certificate_refused") == [(0,)]
+
+    manager = _manager(sqlite_hub)
+    listing = manager.get(sqlite_hub.url + f"/certificates?code={code}", timeout=5).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', listing).group(1)
+    manager.post(
+        sqlite_hub.url + f"/certificates/{code}/revoke",
+        data={"csrf_token": token, "reason": "exam taken by someone else"},
+        timeout=5,
+    )
+    assert "Revoked" in requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5).text
+    assert kit("certificates", "verify", code).stdout.startswith(f"{code}: valid")  # not yet learned
+
+    kit("sync", "now")
+    revoked = kit("certificates", "verify", code, check=False)
+    assert revoked.returncode == 1 and f"{code}: revoked" in revoked.stdout
+    assert "exam taken by someone else" in revoked.stdout
+    report = manager.get(sqlite_hub.url + "/reports/certificates.csv", timeout=5).text
+    assert ",0,0,0.0,1" in report  # revoked: no longer counted as a certificate or a teacher trained
+
+
+def test_teachers_trained_and_pseudonymous_names(sqlite_hub, tmp_path):
+    kit = make_kit(tmp_path, "school", sqlite_hub, env={"KIT_PSEUDONYMOUS_SYNC": "1"})
+    code = _pass_course(kit, tmp_path)
+    kit("sync", "now")
+    page = requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5).text
+    assert "Valid certificate" in page and "A. D." in page and "Amina" not in page
+    csv_text = _manager(sqlite_hub).get(sqlite_hub.url + "/reports/certificates.csv", timeout=5).text
+    assert ",1,1,1.5,0" in csv_text  # one certificate, one teacher trained (class "Teacher training")
+
+
+def test_a_usb_bundle_carries_the_certificate_too(sqlite_hub, tmp_path):
+    kit = make_kit(tmp_path, "far", sqlite_hub)
+    kit("sync", "now")  # the hub has this kit's key from enrolment and hello
+    code = _pass_course(kit, tmp_path)
+    bundle = tmp_path / "carry.kitbundle"
+    kit("sync", "export", "--out", bundle)
+    sqlite_hub.kit("import", bundle)
+    assert requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5).status_code == 200
