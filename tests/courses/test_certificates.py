@@ -148,3 +148,16 @@ def test_codes_are_unambiguous_and_check_themselves():
         assert len(code) == 14 and code.count("-") == 2
         assert not set(code) & set("01OILU")
         assert codes.normalise(code.lower()) == code
+
+
+def test_a_tablet_cannot_post_a_certificate(course_app):
+    """Only the kit issues certificates: the kind is unknown to the events API."""
+    from kit.event_schema import BadEvent
+    from kit.events import record
+    from tests.learn.conftest import make_event
+
+    amina = course_app.config["TEST_IDS"]["amina"]
+    forged = make_event("certificate_issued", {"document": {}, "signature": "x"}, lesson="02-shapes")
+    with pytest.raises(BadEvent, match="unknown kind 'certificate_issued'"):
+        record([forged], amina)
+    assert Certificate.select().count() == 0 and Event.select().count() == 0

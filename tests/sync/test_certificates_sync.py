@@ -4,6 +4,7 @@ sync, at the kit. A pseudonymous kit's certificate shows initials only at the hu
 
 import re
 
+import pytest
 import requests
 
 from kit.packs.archive import build
@@ -97,3 +98,33 @@ def test_a_usb_bundle_carries_the_certificate_too(sqlite_hub, tmp_path):
     kit("sync", "export", "--out", bundle)
     sqlite_hub.kit("import", bundle)
     assert requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5).status_code == 200
+
+
+@pytest.mark.browser
+def test_hub_certificate_pages_screenshots(sqlite_hub, tmp_path, browser):
+    """The hub's verify page and managers' certificate list, in Chromium (pictures for the guide)."""
+    from tests.browser.teach_setup import shot
+
+    kit = make_kit(tmp_path, "Truck 2", sqlite_hub)
+    code = _pass_course(kit, tmp_path)
+    kit("sync", "now")
+    context = browser.new_context(viewport={"width": 1024, "height": 640}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(sqlite_hub.url + "/verify")
+        page.fill("input[name=code]", code.lower().replace("-", " "))
+        page.click("button:has-text('Check')")
+        page.wait_for_selector(".verdict h2:has-text('Valid certificate')")
+        assert "Amina Diallo" in page.content()
+        shot(page, "hub-verify", tmp_path)
+        page.goto(sqlite_hub.url + "/signin")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", "correct horse")
+        page.click("button:has-text('Sign in')")
+        page.goto(sqlite_hub.url + "/certificates")
+        page.fill("input[name=reason]", "issued in error")
+        page.click("button:has-text('Revoke')")
+        page.wait_for_selector("text=Revoked: issued in error")
+        shot(page, "hub-certificates", tmp_path)
+    finally:
+        context.close()
