@@ -248,3 +248,21 @@ def test_certificates_in_reports_csv_and_xapi(sqlite_hub, kit):
     assert cert["result"]["completion"] is True and cert["result"]["success"] is True
     assert cert["result"]["score"]["scaled"] == 0.9
     assert cert["result"]["extensions"]["urn:classroom-kit:certificate-code"] == code
+
+
+def test_certificates_on_sqlite_and_postgresql(hub, tmp_path):
+    """The same checks, revocation and reports on both of the hub's databases."""
+    kit = FakeKit(hub, KIT_ID, tmp_path / "kit-key")
+    good, forged = kit.send(kit.certificate(), _forged(kit, "changed score", tmp_path))
+    assert _status(hub, good)[0] == 200 and _status(hub, forged)[0] == 404
+    manager = _manager(hub)
+    page = manager.get(hub.url + "/certificates", timeout=5).text
+    assert forged in page.split("Refused certificates")[1]
+    manager.post(
+        hub.url + f"/certificates/{good}/revoke", data={"csrf_token": _token(page), "reason": "duplicate"}
+    )
+    assert "Revoked" in _status(hub, good)[1]
+    assert [r["code"] for r in kit.hello().json()["revocations"]] == [good]
+    assert ",0,0,0.0,1" in manager.get(hub.url + "/reports/certificates.csv", timeout=5).text
+    statements = manager.get(hub.url + "/reports/xapi.json", timeout=10).json()
+    assert {s["result"]["success"] for s in statements if "result" in s} == {False}
