@@ -17,6 +17,7 @@ from kit.models import Event
 from .. import protocol
 from ..bundle_format import BadBundle, read_json, sign, signing_key, verify
 from . import outbox
+from .revocations import learn_revocations
 from .state import SetAside, SyncState, anchors_after, get_state, record_anchor
 
 BATCH = 2000
@@ -89,7 +90,14 @@ def import_receipt(path):
             SetAside.insert(
                 seq=event.seq, uuid=event.uuid, error=set_aside[event.seq]
             ).on_conflict_ignore().execute()
-    return {"ack": ack, "moved": moved, "bundle_id": receipt.get("bundle_id"), "set_aside": len(set_aside)}
+    revoked = learn_revocations(receipt.get("revocations"))
+    return {
+        "ack": ack,
+        "moved": moved,
+        "bundle_id": receipt.get("bundle_id"),
+        "set_aside": len(set_aside),
+        "revoked": revoked,
+    }
 
 
 def _set_aside_in(receipt):

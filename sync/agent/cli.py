@@ -157,6 +157,8 @@ def import_receipt_cmd(ctx, file):
     )
     if info["set_aside"]:
         click.echo(f"{info['set_aside']} event(s) the hub could not store are set aside: see kit sync status")
+    if info["revoked"]:
+        click.echo(f"{info['revoked']} certificate(s) of this kit were revoked at the hub")
 
 
 @sync_group.command("retry-set-aside")

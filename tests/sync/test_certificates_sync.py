@@ -90,14 +90,24 @@ def test_teachers_trained_and_pseudonymous_names(sqlite_hub, tmp_path):
     assert ",1,1,1.5,0" in csv_text  # one certificate, one teacher trained (class "Teacher training")
 
 
-def test_a_usb_bundle_carries_the_certificate_too(sqlite_hub, tmp_path):
-    kit = make_kit(tmp_path, "far", sqlite_hub)
-    kit("sync", "now")  # the hub has this kit's key from enrolment and hello
+def test_a_usb_bundle_carries_the_certificate_and_its_receipt_the_revocation(sqlite_hub, tmp_path):
+    kit = make_kit(tmp_path, "far", sqlite_hub)  # the hub has this kit's key from enrolment
     code = _pass_course(kit, tmp_path)
     bundle = tmp_path / "carry.kitbundle"
     kit("sync", "export", "--out", bundle)
     sqlite_hub.kit("import", bundle)
     assert requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5).status_code == 200
+    with sqlite_hub.db():
+        from sync.hub.certificates import revoke
+
+        revoke(code, "printed twice", "admin")
+    second = tmp_path / "again.kitbundle"
+    kit("sync", "export", "--out", second)
+    receipt = tmp_path / "again.receipt"
+    sqlite_hub.kit("import", second, "--receipt", receipt)
+    applied = kit("sync", "import-receipt", receipt)
+    assert "1 certificate(s) of this kit were revoked at the hub" in applied.stdout
+    assert f"{code}: revoked" in kit("certificates", "verify", code, check=False).stdout
 
 
 @pytest.mark.browser
