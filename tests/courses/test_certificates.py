@@ -161,3 +161,20 @@ def test_a_tablet_cannot_post_a_certificate(course_app):
     with pytest.raises(BadEvent, match="unknown kind 'certificate_issued'"):
         record([forged], amina)
     assert Certificate.select().count() == 0 and Event.select().count() == 0
+
+
+def test_backup_and_restore_keep_the_signing_key(course_app, course_kit, tmp_path):
+    """A restored kit signs with the same key, so the hub still knows its certificates."""
+    from tests.conftest import run_kit
+
+    cert = _issue(course_app)
+    key = signing.public_key_text(course_kit)
+    database.close()
+    run_kit(course_kit, "backup", "--out", tmp_path / "kit.tar")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    run_kit(fresh, "restore", tmp_path / "kit.tar")
+    assert (fresh / "signing_key").read_text() == (course_kit / "signing_key").read_text()
+    assert signing.public_key_text(fresh) == key
+    verified = run_kit(fresh, "certificates", "verify", cert.code)
+    assert f"{cert.code}: valid" in verified.stdout
