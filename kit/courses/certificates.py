@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..db import database
+from ..errors import NotFound
 from ..hardware import boot_id
 from ..packs.course import passed
+from ..packs.lessons import course_of
 from . import codes, signing
 
 logger = logging.getLogger(__name__)
@@ -79,12 +81,18 @@ def _kit():
 
 def _courses(pack_ids):
     """Return {pack_id: (version, course)} for those of these packs that define a course."""
-    marks = ",".join("?" * len(pack_ids))
-    rows = database.execute_sql(
-        f"SELECT pack_id, version, json_extract(manifest, '$.course') FROM pack WHERE pack_id IN ({marks})",
-        list(pack_ids),
-    )
-    return {pack: (version, json.loads(course)) for pack, version, course in rows if course}
+    out = {}
+    for pack_id in sorted(pack_ids):
+        try:
+            course = course_of(pack_id)
+        except NotFound:  # removed since the batch was judged
+            continue
+        if course:
+            version = database.execute_sql(
+                "SELECT version FROM pack WHERE pack_id = ?", (pack_id,)
+            ).fetchone()[0]
+            out[pack_id] = (version, course)
+    return out
 
 
 def _statuses(learner_id, pack_id):

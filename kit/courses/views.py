@@ -8,22 +8,37 @@ import json
 
 from ..db import database
 from ..packs.course import path
+from ..packs.lessons import course_of
 from .certificates import final_scores
 
 
 def _assigned_courses(class_id):
     """[(pack_id, pack title, course)] for the class's assigned packs that define a course."""
     rows = database.execute_sql(
-        "SELECT DISTINCT p.pack_id, p.title, json_extract(p.manifest, '$.course') FROM assignment a"
-        " JOIN pack p ON p.pack_id = a.pack_id WHERE a.classroom_id = ? ORDER BY a.created_at, a.id",
+        "SELECT p.pack_id, p.title FROM assignment a JOIN pack p ON p.pack_id = a.pack_id"
+        " WHERE a.classroom_id = ? ORDER BY a.created_at, a.id",
         (class_id,),
     )
     seen, out = set(), []
-    for pack_id, title, course in rows:
-        if course and pack_id not in seen:
+    for pack_id, title in rows:
+        if pack_id not in seen:
             seen.add(pack_id)
-            out.append((pack_id, title, json.loads(course)))
+            course = course_of(pack_id)
+            if course:
+                out.append((pack_id, title, course))
     return out
+
+
+def lesson_locked(learner_id, pack_id, lesson_id):
+    """Whether an ordered course keeps this lesson locked for this learner (before the
+    lessons ahead of it are done). False for every lesson of a pack without an ordered course."""
+    course = course_of(pack_id)
+    if not course or not course["ordered"] or lesson_id not in course["lessons"]:
+        return False
+    steps = dict(
+        path(course, _statuses(learner_id, pack_id), final_scores(learner_id, pack_id, course["final"]))
+    )
+    return steps.get(lesson_id) == "locked"
 
 
 def _titles(pack_id):

@@ -83,6 +83,7 @@ def import_pack(path, data_dir, progress=None):
                 raise PackError(
                     f"pack.yaml says {pack.id} {pack.version} but {MANIFEST} says {pack_id} {version}"
                 )
+            _keep_checked_course(staging, pack)
             final = pack_folder(config, pack_id, version)
             if final.exists():
                 shutil.rmtree(final)  # left behind by an import that was cut off
@@ -102,6 +103,17 @@ def import_pack(path, data_dir, progress=None):
     action = "upgraded" if installed else "installed"
     logger.info("%s pack %s %s", action, pack_id, version)
     return ImportResult(pack_id, version, action, installed.version if installed else None)
+
+
+def _keep_checked_course(staging, pack):
+    """Write the course as checked from pack.yaml into the installed manifest, whatever the
+    archive's manifest said: what the kit issues certificates by is what was validated."""
+    path = staging / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.pop("course", None)
+    if "course" in pack.meta:
+        manifest["course"] = pack.meta["course"]
+    path.write_text(json.dumps(manifest, ensure_ascii=False))
 
 
 def _check_space(config, needed):

@@ -130,6 +130,9 @@ def test_learner_sees_the_path_then_you_earned_a_certificate(course_app):
     page = client.get("/lessons").get_data(as_text=True)
     assert 'class="path-next"' in page and 'class="path-locked"' in page
     assert "Locked: finish the lessons before it" in page and "You earned a certificate" not in page
+    locked = client.get("/lesson/mini/02-shapes")
+    assert locked.status_code == 302 and locked.headers["Location"] == "/lessons"
+    assert client.get("/lesson/mini/01-count").status_code == 200
     cert = _passed(course_app)
     page = client.get("/lessons").get_data(as_text=True)
     assert "You earned a certificate!" in page and cert.code in page and 'class="path-locked"' not in page

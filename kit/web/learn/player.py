@@ -14,7 +14,7 @@ from flask_babel import pgettext
 
 from ...answer_checks import check_and_record
 from ...assignments import assigned_lessons
-from ...courses.views import learner_courses
+from ...courses.views import learner_courses, lesson_locked
 from ...db import database
 from ...errors import KitError
 from ...events import record, server_event
@@ -117,6 +117,8 @@ def _assigned_lesson(pack_id, lesson_id):
 
 def _render_player(pack_id, lesson_id, step=None, feedback=None):
     view, next_lesson = _assigned_lesson(pack_id, lesson_id)
+    if lesson_locked(g.learner.id, pack_id, lesson_id):
+        return redirect(url_for("learn.lessons"))  # the path there says what opens it
     row = _lesson_row(g.learner.id, pack_id, lesson_id)
     last = len(view.pages) + len(view.questions)
     if step is None:
