@@ -272,8 +272,8 @@ SETTINGS = [
     Setting(
         "verify_url",
         "",
-        "The hub's public verify page (https://hub.example.org/verify); certificates' QR codes point "
-        "there with their code. Empty: the QR code holds the code alone.",
+        "The programme's public page for checking certificates (https://example.org/verify); each "
+        "certificate's QR code points there with its code. Empty: the QR code holds the code alone.",
     ),
 ]
 
