@@ -75,3 +75,10 @@ def test_an_ended_live_class_sends_the_teacher_to_its_session(teacher, live):
     teacher.post(f"/teach/live/{live}/end")
     page = teacher.get(f"/teach/live/{live}")
     assert page.status_code == 302 and "/teach/sessions/" in page.headers["Location"]
+
+
+def test_the_live_pages_speak_french(learners, teacher, live):
+    page = learners["ada"].get("/live", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Lever la main" in page and "Regarde ton enseignant." in page and "As-tu compris ?" in page
+    french = teacher.get(f"/teach/live/{live}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Regardez-moi (pause)" in french and "Revenez à moi" in french
