@@ -7,7 +7,8 @@ Phases, each on a fresh copy of the same prepared data folder:
                and asks 5 questions to the room while 60 tablets follow (bench.live_room):
                propagation from tap to tablet (p50/p95/max), tablets left behind,
                answers counted per second, server CPU and memory, ordinary routes' p95;
-  3. one core  phase 2 with the kit in one worker pinned to CPU 0 (the clients on CPU 1).
+  3. one core  phases 1 and 2 again with the kit in one worker pinned to CPU 0 (the
+               clients on CPU 1): the ordinary routes compared with the same kit alone.
 Run: bench/run live  (--quick: a tiny smoke run, docs untouched).
 """
 
@@ -208,7 +209,9 @@ def main(argv=None):
     results["live"] = run_phase(folder, plan, args, live=True)
     cpus = os.sched_getaffinity(0)
     if len(cpus) > 1 and not args.quick:
-        results["one_core"] = run_phase(folder, plan, args, live=True, kit_cpus="0", gen_cpus="1", workers=1)
+        pinned = {"kit_cpus": "0", "gen_cpus": "1", "workers": 1}
+        results["baseline_one_core"] = run_phase(folder, plan, args, live=False, **pinned)
+        results["one_core"] = run_phase(folder, plan, args, live=True, **pinned)
     for name in ("live", "one_core"):
         if name in results:
             results[name]["summary"] = summarise_room(results[name]["room"])

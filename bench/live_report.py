@@ -6,8 +6,11 @@ from .live_class import ORDINARY
 MEMORY_MB = 80
 
 
+BASELINE = {"live": "baseline", "one_core": "baseline_one_core"}
+
+
 def _ratio(results, phase, route):
-    base = results["baseline"]["ordinary"].get(route, {}).get("p95")
+    base = results[BASELINE[phase]]["ordinary"].get(route, {}).get("p95")
     during = results[phase]["ordinary"].get(route, {}).get("p95")
     return (during / base if base and during else None), base, during
 
