@@ -199,7 +199,7 @@
       c = q.choices[i];
       li = document.createElement("li");
       li.className = q.correct.indexOf(c.id) >= 0 ? "right" : "";
-      li.innerHTML = '<span class="label"></span><span class="bar"><span class="fill"></span></span> <span class="n"></span>';
+      li.innerHTML = '<span class="label"></span><span class="meter"><span class="fill"></span></span> <span class="n"></span>';
       li.querySelector(".label").textContent = (q.kind === "poll" ? polls[c.id] : c.text) + (q.correct.indexOf(c.id) >= 0 ? " ✓" : "");
       li.querySelector(".fill").className = "fill w" + (total ? Math.round(q.counts[c.id] * 10 / total) : 0);
       li.querySelector(".n").textContent = q.counts[c.id];

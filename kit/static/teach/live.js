@@ -135,7 +135,7 @@
     q.choices.forEach(function (c) {
       var li = document.createElement("li"), right = q.correct.indexOf(c.id) >= 0;
       li.className = right && q.state === "revealed" ? "right" : "";
-      li.innerHTML = '<span class="label"></span><span class="bar"><span class="fill"></span></span> <span class="n"></span> <span class="names"></span>';
+      li.innerHTML = '<span class="label"></span><span class="meter"><span class="fill"></span></span> <span class="n"></span> <span class="names"></span>';
       li.querySelector(".label").textContent = (q.kind === "poll" ? polls[c.id] : c.text) + (right ? " ✓" : "");
       li.querySelector(".fill").className = "fill w" + (total ? Math.round(q.counts[c.id] * 10 / total) : 0);
       li.querySelector(".n").textContent = q.counts[c.id];
