@@ -176,6 +176,17 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
     shot(ben, "live-tablet-poll", tmp_path)
     assert not axe_check(ben), describe(axe_check(ben))
 
+    # A second device takes over the same live class (the phone stays open, or sleeps).
+    laptop = contexts(width=1024, height=768).new_page()
+    sign_in(laptop, server.url)
+    laptop.goto(f"{server.url}/teach/classes/{class_id}")
+    laptop.get_by_role("link", name="Open the live class").click()
+    expect(laptop.locator("#live-page")).to_have_text("Page 3 of 7")
+    laptop.get_by_role("button", name="Next").click()
+    expect(teacher.locator("#live-page")).to_have_text("Page 4 of 7")
+    for page in (ada, ben, cy):
+        expect(shown_step(page)).to_have_attribute("data-step", "3")
+
     teacher.get_by_role("button", name="End the live class").click()
     teacher.wait_for_url(re.compile(r"/teach/sessions/\d+$"))
     for name in LEARNERS:
