@@ -78,5 +78,5 @@ def live_hand():
 @bp.get("/live/projector/<code>")
 def projector_state(code):
     """The page and the answer counts (no names) for a projector signed with the class's code."""
-    _live, state = room.projector_state(code)
+    _live, state = room.projector_state(code, request.remote_addr)
     return _fresh(jsonify(state))

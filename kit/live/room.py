@@ -12,6 +12,7 @@ from collections import namedtuple
 
 from flask_babel import gettext as _
 
+from ..auth import failures, limits
 from ..db import database, write
 from ..errors import Conflict, Forbidden, KitError, NotFound, TooManyRequests
 from ..event_schema import BadEvent
@@ -245,14 +246,26 @@ def teacher_state(live):
     }
 
 
-def projector_state(code):
-    """The projector's view of the live class a code names: the page and counts, no names."""
+def projector_state(code, address=""):
+    """The projector's view of the live class a code names: the page and counts, no names.
+
+    Wrong codes count against the address like wrong passwords (`login_address_attempts`
+    per `login_window_s`), so nobody on the Wi-Fi can try codes until one shows a class.
+    """
+    key = f"projector-from:{address or ''}"
+    _per_name, per_address, window = limits()
+    wait = failures.retry_after(key, per_address, window)
+    if wait:
+        raise TooManyRequests(
+            _("too many wrong codes: wait %(seconds)s seconds", seconds=wait), retry_after=wait
+        )
     live = (
         LiveClass.get_or_none((LiveClass.code == str(code).upper()) & LiveClass.ended_at.is_null())
         if isinstance(code, str) and len(code) <= 16
         else None
     )
     if live is None:
+        failures.fail(key)
         raise NotFound(_("no live class has this code; check the code on the teacher's screen"))
     question = public_question(live.question)
     if question:

@@ -82,3 +82,19 @@ def test_the_live_pages_speak_french(learners, teacher, live):
     assert "Lever la main" in page and "Regarde ton enseignant." in page and "As-tu compris ?" in page
     french = teacher.get(f"/teach/live/{live}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Regardez-moi (pause)" in french and "Revenez à moi" in french
+
+
+def test_guessing_projector_codes_is_limited_per_address(live_app, live):
+    from kit.auth import limits
+
+    projector = live_app.test_client()
+    code = LiveClass.get_by_id(live).code
+    allowed = limits()[1]
+    for n in range(allowed):
+        assert projector.get(f"/projector/WRONG{n}").status_code == 404
+    blocked = projector.get(f"/projector/{code}")  # even the right code, until the window moves on
+    assert blocked.status_code == 429 and "Too many wrong codes" in blocked.get_data(as_text=True)
+    api = projector.get(f"/api/v1/live/projector/{code}")
+    assert api.status_code == 429 and api.get_json()["error"]["details"]["retry_after"] >= 1
+    other = projector.get(f"/projector/{code}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200  # another address is not locked out

@@ -7,7 +7,7 @@ JavaScript the page shows the step of the moment and a link to look again.
 
 from flask import g, redirect, render_template, request, url_for
 
-from ...errors import NotFound
+from ...errors import NotFound, TooManyRequests
 from ...live import room
 from ..teach.live import step_values
 from . import bp
@@ -53,9 +53,11 @@ def projector():
 def projector_view(code):
     """The read-only projector view: the page large, the answer chart, no names."""
     try:
-        live, state = room.projector_state(code)
+        live, state = room.projector_state(code, request.remote_addr)
     except NotFound:
         return render_template("learn/projector_code.html", wrong=True), 404
+    except TooManyRequests as exc:
+        return render_template("learn/projector_code.html", wait=exc.details["retry_after"]), 429
     view = _lesson(live)
     return render_template(
         "learn/projector.html",
