@@ -162,6 +162,14 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
     expect(shown_step(ben)).to_have_attribute("data-step", "1")
     teacher.get_by_role("button", name="Come back to me").click()
     expect(shown_step(ben)).to_have_attribute("data-step", "2")
+    # Still free: the teacher moves on alone, then asks the next question; Ben is brought to it.
+    teacher.get_by_role("button", name="Next").click()
+    expect(teacher.locator("#live-page")).to_have_text("Page 4 of 7")
+    ben.wait_for_timeout(1500)
+    expect(shown_step(ben)).to_have_attribute("data-step", "2")
+    teacher.get_by_role("button", name="Ask this question").click()
+    expect(shown_step(ben)).to_have_attribute("data-step", "3")
+    teacher.get_by_role("button", name="Close the question").click()
     teacher.get_by_role("button", name="Follow me").click()
 
     # A hand goes up, the teacher sees it and lowers it; then a one-tap poll.
@@ -181,11 +189,11 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
     sign_in(laptop, server.url)
     laptop.goto(f"{server.url}/teach/classes/{class_id}")
     laptop.get_by_role("link", name="Open the live class").click()
-    expect(laptop.locator("#live-page")).to_have_text("Page 3 of 7")
+    expect(laptop.locator("#live-page")).to_have_text("Page 4 of 7")
     laptop.get_by_role("button", name="Next").click()
-    expect(teacher.locator("#live-page")).to_have_text("Page 4 of 7")
+    expect(teacher.locator("#live-page")).to_have_text("Page 5 of 7")
     for page in (ada, ben, cy):
-        expect(shown_step(page)).to_have_attribute("data-step", "3")
+        expect(shown_step(page)).to_have_attribute("data-step", "4")
 
     teacher.get_by_role("button", name="End the live class").click()
     teacher.wait_for_url(re.compile(r"/teach/sessions/\d+$"))

@@ -16,7 +16,7 @@
   var kit = window.kitLearn || null;
   var ANSWERS = "kit.live.answers", SEEN = "kit.live.seen";
   var tag = null, period = 1000, failures = 0, timer = null, live = null, recallSeen = -1;
-  var shownStep = main ? +main.getAttribute("data-step") : -1, lastNote = "", lateFor = 0;
+  var shownStep = main ? +main.getAttribute("data-step") : -1, lastNote = "", lateFor = 0, askedSeen = 0;
 
   function load(key, fallback) { try { return JSON.parse(window.localStorage.getItem(key) || "null") || fallback; } catch (e) { return fallback; } }
   function keep(key, value) { try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ } }
@@ -79,6 +79,9 @@
     if (role === "learner") { keep(SEEN, { id: state.id, recall: state.recall || 0 }); }
     if (first) { recallSeen = state.recall || 0; }
     if (state.mode !== "free" || state.recall > recallSeen || first) { show(state.step); }
+    /* A question newly asked to the room brings a wandering tablet to it, in free mode too. */
+    if (state.question && state.question.no > askedSeen && state.question.state === "open" && state.question.kind === "quiz") { show(state.question.step); }
+    if (state.question) { askedSeen = state.question.no; }
     recallSeen = state.recall || 0;
     question(state.question);
     if (role === "learner") { hand(state.hand); banner(); }
