@@ -88,6 +88,9 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
         page.wait_for_url(re.compile(r"/live$"))  # the lessons page sent it to the live class
         tablets[name] = (context, page)
     expect(teacher.locator("#live-connected")).to_have_text("3 of 3 connected", timeout=15000)
+    # With its script running, a tablet needs no "Show my teacher's page" link; the hand shows.
+    expect(tablets["Ada"][1].get_by_role("link", name="Show my teacher’s page")).to_be_hidden()
+    expect(tablets["Ada"][1].get_by_role("button", name="Raise my hand")).to_be_visible()
     ada, ben, cy = (tablets[name][1] for name in LEARNERS)
     for page in (ada, ben, cy):
         expect(shown_step(page)).to_have_attribute("data-step", "0")
