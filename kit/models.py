@@ -238,6 +238,8 @@ class CertificateRevocation(BaseModel):
     code = CharField(primary_key=True)
     reason = TextField()
     revoked_at = CharField()
+
+
 class LiveClass(BaseModel):
     """A live class (kit.live): the teacher's step, mode and question, shared by every worker."""
 
