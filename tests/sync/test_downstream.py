@@ -1,0 +1,138 @@
+"""Downstream changes: made at the hub by a remote teacher, applied once on the kit, online or by USB."""
+
+import json
+
+import pytest
+
+from .conftest import make_kit
+
+
+def _learner_and_class(kit):
+    from kit.models import Classroom, Learner
+
+    with kit.db():
+        room = Classroom.get(Classroom.name == "Morning class")
+        return room.uuid, Learner.get(Learner.display_name == "Ama").uuid
+
+
+def make_changes(hub, kit, *specs):
+    """Make changes at the hub for the kit's Morning class, as a remote teacher's page does."""
+    from sync.hub.changes import make
+    from sync.hub.scopes import find_class
+
+    class_uuid, learner = _learner_and_class(kit)
+    with hub.db():
+        found = find_class("admin", kit.kit_id, class_uuid)
+        return [
+            make(
+                found, "juma", kind, **{"learner": learner, **fields} if kind != "assign" else fields
+            ).change_id
+            for kind, fields in specs
+        ]
+
+
+def from_afar(kit):
+    from kit.from_afar import FromAfar
+    from sync.agent.state import SyncState
+
+    with kit.db():
+        rows = [
+            (r.seq, r.kind, r.outcome, r.undone_at is not None)
+            for r in FromAfar.select().order_by(FromAfar.seq)
+        ]
+        return rows, SyncState.get().changes_seq
+
+
+def assignments(kit):
+    from kit.models import Assignment
+
+    with kit.db():
+        return sorted((a.pack_id, a.lesson_id, str(a.due_date)) for a in Assignment.select())
+
+
+@pytest.fixture
+def synced(hub, tmp_path):
+    """A kit with a class and a learner, whose records the hub holds."""
+    kit = make_kit(tmp_path, "k", hub)
+    kit.add_events(2)
+    assert kit("sync", "now").stdout.startswith("ok: 2 event(s), ")
+    return hub, kit
+
+
+def test_changes_arrive_once_online_and_the_hub_hears_they_were_applied(synced):
+    hub, kit = synced
+    ids = make_changes(
+        hub,
+        kit,
+        ("assign", {"pack": "numeracy", "lesson": "02-count", "due": "2026-03-31"}),
+        ("note", {"text": "Well done on fractions — try lesson 4 next"}),
+        ("flag", {"text": "Amina seems stuck on reading: sit with her"}),
+    )
+    out = kit("sync", "now").stdout
+    assert "3 change(s) from the hub applied" in out
+    rows, cursor = from_afar(kit)
+    assert rows == [
+        (1, "assign", "assigned", False),
+        (2, "note", "delivered", False),
+        (3, "flag", "delivered", False),
+    ]
+    assert cursor == 3
+    assert assignments(kit) == [("numeracy", "02-count", "2026-03-31")]
+    # Again: nothing new, nothing twice.
+    assert "change(s) from the hub" not in kit("sync", "now").stdout
+    assert from_afar(kit)[0] == rows and len(assignments(kit)) == 1
+    # The applied events went up in the first cycle: the hub shows each delivered, with its outcome.
+    from sync.hub.changes import HubChange, refresh
+
+    with hub.db():
+        refresh(kit.kit_id)
+        got = {c.change_id: (c.delivered_at is not None, c.outcome) for c in HubChange.select()}
+    assert got == {ids[0]: (True, "assigned"), ids[1]: (True, "delivered"), ids[2]: (True, "delivered")}
+
+
+def test_changes_arrive_once_by_usb_bundle_and_old_foreign_or_tampered_ones_are_refused(synced, tmp_path):
+    hub, kit = synced
+    other = make_kit(tmp_path, "other", hub)
+    make_changes(hub, kit, ("note", {"text": "Read page 3 again"}), ("assign", {"pack": "numeracy"}))
+    bundle = tmp_path / "usb" / "k.kitchanges"
+    bundle.parent.mkdir()
+    out = hub.kit("export-for", kit.kit_id, "--out", bundle).stdout
+    assert "2 change(s) after change 0" in out
+    document = json.loads(bundle.read_text())
+    document["changes"][0]["text"] = "Something else"
+    tampered = tmp_path / "tampered.kitchanges"
+    tampered.write_text(json.dumps(document))
+    refused = kit("sync", "import", tampered, check=False)
+    assert refused.returncode == 1 and "signature does not match" in refused.stderr
+    foreign = other("sync", "import", bundle, check=False)
+    assert foreign.returncode == 1 and f"is for kit '{kit.kit_id}', not this kit" in foreign.stderr
+    assert from_afar(kit) == ([], 0) and from_afar(other) == ([], 0)
+    done = kit("sync", "import", bundle).stdout
+    assert "applied 2 change(s) from the hub (now up to change 2)" in done
+    assert "receipt applied" in done
+    again = kit("sync", "import", bundle).stdout
+    assert "nothing new: the 2 change(s) in this bundle were already applied" in again
+    assert [r[:3] for r in from_afar(kit)[0]] == [(1, "note", "delivered"), (2, "assign", "assigned")]
+    # The next online sync finds nothing to apply, and tells the hub both are applied.
+    assert "change(s) from the hub" not in kit("sync", "now").stdout
+    assert hub.query("SELECT COUNT(*) FROM hub_change WHERE delivered_at IS NOT NULL")[0][0] == 2
+    # A bundle exported now carries nothing: the hub knows everything was applied.
+    assert "0 change(s) after change 2" in hub.kit("export-for", "k", "--out", tmp_path / "later").stdout
+
+
+def test_a_change_that_skips_one_is_refused_and_nothing_after_it_applies(synced):
+    from sync.agent.downstream import apply_changes
+    from sync.changes_format import BadChange
+
+    hub, kit = synced
+    make_changes(hub, kit, ("note", {"text": "one"}), ("note", {"text": "two"}))
+    with hub.db():
+        from sync.hub.changes import pending
+
+        changes, _ = pending(kit.kit_id, 0, 10)
+    with kit.db():
+        with pytest.raises(BadChange, match="cannot come before change 1"):
+            apply_changes(changes[1:], "usb")
+        assert apply_changes(changes, "usb") == 2
+        assert apply_changes(changes, "online") == 0
+    assert from_afar(kit)[1] == 2
