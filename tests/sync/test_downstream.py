@@ -136,3 +136,67 @@ def test_a_change_that_skips_one_is_refused_and_nothing_after_it_applies(synced)
         assert apply_changes(changes, "usb") == 2
         assert apply_changes(changes, "online") == 0
     assert from_afar(kit)[1] == 2
+
+
+HANG_IN_SECOND = """
+import json, sys, time
+from pathlib import Path
+from kit import from_afar
+from kit.datafolder import open_data
+from sync.agent.downstream import apply_changes
+
+data, changes, ready = sys.argv[1], json.loads(Path(sys.argv[2]).read_text()), Path(sys.argv[3])
+real = from_afar.apply
+
+def apply(change, via):
+    outcome = real(change, via)
+    if change["seq"] == 2:  # applied, its event written, the cursor not yet moved: killed here
+        ready.write_text("in change 2")
+        time.sleep(60)
+    return outcome
+
+from_afar.apply = apply
+open_data(data)
+apply_changes(changes, "online")
+"""
+
+
+def test_kill_9_in_the_middle_of_a_change_leaves_it_unapplied_and_it_applies_once_later(synced, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from kit.models import Event
+    from sync.agent.downstream import apply_changes
+    from sync.hub.changes import pending
+    from tests.conftest import ROOT
+
+    hub, kit = synced
+    make_changes(hub, kit, ("note", {"text": "one"}), ("assign", {"pack": "numeracy"}), ("flag", {"text": "x"}))
+    with hub.db():
+        changes, _ = pending(kit.kit_id, 0, 10)
+    (tmp_path / "changes.json").write_text(json.dumps(changes))
+    ready = tmp_path / "ready"
+    child = subprocess.Popen(
+        [sys.executable, "-c", HANG_IN_SECOND, kit.data_dir, tmp_path / "changes.json", ready], cwd=ROOT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), "the child never reached change 2"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert from_afar(kit) == ([(1, "note", "delivered", False)], 1)
+    assert assignments(kit) == []
+    with kit.db():
+        assert apply_changes(changes, "online") == 2
+        assert apply_changes(changes, "usb") == 0
+        applied = [e.payload["seq"] for e in Event.select().where(Event.kind == "remote_change_applied")]
+    assert sorted(applied) == [1, 2, 3]
+    assert from_afar(kit)[1] == 3 and len(assignments(kit)) == 1
