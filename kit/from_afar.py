@@ -174,10 +174,7 @@ def flags_for(class_id):
     return flags
 
 
-def listing(limit=200):
-    """Everything that came from afar, newest first, for the local teacher's list."""
-    query = FromAfar.select(FromAfar, Classroom, Learner).join(
-        Classroom, join_type="LEFT OUTER", on=(FromAfar.classroom == Classroom.id)
-    )
-    query = query.switch(FromAfar).join(Learner, join_type="LEFT OUTER", on=(FromAfar.learner == Learner.id))
+def listing(class_id, limit=200):
+    """Everything that came from afar for a class, newest first, for the local teacher's list."""
+    query = FromAfar.select().where(FromAfar.classroom == class_id)
     return list(query.order_by(FromAfar.seq.desc()).limit(limit))

@@ -254,7 +254,10 @@ def last_receipt():
 
 @bp.errorhandler(KitError)  # /sync/v1 keeps its JSON envelope (api.py)
 def _page_error(exc):
-    """A refused or failed action on a page: the message on the hub's error page, never a 500."""
+    """A refused or failed action on a page: the message on the hub's error page, never a 500
+    (a .json download answers the JSON error envelope instead)."""
+    if request.path.endswith(".json"):
+        return exc.to_dict(), exc.status
     return render_template("hub/error.html", status=exc.status, message=exc.message), exc.status
 
 

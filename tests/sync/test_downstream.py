@@ -174,7 +174,9 @@ def test_kill_9_in_the_middle_of_a_change_leaves_it_unapplied_and_it_applies_onc
     from tests.conftest import ROOT
 
     hub, kit = synced
-    make_changes(hub, kit, ("note", {"text": "one"}), ("assign", {"pack": "numeracy"}), ("flag", {"text": "x"}))
+    make_changes(
+        hub, kit, ("note", {"text": "one"}), ("assign", {"pack": "numeracy"}), ("flag", {"text": "x"})
+    )
     with hub.db():
         changes, _ = pending(kit.kit_id, 0, 10)
     (tmp_path / "changes.json").write_text(json.dumps(changes))
