@@ -47,12 +47,15 @@ def is_applied(change_id):
     return FromAfar.select().where(FromAfar.change_id == change_id).exists()
 
 
-def _event(kind, learner, payload):
-    """Append an event made by the kit itself, in the caller's transaction."""
+def _event(kind, payload):
+    """Append an event made by the kit itself, in the caller's transaction.
+
+    It names no learner: kit.progress folds every learner's event into lesson progress
+    when rebuilding, and these are about the change, not a lesson.
+    """
     event = server_event(kind, "", "", payload)
     Event.create(
         uuid=event["uuid"],
-        learner=learner,
         kind=kind,
         payload=event["payload"],
         device_time=utcnow(),
@@ -114,7 +117,6 @@ def apply(change, via):
     row.save(force_insert=True)
     _event(
         "remote_change_applied",
-        learner,
         {"change": row.change_id, "seq": row.seq, "outcome": row.outcome, "via": via},
     )
     return row.outcome
@@ -129,7 +131,7 @@ def undo(item_id):
         if row.assignment_id:
             Assignment.delete().where(Assignment.id == row.assignment_id).execute()
         FromAfar.update(undone_at=utcnow()).where(FromAfar.id == row.id).execute()
-        _event("remote_change_undone", row.learner, {"change": row.change_id, "seq": row.seq})
+        _event("remote_change_undone", {"change": row.change_id, "seq": row.seq})
 
 
 def _live():
@@ -161,7 +163,7 @@ def mark_seen(learner, notes):
                 .execute()
             )
             if updated:
-                _event("remote_note_seen", learner, {"change": note.change_id, "seq": note.seq})
+                _event("remote_note_seen", {"change": note.change_id, "seq": note.seq})
     return len(fresh)
 
 
