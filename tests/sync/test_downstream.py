@@ -25,7 +25,7 @@ def make_changes(hub, kit, *specs):
         found = find_class("admin", kit.kit_id, class_uuid)
         return [
             make(
-                found, "juma", kind, **{"learner": learner, **fields} if kind != "assign" else fields
+                found, "juma", kind, **{"learner": learner, **fields} if kind in ("note", "flag") else fields
             ).change_id
             for kind, fields in specs
         ]
@@ -202,3 +202,39 @@ def test_kill_9_in_the_middle_of_a_change_leaves_it_unapplied_and_it_applies_onc
         applied = [e.payload["seq"] for e in Event.select().where(Event.kind == "remote_change_applied")]
     assert sorted(applied) == [1, 2, 3]
     assert from_afar(kit)[1] == 3 and len(assignments(kit)) == 1
+
+
+def test_a_link_cut_while_changes_come_down_applies_them_once_at_the_next_sync(
+    sqlite_hub, tmp_path, proxy_for
+):
+    hub = sqlite_hub
+    proxy = proxy_for(hub)
+    kit = make_kit(tmp_path, "k", hub, url=proxy.url)
+    kit.add_events(2)
+    kit("sync", "now")
+    make_changes(hub, kit, ("note", {"text": "one"}), ("flag", {"text": "two"}))
+    proxy.fault("reset", "/sync/v1/changes", times=1)
+    failed = kit("sync", "now", check=False)
+    assert failed.returncode == 1 and "cannot reach the hub" in failed.stdout
+    assert from_afar(kit) == ([], 0)
+    assert "2 change(s) from the hub applied" in kit("sync", "now").stdout
+    proxy.fault("500", "/sync/v1/changes", times=1)  # the hub fails after the kit applied: nothing twice
+    kit("sync", "now", check=False)
+    kit("sync", "now")
+    assert [r[:2] for r in from_afar(kit)[0]] == [(1, "note"), (2, "flag")]
+
+
+def test_a_pack_the_remote_teacher_asks_for_is_installed_again_after_the_kit_removed_it(sqlite_hub, tmp_path):
+    hub = sqlite_hub
+    kit = make_kit(tmp_path, "k", hub)
+    kit.add_events(2)
+    pack = tmp_path / "first-steps.kitpack"
+    kit("pack", "build", "content_packs/first-steps", "-o", pack)
+    hub.kit("pack", "publish", pack)
+    assert "1 pack(s) installed" in kit("sync", "now").stdout
+    kit("pack", "remove", "first-steps")
+    assert "pack(s) installed" not in kit("sync", "now").stdout  # the catalogue did not change
+    make_changes(hub, kit, ("install_pack", {"pack": "first-steps"}))
+    out = kit("sync", "now").stdout
+    assert "1 change(s) from the hub applied, 1 pack(s) installed" in out
+    assert from_afar(kit)[0] == [(1, "install_pack", "requested", False)]
