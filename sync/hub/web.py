@@ -274,6 +274,3 @@ def init_app(app):
 
     csrf.exempt(api_bp)  # kits authenticate each call with their secret, not a cookie
     app.register_blueprint(bp)
-    from .remote import bp as remote_bp
-
-    app.register_blueprint(remote_bp)

@@ -113,6 +113,8 @@ def test_changes_arrive_once_by_usb_bundle_and_old_foreign_or_tampered_ones_are_
     again = kit("sync", "import", bundle).stdout
     assert "nothing new: the 2 change(s) in this bundle were already applied" in again
     assert [r[:3] for r in from_afar(kit)[0]] == [(1, "note", "delivered"), (2, "assign", "assigned")]
+    assert "from the hub:   changes applied up to 2" in kit("sync", "status").stdout
+    assert kit.status()["changes_applied"] == 2
     # The next online sync finds nothing to apply, and tells the hub both are applied.
     assert "change(s) from the hub" not in kit("sync", "now").stdout
     assert hub.query("SELECT COUNT(*) FROM hub_change WHERE delivered_at IS NOT NULL")[0][0] == 2
