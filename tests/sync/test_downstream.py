@@ -106,6 +106,13 @@ def test_changes_arrive_once_by_usb_bundle_and_old_foreign_or_tampered_ones_are_
     assert refused.returncode == 1 and "signature does not match" in refused.stderr
     foreign = other("sync", "import", bundle, check=False)
     assert foreign.returncode == 1 and f"is for kit '{kit.kit_id}', not this kit" in foreign.stderr
+    junk = tmp_path / "junk.kitchanges"
+    junk.write_text('{"magic": "classroom-kit-receipt", "format": 1}')
+    wrong_file = kit("sync", "import", junk, check=False)
+    assert (
+        wrong_file.returncode == 1
+        and "junk.kitchanges is not a Classroom Kit bundle from the hub" in wrong_file.stderr
+    )
     assert from_afar(kit) == ([], 0) and from_afar(other) == ([], 0)
     done = kit("sync", "import", bundle).stdout
     assert "applied 2 change(s) from the hub (now up to change 2)" in done
