@@ -71,7 +71,7 @@ def test_an_assignment_already_on_the_kit_keeps_the_local_due_date_and_undo_leav
     assert [str(a.due_date) for a in Assignment.select()] == ["2026-05-05"]
 
 
-def test_notes_for_a_learner_gone_from_the_kit_are_kept_for_the_teacher_not_shown_to_the_class(client, ids):
+def test_notes_for_a_learner_gone_from_the_kit_are_kept_for_the_teacher_not_shown_to_the_class(teacher, ids):
     room = Classroom.get_by_id(ids["class"])
     ben = Learner.get_by_id(ids["ben"])
     ben.active = False
@@ -89,6 +89,10 @@ def test_notes_for_a_learner_gone_from_the_kit_are_kept_for_the_teacher_not_show
     assert from_afar.notes_for(Learner.get_by_id(ids["ada"])) == []
     applied = [e.payload["outcome"] for e in Event.select().where(Event.kind == "remote_change_applied")]
     assert applied == outcomes
+    french = teacher.get(f"/teach/classes/{ids['class']}/from-afar", headers={"Accept-Language": "fr"})
+    text = french.get_data(as_text=True)
+    assert "gardé pour vous : l’apprenant n’est pas sur ce kit" in text
+    assert "Note" in text and "à distance" in text
 
 
 def _learner_signs_in(client, learner_id, class_id):

@@ -7,18 +7,38 @@ flag hidden. The hub hears of the undo as an event.
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ... import from_afar, roster
 from ...auth import teacher_required
 from . import bp
 
-KINDS = {
-    "assign": _l("Assignment"),
-    "note": _l("Note"),
-    "flag": _l("Flag"),
-    "install_pack": _l("Pack requested"),
-}
+
+def _kinds():
+    return {
+        "assign": _("Assignment"),
+        "note": _("Note"),
+        "flag": _("Flag"),
+        "install_pack": _("Pack requested"),
+    }
+
+
+def _outcomes():
+    """kit.from_afar keeps each outcome in English (it also goes to the hub); the teacher reads theirs."""
+    return {
+        "assigned": _("assigned"),
+        "delivered": _("delivered"),
+        "requested": _("requested: the kit fetches it at its next online sync"),
+        "already assigned on the kit: kept the kit's due date": _(
+            "already assigned here: your due date is kept"
+        ),
+        "skipped: the class is not on this kit": _("skipped: the class is not on this kit"),
+        "kept for the local teacher: the learner is not on this kit": _(
+            "kept for you: the learner is not on this kit"
+        ),
+        "kept for the local teacher: the learner is no longer active": _(
+            "kept for you: the learner is no longer active"
+        ),
+    }
 
 
 @bp.get("/classes/<int:class_id>/from-afar")
@@ -26,7 +46,7 @@ KINDS = {
 def from_afar_page(class_id):
     room = roster.get_class(class_id)
     rows = from_afar.listing(room.id)
-    return render_template("teach/from_afar.html", room=room, rows=rows, kinds=KINDS)
+    return render_template("teach/from_afar.html", room=room, rows=rows, kinds=_kinds(), outcomes=_outcomes())
 
 
 @bp.post("/from-afar/<int:item_id>/undo")
