@@ -55,9 +55,16 @@ def pull_changes(client):
     applied = 0
     for _ in range(10000):  # bounded: each turn moves the cursor or ends
         before = get_state().changes_seq
-        answer = client.call(
-            "GET", protocol.PREFIX + "/changes", params={"after": before, "limit": PAGE}
-        ).json()
+        try:
+            answer = client.call(
+                "GET", protocol.PREFIX + "/changes", params={"after": before, "limit": PAGE}
+            ).json()
+        except HubRefused as exc:
+            if exc.status != 404:
+                raise
+            # A hub older than downstream changes: it has none to send; the rest of the cycle runs.
+            logger.info("the hub offers no downstream changes (an older hub): %s", exc.message)
+            return applied
         if not isinstance(answer, dict):
             raise HubRefused("the hub's answer to /changes is not a JSON object")
         try:

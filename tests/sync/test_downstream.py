@@ -247,3 +247,13 @@ def test_a_pack_the_remote_teacher_asks_for_is_installed_again_after_the_kit_rem
     out = kit("sync", "now").stdout
     assert "1 change(s) from the hub applied, 1 pack(s) installed" in out
     assert from_afar(kit)[0] == [(1, "install_pack", "requested", False)]
+
+
+def test_a_hub_older_than_downstream_changes_still_takes_the_kits_events(sqlite_hub, tmp_path, proxy_for):
+    hub = sqlite_hub
+    proxy = proxy_for(hub)
+    kit = make_kit(tmp_path, "k", hub, url=proxy.url)
+    kit.add_events(3)
+    proxy.fault("404", "/sync/v1/changes")  # as a hub without the route answers
+    assert kit("sync", "now").stdout.startswith("ok: 3 event(s), ")
+    assert len(hub.uuids(kit.kit_id)) == 3 and from_afar(kit) == ([], 0)

@@ -151,6 +151,10 @@ def test_a_learner_of_another_kit_cannot_be_named_and_a_revoked_kit_is_read_only
     )
     assert refused.status_code == 403 and "read-only" in refused.text
     assert hub.query("SELECT COUNT(*) FROM hub_change")[0][0] == 1
+    gone = hub.kit("export-for", "a", "--out", a.data_dir.parent / "a.kitchanges", check=False)
+    assert gone.returncode == 1 and "kit a was revoked: nothing can be sent to it" in gone.stderr
+    unknown = hub.kit("export-for", "nowhere", "--out", a.data_dir.parent / "x.kitchanges", check=False)
+    assert unknown.returncode == 1 and "no kit 'nowhere' at this hub" in unknown.stderr
 
 
 def test_scope_and_role_commands_refuse_bad_input(two_kits):
