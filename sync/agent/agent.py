@@ -1,7 +1,8 @@
 """The sync agent: one cycle moves the kit's records to the hub, stage by stage.
 
-A cycle is: probe and exchange clocks (hello), push events above the cursor, push
-changed records, fetch new content packs. Every stage is written to the state row
+A cycle is: fetch and apply the hub's downstream changes (sync/agent/downstream.py),
+probe and exchange clocks (hello), push events above the cursor, push changed records,
+fetch new content packs. Every stage is written to the state row
 before it starts, the cursor moves only to what the hub acknowledges, and failures
 back off exponentially with jitter; so a killed process simply resumes at the next
 cycle. The network is never touched inside a database transaction.
@@ -22,6 +23,7 @@ from kit.models import utcnow
 from .. import protocol
 from . import outbox
 from .client import HubClient, HubRefused, HubUnreachable
+from .downstream import pull_changes
 from .revocations import learn_revocations, public_key_text
 from .state import (
     SetAside,
@@ -122,6 +124,8 @@ def _back_off(config, message, result, wait=None):
 
 
 def _cycle(client, config):
+    update_state(stage="pulling_changes")
+    changes = pull_changes(client)  # first: the events recording them go up in this cycle
     anchor = record_anchor()
     answer = _hello(client, config)
     sent = _push_events(client, config, anchor.last_seq) + _retry_set_aside(client)
@@ -131,8 +135,10 @@ def _cycle(client, config):
     from .downloads import pull_packs
 
     packs = pull_packs(client, config, answer.get("catalogue", ""))
-    return f"ok: {sent} event(s), {records} record(s) sent" + (
-        f", {packs} pack(s) installed" if packs else ""
+    return (
+        f"ok: {sent} event(s), {records} record(s) sent"
+        + (f", {changes} change(s) from the hub applied" if changes else "")
+        + (f", {packs} pack(s) installed" if packs else "")
     )
 
 

@@ -69,8 +69,14 @@ def export_bundle(config, out):
 
 
 def import_receipt(path):
-    """Apply a receipt from the hub: move the cursor to what the hub acknowledged."""
-    receipt = read_json(path, protocol.RECEIPT_MAGIC, "receipt")
+    """Apply a receipt file from the hub: move the cursor to what the hub acknowledged."""
+    return apply_receipt(read_json(path, protocol.RECEIPT_MAGIC, "receipt"))
+
+
+def apply_receipt(receipt):
+    """Apply a receipt (read from its file, or inside a bundle from the hub); return a summary."""
+    if receipt.get("magic") != protocol.RECEIPT_MAGIC:
+        raise BadBundle("the receipt is not a Classroom Kit receipt")
     state = get_state()
     if receipt.get("kit") != state.kit_id:
         raise BadBundle(f"this receipt is for kit {receipt.get('kit')}, not this kit ({state.kit_id})")

@@ -13,6 +13,7 @@ from kit.storable import is_storable, loads
 
 from .. import credentials, protocol
 from . import certificates
+from .changes import applied_upto, pending
 from .db import database
 from .enrol import authenticate, enrol
 from .ingest import store_events, store_records
@@ -155,6 +156,19 @@ def records():
     doc = protocol.decompress(_body(), _config()["max_inflated_bytes"])
     result = store_records(kit, protocol.decode_records(doc, kit.kit_id))
     return jsonify(result)
+
+
+@bp.get("/changes")
+def changes():
+    """The kit's downstream changes above `after`; asking also says every one up to `after` is applied."""
+    kit = _kit()
+    after, limit = (request.args.get(name, default) for name, default in (("after", "0"), ("limit", "200")))
+    if not (after.isdigit() and limit.isdigit() and len(after) < 16 and 0 < int(limit[:6])):
+        raise protocol.MalformedBatch("'after' and 'limit' must be whole numbers (limit above 0)")
+    with database.atomic():
+        applied_upto(kit.kit_id, int(after))
+    items, more = pending(kit.kit_id, int(after), min(int(limit[:6]), 1000))
+    return jsonify(changes=items, more=more)
 
 
 @bp.get("/packs")

@@ -43,6 +43,7 @@ class HubUser(HubModel):
     password_hash = CharField()
     created_at = DateTimeField(default=utcnow)
     active = BooleanField(default=True)
+    role = CharField(default="manager")  # manager, or remote-teacher (sync/hub/scopes.py)
 
     class Meta:
         table_name = "hub_user"

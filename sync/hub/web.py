@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,13 +23,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
 from kit.csv_export import csv_text
-from kit.errors import KitError
+from kit.errors import Forbidden, KitError
 from kit.web.redirects import local_path
 
 from . import reports, signins
 from .accounts import sign_in
 from .bundles import import_bundle, write_receipt
 from .enrol import new_code, revoke
+from .scopes import MANAGER, role_of
 
 bp = Blueprint("hub", __name__, template_folder="templates")
 csrf = CSRFProtect()
@@ -40,17 +42,31 @@ def _idle_s():
     return current_app.config["HUB"]["session_idle_s"]
 
 
-def login_required(view):
-    """Let through a live sign-in (sync.hub.signins); send anyone else to sign in."""
+def signed_in(view):
+    """Let through a live sign-in of any role (sync.hub.signins); send anyone else to sign in."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if signins.signed_in(session.get("sid"), _idle_s()) is None:
+        username = signins.signed_in(session.get("sid"), _idle_s())
+        if username is None:
             session.clear()
             return redirect(url_for("hub.signin", next=request.path))
+        g.hub_user, g.hub_role = username, role_of(username)
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def login_required(view):
+    """Let through a programme manager's live sign-in; a remote teacher is refused (sync.hub.scopes)."""
+
+    @functools.wraps(view)
+    def managers_only(*args, **kwargs):
+        if g.hub_role != MANAGER:
+            raise Forbidden(_("This page is for programme managers; your classes are under “My classes”."))
+        return view(*args, **kwargs)
+
+    return signed_in(managers_only)
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -83,8 +99,10 @@ def signout():
 
 
 @bp.get("/")
-@login_required
+@signed_in
 def kits():
+    if g.hub_role != MANAGER:
+        return redirect(url_for("remote.classes"))
     return render_template("hub/kits.html", kits=reports.kits())
 
 
@@ -242,7 +260,10 @@ def last_receipt():
 
 @bp.errorhandler(KitError)  # /sync/v1 keeps its JSON envelope (api.py)
 def _page_error(exc):
-    """A refused or failed action on a page: the message on the hub's error page, never a 500."""
+    """A refused or failed action on a page: the message on the hub's error page, never a 500
+    (a .json download answers the JSON error envelope instead)."""
+    if request.path.endswith(".json"):
+        return exc.to_dict(), exc.status
     return render_template("hub/error.html", status=exc.status, message=exc.message), exc.status
 
 

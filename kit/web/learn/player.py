@@ -12,6 +12,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from ... import from_afar
 from ...answer_checks import check_and_record
 from ...assignments import assigned_lessons
 from ...courses.views import learner_courses, lesson_locked
@@ -85,11 +86,14 @@ def lessons():
     items = [
         (item, rows.get((item.pack_id, item.lesson_id))) for item in assigned_lessons(g.learner.classroom_id)
     ]
+    notes = from_afar.notes_for(g.learner)
+    from_afar.mark_seen(g.learner, notes)  # once per note: the remote teacher sees "seen"
     return render_template(
         "learn/lessons.html",
         learner=g.learner,
         items=items,
         courses=learner_courses(g.learner.id, g.learner.classroom_id),
+        notes=notes,
         status_label=_label_lookup(),
         token=make_token(g.learner),
     )

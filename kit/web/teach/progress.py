@@ -9,7 +9,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from peewee import fn
 
-from ... import roster
+from ... import from_afar, roster
 from ...assignments import assigned_lessons
 from ...auth import current_user, teacher_required
 from ...class_sessions import current_session
@@ -115,6 +115,7 @@ def class_page(class_id):
         assignments=list_assignments(class_id),
         session_open=current_session(class_id),
         courses=class_summary(class_id),
+        flags=from_afar.flags_for(class_id),
         live=running(class_id),
         live_lessons=(grid["lessons"], available_lessons()),
     )
