@@ -33,7 +33,7 @@ from .enrol import new_code, revoke
 bp = Blueprint("hub", __name__, template_folder="templates")
 csrf = CSRFProtect()
 babel = Babel()
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "sw", "bn", "wo")
 
 
 def _idle_s():

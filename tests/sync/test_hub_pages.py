@@ -79,6 +79,9 @@ def test_pages_show_kits_learners_hours_completion_with_csv(hub, tmp_path):
     )
     french = session.get(hub.url + "/", headers={"Accept-Language": "fr"}, timeout=5).text
     assert "Événements reçus" in french
+    for lang, words in {"sw": "Matukio yaliyopokelewa", "bn": "প্রাপ্ত ঘটনা", "wo": "Xew-xew yi ñu jot"}.items():
+        page = session.get(hub.url + "/", headers={"Accept-Language": lang}, timeout=5).text
+        assert f'lang="{lang}"' in page and words in page, lang
 
 
 def test_enrol_page_makes_a_code_and_upload_page_imports_a_bundle(sqlite_hub, tmp_path):
