@@ -5,8 +5,11 @@ import re
 
 import pytest
 
+from tests.conftest import KitServer, run_kit
+
 from .conftest import new_context
-from .test_phone_layout import LOCALES, kit  # noqa: F401  (the module's kit fixture)
+from .learn_setup import seed_class
+from .test_phone_layout import LOCALES
 
 pytestmark = pytest.mark.browser
 FONT = "/static/fonts/noto-sans-bengali.woff2"
@@ -23,6 +26,19 @@ WIDTHS = """async (word) => {
   };
   return {kit: span('"Kit Bengali"'), none: span('monospace')};
 }"""
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory, mini_pack_file):
+    """A kit with the mini pack and Class A (Ada, Ben), served on loopback."""
+    data = tmp_path_factory.mktemp("font") / "data"
+    run_kit(data, "init", "--site", "Truck 3")
+    run_kit(data, "pack", "import", mini_pack_file)
+    ids = seed_class(data)
+    server = KitServer(data).start()
+    server.ids = ids
+    yield server
+    server.stop()
 
 
 def walk(kit, browser, lang):
