@@ -9,6 +9,7 @@ from tests.conftest import KitServer, run_kit
 
 from .conftest import new_context
 from .learn_setup import seed_class
+from .teach_setup import ADMIN, add_accounts
 from .test_phone_layout import LOCALES
 
 pytestmark = pytest.mark.browser
@@ -76,5 +77,28 @@ def test_bangla_pages_fetch_the_font_and_draw_the_script_with_it(kit, browser):
         assert page.evaluate("document.fonts.check('16px \"Kit Bengali\"', 'সূর্য')")
         widths = page.evaluate(WIDTHS, WORD)
         assert widths["kit"] > 0 and abs(widths["kit"] - widths["none"]) > 1, widths
+    finally:
+        context.close()
+
+
+def test_teacher_pages_in_english_fetch_it_only_for_the_language_list(kit, browser):
+    """The teacher's header lists "বাংলা" in its own script, so a signed-in teacher's page
+    fetches the font (once, then revalidated); the sign-in page, without the list, does not."""
+    add_accounts(kit.data_dir)
+    context = new_context(browser, 360, 640, locale="en-GB")
+    fetched = []
+    context.on("response", lambda r: fetched.append(r.status) if FONT in r.url else None)
+    try:
+        page = context.new_page()
+        page.goto(kit.url + "/teach/login")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        assert fetched == []
+        page.locator("#username").fill(ADMIN[0])
+        page.locator("#password").fill(ADMIN[1])
+        page.locator("form.card button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/(teach|admin)/$"))
+        page.evaluate("document.fonts.ready.then(() => true)")
+        assert page.locator("#lang-select option[value=bn]").inner_text() == "বাংলা"
+        assert fetched and set(fetched) <= {200, 304}
     finally:
         context.close()
