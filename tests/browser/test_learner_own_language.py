@@ -13,6 +13,7 @@ from tests.content.samples import PACKS_DIR
 
 from .conftest import new_context
 from .learn_setup import seed_class
+from .test_learner_pages import Weigher
 
 pytestmark = pytest.mark.browser
 
@@ -46,26 +47,37 @@ def step(page):
     return page.locator("section.step:not([hidden])")
 
 
-def sign_in_with_pictures(page, url, pictures, go):
-    """Ben's way in: his class, his name, his two pictures by their words, then Go."""
+def sign_in_with_pictures(page, url, pictures, go, weigher):
+    """Ben's way in: his class, his name, his two pictures by their words, then Go; each
+    page weighed on the way."""
     page.goto(url + "/")
+    weigher.check("classes")
     page.get_by_role("link", name="Class A").click()
+    page.wait_for_url(re.compile(r"/class/\d+$"))
+    weigher.check("names")
     page.get_by_role("button", name="Ben").click()
+    page.wait_for_url(re.compile(r"/signin/\d+$"))
+    weigher.check("pictures")
     for word in pictures:
         page.get_by_text(word, exact=True).click()
     page.get_by_role("button", name=go).click()
     page.wait_for_url(re.compile(r"/lessons$"))
+    page.wait_for_load_state("load")
+    weigher.check("lessons")
 
 
 def test_a_child_who_reads_kiswahili_works_through_a_kiswahili_lesson(kit, browser):
     context = new_context(browser, 360, 640, locale="sw-KE")
     try:
         page = context.new_page()
+        weigher = Weigher(page)  # every page within the HTML/CSS/JS budget, in Kiswahili too
         page.goto(kit.url + "/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Chagua darasa lako")
-        sign_in_with_pictures(page, kit.url, ["Jua", "Mwezi"], "Nenda")
+        sign_in_with_pictures(page, kit.url, ["Jua", "Mwezi"], "Nenda", weigher)
         expect(page.get_by_role("heading", level=1)).to_have_text("Masomo yangu")
         page.get_by_role("link", name=re.compile("Kugusa skrini")).click()
+        page.wait_for_load_state("load")
+        weigher.check("player")
         for _ in range(3):  # the three pages
             step(page).get_by_role("link", name="Endelea").click()
         step(page).get_by_label("Sukuma skrini kwa nguvu kwa mkono wote").check()
@@ -100,10 +112,13 @@ def test_a_child_who_reads_bangla_works_through_a_lesson_in_bangla(kit, browser)
     context = new_context(browser, 360, 640, locale="bn-BD")
     try:
         page = context.new_page()
-        sign_in_with_pictures(page, kit.url, ["সূর্য", "চাঁদ"], "চলো")
+        weigher = Weigher(page)  # Bangla takes 3 bytes a letter: still within the budget
+        sign_in_with_pictures(page, kit.url, ["সূর্য", "চাঁদ"], "চলো", weigher)
         expect(page.get_by_role("heading", level=1)).to_have_text("আমার পাঠ")
         expect(page.locator(".lesson-card").first).to_contain_text("শুরু হয়নি")
         page.get_by_role("link", name=re.compile("Counting mangoes")).click()
+        page.wait_for_load_state("load")
+        weigher.check("player")
         expect(page.locator("#step-0")).to_have_attribute("aria-label", "পৃষ্ঠা 1, মোট 2")
         for _ in range(2):
             step(page).get_by_role("link", name="পরেরটি").click()
