@@ -20,6 +20,7 @@ import pytest
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from playwright.sync_api import expect
 
 from kit.web.i18n import LANGUAGES
 from tests.conftest import ROOT, KitServer, run_kit, wait_http
@@ -209,6 +210,14 @@ def test_learner_pages_take_longer_words_and_every_string_is_translatable(pseudo
                 walk.check("/lessons (signed in)", 200, 200)
                 continue
             walk.visit(path, 404 if "no-such" in path else 200)
+        # What the JavaScript writes: an answer's feedback and the "saved" line.
+        walk.visit("/lesson/mini/01-count?step=2")
+        step = walk.page.locator("section.step:not([hidden])")
+        step.locator("input[type=radio]").first.check()
+        step.locator("button[type=submit]").click()
+        expect(step.locator(".feedback")).not_to_be_empty()
+        expect(walk.page.locator("#save-status")).not_to_be_empty()
+        walk.check("/lesson/mini/01-count?step=2 (answered)", 200, 200)
         assert not walk.problems, "\n".join(dict.fromkeys(walk.problems))
     finally:
         context.close()
