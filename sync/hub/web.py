@@ -4,6 +4,7 @@ import functools
 import tempfile
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     Response,
@@ -244,10 +245,19 @@ def _locale():
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
+def number(value):
+    """A count or an amount as the page's language writes it (1 234,5 in French); other
+    cells (names, ids, dates, the preformatted rate) as they are."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return format_decimal(value, locale=get_locale())
+
+
 def init_app(app):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent.parent / "translations")
     babel.init_app(app, locale_selector=_locale)
     app.context_processor(lambda: {"page_lang": str(get_locale())})
+    app.add_template_filter(number)
     csrf.init_app(app)
     from .api import bp as api_bp
 

@@ -120,3 +120,15 @@ def test_the_agent_and_the_hub_live_apart():
         if re.search(pattern[side], p.read_text(encoding="utf-8"), re.M)
     ]
     assert offenders == []
+
+
+def test_hub_reports_write_numbers_as_the_pages_language_does(tmp_path):
+    from sync.hub import create_hub_app
+    from sync.hub.web import number
+
+    app = create_hub_app(tmp_path / "hub")
+    written = {"en": "1,234.5", "fr": "1\u202f234,5", "sw": "1,234.5", "wo": "1.234,5"}
+    for lang, expected in written.items():
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            assert number(1234.5) == expected, lang
+            assert number("2026-03") == "2026-03" and number(True) is True
