@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -22,6 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
+import kit
 from kit.csv_export import csv_text
 from kit.errors import KitError
 from kit.web.redirects import local_path
@@ -32,6 +34,8 @@ from .bundles import import_bundle, write_receipt
 from .enrol import new_code, revoke
 
 bp = Blueprint("hub", __name__, template_folder="templates")
+# The kit's web fonts (Bangla script): the hub's pages use the same files, one copy.
+KIT_FONTS = Path(kit.__file__).resolve().parent / "static" / "fonts"
 csrf = CSRFProtect()
 babel = Babel()
 LANGUAGES = ("en", "fr", "sw", "bn", "wo")
@@ -239,6 +243,13 @@ def last_receipt():
 def _page_error(exc):
     """A refused or failed action on a page: the message on the hub's error page, never a 500."""
     return render_template("hub/error.html", status=exc.status, message=exc.message), exc.status
+
+
+@bp.get("/fonts/<name>")
+def font(name):
+    """A web font for a script the managers' computers may lack, with its licence; public,
+    like the stylesheet that names it, so the sign-in page can use it too."""
+    return send_from_directory(KIT_FONTS, name, max_age=86400)
 
 
 def _locale():
