@@ -112,6 +112,7 @@ HUB_ACCESS = {
     ("hub.signin", "POST"): "public",
     ("hub.signout", "POST"): "public",
     ("static", "GET"): "public",
+    ("hub.font", "GET"): "public",  # the Bangla web font, named by the public stylesheet
     ("hub.kits", "GET"): "manager",
     ("hub.enroll", "GET"): "manager",
     ("hub.enroll", "POST"): "manager",
