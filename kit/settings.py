@@ -261,6 +261,19 @@ SETTINGS = [
         "",
         "Extra settings file read before DATA/settings.toml (environment only: KIT_SETTINGS_FILE).",
     ),
+    Setting(
+        "live_poll_ms",
+        700,
+        "How often a tablet in a live class asks the kit for the teacher's page (ms); "
+        'see docs/performance.md, "Live class", for what it costs.',
+        int,
+    ),
+    Setting(
+        "live_watch_ms",
+        5000,
+        "How often a learner page outside a live class checks whether one has started (ms).",
+        int,
+    ),
     Setting("wifi_ssid", "", "Name of the kit's Wi-Fi network, printed as a QR code on /admin/sheet."),
     Setting("wifi_passphrase", "", "Password of the kit's Wi-Fi, in the same QR code (empty: open network)."),
 ]

@@ -36,7 +36,12 @@ def post_events():
     """Append a batch of one learner's events; repeats are no-ops."""
     body = _json_body()
     learner = learner_from_token(body.get("token"))
-    result = record(body.get("events"), learner.id, max_batch=current_app.config["KIT"]["max_event_batch"])
+    result = record(
+        body.get("events"),
+        learner.id,
+        max_batch=current_app.config["KIT"]["max_event_batch"],
+        from_tablet=True,
+    )
     return jsonify(result)
 
 

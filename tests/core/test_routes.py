@@ -78,6 +78,19 @@ KIT_ACCESS = {
     ("teach.end_session", "POST"): "teacher",
     ("teach.mark_present", "POST"): "teacher",
     ("teach.session_attendance", "GET"): "teacher",
+    ("teach.start_live", "POST"): "teacher",
+    ("teach.live_page", "GET"): "teacher",
+    ("teach.live_state", "GET"): "teacher",
+    ("teach.live_act", "POST"): "teacher",
+    ("teach.end_live", "POST"): "teacher",
+    ("learn.live", "GET"): "learner",
+    ("api.live_state", "GET"): "learner",
+    ("api.live_answer", "POST"): "learner",
+    ("api.live_hand", "POST"): "learner",
+    # The projector has no session: its short code is what lets it in (kit/live/room.py).
+    ("learn.projector", "GET"): "public",
+    ("learn.projector_view", "GET"): "public",
+    ("api.projector_state", "GET"): "public",
     ("admin.status", "GET"): "admin",
     ("admin.packs", "GET"): "admin",
     ("admin.upload_pack", "POST"): "admin",
@@ -145,6 +158,8 @@ KIT_VALUES = {
     "user_id": 1,
     "session_id": 1,
     "assignment_id": 999999,
+    "live_id": 999999,
+    "code": "NOCODE",
 }
 KIT_OVERRIDES = {"admin.remove_pack": {"pack_id": "no-such-pack"}}  # never remove the pack mid-walk
 HUB_VALUES = {"kit_id": "no-such-kit", "name": "kits", "sha256": "0" * 64, "filename": "hub.css"}

@@ -126,6 +126,6 @@ def refused_form(exc):
 
 
 def init_app(app):
-    from . import classes, progress, sessions  # noqa: F401  (they register routes on bp)
+    from . import classes, live, progress, sessions  # noqa: F401  (they register routes on bp)
 
     app.register_blueprint(bp)

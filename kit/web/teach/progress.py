@@ -93,7 +93,8 @@ def status_labels():
 @teacher_required
 def class_page(class_id):
     """The class's home: session controls, the live grid and the help list."""
-    from ...assignments import list_assignments
+    from ...assignments import available_lessons, list_assignments
+    from ...live.classes import running
 
     room = roster.get_class(class_id)
     grid = grid_data(class_id)
@@ -112,6 +113,8 @@ def class_page(class_id):
         symbols=SYMBOLS,
         assignments=list_assignments(class_id),
         session_open=current_session(class_id),
+        live=running(class_id),
+        live_lessons=(grid["lessons"], available_lessons()),
     )
 
 
