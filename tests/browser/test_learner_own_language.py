@@ -62,7 +62,7 @@ def sign_in_with_pictures(page, url, pictures, go, weigher):
         page.get_by_text(word, exact=True).click()
     page.get_by_role("button", name=go).click()
     page.wait_for_url(re.compile(r"/lessons$"))
-    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")  # the scripts it loads after "load" are its own
     weigher.check("lessons")
 
 

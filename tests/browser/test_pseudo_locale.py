@@ -239,3 +239,46 @@ def test_teacher_pages_take_longer_words_and_every_string_is_translatable(pseudo
         assert not walk.problems, "\n".join(dict.fromkeys(walk.problems))
     finally:
         context.close()
+
+
+def test_live_class_pages_take_longer_words_and_every_string_is_translatable(pseudo_kit, browser):
+    """Last in this file: once a live class runs, the class's tablets go to it."""
+    teacher_context = new_context(browser, 360, 640, locale=CODE)
+    tablet_context = new_context(browser, 360, 640, locale=CODE)
+    projector_context = new_context(browser, 360, 640, locale=CODE)
+    try:
+        teacher = PseudoWalk(teacher_context, pseudo_kit.url)
+        teacher.page.goto(pseudo_kit.url + "/teach/login")
+        teacher.page.locator("#username").fill(ADMIN[0])
+        teacher.page.locator("#password").fill(ADMIN[1])
+        teacher.page.locator("form.card button[type=submit]").click()
+        teacher.page.wait_for_url(re.compile(r"/(teach|admin)/$"))
+        teacher.page.goto(pseudo_kit.url + f"/teach/classes/{pseudo_kit.ids['class']}")
+        teacher.page.locator("#live-what").select_option(index=1)
+        teacher.page.locator("form[action$='/live'] button[type=submit]").click()
+        teacher.page.wait_for_url(re.compile(r"/teach/live/\d+$"))
+        teacher.page.wait_for_load_state("load")
+        code = teacher.page.locator("#live-code").inner_text()
+        code_words = set(re.findall(r"[A-Za-z]+", code))  # the live class's code is data
+        teacher.allowed |= code_words
+        teacher.check("/teach/live/…", 200, 200)
+
+        tablet = PseudoWalk(tablet_context, pseudo_kit.url)
+        tablet.page.goto(pseudo_kit.url + f"/class/{pseudo_kit.ids['class']}")
+        tablet.page.get_by_role("button", name="Ada").click()
+        tablet.page.wait_for_url(re.compile(r"/live$"))
+        tablet.page.wait_for_load_state("load")
+        tablet.check("/live", 200, 200)
+
+        projector = PseudoWalk(projector_context, pseudo_kit.url)
+        projector.allowed |= code_words
+        projector.visit("/projector")
+        projector.page.locator("input[name=code]").fill(code)
+        projector.page.locator("form.card button[type=submit]").click()
+        projector.page.wait_for_load_state("load")
+        projector.check("/projector (with its code)", 200, 200)
+        problems = teacher.problems + tablet.problems + projector.problems
+        assert not problems, "\n".join(dict.fromkeys(problems))
+    finally:
+        for context in (teacher_context, tablet_context, projector_context):
+            context.close()
