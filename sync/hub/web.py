@@ -4,6 +4,7 @@ import functools
 import tempfile
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     Response,
@@ -14,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -22,6 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
+import kit
 from kit.csv_export import csv_text
 from kit.errors import Forbidden, KitError
 from kit.web.redirects import local_path
@@ -33,9 +36,11 @@ from .enrol import new_code, revoke
 from .scopes import MANAGER, role_of
 
 bp = Blueprint("hub", __name__, template_folder="templates")
+# The kit's web fonts (Bangla script): the hub's pages use the same files, one copy.
+KIT_FONTS = Path(kit.__file__).resolve().parent / "static" / "fonts"
 csrf = CSRFProtect()
 babel = Babel()
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "sw", "bn", "wo")
 
 
 def _idle_s():
@@ -267,14 +272,30 @@ def _page_error(exc):
     return render_template("hub/error.html", status=exc.status, message=exc.message), exc.status
 
 
+@bp.get("/fonts/<name>")
+def font(name):
+    """A web font for a script the managers' computers may lack, with its licence; public,
+    like the stylesheet that names it, so the sign-in page can use it too."""
+    return send_from_directory(KIT_FONTS, name, max_age=86400)
+
+
 def _locale():
     return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def number(value):
+    """A count or an amount as the page's language writes it (1 234,5 in French); other
+    cells (names, ids, dates, the preformatted rate) as they are."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return format_decimal(value, locale=get_locale())
 
 
 def init_app(app):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent.parent / "translations")
     babel.init_app(app, locale_selector=_locale)
     app.context_processor(lambda: {"page_lang": str(get_locale())})
+    app.add_template_filter(number)
     csrf.init_app(app)
     from .api import bp as api_bp
 

@@ -139,6 +139,7 @@ HUB_ACCESS = {
     ("hub.signin", "POST"): "public",
     ("hub.signout", "POST"): "public",
     ("static", "GET"): "public",
+    ("hub.font", "GET"): "public",  # the Bangla web font, named by the public stylesheet
     ("hub.kits", "GET"): "hub_account",  # a remote teacher is sent on to their classes
     ("remote.classes", "GET"): "hub_account",
     ("remote.one_class", "GET"): "hub_account",
