@@ -28,7 +28,6 @@ from flask import (
     current_app,
     g,
     has_app_context,
-    jsonify,
     redirect,
     request,
     session,
@@ -39,7 +38,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import signins
 from .db import write
-from .errors import Conflict, Forbidden, KitError, NotFound, TooManyRequests, Unauthorized
+from .errors import Conflict, Forbidden, KitError, NotFound, TooManyRequests, Unauthorized, json_error
 from .models import LoginFailure, User, WebSession
 from .ratelimit import FailureLog
 from .settings import BY_NAME
@@ -242,9 +241,7 @@ def current_user():
 def _refuse(status, message):
     """Answer a refused request: JSON for .json/API callers, a sign-in redirect or page otherwise."""
     if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
-        return jsonify(
-            {"error": {"code": "unauthorized" if status == 401 else "forbidden", "message": message}}
-        ), status
+        return json_error(Unauthorized(message) if status == 401 else Forbidden(message))
     if status == 401:
         return redirect(url_for("teach.login", next=request.full_path.rstrip("?")))
     raise Forbidden(message)

@@ -17,7 +17,7 @@ from kit.private_files import private_file, private_folder
 from kit.web import headers
 
 from .. import protocol
-from . import db, settings
+from . import db, errors, settings
 
 
 class HubSessions(SecureCookieSessionInterface):
@@ -69,6 +69,7 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
     body_limits.init_app(app, functools.partial(_body_limit, config))
     app.session_interface = HubSessions()
     headers.init_app(app)
+    errors.init_app(app)
 
     @app.before_request
     def _connect():

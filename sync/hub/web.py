@@ -234,12 +234,6 @@ def last_receipt():
     )
 
 
-@bp.errorhandler(KitError)  # /sync/v1 keeps its JSON envelope (api.py)
-def _page_error(exc):
-    """A refused or failed action on a page: the message on the hub's error page, never a 500."""
-    return render_template("hub/error.html", status=exc.status, message=exc.message), exc.status
-
-
 def _locale():
     return request.accept_languages.best_match(LANGUAGES) or "en"
 

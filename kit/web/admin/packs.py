@@ -12,7 +12,7 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 
 from ...auth import admin_required
-from ...errors import KitError
+from ...errors import KitError, json_error
 from ...models import Pack
 from . import bp
 
@@ -50,7 +50,7 @@ def upload_pack():
         result = install_upload(request.files.get("file"), current_app.config["KIT"])
     except KitError as exc:
         if _wants_json():
-            return jsonify(exc.to_dict()), exc.status
+            return json_error(exc)
         flash(exc.message, "error")
         return redirect(url_for("admin.packs"))
     message = {
