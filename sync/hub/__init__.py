@@ -5,15 +5,12 @@ PostgreSQL), accounts and templates; `kit hub …` drives it.
 """
 
 import functools
-import secrets
-from pathlib import Path
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 
 from kit import body_limits
-from kit.errors import ConfigError
-from kit.private_files import private_file, private_folder
+from kit.datafolder import make_folder, secret_key
 from kit.web import headers
 
 from .. import protocol
@@ -30,19 +27,11 @@ class HubSessions(SecureCookieSessionInterface):
 def open_hub(data_dir=None, database_url=None, create=True):
     """Load settings for a hub data folder, bind and migrate its database; return the config."""
     config = settings.load(data_dir, {"database": database_url} if database_url else None)
-    data = Path(config["data"])
-    if not data.exists():
-        if not create:
-            raise ConfigError(f"hub data folder {data} does not exist (run `kit hub init` first)")
-        private_folder(data)
-    (data / "packs").mkdir(exist_ok=True)
+    data = make_folder(config["data"], create, what="hub data folder", init="kit hub init")
     config["database"] = config["database"] or db.default_url(data)
     db.open_database(config["database"])
     db.migrate()
-    key = data / "hub_secret_key"
-    if not key.exists():
-        private_file(key).write_text(secrets.token_hex(32))
-    config["hub_secret_key"] = key.read_text().strip()
+    config["hub_secret_key"] = secret_key(data, "hub_secret_key")
     return config
 
 
