@@ -286,19 +286,12 @@ def _settle(flight):
 
 def _retry_set_aside(client):
     """Send each event marked for retry alone; it leaves the list once the hub stores it."""
-    from kit.models import Event
-
     sent = 0
     for row in list(SetAside.select().where(SetAside.retry == 1).order_by(SetAside.seq)):
-        event = Event.get_or_none(Event.seq == row.seq)
+        event = outbox.one_event(row.seq)
         if event is None:
             continue
-        body = protocol.encode_events(
-            get_state().kit_id,
-            row.seq - 1,
-            row.seq,
-            [outbox.event_dict(event, outbox.learner_uuids([event]))],
-        )
+        body = protocol.encode_events(get_state().kit_id, row.seq - 1, row.seq, [event])
         try:
             client.post_body(protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
         except HubRefused as exc:
