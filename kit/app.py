@@ -8,9 +8,11 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from . import body_limits, db
+from .api import init_app as init_api
 from .datafolder import open_data
 from .errors import KitError, json_error
 from .sessions import KitSessionInterface
+from .web import init_app as init_web
 from .web.error_pages import error_page
 
 logger = logging.getLogger(__name__)
@@ -38,9 +40,6 @@ def create_app(config=None, data_dir=None, serving=False):
     body_limits.init_app(app, functools.partial(_body_limit, settings))
     db.init_app(app)
     _register_errors(app)
-
-    from .api import init_app as init_api
-    from .web import init_app as init_web
 
     init_api(app)
     init_web(app)

@@ -39,7 +39,7 @@ def users_add(ctx, username, role, display_name, password, password_stdin):
       kit users add amina --role teacher --name "Amina Diallo"
       echo 's3cret-pass' | kit users add ops --role admin --password-stdin
     """
-    from ..auth import create_user
+    from ..users import create_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -62,7 +62,7 @@ def users_list(ctx, as_json):
     """
     import json
 
-    from ..auth import list_users
+    from ..users import list_users
 
     ctx.open()
     rows = [

@@ -3,8 +3,8 @@
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from kit.auth import admin_required
 from kit.errors import KitError
+from kit.web.guards import admin_required
 
 bp = Blueprint("sync_admin", __name__, url_prefix="/admin/sync", template_folder="templates")
 

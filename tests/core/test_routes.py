@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import ADMIN
+
 KIT_ROLES = ("anonymous", "learner", "teacher", "admin")
 HUB_ROLES = ("anonymous", "manager", "kit")
 # Who gets in at each level (anyone else is refused).
@@ -315,10 +317,10 @@ def kit_walk(tmp_path_factory, _installed_template):
     """The kit with the mini pack, an admin, a teacher and a class, walked once as every visitor."""
     from kit.app import create_app
     from kit.assignments import assign
-    from kit.auth import create_user
     from kit.db import database
     from kit.models import Learner
     from kit.roster import add_learner, create_class
+    from kit.users import create_user
     from kit.web.learn.auth import make_token
 
     data = tmp_path_factory.mktemp("routes") / "kit"
@@ -326,7 +328,7 @@ def kit_walk(tmp_path_factory, _installed_template):
     app = create_app(data_dir=data)
     app.config["WTF_CSRF_ENABLED"] = False  # the walk is about who gets in; CSRF has its own tests
     database.connect(reuse_if_open=True)
-    create_user("boss", "admin", "boss-password-1", "The Boss")
+    create_user(ADMIN[0], "admin", ADMIN[1], "The Boss")
     create_user("tina", "teacher", "tina-password-2", "Tina")
     room = create_class("Class A")
     ada = add_learner(room.id, name="Ada", avatar="cat", colour="blue").id
@@ -346,7 +348,7 @@ def kit_walk(tmp_path_factory, _installed_template):
     sign_in = {
         "learner": lambda: _cookie(app, "/signin", {"learner_id": ada}),
         "teacher": lambda: _cookie(app, "/teach/login", {"username": "tina", "password": "tina-password-2"}),
-        "admin": lambda: _cookie(app, "/teach/login", {"username": "boss", "password": "boss-password-1"}),
+        "admin": lambda: _cookie(app, "/teach/login", {"username": ADMIN[0], "password": ADMIN[1]}),
     }
     answers = _walk(app, KIT_ACCESS, KIT_ROLES, sign_in, values, overrides=KIT_OVERRIDES, bodies=bodies)
     yield app, answers
