@@ -22,6 +22,8 @@ from kit.models import utcnow
 from .. import protocol
 from . import outbox
 from .client import HubClient, HubRefused, HubUnreachable
+from .downloads import pull_packs
+from .poke import mark_enrolled
 from .state import (
     SetAside,
     anchors_after,
@@ -75,7 +77,6 @@ def run_once(config, force=False):
         last_result=result,
         next_attempt_at=utcnow() + dt.timedelta(seconds=config["sync_interval_s"]),
     )
-    from .poke import mark_enrolled
 
     mark_enrolled(config["data"], True)  # again: a restored data folder may have lost the marker
     return result
@@ -127,7 +128,6 @@ def _cycle(client, config):
     update_state(stage="pushing_records")
     records = _push_records(client, config)
     update_state(stage="pulling_packs")
-    from .downloads import pull_packs
 
     packs = pull_packs(client, config, answer.get("catalogue", ""))
     return f"ok: {sent} event(s), {records} record(s) sent" + (

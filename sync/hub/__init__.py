@@ -8,13 +8,14 @@ import functools
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kit import body_limits
 from kit.datafolder import make_folder, secret_key
 from kit.web import headers
 
 from .. import protocol
-from . import db, errors, settings
+from . import api, db, errors, settings, web
 
 
 class HubSessions(SecureCookieSessionInterface):
@@ -69,13 +70,10 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
         if not db.database.is_closed():
             db.database.close()
 
-    from . import api, web
-
     api.init_app(app)
     web.init_app(app)
     if config["proxy_count"] > 0:
         # Behind TLS termination: rate limits must count the kit's or person's address, not the proxy's.
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = config["proxy_count"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

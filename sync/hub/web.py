@@ -27,8 +27,12 @@ from kit.web.redirects import local_path
 
 from . import reports, signins
 from .accounts import sign_in
+from .api import bp as api_bp
 from .bundles import import_bundle, write_receipt
+from .db import database
 from .enrol import new_code, revoke
+from .models import Kit
+from .xapi import export_lines
 
 bp = Blueprint("hub", __name__, template_folder="templates")
 csrf = CSRFProtect()
@@ -153,8 +157,6 @@ def report_csv(name):
 @bp.get("/reports/xapi.json")
 @login_required
 def report_xapi():
-    from .db import database
-    from .xapi import export_lines
 
     def stream():
         with database.connection_context():  # the request's connection closes before streaming ends
@@ -171,8 +173,6 @@ def report_xapi():
 @login_required
 def enroll():
     """Make an enrol code bound to a new kit, or to one enrolled kit's re-enrolment."""
-    from .models import Kit
-
     code = error = None
     chosen = request.values.get("kit", "")
     if request.method == "POST":
@@ -243,7 +243,6 @@ def init_app(app):
     babel.init_app(app, locale_selector=_locale)
     app.context_processor(lambda: {"page_lang": str(get_locale())})
     csrf.init_app(app)
-    from .api import bp as api_bp
 
     csrf.exempt(api_bp)  # kits authenticate each call with their secret, not a cookie
     app.register_blueprint(bp)
