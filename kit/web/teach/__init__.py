@@ -83,7 +83,7 @@ def language():
 @guards.teacher_required
 def dashboard():
     """The teacher's home: every class with its number of learners and of help requests."""
-    from .progress import class_counts
+    from .progress import class_counts  # deferred: .progress imports this package's bp
 
     return render_template(
         "teach/dashboard.html", classes=list_classes(include_inactive=True), counts=class_counts()
