@@ -74,8 +74,9 @@ def _register_errors(app):
     @app.errorhandler(HTTPException)
     def _http_error(exc):
         """Werkzeug's errors, and every unhandled exception (Flask hands those over as a 500)."""
+        allow = [h for h in exc.get_headers() if h[0] == "Allow"]  # a 405 says what is allowed
         if _wants_json():
-            return json_error(exc)
+            return *json_error(exc), allow
         if exc.code is None or exc.code < 400:
             return exc  # a RequestRedirect and its like are not errors
-        return error_page(exc.code, headers=[h for h in exc.get_headers() if h[0] == "Allow"])
+        return error_page(exc.code, headers=allow)

@@ -17,8 +17,8 @@ def _wants_json():
     return request.path.startswith(protocol.PREFIX + "/") or request.path.endswith(".json")
 
 
-def _page(status, message):
-    return render_template("hub/error.html", status=status, message=message), status
+def _page(status, message, headers=()):
+    return render_template("hub/error.html", status=status, message=message), status, list(headers)
 
 
 def init_app(app):
@@ -30,8 +30,9 @@ def init_app(app):
     @app.errorhandler(HTTPException)
     def _http_error(exc):
         """Werkzeug's errors (404, 405, 413…), and every unhandled exception as a 500."""
+        allow = [h for h in exc.get_headers() if h[0] == "Allow"]  # a 405 says what is allowed
         if _wants_json():
-            return json_error(exc)
+            return *json_error(exc), allow
         if exc.code is None or exc.code < 400:
             return exc  # a RequestRedirect and its like are not errors
-        return _page(exc.code, exc.description)
+        return _page(exc.code, exc.description, allow)
