@@ -24,6 +24,7 @@ from pathlib import Path
 
 from playhouse.pool import PooledSqliteDatabase
 
+from .errors import ConfigError
 from .private_files import private_file
 
 logger = logging.getLogger(__name__)
@@ -133,8 +134,6 @@ def pragmas(config):
     """Return the pragmas applied to every new connection."""
     synchronous = str(config.get("sqlite_synchronous", "NORMAL")).upper()
     if synchronous not in ("NORMAL", "FULL"):
-        from .errors import ConfigError
-
         raise ConfigError(f"sqlite_synchronous must be NORMAL or FULL, not {synchronous!r}")
     return {
         "journal_mode": "wal",

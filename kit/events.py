@@ -20,9 +20,11 @@ from . import progress
 from .courses import certificates
 from .db import database, fetch_json, write
 from .errors import KitError
+from .event_judge import judge_answers, lesson_facts
 from .event_schema import BadEvent, validate_batch
 from .hardware import boot_id
 from .models import utcnow
+from .packs.quiz import attempt_score, is_mastered
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +95,6 @@ def record(events, learner_id, max_batch=500, from_tablet=False):
     for that transaction's lock.
     """
     batch = validate_batch(events, max_batch, from_tablet)
-    from .event_judge import judge_answers, lesson_facts
 
     facts = lesson_facts(batch)
     judge_answers(batch)
@@ -263,8 +264,6 @@ def _settle_first_tries(fresh, earlier):
 
 def _score_quizzes(fresh, start, stop, earlier, facts):
     """Write the server's score and mastery into each quiz_finished payload in fresh[start:stop]."""
-    from .packs.quiz import attempt_score, is_mastered
-
     for index in range(start, stop):
         event = fresh[index]
         if event["kind"] != "quiz_finished":

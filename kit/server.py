@@ -13,6 +13,8 @@ from .app import create_app
 from .datafolder import open_data
 from .db import database
 from .errors import ConfigError
+from .hardware import board_id
+from .identity import check_board
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +118,6 @@ def _waitress(app, sock, config):
 
 def check_clone(data_dir=None):
     """Take a fresh kit UUID if this data folder was made on another board (a cloned card)."""
-    from .hardware import board_id
-    from .identity import check_board
 
     config = open_data(data_dir)
     return check_board(board_id(override=config["board_id"]))

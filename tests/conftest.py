@@ -16,6 +16,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 KIT = [sys.executable, "-m", "kit"]
+ADMIN = ("boss", "boss-password-1")  # the admin account the teacher, browser and route tests make
 
 
 def free_port():

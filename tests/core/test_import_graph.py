@@ -1,4 +1,5 @@
-"""No import circles in kit/ or sync/: a newcomer can read any module after the ones it uses.
+"""No import circles in kit/ or sync/: a newcomer can read any module after the ones it uses;
+and an import kept inside a function says why on its line.
 
 Every import statement counts, those inside functions too (a deferred import is still a
 dependency, and moving it to the top must not make a circle). One pattern is allowed: a
@@ -106,3 +107,32 @@ def test_the_check_finds_a_circle_and_follows_relative_imports():
     assert "kit.packs.quiz" in graph["kit.packs.source"]  # `from .quiz import …`
     assert "kit.db" in graph["kit.packs.lessons"]  # `from ..db import …`
     assert "kit.models" in graph["sync.agent.state"]  # `from kit.models import …`
+
+
+def deferred_without_reason(sources):
+    """[(name, line)] of imports inside functions whose line has no comment saying why."""
+    bare = []
+    for name, path in sources.items():
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for func in ast.walk(ast.parse(text)):
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(func):
+                    if (
+                        isinstance(node, (ast.Import, ast.ImportFrom))
+                        and "#" not in lines[node.end_lineno - 1]
+                    ):
+                        bare.append((name, node.lineno))
+    return sorted(set(bare))
+
+
+def test_every_import_inside_a_function_says_why_on_its_line():
+    """Imports go at the top; one kept inside a function carries its reason (start time,
+    memory, a package registering its own sub-modules), measured (docs/architecture.md)."""
+    assert deferred_without_reason(_modules()) == []
+
+
+def test_the_reason_check_finds_a_bare_deferred_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import os\n\n\ndef f():\n    import json\n    import re  # deferred: why\n")
+    assert deferred_without_reason({"m": module}) == [("m", 5)]
