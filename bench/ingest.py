@@ -62,7 +62,7 @@ async def writer(client, seat, plan, args, record, until, sent):
     from .tablet import CHOICE
 
     tablet = Tablet(client, seat[0], seat[1], plan["pictures"], random.Random(seat[1]), think=0)
-    tablet.until = until
+    tablet.until = until + 600  # signing in is not bounded by the run (a busy machine is slow)
     await tablet.sign_in()
     page = await client.request("GET", "/lesson/{}/{}".format(*LESSON), "GET /lesson/<pack>/<lesson>")
     questions = [
@@ -73,7 +73,7 @@ async def writer(client, seat, plan, args, record, until, sent):
     rng, number = random.Random(seat[1] * 7), 0
     # Paced: one batch every `pace` seconds, writers spread over the first period.
     next_at = time.monotonic() + rng.uniform(0, args.pace)
-    while time.monotonic() < until:
+    while number == 0 or time.monotonic() < until:  # at least one batch, however late
         if args.pace:
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             next_at += args.pace

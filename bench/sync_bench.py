@@ -140,8 +140,13 @@ def relay(listen, to, delay, ns=None):
     ]
     if ns:
         argv = ["ip", "netns", "exec", ns, *argv]
+    Path(stats).unlink(missing_ok=True)
     process = subprocess.Popen(argv, cwd=ROOT)
-    time.sleep(1.0)
+    deadline = time.monotonic() + 30
+    while not Path(stats).exists():  # written first once it listens
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the relay did not start (exit {process.poll()})")
+        time.sleep(0.02)
     return process, stats
 
 
