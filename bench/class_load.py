@@ -17,16 +17,15 @@ Run: bench/run class-load  (bench/run class-load --quick for a 1-minute smoke ru
 
 import argparse
 import os
-import shutil
 import time
-from pathlib import Path
 
-from . import loadgen, report, stats
+from . import loadgen, report, stats, workdir
 from .class_report import publish
-from .procmon import Monitor, per_process
+from .procmon import Monitor, load_now, per_process
+from .runner import run_load
 from .servers import baseline_server, fresh_copy, kit_server
+from .workdir import template
 
-WORK = Path(os.environ.get("BENCH_WORK", "/tmp/classroom-kit-bench"))
 SATURATE = ("lesson", "progress", "answers", "events", "healthz")
 BARE = (("bare", "lesson"), ("bare_post", "answers"), ("bare_events", "events"), ("bare_healthz", "healthz"))
 KEY_ROUTES = (
@@ -37,87 +36,14 @@ KEY_ROUTES = (
 )
 
 
-def template(learners):
-    """Prepare (once) a data folder with `learners` tablets; return (folder, plan file)."""
-    import subprocess
-    import sys
-
-    folder, plan = WORK / f"template-{learners}", WORK / f"plan-{learners}.json"
-    if not plan.exists() or plan.stat().st_mtime < _code_mtime():
-        # Remade when the kit's code changed: a folder prepared by older code keeps what
-        # that code wrote (e.g. scrypt picture hashes after the switch to PBKDF2).
-        shutil.rmtree(folder, ignore_errors=True)
-        WORK.mkdir(parents=True, exist_ok=True)
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.prepare", "--data", str(folder), "--learners", str(learners)],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        plan.write_text(out.stdout)
-    return folder, plan
-
-
-def _code_mtime():
-    """Return the newest modification time of the kit's code and the bench's preparation."""
-    root = Path(__file__).resolve().parent.parent
-    files = [
-        *(root / "kit").rglob("*.py"),
-        *(root / "kit" / "migrations").glob("*.sql"),
-        root / "bench" / "prepare.py",
-    ]
-    return max(f.stat().st_mtime for f in files)
-
-
-def run_load(server, plan, clients, seconds, warmup, procs=2, gen_cpus=None, monitor=None, **options):
-    """Run generator processes against a started server; return rows, server and client use.
-
-    With several hammer targets each runs `warmup + seconds` in turn (bench.loadgen).
-    """
-    monitor = monitor or Monitor(server.pid).start()
-    started = time.monotonic()
-    prefix = str(WORK / f"out-{os.getpid()}")
-    turns = len(options["target"].split(",")) if options.get("mode") == "hammer" else 1
-    handles, outs = loadgen.spawn(
-        procs,
-        clients,
-        prefix,
-        cpus=gen_cpus,
-        url=server.url,
-        plan=str(plan) if plan else None,
-        warmup=warmup,
-        duration=seconds,
-        **options,
-    )
-    results = loadgen.collect(handles, outs, timeout=turns * (warmup + seconds) + 120)
-    use = monitor.stop()
-    merged = stats.merge([r["records"] for r in results])
-    return {
-        "rows": stats.summarise(merged, seconds),
-        "server": use,
-        "monitor": monitor,
-        "extras": [r["extra"] for r in results],
-        "generator_cpu_pct": round(
-            100 * sum(r["cpu_s"] for r in results) / max(0.1, time.monotonic() - started), 1
-        ),
-    }
-
-
-def load_now():
-    """The load average right now (other work on the machine skews every number)."""
-    with open("/proc/loadavg") as handle:
-        return " ".join(handle.read().split()[:3])
-
-
 def class_phase(
     tpl, plan, tablets, seconds, warmup, think, kit_cpus=None, gen_cpus=None, threads=None, workers=None
 ):
     """Tablets and teachers against a fresh kit; return the run's summary."""
-    data = fresh_copy(tpl, WORK / "data")
+    data = fresh_copy(tpl, workdir.WORK / "data")
     load = load_now()
     with kit_server(
-        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(WORK / "serve.log")
+        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(workdir.WORK / "serve.log")
     ) as kit:
         out = run_load(kit, plan, tablets, seconds, warmup, gen_cpus=gen_cpus, mode="class", think=think)
     out["tablets"], out["load"] = tablets, load
@@ -156,13 +82,13 @@ def saturate_phase(tpl, plan, conn_counts, seconds, threads=None, workers=None, 
     """Hammer each learner route, then the same requests on the bare app, per connection count
     (one server each, the routes in turn on one set of connections)."""
     out = {"idle": None}
-    data = fresh_copy(tpl, WORK / "data")
-    with kit_server(data, threads=threads, workers=workers, log=str(WORK / "serve.log")) as kit:
+    data = fresh_copy(tpl, workdir.WORK / "data")
+    with kit_server(data, threads=threads, workers=workers, log=str(workdir.WORK / "serve.log")) as kit:
         out["idle"] = idle_memory(kit, settle_s)
         for conns in conn_counts:
             out[str(conns)] = hammer(kit, plan, conns, seconds, warmup, SATURATE)
     # The same requests against the bare app, as before: one process, 8 threads.
-    with baseline_server(threads=8, log=str(WORK / "baseline.log")) as bare:
+    with baseline_server(threads=8, log=str(workdir.WORK / "baseline.log")) as bare:
         for conns in conn_counts:
             rows = hammer(bare, None, conns, seconds, warmup, [target for _key, target in BARE])
             out[str(conns)].update({key: rows[target] for key, target in BARE})
@@ -185,17 +111,17 @@ def burst_phase(
     """`rounds` bursts of `tablets` lesson pages asked within spread_s; per round, the time
     from the first tablet's ask until the last tablet has its page. The first burst comes
     sign_in_s (plus 50 ms a tablet) after the start: time for every tablet to sign in."""
-    data = fresh_copy(tpl, WORK / "data")
+    data = fresh_copy(tpl, workdir.WORK / "data")
     load = load_now()
     with kit_server(
-        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(WORK / "serve.log")
+        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(workdir.WORK / "serve.log")
     ) as kit:
         monitor = Monitor(kit.pid).start()
         first = time.time() + sign_in_s + tablets * 0.05  # after every tablet signed in
         handles, outs = loadgen.spawn(
             2,
             tablets,
-            str(WORK / f"burst-{os.getpid()}"),
+            str(workdir.WORK / f"burst-{os.getpid()}"),
             cpus=gen_cpus,
             url=kit.url,
             plan=str(plan),
@@ -242,8 +168,10 @@ def grid_phase(tpl, plan, conns, seconds, workers_list, threads_list, warmup=2.0
     rows = []
     for workers in workers_list:
         for threads in threads_list:
-            data = fresh_copy(tpl, WORK / "data")
-            with kit_server(data, threads=threads, workers=workers, log=str(WORK / "serve.log")) as kit:
+            data = fresh_copy(tpl, workdir.WORK / "data")
+            with kit_server(
+                data, threads=threads, workers=workers, log=str(workdir.WORK / "serve.log")
+            ) as kit:
                 row = hammer(kit, plan, conns, seconds, warmup, ["lesson"])["lesson"]
             rows.append({"workers": workers, "threads": threads, **row})
             print(f"  grid {workers} x {threads}: {row['rps']} req/s, p95 {row['p95']} ms", flush=True)
@@ -327,7 +255,7 @@ def main(argv=None):
         results[key] = phase(*positional, **options)
         results["phase_s"][key] = round(time.monotonic() - started, 1)
         if key == "class":
-            print(stats.format_table(results["class"]["rows"], "class phase"), flush=True)
+            print(report.routes_markdown(results["class"]["rows"]), flush=True)
     print("seconds per phase:", results["phase_s"], flush=True)
     results["machine"]["loadavg_after"] = load_now()
     results["section"] = publish(results, write_doc=not args.no_doc)

@@ -6,7 +6,7 @@ results print beside the server's, to show where the time went.
 
 Modes: ``class`` (tablets playing lessons plus teachers' grids), ``hammer`` (each
 connection repeats one request as fast as it is answered: the saturation test), and
-``ingest`` (event writers, in bench.ingest).
+``ingest`` (event writers, bench.ingest_writers; bench.ingest runs and proves them).
 """
 
 import argparse
@@ -19,8 +19,9 @@ import sys
 import time
 
 from .httpc import Client, HTTPError
+from .ingest_writers import run_writers
 from .stats import Recorder
-from .tablet import Tablet, teacher
+from .tablet import Tablet, plan_seats, teacher
 
 HAMMER = {  # target -> (method, path, label, body)
     "lesson": ("GET", "/lesson/first-steps/01-touch", "GET /lesson/<pack>/<lesson>", None),
@@ -49,14 +50,9 @@ def event_batch(tablet):
     return json.dumps({"token": tablet.token or "bench", "events": batch}).encode()
 
 
-def learners(plan):
-    """Flatten the plan into [(class id, learner id)], class by class."""
-    return [(room["id"], learner) for room in plan["classes"] for learner in room["learners"]]
-
-
 async def run_class(args, plan, record, until):
     """Tablets args.first..first+count, and one teacher per class they belong to."""
-    seats = learners(plan)[args.first : args.first + args.count]
+    seats = plan_seats(plan)[args.first : args.first + args.count]
     rng = random.Random(args.seed + args.first)
     clients, jobs = [], []
     for room, learner in seats:
@@ -99,7 +95,7 @@ async def run_hammer(args, plan, record, until):
     target was not asked for. The windows' wall-clock bounds go back in `extra`, so the
     server's CPU can be read for each target alone.
     """
-    seats = learners(plan)[args.first : args.first + args.count] if plan else [None] * args.count
+    seats = plan_seats(plan)[args.first : args.first + args.count] if plan else [None] * args.count
 
     async def sign_in(seat):
         client = Client(args.url, record)
@@ -165,7 +161,7 @@ async def run_burst(args, plan, record, until):
     """Tablets signed in and idle on open connections; then, args.rounds times, all of them
     ask for the same lesson page within args.spread_s (each at its own offset, spread
     evenly over every generator process). Records when each page had fully arrived."""
-    seats = learners(plan)[args.first : args.first + args.count]
+    seats = plan_seats(plan)[args.first : args.first + args.count]
     method, path, label, _ = HAMMER["lesson"]
     tablets = []
     for seat in seats:
@@ -206,7 +202,7 @@ async def _gather(jobs, clients):
             await client.close()
 
 
-MODES = {"class": run_class, "hammer": run_hammer, "burst": run_burst}
+MODES = {"class": run_class, "hammer": run_hammer, "burst": run_burst, "ingest": run_writers}
 
 
 async def main_async(args):
@@ -226,10 +222,7 @@ async def main_async(args):
         await asyncio.sleep(args.duration)
         record.counting = False
 
-    if args.mode == "ingest":
-        from .ingest import run_writers as mode
-    else:
-        mode = MODES[args.mode]
+    mode = MODES[args.mode]
     cpu0 = os.times()
     await asyncio.gather(window(), mode(args, plan, record, until))
     cpu1 = os.times()
@@ -246,7 +239,7 @@ def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True)
     parser.add_argument("--plan", help="JSON from bench.prepare")
-    parser.add_argument("--mode", choices=["class", "hammer", "ingest", "burst"], default="class")
+    parser.add_argument("--mode", choices=sorted(MODES), default="class")
     parser.add_argument("--target", default="lesson", help="hammer: route(s) to repeat, comma-separated")
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--count", type=int, default=1)

@@ -151,3 +151,9 @@ class Monitor:
             "cpu_pct": round(100 * cpu / wall, 1) if wall else None,
             "seconds": round(wall, 2),
         }
+
+
+def load_now():
+    """The load average right now (other work on the machine skews every number)."""
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from bench import report, stats, svgplot
+from bench import report, stats, svgplot, workdir
 from bench.class_load import main as class_load_main
 from bench.ingest import main as ingest_main
 from bench.startup import main as startup_main
@@ -21,14 +21,7 @@ def bench_work(tmp_path_factory):
     """One private work folder for this module: the prepared data folder is made once."""
     work = tmp_path_factory.mktemp("bench-work")
     patch = pytest.MonkeyPatch()
-    for name in (
-        "bench.class_load",
-        "bench.ingest",
-        "bench.startup",
-        "bench.sync_bench",
-        "bench.sync_scenarios",
-    ):
-        patch.setattr(__import__(name, fromlist=["WORK"]), "WORK", work)
+    patch.setattr(workdir, "WORK", work)  # every bench reads it from there when it runs
     yield work
     patch.undo()
 
