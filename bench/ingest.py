@@ -113,7 +113,8 @@ def why_saturated(result):
         f"(Little's law). Under 200 ms would need "
         f"{result['writers'] / 0.2:,.0f} batches ({result['writers'] / 0.2 * result['batch']:,.0f} "
         f"events) per second, {result['writers'] / 0.2 / batches:.1f}x this run, at "
-        f"{cpu:,.0f} us of server CPU per event on one interpreter. The paced row is the "
+        f"{cpu:,.0f} us of server CPU per event (all the kit's processes, which used "
+        f"{result['server']['cpu_pct']} % of one core). The paced row is the "
         f"latency at the target rate."
     )
 
