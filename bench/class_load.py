@@ -53,7 +53,10 @@ def class_phase(
 def hammer(server, plan, conns, seconds, warmup, targets):
     """Each of `targets` in turn at `conns` connections, on one signed-in set of connections:
     return {target: its row, with the server's CPU over that target's measured window}."""
-    run = run_load(server, plan, conns, seconds, warmup, mode="hammer", target=",".join(targets))
+    monitor = Monitor(server.pid).start()  # kept here: its samples give each route's CPU
+    run = run_load(
+        server, plan, conns, seconds, warmup, monitor=monitor, mode="hammer", target=",".join(targets)
+    )
     load = load_now()
     out = {}
     for target in targets:
@@ -64,7 +67,7 @@ def hammer(server, plan, conns, seconds, warmup, targets):
         counted = sum(w[1] - w[0] for w in windows) / len(windows)  # >= seconds (bench.loadgen)
         if row["rps"]:
             row = {**row, "rps": round(row["n"] / counted, 1)}
-        server = {**run["server"], "cpu_pct": run["monitor"].cpu_pct_between(start, end)}
+        server = {**run["server"], "cpu_pct": monitor.cpu_pct_between(start, end)}
         out[target] = {**row, "server": server, "generator_cpu_pct": run["generator_cpu_pct"], "load": load}
     return out
 

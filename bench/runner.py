@@ -37,7 +37,6 @@ def run_load(server, plan, clients, seconds, warmup, procs=2, gen_cpus=None, mon
     return {
         "rows": stats.summarise(merged, seconds),
         "server": use,
-        "monitor": monitor,
         "extras": [r["extra"] for r in results],
         "generator_cpu_pct": round(
             100 * sum(r["cpu_s"] for r in results) / max(0.1, time.monotonic() - started), 1

@@ -6,12 +6,14 @@ loopback, the asyncio load generator in its own processes, a real hub, and (for 
 not how fast anything is.
 """
 
+import json
 import subprocess
 
 import pytest
 
 from bench import report, stats, svgplot, workdir
 from bench.class_load import main as class_load_main
+from bench.class_report import _strip
 from bench.ingest import main as ingest_main
 from bench.startup import main as startup_main
 
@@ -60,6 +62,7 @@ def test_class_load_quick_counts_every_route_without_errors():
     assert all(g["n"] > 0 for g in results["grid"])
     assert set(results["sweep"]) == {3}
     assert "### Saturation: 3 connections" in results["section"]  # the docs' section renders
+    assert json.loads(json.dumps(_strip(results)))["sweep"]  # and the results save as JSON
     assert results["class"]["server"]["rss_peak_mb"] > 10
 
 
