@@ -72,16 +72,18 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
 
     @app.before_request
     def _connect():
-        db.database.connect(reuse_if_open=True)
+        if request.blueprint != "hub_health":  # /healthz needs no database, /readyz reports its absence
+            db.database.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(exc):
         if not db.database.is_closed():
             db.database.close()
 
-    from . import api, web
+    from . import api, health, web
 
     api.init_app(app)
+    health.init_app(app)
     web.init_app(app)
     if config["proxy_count"] > 0:
         # Behind TLS termination: rate limits must count the kit's or person's address, not the proxy's.

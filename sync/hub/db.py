@@ -70,6 +70,11 @@ def _migrations():
     return sorted(found, key=lambda item: item[0])
 
 
+def latest_migration():
+    """The number of the newest migration this code knows."""
+    return _migrations()[-1][0]
+
+
 def migrate(db=None):
     """Apply pending hub migrations, each in its own transaction; return their names."""
     db = db or database.obj
