@@ -122,6 +122,8 @@ HUB_ACCESS = {
     ("hub.report", "GET"): "manager",
     ("hub.report_csv", "GET"): "manager",
     ("hub.report_xapi", "GET"): "manager",
+    ("hub_health.healthz", "GET"): "public",
+    ("hub_health.readyz", "GET"): "public",
     ("sync_api.ping", "GET"): "public",
     ("sync_api.enroll", "POST"): "public",
     ("sync_api.openapi", "GET"): "public",
