@@ -38,7 +38,10 @@ def open_hub(data_dir=None, database_url=None, create=True):
     (data / "packs").mkdir(exist_ok=True)
     config["database"] = config["database"] or db.default_url(data)
     db.open_database(config["database"])
-    db.migrate()
+    if "0020_report_summaries.sql" in db.migrate():  # a hub that had events before the summaries
+        from .summaries import rebuild
+
+        rebuild()
     key = data / "hub_secret_key"
     if not key.exists():
         private_file(key).write_text(secrets.token_hex(32))

@@ -327,6 +327,31 @@ def kits_cmd(ctx):
         )
 
 
+@hub_group.group("reports")
+def reports_group():
+    """The summary tables behind the report pages.
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub reports rebuild
+    """
+
+
+@reports_group.command("rebuild")
+@pass_ctx
+def reports_rebuild(ctx):
+    """Remake the report summaries from the stored events (kept up as events arrive; this is for repair).
+
+    \b
+    Example:
+      kit --data /var/lib/kit-hub hub reports rebuild
+    """
+    from .summaries import rebuild
+
+    _open(ctx)
+    click.echo(f"rebuilt the report summaries from {rebuild()} event(s)")
+
+
 GLOBAL_FLAGS = {"-v", "--verbose", "--version"}
 
 

@@ -12,6 +12,7 @@ import json
 import logging
 
 from .. import protocol
+from . import summaries
 from .db import database, dialect
 from .models import HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
 from .timefix import corrected_times
@@ -170,7 +171,9 @@ def store_events(kit, after, upto, skipped, events, via="online", refused=()):
         unique = _first_of_each(events)
         holders = _holders(unique)
         new = [e for e in unique if e["uuid"] not in holders]
-        stored = _insert(_rows(kit, new, via))
+        rows = _rows(kit, new, via)
+        stored = _insert(rows)
+        summaries.add([(r[0], r[6], r[3], r[4], r[5], r[7], r[9]) for r in rows if r[2] in stored])
         late = [e for e in new if e["uuid"] not in stored]  # stored by another kit meanwhile
         if late:
             holders.update(_holders(late))

@@ -30,13 +30,13 @@ def event(seq, event_uuid=None, kind="answer", learner="learner-1", payload=None
 
 
 class WireKit:
-    def __init__(self, base_url, code, kit_id=None):
+    def __init__(self, base_url, code, kit_id=None, site=""):
         self.base_url = base_url
         self.kit_id = kit_id or f"kit-{uuid.uuid4().hex[:12]}"
         self.http = requests.Session()
         answer = self.http.post(
             f"{base_url}{protocol.PREFIX}/enroll",
-            json={"code": code, "kit_id": self.kit_id, "site": self.kit_id, "location": "", "version": "t"},
+            json={"code": code, "kit_id": self.kit_id, "site": site, "location": "", "version": "t"},
             timeout=30,
         )
         answer.raise_for_status()
