@@ -48,7 +48,8 @@ def learners_reached():
     """Distinct learners with at least one event, per site and month (from hub_sum_learner)."""
     sites = _sites()
     query = database.execute_sql(
-        "SELECT kit_id, month, COUNT(*) FROM hub_sum_learner GROUP BY kit_id, month ORDER BY month, kit_id"
+        "SELECT kit_id, month, COUNT(DISTINCT learner_uuid) FROM hub_sum_learner GROUP BY kit_id, month "
+        "ORDER BY month, kit_id"
     )
     return [{"site": sites.get(kit_id, kit_id), "month": month, "learners": n} for kit_id, month, n in query]
 

@@ -1,6 +1,6 @@
 """Summary tables the reports read, kept up as events are stored, so a report never scans hub_event.
 
-Three tables, per kit and month (the corrected time's 'YYYY-MM'):
+Three tables, per kit, month (the corrected time's 'YYYY-MM') and pack (the course filter):
   hub_sum_hours    milliseconds on lessons (time_spent events) and the number of events;
   hub_sum_learner  each learner seen (learners reached: a distinct count over a small table);
   hub_sum_lesson   each learner who opened or completed a lesson (completion per pack/lesson).
@@ -43,12 +43,12 @@ def _tally(rows):
     learners, lessons = set(), set()
     for kit_id, kind, learner, pack, lesson, payload, when in rows:
         month = month_of(when)
-        cell = hours[(kit_id, month)]
+        cell = hours[(kit_id, month, pack)]
         cell[1] += 1
         if kind == "time_spent":
             cell[0] += _ms(payload)
         if learner:
-            learners.add((kit_id, month, learner))
+            learners.add((kit_id, month, pack, learner))
         if kind in LESSON_KINDS:
             lessons.add((kit_id, month, pack, lesson, learner, kind))
     return [(*key, ms, n) for key, (ms, n) in hours.items()], sorted(learners), sorted(lessons)
@@ -61,14 +61,14 @@ def add(rows):
     hours, learners, lessons = _tally(rows)
     p, cursor = database.param, database.cursor()
     cursor.executemany(
-        f"INSERT INTO hub_sum_hours (kit_id, month, ms, events) VALUES ({p}, {p}, {p}, {p}) "
-        "ON CONFLICT (kit_id, month) DO UPDATE SET ms = hub_sum_hours.ms + excluded.ms, "
+        f"INSERT INTO hub_sum_hours (kit_id, month, pack_id, ms, events) VALUES ({p}, {p}, {p}, {p}, {p}) "
+        "ON CONFLICT (kit_id, month, pack_id) DO UPDATE SET ms = hub_sum_hours.ms + excluded.ms, "
         "events = hub_sum_hours.events + excluded.events",
         hours,
     )
     if learners:
         cursor.executemany(
-            f"INSERT INTO hub_sum_learner (kit_id, month, learner_uuid) VALUES ({p}, {p}, {p}) "
+            f"INSERT INTO hub_sum_learner (kit_id, month, pack_id, learner_uuid) VALUES ({p}, {p}, {p}, {p}) "
             "ON CONFLICT DO NOTHING",
             learners,
         )

@@ -74,7 +74,7 @@ def test_summaries_kept_as_events_arrive_equal_a_rebuild_from_the_events(hub):
         for site in ("a", "b")
         for month in ("2026-03", "2026-04", "2026-05")
     }
-    assert hub.query("SELECT DISTINCT ms FROM hub_sum_hours") == [(round(per_month * 1000),)]
+    assert hub.query("SELECT DISTINCT ms FROM hub_sum_hours") == [(round(per_month * 1000),)]  # one pack
     assert {(r["site"], r["month"], r["learners"]) for r in reached} == {
         (site, month, 5 if (site, month) == ("a", "2026-03") else 4)
         for site in ("a", "b")
