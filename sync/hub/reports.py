@@ -83,10 +83,13 @@ def hours():
 
 
 def completion():
-    """Per pack and lesson: learners who started (opened) and who completed it (from hub_sum_lesson)."""
+    """Per pack and lesson: learners who started (opened) and who completed it (from hub_sum_lesson).
+
+    A learner is one kit's: learner ids are made on the kit.
+    """
     counts = defaultdict(dict)
     for pack, lesson, kind, n in database.execute_sql(
-        "SELECT pack_id, lesson_id, kind, COUNT(DISTINCT learner_uuid) FROM hub_sum_lesson "
+        "SELECT pack_id, lesson_id, kind, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_lesson "
         "GROUP BY pack_id, lesson_id, kind"
     ):
         counts[(pack, lesson)][kind] = n
