@@ -327,31 +327,6 @@ def kits_cmd(ctx):
         )
 
 
-@hub_group.group("reports")
-def reports_group():
-    """The summary tables behind the report pages.
-
-    \b
-    Example:
-      kit --data /var/lib/kit-hub hub reports rebuild
-    """
-
-
-@reports_group.command("rebuild")
-@pass_ctx
-def reports_rebuild(ctx):
-    """Remake the report summaries from the stored events (kept up as events arrive; this is for repair).
-
-    \b
-    Example:
-      kit --data /var/lib/kit-hub hub reports rebuild
-    """
-    from .summaries import rebuild
-
-    _open(ctx)
-    click.echo(f"rebuilt the report summaries from {rebuild()} event(s)")
-
-
 GLOBAL_FLAGS = {"-v", "--verbose", "--version"}
 
 
@@ -369,3 +344,6 @@ def main(argv=None):
         if leading[-1] == "--data" and args:
             leading.append(args.pop(0))
     kit_main([*leading, "hub", *args])
+
+
+from . import cli_data  # noqa: E402, F401  `kit hub reports …` and `kit hub xapi …` join hub_group
