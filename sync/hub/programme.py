@@ -96,7 +96,7 @@ def hours(f):
     for kit_id, month, ms in database.execute_sql(
         f"SELECT kit_id, month, SUM(ms) FROM hub_sum_hours WHERE {where} GROUP BY kit_id, month", params
     ):
-        cells[(f.sites.get(kit_id, kit_id), month)] += ms / 3_600_000
+        cells[(f.sites.get(kit_id, kit_id), month)] += int(ms) / 3_600_000  # PostgreSQL's SUM: a Decimal
         months.add(month)
     months = sorted(months)
     names = sorted({site for site, _ in cells})

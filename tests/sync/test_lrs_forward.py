@@ -48,7 +48,6 @@ def test_forward_sends_everything_once_in_order_across_an_lrs_outage(tmp_path, r
         assert hub.kit("xapi", "forward").stdout.startswith("sent 0 statement(s)")
 
         # A crash after the LRS said yes but before the cursor moved: the batch goes again, stored once.
-        hub.query("SELECT 1")  # (the hub's own connection helper)
         with hub.connect() as conn:
             conn.cursor().execute(
                 "UPDATE hub_lrs_cursor SET last_event_id = last_event_id - 30, sent = sent - 30"

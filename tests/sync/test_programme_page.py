@@ -18,8 +18,7 @@ from .wirekit import WireKit, event
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def test_programme_page_shows_tiles_and_charts_with_their_tables(sqlite_hub):
-    hub = sqlite_hub
+def test_programme_page_shows_tiles_and_charts_with_their_tables(hub):
     _send_history(hub)
     session = sign_in(hub)[0]
     page = session.get(hub.url + "/programme", timeout=30)
@@ -51,8 +50,7 @@ def test_programme_page_shows_tiles_and_charts_with_their_tables(sqlite_hub):
     assert "0 of 0" not in session.get(hub.url + "/programme/completion.svg", timeout=30).text
 
 
-def test_programme_filters_refuse_bad_input_by_name(sqlite_hub):
-    hub = sqlite_hub
+def test_programme_filters_refuse_bad_input_by_name(hub):
     _send_history(hub)
     session = sign_in(hub)[0]
     for params, message in (
