@@ -16,7 +16,7 @@ own table here: one more branch in `_tally` and one more table in TABLES.
 import json
 from collections import defaultdict
 
-from .db import database
+from .db import database, dialect
 
 TABLES = ("hub_sum_hours", "hub_sum_learner", "hub_sum_lesson")
 LESSON_KINDS = ("lesson_opened", "lesson_completed")
@@ -83,12 +83,17 @@ def add(rows):
 def rebuild(kit_id=None):
     """Remake the summaries from hub_event (one kit's, or all); return the events read.
 
-    In one transaction: readers see the old summaries until the new ones are whole.
+    In one transaction: readers see the old summaries until the new ones are whole. A whole
+    rebuild locks the summaries against writers (SQLite's write lock does on its own), so a
+    batch stored meanwhile waits instead of being counted by both; one kit's rebuild runs
+    where that kit's row is locked already, so its batches wait anyway.
     """
     p = database.param
     only = f"AND kit_id = {p}" if kit_id else ""
     read = 0
     with database.atomic():
+        if kit_id is None and dialect() == "postgresql":
+            database.execute_sql(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
         for table in TABLES:
             database.execute_sql(f"DELETE FROM {table} WHERE 1 = 1 {only}", (kit_id,) if kit_id else ())
         last = 0
