@@ -105,9 +105,11 @@ def test_a_hub_upgraded_with_events_already_stored_fills_its_summaries(hub):
     hub.stop()
     with hub.connect() as conn:  # the database as the release before the summaries left it
         cur = conn.cursor()
+        for view in ("report_hours", "report_learners", "report_completion", "report_kits"):
+            cur.execute(f"DROP VIEW {view}")
         for table in ("hub_sum_hours", "hub_sum_learner", "hub_sum_lesson"):
             cur.execute(f"DROP TABLE {table}")
-        cur.execute("DELETE FROM hub_schema WHERE number = 20")
+        cur.execute("DELETE FROM hub_schema WHERE number IN (20, 21)")
         conn.commit()
     hub.start()
     assert _snapshot(hub) == kept
