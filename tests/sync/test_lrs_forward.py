@@ -78,3 +78,26 @@ def test_forward_refuses_clearly_without_an_lrs_or_with_wrong_credentials(tmp_pa
         assert "sent: 0" in hub.kit("xapi", "status").stdout
     finally:
         hub.stop()
+
+
+@pytest.mark.postgres
+def test_forward_on_postgresql_sends_once_and_one_forwarder_at_a_time(postgres, tmp_path, ralph):
+    env = {
+        **HUB_ENV,
+        "KIT_HUB_LRS_ENDPOINT": ralph.endpoint,
+        "KIT_HUB_LRS_KEY": USER,
+        "KIT_HUB_LRS_SECRET": PASSWORD,
+    }
+    hub = Hub(tmp_path / "hub", postgres(), env=env).setup()
+    try:
+        WireKit(hub.url, hub.code("a")).post(0, 60, [event(s) for s in range(1, 61)])
+        with hub.connect() as conn:  # another forwarder holds the cursor
+            conn.cursor().execute("SELECT * FROM hub_lrs_cursor FOR UPDATE")
+            busy = hub.kit("xapi", "forward", check=False)
+            conn.rollback()
+        assert busy.returncode != 0 and "another `kit hub xapi forward` is running" in busy.stderr
+        assert ralph.stored_ids() == []
+        assert hub.kit("xapi", "forward").stdout.startswith("sent 60 statement(s)")
+        assert ralph.stored_ids() == _hub_uuids_in_order(hub)
+    finally:
+        hub.stop()
