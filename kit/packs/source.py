@@ -12,6 +12,7 @@ import yaml
 
 from ..errors import PackError
 from . import markup
+from .course import validate_course
 from .quiz import DEFAULT_MIN_SCORE, validate_mastery, validate_quiz
 
 PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -37,6 +38,7 @@ class LessonSource:
     video: dict | None = None
     sign_video: str | None = None
     pages: list = field(default_factory=list)
+    final: bool = False  # its quiz is a course's final assessment (`final: true` in quiz.yaml)
 
 
 @dataclass
@@ -89,6 +91,14 @@ def read_pack(root, files=None):
         if rel.lower().endswith(".svg"):
             _check_svg(root, rel)
     meta["lessons"] = [_lesson_entry(lesson) for lesson in lessons]
+    course = meta.pop("course")
+    if course is not None:
+        meta["course"] = validate_course(course, lessons)
+    elif any(lesson.final for lesson in lessons):
+        final = next(lesson for lesson in lessons if lesson.final)
+        raise PackError(
+            f"{final.quiz}: `final: true` marks a course's final assessment, but pack.yaml has no `course:`"
+        )
     return PackSource(meta=meta, lessons=lessons, files=files)
 
 
@@ -133,6 +143,7 @@ def _pack_meta(data):
         "license": _require(data, "license", str, where, str.strip),
         "authors": _require(data, "authors", list, where, lambda v: v and all(isinstance(a, str) for a in v)),
         "mastery": validate_mastery(data.get("mastery", {"min_score": DEFAULT_MIN_SCORE}), where),
+        "course": data.get("course"),  # checked once the lessons are read (kit.packs.course)
     }
     lessons = _require(data, "lessons", list, where, lambda v: len(v) > 0)
     for lesson_id in lessons:
@@ -217,7 +228,11 @@ def _read_lesson(root, lesson_id, files):
         for problem in markup.check_page(page, base, files):
             raise PackError(f"{where}: page {number}: {problem}")
     if lesson.quiz:
-        validate_quiz(_load_yaml(root, lesson.quiz), lesson.quiz)
+        quiz = _load_yaml(root, lesson.quiz)
+        validate_quiz(quiz, lesson.quiz)
+        lesson.final = quiz.get("final", False)
+        if not isinstance(lesson.final, bool):
+            raise PackError(f"{lesson.quiz}: `final` must be true or false")
     return lesson
 
 

@@ -12,7 +12,7 @@ import json
 import logging
 
 from .. import protocol
-from . import summaries
+from . import certificates, summaries
 from .db import database, dialect
 from .models import HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
 from .timefix import corrected_times
@@ -174,6 +174,7 @@ def store_events(kit, after, upto, skipped, events, via="online", refused=()):
         rows = _rows(kit, new, via)
         stored = _insert(rows)
         summaries.add([(r[0], r[6], r[3], r[4], r[5], r[7], r[9]) for r in rows if r[2] in stored])
+        certificates.take_stored(kit, [r[2] for r in rows if r[2] in stored and r[6] == certificates.KIND])
         late = [e for e in new if e["uuid"] not in stored]  # stored by another kit meanwhile
         if late:
             holders.update(_holders(late))

@@ -147,8 +147,21 @@ def tiles(f):
         "hours": round(int(ms) / 3_600_000, 1),
         "people": people,
         "sites": len({f.sites.get(k, k) for (k,) in active}),
-        "teachers": 0,  # certificates are not recorded yet: counted from them once they are (summaries.py)
+        "teachers": _teachers_trained(f),
     }
+
+
+def _teachers_trained(f):
+    """Valid certificates of Teacher-training learners (reports.certificates), under the month and site filters."""
+    from .reports import certificates
+
+    return sum(
+        row["teachers_trained"]
+        for row in certificates()
+        if (not f.since or row["month"] >= f.since)
+        and (not f.until or row["month"] <= f.until)
+        and (not f.site or row["site"] == f.site)
+    )
 
 
 def _tables(f):

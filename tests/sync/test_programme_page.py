@@ -28,7 +28,7 @@ def test_programme_page_shows_tiles_and_charts_with_their_tables(hub):
     assert "<strong>0.6</strong> hours of training on lessons" in text  # 6 x 0.1 h, rounded to tenths
     assert "<strong>9</strong> people reached" in text  # l0, l1, l2, l9 at a and at b; learner-1 at a
     assert "<strong>2</strong> sites" in text
-    assert "<strong>0</strong> teachers trained" in text and "once the hub records them" in text
+    assert "<strong>0</strong> teachers trained" in text and "learners in a Teacher training class" in text
     for name in ("Hours of learning per site and month", "Learners reached per month", "Lesson completion"):
         assert f'<title id="t">{name}</title>' in text
 
