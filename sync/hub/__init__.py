@@ -15,7 +15,7 @@ from kit.datafolder import make_folder, secret_key
 from kit.web import headers
 
 from .. import protocol
-from . import api, certificate_pages, db, errors, remote, settings, web
+from . import api, certificate_pages, db, errors, health, programme, remote, settings, summaries, web
 
 
 class HubSessions(SecureCookieSessionInterface):
@@ -31,7 +31,8 @@ def open_hub(data_dir=None, database_url=None, create=True):
     data = make_folder(config["data"], create, what="hub data folder", init="kit hub init")
     config["database"] = config["database"] or db.default_url(data)
     db.open_database(config["database"])
-    db.migrate()
+    if "0020_report_summaries.sql" in db.migrate():  # a hub that had events before the summaries
+        summaries.rebuild()
     config["hub_secret_key"] = secret_key(data, "hub_secret_key")
     return config
 
@@ -63,7 +64,8 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
 
     @app.before_request
     def _connect():
-        db.database.connect(reuse_if_open=True)
+        if request.blueprint != "hub_health":  # /healthz needs no database, /readyz reports its absence
+            db.database.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(exc):
@@ -71,7 +73,9 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
             db.database.close()
 
     api.init_app(app)
+    health.init_app(app)
     web.init_app(app)
+    programme.init_app(app)
     certificate_pages.init_app(app)
     app.register_blueprint(remote.bp)  # a remote teacher's pages, behind web's sign-in
     if config["proxy_count"] > 0:

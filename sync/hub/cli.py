@@ -354,3 +354,6 @@ def main(argv=None):
         if leading[-1] == "--data" and args:
             leading.append(args.pop(0))
     kit_main([*leading, "hub", *args])
+
+
+from . import cli_data  # noqa: E402, F401  `kit hub reports …` and `kit hub xapi …` join hub_group

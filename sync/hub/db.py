@@ -71,6 +71,11 @@ class HubLedger(Ledger):
         database.execute_sql(f"INSERT INTO hub_schema (number, name) VALUES ({int(number)}, '{name}')")
 
 
+def latest_migration():
+    """The number of the newest migration this code knows."""
+    return _migrations()[-1][0]
+
+
 def migrate(db=None):
     """Apply pending hub migrations with the kit's runner, each in its own transaction; return their names."""
     db = db or database.obj
