@@ -47,6 +47,7 @@ class LessonView:
     audio: dict | None
     video: dict | None
     sign_video: dict | None
+    sign_pages: list  # per page: {"url", "type"} of its sign-language clip, or None
     questions: list
     min_score: float
     next_lesson_id: str | None
@@ -184,7 +185,10 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
     def url(rel):
         return media_url(pack_id, version, rel)
 
-    pages = [markup.render_page(page.strip(), base, url) for page in PAGE_BREAK.split(body)]
+    signs = manifest.get("signs") or {}
+    pages = [markup.render_page(page.strip(), base, url, signs) for page in PAGE_BREAK.split(body)]
+    sign_pages = list(front.get("sign_pages") or [])
+    sign_pages += [None] * (len(pages) - len(sign_pages))
     quiz = _quiz(folder, installed_at, lesson_id)
     return dict(
         pack_id=pack_id,
@@ -198,6 +202,7 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
         audio=_audio(root, base, front.get("audio"), url),
         video=_video(root, base, front.get("video"), url, manifest.get("language", "")),
         sign_video=_sign(base, front.get("sign_video"), url),
+        sign_pages=[_sign(base, clip, url) for clip in sign_pages],
         questions=[public_question(q) for q in (quiz or {}).get("questions", [])],
         min_score=min_score(quiz, manifest.get("mastery")),
     )

@@ -13,6 +13,7 @@ import yaml
 from ..errors import PackError
 from . import markup
 from .quiz import DEFAULT_MIN_SCORE, validate_mastery, validate_quiz
+from .webm import PAGE_SIGN, WORD_SIGN, check_sign_video
 
 PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -22,6 +23,8 @@ PAGE_BREAK = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 AUDIO = {".ogg", ".opus", ".mp3", ".m4a", ".oga", ".webm"}
 VIDEO = {".webm", ".mp4", ".ogv"}
 POSTER = {".jpg", ".jpeg", ".png", ".webp"}
+SIGN_VIDEO = {".webm"}
+SIGN_WORD = re.compile(r"^[^\s/:#?]{1,40}$")
 SVG_ACTIVE = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
@@ -36,6 +39,7 @@ class LessonSource:
     audio: dict | None = None
     video: dict | None = None
     sign_video: str | None = None
+    sign_pages: list = field(default_factory=list)  # a clip's pack path or None, per page
     pages: list = field(default_factory=list)
 
 
@@ -83,8 +87,12 @@ def read_pack(root, files=None):
     fileset = set(files)
     if "pack.yaml" not in fileset:
         raise PackError("pack.yaml: missing (every pack starts with one)")
-    meta = _pack_meta(_load_yaml(root, "pack.yaml"))
-    lessons = [_read_lesson(root, lesson_id, fileset) for lesson_id in meta["lessons"]]
+    data = _load_yaml(root, "pack.yaml")
+    meta = _pack_meta(data)
+    signs = _sign_dictionary(root, data.get("signs"), fileset)
+    if signs:
+        meta["signs"] = signs
+    lessons = [_read_lesson(root, lesson_id, fileset, signs) for lesson_id in meta["lessons"]]
     for rel in files:
         if rel.lower().endswith(".svg"):
             _check_svg(root, rel)
@@ -181,7 +189,49 @@ def split_front_matter(text, where):
     return front, "\n".join(lines[end + 1 :])
 
 
-def _read_lesson(root, lesson_id, files):
+def _sign_dictionary(root, value, files):
+    """Check pack.yaml's `signs` (word -> sign clip); return it with the words folded."""
+    where = "pack.yaml"
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not value:
+        raise PackError(f"{where}: `signs` must map words to sign-language clips (tap: signs/tap.webm)")
+    signs = {}
+    for word, clip in value.items():
+        if not isinstance(word, str) or not SIGN_WORD.match(word):
+            raise PackError(f"{where}: signs: {word!r} must be one word (no spaces, / : # or ?)")
+        path = _sign_clip(root, clip, "", files, f"{where}: signs: {word}", WORD_SIGN)
+        if word.casefold() in signs:
+            raise PackError(f"{where}: signs: {word!r} is listed twice")
+        signs[word.casefold()] = path
+    return signs
+
+
+def _sign_clip(root, name, base, files, where, limits):
+    """Check one sign-language clip (a WebM file of the pack, small and short); return its path."""
+    path = markup._resolve(base, name) if isinstance(name, str) and name else None
+    if not path or path not in files:
+        raise PackError(f"{where}: sign video {name!r} is not a file of this pack")
+    if Path(path).suffix.lower() not in SIGN_VIDEO:
+        raise PackError(f"{where}: sign video {name!r} must be a .webm file (VP8 or VP9)")
+    check_sign_video(root / path, path, limits)
+    return path
+
+
+def _sign_pages(root, value, base, files, where, pages):
+    """Check `sign_pages` (one clip or null per page, in order); return a list as long as pages."""
+    if value is None:
+        return [None] * pages
+    if not isinstance(value, list) or len(value) > pages:
+        raise PackError(f"{where}: `sign_pages` must list at most one clip per page ({pages} pages)")
+    clips = [
+        None if name is None else _sign_clip(root, name, base, files, f"{where}: page {n}", PAGE_SIGN)
+        for n, name in enumerate(value, 1)
+    ]
+    return clips + [None] * (pages - len(clips))
+
+
+def _read_lesson(root, lesson_id, files, signs=None):
     base = f"lessons/{lesson_id}"
     where = f"{base}/lesson.md"
     if where not in files:
@@ -208,13 +258,13 @@ def _read_lesson(root, lesson_id, files):
         if front["video"].get("poster") is not None:
             lesson.video["poster"] = _poster(front["video"]["poster"], base, files, where)
     if front.get("sign_video") is not None:
-        sign = _media({"v": {"file": front["sign_video"]}}, "v", ("file",), VIDEO, base, files, where)
-        lesson.sign_video = sign["file"]
+        lesson.sign_video = _sign_clip(root, front["sign_video"], base, files, where, PAGE_SIGN)
     lesson.pages = [page.strip() for page in PAGE_BREAK.split(body)]
     if not all(lesson.pages):
         raise PackError(f"{where}: a page is empty (two `+++` lines with nothing between?)")
+    lesson.sign_pages = _sign_pages(root, front.get("sign_pages"), base, files, where, len(lesson.pages))
     for number, page in enumerate(lesson.pages, 1):
-        for problem in markup.check_page(page, base, files):
+        for problem in markup.check_page(page, base, files, signs or {}):
             raise PackError(f"{where}: page {number}: {problem}")
     if lesson.quiz:
         validate_quiz(_load_yaml(root, lesson.quiz), lesson.quiz)

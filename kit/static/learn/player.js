@@ -27,8 +27,64 @@
     target.setAttribute("tabindex", "-1");
     target.focus();
     window.scrollTo(0, 0);
+    startSign(target);
     if (record !== false) { kit.enqueue("page_viewed", { page: n }); }
   }
+
+  /* "Sign language first": the shown page's sign video starts by itself (muted, so the
+     browser allows it); the others stop. Each clip is fetched only when its page shows. */
+  function startSign(target) {
+    var videos = document.querySelectorAll("figure.sign video"), i, own;
+    for (i = 0; i < videos.length; i++) { if (!videos[i].paused && !target.contains(videos[i])) { videos[i].pause(); } }
+    own = main.getAttribute("data-sign-first") && target.querySelector("figure.sign-first video");
+    if (own) { playSafe(own); }
+  }
+  function playSafe(video) {
+    var started = video.play();
+    if (started && started["catch"]) { started["catch"](function () { /* the play button stays */ }); }
+  }
+
+  /* Again, slow (half speed) and repeat, under a sign video and in the sign dictionary. */
+  function wireSignButtons(box) {
+    var video = box.parentNode.querySelector("video");
+    if (!video) { return; }
+    box.hidden = false;
+    box.addEventListener("click", function (ev) {
+      var button = closest(ev.target, "[data-sign-do]"), what, on;
+      if (!button) { return; }
+      what = button.getAttribute("data-sign-do");
+      on = button.getAttribute("aria-pressed") !== "true";
+      if (what === "replay") { video.currentTime = 0; playSafe(video); return; }
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      if (what === "slow") { video.defaultPlaybackRate = video.playbackRate = on ? 0.5 : 1; }
+      if (what === "loop") { video.loop = on; if (on && video.paused) { playSafe(video); } }
+    });
+    video.addEventListener("loadedmetadata", function () {
+      var slow = box.querySelector("[data-sign-do=slow]");
+      if (slow && slow.getAttribute("aria-pressed") === "true") { video.playbackRate = 0.5; }
+    });
+  }
+
+  /* A signed word of the text opens its clip from the pack's sign dictionary, in place. */
+  var pop = document.getElementById("sign-pop"), popFrom = null;
+  function openSign(link) {
+    var video = pop.querySelector("video"), title = pop.querySelector(".sign-pop-h");
+    title.textContent = title.getAttribute("data-template").replace("WORD", link.textContent);
+    popFrom = link;
+    pop.hidden = false;
+    if (video.getAttribute("src") !== link.getAttribute("href")) { video.setAttribute("src", link.getAttribute("href")); }
+    video.currentTime = 0;
+    title.setAttribute("tabindex", "-1");
+    title.focus();
+    playSafe(video);
+  }
+  function closeSign() {
+    if (!pop || pop.hidden) { return; }
+    pop.querySelector("video").pause();
+    pop.hidden = true;
+    if (popFrom) { popFrom.focus(); }
+  }
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" || ev.keyCode === 27) { closeSign(); } });
 
   function finish() {
     if (hasQuiz) { kit.enqueue("quiz_finished", { attempt: attempt }); }
@@ -118,6 +174,9 @@
 
   document.addEventListener("click", function (ev) {
     var go = closest(ev.target, "[data-go]"), retry = closest(ev.target, "[data-retry]");
+    var word = pop && closest(ev.target, "a.sign-word");
+    if (word) { ev.preventDefault(); openSign(word); return; }
+    if (pop && closest(ev.target, "[data-sign-close]")) { closeSign(); return; }
     if (retry) { ev.preventDefault(); resetQuiz(); show(pages); return; }
     if (!go) { return; }
     ev.preventDefault();
@@ -155,6 +214,9 @@
   (function () {
     var buttons = document.querySelectorAll(".screen .play"), i;
     for (i = 0; i < buttons.length; i++) { wirePlay(buttons[i]); }
+    buttons = document.querySelectorAll(".sign-buttons");
+    for (i = 0; i < buttons.length; i++) { wireSignButtons(buttons[i]); }
+    if (section(step)) { startSign(section(step)); }
   }());
 
   kit.enqueue("lesson_opened", {});
