@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from ..db import database
 from ..errors import NotFound
+from .cues import read_cues
 from .quiz import mark_answer, min_score, public_question
 
 # markdown-it and YAML are imported when a lesson is first rendered or judged, not when
@@ -220,10 +221,15 @@ def _audio(root, base, audio, url):
     rel, transcript = _rel(base, audio["file"]), _rel(base, audio["transcript"])
     text = (root / transcript).read_text(encoding="utf-8")
     paragraphs = [html.escape(p.strip()) for p in text.split("\n\n") if p.strip()]
+    cues = None
+    if audio.get("cues"):
+        cues_rel = _rel(base, audio["cues"])
+        cues = read_cues((root / cues_rel).read_text(encoding="utf-8"), cues_rel)
     return {
         "url": url(rel),
         "type": AUDIO_TYPES.get(Path(rel).suffix.lower(), "audio/ogg"),
         "transcript_html": "".join(f"<p>{p}</p>" for p in paragraphs),
+        "cues": cues,
     }
 
 

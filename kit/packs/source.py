@@ -12,6 +12,7 @@ import yaml
 
 from ..errors import PackError
 from . import markup
+from .cues import read_cues
 from .quiz import DEFAULT_MIN_SCORE, validate_mastery, validate_quiz
 from .webm import PAGE_SIGN, WORD_SIGN, check_sign_video
 
@@ -252,6 +253,8 @@ def _read_lesson(root, lesson_id, files, signs=None):
         quiz=f"{base}/quiz.yaml" if f"{base}/quiz.yaml" in files else None,
     )
     lesson.audio = _media(front, "audio", ("file", "transcript"), AUDIO, base, files, where)
+    if lesson.audio and front["audio"].get("cues") is not None:
+        lesson.audio["cues"] = _cues(root, front["audio"]["cues"], base, files, where)
     lesson.video = _media(front, "video", ("file", "captions"), VIDEO, base, files, where)
     if lesson.video:
         _check_captions(root, lesson.video["captions"])
@@ -290,6 +293,20 @@ def _media(front, key, parts, extensions, base, files, where):
             f"{where}: {key} file {value['file']!r} must be one of {', '.join(sorted(extensions))}"
         )
     return resolved
+
+
+def _cues(root, name, base, files, where):
+    """Check a narration's read-along timings (WebVTT, one cue per sentence); return the path."""
+    path = markup._resolve(base, name) if isinstance(name, str) else None
+    if not path or path not in files:
+        raise PackError(f"{where}: audio cues {name!r} is not a file of this lesson's pack")
+    try:
+        text = (root / path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PackError(f"{path}: not UTF-8 text") from None
+    if not read_cues(text, path):
+        raise PackError(f"{path}: has no cues (one per sentence of the narration)")
+    return path
 
 
 def _poster(name, base, files, where):

@@ -218,3 +218,23 @@ def test_every_sample_video_has_a_poster_of_its_own_size(pack):
         )
         assert (poster["width"], poster["height"]) == (video["width"], video["height"])
         assert max(centre_pixel(folder / spec["poster"])) > 60, "a poster, not a black frame"
+
+
+def test_make_media_times_each_sentence_of_a_read_along_narration(tiny):
+    lesson = tiny / "lessons/01-a/lesson.md"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace(
+            "transcript: hi.txt}", "transcript: hi.txt, cues: hi-cues.vtt}"
+        ),
+        encoding="utf-8",
+    )
+    (tiny / "lessons/01-a/hi.txt").write_text("Hello there. How are you?\n\nGood!", encoding="utf-8")
+    assert make_media(tiny).returncode == 0
+    first = (tiny / "lessons/01-a/hi-cues.vtt").read_bytes()
+    cues = read_cues(tiny / "lessons/01-a/hi-cues.vtt")
+    assert [c[3] for c in cues] == ["Hello there.", "How are you?", "Good!"]
+    assert cues[0][1] == 0 and all(a[2] < b[1] for a, b in zip(cues, cues[1:]))  # in order, a pause between
+    duration = float(probe(tiny / "lessons/01-a/hi.ogg")["format"]["duration"])
+    assert abs(duration - (cues[-1][2] + 0.4)) < 0.1  # the last sentence, then its pause
+    assert make_media(tiny).returncode == 0
+    assert (tiny / "lessons/01-a/hi-cues.vtt").read_bytes() == first
