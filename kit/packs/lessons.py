@@ -204,7 +204,7 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
         video=_video(root, base, front.get("video"), url, manifest.get("language", "")),
         sign_video=_sign(base, front.get("sign_video"), url),
         sign_pages=[_sign(base, clip, url) for clip in sign_pages],
-        questions=[public_question(q) for q in (quiz or {}).get("questions", [])],
+        questions=[_heard(public_question(q), q, root, base, url) for q in (quiz or {}).get("questions", [])],
         min_score=min_score(quiz, manifest.get("mastery")),
     )
 
@@ -264,6 +264,22 @@ def caption_lines(vtt):
         if said.strip():
             lines.append(html.unescape(" ".join(said.split())))
     return lines
+
+
+def _heard(public, question, root, base, url):
+    """Add a question's spoken version to what the tablet sees: the clip and, for the
+    prompt and each choice, the part of it (start, end) its speaker button plays."""
+    spec = question.get("audio")
+    if not spec:
+        return public
+    rel, cues_rel = _rel(base, spec["file"]), _rel(base, spec["cues"])
+    cues = read_cues((root / cues_rel).read_text(encoding="utf-8"), cues_rel)
+    public["audio"] = {
+        "url": url(rel),
+        "type": AUDIO_TYPES.get(Path(rel).suffix.lower(), "audio/ogg"),
+        "parts": {cue.ident: (cue.start, cue.end) for cue in cues if cue.ident},
+    }
+    return public
 
 
 def _sign(base, sign, url):

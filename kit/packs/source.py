@@ -270,8 +270,27 @@ def _read_lesson(root, lesson_id, files, signs=None):
         for problem in markup.check_page(page, base, files, signs or {}):
             raise PackError(f"{where}: page {number}: {problem}")
     if lesson.quiz:
-        validate_quiz(_load_yaml(root, lesson.quiz), lesson.quiz)
+        quiz = _load_yaml(root, lesson.quiz)
+        validate_quiz(quiz, lesson.quiz)
+        for question in quiz["questions"]:
+            if question.get("audio") is not None:
+                _question_audio(root, question, base, files, lesson.quiz)
     return lesson
+
+
+def _question_audio(root, question, base, files, where):
+    """Check a question's spoken version: a clip and cues naming `prompt` and every choice."""
+    where = f"{where}: question {question['id']}"
+    spec = _media(question, "audio", ("file", "cues"), AUDIO, base, files, where)
+    cues = read_cues((root / spec["cues"]).read_text(encoding="utf-8"), spec["cues"])
+    named = {cue.ident for cue in cues}
+    wanted = ["prompt"] + [choice["id"] for choice in question.get("choices", [])]
+    missing = [ident for ident in wanted if ident not in named]
+    if missing:
+        raise PackError(
+            f"{spec['cues']}: no cue named {', '.join(missing)} (one cue for the prompt, then one per choice,"
+            " each named by its id)"
+        )
 
 
 def _media(front, key, parts, extensions, base, files, where):

@@ -238,3 +238,21 @@ def test_make_media_times_each_sentence_of_a_read_along_narration(tiny):
     assert abs(duration - (cues[-1][2] + 0.4)) < 0.1  # the last sentence, then its pause
     assert make_media(tiny).returncode == 0
     assert (tiny / "lessons/01-a/hi-cues.vtt").read_bytes() == first
+
+
+def test_make_media_speaks_a_question_and_each_choice_into_one_timed_clip(tiny):
+    (tiny / "lessons/01-a/quiz.yaml").write_text(
+        "questions:\n  - id: q1\n    type: single\n    prompt: Which is a fruit?\n"
+        "    audio: {file: q1.ogg, cues: q1.vtt}\n    choices:\n"
+        "      - {id: a, text: A mango, correct: true}\n      - {id: z, text: A stone}\n",
+        encoding="utf-8",
+    )
+    result = make_media(tiny)
+    assert result.returncode == 0 and "q1.ogg" in result.stdout
+    cues = read_cues(tiny / "lessons/01-a/q1.vtt")
+    assert [(c[0], c[3]) for c in cues] == [
+        ("prompt", "Which is a fruit?"),
+        ("a", "A mango"),
+        ("z", "A stone"),
+    ]
+    assert float(probe(tiny / "lessons/01-a/q1.ogg")["format"]["duration"]) > cues[-1][2]

@@ -71,3 +71,33 @@ def test_build_checks_the_narrations_cues(tmp_path, cues, message):
     lesson.write_text(re.sub(r"cues: [^}]+", "cues: empty.vtt", lesson.read_text()), encoding="utf-8")
     with pytest.raises(PackError, match="has no cues"):
         read_pack(folder)
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("audio: {file: q1.ogg, cues: q1.vtt}", "audio: {file: q1.ogg}", "`audio` needs `file` and `cues`"),
+        ("audio: {file: q1.ogg, cues: q1.vtt}", "audio: {file: q9.ogg, cues: q1.vtt}", "'q9.ogg' is not a file"),
+        ("audio: {file: q1.ogg, cues: q1.vtt}", "audio: {file: q1.vtt, cues: q1.vtt}", "must be one of"),
+        ("audio: {file: q1.ogg, cues: q1.vtt}", "audio: {file: q1.ogg, cues: count.txt}", "must be WebVTT"),
+    ],
+)
+def test_build_checks_a_spoken_question(tmp_path, old, new, message):
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    quiz = folder / "lessons/01-count/quiz.yaml"
+    quiz.write_text(quiz.read_text().replace(old, new), encoding="utf-8")
+    with pytest.raises(PackError, match=re.escape(message)):
+        read_pack(folder)
+
+
+def test_a_spoken_question_needs_a_cue_for_the_prompt_and_every_choice(tmp_path):
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    cues = folder / "lessons/01-count/q1.vtt"
+    cues.write_text(cues.read_text().replace("\nb\n", "\n\n"), encoding="utf-8")
+    with pytest.raises(PackError, match="q1.vtt: no cue named b"):
+        read_pack(folder)
+    cues.write_text(cues.read_text().replace("prompt\n", ""), encoding="utf-8")
+    with pytest.raises(PackError, match="no cue named prompt, b"):
+        read_pack(folder)

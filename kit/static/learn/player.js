@@ -208,9 +208,42 @@
         return;
       }
       box.className = "feedback " + (data.correct ? "right" : "wrong");
+      chime(data.correct);
       box.textContent = box.getAttribute(data.correct ? "data-right" : "data-wrong") + (data.feedback ? " " + data.feedback : "");
       if (hint && !data.correct) { hint.open = true; }
     });
+  }
+
+  /* A short sound with the words and the icon, so a child who cannot read knows: two
+     rising notes for right, two falling for not yet. Made by the Web Audio API (no file
+     to download); the context is woken by the tap on Check, as browsers require. */
+  var sound = null;
+  function wakeSound() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    try {
+      if (!sound && Context) { sound = new Context(); }
+      if (sound && sound.state === "suspended" && sound.resume) { sound.resume(); }
+    } catch (e) { sound = null; }
+  }
+  function chime(right) {
+    var notes = right ? [660, 880] : [330, 247], i, at, osc, gain;
+    if (!sound) { return; }
+    try {
+      for (i = 0; i < notes.length; i++) {
+        at = sound.currentTime + i * 0.14;
+        osc = sound.createOscillator();
+        gain = sound.createGain();
+        osc.type = right ? "sine" : "triangle";
+        osc.frequency.value = notes[i];
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.3, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.13);
+        osc.connect(gain);
+        gain.connect(sound.destination);
+        osc.start(at);
+        osc.stop(at + 0.14);
+      }
+    } catch (e) { /* no sound: the words and the icon still say it */ }
   }
 
   document.addEventListener("click", function (ev) {
@@ -249,6 +282,7 @@
     ev.preventDefault();
     var response = responseOf(form);
     if (response === null || response === "") { form.querySelector("[name=response]").focus(); return; }
+    wakeSound();
     var event = kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
     check(form, response, event, 0);
   });
@@ -256,6 +290,8 @@
   (function () {
     var buttons = document.querySelectorAll(".screen .play"), i;
     for (i = 0; i < buttons.length; i++) { wirePlay(buttons[i]); }
+    buttons = document.querySelectorAll("button.say[hidden]");
+    for (i = 0; i < buttons.length; i++) { buttons[i].hidden = false; }
     buttons = document.querySelectorAll(".sign-buttons");
     for (i = 0; i < buttons.length; i++) { wireSignButtons(buttons[i]); }
     if (section(step)) { startSign(section(step)); }
