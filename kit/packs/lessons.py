@@ -16,6 +16,7 @@ from urllib.parse import quote
 from ..db import database
 from ..errors import NotFound
 from .cues import read_cues
+from .offline_check import offline_check, question_salt
 from .quiz import mark_answer, min_score, public_question
 
 # markdown-it and YAML are imported when a lesson is first rendered or judged, not when
@@ -204,7 +205,10 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
         video=_video(root, base, front.get("video"), url, manifest.get("language", "")),
         sign_video=_sign(base, front.get("sign_video"), url),
         sign_pages=[_sign(base, clip, url) for clip in sign_pages],
-        questions=[_heard(public_question(q), q, root, base, url) for q in (quiz or {}).get("questions", [])],
+        questions=[
+            _with_check(_heard(public_question(q), q, root, base, url), q, folder, installed_at, lesson_id)
+            for q in (quiz or {}).get("questions", [])
+        ],
         min_score=min_score(quiz, manifest.get("mastery")),
     )
 
@@ -264,6 +268,13 @@ def caption_lines(vtt):
         if said.strip():
             lines.append(html.unescape(" ".join(said.split())))
     return lines
+
+
+def _with_check(public, question, folder, installed_at, lesson_id):
+    """Add what the tablet needs to judge the question while the kit is away (hashes only)."""
+    salt = question_salt(folder, installed_at, lesson_id, question["id"])
+    public["check"] = offline_check(question, salt)
+    return public
 
 
 def _heard(public, question, root, base, url):

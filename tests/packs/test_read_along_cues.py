@@ -77,7 +77,11 @@ def test_build_checks_the_narrations_cues(tmp_path, cues, message):
     "old, new, message",
     [
         ("audio: {file: q1.ogg, cues: q1.vtt}", "audio: {file: q1.ogg}", "`audio` needs `file` and `cues`"),
-        ("audio: {file: q1.ogg, cues: q1.vtt}", "audio: {file: q9.ogg, cues: q1.vtt}", "'q9.ogg' is not a file"),
+        (
+            "audio: {file: q1.ogg, cues: q1.vtt}",
+            "audio: {file: q9.ogg, cues: q1.vtt}",
+            "'q9.ogg' is not a file",
+        ),
         ("audio: {file: q1.ogg, cues: q1.vtt}", "audio: {file: q1.vtt, cues: q1.vtt}", "must be one of"),
         ("audio: {file: q1.ogg, cues: q1.vtt}", "audio: {file: q1.ogg, cues: count.txt}", "must be WebVTT"),
     ],

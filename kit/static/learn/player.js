@@ -193,24 +193,92 @@
     return type === "multiple" && out.length ? out : null;
   }
 
+  /* SHA-256 of a text (its UTF-8 bytes), in hex: the tablet's half of
+     kit/packs/offline_check.py. (crypto.subtle needs HTTPS, which a kit's own Wi-Fi lacks.) */
+  function sha256(text) {
+    var bytes = unescape(encodeURIComponent(text)), len = bytes.length, words = [], k = [], h = [];
+    var i, j, n, c, p, w, a, t1, t2, hex = "";
+    function rot(x, r) { return (x >>> r) | (x << (32 - r)); }
+    for (c = 2, n = 0; n < 64; c++) {
+      for (p = 2; p * p <= c && c % p; p++) { /* trial division: the first 64 primes */ }
+      if (p * p > c) {
+        if (n < 8) { h[n] = (Math.pow(c, 1 / 2) * 4294967296) | 0; }
+        k[n++] = (Math.pow(c, 1 / 3) * 4294967296) | 0;
+      }
+    }
+    for (i = 0; i < len; i++) { words[i >> 2] |= bytes.charCodeAt(i) << ((3 - i % 4) * 8); }
+    words[len >> 2] |= 0x80 << ((3 - len % 4) * 8);
+    n = (((len + 8) >> 6) + 1) * 16;
+    words[n - 1] = len * 8;
+    for (i = 0; i < n; i += 16) {
+      w = words.slice(i, i + 16);
+      a = h.slice(0);
+      for (j = 0; j < 64; j++) {
+        w[j] = j < 16 ? w[j] | 0 : (w[j - 16] + (rot(w[j - 15], 7) ^ rot(w[j - 15], 18) ^ (w[j - 15] >>> 3)) +
+          w[j - 7] + (rot(w[j - 2], 17) ^ rot(w[j - 2], 19) ^ (w[j - 2] >>> 10))) | 0;
+        t1 = (a[7] + (rot(a[4], 6) ^ rot(a[4], 11) ^ rot(a[4], 25)) + ((a[4] & a[5]) ^ (~a[4] & a[6])) + k[j] + w[j]) | 0;
+        t2 = ((rot(a[0], 2) ^ rot(a[0], 13) ^ rot(a[0], 22)) + ((a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]))) | 0;
+        a = [(t1 + t2) | 0].concat(a.slice(0, 7));
+        a[4] = (a[4] + t1) | 0;
+      }
+      for (j = 0; j < 8; j++) { h[j] = (h[j] + a[j]) | 0; }
+    }
+    for (j = 0; j < 8; j++) { hex += ("0000000" + (h[j] >>> 0).toString(16)).slice(-8); }
+    return hex;
+  }
+
+  /* Right or wrong from the page's salted hashes, while the kit cannot be reached: true,
+     false, or null when this answer cannot be judged here (the tablet then waits). */
+  function judgeHere(form, response) {
+    var salt = form.getAttribute("data-salt"), hashes = " " + (form.getAttribute("data-hashes") || "") + " ";
+    var type = form.getAttribute("data-type"), value;
+    if (!salt) { return null; }
+    if (type === "multiple") { value = response.slice(0).sort().join(","); }
+    else if (type === "text") { value = normaliseText(response); }
+    else if (type === "numeric") {
+      value = Number(String(response).replace(",", ".").replace(/^\s+|\s+$/g, ""));
+      if (isNaN(value) || !isFinite(value) || (form.getAttribute("data-whole") && Math.floor(value) !== value)) { return null; }
+      value = (Math.round(value * 1e6) / 1e6).toFixed(6).replace(/0+$/, "").replace(/\.$/, "");
+      if (value === "-0") { value = "0"; }
+    } else { value = response; }
+    return hashes.indexOf(" " + sha256(salt + "\n" + value) + " ") >= 0;
+  }
+  /* As kit/packs/quiz.py's normalise_text: case, accents and extra spaces do not count. */
+  function normaliseText(text) {
+    text = String(text).toLowerCase();
+    if (text.normalize) { text = text.normalize("NFKD").replace(/[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g, ""); }
+    return text.replace(/\s+/g, " ").replace(/^ | $/g, "");
+  }
+
+  function showFeedback(form, correct, words, quiet) {
+    var box = form.querySelector(".feedback"), hint = form.querySelector(".hint");
+    box.className = "feedback " + (correct ? "right" : "wrong");
+    box.textContent = box.getAttribute(correct ? "data-right" : "data-wrong") + (words ? " " + words : "");
+    if (!quiet) { chime(correct); }
+    if (hint && !correct) { hint.open = true; }
+  }
+
   /* The kit records the check as the answer event itself (same uuid as the queued one,
      so it is stored once): a learner cannot try every choice unseen. */
-  function check(form, response, event, tries) {
-    var box = form.querySelector(".feedback"), hint = form.querySelector(".hint");
+  function check(form, response, event, tries, here) {
+    var box = form.querySelector(".feedback");
     var body = { pack_id: main.getAttribute("data-pack"), lesson_id: main.getAttribute("data-lesson"),
       question_id: form.getAttribute("data-qid"), response: response, attempt: attempt };
     if (event) { body.uuid = event.uuid; body.attempt = event.payload.attempt; }
+    var mine = event ? event.uuid : "";
     kit.request("POST", main.getAttribute("data-check-url"), body, function (code, data) {
+      // A newer answer to the same question speaks for it now (the queue still delivers this one).
+      if (form.getAttribute("data-checking") !== mine) { return; }
       if (code !== 200 || !data) {
-        box.className = "feedback waiting";
-        box.textContent = box.getAttribute("data-waiting");
-        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, event, tries + 1); }, 3000); }
+        if (here === undefined && code !== 422) { here = judgeHere(form, response); }
+        if (here === null || here === undefined) {
+          box.className = "feedback waiting";
+          box.textContent = box.getAttribute("data-waiting");
+        } else if (tries === 0) { showFeedback(form, here, ""); }
+        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, event, tries + 1, here); }, 3000); }
         return;
       }
-      box.className = "feedback " + (data.correct ? "right" : "wrong");
-      chime(data.correct);
-      box.textContent = box.getAttribute(data.correct ? "data-right" : "data-wrong") + (data.feedback ? " " + data.feedback : "");
-      if (hint && !data.correct) { hint.open = true; }
+      showFeedback(form, data.correct, data.feedback, here === data.correct);
     });
   }
 
@@ -284,6 +352,7 @@
     if (response === null || response === "") { form.querySelector("[name=response]").focus(); return; }
     wakeSound();
     var event = kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
+    form.setAttribute("data-checking", event ? event.uuid : "");
     check(form, response, event, 0);
   });
 
