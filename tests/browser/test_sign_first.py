@@ -9,33 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import KitServer, run_kit
-from tests.packs.sign_pack import make_sign_pack
-
 from .conftest import axe_check, describe, wait_true
-from .learn_setup import seed_class
 from .teach_setup import shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def sign_pack_file(tmp_path_factory):
-    from kit.packs.archive import build
-
-    folder = make_sign_pack(tmp_path_factory.mktemp("signs") / "mini")
-    out = folder.parent / "mini-signs.kitpack"
-    build(folder, out)
-    return out
-
-
-@pytest.fixture
-def served_signs(initialised, sign_pack_file):
-    run_kit(initialised, "pack", "import", sign_pack_file)
-    ids = seed_class(initialised)
-    server = KitServer(initialised).start()
-    yield server, ids
-    server.stop()
 
 
 def clip_requests(page):
