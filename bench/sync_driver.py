@@ -72,7 +72,7 @@ def make_events(data_dir, count, chunk=5000):
 def sync_now(data_dir):
     """One sync cycle, timed in this process."""
     from kit.datafolder import open_data
-    from sync.scheduler import run_locked
+    from sync.agent.scheduler import run_locked
 
     config = open_data(data_dir)
     started = time.perf_counter()

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Install or upgrade Classroom Kit on Raspberry Pi OS Bookworm (64- or 32-bit) or
-# Debian 12: a system user, a virtual environment under /opt/classroom-kit, data under
-# /var/lib/classroom-kit, settings in /etc/classroom-kit/settings.toml, systemd units,
-# the Wi-Fi hotspot, the kit.lan and kit.local names, and the firewall.
+# Install or upgrade Classroom Kit on Raspberry Pi OS Bookworm (64-bit; tested on arm64
+# under emulation; a 32-bit system may lack wheels, see README.md) or Debian 12: a system
+# user, a virtual environment under /opt/classroom-kit, data under /var/lib/classroom-kit,
+# settings in /etc/classroom-kit/settings.toml, systemd units, the Wi-Fi hotspot, the
+# kit.lan and kit.local names, and the firewall.
 #
 # Re-running it is the upgrade path: it keeps the data, the settings and the Wi-Fi
 # answers, replaces the software and the units, and restarts the kit.

@@ -15,7 +15,7 @@ from pathlib import Path
 from kit.errors import NotFound
 
 from .. import protocol
-from ..bundle import BadBundle, check_bundle, read_json, sign, signing_key, verify
+from ..bundle_format import BadBundle, check_bundle, read_json, sign, signing_key, verify
 from .db import database
 from .ingest import store_events, store_records
 from .models import Bundle, Kit, utcnow

@@ -325,3 +325,22 @@ def kits_cmd(ctx):
                 )
             )
         )
+
+
+GLOBAL_FLAGS = {"-v", "--verbose", "--version"}
+
+
+def main(argv=None):
+    """`kit-hub ARGS`: the hub's own command on a headquarters server, the same as `kit hub ARGS`.
+
+    The kit's global options (--data, -v) may come first, as with `kit`; they are put
+    before `hub` so `kit-hub --data DIR serve` means `kit --data DIR hub serve`.
+    """
+    from kit.cli import main as kit_main
+
+    args, leading = list(sys.argv[1:] if argv is None else argv), []
+    while args and (args[0] in GLOBAL_FLAGS or args[0] == "--data" or args[0].startswith("--data=")):
+        leading.append(args.pop(0))
+        if leading[-1] == "--data" and args:
+            leading.append(args.pop(0))
+    kit_main([*leading, "hub", *args])

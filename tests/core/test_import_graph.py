@@ -105,4 +105,4 @@ def test_the_check_finds_a_circle_and_follows_relative_imports():
     graph = import_graph()
     assert "kit.packs.quiz" in graph["kit.packs.source"]  # `from .quiz import …`
     assert "kit.db" in graph["kit.packs.lessons"]  # `from ..db import …`
-    assert "kit.models" in graph["sync.state"]  # `from kit.models import …`
+    assert "kit.models" in graph["sync.agent.state"]  # `from kit.models import …`

@@ -410,7 +410,7 @@ def test_no_template_holds_inline_script_style_or_event_handlers():
     inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\son[a-z]+\s*=|\sstyle\s*=|javascript:", re.I)
     found = [
         f"{path.relative_to(root)}: {match.group(0)}"
-        for folder in ("kit/templates", "sync/templates", "sync/hub/templates")
+        for folder in ("kit/templates", "sync/agent/templates", "sync/hub/templates")
         for path in sorted((root / folder).rglob("*.html"))
         for match in inline.finditer(path.read_text(encoding="utf-8"))
     ]

@@ -213,7 +213,7 @@ class Kit:
 
     def status(self):
         """The agent's status, read in-process (the CLI's --json output is tested on its own)."""
-        from sync.status import status
+        from sync.agent.status import status
 
         with self.db():
             return status()
@@ -292,7 +292,7 @@ def make_kit(tmp_path, name, hub=None, url=None, env=None):
         create_identity(f"Site {name}", "Testville")
         if hub is not None:
             from kit import settings
-            from sync.enrolment import enroll
+            from sync.agent.enrolment import enroll
 
             enroll(settings.load(kit.data_dir, environ={}), url or hub.url, hub.code(name))
             kit.kit_id = kit.status()["kit_id"]

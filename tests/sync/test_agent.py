@@ -55,7 +55,7 @@ def test_status_panel_reports_in_plain_words(sqlite_hub, tmp_path):
     try:
         panels = app.config["KIT_STATUS_PANELS"]
         with app.test_request_context("/"):
-            panel = [p() for p in panels if p.__module__ == "sync.plugin"][0]
+            panel = [p() for p in panels if p.__module__ == "sync.agent.plugin"][0]
         assert "sync_agent" not in app.extensions  # tests' create_app never starts the agent
     finally:
         database.close()

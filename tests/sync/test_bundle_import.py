@@ -67,8 +67,8 @@ def test_a_batch_broken_as_a_whole_refuses_the_bundle_and_stores_nothing(sqlite_
     import base64
     import zlib
 
-    from sync.bundle import sign, signing_key
-    from sync.state import get_state
+    from sync.agent.state import get_state
+    from sync.bundle_format import sign, signing_key
 
     hub = sqlite_hub
     kit = make_kit(tmp_path, "k", hub)
@@ -92,8 +92,8 @@ def test_a_batch_broken_as_a_whole_refuses_the_bundle_and_stores_nothing(sqlite_
 def test_a_bundle_refused_for_its_records_stores_nothing_not_even_its_anchors(hub, tmp_path):
     """A bundle re-labelled as kit B holds kit A's records: refused whole, so B's next sync stays exact."""
     from kit.db import write
-    from sync.bundle import sign, signing_key
-    from sync.state import Anchor, boot_id, clocks, get_state
+    from sync.agent.state import Anchor, boot_id, clocks, get_state
+    from sync.bundle_format import sign, signing_key
 
     a, b = make_kit(tmp_path, "a", hub), make_kit(tmp_path, "b", hub)
     a.add_events(0)  # a class and a learner: records, no events
@@ -127,8 +127,8 @@ def test_a_wrong_clock_carried_by_usb_is_corrected_when_the_same_boot_syncs_onli
     import datetime as dt
 
     from kit.db import write
+    from sync.agent.state import Anchor, boot_id, clocks
     from sync.hub.reports import learners_reached
-    from sync.state import Anchor, boot_id, clocks
 
     kit = make_kit(tmp_path, "k", hub)
     wall, _, mono = clocks()
@@ -160,8 +160,8 @@ def _dt(value):
 
 def test_malformed_bundles_are_refused_clearly_and_store_nothing(sqlite_hub, tmp_path):
     """Missing fields, text where a number belongs, deep nesting: a one-line reason, exit 1, nothing stored."""
-    from sync.bundle import sign, signing_key
-    from sync.state import get_state
+    from sync.agent.state import get_state
+    from sync.bundle_format import sign, signing_key
 
     hub = sqlite_hub
     kit = make_kit(tmp_path, "k", hub)

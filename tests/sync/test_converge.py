@@ -79,7 +79,7 @@ def test_status_json_from_the_cli(sqlite_hub, tmp_path):
 
 def test_enrolling_with_a_new_hub_sends_everything_again(sqlite_hub, tmp_path):
     from kit import settings
-    from sync.enrolment import enroll
+    from sync.agent.enrolment import enroll
 
     from .conftest import Hub
 

@@ -92,7 +92,7 @@ def test_clock_set_back_by_years(hub, tmp_path):
     """Events received while the kit's clock read 2019 land on today at the hub, flagged exact."""
     import datetime as dt
 
-    from sync.state import Anchor, boot_id, clocks
+    from sync.agent.state import Anchor, boot_id, clocks
 
     kit = make_kit(tmp_path, "k", hub)
     wall, boot, mono = clocks()
@@ -119,7 +119,7 @@ def test_clock_from_an_unheard_boot_is_estimated_and_clamped(sqlite_hub, tmp_pat
     import datetime as dt
 
     from kit.db import write
-    from sync.state import Anchor
+    from sync.agent.state import Anchor
 
     hub = sqlite_hub
     kit = make_kit(tmp_path, "k", hub)

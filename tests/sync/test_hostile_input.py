@@ -12,7 +12,7 @@ import requests
 
 from kit.event_schema import BadEvent, validate_event
 from sync import credentials, protocol
-from sync.bundle import sign, signing_key
+from sync.bundle_format import sign, signing_key
 
 from .conftest import make_kit
 
@@ -218,7 +218,7 @@ def _bundle_of(tmp_path, hub):
     path = tmp_path / "k.kitbundle"
     kit("sync", "export", "--out", path)
     with kit.db():
-        from sync.state import get_state
+        from sync.agent.state import get_state
 
         key = signing_key(get_state().secret)
     return json.loads(path.read_text()), lambda document: json.dumps(sign(document, key)).encode()

@@ -25,7 +25,7 @@ def _commands(group, prefix):
 
 
 def test_every_sync_and_hub_command_ends_its_help_with_an_example():
-    from sync.cli import sync_group
+    from sync.agent.cli import sync_group
     from sync.hub.cli import hub_group
 
     for name, command in [*_commands(sync_group, "kit sync"), *_commands(hub_group, "kit hub")]:
@@ -78,3 +78,37 @@ def test_french_catalogue_covers_every_sync_string_and_is_compiled(tmp_path):
         mo = {m.id: m.string for m in read_mo(handle) if m.id}
     assert wanted <= {k for k, v in po.items() if v}
     assert mo == {k: v for k, v in po.items() if k in mo} and set(po) <= set(mo)
+
+
+def test_kit_hub_is_kit_hub_with_global_options_in_front(tmp_path):
+    import subprocess
+    import sys
+
+    kit_hub = Path(sys.executable).parent / "kit-hub"
+    first = subprocess.run(
+        [kit_hub, "--data", tmp_path / "a", "init"], capture_output=True, text=True, timeout=60
+    )
+    after = subprocess.run(
+        [kit_hub, "init", "--data", tmp_path / "b"], capture_output=True, text=True, timeout=60
+    )
+    assert first.returncode == 0 and f"hub ready in {tmp_path / 'a'}" in first.stdout
+    assert after.returncode == 0 and f"hub ready in {tmp_path / 'b'}" in after.stdout
+    assert (tmp_path / "a" / "hub.db").exists() and (tmp_path / "b" / "hub.db").exists()
+    wrong = subprocess.run([kit_hub, "no-such"], capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "No such command 'no-such'" in wrong.stderr
+
+
+def test_the_agent_and_the_hub_live_apart():
+    """The agent (runs on the kit) never imports the hub (runs at headquarters), nor the
+    hub the agent: what both need (the wire format, credentials, bundle files) is in sync/."""
+    pattern = {
+        "agent": r"^\s*(from sync\.hub\b|import sync\.hub\b|from \.\.hub\b)",
+        "hub": r"^\s*(from sync\.agent\b|import sync\.agent\b|from \.\.agent\b)",
+    }
+    offenders = [
+        str(p.relative_to(ROOT))
+        for side in pattern
+        for p in (ROOT / "sync" / side).rglob("*.py")
+        if re.search(pattern[side], p.read_text(encoding="utf-8"), re.M)
+    ]
+    assert offenders == []

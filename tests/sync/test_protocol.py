@@ -171,7 +171,7 @@ def test_records_with_unstorable_text_are_refused(field, value, message):
 def test_backoff_doubles_with_jitter_and_is_capped():
     import random
 
-    from sync.agent import backoff_seconds
+    from sync.agent.agent import backoff_seconds
 
     config = {"sync_backoff_base_s": 5, "sync_backoff_max_s": 1800}
     rng = random.Random(3).random

@@ -12,7 +12,7 @@ from .conftest import assert_converged, make_kit
 
 
 def _credentials(kit):
-    from sync.state import get_state
+    from sync.agent.state import get_state
 
     with kit.db():
         state = get_state()
@@ -150,7 +150,7 @@ def test_kit_sets_aside_an_event_the_hub_refuses(hub, tmp_path):
 def test_a_retried_set_aside_event_arrives_once_the_hub_accepts_it(sqlite_hub, tmp_path):
     """Set aside by the kit (as if a hub bug refused it), retried after the fix: it arrives once."""
     from kit.db import write
-    from sync.state import SetAside
+    from sync.agent.state import SetAside
 
     kit = make_kit(tmp_path, "k", sqlite_hub)
     made = kit.add_events(5)

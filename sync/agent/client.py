@@ -8,7 +8,7 @@ import requests
 from kit import __version__
 from kit.errors import ConfigError, KitError
 
-from . import credentials
+from .. import credentials
 
 
 class HubUnreachable(KitError):

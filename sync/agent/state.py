@@ -1,6 +1,6 @@
 """The agent's persisted state on the kit: enrolment, cursor, stage, attempts, anchors.
 
-Tables come from sync/migrations (namespace "sync"); these models read and write them
+Tables come from sync/agent/migrations (namespace "sync"); these models read and write them
 through the kit's database, always inside ``kit.db.write()`` for changes.
 """
 
@@ -25,7 +25,7 @@ class SyncState(BaseModel):
     secret = CharField()
     hub_name = TextField(default="")
     enrolled_at = DateTimeField(default=utcnow)
-    # idle, probing, pushing_events, pushing_records, pulling_packs, backoff (sync/agent.py)
+    # idle, probing, pushing_events, pushing_records, pulling_packs, backoff (sync/agent/agent.py)
     stage = CharField(default="idle")
     acked_seq = IntegerField(default=0)
     acked_anchor = IntegerField(default=0)

@@ -99,7 +99,7 @@ def init_app(app):
     if babel is not None:  # our French strings join the kit's catalogues
         from pathlib import Path
 
-        babel.translation_directories.append(str(Path(__file__).parent / "translations"))
+        babel.translation_directories.append(str(Path(__file__).parent.parent / "translations"))
     config = app.config["KIT"]
     mode = config.get("sync_agent", "serve")
     if mode not in ("serve", "off", "always"):

@@ -13,7 +13,7 @@ from kit.db import write
 from kit.errors import KitError
 from kit.models import Pack, utcnow
 
-from . import protocol
+from .. import protocol
 from .client import HubRefused
 from .state import Download, update_state
 

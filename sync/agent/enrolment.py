@@ -1,6 +1,6 @@
 """Enrol this kit with a hub: spend a code once, keep the secret, start syncing from scratch.
 
-Apart from the agent's cycle (sync/agent.py): enrolment runs once, from the command line
+Apart from the agent's cycle (sync/agent/agent.py): enrolment runs once, from the command line
 or the kit's sync page, and the cycle only ever reads what it leaves in the state row.
 """
 
@@ -8,7 +8,7 @@ from kit import __version__
 from kit.datafolder import identity
 from kit.db import write
 
-from . import protocol
+from .. import protocol
 from .client import HubClient, check_url
 from .state import SentRecord, SyncState
 

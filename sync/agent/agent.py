@@ -19,7 +19,8 @@ from kit.datafolder import identity
 from kit.db import database, write
 from kit.models import utcnow
 
-from . import outbox, protocol
+from .. import protocol
+from . import outbox
 from .client import HubClient, HubRefused, HubUnreachable
 from .state import (
     SetAside,
