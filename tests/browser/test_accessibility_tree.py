@@ -16,6 +16,12 @@ CONTROLS = ("button", "link", "radio", "checkbox", "textbox", "combobox", "slide
 UNNAMED = re.compile(rf"^\s*- '?({'|'.join(CONTROLS)})(?: \[[^\]]*\])?:?\s*'?$", re.MULTILINE)
 
 
+def scripted(page, selector):
+    """Wait until player.js has shown the controls it shows (speaker, sign buttons): the
+    tree is read as the child gets it, not while the deferred script is still loading."""
+    wait_true(page, f"!!document.querySelector({selector!r})")
+
+
 def tree(page, name):
     """The page's accessibility tree; fail if a control has no name or axe finds a problem."""
     snapshot = page.locator("body").aria_snapshot()
@@ -91,6 +97,7 @@ def test_a_lesson_by_keyboard_alone_with_feedback_and_saved_announced(served, co
     page.goto(f"{server.url}/class/{ids['class']}")
     page.get_by_role("button", name="Ada").click()
     page.get_by_role("link", name=re.compile("Counting mangoes")).click()
+    scripted(page, "#step-0 .readalong button.say:not([hidden])")
     in_order(
         tree(page, "player"),
         r'link "Skip to the lesson"',
@@ -120,6 +127,7 @@ def test_a_lesson_by_keyboard_alone_with_feedback_and_saved_announced(served, co
     assert page.evaluate("document.activeElement.id") == "step-1"
     page.goto(page.url.split("?")[0] + "?step=2")
     expect(page.locator("#save-status")).to_have_text("Saved")
+    scripted(page, "#step-2 button.say:not([hidden])")
     in_order(
         tree(page, "question"),
         r'region "Question 1 of 4"',
@@ -159,6 +167,7 @@ def test_sign_first_page_and_dictionary_by_keyboard(served_signs, context_360):
     page.keyboard.press("Enter")
     in_order(tree(page, "lessons, sign first"), r'button "Sign language first" \[pressed\]')
     page.get_by_role("link", name=re.compile("Counting mangoes")).click()
+    scripted(page, "#step-0 .sign-buttons:not([hidden])")
     in_order(
         tree(page, "sign first"),
         r'region "Page 1 of 2"',
@@ -176,5 +185,10 @@ def test_sign_first_page_and_dictionary_by_keyboard(served_signs, context_360):
     page.keyboard.press("Enter")
     in_order(tree(page, "dictionary"), r'dialog "The sign for: three"', r'button "Again"', r'button "Close"')
     assert page.evaluate("document.activeElement.id") == "sign-pop-h"  # read from its title
+    inside = []
+    for key in ["Tab"] * 7 + ["Shift+Tab"] * 7:  # a modal dialog: the focus stays in it
+        page.keyboard.press(key)
+        inside.append(page.evaluate("document.getElementById('sign-pop').contains(document.activeElement)"))
+    assert all(inside), inside
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.textContent") == "three"

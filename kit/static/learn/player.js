@@ -125,7 +125,19 @@
     pop.hidden = true;
     if (popFrom) { popFrom.focus(); }
   }
-  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" || ev.keyCode === 27) { closeSign(); } });
+  /* The dictionary is a modal dialog: Escape closes it, Tab stays inside it. */
+  document.addEventListener("keydown", function (ev) {
+    var items, first, end;
+    if (ev.key === "Escape" || ev.keyCode === 27) { closeSign(); return; }
+    if (!pop || pop.hidden || !(ev.key === "Tab" || ev.keyCode === 9)) { return; }
+    items = pop.querySelectorAll("video, button");
+    first = items[0];
+    end = items[items.length - 1];
+    if (ev.shiftKey ? document.activeElement === first || !pop.contains(document.activeElement) : document.activeElement === end) {
+      ev.preventDefault();
+      (ev.shiftKey ? end : first).focus();
+    }
+  });
 
   function finish() {
     if (hasQuiz) { kit.enqueue("quiz_finished", { attempt: attempt }); }
