@@ -59,7 +59,7 @@ def _body_limit(settings, path):
 
 
 def _wants_json():
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path.endswith(".json") or request.path == "/healthz"
 
 
 def _register_errors(app):

@@ -24,6 +24,9 @@ from .private_files import private_file
 
 FORMAT = 1
 DESCRIPTION = "backup.json"
+# The kit's keys go with its database: the hub knows this kit by its certificates' key
+# (kit.courses.signing), so a restored kit must sign with the same one.
+KEYS_AND_SETTINGS = ("secret_key", "signing_key", "settings.toml")
 
 
 class BackupError(KitError):
@@ -73,7 +76,7 @@ def backup(config, out, with_packs=True):
             _add_bytes(tar, DESCRIPTION, json.dumps(description, indent=1).encode())
             snapshot.chmod(0o600)  # restored with the mode it is stored with
             tar.add(snapshot, DB_FILENAME)
-            for name in ("secret_key", "settings.toml"):
+            for name in KEYS_AND_SETTINGS:
                 if (data / name).is_file():
                     tar.add(data / name, name)
             if with_packs:
@@ -142,7 +145,7 @@ def _extract(path, staging):
         tar.extractall(staging, filter="data")
 
 
-RESTORED = (DB_FILENAME, "secret_key", "settings.toml")
+RESTORED = (DB_FILENAME, *KEYS_AND_SETTINGS)
 REPLACED = RESTORED + (DB_FILENAME + "-wal", DB_FILENAME + "-shm")
 
 

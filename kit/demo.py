@@ -31,6 +31,11 @@ LEARNERS = [  # name, picture password ("" for none)
     ("Hamza", ""),
 ]
 CREDENTIALS = "demo-credentials.txt"
+# Teachers take the teacher-training course as learners of their own class; the hub
+# reports that class's certificates as "teachers trained".
+TRAINING_CLASS = "Teacher training"
+TRAINING_PACK = "teaching-with-tablets"
+TRAINEES = [("Demo teacher", "sun+moon")]
 
 
 def sample_pack_folders(root=SAMPLE_PACKS):
@@ -49,6 +54,7 @@ def make_demo(config, packs_root=SAMPLE_PACKS, say=print):
     _import_samples(config, packs_root, say)
     room = _demo_class()
     _assign_first_pack(room)
+    _training_class()
     return _accounts(Path(config["data"]))
 
 
@@ -72,6 +78,21 @@ def _demo_class():
         if name not in existing:
             add_learner(room.id, name=name, picture_password=pictures)
     return room
+
+
+def _training_class():
+    from .assignments import assign
+    from .roster import add_learner, create_class, find_class
+
+    if not Pack.select().where(Pack.pack_id == TRAINING_PACK).exists():
+        return
+    room = find_class(TRAINING_CLASS) or create_class(TRAINING_CLASS)
+    existing = {learner.display_name for learner in room.learners}
+    for name, pictures in TRAINEES:
+        if name not in existing:
+            add_learner(room.id, name=name, picture_password=pictures)
+    if not Assignment.select().where(Assignment.classroom == room).exists():
+        assign(room.id, TRAINING_PACK)
 
 
 def _assign_first_pack(room):

@@ -77,6 +77,24 @@ def _response(value):
     return _text(value)
 
 
+def _choices(value):
+    """A live answer's choices: one to 20 choice ids, each once."""
+    if not isinstance(value, list) or not 1 <= len(value) <= 20:
+        raise ValueError("must list one to 20 choice ids")
+    if len(set(map(str, value))) != len(value):
+        raise ValueError("must name each choice once")
+    return [_ident(item) for item in value]
+
+
+def _one_of(*allowed):
+    def check(value):
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    return check
+
+
 # kind -> {field: (validator, required)}. Fields the server decides are optional here
 # and overwritten by kit.events (answer.correct, answer.first_try, quiz_finished.score).
 PAYLOADS = {
@@ -94,8 +112,25 @@ PAYLOADS = {
     "help_requested": {},
     "help_dismissed": {"by": (_text, False)},
     "time_spent": {"seconds": (_integer(1, 3600), True)},
+    # A live class (kit.live): `live` is its uuid. Only live_page_shown comes from tablets'
+    # batches; the others are made by the kit, which checks the class's state first.
+    "live_joined": {"live": (_ident, True)},
+    "live_left": {"live": (_ident, True), "seconds": (_integer(0, 86400), True)},
+    "live_page_shown": {"live": (_ident, True), "page": (_integer(0, 100000), True)},
+    "live_answer": {
+        "live": (_ident, True),
+        "question": (_integer(1, 100000), True),
+        "kind": (_one_of("quiz", "poll"), True),
+        "choices": (_choices, True),
+        "correct": (_boolean, False),
+    },
+    "live_hand": {"live": (_ident, True), "up": (_boolean, True)},
 }
 KINDS = tuple(PAYLOADS)
+# Kinds only the kit records (it checks the live class's state before it does): a tablet's
+# batch naming one is refused, or a tablet could answer a closed question or skip the limit
+# on raised hands by posting the event itself.
+KIT_ONLY = frozenset({"live_joined", "live_left", "live_answer", "live_hand"})
 
 
 def _uuid(value):
@@ -181,8 +216,11 @@ def validate_event(raw):
     return clean
 
 
-def validate_batch(events, max_batch):
-    """Return clean copies of a batch's events; raise BadEvent (with its index) if any is bad."""
+def validate_batch(events, max_batch, from_tablet=False):
+    """Return clean copies of a batch's events; raise BadEvent (with its index) if any is bad.
+
+    `from_tablet`: the batch came from a tablet, which may not send the KIT_ONLY kinds.
+    """
     if not isinstance(events, list) or not events:
         raise BadEvent("events must be a non-empty list")
     if len(events) > max_batch:
@@ -191,6 +229,8 @@ def validate_batch(events, max_batch):
     for index, raw in enumerate(events):
         try:
             clean.append(validate_event(raw))
+            if from_tablet and clean[-1]["kind"] in KIT_ONLY:
+                raise BadEvent(f"{clean[-1]['kind']} events are recorded by the kit itself", field="kind")
         except BadEvent as exc:
             raise BadEvent(f"event {index}: {exc.message}", index=index, **exc.details) from None
     return clean

@@ -17,6 +17,7 @@ import time
 import uuid as uuidlib
 
 from . import progress
+from .courses import certificates
 from .db import database, fetch_json, write
 from .errors import KitError
 from .event_schema import BadEvent, validate_batch
@@ -81,16 +82,17 @@ def server_event(kind, pack_id, lesson_id, payload=None):
     }
 
 
-def record(events, learner_id, max_batch=500):
+def record(events, learner_id, max_batch=500, from_tablet=False):
     """Validate, judge and append a batch of one learner's events; return the counts.
 
     Returns {"accepted": n, "duplicate": m}: events whose UUID is already in the log
     (or repeated in the batch) are no-ops. Raises BadEvent (nothing stored) when any
     event is malformed, names an unknown lesson or question, the batch is too big, or
-    the learner does not exist. Never call it inside a write transaction: the writer
-    thread would wait for that transaction's lock.
+    the learner does not exist, or a tablet's batch (`from_tablet`) holds a kind only the
+    kit records. Never call it inside a write transaction: the writer thread would wait
+    for that transaction's lock.
     """
-    batch = validate_batch(events, max_batch)
+    batch = validate_batch(events, max_batch, from_tablet)
     from .event_judge import judge_answers, lesson_facts
 
     facts = lesson_facts(batch)
@@ -189,6 +191,9 @@ def _store(group):
         _score_quizzes(fresh, start, stop, earlier, batch.facts)
     _append(fresh)
     progress.apply(fresh)
+    issued = certificates.due(fresh)  # in this transaction: a pass is certified exactly once
+    _append(issued)
+    certificates.apply(issued)
     return [
         {"accepted": stop - start, "duplicate": len(batch.events) - (stop - start)}
         if batch.learner_id in learners

@@ -12,6 +12,7 @@ from peewee import (
     AutoField,
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     FloatField,
@@ -216,6 +217,84 @@ class Attendance(BaseModel):
         indexes = ((("session", "learner"), True),)
 
 
+class Certificate(BaseModel):
+    """A certificate the kit signed; derived from its `certificate_issued` event (kit.courses)."""
+
+    code = CharField(unique=True)
+    event_seq = IntegerField()
+    learner = ForeignKeyField(Learner, backref="certificates")
+    pack_id = CharField()
+    pack_version = CharField()
+    score_pct = IntegerField()
+    issued_at = CharField()  # the document's own ISO time, as signed
+    document = JSONField()
+    signature = TextField()
+    holder_name = TextField()
+    holder_salt = TextField()
+
+
+class CertificateRevocation(BaseModel):
+    """A certificate the hub's managers revoked, as the kit learned it on a sync."""
+
+    code = CharField(primary_key=True)
+    reason = TextField()
+    revoked_at = CharField()
+
+
+class LiveClass(BaseModel):
+    """A live class (kit.live): the teacher's step, mode and question, shared by every worker."""
+
+    uuid = CharField(unique=True, default=new_uuid)
+    classroom = ForeignKeyField(Classroom, backref="live_classes", on_delete="CASCADE")
+    session = ForeignKeyField(ClassSession, null=True, on_delete="SET NULL")
+    own_session = BooleanField(default=False)  # started with the live class, so ended with it
+    pack_id = CharField()
+    lesson_id = CharField()
+    step = IntegerField(default=0)
+    last_step = IntegerField()
+    mode = CharField(default="follow")  # follow, free, pause
+    rev = IntegerField(default=1)
+    recall = IntegerField(default=0)
+    code = CharField()
+    asked = IntegerField(default=0)  # questions asked so far; the current one is number `asked`
+    question = JSONField(null=True)
+    started_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    started_at = DateTimeField(default=utcnow)
+    ended_at = DateTimeField(null=True)
+
+
+class LiveMember(BaseModel):
+    """A learner who joined a live class: presence and raised hand (times: seconds since 1970)."""
+
+    live = ForeignKeyField(LiveClass, backref="members", on_delete="CASCADE")
+    learner = ForeignKeyField(Learner, on_delete="CASCADE")
+    joined_at = IntegerField()
+    seen_at = IntegerField()
+    hand_up = BooleanField(default=False)
+    hand_at = IntegerField(default=0)
+    hand_window = IntegerField(default=0)
+    hand_changes = IntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("live", "learner")
+        without_rowid = True
+
+
+class LiveAnswer(BaseModel):
+    """A learner's latest answer to a question asked to the room; derived from events."""
+
+    live_uuid = CharField()
+    question = IntegerField()
+    learner = ForeignKeyField(Learner, on_delete="CASCADE")
+    choices = JSONField()
+    correct = BooleanField(null=True)
+    last_seq = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("live_uuid", "question", "learner")
+        without_rowid = True
+
+
 class WebSession(BaseModel):
     """One signed-in browser (kit.signins): its cookie names this row; no row, no session."""
 
@@ -246,6 +325,11 @@ MODELS = [
     QuestionProgress,
     ClassSession,
     Attendance,
+    Certificate,
+    CertificateRevocation,
     WebSession,
     LoginFailure,
+    LiveClass,
+    LiveMember,
+    LiveAnswer,
 ]

@@ -1,9 +1,12 @@
-"""Progress derived from the event log: LessonProgress and QuestionProgress.
+"""Progress derived from the event log: LessonProgress, QuestionProgress and LiveAnswer.
 
 `apply(events)` folds newly appended events into the tables (kit.events calls it in
 the same transaction as the append); `rebuild()` empties the tables and folds the
 whole log again in sequence order, which yields the same rows, because every fold
 reads only the stored event (its payload, its sequence number, its received time).
+
+LiveAnswer holds each learner's latest answer to each question a live class asked the
+room (kit.live counts them for the teacher's chart and the projector).
 
 LessonProgress.page is the player's step: 0 .. pages-1 are the lesson's pages,
 pages .. pages+questions-1 its quiz questions, and pages+questions the result.
@@ -13,8 +16,9 @@ import datetime as dt
 import json
 import logging
 
+from .courses import certificates
 from .db import database, write
-from .models import Event, LessonProgress, QuestionProgress
+from .models import Event, LessonProgress, LiveAnswer, QuestionProgress
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +32,19 @@ LEARNER_KINDS = {
     "lesson_completed",
     "help_requested",
     "time_spent",
+    # Following a live class on the lesson is taking part in it.
+    "live_joined",
+    "live_page_shown",
+    "live_answer",
+    "live_hand",
 }
+# The newest answer wins (a learner may change their mind while the question is open).
+LIVE_ANSWER_UPSERT = (
+    "INSERT INTO live_answer (live_uuid, question, learner_id, choices, correct, last_seq)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (live_uuid, question, learner_id) DO UPDATE"
+    " SET choices = excluded.choices, correct = excluded.correct, last_seq = excluded.last_seq"
+    " WHERE excluded.last_seq > live_answer.last_seq"
+)
 REBUILD_CHUNK = 2000
 
 
@@ -145,6 +161,7 @@ def _table(name):
 
 def apply(events):
     """Fold appended events (dicts with seq, learner_id, received_at; in seq order)."""
+    events = [e for e in events if e["kind"] != certificates.KIND]  # kit.courses folds those
     keys = [(e["learner_id"], e["pack_id"], e["lesson_id"]) for e in events]
     answers = [
         ((*key, e["payload"]["question_id"]), e) for key, e in zip(keys, events) if e["kind"] == "answer"
@@ -160,6 +177,22 @@ def apply(events):
         _table("lesson").save(lessons.values())
     if questions:
         _table("question").save(questions.values())
+    live = [e for e in events if e["kind"] == "live_answer"]
+    if live:
+        database.cursor().executemany(LIVE_ANSWER_UPSERT, [_live_answer_row(e) for e in live])
+
+
+def _live_answer_row(event):
+    payload = event["payload"]
+    correct = payload.get("correct")
+    return (
+        payload["live"],
+        payload["question"],
+        event["learner_id"],
+        json.dumps(payload["choices"], separators=(",", ":")),
+        None if correct is None else int(correct),
+        event["seq"],
+    )
 
 
 def _stored_events(after, limit):
@@ -182,9 +215,10 @@ def _stored_events(after, limit):
 
 
 def rebuild():
-    """Recompute both progress tables from the event log; return how many events were read."""
+    """Recompute the progress tables from the event log; return how many events were read."""
     total = 0
     with write():
+        LiveAnswer.delete().execute()
         QuestionProgress.delete().execute()
         LessonProgress.delete().execute()
         after = 0
@@ -195,12 +229,13 @@ def rebuild():
             apply(events)
             total += len(events)
             after = events[-1]["seq"]
-    logger.info("progress rebuilt from %s events", total)
+        issued = certificates.rebuild()
+    logger.info("progress rebuilt from %s events (%s certificates)", total, issued)
     return total
 
 
 def snapshot():
-    """Return both tables as sorted lists of plain tuples (ids left out), for comparing."""
+    """Return the tables as sorted lists of plain tuples (ids left out), for comparing."""
 
     def rows(model):
         fields = [f for f in model._meta.sorted_fields if f.name != "id"]
@@ -209,4 +244,8 @@ def snapshot():
         )
         return sorted(tuple(json.dumps(v) if isinstance(v, dict) else v for v in row) for row in cursor)
 
-    return {"lesson_progress": rows(LessonProgress), "question_progress": rows(QuestionProgress)}
+    return {
+        "lesson_progress": rows(LessonProgress),
+        "question_progress": rows(QuestionProgress),
+        "live_answer": rows(LiveAnswer),
+    }

@@ -33,7 +33,7 @@ ALIASES = {
     "lang": "language",
     "langue": "language",
 }
-LANGUAGE_CODES = ("", "en", "fr")
+LANGUAGE_CODES = ("", "en", "fr", "sw", "bn", "wo")
 
 
 def _clean_name(name, what="name"):

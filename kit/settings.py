@@ -261,8 +261,33 @@ SETTINGS = [
         "",
         "Extra settings file read before DATA/settings.toml (environment only: KIT_SETTINGS_FILE).",
     ),
+    Setting(
+        "live_poll_ms",
+        700,
+        "How often a tablet in a live class asks the kit for the teacher's page (ms); "
+        'see docs/performance.md, "Live class", for what it costs.',
+        int,
+    ),
+    Setting(
+        "live_watch_ms",
+        5000,
+        "How often a learner page outside a live class checks whether one has started (ms).",
+        int,
+    ),
     Setting("wifi_ssid", "", "Name of the kit's Wi-Fi network, printed as a QR code on /admin/sheet."),
     Setting("wifi_passphrase", "", "Password of the kit's Wi-Fi, in the same QR code (empty: open network)."),
+    Setting("programme_name", "", "The programme's name, printed at the top of every certificate."),
+    Setting(
+        "programme_logo",
+        "",
+        "A PNG or JPEG logo printed on certificates (a path; relative to the data folder).",
+    ),
+    Setting(
+        "verify_url",
+        "",
+        "The programme's public page for checking certificates (https://example.org/verify); each "
+        "certificate's QR code points there with its code. Empty: the QR code holds the code alone.",
+    ),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}  # the kit's own; KIT.by_name() adds the plugins'

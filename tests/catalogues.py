@@ -1,5 +1,6 @@
 """One check for every gettext catalogue: complete against a fresh extraction, and compiled."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +8,10 @@ from pathlib import Path
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from kit.web.i18n import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%%")
 
 
 def extracted_ids(catalogues, tmp_path):
@@ -33,13 +37,22 @@ def extracted_ids(catalogues, tmp_path):
         return {m.id for m in read_po(handle) if m.id}
 
 
+def same_placeholders(msgid, msgstr):
+    """A translation keeps every %(name)s of its English (each plural form, the plural's)."""
+    english = msgid if isinstance(msgid, str) else msgid[-1]
+    forms = [msgstr] if isinstance(msgstr, str) else list(msgstr)
+    wanted = sorted(PLACEHOLDER.findall(english))
+    return all(sorted(PLACEHOLDER.findall(form)) == wanted for form in forms)
+
+
 def _plain(value):
     """Plural entries come as lists or tuples depending on the reader: compare them as tuples."""
     return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
-def assert_catalogues_complete(catalogues, tmp_path, at_least, languages=("en", "fr")):
-    """Every extracted string is translated in every language, and each .mo matches its .po."""
+def assert_catalogues_complete(catalogues, tmp_path, at_least, languages=tuple(LANGUAGES)):
+    """Every extracted string is translated in every language the pages offer, its
+    placeholders kept, and each .mo matches its .po."""
     wanted = extracted_ids(catalogues, tmp_path)
     assert len(wanted) > at_least
     for lang in languages:
@@ -48,6 +61,8 @@ def assert_catalogues_complete(catalogues, tmp_path, at_least, languages=("en", 
             po = {m.id: m.string for m in read_po(handle) if m.id}
         missing = sorted(wanted - {k for k, v in po.items() if v})
         assert not missing, f"{lang}: untranslated {missing[:5]}"
+        broken = [k for k, v in po.items() if v and not same_placeholders(k, v)]
+        assert not broken, f"{lang}: placeholders changed in {broken[:5]}"
         with open(folder / "messages.mo", "rb") as handle:
             mo = {_plain(m.id): _plain(m.string) for m in read_mo(handle) if m.id}
         po = {_plain(k): _plain(v) for k, v in po.items()}

@@ -66,7 +66,7 @@ def status():
 
 
 def init_app(app):
-    from . import events, packs  # noqa: F401  (they register routes on bp)
+    from . import events, live, packs  # noqa: F401  (they register routes on bp)
 
     app.register_blueprint(bp)
     app.add_url_rule("/healthz", "healthz", health)

@@ -36,7 +36,12 @@ def post_events():
     """Append a batch of one learner's events; repeats are no-ops."""
     body = _json_body()
     learner = learner_from_token(body.get("token"))
-    result = record(body.get("events"), learner.id, max_batch=current_app.config["KIT"]["max_event_batch"])
+    result = record(
+        body.get("events"),
+        learner.id,
+        max_batch=current_app.config["KIT"]["max_event_batch"],
+        from_tablet=True,
+    )
     return jsonify(result)
 
 
@@ -100,5 +105,13 @@ def get_progress():
                 needs_help,
                 last_seen,
             ) in rows
+        ],
+        certificates=[
+            {"pack_id": pack_id, "code": code, "title": title, "issued_at": issued_at}
+            for pack_id, code, title, issued_at in database.execute_sql(
+                "SELECT pack_id, code, json_extract(document, '$.title'), issued_at FROM certificate"
+                " WHERE learner_id = ? ORDER BY event_seq",
+                (learner.id,),
+            )
         ],
     )

@@ -92,7 +92,7 @@ def cli(click_ctx, data, verbose):
 
 
 def _load_commands():
-    from . import content, maintenance, people, progress, setup  # noqa: F401  (they register on cli)
+    from . import certificates, content, maintenance, people, progress, setup  # noqa: F401  (they register on cli)
 
     for ep in entry_points(group=PLUGIN_GROUP):
         command = ep.load()

@@ -83,6 +83,7 @@ def import_pack(path, data_dir, progress=None):
                 raise PackError(
                     f"pack.yaml says {pack.id} {pack.version} but {MANIFEST} says {pack_id} {version}"
                 )
+            _keep_checked_course(staging, pack)
             final = pack_folder(config, pack_id, version)
             if final.exists():
                 shutil.rmtree(final)  # left behind by an import that was cut off
@@ -102,6 +103,17 @@ def import_pack(path, data_dir, progress=None):
     action = "upgraded" if installed else "installed"
     logger.info("%s pack %s %s", action, pack_id, version)
     return ImportResult(pack_id, version, action, installed.version if installed else None)
+
+
+def _keep_checked_course(staging, pack):
+    """Write the course as checked from pack.yaml into the installed manifest, whatever the
+    archive's manifest said: what the kit issues certificates by is what was validated."""
+    path = staging / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.pop("course", None)
+    if "course" in pack.meta:
+        manifest["course"] = pack.meta["course"]
+    path.write_text(json.dumps(manifest, ensure_ascii=False))
 
 
 def _check_space(config, needed):
@@ -157,7 +169,9 @@ def _record(pack, manifest, folder):
         row = Pack.get_or_none(Pack.pack_id == pack.id) or Pack(pack_id=pack.id)
         row.version, row.title, row.language = pack.version, meta["title"], meta["language"]
         row.description, row.folder = meta["description"], folder
-        row.manifest = {k: v for k, v in manifest.items() if not k.startswith("_")}
+        row.manifest = {k: v for k, v in manifest.items() if not k.startswith("_") and k != "course"}
+        if "course" in meta:  # the course as checked from pack.yaml, not as the archive's manifest says
+            row.manifest["course"] = meta["course"]
         row.file_count, row.total_bytes = len(pack.files), manifest["_total_bytes"]
         row.save()
         Lesson.delete().where(Lesson.pack == row).execute()

@@ -163,6 +163,20 @@ def _pack_mastery(folder, installed_at):
     return manifest.get("mastery", {})
 
 
+def course_of(pack_id):
+    """The installed pack's course (as kit.packs.course checked it), or None; NotFound if
+    the pack is not installed. Read from the installed manifest once per install: learner
+    pages ask on every load, and the manifest may list thousands of files."""
+    folder, _version, installed_at = _installed(pack_id)
+    return _course(folder_path(folder), installed_at)
+
+
+@lru_cache(maxsize=512)
+def _course(folder, installed_at):
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    return manifest.get("course")
+
+
 # Folder-level caches are keyed by the install time too: a pack removed and imported again
 # at the same version (by `kit pack import`, in another process) reuses its folder name.
 @lru_cache(maxsize=512)
@@ -322,4 +336,5 @@ def forget_cache():
     _quiz.cache_clear()
     _quiz_facts.cache_clear()
     _pack_mastery.cache_clear()
+    _course.cache_clear()
     _manifest_files.cache_clear()

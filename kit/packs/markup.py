@@ -21,6 +21,11 @@ def _parser(html):
 _DETECT = _parser(html=True)
 _DETECT.validateLink = lambda url: True  # see every link, even those the renderer would drop
 _RENDER = _parser(html=False)
+# mdurl (under markdown-it) fills its percent-encoding tables on first use, registering
+# each table before filling it: a second thread rendering a link at that moment reads a
+# half-filled table and fails (IndexError, a 500 on the first lesson pages a class opens
+# at once; seen under bench/run live). One render here fills them before any thread can.
+_RENDER.render("[a](b) ![c](d) <e@f.g>")
 
 
 def _walk(tokens):

@@ -12,6 +12,7 @@ import yaml
 
 from ..errors import PackError
 from . import markup
+from .course import validate_course
 from .cues import read_cues
 from .quiz import DEFAULT_MIN_SCORE, validate_mastery, validate_quiz
 from .webm import PAGE_SIGN, WORD_SIGN, check_sign_video
@@ -42,6 +43,7 @@ class LessonSource:
     sign_video: str | None = None
     sign_pages: list = field(default_factory=list)  # a clip's pack path or None, per page
     pages: list = field(default_factory=list)
+    final: bool = False  # its quiz is a course's final assessment (`final: true` in quiz.yaml)
 
 
 @dataclass
@@ -98,6 +100,14 @@ def read_pack(root, files=None):
         if rel.lower().endswith(".svg"):
             _check_svg(root, rel)
     meta["lessons"] = [_lesson_entry(lesson) for lesson in lessons]
+    course = meta.pop("course")
+    if course is not None:
+        meta["course"] = validate_course(course, lessons)
+    elif any(lesson.final for lesson in lessons):
+        final = next(lesson for lesson in lessons if lesson.final)
+        raise PackError(
+            f"{final.quiz}: `final: true` marks a course's final assessment, but pack.yaml has no `course:`"
+        )
     return PackSource(meta=meta, lessons=lessons, files=files)
 
 
@@ -142,6 +152,7 @@ def _pack_meta(data):
         "license": _require(data, "license", str, where, str.strip),
         "authors": _require(data, "authors", list, where, lambda v: v and all(isinstance(a, str) for a in v)),
         "mastery": validate_mastery(data.get("mastery", {"min_score": DEFAULT_MIN_SCORE}), where),
+        "course": data.get("course"),  # checked once the lessons are read (kit.packs.course)
     }
     lessons = _require(data, "lessons", list, where, lambda v: len(v) > 0)
     for lesson_id in lessons:
@@ -275,6 +286,9 @@ def _read_lesson(root, lesson_id, files, signs=None):
         for question in quiz["questions"]:
             if question.get("audio") is not None:
                 _question_audio(root, question, base, files, lesson.quiz)
+        lesson.final = quiz.get("final", False)
+        if not isinstance(lesson.final, bool):
+            raise PackError(f"{lesson.quiz}: `final` must be true or false")
     return lesson
 
 

@@ -44,6 +44,7 @@ def init_app(app):
 
     learn.init_app(app)
     compress.init_app(app)
-    from . import captive
+    from . import captive, verify
 
     captive.init_app(app)
+    verify.init_app(app)

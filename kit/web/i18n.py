@@ -10,7 +10,14 @@ from babel import Locale
 from flask import current_app, g, request, session
 from flask_babel import Babel, get_locale, get_translations
 
-LANGUAGES = {"en": ("English", "ltr"), "fr": ("Français", "ltr")}
+# Each language under its own name, so a reader finds it in a list whatever the page's language.
+LANGUAGES = {
+    "en": ("English", "ltr"),
+    "fr": ("Français", "ltr"),
+    "sw": ("Kiswahili", "ltr"),
+    "bn": ("বাংলা", "ltr"),
+    "wo": ("Wolof", "ltr"),
+}
 # Languages written right to left, for when their catalogues arrive: the CSS already copes.
 RTL = {"ar", "fa", "he", "ur"}
 

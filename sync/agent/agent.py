@@ -1,7 +1,8 @@
 """The sync agent: one cycle moves the kit's records to the hub, stage by stage.
 
-A cycle is: probe and exchange clocks (hello), push events above the cursor, push
-changed records, fetch new content packs. Every stage is written to the state row
+A cycle is: fetch and apply the hub's downstream changes (sync/agent/downstream.py),
+probe and exchange clocks (hello), push events above the cursor, push changed records,
+fetch new content packs. Every stage is written to the state row
 before it starts, the cursor moves only to what the hub acknowledges, and failures
 back off exponentially with jitter; so a killed process simply resumes at the next
 cycle. The network is never touched inside a database transaction.
@@ -22,6 +23,8 @@ from kit.models import utcnow
 from .. import protocol
 from . import outbox
 from .client import HubClient, HubRefused, HubUnreachable
+from .downstream import pull_changes
+from .revocations import learn_revocations, public_key_text
 from .state import (
     SetAside,
     anchors_after,
@@ -121,6 +124,8 @@ def _back_off(config, message, result, wait=None):
 
 
 def _cycle(client, config):
+    update_state(stage="pulling_changes")
+    changes = pull_changes(client)  # first: the events recording them go up in this cycle
     anchor = record_anchor()
     answer = _hello(client, config)
     sent = _push_events(client, config, anchor.last_seq) + _retry_set_aside(client)
@@ -130,8 +135,10 @@ def _cycle(client, config):
     from .downloads import pull_packs
 
     packs = pull_packs(client, config, answer.get("catalogue", ""))
-    return f"ok: {sent} event(s), {records} record(s) sent" + (
-        f", {packs} pack(s) installed" if packs else ""
+    return (
+        f"ok: {sent} event(s), {records} record(s) sent"
+        + (f", {changes} change(s) from the hub applied" if changes else "")
+        + (f", {packs} pack(s) installed" if packs else "")
     )
 
 
@@ -152,8 +159,10 @@ def _hello(client, config, per_call=500):
                 "version": __version__,
                 "site": identity().site,
                 "anchors": anchors,
+                "public_key": public_key_text(config["data"]),  # kits enrolled before certificates
             },
         ).json()
+        learn_revocations(answer.get("revocations"))
         acked_seq, acked_anchor = _cursor_from_hub(state, answer)
         update_state(
             acked_seq=acked_seq,
@@ -201,9 +210,9 @@ def _cursor_from_hub(state, answer):
     return min(state.acked_seq, answer["ack"]), min(state.acked_anchor, answer["acked_anchor"])
 
 
-def _batch(kit_id, after, size, limit_seq):
+def _batch(kit_id, after, size, limit_seq, pseudonymous=False):
     """Read and encode the batch above `after`: (events, upto, body, size), or None if nothing is left."""
-    events, skipped, upto = outbox.pending_events(after, size, limit_seq)
+    events, skipped, upto = outbox.pending_events(after, size, limit_seq, pseudonymous=pseudonymous)
     if upto <= after:
         return None
     return events, upto, protocol.encode_events(kit_id, after, upto, events, skipped), size
@@ -226,7 +235,13 @@ def _push_events(client, config, limit_seq):
     with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="sync-post") as pool:
         for _ in range(100000):  # bounded: each turn moves the cursor or sets an event aside
             while len(flight) < IN_FLIGHT:
-                batch = _batch(state.kit_id, after, min(state.batch_size, ceiling), limit_seq)
+                batch = _batch(
+                    state.kit_id,
+                    after,
+                    min(state.batch_size, ceiling),
+                    limit_seq,
+                    config["pseudonymous_sync"],
+                )
                 if batch is None:
                     break
                 flight.append(

@@ -17,6 +17,7 @@ from kit.models import Event
 from .. import protocol
 from ..bundle_format import BadBundle, read_json, sign, signing_key, verify
 from . import outbox
+from .revocations import learn_revocations
 from .state import SetAside, SyncState, anchors_after, get_state, record_anchor
 
 BATCH = 2000
@@ -28,7 +29,7 @@ def export_bundle(config, out):
     record_anchor(force=True)
     batches, after, count = [], state.acked_seq, 0
     for _ in range(1_000_000):
-        events, skipped, upto = outbox.pending_events(after, BATCH)
+        events, skipped, upto = outbox.pending_events(after, BATCH, pseudonymous=config["pseudonymous_sync"])
         if upto <= after:
             break
         batches.append(
@@ -68,8 +69,14 @@ def export_bundle(config, out):
 
 
 def import_receipt(path):
-    """Apply a receipt from the hub: move the cursor to what the hub acknowledged."""
-    receipt = read_json(path, protocol.RECEIPT_MAGIC, "receipt")
+    """Apply a receipt file from the hub: move the cursor to what the hub acknowledged."""
+    return apply_receipt(read_json(path, protocol.RECEIPT_MAGIC, "receipt"))
+
+
+def apply_receipt(receipt):
+    """Apply a receipt (read from its file, or inside a bundle from the hub); return a summary."""
+    if receipt.get("magic") != protocol.RECEIPT_MAGIC:
+        raise BadBundle("the receipt is not a Classroom Kit receipt")
     state = get_state()
     if receipt.get("kit") != state.kit_id:
         raise BadBundle(f"this receipt is for kit {receipt.get('kit')}, not this kit ({state.kit_id})")
@@ -89,7 +96,14 @@ def import_receipt(path):
             SetAside.insert(
                 seq=event.seq, uuid=event.uuid, error=set_aside[event.seq]
             ).on_conflict_ignore().execute()
-    return {"ack": ack, "moved": moved, "bundle_id": receipt.get("bundle_id"), "set_aside": len(set_aside)}
+    revoked = learn_revocations(receipt.get("revocations"))
+    return {
+        "ack": ack,
+        "moved": moved,
+        "bundle_id": receipt.get("bundle_id"),
+        "set_aside": len(set_aside),
+        "revoked": revoked,
+    }
 
 
 def _set_aside_in(receipt):

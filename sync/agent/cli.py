@@ -157,6 +157,33 @@ def import_receipt_cmd(ctx, file):
     )
     if info["set_aside"]:
         click.echo(f"{info['set_aside']} event(s) the hub could not store are set aside: see kit sync status")
+    if info["revoked"]:
+        click.echo(f"{info['revoked']} certificate(s) of this kit were revoked at the hub")
+
+
+@sync_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_ctx
+def import_cmd(ctx, file):
+    """Apply a bundle from the hub (`kit hub export-for`): remote teachers' changes, and the receipt.
+
+    \b
+    Example:
+      kit sync import /media/usb/truck1.kitchanges
+    """
+    from .downstream import import_changes
+
+    ctx.open()
+    info = import_changes(file)
+    if info["applied"]:
+        click.echo(f"applied {info['applied']} change(s) from the hub (now up to change {info['upto']})")
+    else:
+        click.echo(
+            f"nothing new: the {info['in_bundle']} change(s) in this bundle were already applied "
+            f"(this kit is up to change {info['upto']})"
+        )
+    if info["receipt"]:
+        click.echo(f"receipt applied: the hub holds everything up to event {info['receipt']['ack']}")
 
 
 @sync_group.command("retry-set-aside")

@@ -10,6 +10,7 @@ from kit.db import write
 
 from .. import protocol
 from .client import HubClient, check_url
+from .revocations import public_key_text
 from .state import SentRecord, SyncState
 
 
@@ -28,6 +29,7 @@ def enroll(config, hub_url, code):
                 "site": ident.site,
                 "location": ident.location,
                 "version": __version__,
+                "public_key": public_key_text(config["data"]),  # the hub checks our certificates with it
             },
         ).json()
     finally:

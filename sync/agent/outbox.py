@@ -69,10 +69,17 @@ def _time_ms(text):
     return _ms(value)
 
 
-def _raw_event(row):
+# A certificate's name travels beside its signed document (which holds initials and a salted
+# hash of the name, kit.courses.certificates): a pseudonymous kit leaves name and salt out.
+CERTIFICATE_PRIVATE = ("holder_name", "holder_salt")
+
+
+def _raw_event(row, pseudonymous=False):
     """Shape one row of _EVENT_SQL as event_dict shapes a model row."""
     seq, uuid, learner, pack_id, lesson_id, kind, payload, device_time, boot_id, mono_ms, received = row
     payload = None if payload is None else json.loads(payload)
+    if pseudonymous and kind == "certificate_issued" and isinstance(payload, dict):
+        payload = {k: v for k, v in payload.items() if k not in CERTIFICATE_PRIVATE}
     return {
         "seq": seq,
         "uuid": uuid,
@@ -88,7 +95,7 @@ def _raw_event(row):
     }
 
 
-def pending_events(after, limit, ceiling=None):
+def pending_events(after, limit, ceiling=None, pseudonymous=False):
     """Return (events, skipped seqs, upto) for the next batch above seq `after` (and <= `ceiling`).
 
     One raw query with the learner's UUID joined in: building 2,000 peewee model rows per
@@ -107,7 +114,7 @@ def pending_events(after, limit, ceiling=None):
         if row[0] in set_aside:
             skipped.append(row[0])
         elif len(events) < limit:
-            events.append(_raw_event(row))
+            events.append(_raw_event(row, pseudonymous))
         else:
             break
         upto = row[0]

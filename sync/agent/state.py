@@ -25,7 +25,7 @@ class SyncState(BaseModel):
     secret = CharField()
     hub_name = TextField(default="")
     enrolled_at = DateTimeField(default=utcnow)
-    # idle, probing, pushing_events, pushing_records, pulling_packs, backoff (sync/agent/agent.py)
+    # idle, pulling_changes, probing, pushing_events, pushing_records, pulling_packs, backoff (sync/agent/agent.py)
     stage = CharField(default="idle")
     acked_seq = IntegerField(default=0)
     acked_anchor = IntegerField(default=0)
@@ -39,6 +39,7 @@ class SyncState(BaseModel):
     clock_offset_ms = IntegerField(null=True)
     catalogue_etag = CharField(default="")
     last_result = TextField(default="")
+    changes_seq = IntegerField(default=0)  # downstream changes applied up to (sync/agent/downstream.py)
 
     class Meta:
         table_name = "sync_state"

@@ -38,6 +38,7 @@ def status():
         "kit_id": state.kit_id,
         "stage": state.stage,
         "cursor": state.acked_seq,
+        "changes_applied": state.changes_seq,
         "events_waiting": waiting_events(state),
         "last_attempt": _iso(state.last_attempt_at),
         "last_success": _iso(state.last_success_at),
@@ -66,6 +67,7 @@ def lines(info):
         f"last attempt:   {info['last_attempt'] or 'never'}",
         f"last success:   {info['last_success'] or 'never'}",
         f"events waiting: {info['events_waiting']}",
+        f"from the hub:   changes applied up to {info['changes_applied']}",
         f"stage:          {info['stage']}  (next attempt {info['next_attempt'] or 'soon'})",
         f"last error:     {info['last_error'] or 'none'}",
     ]

@@ -79,10 +79,12 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
         if not db.database.is_closed():
             db.database.close()
 
-    from . import api, web
+    from . import api, certificate_pages, remote, web
 
     api.init_app(app)
     web.init_app(app)
+    certificate_pages.init_app(app)
+    app.register_blueprint(remote.bp)  # a remote teacher's pages, behind web's sign-in
     if config["proxy_count"] > 0:
         # Behind TLS termination: rate limits must count the kit's or person's address, not the proxy's.
         from werkzeug.middleware.proxy_fix import ProxyFix

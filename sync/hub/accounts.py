@@ -8,19 +8,21 @@ from . import signins
 from .db import database
 from .enrol import check_rate, failures, note_failure
 from .models import HubUser
+from .scopes import MANAGER, check_role
 
 # Checked when the name is unknown, so a wrong name costs as much as a wrong password.
 _DUMMY = hash_password("not-a-real-password")
 
 
-def add_user(username, password):
-    """Create a hub account; refuse a taken name or a short password."""
+def add_user(username, password, role=MANAGER):
+    """Create a hub account (a programme manager unless told); refuse a taken name or a short password."""
     name = validate_username(username)
     validate_password(password)
+    check_role(role)
     with database.atomic():
         if HubUser.select().where(HubUser.username == name).exists():
             raise Conflict(f"hub account {name!r} already exists")
-        return HubUser.create(username=name, password_hash=hash_password(password))
+        return HubUser.create(username=name, password_hash=hash_password(password), role=role)
 
 
 def _get(username):

@@ -12,6 +12,8 @@ from kit.errors import KitError, NotFound
 from kit.storable import is_storable, loads
 
 from .. import credentials, protocol
+from . import certificates
+from .changes import applied_upto, pending
 from .db import database
 from .enrol import authenticate, enrol
 from .ingest import store_events, store_records
@@ -91,7 +93,12 @@ def enroll():
             f"enrol needs a JSON object whose {', '.join(fields)} are short texts"
             " (no NUL characters or unpaired surrogates)"
         )
+    public_key = body.get("public_key", "")
+    if public_key:
+        certificates.signing.load_public_key(public_key)  # refused before the code is spent
     result = enrol(*(body.get(f, "") for f in fields), request.remote_addr, _config())
+    if public_key:  # a re-enrolled kit may bring a new key (a new card, a restored backup)
+        certificates.register_key(Kit.get(Kit.kit_id == result["kit_id"]), public_key, replace=True)
     logger.info("kit %s enrolled as %s", result["kit_id"], result["name"])
     return jsonify(kit_id=result["kit_id"], secret=result["secret"], name=result["name"])
 
@@ -115,6 +122,7 @@ def hello():
         raise protocol.MalformedBatch("'device_ms' is not a time")
     boot_id, version, site = (_text(body, name) for name in ("boot_id", "version", "site"))
     mono_ms = _int(body.get("mono_ms"), "mono_ms")
+    kit = certificates.register_key(kit, _text(body, "public_key"))  # kits enrolled before certificates
     with database.atomic():
         record_sample(kit, device_ms, boot_id[:64], mono_ms, hub_ms)
         store_anchors(kit, anchors)
@@ -129,6 +137,7 @@ def hello():
         acked_anchor=kit.acked_anchor,
         name=kit.name,
         catalogue=catalogue_etag(),
+        revocations=certificates.revocations(kit),
     )
 
 
@@ -147,6 +156,19 @@ def records():
     doc = protocol.decompress(_body(), _config()["max_inflated_bytes"])
     result = store_records(kit, protocol.decode_records(doc, kit.kit_id))
     return jsonify(result)
+
+
+@bp.get("/changes")
+def changes():
+    """The kit's downstream changes above `after`; asking also says every one up to `after` is applied."""
+    kit = _kit()
+    after, limit = (request.args.get(name, default) for name, default in (("after", "0"), ("limit", "200")))
+    if not (after.isdigit() and limit.isdigit() and len(after) < 16 and 0 < int(limit[:6])):
+        raise protocol.MalformedBatch("'after' and 'limit' must be whole numbers (limit above 0)")
+    with database.atomic():
+        applied_upto(kit.kit_id, int(after))
+    items, more = pending(kit.kit_id, int(after), min(int(limit[:6]), 1000))
+    return jsonify(changes=items, more=more)
 
 
 @bp.get("/packs")

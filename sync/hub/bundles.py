@@ -16,6 +16,7 @@ from kit.errors import NotFound
 
 from .. import protocol
 from ..bundle_format import BadBundle, check_bundle, read_json, sign, signing_key, verify
+from . import certificates
 from .db import database
 from .ingest import store_events, store_records
 from .models import Bundle, Kit, utcnow
@@ -118,6 +119,9 @@ def import_bundle(path, config):
             "events_stored": stored,
             "imported_at": utcnow().isoformat() + "Z",
             "set_aside": [{"seq": seq, "uuid": uuid, "reason": reason} for seq, uuid, reason in set_aside],
+            "revocations": certificates.revocations(
+                kit
+            ),  # as hello lists them: a USB-only kit learns them too
         },
         signing_key(kit.secret_hash, is_hash=True),
     )

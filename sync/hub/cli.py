@@ -7,6 +7,8 @@ import click
 from kit.cli import pass_ctx
 from kit.cli.maintenance import hide_password, print_settings
 
+from . import cli_remote
+
 DB_OPTION = click.option(
     "--database",
     "database_url",
@@ -113,19 +115,27 @@ def _read_password(from_stdin):
 @users.command("add")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--role",
+    type=click.Choice(["manager", "remote-teacher"]),
+    default="manager",
+    show_default=True,
+    help="A manager sees every kit; a remote teacher only what `users scope` gives them.",
+)
 @pass_ctx
-def users_add(ctx, username, password_stdin):
+def users_add(ctx, username, password_stdin, role):
     """Add a hub account; asks for the password twice.
 
     \b
     Example:
       kit --data /var/lib/kit-hub hub users add amina
+      kit --data /var/lib/kit-hub hub users add juma --role remote-teacher
     """
     from .accounts import add_user
 
     _open(ctx)
-    add_user(username, _read_password(password_stdin))
-    click.echo(f"hub account {username} added")
+    add_user(username, _read_password(password_stdin), role)
+    click.echo(f"hub account {username} added ({role})")
 
 
 @users.command("password")
@@ -326,6 +336,10 @@ def kits_cmd(ctx):
             )
         )
 
+
+users.add_command(cli_remote.scope)
+users.add_command(cli_remote.role)
+hub_group.add_command(cli_remote.export_for)
 
 GLOBAL_FLAGS = {"-v", "--verbose", "--version"}
 

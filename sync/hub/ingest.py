@@ -12,6 +12,7 @@ import json
 import logging
 
 from .. import protocol
+from . import certificates
 from .db import database, dialect
 from .models import HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
 from .timefix import corrected_times
@@ -160,6 +161,7 @@ def store_events(kit, after, upto, skipped, events, via="online", refused=()):
             _set_aside(kit, seq, uuid, f"set aside by the hub: {reason}")
         rows = _rows(kit, [e for e in events if e["uuid"] not in holders], via)
         _insert(rows)
+        certificates.take_stored(kit, [r[2] for r in rows if r[6] == certificates.KIND])
         stored = len(rows)
         if rows:  # an event once set aside has now arrived: no longer a problem
             _clear_set_aside(kit, {r[1]: r[2] for r in rows})

@@ -43,6 +43,7 @@ class HubUser(HubModel):
     password_hash = CharField()
     created_at = DateTimeField(default=utcnow)
     active = BooleanField(default=True)
+    role = CharField(default="manager")  # manager, or remote-teacher (sync/hub/scopes.py)
 
     class Meta:
         table_name = "hub_user"
@@ -98,6 +99,7 @@ class Kit(HubModel):
     events_received = BigIntegerField(default=0)
     clock_offset_ms = BigIntegerField(null=True)
     last_problem = TextField(default="")
+    public_key = CharField(default="")  # Ed25519, URL-safe base64: checks its certificates
 
     class Meta:
         table_name = "hub_kit"
@@ -212,3 +214,41 @@ class Bundle(HubModel):
 
     class Meta:
         table_name = "hub_bundle"
+
+
+class HubCertificate(HubModel):
+    """A certificate a kit issued whose signature checked out against the kit's key."""
+
+    code = CharField(primary_key=True)
+    kit_id = CharField()
+    event_uuid = CharField()
+    learner_uuid = CharField()
+    course = CharField()
+    pack_version = CharField()
+    title = TextField()
+    site = TextField()
+    holder_initials = TextField()
+    holder_name = TextField()  # empty when the kit syncs pseudonymously
+    score_pct = IntegerField()
+    credit_hours = CharField()
+    issued_at = CharField()  # the kit's own time, as signed
+    corrected_time = DateTimeField()  # the hub's estimate of the true time (timefix)
+    revoked_at = DateTimeField(null=True)
+    revoked_reason = TextField(default="")
+    revoked_by = CharField(default="")
+
+    class Meta:
+        table_name = "hub_certificate"
+
+
+class HubCertificateRefused(HubModel):
+    """A certificate_issued event whose certificate did not check out (a forgery, or no key)."""
+
+    event_uuid = CharField(primary_key=True)
+    kit_id = CharField()
+    code = CharField()
+    reason = TextField()
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "hub_certificate_refused"

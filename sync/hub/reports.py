@@ -10,7 +10,9 @@ from collections import defaultdict
 from peewee import fn
 
 from .db import dialect
-from .models import HubEvent, HubSetAside, Kit, Record, utcnow
+from .models import HubCertificate, HubEvent, HubSetAside, Kit, Record, utcnow
+
+TEACHER_CLASS = "teacher training"  # a kit's class of teachers taking courses (kit demo makes one)
 
 
 def _month(field):
@@ -155,12 +157,60 @@ def learners():
     return rows
 
 
+def _teachers():
+    """Learner UUIDs in a class named "Teacher training" (any case), from the kits' records."""
+    classes = {
+        uuid
+        for uuid, data in Record.select(Record.uuid, Record.data).where(Record.kind == "classroom").tuples()
+        if str(json.loads(data).get("name", "")).strip().casefold() == TEACHER_CLASS
+    }
+    return {
+        uuid
+        for uuid, data in Record.select(Record.uuid, Record.data).where(Record.kind == "learner").tuples()
+        if json.loads(data).get("classroom") in classes
+    }
+
+
+def certificates():
+    """Certificates per course, site and month (hub-corrected time); revoked ones apart, and
+    how many went to teachers (learners of a "Teacher training" class)."""
+    teachers = _teachers()
+    counts = defaultdict(lambda: [0, 0, 0, 0.0])
+    for row in HubCertificate.select().iterator():
+        key = (row.title, row.site, row.corrected_time.strftime("%Y-%m"))
+        entry = counts[key]
+        if row.revoked_at:
+            entry[1] += 1
+            continue
+        entry[0] += 1
+        entry[2] += row.learner_uuid in teachers
+        try:
+            entry[3] += float(row.credit_hours)
+        except ValueError:
+            pass
+    return [
+        {
+            "course": course,
+            "site": site,
+            "month": month,
+            "certificates": valid,
+            "teachers_trained": trained,
+            "credit_hours": round(hours, 2),
+            "revoked": revoked,
+        }
+        for (course, site, month), (valid, revoked, trained, hours) in sorted(
+            counts.items(), key=lambda item: (item[0][2], item[0][0], item[0][1])
+        )
+    ]
+
+
 REPORTS = {
     "kits": kits,
     "learners": learners_reached,
     "hours": hours,
     "completion": completion,
     "roster": learners,
+    "certificates": certificates,
 }
 
 

@@ -50,6 +50,13 @@ SECTION = Section(
         Setting("enroll_attempts", 10, "Wrong enrol codes allowed per address per window.", int),
         Setting("enroll_window_s", 600, "Window in seconds for counting wrong enrol codes.", int),
         Setting(
+            "verify_misses",
+            10,
+            "Unknown or mistyped certificate codes allowed per address per window on /verify.",
+            int,
+        ),
+        Setting("verify_window_s", 600, "Window in seconds for counting /verify misses.", int),
+        Setting(
             "max_batch_bytes",
             4 * 1024**2,
             "Largest body of a /sync/v1 request other than hello and enroll (an event or record batch).",

@@ -4,15 +4,18 @@ import functools
 import tempfile
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -21,36 +24,54 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
+import kit
 from kit.csv_export import csv_text
-from kit.errors import KitError
+from kit.errors import Forbidden, KitError
 from kit.web.redirects import local_path
 
 from . import reports, signins
 from .accounts import sign_in
 from .bundles import import_bundle, write_receipt
 from .enrol import new_code, revoke
+from .scopes import MANAGER, role_of
 
 bp = Blueprint("hub", __name__, template_folder="templates")
+# The kit's web fonts (Bangla script): the hub's pages use the same files, one copy.
+KIT_FONTS = Path(kit.__file__).resolve().parent / "static" / "fonts"
 csrf = CSRFProtect()
 babel = Babel()
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "sw", "bn", "wo")
 
 
 def _idle_s():
     return current_app.config["HUB"]["session_idle_s"]
 
 
-def login_required(view):
-    """Let through a live sign-in (sync.hub.signins); send anyone else to sign in."""
+def signed_in(view):
+    """Let through a live sign-in of any role (sync.hub.signins); send anyone else to sign in."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if signins.signed_in(session.get("sid"), _idle_s()) is None:
+        username = signins.signed_in(session.get("sid"), _idle_s())
+        if username is None:
             session.clear()
             return redirect(url_for("hub.signin", next=request.path))
+        g.hub_user, g.hub_role = username, role_of(username)
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def login_required(view):
+    """Let through a programme manager's live sign-in; a remote teacher is refused (sync.hub.scopes)."""
+
+    @functools.wraps(view)
+    def managers_only(*args, **kwargs):
+        if g.hub_role != MANAGER:
+            raise Forbidden(_("This page is for programme managers; your classes are under “My classes”."))
+        return view(*args, **kwargs)
+
+    return signed_in(managers_only)
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -83,8 +104,10 @@ def signout():
 
 
 @bp.get("/")
-@login_required
+@signed_in
 def kits():
+    if g.hub_role != MANAGER:
+        return redirect(url_for("remote.classes"))
     return render_template("hub/kits.html", kits=reports.kits())
 
 
@@ -94,6 +117,7 @@ TITLES = {
     "completion": _l("Lesson completion"),
     "roster": _l("Learners"),
     "kits": _l("Kits"),
+    "certificates": _l("Certificates"),
 }
 
 
@@ -118,6 +142,11 @@ LABELS = {
     "started": _l("Started"),
     "completed": _l("Completed"),
     "rate": _l("Rate"),
+    "course": _l("Course"),
+    "certificates": _l("Certificates"),
+    "teachers_trained": _l("Teachers trained"),
+    "credit_hours": _l("Credit hours"),
+    "revoked": _l("Revoked"),
     "learner": _l("Learner"),
     "active": _l("Active"),
 }
@@ -236,18 +265,37 @@ def last_receipt():
 
 @bp.errorhandler(KitError)  # /sync/v1 keeps its JSON envelope (api.py)
 def _page_error(exc):
-    """A refused or failed action on a page: the message on the hub's error page, never a 500."""
+    """A refused or failed action on a page: the message on the hub's error page, never a 500
+    (a .json download answers the JSON error envelope instead)."""
+    if request.path.endswith(".json"):
+        return exc.to_dict(), exc.status
     return render_template("hub/error.html", status=exc.status, message=exc.message), exc.status
+
+
+@bp.get("/fonts/<name>")
+def font(name):
+    """A web font for a script the managers' computers may lack, with its licence; public,
+    like the stylesheet that names it, so the sign-in page can use it too."""
+    return send_from_directory(KIT_FONTS, name, max_age=86400)
 
 
 def _locale():
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
+def number(value):
+    """A count or an amount as the page's language writes it (1 234,5 in French); other
+    cells (names, ids, dates, the preformatted rate) as they are."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return format_decimal(value, locale=get_locale())
+
+
 def init_app(app):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent.parent / "translations")
     babel.init_app(app, locale_selector=_locale)
     app.context_processor(lambda: {"page_lang": str(get_locale())})
+    app.add_template_filter(number)
     csrf.init_app(app)
     from .api import bp as api_bp
 

@@ -6,7 +6,7 @@ into an LRS twice stores nothing twice. Times are the hub's corrected times.
 
 import json
 
-from .models import HubEvent
+from .models import HubCertificate, HubEvent
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {
@@ -15,7 +15,9 @@ VERBS = {
     "answer": ADL + "answered",
     "quiz_finished": ADL + "scored",
     "lesson_completed": ADL + "completed",
+    "certificate_issued": ADL + "completed",
 }
+CODE = "urn:classroom-kit:certificate-code"
 
 
 def statement(event):
@@ -50,7 +52,26 @@ def statement(event):
         out["result"] = {"success": payload["correct"], "response": str(payload.get("response", ""))}
     if event.kind == "quiz_finished" and isinstance(payload.get("score"), (int, float)):
         out["result"] = {"score": {"scaled": max(-1.0, min(1.0, float(payload["score"])))}}
+    if event.kind == "certificate_issued":
+        _certificate(out, event)
     return out
+
+
+def _certificate(out, event):
+    """A course completed: the result, and the code as an extension; a certificate that
+    failed its signature check, or was revoked, says so (success false)."""
+    cert = HubCertificate.get_or_none(HubCertificate.event_uuid == event.uuid)
+    document = json.loads(event.payload).get("document") or {}
+    out["object"]["id"] = f"urn:classroom-kit:course:{event.pack_id}"
+    out["object"]["definition"] = {"name": {"en": str(document.get("title", event.pack_id))}}
+    out["context"]["extensions"]["urn:classroom-kit:payload"] = {"document": document}
+    score = document.get("score_pct") if isinstance(document.get("score_pct"), int) else 0
+    out["result"] = {
+        "completion": True,
+        "success": cert is not None and cert.revoked_at is None,
+        "score": {"scaled": max(0.0, min(1.0, score / 100))},
+        "extensions": {CODE: str(document.get("code", ""))},
+    }
 
 
 def export_lines():

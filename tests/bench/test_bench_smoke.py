@@ -13,6 +13,7 @@ import pytest
 from bench import report, stats, svgplot
 from bench.class_load import main as class_load_main
 from bench.ingest import main as ingest_main
+from bench.live_class import main as live_main
 from bench.startup import main as startup_main
 
 
@@ -24,6 +25,7 @@ def bench_work(tmp_path_factory):
     for name in (
         "bench.class_load",
         "bench.ingest",
+        "bench.live_class",
         "bench.startup",
         "bench.sync_bench",
         "bench.sync_scenarios",
@@ -31,6 +33,18 @@ def bench_work(tmp_path_factory):
         patch.setattr(__import__(name, fromlist=["WORK"]), "WORK", work)
     yield work
     patch.undo()
+
+
+def test_live_quick_times_every_move_and_counts_the_answers():
+    results = live_main(["--quick"])
+    summary = results["live"]["summary"]
+    assert summary["tablets"] == 6 and summary["moves"] >= 3
+    assert summary["samples"] == summary["tablets"] * summary["moves"]  # each tablet saw each move once
+    assert summary["left_behind"] == 0
+    # Each tablet answered once; one that answered after the close was refused (409), not lost.
+    assert summary["answers"] + summary["answers_refused"] == 6 and summary["answers"] >= 1
+    assert summary["polls"].get("304", 0) > 0  # unchanged polls are answered without a body
+    assert results["baseline"]["ordinary"]["ALL"]["errors"] == 0
 
 
 def test_class_load_quick_counts_every_route_without_errors():

@@ -17,7 +17,7 @@ from .test_teacher_pages import pages as teacher_pages
 
 pytestmark = pytest.mark.browser
 MIN_TARGET = 44
-LOCALES = {"en": "en-GB", "fr": "fr-FR"}
+LOCALES = {"en": "en-GB", "fr": "fr-FR", "sw": "sw-KE", "bn": "bn-BD", "wo": "wo-SN"}
 
 # What a finger can tap: links, buttons, fields, disclosure summaries (a skip link is off
 # the screen until a keyboard focuses it, and is left out). A checkbox or radio
@@ -188,6 +188,9 @@ def test_error_pages_on_a_phone_are_translated_accessible_and_lead_back(kit, bro
     words = {
         "en": ("We cannot find this page", "My lessons", "Page not found", "Classes"),
         "fr": ("Nous ne trouvons pas cette page", "Mes leçons", "Page introuvable", "Classes"),
+        "sw": ("Hatuwezi kupata ukurasa huu", "Masomo yangu", "Ukurasa haupatikani", "Madarasa"),
+        "bn": ("আমরা এই পৃষ্ঠাটি খুঁজে পাচ্ছি না", "আমার পাঠ", "পৃষ্ঠা পাওয়া যায়নি", "ক্লাস"),
+        "wo": ("Gisuñu xët wii", "Samay njàng", "Gisuñu xët wi", "Kalaas yi"),
     }
     child_title, child_button, teacher_title, teacher_button = words[lang]
     try:

@@ -14,7 +14,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKS_DIR = ROOT / "content_packs"
-SAMPLE_PACKS = ["first-steps", "numeracy", "numeracy-fr"]
+SAMPLE_PACKS = ["first-steps", "first-steps-sw", "numeracy", "numeracy-fr"]
+# Each translated sample and the pack it translates; its id ends with its language.
+TRANSLATIONS = [("numeracy", "numeracy-fr"), ("first-steps", "first-steps-sw")]
 MAX_PACK_BYTES = 3 * 1024 * 1024
 TIMING = re.compile(r"^(\d\d:)?\d\d:\d\d\.\d\d\d --> (\d\d:)?\d\d:\d\d\.\d\d\d")
 IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)[^)]*\)")

@@ -13,6 +13,7 @@ from .samples import (
     MAX_PACK_BYTES,
     PACKS_DIR,
     SAMPLE_PACKS,
+    TRANSLATIONS,
     all_lessons,
     folder_bytes,
     lesson_dir,
@@ -33,7 +34,8 @@ def test_pack_yaml_has_every_field_and_six_or_more_lessons(pack):
     assert re.fullmatch(r"\d+(\.\d+)*", str(meta["version"]))
     for key in ("title", "description", "license"):
         assert isinstance(meta[key], str) and meta[key].strip(), key
-    assert meta["language"] == ("fr" if pack.endswith("-fr") else "en")
+    translated = {copy: copy.rsplit("-", 1)[1] for _source, copy in TRANSLATIONS}
+    assert meta["language"] == translated.get(pack, "en")
     assert meta["authors"] and all(isinstance(a, str) for a in meta["authors"])
     assert 0 < meta["mastery"]["min_score"] <= 1
     lessons = meta["lessons"]
@@ -151,28 +153,39 @@ def test_pack_has_narrated_audio_with_transcript_and_captioned_video(pack):
     assert len(audio) >= 1 and len(video) >= 1
 
 
-def test_french_pack_teaches_the_same_lessons_with_the_same_answers():
-    english, french = pack_meta("numeracy"), pack_meta("numeracy-fr")
+@pytest.mark.parametrize("source, copy", TRANSLATIONS)
+def test_a_translated_pack_teaches_the_same_lessons_with_the_same_answers(source, copy):
+    english, french = pack_meta(source), pack_meta(copy)
     assert french["lessons"] == english["lessons"] and french["mastery"] == english["mastery"]
     for lesson in english["lessons"]:
-        en_q, fr_q = read_quiz("numeracy", lesson)["questions"], read_quiz("numeracy-fr", lesson)["questions"]
+        en_q, fr_q = read_quiz(source, lesson)["questions"], read_quiz(copy, lesson)["questions"]
         assert [(q["id"], q["type"]) for q in en_q] == [(q["id"], q["type"]) for q in fr_q]
         for a, b in zip(en_q, fr_q):
             assert a.get("answer") == b.get("answer") and a.get("tolerance") == b.get("tolerance")
             assert [(c["id"], bool(c.get("correct"))) for c in a.get("choices", [])] == [
                 (c["id"], bool(c.get("correct"))) for c in b.get("choices", [])
             ]
-        en_front, en_pages = read_lesson("numeracy", lesson)
-        fr_front, fr_pages = read_lesson("numeracy-fr", lesson)
+        assert read_quiz(source, lesson).get("mastery") == read_quiz(copy, lesson).get("mastery")
+        en_front, en_pages = read_lesson(source, lesson)
+        fr_front, fr_pages = read_lesson(copy, lesson)
         assert len(en_pages) == len(fr_pages) and en_front["minutes"] == fr_front["minutes"]
-        assert en_front["title"] != fr_front["title"], "the French lesson is translated"
+        assert en_front["title"] != fr_front["title"], "the lesson is translated"
+        assert en_front.keys() == fr_front.keys(), "the same media"
 
 
-def test_french_captions_follow_the_same_pictures_and_timing_budget():
-    en = read_cues(lesson_dir("numeracy", "01-counting") / "groups.vtt")
-    fr = read_cues(lesson_dir("numeracy-fr", "01-counting") / "groups.vtt")
+@pytest.mark.parametrize(
+    "source, copy, captions",
+    [
+        ("numeracy", "numeracy-fr", "01-counting/groups.vtt"),
+        ("first-steps", "first-steps-sw", "02-swipe/swipe.vtt"),
+    ],
+)
+def test_translated_captions_follow_the_same_pictures_and_timing_budget(source, copy, captions):
+    en = read_cues(PACKS_DIR / source / "lessons" / captions)
+    fr = read_cues(PACKS_DIR / copy / "lessons" / captions)
     assert [c[0] for c in en] == [c[0] for c in fr]
     assert [c[3] for c in en] != [c[3] for c in fr]
+    assert fr[-1][2] <= 10.0
 
 
 THING = r"(?:picture|image|drawing|photo|mango|dessin)s?"

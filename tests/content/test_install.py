@@ -48,7 +48,7 @@ def test_sample_pack_builds_and_imports_with_the_kit_command(pack, kit, initiali
 
 @pytest.fixture(scope="module")
 def sample_kit(tmp_path_factory):
-    """A kit with the three sample packs imported and a class "Sample class" assigned to them."""
+    """A kit with every sample pack imported and a class "Sample class" assigned to them."""
     from kit.packs.archive import build
 
     data = tmp_path_factory.mktemp("samples") / "data"

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 KIT_ROLES = ("anonymous", "learner", "teacher", "admin")
-HUB_ROLES = ("anonymous", "manager", "kit")
+HUB_ROLES = ("anonymous", "manager", "remote-teacher", "kit")
 # Who gets in at each level (anyone else is refused).
 LEVELS = {
     "public": set(KIT_ROLES + HUB_ROLES),
@@ -23,10 +23,17 @@ LEVELS = {
     "teacher": {"teacher", "admin"},
     "admin": {"admin"},
     "manager": {"manager"},
+    "hub_account": {"manager", "remote-teacher"},
     "kit": {"kit"},
 }
 # Where a refused visitor of a page is sent, by level.
-SIGN_IN = {"learner": "/", "teacher": "/teach/login", "admin": "/teach/login", "manager": "/signin"}
+SIGN_IN = {
+    "learner": "/",
+    "teacher": "/teach/login",
+    "admin": "/teach/login",
+    "manager": "/signin",
+    "hub_account": "/signin",
+}
 
 KIT_ACCESS = {
     ("learn.index", "GET"): "public",
@@ -79,6 +86,26 @@ KIT_ACCESS = {
     ("teach.end_session", "POST"): "teacher",
     ("teach.mark_present", "POST"): "teacher",
     ("teach.session_attendance", "GET"): "teacher",
+    ("teach.class_certificates", "GET"): "teacher",
+    ("teach.class_certificates_pdf", "GET"): "teacher",
+    ("teach.certificate_pdf", "GET"): "teacher",
+    # Anyone may check a certificate's code (rate-limited per address, one code at a time).
+    ("verify.verify", "GET"): "public",
+    ("teach.from_afar_page", "GET"): "teacher",
+    ("teach.undo_from_afar", "POST"): "teacher",
+    ("teach.start_live", "POST"): "teacher",
+    ("teach.live_page", "GET"): "teacher",
+    ("teach.live_state", "GET"): "teacher",
+    ("teach.live_act", "POST"): "teacher",
+    ("teach.end_live", "POST"): "teacher",
+    ("learn.live", "GET"): "learner",
+    ("api.live_state", "GET"): "learner",
+    ("api.live_answer", "POST"): "learner",
+    ("api.live_hand", "POST"): "learner",
+    # The projector has no session: its short code is what lets it in (kit/live/room.py).
+    ("learn.projector", "GET"): "public",
+    ("learn.projector_view", "GET"): "public",
+    ("api.projector_state", "GET"): "public",
     ("admin.status", "GET"): "admin",
     ("admin.packs", "GET"): "admin",
     ("admin.upload_pack", "POST"): "admin",
@@ -113,7 +140,11 @@ HUB_ACCESS = {
     ("hub.signin", "POST"): "public",
     ("hub.signout", "POST"): "public",
     ("static", "GET"): "public",
-    ("hub.kits", "GET"): "manager",
+    ("hub.font", "GET"): "public",  # the Bangla web font, named by the public stylesheet
+    ("hub.kits", "GET"): "hub_account",  # a remote teacher is sent on to their classes
+    ("remote.classes", "GET"): "hub_account",
+    ("remote.one_class", "GET"): "hub_account",
+    ("remote.make_change", "POST"): "hub_account",
     ("hub.enroll", "GET"): "manager",
     ("hub.enroll", "POST"): "manager",
     ("hub.upload", "GET"): "manager",
@@ -123,6 +154,9 @@ HUB_ACCESS = {
     ("hub.report", "GET"): "manager",
     ("hub.report_csv", "GET"): "manager",
     ("hub.report_xapi", "GET"): "manager",
+    ("hub_certs.verify", "GET"): "public",
+    ("hub_certs.manage", "GET"): "manager",
+    ("hub_certs.revoke", "POST"): "manager",
     ("sync_api.ping", "GET"): "public",
     ("sync_api.enroll", "POST"): "public",
     ("sync_api.openapi", "GET"): "public",
@@ -130,6 +164,7 @@ HUB_ACCESS = {
     ("sync_api.hello", "POST"): "kit",
     ("sync_api.records", "POST"): "kit",
     ("sync_api.packs", "GET"): "kit",
+    ("sync_api.changes", "GET"): "kit",
     ("sync_api.pack_file", "GET"): "kit",
 }
 # Values for the rules' variables: real ones where they exist, so an allowed visitor reaches the view.
@@ -145,9 +180,19 @@ KIT_VALUES = {
     "user_id": 1,
     "session_id": 1,
     "assignment_id": 999999,
+    "item_id": 999999,
+    "live_id": 999999,
+    "code": "NOCODE",
 }
 KIT_OVERRIDES = {"admin.remove_pack": {"pack_id": "no-such-pack"}}  # never remove the pack mid-walk
-HUB_VALUES = {"kit_id": "no-such-kit", "name": "kits", "sha256": "0" * 64, "filename": "hub.css"}
+HUB_VALUES = {
+    "code": "2222-2222-2222",
+    "kit_id": "no-such-kit",
+    "class_uuid": "no-such-class",
+    "name": "kits",
+    "sha256": "0" * 64,
+    "filename": "hub.css",
+}
 # Endpoints that end or change a session: each call gets a fresh sign-in, so no other call loses its own.
 SESSION_CHANGERS = {
     "learn.signin",
@@ -338,9 +383,13 @@ def hub_walk(tmp_path_factory):
     app = create_hub_app(config=config)
     app.config["WTF_CSRF_ENABLED"] = False
     add_user("amina", "correct horse")
+    add_user("juma", "correct horse", "remote-teacher")
     Kit.create(kit_id="kit-1", name="Truck 1", secret_hash=credentials.secret_hash("s3cret"))
     database.close()
-    sign_in = {"manager": lambda: _cookie(app, "/signin", {"username": "amina", "password": "correct horse"})}
+    sign_in = {
+        "manager": lambda: _cookie(app, "/signin", {"username": "amina", "password": "correct horse"}),
+        "remote-teacher": lambda: _cookie(app, "/signin", {"username": "juma", "password": "correct horse"}),
+    }
     headers = {"kit": credentials.auth_header("kit-1", "s3cret")}
     yield app, _walk(app, HUB_ACCESS, HUB_ROLES, sign_in, HUB_VALUES, headers=headers)
     database.close()

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_demo_makes_a_class_accounts_and_packs_and_is_rerunnable(data_dir, kit):
     first = kit("demo")
     assert "installed first-steps" in first.stdout and "installed numeracy" in first.stdout
+    assert "installed teaching-with-tablets 1.0.0" in first.stdout
+    assert "installed teaching-with-tablets-fr 1.0.0" in first.stdout
     passwords = dict(re.findall(r"as (\w+) with password (\S+)", first.stdout))
     assert set(passwords) == {"admin", "teacher"}
     again = kit("demo")
@@ -30,7 +32,11 @@ def test_demo_makes_a_class_accounts_and_packs_and_is_rerunnable(data_dir, kit):
     open_data(data_dir)
     room = Classroom.get(Classroom.name == "Demo class")
     assert room.learners.count() == 8
-    assert [a.pack_id for a in Assignment.select()] == ["first-steps"]
+    assert [a.pack_id for a in Assignment.select().where(Assignment.classroom == room)] == ["first-steps"]
+    training = Classroom.get(Classroom.name == "Teacher training")
+    assert [a.pack_id for a in Assignment.select().where(Assignment.classroom == training)] == [
+        "teaching-with-tablets"
+    ]
     teacher = User.get(User.username == "teacher")
     assert teacher.role == "teacher" and check_password(teacher.password_hash, passwords["teacher"])
 

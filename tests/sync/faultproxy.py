@@ -68,7 +68,7 @@ class FaultProxy:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def fault(self, kind, path="", times=None, after=0, match=None):
-        """Add a fault (500, hang, drop_after, reset, delay, late, corrupt, cut) for `times` matching requests
+        """Add a fault (500, 404, hang, drop_after, reset, delay, late, corrupt, cut) for `times` matching requests
         (None: until cleared), letting the first `after` matching requests through untouched;
         `match(request bytes)`, if given, must also be true (two requests in flight race here)."""
         with self.lock:
@@ -140,6 +140,14 @@ class FaultProxy:
             body = b'{"error":{"code":"boom","message":"injected failure"}}'
             response = (
                 b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+            )
+            client.sendall(response)
+            return response
+        if fault == "404":  # what a hub older than the route answers (werkzeug's page)
+            body = b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>"
+            response = (
+                b"HTTP/1.1 404 NOT FOUND\r\nContent-Type: text/html; charset=utf-8\r\n"
                 b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
             )
             client.sendall(response)

@@ -27,6 +27,10 @@ def _signed_in(hub, password="correct horse"):
 
 def test_pages_need_an_account_and_sign_in_is_rate_limited(sqlite_hub):
     hub = sqlite_hub
+    font = requests.get(hub.url + "/fonts/noto-sans-bengali.woff2", timeout=5)  # public, as its CSS
+    assert font.status_code == 200 and font.headers["Content-Type"] == "font/woff2"
+    assert "noto-sans-bengali.woff2" in requests.get(hub.url + "/static/hub.css", timeout=5).text
+    assert requests.get(hub.url + "/fonts/..%2Fhub.db", timeout=5).status_code == 404
     anonymous = requests.get(hub.url + "/reports/hours.csv", timeout=5, allow_redirects=False)
     assert anonymous.status_code == 302 and "/signin" in anonymous.headers["Location"]
     no_token = requests.post(
@@ -79,6 +83,9 @@ def test_pages_show_kits_learners_hours_completion_with_csv(hub, tmp_path):
     )
     french = session.get(hub.url + "/", headers={"Accept-Language": "fr"}, timeout=5).text
     assert "Événements reçus" in french
+    for lang, words in {"sw": "Matukio yaliyopokelewa", "bn": "প্রাপ্ত ঘটনা", "wo": "Xew-xew yi ñu jot"}.items():
+        page = session.get(hub.url + "/", headers={"Accept-Language": lang}, timeout=5).text
+        assert f'lang="{lang}"' in page and words in page, lang
 
 
 def test_enrol_page_makes_a_code_and_upload_page_imports_a_bundle(sqlite_hub, tmp_path):

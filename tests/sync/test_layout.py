@@ -5,6 +5,9 @@ from pathlib import Path
 
 import click
 
+from sync.hub.web import LANGUAGES as HUB_LANGUAGES
+from tests.catalogues import same_placeholders
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -42,7 +45,8 @@ def test_modules_stay_small():
     assert big == []
 
 
-def test_french_catalogue_covers_every_sync_string_and_is_compiled(tmp_path):
+def test_every_catalogue_covers_every_sync_string_and_is_compiled(tmp_path):
+    """French, Kiswahili, Bangla and Wolof: the hub's languages (English is the source)."""
     import subprocess
     import sys
 
@@ -72,12 +76,16 @@ def test_french_catalogue_covers_every_sync_string_and_is_compiled(tmp_path):
     )
     with open(pot, "rb") as handle:
         wanted = {m.id for m in read_po(handle) if m.id}
-    with open(folder / "fr" / "LC_MESSAGES" / "messages.po", "rb") as handle:
-        po = {m.id: m.string for m in read_po(handle) if m.id and not m.fuzzy}
-    with open(folder / "fr" / "LC_MESSAGES" / "messages.mo", "rb") as handle:
-        mo = {m.id: m.string for m in read_mo(handle) if m.id}
-    assert wanted <= {k for k, v in po.items() if v}
-    assert mo == {k: v for k, v in po.items() if k in mo} and set(po) <= set(mo)
+    languages = [code for code in HUB_LANGUAGES if code != "en"]
+    assert {"fr", "sw", "bn", "wo"} <= set(languages)
+    for lang in languages:
+        with open(folder / lang / "LC_MESSAGES" / "messages.po", "rb") as handle:
+            po = {m.id: m.string for m in read_po(handle) if m.id and not m.fuzzy}
+        with open(folder / lang / "LC_MESSAGES" / "messages.mo", "rb") as handle:
+            mo = {m.id: m.string for m in read_mo(handle) if m.id}
+        assert wanted <= {k for k, v in po.items() if v}, f"{lang}: untranslated"
+        assert all(same_placeholders(k, v) for k, v in po.items() if v), f"{lang}: placeholders changed"
+        assert mo == {k: v for k, v in po.items() if k in mo} and set(po) <= set(mo), f"{lang}: stale .mo"
 
 
 def test_kit_hub_is_kit_hub_with_global_options_in_front(tmp_path):
@@ -112,3 +120,15 @@ def test_the_agent_and_the_hub_live_apart():
         if re.search(pattern[side], p.read_text(encoding="utf-8"), re.M)
     ]
     assert offenders == []
+
+
+def test_hub_reports_write_numbers_as_the_pages_language_does(tmp_path):
+    from sync.hub import create_hub_app
+    from sync.hub.web import number
+
+    app = create_hub_app(tmp_path / "hub")
+    written = {"en": "1,234.5", "fr": "1\u202f234,5", "sw": "1,234.5", "wo": "1.234,5"}
+    for lang, expected in written.items():
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            assert number(1234.5) == expected, lang
+            assert number("2026-03") == "2026-03" and number(True) is True

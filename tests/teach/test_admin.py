@@ -149,6 +149,15 @@ def test_human_bytes():
     assert human_bytes(3 * 1024**3) == "3.0 GB"
 
 
+def test_sizes_are_written_as_the_pages_language_writes_numbers(teach_app):
+    written = {"en": "1.5 KB", "fr": "1,5 KB", "sw": "1.5 KB", "wo": "1,5 KB"}
+    for lang, expected in written.items():
+        with teach_app.test_request_context(headers={"Accept-Language": lang}):
+            assert human_bytes(1536) == expected, lang
+    with teach_app.test_request_context(headers={"Accept-Language": "wo"}):
+        assert human_bytes(1023) == "1.023 B"
+
+
 def served_admin(server):
     """A requests session signed in as the admin on a real server; return (session, token)."""
     http = requests.Session()

@@ -18,7 +18,7 @@ def test_guide_pictures_exist_and_are_all_used():
     taken = {
         f"img/{p.name}"
         for p in (GUIDE.parent / "img").glob("*.png")
-        if p.name.startswith(("teacher-", "admin-", "learner-"))
+        if p.name.startswith(("teacher-", "admin-", "learner-", "live-"))
     }
     assert taken <= used, f"screenshots not in the guide: {sorted(taken - used)}"
 

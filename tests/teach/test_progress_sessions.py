@@ -202,8 +202,26 @@ def test_times_are_shown_in_the_kits_time_zone(monkeypatch):
     time.tzset()
     try:
         assert kit_time(dt.datetime(2026, 3, 1, 9, 30)) == "2026-03-01 12:30"
-        assert kit_time(dt.datetime(2026, 3, 1, 9, 30), "%H:%M") == "12:30"
+        assert kit_time(dt.datetime(2026, 3, 1, 9, 30), "time") == "12:30"
         assert kit_time(None) == ""
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_times_are_written_as_the_pages_language_writes_them(teach_app, monkeypatch):
+    import time
+
+    from kit.web.teach import kit_time
+
+    monkeypatch.setenv("TZ", "EAT-3")
+    time.tzset()
+    when = dt.datetime(2026, 3, 1, 9, 30)
+    written = {"en": "Mar 1, 2026 12:30", "sw": "1 Mac 2026 12:30", "bn": "1 মার্চ, 2026 12:30"}
+    try:
+        for lang, expected in written.items():
+            with teach_app.test_request_context(headers={"Accept-Language": lang}):
+                assert kit_time(when) == expected and kit_time(when, "time") == "12:30"
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()

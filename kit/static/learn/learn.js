@@ -127,6 +127,6 @@
   window.addEventListener("online", function () { delay = 1000; schedule(0); });
   if (player) { setInterval(bankTime, 60000); }
 
-  window.kitLearn = { enqueue: enqueue, flush: flush, queued: function () { return load().length; }, request: request, mono: mono };
+  window.kitLearn = { enqueue: enqueue, flush: flush, queued: function () { return load().length; }, request: request, mono: mono, uuid4: uuid4 };
   schedule(0);
 })();

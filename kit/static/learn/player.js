@@ -163,12 +163,12 @@
         if (tries < 300) { setTimeout(function () { waitForScore(tries + 1); }, 1000); }
         return;
       }
-      showScore(box, row);
+      showScore(box, row, data.certificates || []);
     });
   }
 
   /* Three lines, as the server writes them: the score, the first tries that made it, what next. */
-  function showScore(box, row) {
+  function showScore(box, row, certificates) {
     var total = +box.getAttribute("data-questions"), lines = [
       box.getAttribute("data-template").replace("SCORE", Math.round(row.score * 100)),
       box.getAttribute("data-firsttry").replace("RIGHT", Math.round(row.score * total)).replace("TOTAL", total),
@@ -178,6 +178,15 @@
       p = document.createElement("p");
       p.textContent = lines[i];
       box.appendChild(p);
+    }
+    /* A course's final passed: the certificate the kit has just signed. */
+    for (i = 0; i < certificates.length; i++) {
+      if (certificates[i].pack_id === main.getAttribute("data-pack") && box.hasAttribute("data-certificate")) {
+        p = document.createElement("p");
+        p.className = "certificate-earned";
+        p.textContent = box.getAttribute("data-certificate").replace("TITLE", certificates[i].title).replace("CODE", certificates[i].code);
+        box.appendChild(p);
+      }
     }
   }
 

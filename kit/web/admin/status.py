@@ -5,7 +5,9 @@ import logging
 import shutil
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from flask import current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ... import __version__
@@ -18,13 +20,15 @@ logger = logging.getLogger(__name__)
 
 
 def human_bytes(size):
-    """Return a size like "1.5 GB" for people."""
+    """Return a size like "1.5 GB" for people, the number written as the page's language
+    writes it ("1,5 GB" in French); as English outside a request."""
+    locale = get_locale() or "en"
     value = float(size)
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if value < 1024 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+            break
         value /= 1024
-    return f"{value:.1f} TB"
+    return f"{format_decimal(value, '#,##0' if unit == 'B' else '#,##0.0', locale=locale)} {unit}"
 
 
 def kit_facts(config):
@@ -46,7 +50,10 @@ def kit_facts(config):
             _("%(free)s of %(total)s", free=human_bytes(disk.free), total=human_bytes(disk.total)),
         ],
         [_("Database size"), human_bytes(db_bytes)],
-        [_("Events today"), str(Event.select().where(Event.received_at >= midnight).count())],
+        [
+            _("Events today"),
+            format_decimal(Event.select().where(Event.received_at >= midnight).count(), locale=get_locale()),
+        ],
         [_("Version"), __version__],
         [_("Clock (UTC)"), utcnow().strftime("%Y-%m-%d %H:%M:%S")],
     ]

@@ -12,8 +12,10 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from ... import from_afar
 from ...answer_checks import check_and_record
 from ...assignments import assigned_lessons
+from ...courses.views import learner_courses, lesson_locked
 from ...db import database
 from ...errors import KitError
 from ...events import record, server_event
@@ -84,10 +86,14 @@ def lessons():
     items = [
         (item, rows.get((item.pack_id, item.lesson_id))) for item in assigned_lessons(g.learner.classroom_id)
     ]
+    notes = from_afar.notes_for(g.learner)
+    from_afar.mark_seen(g.learner, notes)  # once per note: the remote teacher sees "seen"
     return render_template(
         "learn/lessons.html",
         learner=g.learner,
         items=items,
+        courses=learner_courses(g.learner.id, g.learner.classroom_id),
+        notes=notes,
         status_label=_label_lookup(),
         token=make_token(g.learner),
     )
@@ -115,6 +121,8 @@ def _assigned_lesson(pack_id, lesson_id):
 
 def _render_player(pack_id, lesson_id, step=None, feedback=None):
     view, next_lesson = _assigned_lesson(pack_id, lesson_id)
+    if lesson_locked(g.learner.id, pack_id, lesson_id):
+        return redirect(url_for("learn.lessons"))  # the path there says what opens it
     row = _lesson_row(g.learner.id, pack_id, lesson_id)
     last = len(view.pages) + len(view.questions)
     if step is None:

@@ -7,7 +7,9 @@ kit.class_sessions, and show the result or the KitError's message.
 
 import datetime as dt
 
+from babel.dates import format_date, format_skeleton
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -89,11 +91,21 @@ def dashboard():
 
 
 @bp.app_template_filter("kit_time")
-def kit_time(value, fmt="%Y-%m-%d %H:%M"):
-    """Show a stored UTC time in the kit's own time zone (the one set on the machine)."""
+def kit_time(value, part="datetime"):
+    """Show a stored UTC time in the kit's own time zone (the one set on the machine).
+
+    In a request it is written as the page's language writes dates (Babel's medium date,
+    24-hour time: "1 Mac 2026 12:30"); outside one (logs, tests), as ISO does. `part`
+    "time" gives the time alone.
+    """
     if not value:
         return ""
-    return value.replace(tzinfo=dt.UTC).astimezone().strftime(fmt)
+    local = value.replace(tzinfo=dt.UTC).astimezone()
+    locale = get_locale()
+    if locale is None:
+        return local.strftime("%H:%M" if part == "time" else "%Y-%m-%d %H:%M")
+    time = format_skeleton("Hm", local, locale=locale)
+    return time if part == "time" else f"{format_date(local, 'medium', locale=locale)} {time}"
 
 
 @bp.context_processor
@@ -114,6 +126,6 @@ def refused_form(exc):
 
 
 def init_app(app):
-    from . import classes, progress, sessions  # noqa: F401  (they register routes on bp)
+    from . import certificates, classes, from_afar, live, progress, sessions  # noqa: F401  (they register routes on bp)
 
     app.register_blueprint(bp)

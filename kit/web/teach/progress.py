@@ -9,10 +9,11 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from peewee import fn
 
-from ... import roster
+from ... import from_afar, roster
 from ...assignments import assigned_lessons
 from ...auth import current_user, teacher_required
 from ...class_sessions import current_session
+from ...courses.views import class_summary
 from ...errors import KitError
 from ...models import Learner, LessonProgress, QuestionProgress
 from . import bp
@@ -93,7 +94,8 @@ def status_labels():
 @teacher_required
 def class_page(class_id):
     """The class's home: session controls, the live grid and the help list."""
-    from ...assignments import list_assignments
+    from ...assignments import available_lessons, list_assignments
+    from ...live.classes import running
 
     room = roster.get_class(class_id)
     grid = grid_data(class_id)
@@ -112,6 +114,10 @@ def class_page(class_id):
         symbols=SYMBOLS,
         assignments=list_assignments(class_id),
         session_open=current_session(class_id),
+        courses=class_summary(class_id),
+        flags=from_afar.flags_for(class_id),
+        live=running(class_id),
+        live_lessons=(grid["lessons"], available_lessons()),
     )
 
 

@@ -1,0 +1,229 @@
+"""Live class: 60 tablets follow a teacher on a real `kit serve`, while other learners work.
+
+Phases, each on a fresh copy of the same prepared data folder:
+  1. baseline  ordinary learners (another class, lessons at their own pace) alone:
+               per-route p95;
+  2. live      the same ordinary learners, plus a live class: a teacher moves 30 times
+               and asks 5 questions to the room while 60 tablets follow (bench.live_room):
+               propagation from tap to tablet (p50/p95/max), tablets left behind,
+               answers counted per second, server CPU and memory, ordinary routes' p95;
+  3. one core  phases 1 and 2 again with the kit in one worker pinned to CPU 0 (the
+               clients on CPU 1): the ordinary routes compared with the same kit alone.
+Run: bench/run live  (--quick: a tiny smoke run, docs untouched).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import loadgen, report, stats
+from .procmon import Monitor
+from .servers import fresh_copy, kit_server
+
+WORK = Path(os.environ.get("BENCH_WORK", "/tmp/classroom-kit-bench"))
+ROOT = Path(__file__).resolve().parent.parent
+LESSON = ("numeracy", "01-counting")  # 3 pages, 5 questions (the 3rd and 4th have choices)
+ORDINARY = ("GET /lesson/<pack>/<lesson>", "POST /api/v1/events", "POST /api/v1/answers")
+
+
+def template(tablets, ordinary):
+    """Prepare (once per size) a kit: one class of `tablets` for the live class, one for the others."""
+    folder, plan_file = WORK / f"live-{tablets}-{ordinary}", WORK / f"live-plan-{tablets}-{ordinary}.json"
+    if plan_file.exists():
+        return folder, json.loads(plan_file.read_text())
+    WORK.mkdir(parents=True, exist_ok=True)
+    total = tablets + ordinary
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.prepare", "--data", str(folder), "--learners", str(total)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    plan = json.loads(out.stdout)
+    merged = subprocess.run(
+        [sys.executable, "-m", "bench.live_class", "--merge", str(folder), "--tablets", str(tablets)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    plan.update(json.loads(merged.stdout))
+    plan_file.write_text(json.dumps(plan))
+    return folder, plan
+
+
+def merge(folder, tablets):
+    """Put the first `tablets` learners in one class (the live class), the rest in another."""
+    from kit.datafolder import open_data
+    from kit.models import Classroom, Learner
+    from kit.packs.lessons import get_lesson
+
+    open_data(folder)
+    rooms = list(Classroom.select().where(Classroom.name.startswith("Bench class")).order_by(Classroom.id))
+    learners = list(Learner.select().where(Learner.classroom.in_(rooms)).order_by(Learner.id))
+    live, rest = learners[:tablets], learners[tablets:]
+    Learner.update(classroom=rooms[0]).where(Learner.id.in_([l.id for l in live])).execute()
+    Learner.update(classroom=rooms[-1]).where(Learner.id.in_([l.id for l in rest])).execute()
+    view = get_lesson(*LESSON)
+    pages = len(view.pages)
+    choice_steps = [pages + i for i, q in enumerate(view.questions) if q["type"] in ("single", "multiple")]
+    return {
+        "live_class": rooms[0].id,
+        "learners": [l.id for l in live],
+        "ordinary": {
+            "classes": [{"id": rooms[-1].id, "name": rooms[-1].name, "learners": [l.id for l in rest]}]
+        },
+        "lesson": "/".join(LESSON),
+        "last_step": pages + len(view.questions),
+        "question_steps": choice_steps,
+    }
+
+
+def ordinary_plan(plan):
+    path = WORK / "live-ordinary-plan.json"
+    path.write_text(
+        json.dumps({**plan["ordinary"], "teacher": plan["teacher"], "pictures": plan["pictures"]})
+    )
+    return path
+
+
+def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=None):
+    """One fresh kit: ordinary learners for the phase's length, with or without the live class."""
+    data = fresh_copy(folder, WORK / "data")
+    seconds = args.moves * args.gap_s + args.questions * (args.window_s + 1) + 10
+    load = report.machine()["loadavg_before"]
+    with kit_server(data, workers=workers, cpus=kit_cpus, log=str(WORK / "live-serve.log")) as kit:
+        monitor = Monitor(kit.pid).start()
+        handles, outs = loadgen.spawn(
+            1,
+            args.ordinary,
+            str(WORK / "live-ordinary"),
+            cpus=gen_cpus,
+            url=kit.url,
+            plan=str(ordinary_plan(plan)),
+            warmup=3,
+            duration=seconds,
+            mode="class",
+            think=1.0,
+            teachers=0,
+        )
+        room = None
+        if live:
+            out = WORK / "live-room.json"
+            argv = [
+                sys.executable,
+                "-m",
+                "bench.live_room",
+                "--url",
+                kit.url,
+                "--plan",
+                str(WORK / "live-room-plan.json"),
+                "--out",
+                str(out),
+                "--tablets",
+                str(args.tablets),
+                "--moves",
+                str(args.moves),
+                "--questions",
+                str(args.questions),
+                "--gap-s",
+                str(args.gap_s),
+                "--window-s",
+                str(args.window_s),
+            ]
+            (WORK / "live-room-plan.json").write_text(json.dumps({**plan, "teacher_login": plan["teacher"]}))
+            if gen_cpus:
+                argv = ["taskset", "-c", gen_cpus, *argv]
+            subprocess.run(argv, check=True, cwd=ROOT, timeout=seconds + 180)
+            room = json.loads(out.read_text())
+        results = loadgen.collect(handles, outs, timeout=seconds + 120)
+        use = monitor.stop()
+    merged = stats.merge([r["records"] for r in results])
+    return {"ordinary": stats.summarise(merged, seconds), "server": use, "room": room, "load": load}
+
+
+def summarise_room(room):
+    """Propagation percentiles, tablets left behind, answers counted and their rate."""
+    prop = room["propagation_ms"]
+    ok = sorted(t for t, status in room["answers"] if status == 200)
+    rate = None
+    if len(ok) > 1:
+        bursts, start, last = [], ok[0], ok[0]
+        for t in ok[1:]:  # answers to one question come within a few seconds of each other
+            if t - last > 3:
+                bursts.append((start, last))
+                start = t
+            last = t
+        bursts.append((start, last))
+        busy = sum(max(0.5, b - a) for a, b in bursts)
+        rate = round(len(ok) / busy, 1)
+    return {
+        "p50": stats.percentile(prop, 50),
+        "p95": stats.percentile(prop, 95),
+        "max": max(prop) if prop else None,
+        "samples": len(prop),
+        "moves": room["moves"],
+        "tablets": room["tablets"],
+        "left_behind": room["left_behind"],
+        "answers": len(ok),
+        "answers_refused": sum(1 for _t, s in room["answers"] if s != 200),
+        "answers_per_s": rate,
+        "polls": room["records"].get("GET /api/v1/live (poll)", {}).get("statuses", {}),
+        "poll_p95": stats.percentile(room["records"].get("GET /api/v1/live (poll)", {}).get("ms", []), 95),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a tiny smoke run; docs untouched")
+    parser.add_argument("--merge", help=argparse.SUPPRESS)
+    parser.add_argument("--tablets", type=int, default=60)
+    parser.add_argument("--ordinary", type=int, default=10)
+    parser.add_argument("--moves", type=int, default=30)
+    parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--gap-s", type=float, default=1.5)
+    parser.add_argument("--window-s", type=float, default=4.0)
+    args = parser.parse_args(argv)
+    if args.merge:
+        print(json.dumps(merge(args.merge, args.tablets)))
+        return None
+    if args.quick:
+        args.tablets, args.ordinary, args.moves, args.questions, args.gap_s, args.window_s = (
+            6,
+            3,
+            3,
+            1,
+            1.0,
+            2.0,
+        )
+    info = report.machine()
+    folder, plan = template(args.tablets, args.ordinary)
+    started = time.monotonic()
+    results = {"machine": info, "args": vars(args)}
+    results["baseline"] = run_phase(folder, plan, args, live=False)
+    results["live"] = run_phase(folder, plan, args, live=True)
+    cpus = os.sched_getaffinity(0)
+    if len(cpus) > 1 and not args.quick:
+        pinned = {"kit_cpus": "0", "gen_cpus": "1", "workers": 1}
+        results["baseline_one_core"] = run_phase(folder, plan, args, live=False, **pinned)
+        results["one_core"] = run_phase(folder, plan, args, live=True, **pinned)
+    for name in ("live", "one_core"):
+        if name in results:
+            results[name]["summary"] = summarise_room(results[name]["room"])
+    results["minutes"] = round((time.monotonic() - started) / 60, 1)
+    from .live_report import markdown, targets
+
+    report.print_targets(targets(results))
+    if not args.quick:
+        report.save_json("live", results)
+        report.update_section("live", markdown(results, info))
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""What a remote teacher did at the hub, applied on this kit: assignments, notes, flags, pack requests.
+
+The sync agent hands each downstream change to :func:`apply` inside its own write
+transaction (with its cursor), so a change applies once. The rule when the kit and the
+hub disagree (docs/teachers-guide.md, "Working with a remote teacher"): a change from
+afar acts as if the remote teacher had done it on the kit when it arrived, never
+overwrites what the local teacher made (an assignment already there keeps its due date),
+and the local teacher can undo it here; an undone change never comes back, because its
+id is already applied. Every outcome is an event, so the hub learns what happened.
+"""
+
+import datetime as dt
+
+from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from .db import write
+from .errors import NotFound
+from .events import server_event
+from .models import Assignment, BaseModel, Classroom, Event, Learner, utcnow
+
+
+class FromAfar(BaseModel):
+    """One downstream change as applied here (kit/migrations/0007_from_afar.sql)."""
+
+    change_id = CharField(unique=True)
+    seq = IntegerField()
+    kind = CharField()  # assign, note, flag, install_pack (sync/changes_format.py)
+    classroom = ForeignKeyField(Classroom, null=True, on_delete="SET NULL")
+    learner = ForeignKeyField(Learner, null=True, on_delete="SET NULL")
+    pack_id = CharField(default="")
+    lesson_id = CharField(default="")
+    due_date = DateField(null=True)
+    text = TextField(default="")
+    author = CharField(default="")
+    made_at = CharField(default="")
+    applied_at = DateTimeField(default=utcnow)
+    outcome = TextField(default="")
+    assignment_id = IntegerField(null=True)
+    seen_at = DateTimeField(null=True)
+    undone_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "from_afar"
+
+
+def is_applied(change_id):
+    return FromAfar.select().where(FromAfar.change_id == change_id).exists()
+
+
+def _event(kind, payload):
+    """Append an event made by the kit itself, in the caller's transaction.
+
+    It names no learner: kit.progress folds every learner's event into lesson progress
+    when rebuilding, and these are about the change, not a lesson.
+    """
+    event = server_event(kind, "", "", payload)
+    Event.create(
+        uuid=event["uuid"],
+        kind=kind,
+        payload=event["payload"],
+        device_time=utcnow(),
+        boot_id=event["boot_id"],
+        mono_ms=event["mono_ms"],
+    )
+
+
+def _assign(row, room):
+    """Assign as the remote teacher asked, unless the class already has it (the kit's stays)."""
+    if room is None:
+        return "skipped: the class is not on this kit"
+    existing = Assignment.get_or_none(
+        (Assignment.classroom == room)
+        & (Assignment.pack_id == row.pack_id)
+        & (Assignment.lesson_id == row.lesson_id)
+    )
+    if existing is not None:
+        return "already assigned on the kit: kept the kit's due date"
+    # No check that the pack is installed: the lesson shows once it is (kit.assignments).
+    made = Assignment.create(
+        classroom=room, pack_id=row.pack_id, lesson_id=row.lesson_id, due_date=row.due_date
+    )
+    row.assignment_id = made.id
+    return "assigned"
+
+
+def apply(change, via):
+    """Apply one checked change (sync.changes_format) here; return its outcome. Call inside write()."""
+    room = Classroom.get_or_none(Classroom.uuid == change["class"]) if change["class"] else None
+    learner = Learner.get_or_none(Learner.uuid == change["learner"]) if change["learner"] else None
+    if learner is not None and room is None:
+        room = learner.classroom
+    row = FromAfar(
+        change_id=change["id"],
+        seq=change["seq"],
+        kind=change["kind"],
+        classroom=room,
+        learner=learner,
+        pack_id=change["pack"],
+        lesson_id=change["lesson"],
+        due_date=dt.date.fromisoformat(change["due"]) if change["due"] else None,
+        text=change["text"],
+        author=change["author"],
+        made_at=change["made_at"],
+    )
+    if change["kind"] == "assign":
+        row.outcome = _assign(row, room)
+    elif change["kind"] == "install_pack":
+        row.outcome = "requested"
+    elif change["learner"] and learner is None:
+        row.outcome = "kept for the local teacher: the learner is not on this kit"
+    elif learner is not None and not learner.active:
+        row.outcome = "kept for the local teacher: the learner is no longer active"
+    elif change["class"] and room is None:
+        row.outcome = "skipped: the class is not on this kit"
+    else:
+        row.outcome = "delivered"
+    row.save(force_insert=True)
+    _event(
+        "remote_change_applied",
+        {"change": row.change_id, "seq": row.seq, "outcome": row.outcome, "via": via},
+    )
+    return row.outcome
+
+
+def undo(item_id):
+    """Undo a change from afar on this kit: remove the assignment it made, hide its note or flag."""
+    with write():
+        row = FromAfar.get_or_none(FromAfar.id == item_id)
+        if row is None or row.undone_at is not None:
+            raise NotFound("no such change from afar (or it was already undone)")
+        if row.assignment_id:
+            Assignment.delete().where(Assignment.id == row.assignment_id).execute()
+        FromAfar.update(undone_at=utcnow()).where(FromAfar.id == row.id).execute()
+        _event("remote_change_undone", {"change": row.change_id, "seq": row.seq})
+
+
+def _live():
+    return FromAfar.undone_at.is_null()
+
+
+def notes_for(learner):
+    """Notes the learner should see: to them, or to their whole class; newest first."""
+    query = (FromAfar.kind == "note") & _live()
+    # A class's note has no learner; a note kept for a learner the kit lacks is not the class's.
+    mine = (FromAfar.learner == learner.id) | (
+        FromAfar.learner.is_null()
+        & (FromAfar.classroom == learner.classroom_id)
+        & (FromAfar.outcome == "delivered")
+    )
+    return list(FromAfar.select().where(query & mine).order_by(FromAfar.seq.desc()).limit(20))
+
+
+def mark_seen(learner, notes):
+    """Record once that the learner saw each note addressed to them (an event the hub reads)."""
+    fresh = [n for n in notes if n.learner_id == learner.id and n.seen_at is None]
+    if not fresh:
+        return 0
+    with write():
+        for note in fresh:
+            updated = (
+                FromAfar.update(seen_at=utcnow())
+                .where((FromAfar.id == note.id) & FromAfar.seen_at.is_null())
+                .execute()
+            )
+            if updated:
+                _event("remote_note_seen", {"change": note.change_id, "seq": note.seq})
+    return len(fresh)
+
+
+def flags_for(class_id):
+    """Return {learner_id: [flag text, …]} for a class's grid."""
+    flags = {}
+    query = FromAfar.select().where((FromAfar.kind == "flag") & _live() & (FromAfar.classroom == class_id))
+    for row in query.order_by(FromAfar.seq):
+        flags.setdefault(row.learner_id, []).append(row.text)
+    return flags
+
+
+def listing(class_id, limit=200):
+    """Everything that came from afar for a class, newest first, for the local teacher's list."""
+    query = FromAfar.select().where(FromAfar.classroom == class_id)
+    return list(query.order_by(FromAfar.seq.desc()).limit(limit))
