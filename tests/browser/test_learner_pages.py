@@ -39,6 +39,9 @@ def visit(page, weigher, name, action):
     """Do `action` (which loads a page), then check weight, gzip and accessibility."""
     action()
     page.wait_for_load_state("load")
+    # Every response of this page is in before it is weighed, and none is left to be counted
+    # with the next page (the response events can arrive after "load").
+    page.wait_for_load_state("networkidle")
     weigher.check(name)
     violations = axe_check(page)
     assert not violations, f"{name}: {describe(violations)}"
@@ -59,6 +62,27 @@ def test_learner_pages_are_accessible_light_and_compressed(served, context_360):
     )
     for step, name in ((2, "question"), (6, "result")):
         visit(page, weigher, name, lambda s=step: page.goto(server.url + f"/lesson/mini/01-count?step={s}"))
+
+
+def scripts_of(page):
+    """The names of the scripts the page loads, in order."""
+    return page.eval_on_selector_all("script[src]", "els => els.map(e => e.src.split('/').pop())")
+
+
+def test_each_page_loads_only_the_scripts_it_uses(served, context_360):
+    """No live class runs: every learner page has the small watch.js, not live.js; the lesson
+    page adds speak.js only for read-along or spoken questions, sign.js only for sign clips."""
+    server, ids = served
+    page = context_360.new_page()
+    page.goto(server.url + f"/class/{ids['class']}")
+    page.get_by_role("button", name="Ada").click()
+    expect(page.get_by_role("link", name=re.compile("Counting mangoes"))).to_be_visible()
+    assert scripts_of(page) == ["learn.js", "watch.js"]
+    page.goto(server.url + "/lesson/mini/02-shapes?step=0")
+    assert scripts_of(page) == ["learn.js", "watch.js", "player.js"]
+    page.goto(server.url + "/lesson/mini/01-count?step=0")
+    assert scripts_of(page) == ["learn.js", "watch.js", "player.js", "speak.js"]
+    expect(page.locator("#step-0 .readalong button.say").first).to_be_visible()  # speak.js ran
 
 
 def test_landscape_tablet_keeps_big_targets(served, browser):
@@ -195,3 +219,4 @@ def test_sign_language_first_pages_stay_light(served_signs, context_360):
             page, weigher, name, lambda p=page, s=step: p.goto(f"{server.url}/lesson/mini/01-count?step={s}")
         )
         assert page.locator("figure.sign-first").count() == 2  # every page of the lesson is in it
+        assert scripts_of(page) == ["learn.js", "watch.js", "player.js", "sign.js", "speak.js"]

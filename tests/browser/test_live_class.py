@@ -205,3 +205,30 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
     for page in (ada, ben, cy):
         page.wait_for_url(re.compile(r"/lessons$"), timeout=15000)
     wait_true(teacher, "document.querySelector('#summary') !== null")
+
+
+def scripts_of(page):
+    """The names of the scripts the page loads, in order."""
+    return page.eval_on_selector_all("script[src]", "els => els.map(e => e.src.split('/').pop())")
+
+
+def test_a_tablet_on_a_lesson_page_is_brought_into_a_live_class(served, contexts):
+    """Outside a live class a page has only the small watch.js; when the teacher starts one,
+    it takes the tablet to the live page, which alone loads the whole of live.js."""
+    server, class_id = served
+    tablet = contexts().new_page()
+    tablet.goto(f"{server.url}/class/{class_id}")
+    tablet.get_by_role("button", name="Ada").click()
+    tablet.goto(f"{server.url}/lesson/mini/02-shapes?step=0")
+    assert scripts_of(tablet) == ["learn.js", "watch.js", "player.js"]
+    tablet.evaluate("window.__before = true")
+    teacher = contexts(width=412, height=915).new_page()
+    sign_in(teacher, server.url)
+    teacher.goto(f"{server.url}/teach/classes/{class_id}")
+    teacher.get_by_label("Lesson to lead").select_option(label="Counting mangoes")
+    teacher.get_by_role("button", name="Start a live class").click()
+    tablet.wait_for_url(re.compile(r"/live$"), timeout=15000)
+    assert scripts_of(tablet) == ["learn.js", "live.js"]
+    expect(shown_step(tablet)).to_have_attribute("data-step", "0")
+    teacher.get_by_role("button", name="Next").click()
+    expect(shown_step(tablet)).to_have_attribute("data-step", "1")

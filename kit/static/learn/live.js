@@ -1,22 +1,21 @@
 /* A live class on tablets and on the projector: follow the teacher's page without reloading.
    Plain ES5 for old Android WebViews (Chrome 70): no arrow functions, no optional chaining.
    It asks the kit for the class's state every poll_ms with the last answer's ETag, so the
-   kit answers 304 (no body) until the teacher moves. Three roles:
-   - any other learner page ("watch"): when a live class starts, go to it (in free mode
-     only the first time, and when the teacher calls everyone back);
+   kit answers 304 (no body) until the teacher moves. Loaded only on the two live pages
+   (every other learner page has the small watch.js, which brings the tablet here). Roles:
    - the learner's live page: show the teacher's step, the pause screen, the question
      asked to the room (answers queue in the browser while the kit is away), the hand;
    - the projector: the same page, large, and the answers as a bar chart, no names. */
 (function () {
   "use strict";
-  var body = document.body, main = document.querySelector("main.live");
-  var role = main ? main.getAttribute("data-role") : "watch";
-  var stateUrl = main ? main.getAttribute("data-state-url") : body.getAttribute("data-live-url");
+  var main = document.querySelector("main.live");
+  var role = main && main.getAttribute("data-role");
+  var stateUrl = main && main.getAttribute("data-state-url");
   if (!stateUrl || !window.XMLHttpRequest || !window.JSON) { return; }
   var kit = window.kitLearn || null;
   var ANSWERS = "kit.live.answers", SEEN = "kit.live.seen";
   var tag = null, period = 1000, failures = 0, timer = null, live = null, recallSeen = -1;
-  var shownStep = main ? +main.getAttribute("data-step") : -1, lastNote = "", lateFor = 0, askedSeen = 0;
+  var shownStep = +main.getAttribute("data-step"), lastNote = "", lateFor = 0, askedSeen = 0;
 
   function load(key, fallback) { try { return JSON.parse(window.localStorage.getItem(key) || "null") || fallback; } catch (e) { return fallback; } }
   function keep(key, value) { try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ } }
@@ -54,21 +53,11 @@
   function apply(data) {
     if (role === "projector") { follow(data); return; }
     period = data.poll_ms || period;
-    if (role === "watch") { maybeGo(data.live); return; }
     if (!data.live || data.live.id !== main.getAttribute("data-live")) {
       window.location.href = data.live ? window.location.href : main.getAttribute("data-lessons-url");
       return;
     }
     follow(data.live);
-  }
-
-  /* Another learner page: go to the live class unless it is free and this tablet has been. */
-  function maybeGo(state) {
-    if (!state) { return; }
-    var seen = load(SEEN, {});
-    if (state.mode !== "free" || seen.id !== state.id || state.recall > (seen.recall || 0)) {
-      window.location.href = body.getAttribute("data-live-page");
-    }
   }
 
   function follow(state) {
@@ -245,5 +234,5 @@
 
   window.addEventListener("online", function () { schedule(0); });
   if (role === "learner" && $("live-again")) { $("live-again").hidden = true; }
-  schedule(role === "watch" ? 300 : 0);
+  schedule(0);
 }());

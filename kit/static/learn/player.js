@@ -1,5 +1,8 @@
 /* The lesson player: steps without reloading, quiz feedback from the kit, the result.
-   Needs learn.js (window.kitLearn). The server renders the same steps for ?step=N. */
+   Needs learn.js (window.kitLearn). The server renders the same steps for ?step=N.
+   Sign language (sign.js) and read-along with spoken questions (speak.js) are scripts of
+   their own, which the page loads only when it has them: each shown page is announced to
+   them as a "kitpage" event on its section. */
 (function () {
   "use strict";
   var kit = window.kitLearn, main = document.querySelector("main.player");
@@ -17,6 +20,17 @@
   }
   function matches(el, selector) { var f = el.matches || el.webkitMatchesSelector || el.msMatchesSelector; return f.call(el, selector); }
   function section(n) { return document.getElementById("step-" + n); }
+  function playSafe(video) {
+    var started = video.play();
+    if (started && started["catch"]) { started["catch"](function () { /* the play button stays */ }); }
+  }
+  function announce(target) {
+    var ev = document.createEvent("Event");
+    ev.initEvent("kitpage", true, false);
+    target.dispatchEvent(ev);
+  }
+  kit.closest = closest;
+  kit.playSafe = playSafe;
 
   function show(n, record) {
     var i, target = section(n);
@@ -27,117 +41,9 @@
     target.setAttribute("tabindex", "-1");
     target.focus();
     window.scrollTo(0, 0);
-    startSign(target);
+    announce(target);
     if (record !== false) { kit.enqueue("page_viewed", { page: n }); }
   }
-
-  /* "Sign language first": the shown page's sign video starts by itself (muted, so the
-     browser allows it); the others stop. Each clip is fetched only when its page shows. */
-  function startSign(target) {
-    var videos = document.querySelectorAll("figure.sign video"), i, own;
-    for (i = 0; i < videos.length; i++) { if (!videos[i].paused && !target.contains(videos[i])) { videos[i].pause(); } }
-    own = main.getAttribute("data-sign-first") && target.querySelector("figure.sign-first video");
-    if (own) { playSafe(own); }
-  }
-  function playSafe(video) {
-    var started = video.play();
-    if (started && started["catch"]) { started["catch"](function () { /* the play button stays */ }); }
-  }
-
-  /* Again, slow (half speed) and repeat, under a sign video and in the sign dictionary. */
-  function wireSignButtons(box) {
-    var video = box.parentNode.querySelector("video");
-    if (!video) { return; }
-    box.hidden = false;
-    box.addEventListener("click", function (ev) {
-      var button = closest(ev.target, "[data-sign-do]"), what, on;
-      if (!button) { return; }
-      what = button.getAttribute("data-sign-do");
-      on = button.getAttribute("aria-pressed") !== "true";
-      if (what === "replay") { video.currentTime = 0; playSafe(video); return; }
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      if (what === "slow") { video.defaultPlaybackRate = video.playbackRate = on ? 0.5 : 1; }
-      if (what === "loop") { video.loop = on; if (on && video.paused) { playSafe(video); } }
-    });
-    video.addEventListener("loadedmetadata", function () {
-      var slow = box.querySelector("[data-sign-do=slow]");
-      if (slow && slow.getAttribute("aria-pressed") === "true") { video.playbackRate = 0.5; }
-    });
-  }
-
-  /* Read-along and spoken questions: a button with data-start/data-end plays that part of
-     its box's audio (data-audio names it), then stops; the sentence being read is lit. */
-  var clip = { audio: null, end: 0 }, ticker = null;
-  function audioOf(el) {
-    var box = closest(el, "[data-audio]");
-    return box ? document.getElementById(box.getAttribute("data-audio")) : null;
-  }
-  function playClip(audio, start, end) {
-    clip.audio = audio; clip.end = end;
-    function go() { audio.currentTime = start; playSafe(audio); }
-    if (audio.readyState >= 1) { go(); return; }
-    audio.addEventListener("loadedmetadata", function once() { audio.removeEventListener("loadedmetadata", once); go(); });
-    audio.preload = "auto";
-    audio.load();
-  }
-  function tick(audio) {
-    if (clip.audio === audio && audio.currentTime >= clip.end) { audio.pause(); clip.audio = null; }
-    var lines = document.querySelectorAll("[data-audio='" + audio.id + "'] .cue"), i, t = audio.currentTime, on;
-    for (i = 0; i < lines.length; i++) {
-      on = (!audio.paused || t > 0) && t >= +lines[i].getAttribute("data-start") && t < +lines[i].getAttribute("data-end");
-      if (on !== (lines[i].className.indexOf(" now") >= 0)) { lines[i].className = on ? "cue now" : "cue"; }
-    }
-  }
-  function onMedia(ev) {
-    var audio = ev.target;
-    if (!audio.id || audio.tagName !== "AUDIO") { return; }
-    if (ev.type === "play") { clearInterval(ticker); ticker = setInterval(function () { tick(audio); }, 50); }
-    if (ev.type === "pause" || ev.type === "ended") { clearInterval(ticker); ticker = null; }
-    tick(audio);
-  }
-  var mediaEvents = ["play", "pause", "ended", "timeupdate", "seeked"], m;
-  for (m = 0; m < mediaEvents.length; m++) { document.addEventListener(mediaEvents[m], onMedia, true); }
-  function clipClick(target) {
-    var button = closest(target, "button[data-start]"), line = closest(target, ".readalong .cue"), from = button || line, audio;
-    if (!from) { return false; }
-    audio = audioOf(from);
-    if (!audio) { return false; }
-    playClip(audio, +from.getAttribute("data-start"), +from.getAttribute("data-end"));
-    return true;
-  }
-
-  /* A signed word of the text opens its clip from the pack's sign dictionary, in place. */
-  var pop = document.getElementById("sign-pop"), popFrom = null;
-  function openSign(link) {
-    var video = pop.querySelector("video"), title = pop.querySelector(".sign-pop-h");
-    title.textContent = title.getAttribute("data-template").replace("WORD", link.textContent);
-    popFrom = link;
-    pop.hidden = false;
-    if (video.getAttribute("src") !== link.getAttribute("href")) { video.setAttribute("src", link.getAttribute("href")); }
-    video.currentTime = 0;
-    title.setAttribute("tabindex", "-1");
-    title.focus();
-    playSafe(video);
-  }
-  function closeSign() {
-    if (!pop || pop.hidden) { return; }
-    pop.querySelector("video").pause();
-    pop.hidden = true;
-    if (popFrom) { popFrom.focus(); }
-  }
-  /* The dictionary is a modal dialog: Escape closes it, Tab stays inside it. */
-  document.addEventListener("keydown", function (ev) {
-    var items, first, end;
-    if (ev.key === "Escape" || ev.keyCode === 27) { closeSign(); return; }
-    if (!pop || pop.hidden || !(ev.key === "Tab" || ev.keyCode === 9)) { return; }
-    items = pop.querySelectorAll("video, button");
-    first = items[0];
-    end = items[items.length - 1];
-    if (ev.shiftKey ? document.activeElement === first || !pop.contains(document.activeElement) : document.activeElement === end) {
-      ev.preventDefault();
-      (ev.shiftKey ? end : first).focus();
-    }
-  });
 
   function finish() {
     if (hasQuiz) { kit.enqueue("quiz_finished", { attempt: attempt }); }
@@ -337,10 +243,6 @@
 
   document.addEventListener("click", function (ev) {
     var go = closest(ev.target, "[data-go]"), retry = closest(ev.target, "[data-retry]");
-    var word = pop && closest(ev.target, "a.sign-word");
-    if (word) { ev.preventDefault(); openSign(word); return; }
-    if (clipClick(ev.target)) { return; }
-    if (pop && closest(ev.target, "[data-sign-close]")) { closeSign(); return; }
     if (retry) { ev.preventDefault(); resetQuiz(); show(pages); return; }
     if (!go) { return; }
     ev.preventDefault();
@@ -380,11 +282,6 @@
   (function () {
     var buttons = document.querySelectorAll(".screen .play"), i;
     for (i = 0; i < buttons.length; i++) { wirePlay(buttons[i]); }
-    buttons = document.querySelectorAll("button.say[hidden]");
-    for (i = 0; i < buttons.length; i++) { buttons[i].hidden = false; }
-    buttons = document.querySelectorAll(".sign-buttons");
-    for (i = 0; i < buttons.length; i++) { wireSignButtons(buttons[i]); }
-    if (section(step)) { startSign(section(step)); }
   }());
 
   kit.enqueue("lesson_opened", {});
