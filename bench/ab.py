@@ -12,8 +12,11 @@ import json
 import statistics
 import subprocess
 
-from .class_load import WORK, _hammer, load_now, template
+from . import workdir
+from .class_load import hammer
+from .procmon import load_now
 from .servers import PY, ROOT, Server, fresh_copy
+from .workdir import template
 
 
 class TreeServer(Server):
@@ -53,10 +56,10 @@ def main(argv=None):
     rows = []
     for round_ in range(args.rounds):
         for name, tree in (("A", ROOT), ("B", args.tree_b)):
-            data = fresh_copy(tpl, WORK / "data-ab")
-            with TreeServer(tree, data, args.workers, args.threads, log=str(WORK / "ab.log")) as kit:
-                for target in args.targets.split(","):
-                    row = _hammer(kit, plan, args.conns, args.seconds, 2.0, target)
+            data = fresh_copy(tpl, workdir.WORK / "data-ab")
+            with TreeServer(tree, data, args.workers, args.threads, log=str(workdir.WORK / "ab.log")) as kit:
+                got = hammer(kit, plan, args.conns, args.seconds, 2.0, args.targets.split(","))
+                for target, row in got.items():
                     rows.append(
                         {
                             "round": round_,
@@ -66,6 +69,9 @@ def main(argv=None):
                             "p95": row["p95"],
                             "errors": row["errors"],
                             "cpu_pct": row["server"]["cpu_pct"],
+                            "cpu_ms": round(row["server"]["cpu_pct"] * 10 / row["rps"], 3)
+                            if row["rps"]
+                            else None,
                             "load": row["load"],
                         }
                     )

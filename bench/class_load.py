@@ -17,15 +17,15 @@ Run: bench/run class-load  (bench/run class-load --quick for a 1-minute smoke ru
 
 import argparse
 import os
-import shutil
 import time
-from pathlib import Path
 
-from . import loadgen, report, stats
-from .procmon import Monitor, per_process
+from . import loadgen, report, stats, workdir
+from .class_report import publish
+from .procmon import Monitor, load_now, per_process
+from .runner import run_load
 from .servers import baseline_server, fresh_copy, kit_server
+from .workdir import template
 
-WORK = Path(os.environ.get("BENCH_WORK", "/tmp/classroom-kit-bench"))
 SATURATE = ("lesson", "progress", "answers", "events", "healthz")
 BARE = (("bare", "lesson"), ("bare_post", "answers"), ("bare_events", "events"), ("bare_healthz", "healthz"))
 KEY_ROUTES = (
@@ -36,96 +36,43 @@ KEY_ROUTES = (
 )
 
 
-def template(learners):
-    """Prepare (once) a data folder with `learners` tablets; return (folder, plan file)."""
-    import subprocess
-    import sys
-
-    folder, plan = WORK / f"template-{learners}", WORK / f"plan-{learners}.json"
-    if not plan.exists() or plan.stat().st_mtime < _code_mtime():
-        # Remade when the kit's code changed: a folder prepared by older code keeps what
-        # that code wrote (e.g. scrypt picture hashes after the switch to PBKDF2).
-        shutil.rmtree(folder, ignore_errors=True)
-        WORK.mkdir(parents=True, exist_ok=True)
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.prepare", "--data", str(folder), "--learners", str(learners)],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        plan.write_text(out.stdout)
-    return folder, plan
-
-
-def _code_mtime():
-    """Return the newest modification time of the kit's code and the bench's preparation."""
-    root = Path(__file__).resolve().parent.parent
-    files = [
-        *(root / "kit").rglob("*.py"),
-        *(root / "kit" / "migrations").glob("*.sql"),
-        root / "bench" / "prepare.py",
-    ]
-    return max(f.stat().st_mtime for f in files)
-
-
-def run_load(server, plan, clients, seconds, warmup, procs=2, gen_cpus=None, **options):
-    """Run generator processes against a started server; return rows, server and client use."""
-    monitor = Monitor(server.pid).start()
-    started = time.monotonic()
-    prefix = str(WORK / f"out-{os.getpid()}")
-    handles, outs = loadgen.spawn(
-        procs,
-        clients,
-        prefix,
-        cpus=gen_cpus,
-        url=server.url,
-        plan=str(plan) if plan else None,
-        warmup=warmup,
-        duration=seconds,
-        **options,
-    )
-    results = loadgen.collect(handles, outs, timeout=warmup + seconds + 120)
-    use = monitor.stop()
-    merged = stats.merge([r["records"] for r in results])
-    return {
-        "rows": stats.summarise(merged, seconds),
-        "server": use,
-        "extras": [r["extra"] for r in results],
-        "generator_cpu_pct": round(
-            100 * sum(r["cpu_s"] for r in results) / max(0.1, time.monotonic() - started), 1
-        ),
-    }
-
-
-def load_now():
-    """The load average right now (other work on the machine skews every number)."""
-    with open("/proc/loadavg") as handle:
-        return " ".join(handle.read().split()[:3])
-
-
 def class_phase(
     tpl, plan, tablets, seconds, warmup, think, kit_cpus=None, gen_cpus=None, threads=None, workers=None
 ):
     """Tablets and teachers against a fresh kit; return the run's summary."""
-    data = fresh_copy(tpl, WORK / "data")
+    data = fresh_copy(tpl, workdir.WORK / "data")
     load = load_now()
     with kit_server(
-        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(WORK / "serve.log")
+        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(workdir.WORK / "serve.log")
     ) as kit:
         out = run_load(kit, plan, tablets, seconds, warmup, gen_cpus=gen_cpus, mode="class", think=think)
     out["tablets"], out["load"] = tablets, load
     return out
 
 
-def _hammer(server, plan, conns, seconds, warmup, target):
-    run = run_load(server, plan, conns, seconds, warmup, mode="hammer", target=target)
-    label = loadgen.HAMMER[target][2]
-    row = run["rows"].get(label) or {"rps": 0, "p50": None, "p95": None, "p99": None, "errors": 0}
-    return {**row, "server": run["server"], "generator_cpu_pct": run["generator_cpu_pct"], "load": load_now()}
+def hammer(server, plan, conns, seconds, warmup, targets):
+    """Each of `targets` in turn at `conns` connections, on one signed-in set of connections:
+    return {target: its row, with the server's CPU over that target's measured window}."""
+    monitor = Monitor(server.pid).start()  # kept here: its samples give each route's CPU
+    run = run_load(
+        server, plan, conns, seconds, warmup, monitor=monitor, mode="hammer", target=",".join(targets)
+    )
+    load = load_now()
+    out = {}
+    for target in targets:
+        label = loadgen.HAMMER[target][2]
+        row = run["rows"].get(label) or {"n": 0, "rps": 0, "p50": None, "p95": None, "p99": None, "errors": 0}
+        windows = [extra["windows"][target] for extra in run["extras"]]
+        start, end = min(w[0] for w in windows), max(w[1] for w in windows)
+        counted = sum(w[1] - w[0] for w in windows) / len(windows)  # >= seconds (bench.loadgen)
+        if row["rps"]:
+            row = {**row, "rps": round(row["n"] / counted, 1)}
+        server = {**run["server"], "cpu_pct": monitor.cpu_pct_between(start, end)}
+        out[target] = {**row, "server": server, "generator_cpu_pct": run["generator_cpu_pct"], "load": load}
+    return out
 
 
-def idle_memory(server, settle_s=3.0):
+def idle_memory(server, settle_s):
     """Each process's RSS and PSS (MB) after the server has idled a moment."""
     time.sleep(settle_s)
     return [
@@ -134,20 +81,20 @@ def idle_memory(server, settle_s=3.0):
     ]
 
 
-def saturate_phase(tpl, plan, conn_counts, seconds, threads=None, workers=None, warmup=3.0):
-    """Hammer each learner route, then the same requests on the bare app, per connection count."""
+def saturate_phase(tpl, plan, conn_counts, seconds, threads=None, workers=None, warmup=3.0, settle_s=3.0):
+    """Hammer each learner route, then the same requests on the bare app, per connection count
+    (one server each, the routes in turn on one set of connections)."""
     out = {"idle": None}
-    data = fresh_copy(tpl, WORK / "data")
-    with kit_server(data, threads=threads, workers=workers, log=str(WORK / "serve.log")) as kit:
-        out["idle"] = idle_memory(kit)
+    data = fresh_copy(tpl, workdir.WORK / "data")
+    with kit_server(data, threads=threads, workers=workers, log=str(workdir.WORK / "serve.log")) as kit:
+        out["idle"] = idle_memory(kit, settle_s)
         for conns in conn_counts:
-            for target in SATURATE:
-                out.setdefault(str(conns), {})[target] = _hammer(kit, plan, conns, seconds, warmup, target)
+            out[str(conns)] = hammer(kit, plan, conns, seconds, warmup, SATURATE)
     # The same requests against the bare app, as before: one process, 8 threads.
-    with baseline_server(threads=8, log=str(WORK / "baseline.log")) as bare:
+    with baseline_server(threads=8, log=str(workdir.WORK / "baseline.log")) as bare:
         for conns in conn_counts:
-            for key, target in BARE:
-                out[str(conns)][key] = _hammer(bare, None, conns, seconds, warmup, target)
+            rows = hammer(bare, None, conns, seconds, warmup, [target for _key, target in BARE])
+            out[str(conns)].update({key: rows[target] for key, target in BARE})
     return out
 
 
@@ -162,20 +109,22 @@ def burst_phase(
     workers=None,
     threads=None,
     round_s=1.0,
+    sign_in_s=6.0,
 ):
     """`rounds` bursts of `tablets` lesson pages asked within spread_s; per round, the time
-    from the first tablet's ask until the last tablet has its page."""
-    data = fresh_copy(tpl, WORK / "data")
+    from the first tablet's ask until the last tablet has its page. The first burst comes
+    sign_in_s (plus 50 ms a tablet) after the start: time for every tablet to sign in."""
+    data = fresh_copy(tpl, workdir.WORK / "data")
     load = load_now()
     with kit_server(
-        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(WORK / "serve.log")
+        data, threads=threads, workers=workers, cpus=kit_cpus, log=str(workdir.WORK / "serve.log")
     ) as kit:
         monitor = Monitor(kit.pid).start()
-        first = time.time() + 6.0 + tablets * 0.05  # after every tablet signed in
+        first = time.time() + sign_in_s + tablets * 0.05  # after every tablet signed in
         handles, outs = loadgen.spawn(
             2,
             tablets,
-            str(WORK / f"burst-{os.getpid()}"),
+            str(workdir.WORK / f"burst-{os.getpid()}"),
             cpus=gen_cpus,
             url=kit.url,
             plan=str(plan),
@@ -222,9 +171,11 @@ def grid_phase(tpl, plan, conns, seconds, workers_list, threads_list, warmup=2.0
     rows = []
     for workers in workers_list:
         for threads in threads_list:
-            data = fresh_copy(tpl, WORK / "data")
-            with kit_server(data, threads=threads, workers=workers, log=str(WORK / "serve.log")) as kit:
-                row = _hammer(kit, plan, conns, seconds, warmup, "lesson")
+            data = fresh_copy(tpl, workdir.WORK / "data")
+            with kit_server(
+                data, threads=threads, workers=workers, log=str(workdir.WORK / "serve.log")
+            ) as kit:
+                row = hammer(kit, plan, conns, seconds, warmup, ["lesson"])["lesson"]
             rows.append({"workers": workers, "threads": threads, **row})
             print(f"  grid {workers} x {threads}: {row['rps']} req/s, p95 {row['p95']} ms", flush=True)
     return rows
@@ -252,6 +203,7 @@ def parse(argv=None):
         "--workers", type=int, default=None, help="worker processes (default: the kit's own, one per CPU)"
     )
     parser.add_argument("--conns", default="8,60", help="saturation connection counts")
+    parser.add_argument("--sat-seconds", type=float, default=10.0, help="measured seconds per route")
     parser.add_argument("--bursts", type=int, default=20)
     parser.add_argument("--grid-workers", default="1,2,4")
     parser.add_argument("--grid-threads", default="1,2,4,8")
@@ -260,11 +212,16 @@ def parse(argv=None):
         "--quick", action="store_true", help="tiny run (3 tablets, 2 s, no docs update): checks the code runs"
     )
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
+    # Pacing the quick run shortens: seconds between bursts, time to sign in before the
+    # first, idle settle before memory is read.
+    parser.set_defaults(round_s=1.0, sign_in_s=6.0, settle_s=3.0, sat_warmup=3.0)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.tablets, args.seconds, args.warmup, args.sweep = 3, 4.0, 1.5, "2,3"
-        args.sweep_seconds, args.no_doc, args.conns, args.bursts = 2.0, True, "2,3", 2
-        args.grid_workers, args.grid_threads, args.grid_seconds = "1,2", "2", 2.0
+    if args.quick:  # each phase once, as briefly as still proves it runs: a smoke, not a measure
+        args.tablets, args.seconds, args.warmup, args.think, args.sweep = 3, 4.0, 1.0, 0.2, "3"
+        args.sweep_seconds, args.no_doc, args.conns, args.bursts = 2.0, True, "3", 2
+        args.grid_workers, args.grid_threads, args.grid_seconds = "2", "2", 0.5
+        args.sat_seconds, args.round_s, args.sign_in_s, args.settle_s = 0.5, 0.4, 2.5, 0.3
+        args.sat_warmup = 0.3
     return args
 
 
@@ -273,68 +230,43 @@ def main(argv=None):
     counts = [int(n) for n in args.sweep.split(",") if n]
     conn_counts = [int(n) for n in args.conns.split(",") if n]
     tpl, plan = template(max(counts + conn_counts + [args.tablets]))
-    results = {"machine": report.machine(), "args": vars(args)}
-    print(f"class load: {args.tablets} tablets, {args.seconds:g} s measured ...", flush=True)
-    results["class"] = class_phase(
-        tpl,
-        plan,
-        args.tablets,
-        args.seconds,
-        args.warmup,
-        args.think,
-        threads=args.threads,
-        workers=args.workers,
-    )
-    print(stats.format_table(results["class"]["rows"], "class phase"), flush=True)
-    print(f"saturation: {conn_counts} connections per route, kit then bare Flask ...", flush=True)
-    results["saturate"] = saturate_phase(
-        tpl, plan, conn_counts, args.seconds / 2, args.threads, args.workers, warmup=min(3.0, args.warmup)
-    )
-    print(f"burst: {args.tablets} tablets x {args.bursts}, then on one core ...", flush=True)
-    results["burst"] = burst_phase(
-        tpl, plan, args.tablets, args.bursts, 0.05, threads=args.threads, workers=args.workers
-    )
-    results["burst_one_core"] = burst_phase(
-        tpl,
-        plan,
-        args.tablets,
-        args.bursts,
-        0.05,
-        kit_cpus="0",
-        gen_cpus="1",
-        threads=args.threads,
-        workers=1,
-    )
-    print("grid: workers x threads, lesson page ...", flush=True)
-    results["grid"] = grid_phase(
-        tpl,
-        plan,
-        max(conn_counts),
-        args.grid_seconds,
-        [int(n) for n in args.grid_workers.split(",")],
-        [int(n) for n in args.grid_threads.split(",")],
-        warmup=min(2.0, args.warmup),
-    )
-    print("one core: kit pinned to CPU 0 ...", flush=True)
-    results["one_core"] = class_phase(
-        tpl,
-        plan,
-        args.tablets,
-        args.seconds,
-        args.warmup,
-        args.think,
-        kit_cpus="0",
-        gen_cpus="1",
-        threads=args.threads,
-        workers=1,
-    )
-    print(f"sweep {counts} ...", flush=True)
-    results["sweep"] = sweep_phase(tpl, plan, counts, args.sweep_seconds, args.warmup, args.think)
+    results = {"machine": report.machine(), "args": vars(args), "phase_s": {}}
+    common = {"threads": args.threads, "workers": args.workers}
+    pacing = {"round_s": args.round_s, "sign_in_s": args.sign_in_s}
+    one_core = {"kit_cpus": "0", "gen_cpus": "1", "threads": args.threads, "workers": 1}
+    phases = (
+        ("class", f"{args.tablets} tablets, {args.seconds:g} s measured", class_phase,
+         (tpl, plan, args.tablets, args.seconds, args.warmup, args.think), common),
+        ("saturate", f"{conn_counts} connections per route, kit then bare Flask", saturate_phase,
+         (tpl, plan, conn_counts, args.sat_seconds),
+         {**common, "warmup": min(args.sat_warmup, args.warmup), "settle_s": args.settle_s}),
+        ("burst", f"{args.tablets} tablets x {args.bursts}", burst_phase,
+         (tpl, plan, args.tablets, args.bursts, 0.05), {**common, **pacing}),
+        ("burst_one_core", "the same on one core", burst_phase,
+         (tpl, plan, args.tablets, args.bursts, 0.05), {**one_core, **pacing}),
+        ("grid", "workers x threads, lesson page", grid_phase,
+         (tpl, plan, max(conn_counts), args.grid_seconds, _ints(args.grid_workers), _ints(args.grid_threads)),
+         {"warmup": min(2.0, args.warmup)}),
+        ("one_core", "the class phase with the kit pinned to CPU 0", class_phase,
+         (tpl, plan, args.tablets, args.seconds, args.warmup, args.think), one_core),
+        ("sweep", f"the class phase for {counts} tablets", sweep_phase,
+         (tpl, plan, counts, args.sweep_seconds, args.warmup, args.think), {}),
+    )  # fmt: skip
+    for key, what, phase, positional, options in phases:
+        print(f"{key}: {what} ...", flush=True)
+        started = time.monotonic()
+        results[key] = phase(*positional, **options)
+        results["phase_s"][key] = round(time.monotonic() - started, 1)
+        if key == "class":
+            print(report.routes_markdown(results["class"]["rows"]), flush=True)
+    print("seconds per phase:", results["phase_s"], flush=True)
     results["machine"]["loadavg_after"] = load_now()
-    from .class_report import publish
-
-    publish(results, write_doc=not args.no_doc)
+    results["section"] = publish(results, write_doc=not args.no_doc)
     return results
+
+
+def _ints(text):
+    return [int(n) for n in text.split(",") if n]
 
 
 if __name__ == "__main__":

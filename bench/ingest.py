@@ -11,111 +11,11 @@ Run: bench/run ingest  (bench/run ingest --quick for a smoke run).
 """
 
 import argparse
-import asyncio
-import json
-import random
 import sqlite3
-import time
 
-from . import loadgen, report, stats
-from .class_load import WORK, run_load, template
-from .httpc import HTTPError
-from .tablet import FORM, JSON, Tablet
-
-LESSON = ("first-steps", "01-touch")
-
-
-def make_batch(rng, size, boot, questions):
-    """Return `size` valid events of one lesson in a realistic mix."""
-    events = []
-    for _ in range(size):
-        roll = rng.random()
-        if roll < 0.1 and questions:
-            qid, choices = rng.choice(questions)
-            kind, payload = (
-                "answer",
-                {"question_id": qid, "attempt": 1, "response": rng.choice(choices) if choices else "3"},
-            )
-        elif roll < 0.2:
-            kind, payload = "lesson_opened", {}
-        elif roll < 0.4:
-            kind, payload = "time_spent", {"seconds": rng.randint(1, 120)}
-        else:
-            kind, payload = "page_viewed", {"page": rng.randint(0, 2)}
-        events.append(
-            {
-                "uuid": str(__import__("uuid").uuid4()),
-                "kind": kind,
-                "pack_id": LESSON[0],
-                "lesson_id": LESSON[1],
-                "device_time": "2026-03-01T09:30:00.000Z",
-                "boot_id": boot,
-                "mono_ms": int(time.monotonic() * 1000),
-                "payload": payload,
-            }
-        )
-    return events
-
-
-async def writer(client, seat, plan, args, record, until, sent):
-    """Sign in, read the lesson's questions, then post batches until the deadline."""
-    from .tablet import CHOICE
-
-    tablet = Tablet(client, seat[0], seat[1], plan["pictures"], random.Random(seat[1]), think=0)
-    tablet.until = until
-    await tablet.sign_in()
-    page = await client.request("GET", "/lesson/{}/{}".format(*LESSON), "GET /lesson/<pack>/<lesson>")
-    questions = [
-        (q, [c for c in CHOICE.findall(body)])
-        for q, kind, body in FORM.findall(page.text)
-        if kind == "single"
-    ]
-    rng, number = random.Random(seat[1] * 7), 0
-    # Paced: one batch every `pace` seconds, writers spread over the first period.
-    next_at = time.monotonic() + rng.uniform(0, args.pace)
-    while time.monotonic() < until:
-        if args.pace:
-            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-            next_at += args.pace
-        number += 1
-        batch = make_batch(rng, args.batch, tablet.boot, questions)
-        for attempt in range(2 if number % 3 == 0 else 1):
-            body = json.dumps({"token": tablet.token, "events": batch}).encode()
-            try:
-                answer = await client.request(
-                    "POST", "/api/v1/events", "POST /api/v1/events", body=body, headers=JSON
-                )
-            except HTTPError:
-                break
-            if answer.status == 200:
-                counts = json.loads(answer.body)
-                _tally(record, counts, attempt, len(batch))
-                if attempt == 0:
-                    sent.extend(e["uuid"] for e in batch)
-
-
-def _tally(record, counts, attempt, size):
-    extra = record.extra
-    key = "resend" if attempt else "first"
-    extra[f"{key}_accepted"] = extra.get(f"{key}_accepted", 0) + counts["accepted"]
-    extra[f"{key}_duplicate"] = extra.get(f"{key}_duplicate", 0) + counts["duplicate"]
-    if record.counting and attempt == 0:
-        extra["window_accepted"] = extra.get("window_accepted", 0) + counts["accepted"]
-
-
-async def run_writers(args, plan, record, until):
-    """The ingest mode of bench.loadgen: writers args.first..first+count."""
-    from .httpc import Client
-
-    record.extra = {}
-    seats = loadgen.learners(plan)[args.first : args.first + args.count]
-    sent, clients = [], [Client(args.url, record) for _ in seats]
-    await asyncio.gather(*(writer(c, s, plan, args, record, until, sent) for c, s in zip(clients, seats)))
-    for client in clients:
-        await client.close()
-    with open(args.out + ".uuids", "w") as handle:
-        handle.write("\n".join(sent))
-    record.extra["uuids_file"] = args.out + ".uuids"
+from . import report, workdir
+from .runner import run_load
+from .workdir import template
 
 
 def verify(db_path, uuid_files):
@@ -213,7 +113,8 @@ def why_saturated(result):
         f"(Little's law). Under 200 ms would need "
         f"{result['writers'] / 0.2:,.0f} batches ({result['writers'] / 0.2 * result['batch']:,.0f} "
         f"events) per second, {result['writers'] / 0.2 / batches:.1f}x this run, at "
-        f"{cpu:,.0f} us of server CPU per event on one interpreter. The paced row is the "
+        f"{cpu:,.0f} us of server CPU per event (all the kit's processes, which used "
+        f"{result['server']['cpu_pct']} % of one core). The paced row is the "
         f"latency at the target rate."
     )
 
@@ -237,9 +138,9 @@ def main(argv=None):
         args.writers, args.seconds, args.batch = 3, 2.0, 10
     result = measure(args)
     rows = judge(result, args.seconds)
-    print(stats.format_table(result["rows"], "ingest, back to back"))
+    print("ingest, back to back\n" + report.routes_markdown(result["rows"]))
     print(f"proof: {result['proof']}")
-    print(stats.format_table(result["paced"]["rows"], "ingest, paced"))
+    print("ingest, paced\n" + report.routes_markdown(result["paced"]["rows"]))
     print(f"proof: {result['paced']['proof']}")
     print("\ningest targets:")
     report.print_targets(rows)
@@ -261,8 +162,8 @@ def _run(args, pace):
     from .servers import fresh_copy, kit_server
 
     tpl, plan = template(max(args.writers, 3))
-    data = fresh_copy(tpl, WORK / "data")
-    with kit_server(data, threads=args.threads, log=str(WORK / "serve.log")) as kit:
+    data = fresh_copy(tpl, workdir.WORK / "data")
+    with kit_server(data, threads=args.threads, log=str(workdir.WORK / "serve.log")) as kit:
         run = run_load(kit, plan, args.writers, args.seconds, 2.0, mode="ingest", batch=args.batch, pace=pace)
     extras = run.pop("extras")
     total = {

@@ -20,22 +20,23 @@ import sys
 import time
 from pathlib import Path
 
-from . import loadgen, report, stats
+from . import loadgen, report, stats, workdir
 from .procmon import Monitor
 from .servers import fresh_copy, kit_server
 
-WORK = Path(os.environ.get("BENCH_WORK", "/tmp/classroom-kit-bench"))
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ("numeracy", "01-counting")  # 3 pages, 5 questions (the 3rd and 4th have choices)
-ORDINARY = ("GET /lesson/<pack>/<lesson>", "POST /api/v1/events", "POST /api/v1/answers")
 
 
 def template(tablets, ordinary):
     """Prepare (once per size) a kit: one class of `tablets` for the live class, one for the others."""
-    folder, plan_file = WORK / f"live-{tablets}-{ordinary}", WORK / f"live-plan-{tablets}-{ordinary}.json"
+    folder, plan_file = (
+        workdir.WORK / f"live-{tablets}-{ordinary}",
+        workdir.WORK / f"live-plan-{tablets}-{ordinary}.json",
+    )
     if plan_file.exists():
         return folder, json.loads(plan_file.read_text())
-    WORK.mkdir(parents=True, exist_ok=True)
+    workdir.WORK.mkdir(parents=True, exist_ok=True)
     total = tablets + ordinary
     out = subprocess.run(
         [sys.executable, "-m", "bench.prepare", "--data", str(folder), "--learners", str(total)],
@@ -85,7 +86,7 @@ def merge(folder, tablets):
 
 
 def ordinary_plan(plan):
-    path = WORK / "live-ordinary-plan.json"
+    path = workdir.WORK / "live-ordinary-plan.json"
     path.write_text(
         json.dumps({**plan["ordinary"], "teacher": plan["teacher"], "pictures": plan["pictures"]})
     )
@@ -94,15 +95,15 @@ def ordinary_plan(plan):
 
 def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=None):
     """One fresh kit: ordinary learners for the phase's length, with or without the live class."""
-    data = fresh_copy(folder, WORK / "data")
+    data = fresh_copy(folder, workdir.WORK / "data")
     seconds = args.moves * args.gap_s + args.questions * (args.window_s + 1) + 10
     load = report.machine()["loadavg_before"]
-    with kit_server(data, workers=workers, cpus=kit_cpus, log=str(WORK / "live-serve.log")) as kit:
+    with kit_server(data, workers=workers, cpus=kit_cpus, log=str(workdir.WORK / "live-serve.log")) as kit:
         monitor = Monitor(kit.pid).start()
         handles, outs = loadgen.spawn(
             1,
             args.ordinary,
-            str(WORK / "live-ordinary"),
+            str(workdir.WORK / "live-ordinary"),
             cpus=gen_cpus,
             url=kit.url,
             plan=str(ordinary_plan(plan)),
@@ -114,7 +115,7 @@ def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=No
         )
         room = None
         if live:
-            out = WORK / "live-room.json"
+            out = workdir.WORK / "live-room.json"
             argv = [
                 sys.executable,
                 "-m",
@@ -122,7 +123,7 @@ def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=No
                 "--url",
                 kit.url,
                 "--plan",
-                str(WORK / "live-room-plan.json"),
+                str(workdir.WORK / "live-room-plan.json"),
                 "--out",
                 str(out),
                 "--tablets",
@@ -136,7 +137,9 @@ def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=No
                 "--window-s",
                 str(args.window_s),
             ]
-            (WORK / "live-room-plan.json").write_text(json.dumps({**plan, "teacher_login": plan["teacher"]}))
+            (workdir.WORK / "live-room-plan.json").write_text(
+                json.dumps({**plan, "teacher_login": plan["teacher"]})
+            )
             if gen_cpus:
                 argv = ["taskset", "-c", gen_cpus, *argv]
             subprocess.run(argv, check=True, cwd=ROOT, timeout=seconds + 180)

@@ -6,7 +6,7 @@ results print beside the server's, to show where the time went.
 
 Modes: ``class`` (tablets playing lessons plus teachers' grids), ``hammer`` (each
 connection repeats one request as fast as it is answered: the saturation test), and
-``ingest`` (event writers, in bench.ingest).
+``ingest`` (event writers, bench.ingest_writers; bench.ingest runs and proves them).
 """
 
 import argparse
@@ -19,8 +19,9 @@ import sys
 import time
 
 from .httpc import Client, HTTPError
+from .ingest_writers import run_writers
 from .stats import Recorder
-from .tablet import Tablet, teacher
+from .tablet import Tablet, plan_seats, teacher
 
 HAMMER = {  # target -> (method, path, label, body)
     "lesson": ("GET", "/lesson/first-steps/01-touch", "GET /lesson/<pack>/<lesson>", None),
@@ -49,14 +50,9 @@ def event_batch(tablet):
     return json.dumps({"token": tablet.token or "bench", "events": batch}).encode()
 
 
-def learners(plan):
-    """Flatten the plan into [(class id, learner id)], class by class."""
-    return [(room["id"], learner) for room in plan["classes"] for learner in room["learners"]]
-
-
 async def run_class(args, plan, record, until):
     """Tablets args.first..first+count, and one teacher per class they belong to."""
-    seats = learners(plan)[args.first : args.first + args.count]
+    seats = plan_seats(plan)[args.first : args.first + args.count]
     rng = random.Random(args.seed + args.first)
     clients, jobs = [], []
     for room, learner in seats:
@@ -90,14 +86,16 @@ async def run_class(args, plan, record, until):
 
 
 async def run_hammer(args, plan, record, until):
-    """Each connection signs in as its own learner, then repeats one request.
+    """Each connection signs in as its own learner, then repeats one request; with several
+    targets (`--target lesson,progress`), each in turn on the same signed-in connections.
 
-    The measuring window (warm-up, then duration) starts once every connection of this
-    process has signed in: on a busy machine sign-ins can outlast the warm-up, and their
-    time would otherwise count as time the target was not asked for.
+    Each target gets its own window (warm-up, then duration, not counted while warming),
+    which starts once every connection of this process has signed in: on a busy machine
+    sign-ins can outlast a warm-up, and their time would otherwise count as time the
+    target was not asked for. The windows' wall-clock bounds go back in `extra`, so the
+    server's CPU can be read for each target alone.
     """
-    method, path, label, body = HAMMER.get(args.target, ("GET", args.target, "GET " + args.target, None))
-    seats = learners(plan)[args.first : args.first + args.count] if plan else [None] * args.count
+    seats = plan_seats(plan)[args.first : args.first + args.count] if plan else [None] * args.count
 
     async def sign_in(seat):
         client = Client(args.url, record)
@@ -113,37 +111,57 @@ async def run_hammer(args, plan, record, until):
             await tablet.sign_in()  # its requests carry sign-in labels, not the target's
         return tablet
 
+    record.counting = False
     tablets = await asyncio.gather(*(sign_in(seat) for seat in seats))
-    record.ready.set()
-    stop = time.monotonic() + args.warmup + args.duration
+    windows = {}
+    for target in args.target.split(","):
+        windows[target] = await _hammer_one(args, record, tablets, target)
+    record.extra = {"windows": windows}
+    for tablet in tablets:
+        await tablet.c.close()
+
+
+async def _hammer_one(args, record, tablets, target):
+    """Every connection repeats `target`'s request for warm-up + duration; count the
+    duration only; return its wall-clock [start, end].
+
+    The counted window lasts at least until one answer came back (bounded: 30 s more): on
+    a busy machine a short window (the smoke run's) could otherwise close before the
+    first slow answer and count nothing. The rate is taken over the window's real length.
+    """
+    method, path, label, body = HAMMER.get(target, ("GET", target, "GET " + target, None))
+    headers = {"Content-Type": "application/json"} if method == "POST" else None
+    window, done = [], asyncio.Event()
+
+    async def measure():
+        await asyncio.sleep(args.warmup)
+        record.counting = True
+        window.append(time.time())
+        await asyncio.sleep(args.duration)
+        limit = time.monotonic() + 30
+        while not record.latencies.get(label) and time.monotonic() < limit:
+            await asyncio.sleep(0.02)
+        record.counting = False
+        window.append(time.time())
+        done.set()
 
     async def one(tablet):
-        client = tablet.c
-        posting = method == "POST"
-        while time.monotonic() < stop:
-            data = event_batch(tablet) if args.target == "events" else body
+        while not done.is_set():
+            data = event_batch(tablet) if target == "events" else body
             try:
-                await client.request(
-                    method,
-                    path,
-                    label,
-                    body=data,
-                    headers={"Content-Type": "application/json"} if posting else None,
-                )
+                await tablet.c.request(method, path, label, body=data, headers=headers)
             except HTTPError:
                 await asyncio.sleep(0.01)
-        return client
 
-    clients = await asyncio.gather(*(one(tablet) for tablet in tablets))
-    for client in clients:
-        await client.close()
+    await asyncio.gather(measure(), *(one(tablet) for tablet in tablets))
+    return window
 
 
 async def run_burst(args, plan, record, until):
     """Tablets signed in and idle on open connections; then, args.rounds times, all of them
     ask for the same lesson page within args.spread_s (each at its own offset, spread
     evenly over every generator process). Records when each page had fully arrived."""
-    seats = learners(plan)[args.first : args.first + args.count]
+    seats = plan_seats(plan)[args.first : args.first + args.count]
     method, path, label, _ = HAMMER["lesson"]
     tablets = []
     for seat in seats:
@@ -184,7 +202,7 @@ async def _gather(jobs, clients):
             await client.close()
 
 
-MODES = {"class": run_class, "hammer": run_hammer, "burst": run_burst}
+MODES = {"class": run_class, "hammer": run_hammer, "burst": run_burst, "ingest": run_writers}
 
 
 async def main_async(args):
@@ -194,23 +212,17 @@ async def main_async(args):
     await asyncio.sleep(max(0.0, loop_start - time.monotonic()))
     until = loop_start + args.warmup + args.duration
 
-    record.ready = asyncio.Event()
-    if args.mode != "hammer":
-        record.ready.set()
-
     async def window():
+        if args.mode in ("hammer", "burst"):  # they keep their own time (and end when done)
+            return
         record.counting = False
-        await record.ready.wait()
         await asyncio.sleep(args.warmup)
         record.reset()
         record.counting = True
         await asyncio.sleep(args.duration)
         record.counting = False
 
-    if args.mode == "ingest":
-        from .ingest import run_writers as mode
-    else:
-        mode = MODES[args.mode]
+    mode = MODES[args.mode]
     cpu0 = os.times()
     await asyncio.gather(window(), mode(args, plan, record, until))
     cpu1 = os.times()
@@ -227,8 +239,8 @@ def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True)
     parser.add_argument("--plan", help="JSON from bench.prepare")
-    parser.add_argument("--mode", choices=["class", "hammer", "ingest", "burst"], default="class")
-    parser.add_argument("--target", default="lesson")
+    parser.add_argument("--mode", choices=sorted(MODES), default="class")
+    parser.add_argument("--target", default="lesson", help="hammer: route(s) to repeat, comma-separated")
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--warmup", type=float, default=2.0)
@@ -269,13 +281,14 @@ def main(argv=None):
         json.dump(result, handle)
 
 
-def spawn(processes, total, out_prefix, cpus=None, **options):
+def spawn(processes, total, out_prefix, cpus=None, lead_s=0.7, **options):
     """Start `processes` generator processes sharing `total` clients; return them.
 
     Options become --flags (underscores to dashes). All processes start at the same
-    wall-clock moment, 1.5 s from now, so their measuring windows line up.
+    wall-clock moment, lead_s from now (time for an interpreter to start and import),
+    so their measuring windows line up.
     """
-    start_at = time.time() + 1.5
+    start_at = time.time() + lead_s
     teachers = options.pop("teachers", 1)
     procs, outs = [], []
     share, extra = divmod(total, processes)

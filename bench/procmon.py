@@ -88,28 +88,51 @@ def cpu_seconds(pid):
 
 
 class Monitor:
-    """Sample a process's RSS every `interval` seconds between start() and stop()."""
+    """Sample a process's RSS and CPU every `interval` seconds between start() and stop().
+
+    The CPU samples carry wall-clock times, so `cpu_pct_between` can give the CPU of one
+    measuring window inside a longer run (the saturation phase asks several routes in turn
+    on one server without counting sign-ins and warm-ups).
+    """
 
     def __init__(self, pid, interval=0.2):
         self.pid = pid
         self.interval = interval
         self.samples, self.pss, self.largest = [], [], 0
+        self.cpu_marks = []  # (time.time(), CPU seconds so far)
         self._stop = threading.Event()
         self._thread = None
         self._cpu0 = self._t0 = None
 
     def start(self):
         self._cpu0, self._t0 = cpu_seconds(self.pid), time.monotonic()
+        self.cpu_marks.append((time.time(), self._cpu0))
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
     def _run(self):
         while not self._stop.wait(self.interval):
+            self.cpu_marks.append((time.time(), cpu_seconds(self.pid)))
             each = per_process(self.pid)
             self.samples.append(sum(rss for _p, rss, _s in each))
             self.pss.append(sum(pss for _p, _r, pss in each))
             self.largest = max([self.largest] + [rss for _p, rss, _s in each])
+
+    def cpu_pct_between(self, start, end):
+        """CPU % of one core between two wall-clock times inside the run (interpolated
+        between samples, which are `interval` apart)."""
+        marks = self.cpu_marks
+        if end <= start or len(marks) < 2:
+            return None
+
+        def at(when):
+            for (t0, c0), (t1, c1) in zip(marks, marks[1:]):
+                if t0 <= when <= t1:
+                    return c0 + (c1 - c0) * (when - t0) / ((t1 - t0) or 1)
+            return marks[0][1] if when < marks[0][0] else marks[-1][1]
+
+        return round(100 * (at(end) - at(start)) / (end - start), 1)
 
     def stop(self):
         """Stop sampling; return {rss_peak_mb, rss_steady_mb, cpu_pct, seconds}."""
@@ -117,6 +140,7 @@ class Monitor:
         wall = time.monotonic() - self._t0
         self._stop.set()
         self._thread.join(5)
+        self.cpu_marks.append((time.time(), self._cpu0 + cpu))
         samples = self.samples or [rss_bytes(self.pid)]
         tail = sorted(samples[len(samples) // 2 :])
         return {
@@ -127,3 +151,9 @@ class Monitor:
             "cpu_pct": round(100 * cpu / wall, 1) if wall else None,
             "seconds": round(wall, 2),
         }
+
+
+def load_now():
+    """The load average right now (other work on the machine skews every number)."""
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])

@@ -2,7 +2,7 @@
 
 This kernel has no netem, so the 2G link's latency comes from here: each chunk read from
 one side is written to the other `delay` seconds later, in order. Byte counts (payload,
-without TCP/IP headers) are written as JSON to --stats every second and at exit.
+without TCP/IP headers) are written as JSON to --stats every 0.2 s and at exit.
   python -m bench.relay --listen 10.77.0.2:9000 --to 127.0.0.1:8090 --delay 0.15 --stats s.json
 """
 
@@ -63,7 +63,7 @@ async def serve(listen, target, delay, stats):
         while not stop.is_set():
             _write(stats)
             try:
-                await asyncio.wait_for(stop.wait(), 1.0)
+                await asyncio.wait_for(stop.wait(), 0.2)
             except TimeoutError:
                 pass
     _write(stats)

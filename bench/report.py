@@ -77,7 +77,8 @@ def targets_markdown(targets):
 
 
 def routes_markdown(rows):
-    """A per-route latency table from stats.summarise()."""
+    """A per-route latency table from stats.summarise(): the one rendering, for the docs
+    and the terminal alike (a markdown table reads well in both)."""
     lines = [
         "| route | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -90,16 +90,34 @@ class Server:
         self.stop()
 
 
+class KitServer(Server):
+    """A real `kit serve` for a data folder on a free loopback port, as shipped (the sync
+    agent waits for enrolment); threads and workers left out take the kit's defaults.
+
+    The benches and the tests use this one class (tests/conftest.py imports it); its log
+    goes beside the data folder unless given.
+    """
+
+    def __init__(self, data_dir, port=None, env=None, threads=None, workers=None, cpus=None, log=None):
+        argv = [PY, "-m", "kit", "serve", "--host", "127.0.0.1", "--port", "{port}"]
+        if threads:
+            argv += ["--threads", str(threads)]
+        if workers is not None:
+            argv += ["--workers", str(workers)]
+        super().__init__(argv, env={"KIT_DATA": str(data_dir), **(env or {})}, cpus=cpus, port=port)
+        self.data_dir = data_dir
+        self.log = Path(log) if log else Path(data_dir).parent / f"serve-{self.port}.log"
+
+    def kill(self):
+        """kill -9 the server (the supervisor: its workers die with it)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+
 def kit_server(data_dir, threads=None, cpus=None, log=None, workers=None):
-    """A real `kit serve` on a free loopback port, as shipped (sync agent waiting for
-    enrolment); threads and workers left out take the kit's defaults."""
-    env = {"KIT_DATA": str(data_dir)}
-    argv = [PY, "-m", "kit", "serve", "--host", "127.0.0.1", "--port", "{port}"]
-    if threads:
-        argv += ["--threads", str(threads)]
-    if workers is not None:
-        argv += ["--workers", str(workers)]
-    return Server(argv, env=env, cpus=cpus, log=log)
+    """A KitServer with the benches' options (see KitServer)."""
+    return KitServer(data_dir, threads=threads, workers=workers, cpus=cpus, log=log)
 
 
 def baseline_server(threads=8, cpus=None, log=None):

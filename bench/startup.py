@@ -12,19 +12,19 @@ import argparse
 import statistics
 import time
 
-from . import report
-from .class_load import WORK, template
+from . import report, workdir
 from .procmon import per_process, rss_bytes
 from .servers import baseline_server, fresh_copy, kit_server
+from .workdir import template
 
 
 def measure(runs, idle):
     """Start the kit `runs` times; return start seconds and idle RSS (MB) of each."""
     tpl, _plan = template(3)
-    data = fresh_copy(tpl, WORK / "data")
+    data = fresh_copy(tpl, workdir.WORK / "data")
     starts, idles, totals, supervisors = [], [], [], []
     for _ in range(runs):
-        with kit_server(data, log=str(WORK / "serve.log")) as kit:
+        with kit_server(data, log=str(workdir.WORK / "serve.log")) as kit:
             starts.append(round(kit.started_in, 3))
             time.sleep(idle)
             each = per_process(kit.pid)
@@ -34,7 +34,7 @@ def measure(runs, idle):
             supervisors.append(round(each[0][1] / 2**20, 1) if len(each) > 1 else None)
     bare_starts, bare_idles = [], []
     for _ in range(runs):  # the bare Flask app: what Python + Flask + waitress cost alone
-        with baseline_server(log=str(WORK / "baseline.log")) as bare:
+        with baseline_server(log=str(workdir.WORK / "baseline.log")) as bare:
             bare_starts.append(round(bare.started_in, 3))
             time.sleep(idle)
             bare_idles.append(round(rss_bytes(bare.pid) / 2**20, 1))

@@ -97,24 +97,6 @@ def _row(values, errors, seconds, statuses):
     }
 
 
-def format_table(rows, title=""):
-    """Render a summary as a fixed-width text table (for the terminal)."""
-    lines = [title] if title else []
-    lines.append(
-        f"{'route':38} {'n':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}"
-    )
-    for label, r in rows.items():
-        lines.append(
-            f"{label[:38]:38} {r['n']:>7} {_f(r['rps']):>8} {_f(r['p50']):>8} "
-            f"{_f(r['p95']):>8} {_f(r['p99']):>8} {r['errors']:>6}"
-        )
-    return "\n".join(lines)
-
-
-def _f(value):
-    return "-" if value is None else f"{value:.1f}"
-
-
 def load_json(path):
     with open(path) as handle:
         return json.load(handle)

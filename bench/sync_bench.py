@@ -19,8 +19,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from .class_load import WORK, template
+from . import workdir
 from .servers import PY, ROOT, Server, fresh_copy
+from .workdir import template
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 RATE_KBIT, LOSS, DELAY = 100, 1, 0.15
@@ -57,7 +58,7 @@ def start_hub(folder, database_url=None, ns=None, host="127.0.0.1"):
     argv = [PY, "-m", "kit", "--data", str(folder), "hub", "serve", "--host", host, "--port", "{port}"]
     if ns:
         argv = ["ip", "netns", "exec", ns, *argv]
-    hub = Hub(argv, env=env, log=str(WORK / "hub.log"), host=host)
+    hub = Hub(argv, env=env, log=str(workdir.WORK / "hub.log"), host=host)
     if ns:  # wait_200 cannot reach into the namespace: check from inside it
         hub.health = None
         return _start_in_ns(hub, ns), code
@@ -81,7 +82,7 @@ def _start_in_ns(hub, ns, timeout=30):
 def fresh_kit(events):
     """A kit data folder with `events` events waiting (prepared once, copied per scenario)."""
     tpl, _plan = template(3)
-    cached = WORK / f"sync-kit-{events}"
+    cached = workdir.WORK / f"sync-kit-{events}"
     if not cached.exists():
         fresh_copy(tpl, cached)
         subprocess.run(
@@ -90,7 +91,7 @@ def fresh_kit(events):
             cwd=ROOT,
             timeout=600,
         )
-    return fresh_copy(cached, WORK / "sync-kit")
+    return fresh_copy(cached, workdir.WORK / "sync-kit")
 
 
 def sync_once(data, ns=None, timeout=1200):
@@ -124,7 +125,7 @@ def hub_counts(folder, database_url=None):
 
 
 def relay(listen, to, delay, ns=None):
-    stats = WORK / f"relay-{listen[1]}.json"
+    stats = workdir.WORK / f"relay-{listen[1]}.json"
     argv = [
         PY,
         "-m",
@@ -140,8 +141,13 @@ def relay(listen, to, delay, ns=None):
     ]
     if ns:
         argv = ["ip", "netns", "exec", ns, *argv]
+    Path(stats).unlink(missing_ok=True)
     process = subprocess.Popen(argv, cwd=ROOT)
-    time.sleep(1.0)
+    deadline = time.monotonic() + 30
+    while not Path(stats).exists():  # written first once it listens
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the relay did not start (exit {process.poll()})")
+        time.sleep(0.02)
     return process, stats
 
 

@@ -9,8 +9,8 @@ import json
 import signal
 import sys
 
-from . import report
-from .sync_bench import DELAY, LOSS, RATE_KBIT, WORK
+from . import report, workdir
+from .sync_bench import DELAY, LOSS, RATE_KBIT
 from .sync_scenarios import loopback, over_2g, postgres_url
 
 
@@ -224,8 +224,8 @@ def main(argv=None):
     if args.quick:
         return res, rows
     if args.no_doc or args.skip_loopback:  # a partial run: kept out of bench/results and the docs
-        (WORK / "sync-partial.json").write_text(json.dumps(res, indent=1, default=str))
-        print(f"results in {WORK / 'sync-partial.json'}")
+        (workdir.WORK / "sync-partial.json").write_text(json.dumps(res, indent=1, default=str))
+        print(f"results in {workdir.WORK / 'sync-partial.json'}")
     else:
         report.save_json("sync", res)
         report.update_section("sync", markdown(res, rows, args))

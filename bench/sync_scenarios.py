@@ -6,9 +6,10 @@ Run through bench.sync_report: bench/run sync [--events N] [--events-2g N] [--qu
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
-from . import link2g
+from . import link2g, workdir
 from .procmon import cpu_seconds
 from .servers import free_port
 from .sync_bench import (
@@ -16,7 +17,6 @@ from .sync_bench import (
     LOSS,
     PG_BIN,
     RATE_KBIT,
-    WORK,
     fresh_kit,
     hub_counts,
     kit_cmd,
@@ -101,22 +101,20 @@ def drain_fully(kit, ns=None, tries=5):
 
 
 def read_relay_settled(stats):
-    import time
-
-    time.sleep(1.2)  # the relay writes its counts every second
+    time.sleep(0.5)  # the relay writes its counts every 0.2 s
     return read_relay(stats)
 
 
 def loopback(events, database_url=None):
     """Drain `events` to a hub on loopback (through a zero-delay relay that counts bytes)."""
-    hub, code = start_hub(WORK / "hub", database_url)
+    hub, code = start_hub(workdir.WORK / "hub", database_url)
     port = free_port()
     proxy, stats = relay(("127.0.0.1", port), ("127.0.0.1", hub.port), 0.0)
     try:
         kit = fresh_kit(events)
         kit_cmd(kit, "sync", "enroll", "--hub", f"http://127.0.0.1:{port}", "--code", code)
         result = _measure(kit, hub, stats)
-        result["hub_rows"] = hub_counts(WORK / "hub", database_url)
+        result["hub_rows"] = hub_counts(workdir.WORK / "hub", database_url)
     finally:
         stop(proxy)
         hub.stop()
@@ -127,7 +125,7 @@ def over_2g(events):
     """Drain `events` from a kit namespace to a hub namespace over the shaped link."""
     link2g.setup(RATE_KBIT, LOSS)
     try:
-        hub, code = start_hub(WORK / "hub", ns=link2g.HUB_NS)
+        hub, code = start_hub(workdir.WORK / "hub", ns=link2g.HUB_NS)
         port = free_port()
         proxy, stats = relay((link2g.HUB_IP, port), ("127.0.0.1", hub.port), DELAY, ns=link2g.HUB_NS)
         try:
@@ -143,7 +141,7 @@ def over_2g(events):
                 ns=link2g.KIT_NS,
             )
             result = _measure(kit, hub, stats, ns=link2g.KIT_NS)
-            result["hub_rows"] = hub_counts(WORK / "hub")
+            result["hub_rows"] = hub_counts(workdir.WORK / "hub")
         finally:
             stop(proxy)
             hub.stop()

@@ -233,3 +233,8 @@ async def teacher(client, classroom, username, password, until, refresh_s=2.0):
         except HTTPError:
             pass
         await asyncio.sleep(max(0.0, refresh_s - (time.monotonic() - started)))
+
+
+def plan_seats(plan):
+    """Flatten the plan into [(class id, learner id)], class by class."""
+    return [(room["id"], learner) for room in plan["classes"] for learner in room["learners"]]

@@ -4,13 +4,15 @@ import functools
 import logging
 from importlib.metadata import entry_points
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from . import body_limits, db
+from .api import init_app as init_api
 from .datafolder import open_data
-from .errors import KitError
+from .errors import KitError, json_error
 from .sessions import KitSessionInterface
+from .web import init_app as init_web
 from .web.error_pages import error_page
 
 logger = logging.getLogger(__name__)
@@ -39,9 +41,6 @@ def create_app(config=None, data_dir=None, serving=False):
     db.init_app(app)
     _register_errors(app)
 
-    from .api import init_app as init_api
-    from .web import init_app as init_web
-
     init_api(app)
     init_web(app)
     for ep in entry_points(group=PLUGIN_GROUP):
@@ -59,7 +58,8 @@ def _body_limit(settings, path):
 
 
 def _wants_json():
-    return request.path.startswith("/api/") or request.path.endswith(".json") or request.path == "/healthz"
+    """The API, /healthz and every .json address (a page's data, such as the live grid) answer JSON."""
+    return request.path.startswith("/api/") or request.path == "/healthz" or request.path.endswith(".json")
 
 
 def _register_errors(app):
@@ -68,15 +68,15 @@ def _register_errors(app):
     @app.errorhandler(KitError)
     def _kit_error(exc):
         if _wants_json():
-            return jsonify(exc.to_dict()), exc.status
+            return json_error(exc)
         return error_page(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):
         """Werkzeug's errors, and every unhandled exception (Flask hands those over as a 500)."""
+        allow = [h for h in exc.get_headers() if h[0] == "Allow"]  # a 405 says what is allowed
         if _wants_json():
-            body = {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
-            return jsonify(body), exc.code
+            return *json_error(exc), allow
         if exc.code is None or exc.code < 400:
             return exc  # a RequestRedirect and its like are not errors
-        return error_page(exc.code, headers=[h for h in exc.get_headers() if h[0] == "Allow"])
+        return error_page(exc.code, headers=allow)

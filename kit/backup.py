@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .db import DB_FILENAME, db_path
+from .db import DB_FILENAME, database, db_path
 from .errors import Conflict, KitError
 from .models import KitIdentity, Pack
 from .packs.archive import sha256_file
@@ -129,7 +129,6 @@ def restore(config, path, force=False):
                 raise BackupError(f"{path}: the database in the backup fails its integrity check")
         finally:
             check.close()
-        from .db import database
 
         database.close()
         _swap_in(data, staging, description)

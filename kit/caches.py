@@ -32,3 +32,37 @@ class BoundedDict:
     def clear(self):
         with self._lock:
             self._items.clear()
+
+
+class BytesBoundedDict:
+    """A dict of bytes values holding at most `limit` bytes of them: a new entry evicts the
+    oldest until it fits (one too big for the whole limit is not kept). Unlike emptying
+    the whole cache, a working set a little over the limit keeps most of its entries."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.size = 0
+        self._items = {}  # insertion-ordered: the first key is the oldest
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        return self._items.get(key, default)
+
+    def __len__(self):
+        return len(self._items)
+
+    def put(self, key, value):
+        if len(value) > self.limit:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            while self.size + len(value) > self.limit:
+                self.size -= len(self._items.pop(next(iter(self._items))))
+            self._items[key] = value
+            self.size += len(value)
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+            self.size = 0

@@ -1,4 +1,8 @@
-"""Open a kit's data folder: settings, database, migrations, secret key, identity."""
+"""Open a kit's data folder: settings, database, migrations, secret key, identity.
+
+The hub opens its own data folder with the same pieces (:func:`make_folder`,
+:func:`secret_key`, the migration runner), with its own settings and database.
+"""
 
 import secrets
 from importlib.metadata import entry_points
@@ -23,14 +27,7 @@ def plugin_migration_packages():
 def open_data(data_dir=None, overrides=None, create=True, run_migrations=True):
     """Load settings for a data folder, bind the database and apply pending migrations."""
     config = settings.load(data_dir, overrides)
-    data = Path(config["data"])
-    if not data.exists():
-        if not create:
-            raise ConfigError(f"data folder {data} does not exist (run `kit init` first)")
-        private_folder(data)
-    if not data.is_dir():
-        raise ConfigError(f"data folder {data} is not a folder")
-    (data / "packs").mkdir(exist_ok=True)
+    data = make_folder(config["data"], create)
     init_database(config)
     if run_migrations:
         database.connect(reuse_if_open=True)
@@ -38,13 +35,28 @@ def open_data(data_dir=None, overrides=None, create=True, run_migrations=True):
         for namespace, package in plugin_migration_packages():
             migrate(database, package, namespace)
     if not config["secret_key"]:
-        config["secret_key"] = _secret_key(data)
+        config["secret_key"] = secret_key(data)
     return config
 
 
-def _secret_key(data):
+def make_folder(path, create=True, what="data folder", init="kit init"):
+    """Return the data folder as a Path, made private (700) with its packs/ folder if new.
+
+    Without `create`, a missing folder is refused with the command that makes it."""
+    data = Path(path)
+    if not data.exists():
+        if not create:
+            raise ConfigError(f"{what} {data} does not exist (run `{init}` first)")
+        private_folder(data)
+    if not data.is_dir():
+        raise ConfigError(f"{what} {data} is not a folder")
+    (data / "packs").mkdir(exist_ok=True)
+    return data
+
+
+def secret_key(data, name="secret_key"):
     """Return the data folder's session-signing key, made once and kept private."""
-    path = data / "secret_key"
+    path = data / name
     if not path.exists():
         private_file(path).write_text(secrets.token_hex(32))
     return path.read_text().strip()

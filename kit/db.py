@@ -15,6 +15,7 @@ The writer lock queues them instead, without a timeout; the kernel releases it w
 process dies, even by kill -9.
 """
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from playhouse.pool import PooledSqliteDatabase
 
+from .errors import ConfigError
 from .private_files import private_file
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,9 @@ class WriterLock:
     A thread lock orders this process's threads; an exclusive flock() on
     ``kit.db-writer`` orders the processes. The file is opened once per process (a
     forked worker opens its own: a flock is shared by everyone holding the same open
-    file, so an inherited one would exclude nobody).
+    file, so an inherited one would exclude nobody). The thread that holds it may take
+    it again (each acquire needs its release): the event writer holds it around its
+    whole turn, and each transaction in that turn takes it once more.
     """
 
     def __init__(self):
@@ -47,8 +51,12 @@ class WriterLock:
         self._fd = None
         self._path = None
         self._owner = None
+        self._depth = 0
 
     def acquire(self, path):
+        if self._owner == threading.get_ident() and self._path == path:
+            self._depth += 1
+            return
         self._thread_lock.acquire()
         try:
             if self._path != path:
@@ -63,11 +71,15 @@ class WriterLock:
             self._thread_lock.release()
             raise
         self._owner = threading.get_ident()
+        self._depth = 1
 
     def held(self):
         return self._owner == threading.get_ident()
 
     def release(self):
+        self._depth -= 1
+        if self._depth > 0:
+            return
         self._owner = None
         try:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
@@ -133,8 +145,6 @@ def pragmas(config):
     """Return the pragmas applied to every new connection."""
     synchronous = str(config.get("sqlite_synchronous", "NORMAL")).upper()
     if synchronous not in ("NORMAL", "FULL"):
-        from .errors import ConfigError
-
         raise ConfigError(f"sqlite_synchronous must be NORMAL or FULL, not {synchronous!r}")
     return {
         "journal_mode": "wal",
@@ -167,6 +177,18 @@ def init_database(config):
 def write():
     """Return a context manager for one write transaction (BEGIN IMMEDIATE)."""
     return database.atomic()
+
+
+@contextlib.contextmanager
+def writer_turn():
+    """Hold the data folder's writer lock across several statements or transactions:
+    another process's writer waits until the block ends (see WriterLock)."""
+    path = database.database + "-writer"
+    database.writer_lock.acquire(path)
+    try:
+        yield
+    finally:
+        database.writer_lock.release()
 
 
 def fetch_json(sql, params=()):

@@ -12,9 +12,15 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from .assignments import assign
 from .datafolder import identity
 from .errors import NotFound
+from .identity import create_identity
 from .models import Assignment, Classroom, Pack, User
+from .packs.archive import build
+from .packs.install import import_pack
+from .roster import add_learner, create_class, find_class
+from .users import create_user
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +51,6 @@ def sample_pack_folders(root=SAMPLE_PACKS):
 
 def make_demo(config, packs_root=SAMPLE_PACKS, say=print):
     """Fill a data folder with the demo; return the credentials {username: password}."""
-    from .identity import create_identity
-
     try:
         identity()
     except NotFound:
@@ -59,8 +63,6 @@ def make_demo(config, packs_root=SAMPLE_PACKS, say=print):
 
 
 def _import_samples(config, packs_root, say):
-    from .packs.archive import build
-    from .packs.install import import_pack
 
     with tempfile.TemporaryDirectory() as tmp:
         for folder in sample_pack_folders(packs_root):
@@ -70,8 +72,6 @@ def _import_samples(config, packs_root, say):
 
 
 def _demo_class():
-    from .roster import add_learner, create_class, find_class
-
     room = find_class(CLASS_NAME) or create_class(CLASS_NAME)
     existing = {learner.display_name for learner in room.learners}
     for name, pictures in LEARNERS:
@@ -81,8 +81,6 @@ def _demo_class():
 
 
 def _training_class():
-    from .assignments import assign
-    from .roster import add_learner, create_class, find_class
 
     if not Pack.select().where(Pack.pack_id == TRAINING_PACK).exists():
         return
@@ -96,8 +94,6 @@ def _training_class():
 
 
 def _assign_first_pack(room):
-    from .assignments import assign
-
     first = Pack.select().order_by(Pack.pack_id).first()
     preferred = Pack.get_or_none(Pack.pack_id == "first-steps") or first
     if preferred and not Assignment.select().where(Assignment.classroom == room).exists():
@@ -105,8 +101,6 @@ def _assign_first_pack(room):
 
 
 def _accounts(data):
-    from .auth import create_user
-
     path = data / CREDENTIALS
     saved = json.loads(path.read_text()) if path.exists() else {}
     for username, role in (("admin", "admin"), ("teacher", "teacher")):

@@ -1,4 +1,9 @@
-"""One exception base for the kit: the HTTP status and the CLI exit code live on the class."""
+"""One exception base for the kit: the HTTP status and the CLI exit code live on the class.
+
+:func:`json_error` is the one place the JSON error envelope is built, for the kit's API
+and the hub's (``{"error": {"code", "message"}}``, plus ``details`` when there are some);
+tests/core/test_routes.py walks every JSON route of both for it.
+"""
 
 
 class KitError(Exception):
@@ -13,12 +18,18 @@ class KitError(Exception):
         self.message = message
         self.details = details
 
-    def to_dict(self):
-        """Return the JSON error envelope used by every API response that fails."""
-        body = {"code": self.code, "message": self.message}
-        if self.details:
-            body["details"] = self.details
-        return {"error": body}
+
+def json_error(exc):
+    """Return (envelope, status) for a KitError or a werkzeug HTTPException; Flask sends the
+    dict as JSON, so a view or error handler may return this as it is."""
+    if isinstance(exc, KitError):
+        code, message, details, status = exc.code, exc.message, exc.details, exc.status
+    else:  # werkzeug's: 404, 405, 413, and an unhandled exception as a 500
+        code, message, details, status = exc.name.lower().replace(" ", "_"), exc.description, None, exc.code
+    body = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}, status
 
 
 class ConfigError(KitError):

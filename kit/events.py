@@ -18,11 +18,13 @@ import uuid as uuidlib
 
 from . import progress
 from .courses import certificates
-from .db import database, fetch_json, write
+from .db import database, fetch_json, write, writer_turn
 from .errors import KitError
+from .event_judge import judge_answers, lesson_facts
 from .event_schema import BadEvent, validate_batch
 from .hardware import boot_id
 from .models import utcnow
+from .packs.quiz import attempt_score, is_mastered
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +95,6 @@ def record(events, learner_id, max_batch=500, from_tablet=False):
     for that transaction's lock.
     """
     batch = validate_batch(events, max_batch, from_tablet)
-    from .event_judge import judge_answers, lesson_facts
 
     facts = lesson_facts(batch)
     judge_answers(batch)
@@ -119,18 +120,25 @@ def _commit(batch):
 
 
 def _write_forever():
-    """The writer thread: store whatever is waiting, one group at a time."""
+    """The writer thread: store whatever is waiting, one group at a time.
+
+    It takes the data folder's writer lock first and the group after: while another
+    worker's writer commits (a flush of the card), this worker's batches keep joining the
+    group that commits next, instead of waiting for one more flush after it.
+    """
     while True:
         with _turn:
             while not _waiting:
                 _turn.wait()
-            group = _waiting[:]
-            _waiting.clear()
-        failure = None
+        group, failure = [], None
         try:
             database.connect(reuse_if_open=True)
             try:
-                _store_group(group)
+                with writer_turn():
+                    with _turn:
+                        group = _waiting[:]
+                        _waiting.clear()
+                    _store_group(group)
                 # Drop the pages the group read and wrote (mostly random leaves of the UUID
                 # index): kept, they filled the connection's cache and the writer's malloc
                 # arena, +9 MB RSS under the ingest bench; re-reading them costs no
@@ -140,6 +148,10 @@ def _write_forever():
                 database.release()  # a restore or a test may point the database elsewhere
         except Exception as exc:  # noqa: BLE001 - handed to the batches' own threads
             failure = exc
+            if not group:  # failed before taking its group (no database, no lock file)
+                with _turn:
+                    group = _waiting[:]
+                    _waiting.clear()
         finally:  # whatever happened, no request thread waits forever
             for batch in group:
                 if batch.result is None and batch.error is None:
@@ -263,8 +275,6 @@ def _settle_first_tries(fresh, earlier):
 
 def _score_quizzes(fresh, start, stop, earlier, facts):
     """Write the server's score and mastery into each quiz_finished payload in fresh[start:stop]."""
-    from .packs.quiz import attempt_score, is_mastered
-
     for index in range(start, stop):
         event = fresh[index]
         if event["kind"] != "quiz_finished":

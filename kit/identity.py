@@ -1,5 +1,6 @@
 """The kit's identity: made once by `kit init`, renewed when a cloned SD card is detected."""
 
+import logging
 import uuid
 
 from .db import write
@@ -37,8 +38,6 @@ def check_board(board, logger=None):
     (identity row or None, what happened: "none", "recorded", "same", "unknown" or
     "renewed").
     """
-    import logging
-
     log = logger or logging.getLogger(__name__)
     with write():
         ident = KitIdentity.select().first()

@@ -3,13 +3,60 @@
 A learner is shown by an avatar and a colour; a teacher may also give them a picture
 password, two of the nine PICTURES, chosen in any order. The password is stored hashed
 (it never leaves the kit). Images live in kit/static/learn/pictures/<name>.svg.
+
+Each name comes with its English label, marked for both page catalogues (learn and
+teach list this file in their babel.cfg) and translated where it is shown
+(kit.web.i18n.translated): the learner's picture buttons, the teacher's roster and cards.
 """
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-AVATARS = ("cat", "dog", "bird", "fish", "lion", "elephant", "frog", "turtle", "rabbit", "owl", "goat", "bee")
-COLOURS = ("red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "brown", "grey")
-PICTURES = ("sun", "moon", "star", "tree", "flower", "house", "ball", "car", "boat")
+
+def N_(text):
+    """Mark a label for extraction (gettext's N_); it is translated where it is shown."""
+    return text
+
+
+AVATAR_LABELS = {
+    "cat": N_("Cat"),
+    "dog": N_("Dog"),
+    "bird": N_("Bird"),
+    "fish": N_("Fish"),
+    "lion": N_("Lion"),
+    "elephant": N_("Elephant"),
+    "frog": N_("Frog"),
+    "turtle": N_("Turtle"),
+    "rabbit": N_("Rabbit"),
+    "owl": N_("Owl"),
+    "goat": N_("Goat"),
+    "bee": N_("Bee"),
+}
+COLOUR_LABELS = {
+    "red": N_("Red"),
+    "orange": N_("Orange"),
+    "yellow": N_("Yellow"),
+    "green": N_("Green"),
+    "teal": N_("Teal"),
+    "blue": N_("Blue"),
+    "purple": N_("Purple"),
+    "pink": N_("Pink"),
+    "brown": N_("Brown"),
+    "grey": N_("Grey"),
+}
+PICTURE_LABELS = {
+    "sun": N_("Sun"),
+    "moon": N_("Moon"),
+    "star": N_("Star"),
+    "tree": N_("Tree"),
+    "flower": N_("Flower"),
+    "house": N_("House"),
+    "ball": N_("Ball"),
+    "car": N_("Car"),
+    "boat": N_("Boat"),
+}
+AVATARS = tuple(AVATAR_LABELS)
+COLOURS = tuple(COLOUR_LABELS)
+PICTURES = tuple(PICTURE_LABELS)
 
 
 def _canonical(pair):

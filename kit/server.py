@@ -2,8 +2,8 @@
 
 import ctypes
 import logging
+import multiprocessing
 import sys
-import threading
 import time
 
 from waitress import create_server
@@ -13,6 +13,8 @@ from .app import create_app
 from .datafolder import open_data
 from .db import database
 from .errors import ConfigError
+from .hardware import board_id
+from .identity import check_board
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +118,6 @@ def _waitress(app, sock, config):
 
 def check_clone(data_dir=None):
     """Take a fresh kit UUID if this data folder was made on another board (a cloned card)."""
-    from .hardware import board_id
-    from .identity import check_board
 
     config = open_data(data_dir)
     return check_board(board_id(override=config["board_id"]))
@@ -142,35 +142,41 @@ def give_big_blocks_back():
 
 
 class QueueDepthSummary(logging.Filter):
-    """Let waitress's "Task queue depth is N" through once a minute, with the deepest N.
+    """Let waitress's "Task queue depth is N" through once a minute for the whole kit,
+    with the deepest N any worker saw.
 
     Waitress warns on every request that has to wait for a thread, which a class arriving
     at once does hundreds of times a second: each warning is formatted and written to the
     journal (an SD card on a Pi) while waitress holds the lock every request goes through.
-    One line a minute still tells the operator the kit was busy, and how busy.
+    One line a minute still tells the operator the kit was busy, and how busy. Once a
+    minute per kit, not per worker: a burst queues in every worker at once, and four lines
+    saying the same thing each minute on a 4-core Pi tell the operator nothing more. The
+    filter is made before the workers are forked; its time and depth live in memory they
+    share (CLOCK_MONOTONIC is the same in every process).
     """
 
     EVERY_S = 60.0
 
     def __init__(self):
         super().__init__()
-        self._lock = threading.Lock()
-        self._next = 0.0
-        self._deepest = 0
+        self._lock = multiprocessing.Lock()  # a semaphore in shared memory: forks share it
+        self._shared = multiprocessing.RawArray("d", 2)  # [next time to log, deepest since]
 
     def filter(self, record):
         depth = record.args[0] if isinstance(record.args, tuple) and record.args else 0
+        shared = self._shared
         with self._lock:
-            self._deepest = max(self._deepest, depth if isinstance(depth, int) else 0)
+            shared[1] = max(shared[1], depth if isinstance(depth, int) else 0)
             now = time.monotonic()
-            if now < self._next:
+            if now < shared[0]:
                 return False
-            self._next = now + self.EVERY_S
+            shared[0] = now + self.EVERY_S
             record.msg = (
-                "Task queue depth reached %d (requests waiting for a thread; logged at most once a minute)"
+                "Task queue depth reached %d (requests waiting for a thread in any worker;"
+                " logged at most once a minute)"
             )
-            record.args = (self._deepest,)
-            self._deepest = 0
+            record.args = (int(shared[1]),)
+            shared[1] = 0
         return True
 
     @classmethod

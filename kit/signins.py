@@ -6,7 +6,7 @@ cookie carries a random sign-in id and the row decides. Signing out deletes the 
 new password, a deactivated account, a deactivated learner or class and a changed
 picture password delete every row of that person; a teacher's or admin's row unused for
 ``session_idle_s`` no longer counts. The check rides on the one query each request
-already makes for the signed-in person (kit.auth.current_user,
+already makes for the signed-in person (kit.web.guards.current_user,
 kit.web.learn.auth.current_learner), so it costs no extra query and holds at once in
 every server process.
 """

@@ -12,7 +12,7 @@ import re
 import zlib
 
 from kit.body_limits import BodyTooLarge
-from kit.errors import KitError
+from kit.errors import Forbidden, KitError
 from kit.storable import MAX_DEPTH, UNSTORABLE, too_deep
 
 FORMAT = 1
@@ -185,8 +185,6 @@ def _header(doc, kit_id):
     _need(isinstance(doc, dict), "the batch must be a JSON object")
     _need(doc.get("f") == FORMAT, f"unknown batch format {doc.get('f')!r} (this hub reads {FORMAT})")
     if doc.get("kit") != kit_id:
-        from kit.errors import Forbidden
-
         raise Forbidden(f"this batch belongs to kit {doc.get('kit')!r}, but you are kit {kit_id}")
     after, upto, n = doc.get("after"), doc.get("upto"), doc.get("n")
     for name, value in (("after", after), ("upto", upto), ("n", n)):
@@ -371,8 +369,6 @@ def decode_records(doc, kit_id):
     """Validate a decoded records document; return its list of records."""
     _need(isinstance(doc, dict) and doc.get("f") == FORMAT, "not a records document of format 1")
     if doc.get("kit") != kit_id:
-        from kit.errors import Forbidden
-
         raise Forbidden(f"these records belong to kit {doc.get('kit')!r}, but you are kit {kit_id}")
     records = doc.get("records")
     _need(isinstance(records, list), "'records' must be a list")

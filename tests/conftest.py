@@ -14,8 +14,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.servers import KitServer  # one `kit serve` wrapper for tests and benches
+
+__all__ = ["KitServer"]  # imported from here by many tests
+
 ROOT = Path(__file__).resolve().parent.parent
 KIT = [sys.executable, "-m", "kit"]
+ADMIN = ("boss", "boss-password-1")  # the admin account the teacher, browser and route tests make
 
 
 def free_port():
@@ -135,50 +140,6 @@ def app(initialised):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-class KitServer:
-    """A real `kit serve` process on a loopback port."""
-
-    def __init__(self, data_dir, port=None, env=None):
-        self.data_dir = data_dir
-        self.port = port or free_port()
-        self.env = env or {}
-        self.process = None
-        self.log = Path(data_dir).parent / f"serve-{self.port}.log"
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self):
-        env = {**os.environ, "KIT_DATA": str(self.data_dir), **self.env}
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [*KIT, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        wait_http(self.url + "/healthz", process=self.process)
-        return self
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.process = None
-
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(5)
-        self.process = None
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def verify(ctx, code):
     Example:
       kit certificates verify K7QM-3XPD-9TRA
     """
-    from ..courses.certificates import check
+    from ..courses.certificates import check  # deferred: start time
 
     ctx.open()
     verdict = check(code)

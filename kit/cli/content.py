@@ -36,7 +36,7 @@ def build_command(folder, out):
     Example:
       kit pack build content_packs/first-steps -o first-steps.kitpack
     """
-    from ..packs.archive import build
+    from ..packs.archive import build  # deferred: start time
 
     manifest = build(folder, out)
     size = sum(item["size"] for item in manifest["files"])
@@ -59,7 +59,7 @@ def import_command(ctx, files, quiet):
     Example:
       kit --data /var/lib/classroom-kit pack import /media/usb/numeracy-1.1.0.kitpack
     """
-    from ..packs.install import import_pack
+    from ..packs.install import import_pack  # deferred: start time
 
     config = ctx.open()
     for path in files:
@@ -103,7 +103,7 @@ def list_command(ctx, as_json):
     Example:
       kit pack list --json
     """
-    from ..models import Pack
+    from ..models import Pack  # deferred: start time
 
     ctx.open()
     rows = [
@@ -140,7 +140,7 @@ def remove_command(ctx, pack_id):
     Example:
       kit pack remove numeracy
     """
-    from ..packs.install import remove_pack
+    from ..packs.install import remove_pack  # deferred: start time
 
     config = ctx.open()
     removed = remove_pack(pack_id, config)

@@ -1,5 +1,8 @@
 """Keeping a kit healthy: demo, backup, restore, doctor."""
 
+import json as jsonlib
+import sys
+
 import click
 
 from . import cli, pass_ctx
@@ -22,7 +25,7 @@ def demo(ctx, packs):
     Example:
       kit --data ./demo-data demo && kit --data ./demo-data serve
     """
-    from ..demo import SAMPLE_PACKS, demo_summary, make_demo
+    from ..demo import SAMPLE_PACKS, demo_summary, make_demo  # deferred: start time
 
     config = ctx.open()
     credentials = make_demo(config, packs_root=packs or SAMPLE_PACKS, say=click.echo)
@@ -45,7 +48,7 @@ def backup_command(ctx, out, without_packs):
     Example:
       kit --data /var/lib/classroom-kit backup --out /media/usb/kit-backup.tar
     """
-    from ..backup import backup
+    from ..backup import backup  # deferred: start time
 
     config = ctx.open()
     description = backup(config, out, with_packs=not without_packs)
@@ -67,7 +70,7 @@ def restore_command(ctx, path, force):
     Example:
       kit --data /var/lib/classroom-kit restore /media/usb/kit-backup.tar --force
     """
-    from ..backup import restore
+    from ..backup import restore  # deferred: start time
 
     config = ctx.open()
     description = restore(config, path, force=force)
@@ -90,11 +93,9 @@ def doctor(ctx, quick, as_json):
     Example:
       kit --data /var/lib/classroom-kit doctor || echo "see above"
     """
-    import json as jsonlib
-    import sys
 
-    from ..datafolder import open_data
-    from ..doctor import run_checks
+    from ..datafolder import open_data  # deferred: start time
+    from ..doctor import run_checks  # deferred: start time
 
     config = open_data(ctx.data, run_migrations=False)  # a damaged database must still be examined
     result = run_checks(config, quick=quick)
@@ -119,7 +120,7 @@ def settings_command(ctx, markdown):
     Example:
       kit --data /var/lib/classroom-kit settings
     """
-    from ..settings import KIT
+    from ..settings import KIT  # deferred: start time
 
     print_settings(KIT, ctx.data, markdown)
 

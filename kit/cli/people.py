@@ -1,9 +1,11 @@
 """People commands: `kit users add|list` for teachers and admins, `kit learners import`."""
 
+import json
 import sys
 
 import click
 
+from ..errors import KitError
 from . import cli, pass_ctx
 
 
@@ -39,7 +41,7 @@ def users_add(ctx, username, role, display_name, password, password_stdin):
       kit users add amina --role teacher --name "Amina Diallo"
       echo 's3cret-pass' | kit users add ops --role admin --password-stdin
     """
-    from ..auth import create_user
+    from ..users import create_user  # deferred: start time
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -60,9 +62,7 @@ def users_list(ctx, as_json):
     Example:
       kit users list --json
     """
-    import json
-
-    from ..auth import list_users
+    from ..users import list_users  # deferred: start time
 
     ctx.open()
     rows = [
@@ -109,8 +109,7 @@ def learners_import(ctx, file, class_name, dry_run, skip_bad_lines):
       kit learners import roster.csv --class "Morning class" --dry-run
       kit learners import roster.csv --class "Morning class"
     """
-    from ..errors import KitError
-    from ..roster import apply_import, plan_import
+    from ..roster import apply_import, plan_import  # deferred: start time
 
     ctx.open()
     with open(file, "rb") as handle:

@@ -29,7 +29,7 @@ def rebuild(ctx):
     Example:
       kit --data /var/lib/classroom-kit progress rebuild
     """
-    from ..progress import rebuild as run
+    from ..progress import rebuild as run  # deferred: start time
 
     ctx.open()
     count = run()

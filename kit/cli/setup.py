@@ -18,8 +18,8 @@ def init(ctx, site, location):
     Example:
       kit --data /var/lib/classroom-kit init --site "Truck 3" --location "Mopti"
     """
-    from ..hardware import board_id
-    from ..identity import create_identity
+    from ..hardware import board_id  # deferred: start time
+    from ..identity import create_identity  # deferred: start time
 
     config = ctx.open()
     ident = create_identity(site, location, hardware_id=board_id(override=config["board_id"]))
@@ -35,14 +35,14 @@ def migrate(ctx):
     Example:
       kit --data /var/lib/classroom-kit migrate
     """
-    from ..datafolder import open_data
-    from ..db import database
-    from ..migrations import migrate as run
+    from ..datafolder import open_data  # deferred: start time
+    from ..db import database  # deferred: start time
+    from ..migrations import migrate as run  # deferred: start time
 
     config = open_data(ctx.data, run_migrations=False)
     database.connect(reuse_if_open=True)
     names = run(database)
-    from ..datafolder import plugin_migration_packages
+    from ..datafolder import plugin_migration_packages  # deferred: start time
 
     for namespace, package in plugin_migration_packages():
         names += run(database, package, namespace)
@@ -68,7 +68,7 @@ def serve(ctx, host, port, threads, workers):
     Example:
       kit --data /var/lib/classroom-kit serve --host 0.0.0.0 --port 8080 --workers 2
     """
-    from ..server import serve as run
+    from ..server import serve as run  # deferred: start time
 
     run(ctx.data, host=host, port=port, threads=threads, workers=workers)
 
@@ -97,7 +97,7 @@ def identity_show(ctx):
     Example:
       kit --data /var/lib/classroom-kit identity show
     """
-    from ..datafolder import identity as current
+    from ..datafolder import identity as current  # deferred: start time
 
     ctx.open()
     ident = current()
@@ -115,7 +115,7 @@ def identity_check(ctx):
     Example:
       kit --data /var/lib/classroom-kit identity check
     """
-    from ..server import check_clone
+    from ..server import check_clone  # deferred: start time
 
     ident, outcome = check_clone(ctx.data)
     if ident is None:
@@ -142,7 +142,7 @@ def identity_set(ctx, site, location):
     Example:
       kit --data /var/lib/classroom-kit identity set --site "Truck 4" --location "Ségou"
     """
-    from ..identity import rename
+    from ..identity import rename  # deferred: start time
 
     if site is None and location is None:
         raise click.UsageError("give --site, --location or both")

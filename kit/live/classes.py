@@ -18,6 +18,7 @@ from ..db import write
 from ..errors import Conflict, KitError, NotFound
 from ..events import record, server_event
 from ..models import ClassSession, LiveClass, LiveMember, utcnow
+from ..packs.lessons import get_lesson, load_quiz
 from ..roster import get_class
 
 MODES = ("follow", "free", "pause")
@@ -42,7 +43,6 @@ def get_live(live_id):
 
 
 def _lesson(pack_id, lesson_id):
-    from ..packs.lessons import get_lesson
 
     try:
         return get_lesson(pack_id, lesson_id)
@@ -138,7 +138,6 @@ def _no_open_question(live):
 
 def ask(live_id, rev):
     """Open the quiz question on the teacher's page to the whole room."""
-    from ..packs.lessons import load_quiz
 
     def apply(live):
         _no_open_question(live)

@@ -12,12 +12,12 @@ from collections import namedtuple
 
 from flask_babel import gettext as _
 
-from ..auth import failures, limits
 from ..db import database, write
 from ..errors import Conflict, Forbidden, KitError, NotFound, TooManyRequests
 from ..event_schema import BadEvent
 from ..events import record, server_event
 from ..models import Attendance, LiveClass, LiveMember
+from ..signin_limits import failures, limits
 from .classes import CONNECTED_S
 
 SEEN_EVERY_S = 4

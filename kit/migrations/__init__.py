@@ -4,6 +4,10 @@ A migration is a file ``NNNN_name.sql`` (statements separated by ``;`` at line e
 or ``NNNN_name.py`` with ``up(database)``, inside a migrations package. The kit's own
 live here; a plugin (the sync agent) keeps its own package and namespace, so numbers
 never collide. Applied migrations are rows in ``schema_migrations``.
+
+The hub, a program of its own on SQLite or PostgreSQL, runs its migrations with this
+same runner: it passes its own :class:`Ledger` (the ``hub_schema`` table it has always
+had) and a ``prepare`` step that spells the primary key for its engine (sync.hub.db).
 """
 
 import importlib
@@ -31,29 +35,43 @@ def _discover(package):
     return found
 
 
-def _ensure_table(database):
-    database.execute_sql(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " namespace TEXT NOT NULL, number INTEGER NOT NULL, name TEXT NOT NULL,"
-        " applied_at TEXT NOT NULL, PRIMARY KEY (namespace, number))"
-    )
+class Ledger:
+    """Where a database keeps the migrations it has had: the kit's ``schema_migrations``."""
+
+    def applied(self, database, namespace):
+        """Return the set of migration numbers already applied for a namespace."""
+        database.execute_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " namespace TEXT NOT NULL, number INTEGER NOT NULL, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL, PRIMARY KEY (namespace, number))"
+        )
+        rows = database.execute_sql("SELECT number FROM schema_migrations WHERE namespace = ?", (namespace,))
+        return {row[0] for row in rows}
+
+    def record(self, database, namespace, number, name):
+        """Note a migration as applied, inside its own transaction."""
+        database.execute_sql(
+            "INSERT INTO schema_migrations (namespace, number, name, applied_at) VALUES (?, ?, ?, ?)",
+            (namespace, number, name, utcnow().isoformat()),
+        )
+
+
+KIT_LEDGER = Ledger()
 
 
 def applied(database, namespace="kit"):
     """Return the set of migration numbers already applied for a namespace."""
-    _ensure_table(database)
-    rows = database.execute_sql("SELECT number FROM schema_migrations WHERE namespace = ?", (namespace,))
-    return {row[0] for row in rows}
+    return KIT_LEDGER.applied(database, namespace)
 
 
-def pending(database, package="kit.migrations", namespace="kit"):
-    done = applied(database, namespace)
+def pending(database, package="kit.migrations", namespace="kit", ledger=KIT_LEDGER):
+    done = ledger.applied(database, namespace)
     return [(n, entry) for n, entry in _discover(package) if n not in done]
 
 
-def _run(database, package, entry):
+def _run(database, package, entry, prepare):
     if entry.name.endswith(".sql"):
-        for statement in re.split(r";\s*\n", entry.read_text(encoding="utf-8")):
+        for statement in re.split(r";\s*\n", prepare(entry.read_text(encoding="utf-8"))):
             lines = [ln for ln in statement.splitlines() if not ln.strip().startswith("--")]
             if "".join(lines).strip():
                 database.execute_sql("\n".join(lines))
@@ -62,16 +80,16 @@ def _run(database, package, entry):
         module.up(database)
 
 
-def migrate(database, package="kit.migrations", namespace="kit"):
-    """Apply every pending migration of a package; return the names applied."""
+def migrate(database, package="kit.migrations", namespace="kit", ledger=KIT_LEDGER, prepare=str):
+    """Apply every pending migration of a package; return the names applied.
+
+    `ledger` records what was applied (the hub keeps its own table); `prepare` rewrites an
+    SQL file's text before it runs (the hub spells its primary key per engine)."""
     names = []
-    for number, entry in pending(database, package, namespace):
+    for number, entry in pending(database, package, namespace, ledger):
         with database.atomic():
-            _run(database, package, entry)
-            database.execute_sql(
-                "INSERT INTO schema_migrations (namespace, number, name, applied_at) VALUES (?, ?, ?, ?)",
-                (namespace, number, entry.name, utcnow().isoformat()),
-            )
+            _run(database, package, entry, prepare)
+            ledger.record(database, namespace, number, entry.name)
         logger.info("applied migration %s/%s", namespace, entry.name)
         names.append(entry.name)
     return names

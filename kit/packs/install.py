@@ -22,6 +22,7 @@ from ..db import write
 from ..errors import InsufficientSpace, NotFound, PackError
 from ..models import Assignment, Lesson, Pack
 from .archive import MANIFEST, open_archive
+from .lessons import forget_cache
 from .source import read_pack, version_key
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,6 @@ def import_pack(path, data_dir, progress=None):
         shutil.rmtree(final, ignore_errors=True)
         raise
     _prune(config, pack_id, keep={version, installed.version if installed else version})
-    from .lessons import forget_cache
 
     forget_cache()
     action = "upgraded" if installed else "installed"
@@ -205,7 +205,6 @@ def remove_pack(pack_id, data_dir):
         removed = Assignment.delete().where(Assignment.pack_id == pack_id).execute()
         row.delete_instance(recursive=True)
     _prune(config, pack_id, keep=set())
-    from .lessons import forget_cache
 
     forget_cache()
     return removed

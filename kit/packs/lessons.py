@@ -178,7 +178,7 @@ def _course(folder, installed_at):
 # at the same version (by `kit pack import`, in another process) reuses its folder name.
 @lru_cache(maxsize=512)
 def _quiz(folder, installed_at, lesson_id):
-    import yaml
+    import yaml  # deferred: +1.7 MB (see above)
 
     path = Path(folder) / "lessons" / lesson_id / "quiz.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
@@ -186,8 +186,8 @@ def _quiz(folder, installed_at, lesson_id):
 
 @lru_cache(maxsize=512)
 def _render(folder, installed_at, pack_id, version, lesson_id):
-    from . import markup
-    from .source import PAGE_BREAK, split_front_matter
+    from . import markup  # deferred: markdown-it, +1.9 MB (see above)
+    from .source import PAGE_BREAK, split_front_matter  # deferred: it imports YAML and markup
 
     root = Path(folder)
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
@@ -218,7 +218,7 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
 
 
 def _rel(base, name):
-    from . import markup
+    from . import markup  # deferred: markdown-it (see above)
 
     return markup._resolve(base, name)
 

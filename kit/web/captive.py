@@ -14,6 +14,8 @@ connected.
 
 from flask import Blueprint, current_app, make_response, render_template
 
+from ..models import KitIdentity
+
 bp = Blueprint("captive", __name__)
 
 APPLE_SUCCESS = "<HTML><HEAD><TITLE>Success</TITLE></HEAD><BODY>Success</BODY></HTML>"
@@ -38,8 +40,6 @@ def _answer(path):
     """Return the welcome page, or the internet's own answer when the kit keeps silent."""
     config = current_app.config["KIT"]
     if config["captive_portal"]:
-        from ..models import KitIdentity
-
         ident = KitIdentity.select().first()
         html = render_template(
             "captive/welcome.html", site=ident.site if ident else "", url=config["public_url"]

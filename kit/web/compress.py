@@ -4,13 +4,15 @@ Old tablets on a busy Wi-Fi benefit more from fewer bytes than the Pi loses in C
 Partial (206) and already-encoded responses, and tiny ones, go out as they are.
 Pages made per request are compressed fast (level 1: half the CPU of level 6 for ~10 %
 more bytes on a lesson page); files with an ETag (the same bytes for every tablet of the
-class) are compressed well once and kept, up to CACHE_BYTES of compressed data.
+class) are compressed well once and kept, up to CACHE_BYTES of compressed data in each
+worker process (the oldest entry leaves first).
 """
 
-import threading
 import zlib
 
 from flask import request
+
+from ..caches import BytesBoundedDict
 
 TYPES = {
     "text/html",
@@ -24,10 +26,8 @@ TYPES = {
 }
 MIN_BYTES = 500
 MAX_BYTES = 4 * 1024 * 1024  # bigger files are streamed as they are
-CACHE_BYTES = 2 * 1024 * 1024
-_cache = {}  # (path, ETag) -> gzipped bytes
-_cache_lock = threading.Lock()
-_cached_bytes = 0
+CACHE_BYTES = 2 * 1024 * 1024  # a class's static files and pack media texts fit many times
+_cache = BytesBoundedDict(CACHE_BYTES)  # (path, ETag) -> gzipped bytes
 
 
 def _wants_gzip():
@@ -63,7 +63,7 @@ def compress(response):
             return response
         packed = _gzip(data, 6 if etag else 1)
         if etag:
-            _remember(key, packed)
+            _cache.put(key, packed)
     else:
         response.close()  # the file it would have streamed
     response.set_data(packed)
@@ -79,19 +79,6 @@ def _gzip(data, level):
     """Return data as a gzip member (no file name, time 0: the same bytes every time)."""
     packer = zlib.compressobj(level, zlib.DEFLATED, 31)
     return packer.compress(data) + packer.flush()
-
-
-def _remember(key, packed):
-    global _cached_bytes
-    if len(packed) > CACHE_BYTES:
-        return  # never kept, so no reason to empty the cache for it
-    with _cache_lock:
-        if _cached_bytes + len(packed) > CACHE_BYTES:
-            _cache.clear()
-            _cached_bytes = 0
-        if key not in _cache:
-            _cache[key] = packed
-            _cached_bytes += len(packed)
 
 
 def init_app(app):

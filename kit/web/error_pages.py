@@ -9,6 +9,8 @@ import logging
 
 from flask import g, render_template, request
 
+from .guards import current_user
+
 logger = logging.getLogger(__name__)
 
 TEACHER_AREAS = ("/teach", "/admin")
@@ -34,8 +36,6 @@ def error_page(status, detail="", headers=()):
 
 def _teacher_or_none():
     """The signed-in teacher (for the menu and their language), or None if unknown or unreadable."""
-    from ..auth import current_user
-
     try:
         return g.get("kit_user") or current_user()
     except Exception:  # noqa: BLE001 - the database may be what failed: show the page without a menu

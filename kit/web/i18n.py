@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from babel import Locale
 from flask import current_app, g, request, session
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, get_locale, get_translations, gettext
 
 # Each language under its own name, so a reader finds it in a list whatever the page's language.
 LANGUAGES = {
@@ -42,6 +42,11 @@ def _selected_locale():
     """Flask-Babel's selector: a Locale parsed once per language, not once per request
     (parsing looks for the locale's data file on disk every time)."""
     return _parsed(select_language())
+
+
+def translated(labels):
+    """Return {name: label in the page's language} for a dict of English labels (kit.pictures)."""
+    return {name: gettext(label) for name, label in labels.items()}
 
 
 def page_direction():

@@ -23,7 +23,9 @@ from kit.models import utcnow
 from .. import protocol
 from . import outbox
 from .client import HubClient, HubRefused, HubUnreachable
+from .downloads import pull_packs
 from .downstream import pull_changes
+from .poke import mark_enrolled
 from .revocations import learn_revocations, public_key_text
 from .state import (
     SetAside,
@@ -78,7 +80,6 @@ def run_once(config, force=False):
         last_result=result,
         next_attempt_at=utcnow() + dt.timedelta(seconds=config["sync_interval_s"]),
     )
-    from .poke import mark_enrolled
 
     mark_enrolled(config["data"], True)  # again: a restored data folder may have lost the marker
     return result
@@ -128,11 +129,12 @@ def _cycle(client, config):
     changes = pull_changes(client)  # first: the events recording them go up in this cycle
     anchor = record_anchor()
     answer = _hello(client, config)
-    sent = _push_events(client, config, anchor.last_seq) + _retry_set_aside(client)
+    sent = _push_events(client, config, anchor.last_seq) + _retry_set_aside(
+        client, config["pseudonymous_sync"]
+    )
     update_state(stage="pushing_records")
     records = _push_records(client, config)
     update_state(stage="pulling_packs")
-    from .downloads import pull_packs
 
     packs = pull_packs(client, config, answer.get("catalogue", ""))
     return (
@@ -299,21 +301,15 @@ def _settle(flight):
             pass
 
 
-def _retry_set_aside(client):
-    """Send each event marked for retry alone; it leaves the list once the hub stores it."""
-    from kit.models import Event
-
+def _retry_set_aside(client, pseudonymous=False):
+    """Send each event marked for retry alone (shaped as in a batch, names left out on a
+    pseudonymous kit); it leaves the list once the hub stores it."""
     sent = 0
     for row in list(SetAside.select().where(SetAside.retry == 1).order_by(SetAside.seq)):
-        event = Event.get_or_none(Event.seq == row.seq)
+        event = outbox.one_event(row.seq, pseudonymous)
         if event is None:
             continue
-        body = protocol.encode_events(
-            get_state().kit_id,
-            row.seq - 1,
-            row.seq,
-            [outbox.event_dict(event, outbox.learner_uuids([event]))],
-        )
+        body = protocol.encode_events(get_state().kit_id, row.seq - 1, row.seq, [event])
         try:
             client.post_body(protocol.PREFIX + "/events", body, protocol.EVENTS_TYPE)
         except HubRefused as exc:

@@ -5,7 +5,9 @@ import time
 
 import click
 
+from kit import settings
 from kit.cli import pass_ctx
+from kit.errors import KitError
 
 
 @click.group("sync")
@@ -30,7 +32,7 @@ def enroll(ctx, hub_url, code):
     Example:
       kit sync enroll --hub https://hub.example.org --code ABCD-EFGH-JKMN
     """
-    from .enrolment import enroll as run
+    from .enrolment import enroll as run  # deferred: start time
 
     config = ctx.open()
     name = run(config, hub_url, code)
@@ -47,9 +49,7 @@ def now(ctx, wait):
     Example:
       kit sync now
     """
-    from kit.errors import KitError
-
-    from .scheduler import run_locked
+    from .scheduler import run_locked  # deferred: start time
 
     config = ctx.open()
     deadline = time.monotonic() + wait
@@ -74,8 +74,8 @@ def status(ctx, as_json):
     Example:
       kit sync status --json
     """
-    from .status import lines
-    from .status import status as read
+    from .status import lines  # deferred: start time
+    from .status import status as read  # deferred: start time
 
     ctx.open()
     info = read()
@@ -94,9 +94,7 @@ def poke(ctx):
     Example:
       kit sync poke
     """
-    from kit import settings
-
-    from .poke import poke as run
+    from .poke import poke as run  # deferred: start time
 
     click.echo(run(settings.load(ctx.data)["data"]))
 
@@ -110,7 +108,7 @@ def agent(ctx):
     Example:
       kit sync agent
     """
-    from .scheduler import run_foreground
+    from .scheduler import run_foreground  # deferred: start time
 
     config = ctx.open()
     click.echo(f"sync agent running for {config['data']} every {config['sync_interval_s']} s")
@@ -127,7 +125,7 @@ def export_cmd(ctx, out):
     Example:
       kit sync export --out /media/usb/truck3.kitbundle
     """
-    from .bundle import export_bundle
+    from .bundle import export_bundle  # deferred: start time
 
     config = ctx.open()
     info = export_bundle(config, out)
@@ -147,7 +145,7 @@ def import_receipt_cmd(ctx, file):
     Example:
       kit sync import-receipt /media/usb/truck3.kitbundle.receipt
     """
-    from .bundle import import_receipt
+    from .bundle import import_receipt  # deferred: start time
 
     ctx.open()
     info = import_receipt(file)
@@ -171,7 +169,7 @@ def import_cmd(ctx, file):
     Example:
       kit sync import /media/usb/truck1.kitchanges
     """
-    from .downstream import import_changes
+    from .downstream import import_changes  # deferred: start time
 
     ctx.open()
     info = import_changes(file)
@@ -195,7 +193,7 @@ def retry_set_aside_cmd(ctx):
     Example:
       kit sync retry-set-aside && kit sync now
     """
-    from .agent import retry_set_aside
+    from .agent import retry_set_aside  # deferred: start time
 
     ctx.open()
     count = retry_set_aside()

@@ -12,17 +12,18 @@ from pathlib import Path
 from kit.db import write
 from kit.errors import KitError
 from kit.models import Pack, utcnow
+from kit.packs.archive import sha256_file
+from kit.packs.install import import_pack
+from kit.packs.source import version_key
 
 from .. import protocol
 from .client import HubRefused
-from .state import Download, update_state
+from .state import Download, get_state, update_state
 
 logger = logging.getLogger(__name__)
 
 
 def _newer(version, installed):
-    from kit.packs.source import version_key
-
     try:
         return installed is None or version_key(version) > version_key(installed)
     except ValueError:
@@ -46,8 +47,6 @@ def wanted(catalogue):
 
 def pull_packs(client, config, etag):
     """Install new pack versions from the hub's catalogue; return how many were installed."""
-    from .state import get_state
-
     if not etag or etag == get_state().catalogue_etag:
         return 0
     catalogue = client.call("GET", protocol.PREFIX + "/packs").json()
@@ -99,13 +98,10 @@ def _progress(row, done):
 
 
 def _install(config, row, part):
-    from kit.packs.archive import sha256_file
-
     if sha256_file(part) != row.sha256:
         part.unlink()
         _finish(row, "pending", "the download did not match its SHA-256; it will be fetched again")
         raise HubRefused(f"pack {row.pack_id} {row.version} arrived damaged; fetching it again next time")
-    from kit.packs.install import import_pack
 
     try:
         result = import_pack(part, config)

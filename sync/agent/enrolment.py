@@ -10,6 +10,7 @@ from kit.db import write
 
 from .. import protocol
 from .client import HubClient, check_url
+from .poke import mark_enrolled
 from .revocations import public_key_text
 from .state import SentRecord, SyncState
 
@@ -44,7 +45,6 @@ def enroll(config, hub_url, code):
             hub_name=answer.get("name", ""),
             batch_size=min(200, config["sync_batch_max"]),
         )
-    from .poke import mark_enrolled
 
     mark_enrolled(config["data"], True)
     return answer.get("name", "")

@@ -18,36 +18,7 @@ from .state import SentRecord
 def _ms(value):
     if value is None:
         return None
-    import datetime as dt
-
     return int(value.replace(tzinfo=dt.UTC).timestamp() * 1000)
-
-
-def event_dict(row, learners):
-    """Return an Event row as the dict protocol.encode_events expects."""
-    return {
-        "seq": row.seq,
-        "uuid": row.uuid,
-        "learner": learners.get(row.learner_id, ""),
-        "pack_id": row.pack_id,
-        "lesson_id": row.lesson_id,
-        "kind": row.kind,
-        "payload": row.payload if isinstance(row.payload, dict) else {"value": row.payload},
-        "device_ms": _ms(row.device_time),
-        "boot_id": row.boot_id,
-        "mono_ms": row.mono_ms,
-        "received_ms": _ms(row.received_at),
-    }
-
-
-def learner_uuids(rows):
-    """Return {learner id: uuid} for the learners of these Event rows, in one query."""
-    ids = {row.learner_id for row in rows if row.learner_id}
-    return (
-        dict(Learner.select(Learner.id, Learner.uuid).where(Learner.id.in_(list(ids))).tuples())
-        if ids
-        else {}
-    )
 
 
 _EVENT_SQL = (
@@ -59,7 +30,7 @@ _EVENT_SQL = (
 
 
 def _time_ms(text):
-    """Milliseconds of a stored DateTimeField text, as _ms(python_value) gives, without peewee's per-row cost."""
+    """Milliseconds of a stored DateTimeField text, without peewee's per-row cost."""
     if text is None:
         return None
     try:
@@ -75,7 +46,7 @@ CERTIFICATE_PRIVATE = ("holder_name", "holder_salt")
 
 
 def _raw_event(row, pseudonymous=False):
-    """Shape one row of _EVENT_SQL as event_dict shapes a model row."""
+    """Shape one row of _EVENT_SQL as the dict protocol.encode_events expects (the one wire shape)."""
     seq, uuid, learner, pack_id, lesson_id, kind, payload, device_time, boot_id, mono_ms, received = row
     payload = None if payload is None else json.loads(payload)
     if pseudonymous and kind == "certificate_issued" and isinstance(payload, dict):
@@ -119,6 +90,12 @@ def pending_events(after, limit, ceiling=None, pseudonymous=False):
             break
         upto = row[0]
     return events, skipped, upto
+
+
+def one_event(seq, pseudonymous=False):
+    """Return the event with this seq in its wire shape (a set-aside event sent alone), or None."""
+    row = database.execute_sql(_EVENT_SQL, (seq - 1, seq, 1)).fetchone()
+    return None if row is None else _raw_event(row, pseudonymous)
 
 
 def _digest(data):

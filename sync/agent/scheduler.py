@@ -113,14 +113,14 @@ class Agent:
 
 def start_background(config):
     """Start the agent in a daemon thread of this process (used by `kit serve`)."""
-    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler  # deferred: +51 modules, 2.8 MB
 
     return Agent(config, lambda **kw: BackgroundScheduler(daemon=True, **kw)).start()
 
 
 def run_foreground(config):
     """Run the agent until interrupted (`kit sync agent`, for its own systemd unit)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler  # deferred: as BackgroundScheduler
 
     agent = Agent(config, BlockingScheduler)
     try:

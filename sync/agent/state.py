@@ -9,6 +9,7 @@ import time
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
+from kit.datafolder import identity
 from kit.db import write
 from kit.errors import KitError
 from kit.hardware import boot_id
@@ -129,8 +130,6 @@ def get_state(required=True):
 
 
 def _kit_uuid():
-    from kit.datafolder import identity
-
     return identity().kit_uuid
 
 

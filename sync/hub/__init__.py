@@ -5,19 +5,17 @@ PostgreSQL), accounts and templates; `kit hub …` drives it.
 """
 
 import functools
-import secrets
-from pathlib import Path
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kit import body_limits
-from kit.errors import ConfigError
-from kit.private_files import private_file, private_folder
+from kit.datafolder import make_folder, secret_key
 from kit.web import headers
 
 from .. import protocol
-from . import db, settings
+from . import api, certificate_pages, db, errors, health, programme, remote, settings, summaries, web
 
 
 class HubSessions(SecureCookieSessionInterface):
@@ -30,19 +28,12 @@ class HubSessions(SecureCookieSessionInterface):
 def open_hub(data_dir=None, database_url=None, create=True):
     """Load settings for a hub data folder, bind and migrate its database; return the config."""
     config = settings.load(data_dir, {"database": database_url} if database_url else None)
-    data = Path(config["data"])
-    if not data.exists():
-        if not create:
-            raise ConfigError(f"hub data folder {data} does not exist (run `kit hub init` first)")
-        private_folder(data)
-    (data / "packs").mkdir(exist_ok=True)
+    data = make_folder(config["data"], create, what="hub data folder", init="kit hub init")
     config["database"] = config["database"] or db.default_url(data)
     db.open_database(config["database"])
-    db.migrate()
-    key = data / "hub_secret_key"
-    if not key.exists():
-        private_file(key).write_text(secrets.token_hex(32))
-    config["hub_secret_key"] = key.read_text().strip()
+    if "0020_report_summaries.sql" in db.migrate():  # a hub that had events before the summaries
+        summaries.rebuild()
+    config["hub_secret_key"] = secret_key(data, "hub_secret_key")
     return config
 
 
@@ -69,25 +60,26 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
     body_limits.init_app(app, functools.partial(_body_limit, config))
     app.session_interface = HubSessions()
     headers.init_app(app)
+    errors.init_app(app)
 
     @app.before_request
     def _connect():
-        db.database.connect(reuse_if_open=True)
+        if request.blueprint != "hub_health":  # /healthz needs no database, /readyz reports its absence
+            db.database.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(exc):
         if not db.database.is_closed():
             db.database.close()
 
-    from . import api, certificate_pages, remote, web
-
     api.init_app(app)
+    health.init_app(app)
     web.init_app(app)
+    programme.init_app(app)
     certificate_pages.init_app(app)
     app.register_blueprint(remote.bp)  # a remote teacher's pages, behind web's sign-in
     if config["proxy_count"] > 0:
         # Behind TLS termination: rate limits must count the kit's or person's address, not the proxy's.
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = config["proxy_count"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

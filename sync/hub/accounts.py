@@ -1,8 +1,9 @@
-"""The hub's own accounts: hashed passwords (kit.auth's scheme), a sign-in rate limit, and
+"""The hub's own accounts: hashed passwords (kit.passwords' scheme), a sign-in rate limit, and
 the changes that end an account's sign-ins (a new password, switching it off)."""
 
-from kit.auth import check_password, hash_password, validate_password, validate_username
 from kit.errors import Conflict, NotFound, Unauthorized
+from kit.passwords import check_password, hash_password, validate_password
+from kit.users import validate_username
 
 from . import signins
 from .db import database

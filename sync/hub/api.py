@@ -209,10 +209,5 @@ def pack_file(sha256):
     )
 
 
-@bp.errorhandler(KitError)
-def _error(exc):
-    return jsonify(exc.to_dict()), exc.status
-
-
 def init_app(app):
     app.register_blueprint(bp)

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 from kit.errors import Conflict
+from kit.packs.archive import open_archive, sha256_file
 
 from .db import database
 from .models import HubPack
@@ -11,8 +12,6 @@ from .models import HubPack
 
 def publish(path, config):
     """Verify a .kitpack (manifest, hashes, limits), copy it into DATA/packs, list it."""
-    from kit.packs.archive import open_archive, sha256_file
-
     archive, manifest, _entries = open_archive(path, config)
     archive.close()
     digest = sha256_file(path)

@@ -4,10 +4,12 @@ import sys
 
 import click
 
+from kit.cli import main as kit_main
 from kit.cli import pass_ctx
 from kit.cli.maintenance import hide_password, print_settings
+from kit.errors import KitError
 
-from . import cli_remote
+from . import cli_remote, open_hub
 
 DB_OPTION = click.option(
     "--database",
@@ -29,8 +31,6 @@ def hub_group():
 
 
 def _open(ctx, database_url=None):
-    from . import open_hub
-
     return open_hub(_data(ctx), database_url)
 
 
@@ -52,7 +52,7 @@ def settings_command(ctx, markdown):
     Example:
       kit --data /var/lib/kit-hub hub settings
     """
-    from .settings import HUB
+    from .settings import HUB  # deferred: start time
 
     print_settings(HUB, _data(ctx), markdown)
 
@@ -90,7 +90,7 @@ def serve(ctx, host, port, workers, database_url):
     Example:
       kit --data /var/lib/kit-hub hub serve --database postgresql://hub@localhost/hub --workers 4
     """
-    from .serving import serve_hub
+    from .serving import serve_hub  # deferred: start time
 
     serve_hub(_data(ctx), host=host, port=port, database_url=database_url, workers=workers)
 
@@ -131,7 +131,7 @@ def users_add(ctx, username, password_stdin, role):
       kit --data /var/lib/kit-hub hub users add amina
       kit --data /var/lib/kit-hub hub users add juma --role remote-teacher
     """
-    from .accounts import add_user
+    from .accounts import add_user  # deferred: start time
 
     _open(ctx)
     add_user(username, _read_password(password_stdin), role)
@@ -149,7 +149,7 @@ def users_password(ctx, username, password_stdin):
     Example:
       kit --data /var/lib/kit-hub hub users password amina
     """
-    from .accounts import set_password
+    from .accounts import set_password  # deferred: start time
 
     _open(ctx)
     set_password(username, _read_password(password_stdin))
@@ -166,7 +166,7 @@ def users_deactivate(ctx, username):
     Example:
       kit --data /var/lib/kit-hub hub users deactivate amina
     """
-    from .accounts import set_active
+    from .accounts import set_active  # deferred: start time
 
     _open(ctx)
     set_active(username, False)
@@ -183,7 +183,7 @@ def users_activate(ctx, username):
     Example:
       kit --data /var/lib/kit-hub hub users activate amina
     """
-    from .accounts import set_active
+    from .accounts import set_active  # deferred: start time
 
     _open(ctx)
     set_active(username, True)
@@ -211,9 +211,7 @@ def enroll_code(ctx, name, kit, ttl):
       kit --data /var/lib/kit-hub hub enroll-code --name "Truck 1"
       kit --data /var/lib/kit-hub hub enroll-code --kit "Truck 1"
     """
-    from kit.errors import KitError
-
-    from .enrol import find_kit, new_code
+    from .enrol import find_kit, new_code  # deferred: start time
 
     config = _open(ctx)
     if not name and not kit:
@@ -237,7 +235,7 @@ def revoke_cmd(ctx, kit):
     Example:
       kit --data /var/lib/kit-hub hub revoke "Truck 1"
     """
-    from .enrol import revoke
+    from .enrol import revoke  # deferred: start time
 
     _open(ctx)
     revoke(kit)
@@ -263,7 +261,7 @@ def import_cmd(ctx, file, receipt):
     Example:
       kit --data /var/lib/kit-hub hub import /media/usb/truck3.kitbundle
     """
-    from .bundles import import_bundle, write_receipt
+    from .bundles import import_bundle, write_receipt  # deferred: start time
 
     config = _open(ctx)
     document = import_bundle(file, config)
@@ -301,7 +299,7 @@ def pack_publish(ctx, file):
     Example:
       kit --data /var/lib/kit-hub hub pack publish numeracy-1.2.0.kitpack
     """
-    from .catalogue import publish
+    from .catalogue import publish  # deferred: start time
 
     config = _open(ctx)
     row = publish(file, config)
@@ -317,7 +315,7 @@ def kits_cmd(ctx):
     Example:
       kit --data /var/lib/kit-hub hub kits
     """
-    from .reports import kits
+    from .reports import kits  # deferred: start time
 
     _open(ctx)
     for row in kits():
@@ -350,11 +348,12 @@ def main(argv=None):
     The kit's global options (--data, -v) may come first, as with `kit`; they are put
     before `hub` so `kit-hub --data DIR serve` means `kit --data DIR hub serve`.
     """
-    from kit.cli import main as kit_main
-
     args, leading = list(sys.argv[1:] if argv is None else argv), []
     while args and (args[0] in GLOBAL_FLAGS or args[0] == "--data" or args[0].startswith("--data=")):
         leading.append(args.pop(0))
         if leading[-1] == "--data" and args:
             leading.append(args.pop(0))
     kit_main([*leading, "hub", *args])
+
+
+from . import cli_data  # noqa: E402, F401  `kit hub reports …` and `kit hub xapi …` join hub_group

@@ -6,7 +6,7 @@ from kit.cli import pass_ctx
 
 
 def _open(ctx):
-    from . import open_hub
+    from . import open_hub  # deferred: start time
 
     return open_hub(ctx.data if ctx.typed else None)
 
@@ -24,7 +24,7 @@ def scope(ctx, username, kit, class_name, remove):
     Example:
       kit --data /var/lib/kit-hub hub users scope juma --kit "Truck 1" --class "Morning class"
     """
-    from .scopes import add_scope, remove_scope
+    from .scopes import add_scope, remove_scope  # deferred: start time
 
     _open(ctx)
     if remove:
@@ -45,7 +45,7 @@ def role(ctx, username, role):
     Example:
       kit --data /var/lib/kit-hub hub users role juma remote-teacher
     """
-    from .scopes import set_role
+    from .scopes import set_role  # deferred: start time
 
     _open(ctx)
     set_role(username, role)
@@ -65,7 +65,7 @@ def export_for(ctx, kit, out):
     Example:
       kit --data /var/lib/kit-hub hub export-for "Truck 1" --out /media/usb/truck1.kitchanges
     """
-    from .export_for import export_for as run
+    from .export_for import export_for as run  # deferred: start time
 
     _open(ctx)
     info = run(kit, out)

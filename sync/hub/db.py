@@ -4,23 +4,19 @@ Migrations are numbered SQL files written once for both engines; ``{pk}`` stands
 auto-incrementing primary key, the only spelling the two disagree on.
 """
 
-import importlib.resources
-import logging
-import re
 from pathlib import Path
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
 from kit.errors import ConfigError
+from kit.migrations import Ledger
+from kit.migrations import migrate as run_migrations
 from kit.private_files import private_file
-
-logger = logging.getLogger(__name__)
 
 database = DatabaseProxy()
 
 PK = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
-NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 def default_url(data_dir):
@@ -61,32 +57,30 @@ def dialect(db=None):
     return "postgresql" if isinstance(db, PostgresqlDatabase) else "sqlite"
 
 
-def _migrations():
-    found = []
-    for entry in importlib.resources.files("sync.hub.migrations").iterdir():
-        match = NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry))
-    return sorted(found, key=lambda item: item[0])
+class HubLedger(Ledger):
+    """The hub's record of its migrations: the ``hub_schema`` table of every hub installed so far."""
+
+    def applied(self, database, namespace):
+        database.execute_sql(
+            "CREATE TABLE IF NOT EXISTS hub_schema (number INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+        )
+        return {row[0] for row in database.execute_sql("SELECT number FROM hub_schema")}
+
+    def record(self, database, namespace, number, name):
+        # Two literals, not parameters: SQLite and psycopg2 spell placeholders differently.
+        database.execute_sql(f"INSERT INTO hub_schema (number, name) VALUES ({int(number)}, '{name}')")
+
+
+def latest_migration():
+    """The number of the newest migration this code knows."""
+    return _migrations()[-1][0]
 
 
 def migrate(db=None):
-    """Apply pending hub migrations, each in its own transaction; return their names."""
+    """Apply pending hub migrations with the kit's runner, each in its own transaction; return their names."""
     db = db or database.obj
     db.connect(reuse_if_open=True)
-    db.execute_sql("CREATE TABLE IF NOT EXISTS hub_schema (number INTEGER PRIMARY KEY, name TEXT NOT NULL)")
-    done = {row[0] for row in db.execute_sql("SELECT number FROM hub_schema")}
-    names = []
-    for number, entry in _migrations():
-        if number in done:
-            continue
-        text = entry.read_text(encoding="utf-8").replace("{pk}", PK[dialect(db)])
-        with db.atomic():
-            for statement in re.split(r";\s*\n", text):
-                lines = [ln for ln in statement.splitlines() if not ln.strip().startswith("--")]
-                if "".join(lines).strip():
-                    db.execute_sql("\n".join(lines))
-            db.execute_sql(f"INSERT INTO hub_schema (number, name) VALUES ({int(number)}, '{entry.name}')")
-        logger.info("hub migration %s applied", entry.name)
-        names.append(entry.name)
-    return names
+    pk = PK[dialect(db)]
+    return run_migrations(
+        db, "sync.hub.migrations", "hub", ledger=HubLedger(), prepare=lambda text: text.replace("{pk}", pk)
+    )

@@ -12,7 +12,7 @@ import json
 import logging
 
 from .. import protocol
-from . import certificates
+from . import certificates, summaries
 from .db import database, dialect
 from .models import HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
 from .timefix import corrected_times
@@ -68,38 +68,44 @@ def _rows(kit, events, via):
 
 
 def _insert(rows):
-    """Insert rows, skipping UUIDs already held: one executemany on SQLite, COPY on PostgreSQL.
+    """Insert rows, skipping UUIDs already held; return the UUIDs this call stored.
 
-    On PostgreSQL a 2,000-row INSERT … VALUES cost the server about three times as much as
-    COPY (it parses 32,000 literals); COPY cannot skip conflicts, so the rows go through a
-    temporary scratch table.
+    SQLite takes them with one executemany: its write lock is held from the batch's first
+    read, so the rows not yet held are exactly the rows stored. PostgreSQL takes them with
+    COPY (a 2,000-row INSERT … VALUES cost the server about three times as much: it parses
+    32,000 literals) into a temporary scratch table, then one INSERT … ON CONFLICT DO NOTHING
+    RETURNING: another kit's transaction may store the same UUID between our look-up and our
+    insert (a cloned card), and only RETURNING says which rows were ours. Rows go in UUID
+    order, so two such transactions wait on each other in one order and never deadlock.
     """
     if not rows:
-        return
+        return set()
     columns = ", ".join(COLUMNS)
     cursor = database.cursor()
-    if dialect() == "postgresql":
-        text = io.StringIO()
-        csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)  # None -> ""
-        text.seek(0)
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE hub_event_in ON COMMIT DROP AS "
-            f"SELECT {columns} FROM hub_event WITH NO DATA"
-        )
-        cursor.copy_expert(
-            f"COPY hub_event_in ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NULL (device_time, mono_ms))",
-            text,
-        )
-        cursor.execute(
-            f"INSERT INTO hub_event ({columns}) SELECT {columns} FROM hub_event_in ON CONFLICT DO NOTHING"
-        )
-        cursor.execute("DROP TABLE hub_event_in")  # now, not at commit: one transaction may store two batches
-    else:
+    if dialect() != "postgresql":
         cursor.executemany(
             f"INSERT INTO hub_event ({columns}) VALUES ({', '.join('?' * len(COLUMNS))}) "
             f"ON CONFLICT DO NOTHING",
             rows,
         )
+        return {row[2] for row in rows}
+    text = io.StringIO()
+    csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)  # None -> ""
+    text.seek(0)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE hub_event_in ON COMMIT DROP AS SELECT {columns} FROM hub_event WITH NO DATA"
+    )
+    cursor.copy_expert(
+        f"COPY hub_event_in ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NULL (device_time, mono_ms))",
+        text,
+    )
+    cursor.execute(
+        f"INSERT INTO hub_event ({columns}) SELECT {columns} FROM hub_event_in ORDER BY uuid "
+        f"ON CONFLICT DO NOTHING RETURNING uuid"
+    )
+    stored = {row[0] for row in cursor.fetchall()}
+    cursor.execute("DROP TABLE hub_event_in")  # now, not at commit: one transaction may store two batches
+    return stored
 
 
 def _locked(kit):
@@ -143,39 +149,56 @@ def _set_aside(kit, seq, uuid, reason):
     (HubSetAside.insert(kit_id=kit.kit_id, seq=seq, uuid=uuid, reason=reason).on_conflict_ignore().execute())
 
 
-def store_events(kit, after, upto, skipped, events, via="online", refused=()):
-    """Store one batch in one transaction; return {"ack", "stored", "duplicates"}.
+def _first_of_each(events):
+    """Return the batch without repeats of an event UUID (a kit's bug): the first seq keeps it."""
+    seen, unique = set(), []
+    for e in events:
+        if e["uuid"] not in seen:
+            seen.add(e["uuid"])
+            unique.append(e)
+    return unique
 
+
+def store_events(kit, after, upto, skipped, events, via="online", refused=()):
+    """Store one batch in one transaction; return {"ack", "stored", "duplicates", "conflicts"}.
+
+    Counted once under concurrency: "stored" is what this transaction inserted, never what it
+    meant to insert; an event another kit stored first is that kit's, and set aside here.
     `refused`: [(seq, uuid, reason)] the hub itself set aside from a USB bundle's batch.
     """
     with database.atomic():
-        kit = _locked(kit)
-        holders = _holders(events)
+        kit = _locked(kit)  # one batch of a kit at a time: its cursor moves under this lock
+        unique = _first_of_each(events)
+        holders = _holders(unique)
+        new = [e for e in unique if e["uuid"] not in holders]
+        rows = _rows(kit, new, via)
+        stored = _insert(rows)
+        summaries.add([(r[0], r[6], r[3], r[4], r[5], r[7], r[9]) for r in rows if r[2] in stored])
+        certificates.take_stored(kit, [r[2] for r in rows if r[2] in stored and r[6] == certificates.KIND])
+        late = [e for e in new if e["uuid"] not in stored]  # stored by another kit meanwhile
+        if late:
+            holders.update(_holders(late))
         owners = {uuid: other for uuid, other in holders.items() if other != kit.kit_id}
-        for e in events:
-            if e["uuid"] in owners:
-                _set_aside(kit, e["seq"], e["uuid"], f"event id already recorded by kit {owners[e['uuid']]}")
+        conflicts = [e for e in events if e["uuid"] in owners]
+        for e in conflicts:
+            _set_aside(kit, e["seq"], e["uuid"], f"event id already recorded by kit {owners[e['uuid']]}")
         for seq in skipped:
             _set_aside(kit, seq, "", "set aside by the kit as malformed")
         for seq, uuid, reason in refused:
             _set_aside(kit, seq, uuid, f"set aside by the hub: {reason}")
-        rows = _rows(kit, [e for e in events if e["uuid"] not in holders], via)
-        _insert(rows)
-        certificates.take_stored(kit, [r[2] for r in rows if r[6] == certificates.KIND])
-        stored = len(rows)
-        if rows:  # an event once set aside has now arrived: no longer a problem
-            _clear_set_aside(kit, {r[1]: r[2] for r in rows})
+        if stored:  # an event once set aside has now arrived: no longer a problem
+            _clear_set_aside(kit, {e["seq"]: e["uuid"] for e in new if e["uuid"] in stored})
         ack = _cover(kit, after, upto)
-        Kit.update(acked_seq=ack, events_received=Kit.events_received + stored, last_contact=utcnow()).where(
-            Kit.id == kit.id
-        ).execute()
+        Kit.update(
+            acked_seq=ack, events_received=Kit.events_received + len(stored), last_contact=utcnow()
+        ).where(Kit.id == kit.id).execute()
     if owners:
         logger.warning("kit %s sent %d event ids owned by other kits", kit.kit_id, len(owners))
     return {
         "ack": ack,
-        "stored": stored,
-        "duplicates": len(events) - stored - len(owners),
-        "conflicts": len(owners),
+        "stored": len(stored),
+        "duplicates": len(events) - len(stored) - len(conflicts),
+        "conflicts": len(conflicts),
     }
 
 

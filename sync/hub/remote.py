@@ -16,10 +16,9 @@ from kit.errors import KitError
 from . import changes, classview
 from .models import HubPack, utcnow
 from .scopes import classes_for, find_class
-from .web import _page_error, signed_in
+from .web import signed_in
 
 bp = Blueprint("remote", __name__, template_folder="templates")
-bp.register_error_handler(KitError, _page_error)
 
 KINDS = {
     "assign": _l("Assign"),

@@ -1,7 +1,8 @@
 """What programme managers read at the hub: kits, learners reached, hours, completion.
 
 Dates are the hub's corrected times (see timefix), so a kit whose clock was wrong still
-reports learning on the right days. Each report is a list of dicts, for a page and CSV.
+reports learning on the right days. Each report is a list of dicts, for a page and CSV,
+read from the summary tables (sync/hub/summaries.py), never from a scan of the events.
 """
 
 import json
@@ -9,16 +10,10 @@ from collections import defaultdict
 
 from peewee import fn
 
-from .db import dialect
-from .models import HubCertificate, HubEvent, HubSetAside, Kit, Record, utcnow
+from .db import database
+from .models import HubCertificate, HubSetAside, Kit, Record, utcnow
 
 TEACHER_CLASS = "teacher training"  # a kit's class of teachers taking courses (kit demo makes one)
-
-
-def _month(field):
-    if dialect() == "postgresql":
-        return fn.to_char(field, "YYYY-MM")
-    return fn.strftime("%Y-%m", field)
 
 
 def _sites():
@@ -52,53 +47,37 @@ def kits():
 
 
 def learners_reached():
-    """Distinct learners with at least one event, per site and month."""
+    """Distinct learners with at least one event, per site and month (from hub_sum_learner)."""
     sites = _sites()
-    month = _month(HubEvent.corrected_time)
-    query = (
-        HubEvent.select(
-            HubEvent.kit_id,
-            month.alias("month"),
-            fn.COUNT(HubEvent.learner_uuid.distinct()).alias("learners"),
-        )
-        .where(HubEvent.learner_uuid != "")
-        .group_by(HubEvent.kit_id, month)
-        .order_by(month, HubEvent.kit_id)
-        .dicts()
+    query = database.execute_sql(
+        "SELECT kit_id, month, COUNT(DISTINCT learner_uuid) FROM hub_sum_learner GROUP BY kit_id, month "
+        "ORDER BY month, kit_id"
     )
-    return [
-        {"site": sites.get(r["kit_id"], r["kit_id"]), "month": r["month"], "learners": r["learners"]}
-        for r in query
-    ]
+    return [{"site": sites.get(kit_id, kit_id), "month": month, "learners": n} for kit_id, month, n in query]
 
 
-def hours():
-    """Hours of learning per site and month: tablets' time on lessons, and class-session attendance."""
-    sites = _sites()
-    lessons, sessions = defaultdict(float), defaultdict(float)
-    query = (
-        HubEvent.select(HubEvent.kit_id, HubEvent.corrected_time, HubEvent.payload)
-        .where(HubEvent.kind == "time_spent")
-        .tuples()
-        .iterator()
-    )
-    for kit_id, when, payload in query:
-        try:
-            seconds = float(json.loads(payload).get("seconds", 0))
-        except (ValueError, TypeError, AttributeError):
-            continue
-        if 0 < seconds < 86400:
-            lessons[(sites.get(kit_id, kit_id), when.strftime("%Y-%m"))] += seconds
+def _session_seconds():
+    """{(site, month): seconds} of class-session attendance, from the session records."""
+    sites, seconds = _sites(), defaultdict(float)
     for kit_id, data in Record.select(Record.kit_id, Record.data).where(Record.kind == "session").tuples():
         session = json.loads(data)
         minutes = sum(m for _, m in session.get("attendance", []) if isinstance(m, (int, float)) and m > 0)
         if minutes and session.get("started_at"):
-            sessions[(sites.get(kit_id, kit_id), session["started_at"][:7])] += minutes * 60
+            seconds[(sites.get(kit_id, kit_id), session["started_at"][:7])] += minutes * 60
+    return seconds
+
+
+def hours():
+    """Hours of learning per site and month: tablets' time on lessons (hub_sum_hours), and class-session attendance."""
+    sites, lessons = _sites(), defaultdict(int)
+    for kit_id, month, ms in database.execute_sql("SELECT kit_id, month, ms FROM hub_sum_hours WHERE ms > 0"):
+        lessons[(sites.get(kit_id, kit_id), month)] += int(ms)
+    sessions = _session_seconds()
     return [
         {
             "site": site,
             "month": month,
-            "hours": round(lessons.get((site, month), 0) / 3600, 2),
+            "hours": round(lessons.get((site, month), 0) / 3_600_000, 2),
             "session_hours": round(sessions.get((site, month), 0) / 3600, 2),
         }
         for site, month in sorted(set(lessons) | set(sessions), key=lambda key: (key[1], key[0]))
@@ -106,28 +85,19 @@ def hours():
 
 
 def completion():
-    """Per pack and lesson: learners who started (opened) and who completed it."""
-    started = dict(
-        ((r[0], r[1]), r[2])
-        for r in HubEvent.select(
-            HubEvent.pack_id, HubEvent.lesson_id, fn.COUNT(HubEvent.learner_uuid.distinct())
-        )
-        .where(HubEvent.kind == "lesson_opened")
-        .group_by(HubEvent.pack_id, HubEvent.lesson_id)
-        .tuples()
-    )
-    done = dict(
-        ((r[0], r[1]), r[2])
-        for r in HubEvent.select(
-            HubEvent.pack_id, HubEvent.lesson_id, fn.COUNT(HubEvent.learner_uuid.distinct())
-        )
-        .where(HubEvent.kind == "lesson_completed")
-        .group_by(HubEvent.pack_id, HubEvent.lesson_id)
-        .tuples()
-    )
+    """Per pack and lesson: learners who started (opened) and who completed it (from hub_sum_lesson).
+
+    A learner is one kit's: learner ids are made on the kit.
+    """
+    counts = defaultdict(dict)
+    for pack, lesson, kind, n in database.execute_sql(
+        "SELECT pack_id, lesson_id, kind, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_lesson "
+        "GROUP BY pack_id, lesson_id, kind"
+    ):
+        counts[(pack, lesson)][kind] = n
     rows = []
-    for key in sorted(set(started) | set(done)):
-        s, d = started.get(key, 0), done.get(key, 0)
+    for key in sorted(counts):
+        s, d = counts[key].get("lesson_opened", 0), counts[key].get("lesson_completed", 0)
         rows.append(
             {
                 "pack": key[0],

@@ -89,6 +89,22 @@ SECTION = Section(
         ),
         _as_the_kits("login_window_s", "Window in seconds for counting failed sign-ins."),
         _as_the_kits("session_idle_s", "A hub account's sign-in ends after this many seconds unused."),
+        Setting(
+            "lrs_endpoint",
+            "",
+            "xAPI endpoint of a learning record store that `kit hub xapi forward` sends statements to "
+            "(https://lrs.example.org/xAPI/); empty: none.",
+        ),
+        Setting("lrs_key", "", "The LRS account's key (user name) for HTTP basic authentication."),
+        Setting("lrs_secret", "", "The LRS account's secret (password) for HTTP basic authentication."),
+        Setting("lrs_batch", 500, "Statements per request to the LRS.", int),
+        Setting("lrs_timeout_s", 30, "Seconds to wait for the LRS to answer one request.", int),
+        Setting(
+            "lrs_retries",
+            3,
+            "Tries per request before a forward run stops and leaves the rest for the next.",
+            int,
+        ),
     ),
 )
 

@@ -11,6 +11,7 @@ online from the same boot), its anchors become exact and their events are placed
 """
 
 from .. import protocol
+from . import summaries
 from .db import database
 from .models import EPOCH, ClockSample, HubAnchor, HubEvent, Kit, ms_to_dt, now_ms
 
@@ -186,4 +187,5 @@ def _replace(kit, after, upto):
             f"UPDATE hub_event SET corrected_time = {param}, time_estimated = {param} WHERE id = {param}",
             changes,
         )
+        summaries.rebuild(kit.kit_id)  # events may have moved month: rare (once per boot), per kit
     return len(changes)

@@ -31,9 +31,13 @@ from kit.web.redirects import local_path
 
 from . import reports, signins
 from .accounts import sign_in
+from .api import bp as api_bp
 from .bundles import import_bundle, write_receipt
+from .db import database
 from .enrol import new_code, revoke
+from .models import Kit
 from .scopes import MANAGER, role_of
+from .xapi import export_lines
 
 bp = Blueprint("hub", __name__, template_folder="templates")
 # The kit's web fonts (Bangla script): the hub's pages use the same files, one copy.
@@ -182,8 +186,6 @@ def report_csv(name):
 @bp.get("/reports/xapi.json")
 @login_required
 def report_xapi():
-    from .db import database
-    from .xapi import export_lines
 
     def stream():
         with database.connection_context():  # the request's connection closes before streaming ends
@@ -200,8 +202,6 @@ def report_xapi():
 @login_required
 def enroll():
     """Make an enrol code bound to a new kit, or to one enrolled kit's re-enrolment."""
-    from .models import Kit
-
     code = error = None
     chosen = request.values.get("kit", "")
     if request.method == "POST":
@@ -263,15 +263,6 @@ def last_receipt():
     )
 
 
-@bp.errorhandler(KitError)  # /sync/v1 keeps its JSON envelope (api.py)
-def _page_error(exc):
-    """A refused or failed action on a page: the message on the hub's error page, never a 500
-    (a .json download answers the JSON error envelope instead)."""
-    if request.path.endswith(".json"):
-        return exc.to_dict(), exc.status
-    return render_template("hub/error.html", status=exc.status, message=exc.message), exc.status
-
-
 @bp.get("/fonts/<name>")
 def font(name):
     """A web font for a script the managers' computers may lack, with its licence; public,
@@ -297,7 +288,6 @@ def init_app(app):
     app.context_processor(lambda: {"page_lang": str(get_locale())})
     app.add_template_filter(number)
     csrf.init_app(app)
-    from .api import bp as api_bp
 
     csrf.exempt(api_bp)  # kits authenticate each call with their secret, not a cookie
     app.register_blueprint(bp)

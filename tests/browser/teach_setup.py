@@ -10,11 +10,10 @@ import os
 import re
 from pathlib import Path
 
-from tests.conftest import run_kit
+from tests.conftest import ADMIN, run_kit
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_IMG = ROOT / "docs" / "img"
-ADMIN = ("boss", "boss-password-1")
 TEACHER = ("amina", "amina-password-2")
 
 

@@ -1,4 +1,5 @@
-"""No import circles in kit/ or sync/: a newcomer can read any module after the ones it uses.
+"""No import circles in kit/, sync/ or bench/: a newcomer can read any module after the ones it uses;
+and an import kept inside a function (in kit/ and sync/) says why on its line.
 
 Every import statement counts, those inside functions too (a deferred import is still a
 dependency, and moving it to the top must not make a circle). One pattern is allowed: a
@@ -6,14 +7,15 @@ package whose `init_app` or command loader imports its own sub-modules so they r
 their routes or commands on the package's blueprint or group (kit.web.learn, kit.api,
 kit.cli…); those imports run after every module involved is loaded.
 
-bench/ is left out for now (it has loadgen <-> ingest <-> class_load; being reworked).
+bench/ once had loadgen -> ingest -> class_load -> loadgen; the pieces they shared now
+have their own modules (bench.workdir, bench.runner, bench.ingest_writers).
 """
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("kit", "sync")
+PACKAGES = ("kit", "sync", "bench")
 
 
 def _modules():
@@ -94,7 +96,7 @@ def find_cycle(graph):
     return None
 
 
-def test_kit_and_sync_have_no_import_circles():
+def test_kit_sync_and_bench_have_no_import_circles():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import circle: " + " -> ".join(cycle)
 
@@ -106,3 +108,33 @@ def test_the_check_finds_a_circle_and_follows_relative_imports():
     assert "kit.packs.quiz" in graph["kit.packs.source"]  # `from .quiz import …`
     assert "kit.db" in graph["kit.packs.lessons"]  # `from ..db import …`
     assert "kit.models" in graph["sync.agent.state"]  # `from kit.models import …`
+    assert "bench.ingest_writers" in graph["bench.loadgen"]  # bench/ is read too
+
+
+def deferred_without_reason(sources):
+    """[(name, line)] of imports inside functions whose line has no comment saying why."""
+    bare = []
+    for name, path in sources.items():
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for func in ast.walk(ast.parse(text)):
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(func):
+                    if (
+                        isinstance(node, (ast.Import, ast.ImportFrom))
+                        and "#" not in lines[node.end_lineno - 1]
+                    ):
+                        bare.append((name, node.lineno))
+    return sorted(set(bare))
+
+
+def test_every_import_inside_a_function_says_why_on_its_line():
+    """Imports go at the top; one kept inside a function carries its reason (start time,
+    memory, a package registering its own sub-modules), measured (docs/architecture.md)."""
+    assert deferred_without_reason({n: p for n, p in _modules().items() if not n.startswith("bench")}) == []
+
+
+def test_the_reason_check_finds_a_bare_deferred_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import os\n\n\ndef f():\n    import json\n    import re  # deferred: why\n")
+    assert deferred_without_reason({"m": module}) == [("m", 5)]

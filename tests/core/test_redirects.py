@@ -4,6 +4,7 @@ as browsers would read them, never leave the server."""
 import pytest
 
 from kit.web.redirects import local_path
+from tests.conftest import ADMIN
 
 FALLBACK = "/home"
 
@@ -95,7 +96,7 @@ def kit_server_with_admin(initialised):
             params={"next": next_},
             allow_redirects=False,
             timeout=20,
-            data={"username": "boss", "password": "boss-password-1", "csrf_token": token},
+            data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token},
         )
 
     yield server, sign_in

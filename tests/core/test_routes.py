@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import ADMIN
+
 KIT_ROLES = ("anonymous", "learner", "teacher", "admin")
 HUB_ROLES = ("anonymous", "manager", "remote-teacher", "kit")
 # Who gets in at each level (anyone else is refused).
@@ -153,6 +155,11 @@ HUB_ACCESS = {
     ("hub.report", "GET"): "manager",
     ("hub.report_csv", "GET"): "manager",
     ("hub.report_xapi", "GET"): "manager",
+    ("hub_health.healthz", "GET"): "public",
+    ("programme.page", "GET"): "manager",
+    ("programme.chart_svg", "GET"): "manager",
+    ("programme.chart_csv", "GET"): "manager",
+    ("hub_health.readyz", "GET"): "public",
     ("hub_certs.verify", "GET"): "public",
     ("hub_certs.manage", "GET"): "manager",
     ("hub_certs.revoke", "POST"): "manager",
@@ -301,15 +308,69 @@ def _check_error_shape(answers):
     assert not bad, "\n".join(map(str, bad))
 
 
+def _forced_errors(app, values, unknown):
+    """Make every route fail: each one called with a method it does not take (405), and an
+    unknown path under each of `unknown` (404). Return [(url, method, status, response)]."""
+    answers = []
+    for rule in app.url_map.iter_rules():
+        url = _url(app, rule, values)
+        method = next(m for m in ("DELETE", "PUT", "PATCH") if m not in rule.methods)
+        answers.append((url, method, 405, app.test_client(use_cookies=False).open(url, method=method)))
+    for url in unknown:
+        answers.append((url, "GET", 404, app.test_client(use_cookies=False).get(url)))
+    return answers
+
+
+def _check_forced_errors(answers):
+    """JSON routes answer the envelope with werkzeug's code; pages answer the error page."""
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    bad = []
+    for url, method, status, response in answers:
+        path = urlsplit(url).path
+        text = response.get_data(as_text=True)
+        if response.status_code != status or (status == 405 and not response.headers.get("Allow")):
+            ok = False
+        elif _json_route(path):
+            try:
+                error = json.loads(text)["error"]
+                ok = set(error) == {"code", "message"} and error["code"] == codes[status] and error["message"]
+            except (ValueError, KeyError, TypeError):
+                ok = False
+        else:
+            ok = response.mimetype == "text/html" and "<html" in text.lower() and f"Error {status}" in text
+        if not ok:
+            bad.append((method, url, response.status_code, text[:120]))
+    assert not bad, "\n".join(map(str, bad))
+
+
+def test_every_kit_route_answers_a_forced_error_in_the_one_error_shape(kit_walk):
+    app, _ = kit_walk
+    values = {**KIT_VALUES, "classroom_id": 1, "class_id": 1, "learner_id": 1}
+    unknown = (
+        "/api/v1/no-such-thing",
+        "/teach/no-such.json",
+        "/teach/no-such-page",
+        "/admin/no-such-page",
+        "/no-such-page",
+    )
+    _check_forced_errors(_forced_errors(app, values, unknown))
+
+
+def test_every_hub_route_answers_a_forced_error_in_the_one_error_shape(hub_walk):
+    app, _ = hub_walk
+    unknown = ("/sync/v1/no-such-thing", "/no-such-page")
+    _check_forced_errors(_forced_errors(app, HUB_VALUES, unknown))
+
+
 @pytest.fixture(scope="module")
 def kit_walk(tmp_path_factory, _installed_template):
     """The kit with the mini pack, an admin, a teacher and a class, walked once as every visitor."""
     from kit.app import create_app
     from kit.assignments import assign
-    from kit.auth import create_user
     from kit.db import database
     from kit.models import Learner
     from kit.roster import add_learner, create_class
+    from kit.users import create_user
     from kit.web.learn.auth import make_token
 
     data = tmp_path_factory.mktemp("routes") / "kit"
@@ -317,7 +378,7 @@ def kit_walk(tmp_path_factory, _installed_template):
     app = create_app(data_dir=data)
     app.config["WTF_CSRF_ENABLED"] = False  # the walk is about who gets in; CSRF has its own tests
     database.connect(reuse_if_open=True)
-    create_user("boss", "admin", "boss-password-1", "The Boss")
+    create_user(ADMIN[0], "admin", ADMIN[1], "The Boss")
     create_user("tina", "teacher", "tina-password-2", "Tina")
     room = create_class("Class A")
     ada = add_learner(room.id, name="Ada", avatar="cat", colour="blue").id
@@ -337,7 +398,7 @@ def kit_walk(tmp_path_factory, _installed_template):
     sign_in = {
         "learner": lambda: _cookie(app, "/signin", {"learner_id": ada}),
         "teacher": lambda: _cookie(app, "/teach/login", {"username": "tina", "password": "tina-password-2"}),
-        "admin": lambda: _cookie(app, "/teach/login", {"username": "boss", "password": "boss-password-1"}),
+        "admin": lambda: _cookie(app, "/teach/login", {"username": ADMIN[0], "password": ADMIN[1]}),
     }
     answers = _walk(app, KIT_ACCESS, KIT_ROLES, sign_in, values, overrides=KIT_OVERRIDES, bodies=bodies)
     yield app, answers

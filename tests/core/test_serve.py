@@ -1,5 +1,6 @@
 """A real `kit serve` on loopback answers /healthz and its OpenAPI document."""
 
+import pytest
 import requests
 
 
@@ -43,13 +44,15 @@ def test_api_errors_use_one_json_envelope(kit_server):
     assert set(response.json()["error"]) >= {"code", "message"}
 
 
-def test_a_queue_of_requests_is_logged_once_a_minute_not_once_a_request(initialised):
-    """Waitress warns for every request waiting for a thread; the kit summarises them."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_queue_of_requests_is_logged_once_a_minute_for_the_kit(initialised, workers):
+    """Waitress warns for every request waiting for a thread; the kit summarises them in
+    one line a minute, however many workers queued."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.conftest import KitServer
 
-    server = KitServer(initialised, env={"KIT_THREADS": "1", "KIT_WORKERS": "1"}).start()
+    server = KitServer(initialised, env={"KIT_THREADS": "1", "KIT_WORKERS": str(workers)}).start()
     try:
 
         def burst(_n):

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from kit.auth import create_user
 from kit.models import Certificate
+from kit.users import create_user
 
 from .conftest import take_quiz
 

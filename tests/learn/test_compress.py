@@ -49,3 +49,31 @@ def test_vary_names_accept_encoding_once_beside_cookie(learn_app, ids):
             for v in client.get(path, headers={"Accept-Encoding": "gzip"}).headers["Vary"].split(",")
         ]
         assert sorted(vary) == ["Accept-Encoding", "Cookie"], (path, vary)
+
+
+def test_the_gzip_cache_holds_at_most_its_bytes_and_drops_the_oldest_first(learn_app, monkeypatch):
+    from kit.caches import BytesBoundedDict
+    from kit.web import compress
+
+    paths = ("/static/learn/learn.css", "/static/learn/learn.js", "/static/learn/player.js")
+    client = learn_app.test_client()
+    sizes = {}
+    monkeypatch.setattr(compress, "_cache", BytesBoundedDict(10**9))
+    for path in paths:
+        client.get(path, headers={"Accept-Encoding": "gzip"})
+        sizes[path] = compress._cache.size - sum(sizes.values())
+    assert all(size > 0 for size in sizes.values()), sizes  # each one was kept
+    # A bound that holds the last two but not all three: the first one leaves.
+    limit = sizes[paths[1]] + sizes[paths[2]]
+    cache = BytesBoundedDict(limit)
+    monkeypatch.setattr(compress, "_cache", cache)
+    for path in paths:
+        body = client.get(path, headers={"Accept-Encoding": "gzip"}).data
+        assert gzip.decompress(body) == client.get(path, headers={"Accept-Encoding": "identity"}).data
+        assert cache.size <= limit
+    assert len(cache) == 2 and cache.size == limit
+    assert [key[0] for key in cache._items] == list(paths[1:])
+    tiny = BytesBoundedDict(sizes[paths[0]] - 1)  # an entry bigger than the whole bound: not kept
+    monkeypatch.setattr(compress, "_cache", tiny)
+    client.get(paths[0], headers={"Accept-Encoding": "gzip"})
+    assert len(tiny) == 0 and tiny.size == 0

@@ -7,6 +7,7 @@ import pytest
 from flask import abort
 
 from kit.errors import TooManyRequests
+from tests.conftest import ADMIN
 
 STATUSES = (403, 404, 410, 413, 429, 500)
 # (path prefix, button words en/fr, where the button leads, a title en/fr for 404)
@@ -26,11 +27,11 @@ def error_app(installed_kit):
     """The real app, not in testing mode (so a crash is a 500, as in `kit serve`), with
     routes that fail on purpose in the learner area, the teacher area and the API."""
     from kit.app import create_app
-    from kit.auth import create_user
     from kit.db import database
+    from kit.users import create_user
 
     app = create_app(data_dir=installed_kit)
-    create_user("boss", "admin", "boss-password-1", "The Boss")  # past the first-run setup
+    create_user(ADMIN[0], "admin", ADMIN[1], "The Boss")  # past the first-run setup
 
     def fail(code):
         if code == 500:
@@ -96,11 +97,11 @@ def test_the_api_keeps_its_json_envelope(error_app, status):
 
 def test_a_teacher_refused_an_admin_page_reads_why_and_keeps_the_menu(installed_kit):
     from kit.app import create_app
-    from kit.auth import create_user
     from kit.db import database
+    from kit.users import create_user
 
     app = create_app(data_dir=installed_kit)
-    create_user("boss", "admin", "boss-password-1", "The Boss")
+    create_user(ADMIN[0], "admin", ADMIN[1], "The Boss")
     create_user("tess", "teacher", "tess-password-1", "Tess")
     try:
         client = app.test_client()

@@ -264,3 +264,29 @@ def test_events_the_kit_makes_carry_the_machines_boot_id_in_every_process():
     ).stdout.strip()
     assert server_event("help_dismissed", "mini", "01-count")["boot_id"] == machine
     assert other_process == machine
+
+
+def test_batches_queued_while_another_writer_commits_join_one_group(ids):
+    """The writer takes the data folder's writer lock before it takes its group: what
+    queues while another worker commits is stored in the next group, all together."""
+    import threading
+    import time
+
+    from kit.db import database
+
+    batches = [[make_event("lesson_opened")], [make_event("page_viewed", {"page": 1})]]
+    lock, path = database.writer_lock, database.database + "-writer"
+    lock.acquire(path)  # as another worker's commit would (a thread here: the same lock)
+    threads = []
+    try:
+        for batch in batches:  # the second arrives while the writer already waits
+            threads.append(threading.Thread(target=record, args=(batch, ids["ada"])))
+            threads[-1].start()
+            time.sleep(0.3)
+    finally:
+        lock.release()
+    for thread in threads:
+        thread.join(30)
+    stored = list(Event.select().order_by(Event.seq))
+    assert [e.uuid for e in stored] == [batch[0]["uuid"] for batch in batches]
+    assert stored[0].received_at == stored[1].received_at  # one group: one transaction, one time

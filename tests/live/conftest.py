@@ -17,10 +17,10 @@ TEACHER = ("tina", "tina-password-2")
 @pytest.fixture(scope="session")
 def _live_template(tmp_path_factory, mini_pack_file):
     from kit.assignments import assign
-    from kit.auth import create_user
     from kit.datafolder import open_data
     from kit.db import database
     from kit.roster import add_learner, create_class
+    from kit.users import create_user
 
     data = tmp_path_factory.mktemp("live-template") / "data"
     data.mkdir()

@@ -85,7 +85,7 @@ def test_the_live_pages_speak_french(learners, teacher, live):
 
 
 def test_guessing_projector_codes_is_limited_per_address(live_app, live):
-    from kit.auth import limits
+    from kit.signin_limits import limits
 
     projector = live_app.test_client()
     code = LiveClass.get_by_id(live).code

@@ -25,9 +25,9 @@ def test_demo_makes_a_class_accounts_and_packs_and_is_rerunnable(data_dir, kit):
     assert dict(re.findall(r"as (\w+) with password (\S+)", again.stdout)) == passwords
     assert oct((data_dir / "demo-credentials.txt").stat().st_mode)[-3:] == "600"
 
-    from kit.auth import check_password
     from kit.datafolder import open_data
     from kit.models import Assignment, Classroom, User
+    from kit.passwords import check_password
 
     open_data(data_dir)
     room = Classroom.get(Classroom.name == "Demo class")

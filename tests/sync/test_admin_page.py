@@ -8,7 +8,7 @@ from .conftest import make_kit
 
 def _client(kit):
     from kit.app import create_app
-    from kit.auth import create_user
+    from kit.users import create_user
 
     app = create_app(data_dir=kit.data_dir)
     app.config.update(TESTING=True)

@@ -17,10 +17,10 @@ def _hold_live_class(kit, pack_file):
     """
     from kit.app import create_app
     from kit.assignments import assign
-    from kit.auth import create_user
     from kit.db import database, write
     from kit.models import ClassSession, Event, Learner, LiveClass
     from kit.roster import add_learner, create_class
+    from kit.users import create_user
 
     kit("pack", "import", pack_file)
     app = create_app(data_dir=kit.data_dir)

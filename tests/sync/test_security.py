@@ -165,6 +165,15 @@ def test_a_retried_set_aside_event_arrives_once_the_hub_accepts_it(sqlite_hub, t
     assert kit.status()["set_aside"] == [] and kit.status()["problem"] is None
     assert sqlite_hub.query("SELECT COUNT(*) FROM hub_set_aside")[0][0] == 0
     assert_converged(sqlite_hub, kit)
+    # Sent alone, it has the wire shape of its neighbours sent in a batch: learner, times, payload.
+    rows = sqlite_hub.query(
+        "SELECT seq, learner_uuid, device_time, kit_received_at, boot_id, mono_ms, payload"
+        " FROM hub_event WHERE kit_id = ? ORDER BY seq",
+        kit.kit_id,
+    )
+    alone, neighbour = rows[2], rows[1]
+    assert alone[0] == 3 and alone[1:5] == neighbour[1:5] and alone[1]
+    assert alone[5] == neighbour[5] + 250 and json.loads(alone[6])["question_id"] == "q2"
 
 
 def test_enrol_codes_are_one_time_expire_and_resist_guessing(sqlite_hub, tmp_path):

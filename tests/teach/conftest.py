@@ -8,17 +8,19 @@ import shutil
 
 import pytest
 
-from .helpers import ADMIN, TEACHER, run_kit, sign_in
+from tests.conftest import ADMIN, run_kit
+
+from .helpers import TEACHER, sign_in
 
 
 @pytest.fixture(scope="session")
 def teach_template(tmp_path_factory, mini_pack_file):
     """A prepared data folder: mini pack, admin boss, teacher tina, "Class A" (Ada, Ben)."""
     from kit.assignments import assign
-    from kit.auth import create_user
     from kit.datafolder import open_data
     from kit.db import database
     from kit.roster import add_learner, create_class
+    from kit.users import create_user
 
     folder = tmp_path_factory.mktemp("teach") / "data"
     run_kit(folder, "init", "--site", "Test School", "--location", "Testville")

@@ -2,33 +2,13 @@
 
 import datetime as dt
 import itertools
-import os
 import re
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
-ADMIN = ("boss", "boss-password-1")
 TEACHER = ("tina", "tina-password-2")
 _mono = itertools.count(1)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_kit(data, *args, check=True, input=None):
-    """Run the real `kit` command on a data folder; return the CompletedProcess."""
-    result = subprocess.run(
-        [sys.executable, "-m", "kit", *map(str, args)],
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=120,
-        cwd=ROOT,
-        env={**os.environ, "KIT_DATA": str(data)},
-    )
-    if check and result.returncode:
-        raise AssertionError(f"kit {args} exited {result.returncode}: {result.stderr}")
-    return result
 
 
 def csrf_token(client, url):

@@ -5,11 +5,12 @@ import re
 import pytest
 import requests
 
-from kit import auth
+from kit import passwords
 from kit.models import KitIdentity, Pack, User
 from kit.web.admin.status import human_bytes, wifi_payload
+from tests.conftest import ADMIN
 
-from .helpers import ADMIN, csrf_token, post
+from .helpers import csrf_token, post
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_admin_adds_and_deactivates_users(admin):
         page="/admin/users",
     )
     omar = User.get(User.username == "omar")
-    assert omar.role == "teacher" and auth.check_password(omar.password_hash, "omar-password")
+    assert omar.role == "teacher" and passwords.check_password(omar.password_hash, "omar-password")
     dup = post(
         admin,
         "/admin/users",
@@ -107,7 +108,7 @@ def test_admin_adds_and_deactivates_users(admin):
         admin, f"/admin/users/{omar.id}", {"action": "password", "password": "x"}, page="/admin/users"
     )
     assert "at least 8" in admin.get(short.location).get_data(as_text=True)
-    assert auth.check_password(User.get_by_id(omar.id).password_hash, "omar-password")
+    assert passwords.check_password(User.get_by_id(omar.id).password_hash, "omar-password")
 
 
 def test_admin_cannot_deactivate_themselves(admin):

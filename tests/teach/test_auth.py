@@ -2,19 +2,20 @@
 
 import pytest
 
-from kit import auth
+from kit import passwords, users
 from kit.errors import Conflict, KitError
 from kit.models import User
+from tests.conftest import ADMIN
 
-from .helpers import ADMIN, TEACHER, csrf_token, post, sign_in
+from .helpers import TEACHER, csrf_token, post, sign_in
 
 
 def test_password_is_stored_with_werkzeug_scrypt_hash(teach_app):
     user = User.get(User.username == TEACHER[0])
     assert user.password_hash.startswith("scrypt:16384:8:5$")  # OWASP's 16 MB setting
     assert TEACHER[1] not in user.password_hash
-    assert auth.check_password(user.password_hash, TEACHER[1])
-    assert not auth.check_password(user.password_hash, TEACHER[1] + "x")
+    assert passwords.check_password(user.password_hash, TEACHER[1])
+    assert not passwords.check_password(user.password_hash, TEACHER[1] + "x")
 
 
 @pytest.mark.parametrize(
@@ -29,7 +30,7 @@ def test_password_is_stored_with_werkzeug_scrypt_hash(teach_app):
 def test_create_user_refuses_bad_input_and_changes_nothing(teach_app, name, password, message):
     before = User.select().count()
     with pytest.raises(KitError, match=message) as caught:
-        auth.create_user(name, "teacher", password)
+        users.create_user(name, "teacher", password)
     assert User.select().count() == before
     if name == "tina":
         assert isinstance(caught.value, Conflict)
@@ -37,7 +38,7 @@ def test_create_user_refuses_bad_input_and_changes_nothing(teach_app, name, pass
 
 def test_create_user_refuses_unknown_role(teach_app):
     with pytest.raises(KitError, match="role must be teacher or admin"):
-        auth.create_user("newbie", "janitor", "long-enough-1")
+        users.create_user("newbie", "janitor", "long-enough-1")
     assert not User.select().where(User.username == "newbie").exists()
 
 
@@ -54,7 +55,7 @@ def test_a_hash_made_with_older_settings_is_remade_at_the_next_good_sign_in(clie
     assert User.get(User.username == TEACHER[0]).password_hash == old  # not on a wrong one
     assert sign_in(client).status_code == 302
     remade = User.get(User.username == TEACHER[0]).password_hash
-    assert remade.startswith("scrypt:16384:8:5$") and auth.check_password(remade, TEACHER[1])
+    assert remade.startswith("scrypt:16384:8:5$") and passwords.check_password(remade, TEACHER[1])
 
 
 def test_sign_in_and_out(client):
@@ -222,8 +223,8 @@ def test_authenticate_works_outside_a_request(teach_data):
 
     open_data(teach_data)
     try:
-        assert auth.authenticate(*TEACHER, "cli").username == "tina"
+        assert users.authenticate(*TEACHER, "cli").username == "tina"
         with pytest.raises(Unauthorized, match="wrong user name or password"):
-            auth.authenticate("tina", "wrong-password", "cli")
+            users.authenticate("tina", "wrong-password", "cli")
     finally:
         database.close()

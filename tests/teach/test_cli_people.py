@@ -2,7 +2,7 @@
 
 import json
 
-from .helpers import run_kit
+from tests.conftest import run_kit
 
 
 def test_users_add_with_stdin_password_and_list(teach_data):

@@ -3,9 +3,9 @@ across names (issue 12, finding 6), against real `kit serve` processes."""
 
 import requests
 
-from tests.conftest import KitServer
+from tests.conftest import ADMIN, KitServer
 
-from .helpers import ADMIN, TEACHER
+from .helpers import TEACHER
 from .test_session_end import token
 
 LIMITS = {"KIT_LOGIN_ATTEMPTS": "3", "KIT_LOGIN_ADDRESS_ATTEMPTS": "5", "KIT_LOGIN_WINDOW_S": "600"}

@@ -11,9 +11,9 @@ import time
 
 import requests
 
-from tests.conftest import KitServer
+from tests.conftest import ADMIN, KitServer
 
-from .helpers import ADMIN, TEACHER
+from .helpers import TEACHER
 
 
 def token(session, url):

@@ -9,10 +9,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from ... import auth, signins
+from ... import signins
 from ...db import write
 from ...errors import Conflict, KitError, NotFound
+from ...identity import create_identity
 from ...models import KitIdentity
+from ...passwords import validate_password
+from ...users import create_user, get_user, has_admin, list_users, set_password, validate_username
+from .. import guards
 from ..teach import refused_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -21,15 +25,13 @@ bp.register_error_handler(CSRFError, refused_form)
 
 def complete_setup(site, location, username, display_name, password):
     """Give the kit its identity (or rename it) and its first admin, in one transaction."""
-    from ...identity import create_identity
-
     site = " ".join((site or "").split())
     if not site:
         raise KitError(_("The site name must not be empty."))
-    auth.validate_username(username)
-    auth.validate_password(password)
+    validate_username(username)
+    validate_password(password)
     with write():
-        if auth.has_admin():
+        if has_admin():
             raise Conflict(_("This kit already has an admin."))
         ident = KitIdentity.select().first()
         if ident is None:
@@ -37,13 +39,13 @@ def complete_setup(site, location, username, display_name, password):
         else:
             ident.site, ident.location = site, (location or "").strip()
             ident.save()
-        return auth.create_user(username, "admin", password, display_name)
+        return create_user(username, "admin", password, display_name)
 
 
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
     """The first-run page: site name, location and the admin's account."""
-    if auth.has_admin():
+    if has_admin():
         raise NotFound(_("This kit is already set up. Sign in at /teach."))
     ident = KitIdentity.select().first()
     form = request.form
@@ -62,7 +64,7 @@ def setup():
             except KitError as exc:
                 flash(exc.message, "error")
             else:
-                auth.sign_in(user)
+                guards.sign_in(user)
                 flash(_("The kit is ready. Add teachers and content packs here."), "info")
                 return redirect(url_for("admin.status"))
     return render_template(
@@ -71,18 +73,18 @@ def setup():
 
 
 @bp.get("/users")
-@auth.admin_required
+@guards.admin_required
 def users():
-    return render_template("admin/users.html", users=auth.list_users())
+    return render_template("admin/users.html", users=list_users())
 
 
 @bp.post("/users")
-@auth.admin_required
+@guards.admin_required
 def add_user():
     """Add a teacher or an admin from the Users page."""
     form = request.form
     try:
-        user = auth.create_user(
+        user = create_user(
             form.get("username"), form.get("role"), form.get("password"), form.get("display_name")
         )
     except KitError as exc:
@@ -94,13 +96,11 @@ def add_user():
 
 def change_user(user_id, action, password=""):
     """Deactivate, reactivate or set a new password; never lock out the last admin."""
-    me = auth.current_user()
+    me = guards.current_user()
     if action == "password":  # ends the user's sign-ins; an admin changing their own keeps this one
-        return auth.set_password(
-            user_id, password, keep_session=session.get("sid") if user_id == me.id else None
-        )
+        return set_password(user_id, password, keep_session=session.get("sid") if user_id == me.id else None)
     with write():
-        user = auth.get_user(user_id)
+        user = get_user(user_id)
         if action == "deactivate":
             if user.id == me.id:
                 raise KitError(_("You cannot deactivate your own account."))
@@ -115,7 +115,7 @@ def change_user(user_id, action, password=""):
 
 
 @bp.post("/users/<int:user_id>")
-@auth.admin_required
+@guards.admin_required
 def edit_user(user_id):
     try:
         user = change_user(user_id, request.form.get("action"), request.form.get("password", ""))
@@ -128,7 +128,7 @@ def edit_user(user_id):
 
 @bp.context_processor
 def _context():
-    return {"kit_user": auth.current_user() if "user_id" in session else None}
+    return {"kit_user": guards.current_user() if "user_id" in session else None}
 
 
 def init_app(app):
@@ -144,7 +144,7 @@ def init_app(app):
             request.path.startswith(("/teach", "/admin"))
             and request.endpoint != "admin.setup"
             and request.endpoint != "static"
-            and not auth.has_admin()
+            and not has_admin()
         ):
             return redirect(url_for("admin.setup"))
         return None

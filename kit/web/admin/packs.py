@@ -11,9 +11,9 @@ import tempfile
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...auth import admin_required
-from ...errors import KitError
+from ...errors import KitError, json_error
 from ...models import Pack
+from ..guards import admin_required
 from . import bp
 
 
@@ -23,7 +23,7 @@ def _wants_json():
 
 def install_upload(upload, config):
     """Save an uploaded pack file and install it; return the ImportResult."""
-    from ...packs.install import import_pack
+    from ...packs.install import import_pack  # deferred: loads YAML, markdown-it: +2.8 MB a worker
 
     if upload is None or not upload.filename:
         raise KitError(_("Choose a pack file (.kitpack) to upload."))
@@ -50,7 +50,7 @@ def upload_pack():
         result = install_upload(request.files.get("file"), current_app.config["KIT"])
     except KitError as exc:
         if _wants_json():
-            return jsonify(exc.to_dict()), exc.status
+            return json_error(exc)
         flash(exc.message, "error")
         return redirect(url_for("admin.packs"))
     message = {
@@ -88,7 +88,7 @@ def upload_pack():
 @admin_required
 def remove_pack(pack_id):
     """Uninstall a pack; its assignments go, learners' events and progress stay."""
-    from ...packs.install import remove_pack as remove
+    from ...packs.install import remove_pack as remove  # deferred: see install_upload
 
     try:
         remove(pack_id, current_app.config["KIT"])

@@ -15,9 +15,9 @@ from flask import current_app, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ... import signins
-from ...auth import failures, wait_before_trying
 from ...db import database
 from ...errors import Unauthorized
+from ...signin_limits import failures, wait_before_trying
 
 TOKEN_SALT = "classroom-kit.learner-events"
 

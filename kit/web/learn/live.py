@@ -9,6 +9,7 @@ from flask import g, redirect, render_template, request, url_for
 
 from ...errors import NotFound, TooManyRequests
 from ...live import room
+from ...packs.lessons import get_lesson
 from ..teach.live import step_values
 from . import bp
 from .auth import make_token
@@ -16,7 +17,6 @@ from .player import learner_required
 
 
 def _lesson(live):
-    from ...packs.lessons import get_lesson
 
     return get_lesson(live.pack_id, live.lesson_id)
 

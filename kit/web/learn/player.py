@@ -20,6 +20,7 @@ from ...db import database
 from ...errors import KitError
 from ...events import record, server_event
 from ...models import LessonProgress
+from ...packs.lessons import get_lesson
 from . import bp
 from .auth import current_learner, make_token
 from .player_page import player_page
@@ -102,8 +103,6 @@ def lessons():
 def _assigned_lesson(pack_id, lesson_id):
     """Return the LessonView of a lesson assigned to the learner's class, else 404, and the
     next lesson of its pack if that is assigned too (else None)."""
-    from ...packs.lessons import get_lesson
-
     # The class's assignments in this pack: '' stands for the whole pack.
     assigned = {
         r[0]

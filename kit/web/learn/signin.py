@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 
 from ...class_sessions import note_signed_in
 from ...models import Classroom, Learner
-from ...pictures import PICTURES, check_picture_password
+from ...pictures import PICTURE_LABELS, PICTURES, check_picture_password
+from ..i18n import translated
 from . import bp
 from .auth import current_learner, picture_failed, picture_passed, picture_wait, sign_in, sign_out
 
@@ -68,7 +69,7 @@ def _check_pictures(learner, chosen, address):
     """Return ("", 200) when the pictures are right, else a message and an HTTP status.
 
     Wrong tries are limited per learner and per tablet (address) across learners, in the
-    database (kit.auth.failures), so a restart or another server process forgets none."""
+    database (kit.signin_limits), so a restart or another server process forgets none."""
     if len(set(chosen)) != 2:
         return _("Choose two pictures."), 400
     if picture_wait(learner.id, address):
@@ -78,21 +79,6 @@ def _check_pictures(learner, chosen, address):
         return "", 200
     picture_failed(learner.id, address)
     return _("Those are not your pictures. Try again."), 403
-
-
-def picture_labels():
-    """Return each picture's name in the page's language, for its label."""
-    return {
-        "sun": _("Sun"),
-        "moon": _("Moon"),
-        "star": _("Star"),
-        "tree": _("Tree"),
-        "flower": _("Flower"),
-        "house": _("House"),
-        "ball": _("Ball"),
-        "car": _("Car"),
-        "boat": _("Boat"),
-    }
 
 
 @bp.route("/signin/<int:learner_id>", methods=["GET", "POST"])
@@ -107,7 +93,11 @@ def picture(learner_id):
         if not error:
             return _signed_in(learner)
     return render_template(
-        "learn/picture.html", person=learner, pictures=PICTURES, labels=picture_labels(), error=error
+        "learn/picture.html",
+        person=learner,
+        pictures=PICTURES,
+        labels=translated(PICTURE_LABELS),
+        error=error,
     ), status
 
 

@@ -13,10 +13,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from ... import auth
+from ... import users
 from ...db import write
 from ...errors import KitError, TooManyRequests
-from ..i18n import LANGUAGES
+from ...pictures import AVATAR_LABELS, COLOUR_LABELS, PICTURE_LABELS
+from ...roster import list_classes
+from .. import guards
+from ..i18n import LANGUAGES, translated
 from ..redirects import local_path
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -35,12 +38,12 @@ def safe_next(target):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign a teacher or admin in; refuse wrong passwords and too many attempts."""
-    if not auth.has_admin():
+    if not users.has_admin():
         return redirect(url_for("admin.setup"))
     status, error = 200, None
     if request.method == "POST":
         try:
-            user = auth.authenticate(
+            user = users.authenticate(
                 request.form.get("username"), request.form.get("password"), request.remote_addr
             )
         except TooManyRequests as exc:
@@ -52,38 +55,37 @@ def login():
         except KitError:
             status, error = 401, _("Wrong user name or password.")
         else:
-            auth.sign_in(user)
+            guards.sign_in(user)
             return redirect(safe_next(request.args.get("next")))
     return render_template("teach/login.html", error=error, username=request.form.get("username", "")), status
 
 
 @bp.post("/logout")
 def logout():
-    auth.sign_out()
+    guards.sign_out()
     flash(_("You have signed out."), "info")
     return redirect(url_for("teach.login"))
 
 
 @bp.post("/language")
-@auth.teacher_required
+@guards.teacher_required
 def language():
     """Keep the teacher's chosen page language, on this browser and on their account."""
     lang = request.form.get("lang", "")
     if lang in LANGUAGES:
         session["lang"] = lang
         with write():
-            user = auth.current_user()
+            user = guards.current_user()
             user.language = lang
             user.save()
     return redirect(safe_next(request.form.get("back")))
 
 
 @bp.get("/")
-@auth.teacher_required
+@guards.teacher_required
 def dashboard():
     """The teacher's home: every class with its number of learners and of help requests."""
-    from ...roster import list_classes
-    from .progress import class_counts
+    from .progress import class_counts  # deferred: .progress imports this package's bp
 
     return render_template(
         "teach/dashboard.html", classes=list_classes(include_inactive=True), counts=class_counts()
@@ -110,12 +112,10 @@ def kit_time(value, part="datetime"):
 
 @bp.context_processor
 def _context():
-    from .names import colour_names, picture_names
-
     return {
-        "kit_user": auth.current_user() if "user_id" in session else None,
-        "picture_names": picture_names(),
-        "colour_names": colour_names(),
+        "kit_user": guards.current_user() if "user_id" in session else None,
+        "picture_names": translated({**AVATAR_LABELS, **PICTURE_LABELS}),
+        "colour_names": translated(COLOUR_LABELS),
     }
 
 

@@ -7,9 +7,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ... import roster
-from ...auth import teacher_required
 from ...courses import pdf
 from ...courses.views import class_summary, printable
+from ..guards import teacher_required
 from . import bp
 
 

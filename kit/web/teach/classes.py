@@ -6,9 +6,9 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from ... import roster
-from ...auth import teacher_required
 from ...errors import KitError
 from ...pictures import AVATARS, COLOURS, PICTURES
+from ..guards import teacher_required
 from . import bp, form_error
 
 

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ... import from_afar, roster
-from ...auth import teacher_required
+from ..guards import teacher_required
 from . import bp
 
 

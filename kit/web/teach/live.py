@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ... import roster
-from ...auth import current_user, teacher_required
-from ...errors import KitError
+from ...errors import KitError, json_error
 from ...live import classes, room
+from ...packs.lessons import get_lesson
 from ..csrf_tokens import csrf_token
+from ..guards import current_user, teacher_required
 from . import bp, form_error
 
 ACTIONS = {
@@ -54,7 +55,6 @@ def start_live(class_id):
 @teacher_required
 def live_page(live_id):
     """The teacher's screen: the page the class sees, Back / Next, modes, who is here, hands, questions."""
-    from ...packs.lessons import get_lesson
 
     live = classes.get_live(live_id)
     if live.ended_at is not None:
@@ -105,9 +105,9 @@ def live_act(live_id):
         action(live, request.form.get("rev", type=int), request.form)
     except KitError as exc:
         if _wants_json():
-            body = exc.to_dict()
+            body, status = json_error(exc)
             body["state"] = room.teacher_state(classes.get_live(live_id))
-            return jsonify(body), exc.status
+            return jsonify(body), status
         form_error(exc)
     else:
         if _wants_json():

@@ -10,12 +10,15 @@ from flask_babel import gettext as _
 from peewee import fn
 
 from ... import from_afar, roster
-from ...assignments import assigned_lessons
-from ...auth import current_user, teacher_required
+from ...assignments import assigned_lessons, available_lessons, list_assignments
 from ...class_sessions import current_session
 from ...courses.views import class_summary
 from ...errors import KitError
+from ...events import record, server_event
+from ...live.classes import running
 from ...models import Learner, LessonProgress, QuestionProgress
+from ...packs.lessons import get_lesson
+from ..guards import current_user, teacher_required
 from . import bp
 
 STATUSES = ("not_started", "in_progress", "completed", "mastered", "needs_help")
@@ -94,9 +97,6 @@ def status_labels():
 @teacher_required
 def class_page(class_id):
     """The class's home: session controls, the live grid and the help list."""
-    from ...assignments import available_lessons, list_assignments
-    from ...live.classes import running
-
     room = roster.get_class(class_id)
     grid = grid_data(class_id)
     # The same key grid.js computes from grid.json: it redraws the help list when they differ.
@@ -193,8 +193,6 @@ def missed_questions(class_id, limit=20):
 def _prompt(pack_id, lesson_id, question_id):
     """Return (prompt, lesson title) from the pack, or the ids if the pack is gone."""
     try:
-        from ...packs.lessons import get_lesson
-
         lesson = get_lesson(pack_id, lesson_id)
     except (ImportError, KitError):
         return question_id, lesson_id
@@ -215,8 +213,6 @@ def questions_page(class_id):
 @teacher_required
 def dismiss_help(learner_id):
     """Clear a learner's help flag on one lesson by appending a help_dismissed event."""
-    from ...events import record, server_event
-
     learner = roster.get_learner(learner_id)
     pack_id, lesson_id = request.form.get("pack_id", ""), request.form.get("lesson_id", "")
     try:

@@ -4,9 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ... import assignments, class_sessions, roster
-from ...auth import current_user, teacher_required
 from ...errors import KitError
 from ...models import Assignment
+from ..guards import current_user, teacher_required
 from . import bp, form_error
 
 

@@ -1,0 +1,386 @@
+"""The hub at programme scale: many kits syncing at once into 1, 2 and 4 workers on PostgreSQL,
+then report timings over a large event table.
+
+Each simulated kit enrols over HTTP and posts its events in batches through the real sync
+protocol (sync/protocol.py encodes them as the agent does), one thread per kit, all kits at
+once; every kit also sends its first batch a second time, as after a lost acknowledgement.
+After each run the hub's table is read: every UUID sent is there exactly once and nothing else,
+the hub's counts agree, and every kit's cursor is at its last seq.
+
+Then the report pass: a generator COPYs N events straight into hub_event (the same table
+the ingest path fills), `kit hub reports rebuild` makes the summaries, and each report page
+and CSV is asked 20 times by a signed-in manager; p95 per route.
+
+Run: bench/run hub-scale [--kits 50 --events 2000 --batch 500 --workers 1,2,4 --report-events 1000000]
+Bounded: each run has a fixed number of requests, each with a timeout.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg2
+import requests
+
+from sync import credentials, protocol
+
+from . import procmon, report, stats
+from .servers import free_port
+from .svgplot import line_chart
+from .sync_scenarios import PG_BIN, _pg, postgres_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def _events(kit_index, first, last, now_ms):
+    return [
+        {
+            "seq": s,
+            "uuid": str(uuid.uuid4()),
+            "learner": f"k{kit_index}-l{s % 30}",
+            "pack_id": "numeracy",
+            "lesson_id": f"0{s % 5 + 1}",
+            "kind": ("answer", "time_spent", "lesson_opened", "lesson_completed")[s % 4],
+            "payload": {"seconds": 60} if s % 4 == 1 else {"question_id": "q1", "correct": True},
+            "device_ms": now_ms + s,
+            "boot_id": "b1",
+            "mono_ms": s,
+            "received_ms": now_ms + s,
+        }
+        for s in range(first, last + 1)
+    ]
+
+
+class Hub:
+    def __init__(self, url, workers, folder):
+        self.url_db, self.workers, self.folder = url, workers, Path(folder)
+        self.port = free_port()
+        self.env = {**os.environ, "KIT_HUB_DATA": str(self.folder), "KIT_HUB_DATABASE": url}
+        subprocess.run(
+            [sys.executable, "-m", "kit", "hub", "init"],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def __enter__(self):
+        self.log = open(self.folder / "hub.log", "ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kit",
+                "hub",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.base + "/readyz", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError("the hub did not become ready in 60 s")
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(30)
+        self.log.close()
+
+    def in_process(self):
+        from sync.hub import open_hub
+
+        open_hub(self.folder, self.url_db)
+
+
+def _codes(hub, count):
+    from sync.hub.db import database
+    from sync.hub.enrol import new_code
+
+    hub.in_process()
+    try:
+        return [new_code(f"kit {i}", 3600) for i in range(count)]
+    finally:
+        database.close()
+
+
+def _enrol(base, code, i):
+    kit_id = f"bench-{i}-{uuid.uuid4().hex[:8]}"
+    answer = requests.post(
+        f"{base}{protocol.PREFIX}/enroll",
+        json={"code": code, "kit_id": kit_id, "site": f"site {i % 10}"},
+        timeout=60,
+    )
+    answer.raise_for_status()
+    return kit_id, credentials.auth_header(kit_id, answer.json()["secret"])
+
+
+def ingest_run(url, workers, kits, per_kit, batch, folder):
+    """One run: all kits at once into a hub with `workers` workers; returns the measurements."""
+    with Hub(url, workers, folder) as hub:
+        ids = [_enrol(hub.base, code, i) for i, code in enumerate(_codes(hub, kits))]
+        now_ms, plans, sent = int(time.time() * 1000), [], set()
+        for i, (kit_id, headers) in enumerate(ids):
+            bodies = []
+            for after in range(0, per_kit, batch):
+                events = _events(i, after + 1, min(after + batch, per_kit), now_ms)
+                sent.update(e["uuid"] for e in events)
+                bodies.append(
+                    (protocol.encode_events(kit_id, after, after + len(events), events), len(events))
+                )
+            bodies.insert(1, bodies[0])  # the first batch again: a lost acknowledgement
+            plans.append((headers, bodies))
+        latencies, errors, stored, lock = [], [], [0], threading.Lock()
+        start = threading.Barrier(kits)
+
+        def kit_run(plan):
+            headers, bodies = plan
+            http = requests.Session()
+            start.wait(120)
+            for body, _ in bodies:
+                t0 = time.perf_counter()
+                try:
+                    answer = http.post(
+                        f"{hub.base}{protocol.PREFIX}/events",
+                        data=body,
+                        timeout=120,
+                        headers={
+                            **headers,
+                            "Content-Type": protocol.EVENTS_TYPE,
+                            "X-Body-SHA256": credentials.body_digest(body),
+                        },
+                    )
+                    ok = answer.status_code == 200
+                except requests.RequestException as exc:
+                    ok, answer = False, exc
+                with lock:
+                    latencies.append(time.perf_counter() - t0)
+                    if ok:
+                        stored[0] += answer.json()["stored"]
+                    else:
+                        errors.append(str(getattr(answer, "status_code", answer))[:80])
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(kits) as pool:
+            list(pool.map(kit_run, plans))
+        wall = time.perf_counter() - t0
+        memory = [(pid, rss // 2**20, pss // 2**20) for pid, rss, pss in procmon.per_process(hub.process.pid)]
+    with psycopg2.connect(url) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT uuid FROM hub_event")
+        held = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT SUM(events_received), MIN(acked_seq), MAX(acked_seq) FROM hub_kit")
+        received, low, high = cur.fetchone()
+    return {
+        "workers": workers,
+        "kits": kits,
+        "events": len(sent),
+        "batches": len(latencies),
+        "seconds": round(wall, 2),
+        "events_per_s": round(len(sent) / wall),
+        "p50_batch_ms": round(stats.percentile(latencies, 50) * 1000),
+        "p95_batch_ms": round(stats.percentile(latencies, 95) * 1000),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "stored_answered": stored[0],
+        "held": len(held),
+        "lost": len(sent - set(held)),
+        "duplicated": len(held) - len(set(held)),
+        "foreign": len(set(held) - sent),
+        "counted": int(received or 0),
+        "acked_all": low == high == per_kit,
+        "memory_mb": memory,
+    }
+
+
+def _generate(url, total, kits=200):
+    """COPY `total` events of `kits` kits over 36 months into hub_event (the ingest path's table)."""
+    with psycopg2.connect(url) as conn:
+        cur = conn.cursor()
+        for k in range(kits):
+            cur.execute(
+                "INSERT INTO hub_kit (kit_id, name, site, location, secret_hash, enrolled_at, version, acked_seq, "
+                "acked_anchor, events_received, last_problem) VALUES (%s, %s, %s, '', 'x', now(), '', 0, 0, 0, '')",
+                (f"gen-{k}", f"Kit {k}", f"Site {k % 40}"),
+            )
+        step = 200_000
+        for start in range(0, total, step):
+            text = io.StringIO()
+            out = csv.writer(text)
+            for n in range(start, min(start + step, total)):
+                kit = n % kits
+                month = 1 + (n // kits) % 36
+                kind = ("answer", "time_spent", "lesson_opened", "lesson_completed", "page_viewed")[n % 5]
+                out.writerow(
+                    (
+                        f"gen-{kit}",
+                        n,
+                        str(uuid.UUID(int=n + 1)),
+                        f"L{kit}-{n % 400}",
+                        f"pack{n % 6}",
+                        f"0{n % 9}",
+                        kind,
+                        '{"seconds":90}' if kind == "time_spent" else "{}",
+                        f"{2023 + (month - 1) // 12}-{(month - 1) % 12 + 1:02d}-15 10:00:00",
+                        "f",
+                        "b",
+                        "online",
+                    )
+                )
+            text.seek(0)
+            cur.copy_expert(
+                "COPY hub_event (kit_id, seq, uuid, learner_uuid, pack_id, lesson_id, kind, payload, corrected_time, "
+                "time_estimated, boot_id, via) FROM STDIN WITH (FORMAT csv)",
+                text,
+            )
+        conn.commit()
+
+
+def report_run(url, total, folder):
+    hub = Hub(url, 2, folder)
+    with psycopg2.connect(url) as conn:
+        conn.cursor().execute(
+            "ALTER TABLE hub_event ALTER COLUMN kit_received_at SET DEFAULT now(), "
+            "ALTER COLUMN stored_at SET DEFAULT now()"
+        )
+    t0 = time.perf_counter()
+    _generate(url, total)
+    generated = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "kit", "hub", "reports", "rebuild"],
+        env=hub.env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    ).stdout.strip()
+    rebuild_s = time.perf_counter() - t0
+    from sync.hub.accounts import add_user
+    from sync.hub.db import database
+
+    hub.in_process()
+    add_user("bench", "bench-password-1")
+    database.close()
+    routes = [
+        "/reports/hours",
+        "/reports/learners",
+        "/reports/completion",
+        "/reports/hours.csv",
+        "/reports/learners.csv",
+        "/reports/completion.csv",
+        "/programme",
+        "/programme/hours.svg",
+        "/programme/hours.csv",
+        "/programme/learners.csv",
+        "/programme/completion.csv",
+        "/programme?from=2024-01&to=2024-12&site=Site+3&course=pack2",
+    ]
+    timings = {}
+    with hub:
+        s = requests.Session()
+        form = s.get(hub.base + "/signin", timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+        s.post(
+            hub.base + "/signin",
+            data={"username": "bench", "password": "bench-password-1", "csrf_token": token},
+            timeout=30,
+        )
+        for route in routes:
+            times = []
+            for _ in range(20):
+                t0 = time.perf_counter()
+                answer = s.get(hub.base + route, timeout=60)
+                times.append(time.perf_counter() - t0)
+                assert answer.status_code == 200, (route, answer.status_code)
+            timings[route] = {
+                "p50_ms": round(stats.percentile(times, 50) * 1000, 1),
+                "p95_ms": round(stats.percentile(times, 95) * 1000, 1),
+            }
+    return {
+        "events": total,
+        "generate_s": round(generated, 1),
+        "rebuild": rebuilt,
+        "rebuild_s": round(rebuild_s, 1),
+        "routes": timings,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kits", type=int, default=50)
+    parser.add_argument("--events", type=int, default=2000, help="events per kit")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--report-events", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    result = {"machine": report.machine(), "args": vars(args), "runs": []}
+    url, halt = postgres_url()
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    try:
+        for n in [int(w) for w in args.workers.split(",")]:
+            name = f"scale{n}"
+            _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", name)
+            with tempfile.TemporaryDirectory() as folder:
+                run = ingest_run(
+                    url.rsplit("/", 1)[0] + "/" + name, n, args.kits, args.events, args.batch, folder
+                )
+            print(
+                json.dumps({k: v for k, v in run.items() if k != "memory_mb"}),
+                "memory (pid, RSS MB, PSS MB):",
+                run["memory_mb"],
+                flush=True,
+            )
+            result["runs"].append(run)
+        if args.report_events:
+            _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "reports")
+            with tempfile.TemporaryDirectory() as folder:
+                result["reports"] = report_run(url.rsplit("/", 1)[0] + "/reports", args.report_events, folder)
+            print(json.dumps(result["reports"], indent=1), flush=True)
+    finally:
+        halt()
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "hub-scale.json").write_text(json.dumps(result, indent=1))
+    series = {"events/s": [(r["workers"], r["events_per_s"]) for r in result["runs"]]}
+    (RESULTS / "hub-scale.svg").write_text(
+        line_chart(
+            f"Hub ingest, {args.kits} kits at once, PostgreSQL",
+            "hub workers",
+            "events stored per second",
+            series,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

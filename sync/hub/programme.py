@@ -1,0 +1,250 @@
+"""The programme page: headline tiles and three charts, each with its table, SVG and CSV.
+
+Everything here reads the summary tables (sync/hub/summaries.py). A person is a learner of
+one kit: learner ids are made on the kit, so they are counted per kit. Filters come from the
+query string and are checked before any query: a month is YYYY-MM, a site or a course
+must be one the hub knows; anything else is refused with a message that names it.
+"""
+
+import re
+from collections import defaultdict
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from kit.csv_export import csv_text
+from kit.errors import KitError
+
+from . import charts
+from .db import database
+from .models import Kit
+from .web import login_required
+
+bp = Blueprint("programme", __name__)
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+CHARTS = ("hours", "learners", "completion")
+
+
+class BadFilter(KitError):
+    status = 400
+
+
+class Filters:
+    """Checked filters from a query string, and the SQL they add to a summary table's WHERE."""
+
+    def __init__(self, args):
+        self.since, self.until = args.get("from", "").strip(), args.get("to", "").strip()
+        self.site, self.course = args.get("site", "").strip(), args.get("course", "").strip()
+        for name, value in (("from", self.since), ("to", self.until)):
+            if value and not MONTH.match(value):
+                raise BadFilter(f"'{name}' must be a month written YYYY-MM, like 2026-03, not {value[:20]!r}")
+        if self.since and self.until and self.since > self.until:
+            raise BadFilter(f"'from' ({self.since}) is after 'to' ({self.until})")
+        self.sites = sites()
+        if self.site and self.site not in set(self.sites.values()):
+            raise BadFilter(f"no site {self.site[:60]!r} at this hub")
+        if self.course and self.course not in courses():
+            raise BadFilter(f"no course {self.course[:60]!r} at this hub")
+
+    def where(self):
+        """(SQL after WHERE, parameters) for a summary table with kit_id, month and pack_id."""
+        p, parts, params = database.param, ["1 = 1"], []
+        if self.since:
+            parts.append(f"month >= {p}")
+            params.append(self.since)
+        if self.until:
+            parts.append(f"month <= {p}")
+            params.append(self.until)
+        if self.site:
+            kits = [k for k, s in self.sites.items() if s == self.site]
+            parts.append(f"kit_id IN ({', '.join([p] * len(kits))})")
+            params += kits
+        if self.course:
+            parts.append(f"pack_id = {p}")
+            params.append(self.course)
+        return " AND ".join(parts), params
+
+    def query(self):
+        return {
+            k: v
+            for k, v in (
+                ("from", self.since),
+                ("to", self.until),
+                ("site", self.site),
+                ("course", self.course),
+            )
+            if v
+        }
+
+
+def sites():
+    return {k.kit_id: (k.site or k.name) for k in Kit.select(Kit.kit_id, Kit.site, Kit.name)}
+
+
+def courses():
+    return [
+        r[0]
+        for r in database.execute_sql(
+            "SELECT DISTINCT pack_id FROM hub_sum_hours WHERE pack_id <> '' ORDER BY pack_id"
+        )
+    ]
+
+
+def hours(f):
+    """(months, {site: [hours per month]}) on lessons."""
+    where, params = f.where()
+    cells, months = defaultdict(float), set()
+    for kit_id, month, ms in database.execute_sql(
+        f"SELECT kit_id, month, SUM(ms) FROM hub_sum_hours WHERE {where} GROUP BY kit_id, month", params
+    ):
+        cells[(f.sites.get(kit_id, kit_id), month)] += int(ms) / 3_600_000  # PostgreSQL's SUM: a Decimal
+        months.add(month)
+    months = sorted(months)
+    names = sorted({site for site, _ in cells})
+    return months, {site: [round(cells.get((site, m), 0), 2) for m in months] for site in names}
+
+
+def learners(f):
+    """(months, [distinct learners per month])."""
+    where, params = f.where()
+    rows = database.execute_sql(
+        f"SELECT month, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_learner WHERE {where} GROUP BY month "
+        "ORDER BY month",
+        params,
+    ).fetchall()
+    return [m for m, _ in rows], [n for _, n in rows]
+
+
+def completion(f):
+    """[(pack, lesson, started, completed, percent)] per lesson."""
+    where, params = f.where()
+    counts = defaultdict(dict)
+    for pack, lesson, kind, n in database.execute_sql(
+        f"SELECT pack_id, lesson_id, kind, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_lesson WHERE {where} "
+        "GROUP BY pack_id, lesson_id, kind",
+        params,
+    ):
+        counts[(pack, lesson)][kind] = n
+    rows = []
+    for (pack, lesson), n in sorted(counts.items()):
+        started, done = n.get("lesson_opened", 0), n.get("lesson_completed", 0)
+        rows.append((pack, lesson, started, done, round(100 * done / started) if started else 0))
+    return rows
+
+
+def tiles(f):
+    """The numbers a programme puts in its annual report, under the same filters."""
+    where, params = f.where()
+    ms = database.execute_sql(
+        f"SELECT COALESCE(SUM(ms), 0) FROM hub_sum_hours WHERE {where}", params
+    ).fetchone()[0]
+    people = database.execute_sql(
+        f"SELECT COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_learner WHERE {where}", params
+    ).fetchone()[0]
+    active = database.execute_sql(
+        f"SELECT DISTINCT kit_id FROM hub_sum_hours WHERE {where}", params
+    ).fetchall()
+    return {
+        "hours": round(int(ms) / 3_600_000, 1),
+        "people": people,
+        "sites": len({f.sites.get(k, k) for (k,) in active}),
+        "teachers": _teachers_trained(f),
+    }
+
+
+def _teachers_trained(f):
+    """Valid certificates of Teacher-training learners (reports.certificates), under the month and site filters."""
+    from .reports import certificates
+
+    return sum(
+        row["teachers_trained"]
+        for row in certificates()
+        if (not f.since or row["month"] >= f.since)
+        and (not f.until or row["month"] <= f.until)
+        and (not f.site or row["site"] == f.site)
+    )
+
+
+def _tables(f):
+    months, by_site = hours(f)
+    reach_months, reach = learners(f)
+    return {
+        "hours": [
+            {"site": s, "month": m, "hours": v[i]} for s, v in by_site.items() for i, m in enumerate(months)
+        ],
+        "learners": [{"month": m, "learners": n} for m, n in zip(reach_months, reach)],
+        "completion": [
+            {"pack": p, "lesson": le, "started": s, "completed": d, "percent": r}
+            for p, le, s, d, r in completion(f)
+        ],
+    }
+
+
+def svg(name, f):
+    if name == "hours":
+        months, by_site = hours(f)
+        return charts.stacked_bars("Hours of learning per site and month", "hours", months, by_site)
+    if name == "learners":
+        return charts.line("Learners reached per month", "learners", *learners(f))
+    rows = completion(f)
+    return charts.rate_bars(
+        "Lesson completion", [(f"{p} / {le}", r, f"({d} of {s})") for p, le, s, d, r in rows]
+    )
+
+
+@bp.get("/programme")
+@login_required
+def page():
+    f = Filters(request.args)
+    return render_template(
+        "hub/programme.html",
+        tiles=tiles(f),
+        charts={name: svg(name, f) for name in CHARTS},
+        tables=_tables(f),
+        filters=f,
+        site_names=sorted(set(f.sites.values())),
+        courses=courses(),
+        links={
+            name: (
+                url_for("programme.chart_svg", name=name, **f.query()),
+                url_for("programme.chart_csv", name=name, **f.query()),
+            )
+            for name in CHARTS
+        },
+    )
+
+
+def _chart_name(name):
+    if name not in CHARTS:
+        raise BadFilter(f"no chart {name[:40]!r}: the charts are {', '.join(CHARTS)}")
+    return name
+
+
+@bp.get("/programme/<name>.svg")
+@login_required
+def chart_svg(name):
+    name = _chart_name(name)
+    return Response(
+        svg(name, Filters(request.args)),
+        mimetype="image/svg+xml",
+        headers={"Content-Disposition": f"attachment; filename=hub-{name}.svg"},
+    )
+
+
+@bp.get("/programme/<name>.csv")
+@login_required
+def chart_csv(name):
+    name = _chart_name(name)
+    return Response(
+        csv_text(_tables(Filters(request.args))[name]),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"},
+    )
+
+
+@bp.errorhandler(KitError)
+def _refused(exc):
+    return render_template("hub/error.html", status=exc.status, message=exc.message), exc.status
+
+
+def init_app(app):
+    app.register_blueprint(bp)
