@@ -98,6 +98,7 @@ class Learner(Versioned):
     colour = CharField(default="")
     picture_password = CharField(default="")  # hashed; never leaves the kit
     language = CharField(default="")
+    sign_first = BooleanField(default=False)  # the player shows sign-language video first
     active = BooleanField(default=True)
 
     class Meta:

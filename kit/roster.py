@@ -165,13 +165,15 @@ def _next_look(class_id):
 
 
 def validate_learner(fields):
-    """Return cleaned learner fields (name, avatar, colour, language, picture hash)."""
+    """Return cleaned learner fields (name, avatar, colour, language, sign first, picture hash)."""
     clean = {"display_name": _clean_name(fields.get("name"))}
     clean["avatar"] = _check_choice(fields.get("avatar"), AVATARS, "avatar")
     clean["colour"] = _check_choice(fields.get("colour"), COLOURS, "colour")
     clean["language"] = _check_choice(fields.get("language"), LANGUAGE_CODES[1:], "language")
     if fields.get("picture_password"):
         clean["picture_password"] = parse_picture_password(fields["picture_password"])
+    if "sign_first" in fields:
+        clean["sign_first"] = bool(fields["sign_first"])
     return clean
 
 
@@ -204,7 +206,7 @@ def update_learner(learner_id, clear_picture_password=False, active=None, **fiel
             if other is not None and other.id != learner.id:
                 raise Conflict(_("'%(name)s' is already in this class", name=clean["display_name"]))
             for key, value in clean.items():
-                if value or (key == "language" and "language" in fields):
+                if value or key in ("language", "sign_first") and key in fields:
                     setattr(learner, key, value)
         if clear_picture_password:
             learner.picture_password = ""
@@ -213,6 +215,16 @@ def update_learner(learner_id, clear_picture_password=False, active=None, **fiel
         learner.save()
         if not learner.active or learner.picture_password != old_pictures:
             signins.end_all(learner_id=learner.id)
+    return learner
+
+
+def set_sign_first(learner_id, on):
+    """Turn "sign language first" on or off for a learner (their own picture button)."""
+    with write():
+        learner = get_learner(learner_id)
+        if bool(learner.sign_first) != bool(on):
+            learner.sign_first = bool(on)
+            learner.save()
     return learner
 
 

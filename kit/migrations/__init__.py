@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 
-def _discover(package):
+def discover(package):
+    """[(number, file)] of a migration package, in order; refuses two with one number."""
     found = []
     for entry in importlib.resources.files(package).iterdir():
         match = NAME.match(entry.name)
@@ -66,7 +67,7 @@ def applied(database, namespace="kit"):
 
 def pending(database, package="kit.migrations", namespace="kit", ledger=KIT_LEDGER):
     done = ledger.applied(database, namespace)
-    return [(n, entry) for n, entry in _discover(package) if n not in done]
+    return [(n, entry) for n, entry in discover(package) if n not in done]
 
 
 def _run(database, package, entry, prepare):

@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 from ..db import database
 from ..errors import NotFound
+from .cues import read_cues
+from .offline_check import offline_check, question_salt
 from .quiz import mark_answer, min_score, public_question
 
 # markdown-it and YAML are imported when a lesson is first rendered or judged, not when
@@ -47,6 +49,7 @@ class LessonView:
     audio: dict | None
     video: dict | None
     sign_video: dict | None
+    sign_pages: list  # per page: {"url", "type"} of its sign-language clip, or None
     questions: list
     min_score: float
     next_lesson_id: str | None
@@ -198,7 +201,10 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
     def url(rel):
         return media_url(pack_id, version, rel)
 
-    pages = [markup.render_page(page.strip(), base, url) for page in PAGE_BREAK.split(body)]
+    signs = manifest.get("signs") or {}
+    pages = [markup.render_page(page.strip(), base, url, signs) for page in PAGE_BREAK.split(body)]
+    sign_pages = list(front.get("sign_pages") or [])
+    sign_pages += [None] * (len(pages) - len(sign_pages))
     quiz = _quiz(folder, installed_at, lesson_id)
     return dict(
         pack_id=pack_id,
@@ -212,7 +218,11 @@ def _render(folder, installed_at, pack_id, version, lesson_id):
         audio=_audio(root, base, front.get("audio"), url),
         video=_video(root, base, front.get("video"), url, manifest.get("language", "")),
         sign_video=_sign(base, front.get("sign_video"), url),
-        questions=[public_question(q) for q in (quiz or {}).get("questions", [])],
+        sign_pages=[_sign(base, clip, url) for clip in sign_pages],
+        questions=[
+            _with_check(_heard(public_question(q), q, root, base, url), q, folder, installed_at, lesson_id)
+            for q in (quiz or {}).get("questions", [])
+        ],
         min_score=min_score(quiz, manifest.get("mastery")),
     )
 
@@ -229,10 +239,15 @@ def _audio(root, base, audio, url):
     rel, transcript = _rel(base, audio["file"]), _rel(base, audio["transcript"])
     text = (root / transcript).read_text(encoding="utf-8")
     paragraphs = [html.escape(p.strip()) for p in text.split("\n\n") if p.strip()]
+    cues = None
+    if audio.get("cues"):
+        cues_rel = _rel(base, audio["cues"])
+        cues = read_cues((root / cues_rel).read_text(encoding="utf-8"), cues_rel)
     return {
         "url": url(rel),
         "type": AUDIO_TYPES.get(Path(rel).suffix.lower(), "audio/ogg"),
         "transcript_html": "".join(f"<p>{p}</p>" for p in paragraphs),
+        "cues": cues,
     }
 
 
@@ -267,6 +282,29 @@ def caption_lines(vtt):
         if said.strip():
             lines.append(html.unescape(" ".join(said.split())))
     return lines
+
+
+def _with_check(public, question, folder, installed_at, lesson_id):
+    """Add what the tablet needs to judge the question while the kit is away (hashes only)."""
+    salt = question_salt(folder, installed_at, lesson_id, question["id"])
+    public["check"] = offline_check(question, salt)
+    return public
+
+
+def _heard(public, question, root, base, url):
+    """Add a question's spoken version to what the tablet sees: the clip and, for the
+    prompt and each choice, the part of it (start, end) its speaker button plays."""
+    spec = question.get("audio")
+    if not spec:
+        return public
+    rel, cues_rel = _rel(base, spec["file"]), _rel(base, spec["cues"])
+    cues = read_cues((root / cues_rel).read_text(encoding="utf-8"), cues_rel)
+    public["audio"] = {
+        "url": url(rel),
+        "type": AUDIO_TYPES.get(Path(rel).suffix.lower(), "audio/ogg"),
+        "parts": {cue.ident: (cue.start, cue.end) for cue in cues if cue.ident},
+    }
+    return public
 
 
 def _sign(base, sign, url):

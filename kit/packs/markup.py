@@ -11,6 +11,7 @@ import re
 from markdown_it import MarkdownIt
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+SIGN_LINK = "sign:"  # [tapping](sign:tap): the word opens the pack's sign clip for "tap"
 
 
 def _parser(html):
@@ -47,8 +48,14 @@ def _resolve(base_dir, target):
     return path
 
 
-def check_page(text, base_dir, files):
-    """Return the problems of one lesson's Markdown: raw HTML, links or images out of the pack."""
+def sign_word(target):
+    """Return the dictionary word a `sign:` link names (folded), or None for another link."""
+    return target[len(SIGN_LINK) :].casefold() if target.startswith(SIGN_LINK) else None
+
+
+def check_page(text, base_dir, files, signs=None):
+    """Return the problems of one lesson's Markdown: raw HTML, links or images out of the pack,
+    sign links to words the pack's sign dictionary does not hold."""
     problems = []
     for token in _walk(_DETECT.parse(text)):
         if token.type in ("html_block", "html_inline"):
@@ -58,6 +65,13 @@ def check_page(text, base_dir, files):
             continue
         target = token.attrGet("src" if token.type == "image" else "href") or ""
         what = "image" if token.type == "image" else "link"
+        word = sign_word(target) if token.type == "link_open" else None
+        if word is not None:
+            if word not in (signs or {}):
+                problems.append(
+                    f"link {target!r}: the pack's sign dictionary (pack.yaml `signs`) has no {word!r}"
+                )
+            continue
         if _SCHEME.match(target) or target.startswith("//"):
             problems.append(f"{what} {target!r} points outside the pack")
             continue
@@ -71,8 +85,9 @@ def check_page(text, base_dir, files):
     return problems
 
 
-def render_page(text, base_dir, url_for_file):
-    """Render one page to HTML, turning pack-relative links into media URLs."""
+def render_page(text, base_dir, url_for_file, signs=None):
+    """Render one page to HTML, turning pack-relative links into media URLs and sign links
+    into links to their clip (which the player opens in place)."""
     tokens = _RENDER.parse(text)
     for token in _walk(tokens):
         if token.type == "image":
@@ -80,6 +95,11 @@ def render_page(text, base_dir, url_for_file):
             token.attrSet("loading", "lazy")
         elif token.type == "link_open":
             href = token.attrGet("href") or ""
-            if not href.startswith("#"):
+            word = sign_word(href)
+            if word is not None and word in (signs or {}):
+                token.attrSet("href", url_for_file(signs[word]))
+                token.attrSet("class", "sign-word")
+                token.attrSet("data-sign", word)
+            elif not href.startswith("#"):
                 token.attrSet("href", url_for_file(_resolve(base_dir, href)))
     return _RENDER.renderer.render(tokens, _RENDER.options, {})

@@ -13,7 +13,9 @@ import yaml
 from ..errors import PackError
 from . import markup
 from .course import validate_course
+from .cues import read_cues
 from .quiz import DEFAULT_MIN_SCORE, validate_mastery, validate_quiz
+from .webm import PAGE_SIGN, WORD_SIGN, check_sign_video
 
 PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -23,6 +25,8 @@ PAGE_BREAK = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 AUDIO = {".ogg", ".opus", ".mp3", ".m4a", ".oga", ".webm"}
 VIDEO = {".webm", ".mp4", ".ogv"}
 POSTER = {".jpg", ".jpeg", ".png", ".webp"}
+SIGN_VIDEO = {".webm"}
+SIGN_WORD = re.compile(r"^[^\s/:#?]{1,40}$")
 SVG_ACTIVE = re.compile(rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
@@ -37,6 +41,7 @@ class LessonSource:
     audio: dict | None = None
     video: dict | None = None
     sign_video: str | None = None
+    sign_pages: list = field(default_factory=list)  # a clip's pack path or None, per page
     pages: list = field(default_factory=list)
     final: bool = False  # its quiz is a course's final assessment (`final: true` in quiz.yaml)
 
@@ -85,8 +90,12 @@ def read_pack(root, files=None):
     fileset = set(files)
     if "pack.yaml" not in fileset:
         raise PackError("pack.yaml: missing (every pack starts with one)")
-    meta = _pack_meta(_load_yaml(root, "pack.yaml"))
-    lessons = [_read_lesson(root, lesson_id, fileset) for lesson_id in meta["lessons"]]
+    data = _load_yaml(root, "pack.yaml")
+    meta = _pack_meta(data)
+    signs = _sign_dictionary(root, data.get("signs"), fileset)
+    if signs:
+        meta["signs"] = signs
+    lessons = [_read_lesson(root, lesson_id, fileset, signs) for lesson_id in meta["lessons"]]
     for rel in files:
         if rel.lower().endswith(".svg"):
             _check_svg(root, rel)
@@ -192,7 +201,49 @@ def split_front_matter(text, where):
     return front, "\n".join(lines[end + 1 :])
 
 
-def _read_lesson(root, lesson_id, files):
+def _sign_dictionary(root, value, files):
+    """Check pack.yaml's `signs` (word -> sign clip); return it with the words folded."""
+    where = "pack.yaml"
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not value:
+        raise PackError(f"{where}: `signs` must map words to sign-language clips (tap: signs/tap.webm)")
+    signs = {}
+    for word, clip in value.items():
+        if not isinstance(word, str) or not SIGN_WORD.match(word):
+            raise PackError(f"{where}: signs: {word!r} must be one word (no spaces, / : # or ?)")
+        path = _sign_clip(root, clip, "", files, f"{where}: signs: {word}", WORD_SIGN)
+        if word.casefold() in signs:
+            raise PackError(f"{where}: signs: {word!r} is listed twice")
+        signs[word.casefold()] = path
+    return signs
+
+
+def _sign_clip(root, name, base, files, where, limits):
+    """Check one sign-language clip (a WebM file of the pack, small and short); return its path."""
+    path = markup._resolve(base, name) if isinstance(name, str) and name else None
+    if not path or path not in files:
+        raise PackError(f"{where}: sign video {name!r} is not a file of this pack")
+    if Path(path).suffix.lower() not in SIGN_VIDEO:
+        raise PackError(f"{where}: sign video {name!r} must be a .webm file (VP8 or VP9)")
+    check_sign_video(root / path, path, limits)
+    return path
+
+
+def _sign_pages(root, value, base, files, where, pages):
+    """Check `sign_pages` (one clip or null per page, in order); return a list as long as pages."""
+    if value is None:
+        return [None] * pages
+    if not isinstance(value, list) or len(value) > pages:
+        raise PackError(f"{where}: `sign_pages` must list at most one clip per page ({pages} pages)")
+    clips = [
+        None if name is None else _sign_clip(root, name, base, files, f"{where}: page {n}", PAGE_SIGN)
+        for n, name in enumerate(value, 1)
+    ]
+    return clips + [None] * (pages - len(clips))
+
+
+def _read_lesson(root, lesson_id, files, signs=None):
     base = f"lessons/{lesson_id}"
     where = f"{base}/lesson.md"
     if where not in files:
@@ -213,27 +264,47 @@ def _read_lesson(root, lesson_id, files):
         quiz=f"{base}/quiz.yaml" if f"{base}/quiz.yaml" in files else None,
     )
     lesson.audio = _media(front, "audio", ("file", "transcript"), AUDIO, base, files, where)
+    if lesson.audio and front["audio"].get("cues") is not None:
+        lesson.audio["cues"] = _cues(root, front["audio"]["cues"], base, files, where)
     lesson.video = _media(front, "video", ("file", "captions"), VIDEO, base, files, where)
     if lesson.video:
         _check_captions(root, lesson.video["captions"])
         if front["video"].get("poster") is not None:
             lesson.video["poster"] = _poster(front["video"]["poster"], base, files, where)
     if front.get("sign_video") is not None:
-        sign = _media({"v": {"file": front["sign_video"]}}, "v", ("file",), VIDEO, base, files, where)
-        lesson.sign_video = sign["file"]
+        lesson.sign_video = _sign_clip(root, front["sign_video"], base, files, where, PAGE_SIGN)
     lesson.pages = [page.strip() for page in PAGE_BREAK.split(body)]
     if not all(lesson.pages):
         raise PackError(f"{where}: a page is empty (two `+++` lines with nothing between?)")
+    lesson.sign_pages = _sign_pages(root, front.get("sign_pages"), base, files, where, len(lesson.pages))
     for number, page in enumerate(lesson.pages, 1):
-        for problem in markup.check_page(page, base, files):
+        for problem in markup.check_page(page, base, files, signs or {}):
             raise PackError(f"{where}: page {number}: {problem}")
     if lesson.quiz:
         quiz = _load_yaml(root, lesson.quiz)
         validate_quiz(quiz, lesson.quiz)
+        for question in quiz["questions"]:
+            if question.get("audio") is not None:
+                _question_audio(root, question, base, files, lesson.quiz)
         lesson.final = quiz.get("final", False)
         if not isinstance(lesson.final, bool):
             raise PackError(f"{lesson.quiz}: `final` must be true or false")
     return lesson
+
+
+def _question_audio(root, question, base, files, where):
+    """Check a question's spoken version: a clip and cues naming `prompt` and every choice."""
+    where = f"{where}: question {question['id']}"
+    spec = _media(question, "audio", ("file", "cues"), AUDIO, base, files, where)
+    cues = read_cues((root / spec["cues"]).read_text(encoding="utf-8"), spec["cues"])
+    named = {cue.ident for cue in cues}
+    wanted = ["prompt"] + [choice["id"] for choice in question.get("choices", [])]
+    missing = [ident for ident in wanted if ident not in named]
+    if missing:
+        raise PackError(
+            f"{spec['cues']}: no cue named {', '.join(missing)} (one cue for the prompt, then one per choice,"
+            " each named by its id)"
+        )
 
 
 def _media(front, key, parts, extensions, base, files, where):
@@ -255,6 +326,20 @@ def _media(front, key, parts, extensions, base, files, where):
             f"{where}: {key} file {value['file']!r} must be one of {', '.join(sorted(extensions))}"
         )
     return resolved
+
+
+def _cues(root, name, base, files, where):
+    """Check a narration's read-along timings (WebVTT, one cue per sentence); return the path."""
+    path = markup._resolve(base, name) if isinstance(name, str) else None
+    if not path or path not in files:
+        raise PackError(f"{where}: audio cues {name!r} is not a file of this lesson's pack")
+    try:
+        text = (root / path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PackError(f"{path}: not UTF-8 text") from None
+    if not read_cues(text, path):
+        raise PackError(f"{path}: has no cues (one per sentence of the narration)")
+    return path
 
 
 def _poster(name, base, files, where):

@@ -10,7 +10,7 @@ from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
 from kit.errors import ConfigError
-from kit.migrations import Ledger
+from kit.migrations import Ledger, discover
 from kit.migrations import migrate as run_migrations
 from kit.private_files import private_file
 
@@ -73,7 +73,7 @@ class HubLedger(Ledger):
 
 def latest_migration():
     """The number of the newest migration this code knows."""
-    return _migrations()[-1][0]
+    return discover("sync.hub.migrations")[-1][0]
 
 
 def migrate(db=None):

@@ -151,3 +151,29 @@ def served(installed_kit):
     server = KitServer(installed_kit).start()
     yield server, ids
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def sign_pack_file(tmp_path_factory):
+    """The mini pack with sign clips (ffmpeg test patterns, not signing), built once."""
+    from kit.packs.archive import build
+    from tests.packs.sign_pack import make_sign_pack
+
+    folder = make_sign_pack(tmp_path_factory.mktemp("signs") / "mini")
+    out = folder.parent / "mini-signs.kitpack"
+    build(folder, out)
+    return out
+
+
+@pytest.fixture
+def served_signs(initialised, sign_pack_file):
+    """A real `kit serve` over the sign pack (as "mini") and "Class A": (server, ids)."""
+    from tests.conftest import KitServer, run_kit
+
+    from .learn_setup import seed_class
+
+    run_kit(initialised, "pack", "import", sign_pack_file)
+    ids = seed_class(initialised)
+    server = KitServer(initialised).start()
+    yield server, ids
+    server.stop()

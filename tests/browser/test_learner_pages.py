@@ -177,3 +177,21 @@ def test_the_player_mirrors_for_right_to_left_text(served, context_360):
     next_rtl = nav.get_by_role("link", name="Next").bounding_box()["x"]
     assert next_rtl < back_rtl  # Back is now on the right, where reading starts
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_sign_language_first_pages_stay_light(served_signs, context_360):
+    """The sign-first lesson page and its question stay within the same budget; the clips
+    themselves are media, fetched only when their page shows (tests/browser/test_sign_first.py)."""
+    server, ids = served_signs
+    page = context_360.new_page()
+    page.goto(f"{server.url}/class/{ids['class']}")
+    page.get_by_role("button", name="Ada").click()
+    page.get_by_role("button", name="Sign language first").click()
+    expect(page.get_by_role("button", name="Sign language first")).to_have_attribute("aria-pressed", "true")
+    for name, step in (("sign-first player", 0), ("sign-first question", 2)):
+        page = context_360.new_page()  # a page of its own: no late response of another is counted
+        weigher = Weigher(page)
+        visit(
+            page, weigher, name, lambda p=page, s=step: p.goto(f"{server.url}/lesson/mini/01-count?step={s}")
+        )
+        assert page.locator("figure.sign-first").count() == 2  # every page of the lesson is in it

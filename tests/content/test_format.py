@@ -18,6 +18,7 @@ from .samples import (
     folder_bytes,
     lesson_dir,
     pack_meta,
+    probe,
     read_cues,
     read_lesson,
     read_quiz,
@@ -206,3 +207,23 @@ def test_a_page_that_points_at_a_picture_has_one_there(pack, lesson):
                 assert any(placed(found.start(), image) for image in images), (
                     f"{pack}/{lesson} page {number} says {found.group(0)!r} with no picture {word} it"
                 )
+
+
+def test_read_along_cues_say_the_transcript_word_for_word():
+    """first-steps reads its welcome along: its cues hold the transcript, a sentence each."""
+    read_along = 0
+    for pack, lesson in all_lessons():
+        front, _ = read_lesson(pack, lesson)
+        if not front.get("audio", {}).get("cues"):
+            continue
+        folder = lesson_dir(pack, lesson)
+        cues = read_cues(folder / front["audio"]["cues"])
+        transcript = (folder / front["audio"]["transcript"]).read_text(encoding="utf-8")
+        assert " ".join(text for *_, text in cues).split() == transcript.split()
+        assert all(a[2] <= b[1] for a, b in zip(cues, cues[1:])), "cues must not overlap"
+        duration = float(probe(folder / front["audio"]["file"])["format"]["duration"])
+        assert cues[-1][2] <= duration + 0.05, (
+            f"{pack}/{lesson}: cues outlast the audio: run tools/make_media"
+        )
+        read_along += 1
+    assert read_along >= 1

@@ -218,3 +218,41 @@ def test_every_sample_video_has_a_poster_of_its_own_size(pack):
         )
         assert (poster["width"], poster["height"]) == (video["width"], video["height"])
         assert max(centre_pixel(folder / spec["poster"])) > 60, "a poster, not a black frame"
+
+
+def test_make_media_times_each_sentence_of_a_read_along_narration(tiny):
+    lesson = tiny / "lessons/01-a/lesson.md"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace(
+            "transcript: hi.txt}", "transcript: hi.txt, cues: hi-cues.vtt}"
+        ),
+        encoding="utf-8",
+    )
+    (tiny / "lessons/01-a/hi.txt").write_text("Hello there. How are you?\n\nGood!", encoding="utf-8")
+    assert make_media(tiny).returncode == 0
+    first = (tiny / "lessons/01-a/hi-cues.vtt").read_bytes()
+    cues = read_cues(tiny / "lessons/01-a/hi-cues.vtt")
+    assert [c[3] for c in cues] == ["Hello there.", "How are you?", "Good!"]
+    assert cues[0][1] == 0 and all(a[2] < b[1] for a, b in zip(cues, cues[1:]))  # in order, a pause between
+    duration = float(probe(tiny / "lessons/01-a/hi.ogg")["format"]["duration"])
+    assert abs(duration - (cues[-1][2] + 0.4)) < 0.1  # the last sentence, then its pause
+    assert make_media(tiny).returncode == 0
+    assert (tiny / "lessons/01-a/hi-cues.vtt").read_bytes() == first
+
+
+def test_make_media_speaks_a_question_and_each_choice_into_one_timed_clip(tiny):
+    (tiny / "lessons/01-a/quiz.yaml").write_text(
+        "questions:\n  - id: q1\n    type: single\n    prompt: Which is a fruit?\n"
+        "    audio: {file: q1.ogg, cues: q1.vtt}\n    choices:\n"
+        "      - {id: a, text: A mango, correct: true}\n      - {id: z, text: A stone}\n",
+        encoding="utf-8",
+    )
+    result = make_media(tiny)
+    assert result.returncode == 0 and "q1.ogg" in result.stdout
+    cues = read_cues(tiny / "lessons/01-a/q1.vtt")
+    assert [(c[0], c[3]) for c in cues] == [
+        ("prompt", "Which is a fruit?"),
+        ("a", "A mango"),
+        ("z", "A stone"),
+    ]
+    assert float(probe(tiny / "lessons/01-a/q1.ogg")["format"]["duration"]) > cues[-1][2]

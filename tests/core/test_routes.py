@@ -49,6 +49,7 @@ KIT_ACCESS = {
     ("learn.answer", "POST"): "learner",
     ("learn.finish", "POST"): "learner",
     ("learn.ask_help", "POST"): "learner",
+    ("learn.sign_first", "POST"): "learner",
     ("api.post_events", "POST"): "learner",
     ("api.check_answer", "POST"): "learner",
     ("api.get_progress", "GET"): "learner",

@@ -53,3 +53,16 @@ def test_the_player_shows_captions_as_text_a_poster_and_a_way_back(learn_app, id
     )
     quiz = client.get("/lesson/mini/01-count?step=2").get_data(as_text=True)
     assert "Only your first try at each question counts for the score." in quiz
+
+
+def test_the_player_shows_the_narration_as_sentences_to_tap(learn_app, ids):
+    client = learn_app.test_client()
+    sign_in(client, ids["ada"], ids["class"])
+    html = client.get("/lesson/mini/01-count?step=0").get_data(as_text=True)
+    box = re.search(r'<div class="readalong" data-audio="narration">(.*?)</div>', html, re.S).group(1)
+    assert re.findall(r'<p class="cue" data-start="([\d.]+)" data-end="([\d.]+)">', box) == [
+        ("0.0", "2.256"),
+        ("2.656", "4.827"),
+    ]
+    assert '<button type="button" class="word" data-start="3.4" data-end="3.9">two,</button>' in box
+    assert "Listen to sentence 2" in box and "Read what is said (transcript)" not in html

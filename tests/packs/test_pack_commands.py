@@ -18,7 +18,7 @@ def test_build_writes_the_same_bytes_twice(kit, tmp_path):
     first, second = tmp_path / "a.kitpack", tmp_path / "b.kitpack"
     result = kit("pack", "build", MINI, "-o", first)
     kit("pack", "build", MINI, "-o", second)
-    assert "mini 1.0.0, 2 lessons, 11 files" in result.stdout
+    assert "mini 1.0.0, 2 lessons, 14 files" in result.stdout
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -32,7 +32,7 @@ def test_import_list_and_remove(initialised, kit, mini_pack_file):
             "title": "Mini test pack",
             "language": "en",
             "lessons": 2,
-            "files": 11,
+            "files": 14,
             "bytes": packs[0]["bytes"],
         }
     ]

@@ -227,3 +227,21 @@ def test_roster_pages_add_edit_deactivate(teacher, ids):
     )
     post(teacher, edit, {"action": "deactivate"}, page=edit)
     assert not Learner.get_by_id(kofi.id).active
+
+
+def test_teacher_sets_sign_language_first_on_the_roster(teacher, ids):
+    from .helpers import post
+
+    edit = f"/teach/learners/{ids['ada']}/edit"
+    fields = {"name": "Ada", "sign_first_shown": "1"}
+    assert 'name="sign_first" value="1">' in teacher.get(edit).get_data(as_text=True)  # not ticked yet
+    post(teacher, edit, {**fields, "sign_first": "1"}, page=edit)
+    ada = Learner.get_by_id(ids["ada"])
+    assert ada.sign_first and ada.version == 2
+    roster_page = teacher.get(f"/teach/classes/{ids['class']}/roster").get_data(as_text=True)
+    assert "Sign language first" in roster_page
+    assert 'name="sign_first" value="1" checked>' in teacher.get(edit).get_data(as_text=True)
+    post(teacher, edit, {"name": "Ada", "colour": "red"}, page=edit)  # a form without the box: unchanged
+    assert Learner.get_by_id(ids["ada"]).sign_first
+    post(teacher, edit, fields, page=edit)  # the box shown and left unticked: off
+    assert not Learner.get_by_id(ids["ada"]).sign_first

@@ -27,8 +27,117 @@
     target.setAttribute("tabindex", "-1");
     target.focus();
     window.scrollTo(0, 0);
+    startSign(target);
     if (record !== false) { kit.enqueue("page_viewed", { page: n }); }
   }
+
+  /* "Sign language first": the shown page's sign video starts by itself (muted, so the
+     browser allows it); the others stop. Each clip is fetched only when its page shows. */
+  function startSign(target) {
+    var videos = document.querySelectorAll("figure.sign video"), i, own;
+    for (i = 0; i < videos.length; i++) { if (!videos[i].paused && !target.contains(videos[i])) { videos[i].pause(); } }
+    own = main.getAttribute("data-sign-first") && target.querySelector("figure.sign-first video");
+    if (own) { playSafe(own); }
+  }
+  function playSafe(video) {
+    var started = video.play();
+    if (started && started["catch"]) { started["catch"](function () { /* the play button stays */ }); }
+  }
+
+  /* Again, slow (half speed) and repeat, under a sign video and in the sign dictionary. */
+  function wireSignButtons(box) {
+    var video = box.parentNode.querySelector("video");
+    if (!video) { return; }
+    box.hidden = false;
+    box.addEventListener("click", function (ev) {
+      var button = closest(ev.target, "[data-sign-do]"), what, on;
+      if (!button) { return; }
+      what = button.getAttribute("data-sign-do");
+      on = button.getAttribute("aria-pressed") !== "true";
+      if (what === "replay") { video.currentTime = 0; playSafe(video); return; }
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      if (what === "slow") { video.defaultPlaybackRate = video.playbackRate = on ? 0.5 : 1; }
+      if (what === "loop") { video.loop = on; if (on && video.paused) { playSafe(video); } }
+    });
+    video.addEventListener("loadedmetadata", function () {
+      var slow = box.querySelector("[data-sign-do=slow]");
+      if (slow && slow.getAttribute("aria-pressed") === "true") { video.playbackRate = 0.5; }
+    });
+  }
+
+  /* Read-along and spoken questions: a button with data-start/data-end plays that part of
+     its box's audio (data-audio names it), then stops; the sentence being read is lit. */
+  var clip = { audio: null, end: 0 }, ticker = null;
+  function audioOf(el) {
+    var box = closest(el, "[data-audio]");
+    return box ? document.getElementById(box.getAttribute("data-audio")) : null;
+  }
+  function playClip(audio, start, end) {
+    clip.audio = audio; clip.end = end;
+    function go() { audio.currentTime = start; playSafe(audio); }
+    if (audio.readyState >= 1) { go(); return; }
+    audio.addEventListener("loadedmetadata", function once() { audio.removeEventListener("loadedmetadata", once); go(); });
+    audio.preload = "auto";
+    audio.load();
+  }
+  function tick(audio) {
+    if (clip.audio === audio && audio.currentTime >= clip.end) { audio.pause(); clip.audio = null; }
+    var lines = document.querySelectorAll("[data-audio='" + audio.id + "'] .cue"), i, t = audio.currentTime, on;
+    for (i = 0; i < lines.length; i++) {
+      on = (!audio.paused || t > 0) && t >= +lines[i].getAttribute("data-start") && t < +lines[i].getAttribute("data-end");
+      if (on !== (lines[i].className.indexOf(" now") >= 0)) { lines[i].className = on ? "cue now" : "cue"; }
+    }
+  }
+  function onMedia(ev) {
+    var audio = ev.target;
+    if (!audio.id || audio.tagName !== "AUDIO") { return; }
+    if (ev.type === "play") { clearInterval(ticker); ticker = setInterval(function () { tick(audio); }, 50); }
+    if (ev.type === "pause" || ev.type === "ended") { clearInterval(ticker); ticker = null; }
+    tick(audio);
+  }
+  var mediaEvents = ["play", "pause", "ended", "timeupdate", "seeked"], m;
+  for (m = 0; m < mediaEvents.length; m++) { document.addEventListener(mediaEvents[m], onMedia, true); }
+  function clipClick(target) {
+    var button = closest(target, "button[data-start]"), line = closest(target, ".readalong .cue"), from = button || line, audio;
+    if (!from) { return false; }
+    audio = audioOf(from);
+    if (!audio) { return false; }
+    playClip(audio, +from.getAttribute("data-start"), +from.getAttribute("data-end"));
+    return true;
+  }
+
+  /* A signed word of the text opens its clip from the pack's sign dictionary, in place. */
+  var pop = document.getElementById("sign-pop"), popFrom = null;
+  function openSign(link) {
+    var video = pop.querySelector("video"), title = pop.querySelector(".sign-pop-h");
+    title.textContent = title.getAttribute("data-template").replace("WORD", link.textContent);
+    popFrom = link;
+    pop.hidden = false;
+    if (video.getAttribute("src") !== link.getAttribute("href")) { video.setAttribute("src", link.getAttribute("href")); }
+    video.currentTime = 0;
+    title.setAttribute("tabindex", "-1");
+    title.focus();
+    playSafe(video);
+  }
+  function closeSign() {
+    if (!pop || pop.hidden) { return; }
+    pop.querySelector("video").pause();
+    pop.hidden = true;
+    if (popFrom) { popFrom.focus(); }
+  }
+  /* The dictionary is a modal dialog: Escape closes it, Tab stays inside it. */
+  document.addEventListener("keydown", function (ev) {
+    var items, first, end;
+    if (ev.key === "Escape" || ev.keyCode === 27) { closeSign(); return; }
+    if (!pop || pop.hidden || !(ev.key === "Tab" || ev.keyCode === 9)) { return; }
+    items = pop.querySelectorAll("video, button");
+    first = items[0];
+    end = items[items.length - 1];
+    if (ev.shiftKey ? document.activeElement === first || !pop.contains(document.activeElement) : document.activeElement === end) {
+      ev.preventDefault();
+      (ev.shiftKey ? end : first).focus();
+    }
+  });
 
   function finish() {
     if (hasQuiz) { kit.enqueue("quiz_finished", { attempt: attempt }); }
@@ -105,28 +214,133 @@
     return type === "multiple" && out.length ? out : null;
   }
 
+  /* SHA-256 of a text (its UTF-8 bytes), in hex: the tablet's half of
+     kit/packs/offline_check.py. (crypto.subtle needs HTTPS, which a kit's own Wi-Fi lacks.) */
+  function sha256(text) {
+    var bytes = unescape(encodeURIComponent(text)), len = bytes.length, words = [], k = [], h = [];
+    var i, j, n, c, p, w, a, t1, t2, hex = "";
+    function rot(x, r) { return (x >>> r) | (x << (32 - r)); }
+    for (c = 2, n = 0; n < 64; c++) {
+      for (p = 2; p * p <= c && c % p; p++) { /* trial division: the first 64 primes */ }
+      if (p * p > c) {
+        if (n < 8) { h[n] = (Math.pow(c, 1 / 2) * 4294967296) | 0; }
+        k[n++] = (Math.pow(c, 1 / 3) * 4294967296) | 0;
+      }
+    }
+    for (i = 0; i < len; i++) { words[i >> 2] |= bytes.charCodeAt(i) << ((3 - i % 4) * 8); }
+    words[len >> 2] |= 0x80 << ((3 - len % 4) * 8);
+    n = (((len + 8) >> 6) + 1) * 16;
+    words[n - 1] = len * 8;
+    for (i = 0; i < n; i += 16) {
+      w = words.slice(i, i + 16);
+      a = h.slice(0);
+      for (j = 0; j < 64; j++) {
+        w[j] = j < 16 ? w[j] | 0 : (w[j - 16] + (rot(w[j - 15], 7) ^ rot(w[j - 15], 18) ^ (w[j - 15] >>> 3)) +
+          w[j - 7] + (rot(w[j - 2], 17) ^ rot(w[j - 2], 19) ^ (w[j - 2] >>> 10))) | 0;
+        t1 = (a[7] + (rot(a[4], 6) ^ rot(a[4], 11) ^ rot(a[4], 25)) + ((a[4] & a[5]) ^ (~a[4] & a[6])) + k[j] + w[j]) | 0;
+        t2 = ((rot(a[0], 2) ^ rot(a[0], 13) ^ rot(a[0], 22)) + ((a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]))) | 0;
+        a = [(t1 + t2) | 0].concat(a.slice(0, 7));
+        a[4] = (a[4] + t1) | 0;
+      }
+      for (j = 0; j < 8; j++) { h[j] = (h[j] + a[j]) | 0; }
+    }
+    for (j = 0; j < 8; j++) { hex += ("0000000" + (h[j] >>> 0).toString(16)).slice(-8); }
+    return hex;
+  }
+
+  /* Right or wrong from the page's salted hashes, while the kit cannot be reached: true,
+     false, or null when this answer cannot be judged here (the tablet then waits). */
+  function judgeHere(form, response) {
+    var salt = form.getAttribute("data-salt"), hashes = " " + (form.getAttribute("data-hashes") || "") + " ";
+    var type = form.getAttribute("data-type"), value;
+    if (!salt) { return null; }
+    if (type === "multiple") { value = response.slice(0).sort().join(","); }
+    else if (type === "text") { value = normaliseText(response); }
+    else if (type === "numeric") {
+      value = Number(String(response).replace(",", ".").replace(/^\s+|\s+$/g, ""));
+      if (isNaN(value) || !isFinite(value) || (form.getAttribute("data-whole") && Math.floor(value) !== value)) { return null; }
+      value = (Math.round(value * 1e6) / 1e6).toFixed(6).replace(/0+$/, "").replace(/\.$/, "");
+      if (value === "-0") { value = "0"; }
+    } else { value = response; }
+    return hashes.indexOf(" " + sha256(salt + "\n" + value) + " ") >= 0;
+  }
+  /* As kit/packs/quiz.py's normalise_text: case, accents and extra spaces do not count. */
+  function normaliseText(text) {
+    text = String(text).toLowerCase();
+    if (text.normalize) { text = text.normalize("NFKD").replace(/[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g, ""); }
+    return text.replace(/\s+/g, " ").replace(/^ | $/g, "");
+  }
+
+  function showFeedback(form, correct, words, quiet) {
+    var box = form.querySelector(".feedback"), hint = form.querySelector(".hint");
+    box.className = "feedback " + (correct ? "right" : "wrong");
+    box.textContent = box.getAttribute(correct ? "data-right" : "data-wrong") + (words ? " " + words : "");
+    if (!quiet) { chime(correct); }
+    if (hint && !correct) { hint.open = true; }
+  }
+
   /* The kit records the check as the answer event itself (same uuid as the queued one,
      so it is stored once): a learner cannot try every choice unseen. */
-  function check(form, response, event, tries) {
-    var box = form.querySelector(".feedback"), hint = form.querySelector(".hint");
+  function check(form, response, event, tries, here) {
+    var box = form.querySelector(".feedback");
     var body = { pack_id: main.getAttribute("data-pack"), lesson_id: main.getAttribute("data-lesson"),
       question_id: form.getAttribute("data-qid"), response: response, attempt: attempt };
     if (event) { body.uuid = event.uuid; body.attempt = event.payload.attempt; }
+    var mine = event ? event.uuid : "";
     kit.request("POST", main.getAttribute("data-check-url"), body, function (code, data) {
+      // A newer answer to the same question speaks for it now (the queue still delivers this one).
+      if (form.getAttribute("data-checking") !== mine) { return; }
       if (code !== 200 || !data) {
-        box.className = "feedback waiting";
-        box.textContent = box.getAttribute("data-waiting");
-        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, event, tries + 1); }, 3000); }
+        if (here === undefined && code !== 422) { here = judgeHere(form, response); }
+        if (here === null || here === undefined) {
+          box.className = "feedback waiting";
+          box.textContent = box.getAttribute("data-waiting");
+        } else if (tries === 0) { showFeedback(form, here, ""); }
+        if (tries < 100 && code !== 422) { setTimeout(function () { check(form, response, event, tries + 1, here); }, 3000); }
         return;
       }
-      box.className = "feedback " + (data.correct ? "right" : "wrong");
-      box.textContent = box.getAttribute(data.correct ? "data-right" : "data-wrong") + (data.feedback ? " " + data.feedback : "");
-      if (hint && !data.correct) { hint.open = true; }
+      showFeedback(form, data.correct, data.feedback, here === data.correct);
     });
+  }
+
+  /* A short sound with the words and the icon, so a child who cannot read knows: two
+     rising notes for right, two falling for not yet. Made by the Web Audio API (no file
+     to download); the context is woken by the tap on Check, as browsers require. */
+  var sound = null;
+  function wakeSound() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    try {
+      if (!sound && Context) { sound = new Context(); }
+      if (sound && sound.state === "suspended" && sound.resume) { sound.resume(); }
+    } catch (e) { sound = null; }
+  }
+  function chime(right) {
+    var notes = right ? [660, 880] : [330, 247], i, at, osc, gain;
+    if (!sound) { return; }
+    try {
+      for (i = 0; i < notes.length; i++) {
+        at = sound.currentTime + i * 0.14;
+        osc = sound.createOscillator();
+        gain = sound.createGain();
+        osc.type = right ? "sine" : "triangle";
+        osc.frequency.value = notes[i];
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.3, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.13);
+        osc.connect(gain);
+        gain.connect(sound.destination);
+        osc.start(at);
+        osc.stop(at + 0.14);
+      }
+    } catch (e) { /* no sound: the words and the icon still say it */ }
   }
 
   document.addEventListener("click", function (ev) {
     var go = closest(ev.target, "[data-go]"), retry = closest(ev.target, "[data-retry]");
+    var word = pop && closest(ev.target, "a.sign-word");
+    if (word) { ev.preventDefault(); openSign(word); return; }
+    if (clipClick(ev.target)) { return; }
+    if (pop && closest(ev.target, "[data-sign-close]")) { closeSign(); return; }
     if (retry) { ev.preventDefault(); resetQuiz(); show(pages); return; }
     if (!go) { return; }
     ev.preventDefault();
@@ -157,13 +371,20 @@
     ev.preventDefault();
     var response = responseOf(form);
     if (response === null || response === "") { form.querySelector("[name=response]").focus(); return; }
+    wakeSound();
     var event = kit.enqueue("answer", { question_id: form.getAttribute("data-qid"), response: response, attempt: attempt });
+    form.setAttribute("data-checking", event ? event.uuid : "");
     check(form, response, event, 0);
   });
 
   (function () {
     var buttons = document.querySelectorAll(".screen .play"), i;
     for (i = 0; i < buttons.length; i++) { wirePlay(buttons[i]); }
+    buttons = document.querySelectorAll("button.say[hidden]");
+    for (i = 0; i < buttons.length; i++) { buttons[i].hidden = false; }
+    buttons = document.querySelectorAll(".sign-buttons");
+    for (i = 0; i < buttons.length; i++) { wireSignButtons(buttons[i]); }
+    if (section(step)) { startSign(section(step)); }
   }());
 
   kit.enqueue("lesson_opened", {});

@@ -19,6 +19,6 @@ def _no_store(response):
 
 
 def init_app(app):
-    from . import live, player, signin  # noqa: F401  (they register routes on bp)
+    from . import live, player, profile, signin  # noqa: F401  (they register routes on bp)
 
     app.register_blueprint(bp)

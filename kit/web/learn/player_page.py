@@ -1,7 +1,7 @@
 """The lesson page, rendered once per lesson and filled in on each request.
 
-A lesson page is ~12 KB of HTML that is the same for every learner of a class except a
-few values: which step is shown, the attempt number, the CSRF token, who is signed in
+A lesson page is ~12 KB of HTML that is the same for every learner of a class (or every
+"sign language first" learner, whose pages put the sign video first) except a few values: which step is shown, the attempt number, the CSRF token, who is signed in
 (name, colour, avatar, event token), the score and the "your teacher knows" notice.
 Rendering it with Jinja on every request (its ~20 translated strings and ~10 URLs) was
 most of the page's cost, so it is rendered once per lesson view, language, URL prefix
@@ -54,13 +54,15 @@ MARKED = {
 
 def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=None):
     """Return the lesson page's HTML for this learner, showing step `step`."""
+    # "Sign language first" changes the pages' order of things, not just a value: its own page.
+    sign_first = bool(learner.sign_first) and _has_sign(view)
     if feedback:
-        html = _render(view, last, next_lesson, feedback)
+        html = _render(view, last, next_lesson, feedback, sign_first)
     else:
-        key = (id(view), str(get_locale()), request.script_root, next_lesson)
+        key = (id(view), str(get_locale()), request.script_root, next_lesson, sign_first)
         entry = _cache.get(key)
         if entry is None or entry[0] is not view:
-            entry = (view, _render(view, last, next_lesson, {}))
+            entry = (view, _render(view, last, next_lesson, {}, sign_first))
             _cache.put(key, entry)
         html = entry[1]
     values = {
@@ -108,7 +110,17 @@ def help_alert():
     return Markup('<p class="alert ok" role="status">%s</p>') % _("Your teacher knows you need help.")
 
 
-def _render(view, last, next_lesson, feedback):
+def _has_sign(view):
+    return view.sign_video is not None or any(view.sign_pages)
+
+
+def _render(view, last, next_lesson, feedback, sign_first):
     return render_template(
-        "learn/player.html", lesson=view, last=last, next_lesson=next_lesson, feedback=feedback, **MARKED
+        "learn/player.html",
+        lesson=view,
+        last=last,
+        next_lesson=next_lesson,
+        feedback=feedback,
+        sign_first=sign_first,
+        **MARKED,
     )

@@ -19,6 +19,8 @@ def learner_fields(form):
     chosen = form.getlist("picture")
     if chosen:
         fields["picture_password"] = "+".join(chosen)
+    if "sign_first_shown" in form:  # an unticked box sends nothing: the form says it was there
+        fields["sign_first"] = form.get("sign_first") == "1"
     return fields
 
 
