@@ -13,8 +13,13 @@ from .. import protocol
 
 
 def _wants_json():
-    """The sync API and every .json address (the xAPI report) answer JSON."""
-    return request.path.startswith(protocol.PREFIX + "/") or request.path.endswith(".json")
+    """The sync API, the load balancer's /healthz and /readyz and every .json address (the
+    xAPI report) answer JSON."""
+    return (
+        request.path.startswith(protocol.PREFIX + "/")
+        or request.path in ("/healthz", "/readyz")
+        or request.path.endswith(".json")
+    )
 
 
 def _page(status, message, headers=()):

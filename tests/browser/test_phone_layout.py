@@ -69,10 +69,37 @@ def kit(tmp_path_factory, mini_pack_file):
     add_accounts(data)
     ids = seed_class(data)
     _seed_work(data, ids)
+    _seed_from_afar(data, ids)
     server = KitServer(data).start()
     server.ids = ids
     yield server
     server.stop()
+
+
+def _seed_from_afar(data, ids):
+    """What a remote teacher sent, as the agent applies it: the from-afar table then has rows."""
+    from kit import from_afar
+    from kit.datafolder import open_data
+    from kit.db import database, write
+    from kit.models import Classroom, Learner
+
+    open_data(data)
+    try:
+        room = Classroom.get_by_id(ids["class"]).uuid
+        ada = Learner.get_by_id(ids["ada"]).uuid
+        base = {"class": room, "learner": "", "pack": "", "lesson": "", "due": "", "text": ""}
+        changes = [
+            {"kind": "assign", "pack": "mini", "lesson": "02-shapes", "due": "2026-03-31"},
+            {"kind": "note", "learner": ada, "text": "Ada"},
+            {"kind": "flag", "learner": ada, "text": "Ada"},
+            {"kind": "install_pack", "pack": "mini"},
+        ]
+        with write():
+            for seq, change in enumerate(changes, 1):
+                made = {"id": f"change-{seq}", "seq": seq, "author": "Ada", "made_at": ""}
+                from_afar.apply(base | made | change, via="online")
+    finally:
+        database.close()
 
 
 def learner_pages(ids):
@@ -162,6 +189,8 @@ def test_every_teacher_page_fits_a_phone_with_big_targets(kit, browser, lang):
         walk.page.wait_for_url(re.compile(r"/(teach|admin)/$"))
         for path, _shot in teacher_pages(kit.ids):
             walk.visit(path)
+        walk.visit(f"/teach/classes/{kit.ids['class']}/from-afar")  # what came from afar, in a table
+        walk.visit(f"/teach/classes/{kit.ids['class']}/certificates")
         walk.visit("/admin/sync/")  # an admin page the sync package plugs in
         walk.visit("/teach/no-such-page", 404)
         walk.check()

@@ -286,7 +286,9 @@ def _check_access(app, access, answers, roles):
 
 
 def _json_route(path):
-    return path.startswith(("/api/", "/sync/v1/")) or path.endswith(".json") or path == "/healthz"
+    return (
+        path.startswith(("/api/", "/sync/v1/")) or path.endswith(".json") or path in ("/healthz", "/readyz")
+    )
 
 
 def _check_error_shape(answers):
