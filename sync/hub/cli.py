@@ -9,7 +9,8 @@ from kit.cli import pass_ctx
 from kit.cli.maintenance import hide_password, print_settings
 from kit.errors import KitError
 
-from . import cli_remote, open_hub
+from . import cli_data, cli_remote
+from .cli_common import data_for, open_for
 
 DB_OPTION = click.option(
     "--database",
@@ -30,16 +31,6 @@ def hub_group():
     """
 
 
-def _open(ctx, database_url=None):
-    return open_hub(_data(ctx), database_url)
-
-
-def _data(ctx):
-    """The folder typed with --data, else None: the hub reads $KIT_HUB_DATA itself
-    ($KIT_DATA, which click put in ctx.data, only with a warning: it names the kit's)."""
-    return ctx.data if ctx.typed else None
-
-
 @hub_group.command("settings")
 @click.option("--markdown", is_flag=True, help="Print the reference table of every hub setting instead.")
 @pass_ctx
@@ -54,7 +45,7 @@ def settings_command(ctx, markdown):
     """
     from .settings import HUB  # deferred: start time
 
-    print_settings(HUB, _data(ctx), markdown)
+    print_settings(HUB, data_for(ctx), markdown)
 
 
 @hub_group.command()
@@ -67,7 +58,7 @@ def init(ctx, database_url):
     Example:
       kit --data /var/lib/kit-hub hub init --database postgresql://hub@localhost/hub
     """
-    config = _open(ctx, database_url)
+    config = open_for(ctx, database_url)
     click.echo(f"hub ready in {config['data']} (database {hide_password(config['database'])})")
 
 
@@ -92,7 +83,7 @@ def serve(ctx, host, port, workers, database_url):
     """
     from .serving import serve_hub  # deferred: start time
 
-    serve_hub(_data(ctx), host=host, port=port, database_url=database_url, workers=workers)
+    serve_hub(data_for(ctx), host=host, port=port, database_url=database_url, workers=workers)
 
 
 @hub_group.group()
@@ -133,7 +124,7 @@ def users_add(ctx, username, password_stdin, role):
     """
     from .accounts import add_user  # deferred: start time
 
-    _open(ctx)
+    open_for(ctx)
     add_user(username, _read_password(password_stdin), role)
     click.echo(f"hub account {username} added ({role})")
 
@@ -151,7 +142,7 @@ def users_password(ctx, username, password_stdin):
     """
     from .accounts import set_password  # deferred: start time
 
-    _open(ctx)
+    open_for(ctx)
     set_password(username, _read_password(password_stdin))
     click.echo(f"hub account {username}: new password; every sign-in of it has ended")
 
@@ -168,7 +159,7 @@ def users_deactivate(ctx, username):
     """
     from .accounts import set_active  # deferred: start time
 
-    _open(ctx)
+    open_for(ctx)
     set_active(username, False)
     click.echo(f"hub account {username} deactivated; every sign-in of it has ended")
 
@@ -185,7 +176,7 @@ def users_activate(ctx, username):
     """
     from .accounts import set_active  # deferred: start time
 
-    _open(ctx)
+    open_for(ctx)
     set_active(username, True)
     click.echo(f"hub account {username} activated")
 
@@ -213,7 +204,7 @@ def enroll_code(ctx, name, kit, ttl):
     """
     from .enrol import find_kit, new_code  # deferred: start time
 
-    config = _open(ctx)
+    config = open_for(ctx)
     if not name and not kit:
         raise KitError("give --name for a new kit, or --kit for a kit to re-enrol")
     ttl = ttl or config["enroll_code_ttl_s"]
@@ -237,7 +228,7 @@ def revoke_cmd(ctx, kit):
     """
     from .enrol import revoke  # deferred: start time
 
-    _open(ctx)
+    open_for(ctx)
     revoke(kit)
     click.echo(f"kit {kit} revoked; it must be enrolled again with a new code")
 
@@ -263,7 +254,7 @@ def import_cmd(ctx, file, receipt):
     """
     from .bundles import import_bundle, write_receipt  # deferred: start time
 
-    config = _open(ctx)
+    config = open_for(ctx)
     document = import_bundle(file, config)
     out = write_receipt(document, receipt or f"{file}.receipt")
     click.echo(
@@ -301,7 +292,7 @@ def pack_publish(ctx, file):
     """
     from .catalogue import publish  # deferred: start time
 
-    config = _open(ctx)
+    config = open_for(ctx)
     row = publish(file, config)
     click.echo(f"published {row.pack_id} {row.version} ({row.size} bytes, sha256 {row.sha256[:12]}…)")
 
@@ -317,7 +308,7 @@ def kits_cmd(ctx):
     """
     from .reports import kits  # deferred: start time
 
-    _open(ctx)
+    open_for(ctx)
     for row in kits():
         click.echo(
             "\t".join(
@@ -338,6 +329,8 @@ def kits_cmd(ctx):
 users.add_command(cli_remote.scope)
 users.add_command(cli_remote.role)
 hub_group.add_command(cli_remote.export_for)
+hub_group.add_command(cli_data.reports_group)
+hub_group.add_command(cli_data.xapi_group)
 
 GLOBAL_FLAGS = {"-v", "--verbose", "--version"}
 
@@ -354,6 +347,3 @@ def main(argv=None):
         if leading[-1] == "--data" and args:
             leading.append(args.pop(0))
     kit_main([*leading, "hub", *args])
-
-
-from . import cli_data  # noqa: E402, F401  `kit hub reports …` and `kit hub xapi …` join hub_group

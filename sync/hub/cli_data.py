@@ -4,10 +4,12 @@ import click
 
 from kit.cli import pass_ctx
 
-from .cli import _open, hub_group
+from .cli_common import open_for
+from .lrs import forward, status
+from .summaries import rebuild
 
 
-@hub_group.group("reports")
+@click.group("reports")
 def reports_group():
     """The summary tables behind the report pages.
 
@@ -26,13 +28,11 @@ def reports_rebuild(ctx):
     Example:
       kit --data /var/lib/kit-hub hub reports rebuild
     """
-    from .summaries import rebuild
-
-    _open(ctx)
+    open_for(ctx)
     click.echo(f"rebuilt the report summaries from {rebuild()} event(s)")
 
 
-@hub_group.group("xapi")
+@click.group("xapi")
 def xapi_group():
     """Forward events to a learning record store as xAPI statements.
 
@@ -52,9 +52,7 @@ def xapi_forward(ctx, max_batches):
     Example:
       kit --data /var/lib/kit-hub hub xapi forward
     """
-    from .lrs import forward
-
-    config = _open(ctx)
+    config = open_for(ctx)
     click.echo(f"sent {forward(config, max_batches)} statement(s) to {config['lrs_endpoint']}")
 
 
@@ -67,8 +65,6 @@ def xapi_status(ctx):
     Example:
       kit --data /var/lib/kit-hub hub xapi status
     """
-    from .lrs import status
-
-    _open(ctx)
+    open_for(ctx)
     for key, value in status().items():
         click.echo(f"{key}: {value}")

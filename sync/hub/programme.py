@@ -17,6 +17,7 @@ from kit.errors import KitError
 from . import charts
 from .db import database
 from .models import Kit
+from .reports import certificates
 from .web import login_required
 
 bp = Blueprint("programme", __name__)
@@ -153,8 +154,6 @@ def tiles(f):
 
 def _teachers_trained(f):
     """Valid certificates of Teacher-training learners (reports.certificates), under the month and site filters."""
-    from .reports import certificates
-
     return sum(
         row["teachers_trained"]
         for row in certificates()
