@@ -97,8 +97,11 @@ def init_app(app):
     app.config.setdefault("KIT_STATUS_PANELS", []).append(panel)
     app.config.setdefault("KIT_ADMIN_TABS", []).append(("sync_admin.page", "Sync with the hub"))
     babel = app.extensions.get("babel")
-    if babel is not None:  # our French strings join the kit's catalogues
-        babel.translation_directories.append(str(Path(__file__).parent.parent / "translations"))
+    if babel is not None:
+        # Our strings join the kit's catalogues, underneath them: Flask-Babel lets a later
+        # catalogue override an earlier one, and a text both hold ("From", "Started") means
+        # what the kit's pages mean by it, not what the hub's pages do.
+        babel.translation_directories.insert(0, str(Path(__file__).parent.parent / "translations"))
     config = app.config["KIT"]
     mode = config.get("sync_agent", "serve")
     if mode not in ("serve", "off", "always"):

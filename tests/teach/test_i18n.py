@@ -42,3 +42,24 @@ def test_import_errors_are_translated_too(teacher, ids):
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "Ligne 2 : couleur « mauve » ne fait pas partie de : red, orange" in page
+
+
+def test_a_text_in_both_the_learner_and_teacher_catalogues_has_one_translation():
+    """Flask-Babel merges the teacher's catalogue over the learner's, so a text both hold
+    shows the teacher's translation on a child's page (Kiswahili "Check" became the
+    certificate page's "Hakiki" on the quiz button): both must say the same."""
+    from babel.messages.pofile import read_po
+
+    learn_root = ROOT / "kit" / "translations" / "learn"
+    differ = []
+    for folder in sorted(p for p in CATALOGUES.iterdir() if (p / "LC_MESSAGES").is_dir()):
+        with open(learn_root / folder.name / "LC_MESSAGES" / "messages.po", "rb") as f:
+            learn = read_po(f)
+        with open(folder / "LC_MESSAGES" / "messages.po", "rb") as f:
+            teach = read_po(f)
+        differ += [
+            (folder.name, m.id, m.string, teach[m.id].string)
+            for m in learn
+            if m.id and m.id in teach and teach[m.id].string != m.string
+        ]
+    assert differ == []
