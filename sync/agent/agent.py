@@ -128,6 +128,7 @@ def _cycle(client, config):
     update_state(stage="pulling_changes")
     changes = pull_changes(client)  # first: the events recording them go up in this cycle
     anchor = record_anchor()
+    update_state(stage="probing")
     answer = _hello(client, config)
     sent = _push_events(client, config, anchor.last_seq) + _retry_set_aside(
         client, config["pseudonymous_sync"]

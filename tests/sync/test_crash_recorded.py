@@ -11,7 +11,10 @@ from .conftest import make_kit
 
 
 class BrokenHub(BaseHTTPRequestHandler):
-    """Enrols a kit like a hub, then answers hello without the clock the agent needs."""
+    """Enrols a kit like a hub, has no changes for it, then answers hello without the clock."""
+
+    def do_GET(self):
+        self._answer({"changes": [], "more": False})  # /sync/v1/changes: nothing from afar
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -19,6 +22,9 @@ class BrokenHub(BaseHTTPRequestHandler):
             body = {"secret": "s" * 43, "name": "Broken hub"}
         else:
             body = {"name": "Broken hub"}  # no hub_ms, ack, acked_anchor
+        self._answer(body)
+
+    def _answer(self, body):
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

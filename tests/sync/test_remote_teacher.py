@@ -16,9 +16,22 @@ MANAGERS_ONLY = {
     "hub.revoke_kit",
     "hub.upload",
     "hub.last_receipt",
+    "hub_certs.manage",
+    "hub_certs.revoke",
+    "programme.page",
+    "programme.chart_svg",
+    "programme.chart_csv",
 }
 ANY_ACCOUNT = {"hub.kits", "remote.classes", "remote.one_class", "remote.make_change"}
-PUBLIC = {"hub.signin", "hub.signout", "static"}
+PUBLIC = {
+    "hub.signin",
+    "hub.signout",
+    "hub.font",
+    "hub_certs.verify",
+    "hub_health.healthz",
+    "hub_health.readyz",
+    "static",
+}
 
 
 def _token(html):
@@ -74,7 +87,7 @@ def test_every_hub_page_route_is_placed_and_a_remote_teacher_is_refused_the_mana
     rules = _page_routes(hub)
     assert {r.endpoint for r in rules} == MANAGERS_ONLY | ANY_ACCOUNT | PUBLIC
     juma = sign_in(hub, "juma")
-    values = {"name": "learners", "kit_id": a.kit_id, "class_uuid": class_uuid(a), "filename": "hub.css"}
+    values = {"name": "learners", "kit_id": a.kit_id, "class_uuid": class_uuid(a), "filename": "hub.css", "code": "ABCD-EFGH"}
     for rule in rules:
         if rule.endpoint not in MANAGERS_ONLY:
             continue
