@@ -97,12 +97,20 @@ def cli(click_ctx, data, verbose):
     click_ctx.obj = Context(data, typed=typed)
 
 
-def _load_commands():
+def _load_commands(name=None):
+    """Register the kit's commands, and the plugins' that `name` may need: all of them for
+    help or an unknown word (so click lists or suggests them), only the one named, or none
+    for a command of the kit's own. The hub's commands import the hub, ~0.3 s of every
+    start otherwise, and the tests run `kit` thousands of times."""
     from . import certificates, content, maintenance, people, progress, setup  # noqa: F401  (they register on cli)
 
-    for ep in entry_points(group=PLUGIN_GROUP):
-        command = ep.load()
-        cli.add_command(command, ep.name)
+    if name in cli.commands:
+        return
+    plugins = entry_points(group=PLUGIN_GROUP)
+    for ep in plugins:
+        if name in plugins.names and ep.name != name:
+            continue
+        cli.add_command(ep.load(), ep.name)
 
 
 def _command_name(args):
@@ -126,11 +134,12 @@ def _without_postgres_driver():
 
 def main(argv=None):
     """Run the CLI; our errors become `error: …` on stderr and exit code 1 (or the class's)."""
-    if _command_name(sys.argv[1:] if argv is None else argv) == "serve":
+    name = _command_name(sys.argv[1:] if argv is None else argv)
+    if name == "serve":
         _without_postgres_driver()
     from peewee import DatabaseError  # deferred: after _without_postgres_driver()
 
-    _load_commands()
+    _load_commands(name)
     try:
         cli.main(args=argv, prog_name="kit", standalone_mode=False)
     except click.exceptions.Abort:

@@ -2,7 +2,7 @@
 the changes that end an account's sign-ins (a new password, switching it off)."""
 
 from kit.errors import Conflict, NotFound, Unauthorized
-from kit.passwords import check_password, hash_password, validate_password
+from kit.passwords import check_password, dummy_hash, hash_password, validate_password
 from kit.users import validate_username
 
 from . import signins
@@ -10,9 +10,6 @@ from .db import database
 from .enrol import check_rate, failures, note_failure
 from .models import HubUser
 from .scopes import MANAGER, check_role
-
-# Checked when the name is unknown, so a wrong name costs as much as a wrong password.
-_DUMMY = hash_password("not-a-real-password")
 
 
 def add_user(username, password, role=MANAGER):
@@ -61,7 +58,7 @@ def sign_in(username, password, remote, config):
     check_rate(key, config["login_attempts"], config["login_window_s"])
     check_rate(address_key, config["login_address_attempts"], config["login_window_s"])
     user = HubUser.get_or_none(HubUser.username == name)
-    good = check_password(user.password_hash if user else _DUMMY, password or "")
+    good = check_password(user.password_hash if user else dummy_hash(), password or "")
     if user is None or not good or not user.active:
         note_failure(key, address_key)
         raise Unauthorized("wrong user name or password")

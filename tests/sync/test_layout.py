@@ -132,3 +132,35 @@ def test_hub_reports_write_numbers_as_the_pages_language_does(tmp_path):
         with app.test_request_context(headers={"Accept-Language": lang}):
             assert number(1234.5) == expected, lang
             assert number("2026-03") == "2026-03" and number(True) is True
+
+
+def _loaded_after(tmp_path, *argv):
+    """Run `kit ARGV` in a fresh interpreter; return the sync modules it had imported."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\nfrom kit.cli import main\ntry:\n    main(sys.argv[1:])\n"
+        "except SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('sync'))))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, "--data", str(tmp_path / "data"), *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    return set(json.loads(run.stdout.strip().splitlines()[-1]))
+
+
+def test_a_command_loads_only_the_plugin_it_names(tmp_path):
+    """Each `kit` call loads the plugin commands it needs: the hub's import the hub."""
+    assert not {
+        m for m in _loaded_after(tmp_path, "pack", "list") if m.startswith(("sync.hub", "sync.agent.cli"))
+    }
+    sync_status = _loaded_after(tmp_path, "sync", "status")
+    assert "sync.agent.cli" in sync_status and not any(m.startswith("sync.hub") for m in sync_status)
+    assert "sync.hub.cli" in _loaded_after(tmp_path, "hub", "--help")
+    assert {"sync.agent.cli", "sync.hub.cli"} <= _loaded_after(tmp_path, "--help")
