@@ -85,4 +85,7 @@ def check_bundle(document):
         raise BadBundle("the bundle lacks its batches or anchors")
     if not isinstance(records, str):
         raise BadBundle("the bundle's records must be a base64 text")
+    key = document.get("public_key", "")
+    if not (isinstance(key, str) and len(key) <= 100):
+        raise BadBundle("the bundle's public_key must be a text of at most 100 characters")
     return document

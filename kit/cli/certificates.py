@@ -11,7 +11,7 @@ def certificates():
 
     \b
     Example:
-      kit certificates verify K7QM-3XPD-9TRA
+      kit certificates verify K7QM-3XPD-9TRR
     """
 
 
@@ -26,7 +26,7 @@ def verify(ctx, code):
 
     \b
     Example:
-      kit certificates verify K7QM-3XPD-9TRA
+      kit certificates verify K7QM-3XPD-9TRR
     """
     from ..courses.certificates import check  # deferred: start time
 

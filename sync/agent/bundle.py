@@ -17,7 +17,7 @@ from kit.models import Event
 from .. import protocol
 from ..bundle_format import BadBundle, read_json, sign, signing_key, verify
 from . import outbox
-from .revocations import learn_revocations
+from .revocations import learn_revocations, public_key_text
 from .state import SetAside, SyncState, anchors_after, get_state, record_anchor
 
 BATCH = 2000
@@ -51,6 +51,7 @@ def export_bundle(config, out):
             "anchors": anchors_after(state.acked_anchor, limit=10**9),
             "batches": batches,
             "records": base64.b64encode(protocol.encode_records(state.kit_id, records)).decode("ascii"),
+            "public_key": public_key_text(config["data"]),  # a kit that only ever syncs by USB stick
         },
         signing_key(state.secret),
     )

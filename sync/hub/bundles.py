@@ -95,6 +95,9 @@ def import_bundle(path, config):
         )
     stored = 0
     with database.atomic():
+        # First, so the bundle's own certificates are checked with it (a kit enrolled before
+        # certificates that never syncs online); another key than the registered one refuses it all.
+        kit = certificates.register_key(kit, document.get("public_key", ""))
         store_anchors(kit, anchors)
         for after, upto, skipped, events, refused in _batches(document, kit, limit):
             stored += store_events(kit, after, upto, skipped, events, via="bundle", refused=refused)["stored"]

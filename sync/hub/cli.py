@@ -9,7 +9,7 @@ from kit.cli import pass_ctx
 from kit.cli.maintenance import hide_password, print_settings
 from kit.errors import KitError
 
-from . import cli_data, cli_remote
+from . import cli_certificates, cli_data, cli_remote
 from .cli_common import data_for, open_for
 
 DB_OPTION = click.option(
@@ -331,6 +331,7 @@ users.add_command(cli_remote.role)
 hub_group.add_command(cli_remote.export_for)
 hub_group.add_command(cli_data.reports_group)
 hub_group.add_command(cli_data.xapi_group)
+hub_group.add_command(cli_certificates.certificates_group)
 
 GLOBAL_FLAGS = {"-v", "--verbose", "--version"}
 

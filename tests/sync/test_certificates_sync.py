@@ -90,17 +90,27 @@ def test_teachers_trained_and_pseudonymous_names(sqlite_hub, tmp_path):
     assert ",1,1,1.5,0" in csv_text  # one certificate, one teacher trained (class "Teacher training")
 
 
-def test_a_usb_bundle_carries_the_certificate_and_its_receipt_the_revocation(sqlite_hub, tmp_path):
-    kit = make_kit(tmp_path, "far", sqlite_hub)  # the hub has this kit's key from enrolment
+def test_a_usb_bundle_carries_the_certificate_its_key_and_its_receipt_the_revocation(sqlite_hub, tmp_path):
+    kit = make_kit(tmp_path, "far", sqlite_hub)
+    with sqlite_hub.db():  # as if enrolled before certificates and never online since
+        from sync.hub.models import Kit
+
+        Kit.update(public_key="").where(Kit.kit_id == kit.kit_id).execute()
     code = _pass_course(kit, tmp_path)
     bundle = tmp_path / "carry.kitbundle"
     kit("sync", "export", "--out", bundle)
     sqlite_hub.kit("import", bundle)
     assert requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5).status_code == 200
-    with sqlite_hub.db():
-        from sync.hub.certificates import revoke
+    assert sqlite_hub.query("SELECT COUNT(*) FROM hub_certificate_refused") == [(0,)]
 
-        revoke(code, "printed twice", "admin")
+    revoked = sqlite_hub.kit("certificates", "revoke", code.lower(), "--reason", "printed twice")
+    assert revoked.stdout.strip() == f"{code}: revoked; its kit learns it on its next sync"
+    shown = sqlite_hub.kit("certificates", "show", code, check=False)
+    assert (
+        shown.returncode == 1
+        and f"{code}: revoked" in shown.stdout
+        and "reason: printed twice" in shown.stdout
+    )
     second = tmp_path / "again.kitbundle"
     kit("sync", "export", "--out", second)
     receipt = tmp_path / "again.receipt"
@@ -108,6 +118,53 @@ def test_a_usb_bundle_carries_the_certificate_and_its_receipt_the_revocation(sql
     applied = kit("sync", "import-receipt", receipt)
     assert "1 certificate(s) of this kit were revoked at the hub" in applied.stdout
     assert f"{code}: revoked" in kit("certificates", "verify", code, check=False).stdout
+
+
+def test_a_bundle_with_another_signing_key_is_refused_whole(sqlite_hub, tmp_path):
+    import json
+
+    from kit.courses import signing
+
+    kit = make_kit(tmp_path, "far", sqlite_hub)
+    _pass_course(kit, tmp_path)
+    bundle = tmp_path / "carry.kitbundle"
+    kit("sync", "export", "--out", bundle)
+    other = make_kit(tmp_path, "other")  # a second kit's key, never registered for "far"
+    document = json.loads(bundle.read_text())
+    document["public_key"] = signing.public_key_text(other.data_dir)
+    with kit.db():
+        from sync.agent.state import get_state
+        from sync.bundle_format import sign, signing_key
+
+        sign(document, signing_key(get_state().secret))  # the kit's own secret: only the key is wrong
+    bundle.write_text(json.dumps(document))
+    before = sqlite_hub.query("SELECT COUNT(*) FROM hub_event")
+    refused = sqlite_hub.kit("import", bundle, check=False)
+    assert refused.returncode == 1 and "already registered another signing key" in refused.stderr
+    assert sqlite_hub.query("SELECT COUNT(*) FROM hub_event") == before
+    document["public_key"] = ["not", "a", "key"]
+    bundle.write_text(json.dumps(document))
+    odd = sqlite_hub.kit("import", bundle, check=False)
+    assert odd.returncode == 1 and "public_key must be a text" in odd.stderr
+
+
+def test_revoking_from_the_command_line_needs_a_known_code_and_a_reason(sqlite_hub, tmp_path):
+    kit = make_kit(tmp_path, "truck", sqlite_hub)
+    code = _pass_course(kit, tmp_path)
+    kit("sync", "now")
+    assert sqlite_hub.kit("certificates", "show", code).stdout.startswith(f"{code}: valid")
+    cases = {
+        ("K7QM-3XPD-9TRR", "x"): "no certificate K7QM-3XPD-9TRR at this hub",
+        ("K7QM-3XPD-9TRA", "x"): "this code has a typo",
+        (code, "  "): "give a reason for revoking",
+        (code, "x" * 501): "give a reason for revoking",
+    }
+    for (text, reason), message in cases.items():
+        answer = sqlite_hub.kit("certificates", "revoke", text, "--reason", reason, check=False)
+        assert answer.returncode == 1 and message in answer.stderr, (text, answer.stderr)
+    assert sqlite_hub.query("SELECT COUNT(*) FROM hub_certificate WHERE revoked_at IS NOT NULL") == [(0,)]
+    unknown = sqlite_hub.kit("certificates", "show", "K7QM-3XPD-9TRR", check=False)
+    assert unknown.returncode == 1 and "unknown at this hub" in unknown.stdout
 
 
 @pytest.mark.browser
