@@ -228,7 +228,7 @@ def test_a_tablet_on_a_lesson_page_is_brought_into_a_live_class(served, contexts
     teacher.get_by_label("Lesson to lead").select_option(label="Counting mangoes")
     teacher.get_by_role("button", name="Start a live class").click()
     tablet.wait_for_url(re.compile(r"/live$"), timeout=15000)
-    assert scripts_of(tablet) == ["learn.js", "live.js"]
+    assert scripts_of(tablet) == ["learn.js", "live.js", "speak.js"]  # and, as its lesson page, read-along
     expect(shown_step(tablet)).to_have_attribute("data-step", "0")
     teacher.get_by_role("button", name="Next").click()
     expect(shown_step(tablet)).to_have_attribute("data-step", "1")

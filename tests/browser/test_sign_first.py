@@ -120,3 +120,41 @@ def test_without_javascript_a_signed_word_is_a_link_to_its_clip(served_signs, br
         assert page.request.get(server.url + href).headers["content-type"] == "video/webm"
     finally:
         context.close()
+
+
+def _in_the_data(data_dir, call):
+    """Run `call()` on the kit's database from the test, as the teacher's page would."""
+    from kit.datafolder import open_data
+    from kit.db import database
+
+    open_data(data_dir)
+    try:
+        return call()
+    finally:
+        database.close()
+
+
+def test_a_sign_first_learner_follows_a_live_class_signed(served_signs, context_360, initialised):
+    """The live page loads what the lesson uses (sign.js): each page the teacher moves to
+    starts its sign clip for a sign-first learner, and a signed word opens its clip."""
+    from kit.live import classes
+
+    server, ids = served_signs
+    page = context_360.new_page()
+    page.goto(f"{server.url}/class/{ids['class']}")
+    page.get_by_role("button", name="Ada").click()
+    page.get_by_role("button", name="Sign language first").click()
+    expect(page.get_by_role("button", name="Sign language first")).to_have_attribute("aria-pressed", "true")
+    live = _in_the_data(initialised, lambda: classes.start(ids["class"], "mini", "01-count"))
+    page.wait_for_url(re.compile(r"/live$"), timeout=15000)  # watch.js brings the tablet
+    scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.src.split('/').pop())")
+    assert scripts == ["learn.js", "live.js", "sign.js", "speak.js"], scripts  # as the lesson page
+    wait_true(page, "document.querySelector('#step-0 figure.sign-first video').currentTime > 0.2")
+    expect(page.locator("#step-0").get_by_role("button", name="Slow")).to_be_visible()
+
+    _in_the_data(initialised, lambda: classes.move(live.id, live.rev, 1))
+    wait_true(page, "document.querySelector('#step-1 figure.sign-first video').currentTime > 0.2", timeout=15)
+    assert page.evaluate("document.querySelector('#step-0 video').paused")
+    page.locator("#step-1").get_by_role("link", name="three").click()
+    expect(page.get_by_role("dialog", name="The sign for: three")).to_be_visible()
+    assert not (violations := axe_check(page)), describe(violations)

@@ -127,6 +127,27 @@
   window.addEventListener("online", function () { delay = 1000; schedule(0); });
   if (player) { setInterval(bankTime, 60000); }
 
-  window.kitLearn = { enqueue: enqueue, flush: flush, queued: function () { return load().length; }, request: request, mono: mono, uuid4: uuid4 };
+  /* For the lesson page's scripts, the ordinary (player.js) and the live one (live.js), and
+     what they share with sign.js and speak.js: each page shown is announced to them as a
+     "kitpage" event on its section. */
+  function matches(el, selector) { var f = el.matches || el.webkitMatchesSelector || el.msMatchesSelector; return f.call(el, selector); }
+  function closest(el, selector) {
+    while (el && el.nodeType === 1) { if (matches(el, selector)) { return el; } el = el.parentNode; }
+    return null;
+  }
+  function playSafe(media) {
+    var started = media.play();
+    if (started && started["catch"]) { started["catch"](function () { /* the play button stays */ }); }
+  }
+  function announce(target) {
+    var ev = document.createEvent("Event");
+    ev.initEvent("kitpage", true, false);
+    target.dispatchEvent(ev);
+  }
+
+  window.kitLearn = {
+    enqueue: enqueue, flush: flush, queued: function () { return load().length; }, request: request, mono: mono, uuid4: uuid4,
+    matches: matches, closest: closest, playSafe: playSafe, announce: announce
+  };
   schedule(0);
 })();

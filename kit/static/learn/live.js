@@ -85,6 +85,7 @@
     if (!target || n === shownStep) { return; }
     shownStep = n;
     window.scrollTo(0, 0);
+    if (kit) { kit.announce(target); }  // sign.js: a sign-first learner's clip starts
     if (role === "learner" && kit) { kit.enqueue("live_page_shown", { live: live.id, page: n }); }
   }
 

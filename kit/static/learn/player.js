@@ -2,7 +2,7 @@
    Needs learn.js (window.kitLearn). The server renders the same steps for ?step=N.
    Sign language (sign.js) and read-along with spoken questions (speak.js) are scripts of
    their own, which the page loads only when it has them: each shown page is announced to
-   them as a "kitpage" event on its section. */
+   them as a "kitpage" event on its section (kitLearn.announce, learn.js). */
 (function () {
   "use strict";
   var kit = window.kitLearn, main = document.querySelector("main.player");
@@ -14,23 +14,8 @@
 
   function safeGet(k) { try { return window.localStorage.getItem(k); } catch (e) { return null; } }
   function safePut(k, v) { try { window.localStorage.setItem(k, v); } catch (e) { /* private mode */ } }
-  function closest(el, selector) {
-    while (el && el.nodeType === 1) { if (matches(el, selector)) { return el; } el = el.parentNode; }
-    return null;
-  }
-  function matches(el, selector) { var f = el.matches || el.webkitMatchesSelector || el.msMatchesSelector; return f.call(el, selector); }
+  var matches = kit.matches, closest = kit.closest, playSafe = kit.playSafe, announce = kit.announce;
   function section(n) { return document.getElementById("step-" + n); }
-  function playSafe(video) {
-    var started = video.play();
-    if (started && started["catch"]) { started["catch"](function () { /* the play button stays */ }); }
-  }
-  function announce(target) {
-    var ev = document.createEvent("Event");
-    ev.initEvent("kitpage", true, false);
-    target.dispatchEvent(ev);
-  }
-  kit.closest = closest;
-  kit.playSafe = playSafe;
 
   function show(n, record) {
     var i, target = section(n);

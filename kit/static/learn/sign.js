@@ -1,7 +1,7 @@
 /* Sign language on the lesson page: the sign video of each page ("sign language first"
    starts the shown page's clip), its again/slow/repeat buttons, and the sign dictionary
    opened from a signed word. Plain ES5 (Chrome 70). Loaded by the lesson page only when the
-   lesson has a sign clip or a signed word; needs player.js (kitLearn.closest, playSafe). */
+   lesson (ordinary or live) has a sign clip or a signed word; needs learn.js (kitLearn). */
 (function () {
   "use strict";
   var kit = window.kitLearn, main = document.querySelector("main.player");

@@ -1,6 +1,6 @@
 /* Read-along and spoken questions on the lesson page. Plain ES5 (Chrome 70). Loaded by the
-   lesson page only when it has narration cues or a question with its spoken clip; needs
-   player.js (kitLearn.closest, playSafe). Without it the audio's own controls work. */
+   lesson page (ordinary or live) only when it has narration cues or a question with its
+   spoken clip; needs learn.js (kitLearn). Without it the audio's own controls work. */
 (function () {
   "use strict";
   var kit = window.kitLearn;

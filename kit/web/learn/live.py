@@ -14,6 +14,7 @@ from ..teach.live import step_values
 from . import bp
 from .auth import make_token
 from .player import learner_required
+from .player_page import has_sign
 
 
 def _lesson(live):
@@ -36,6 +37,7 @@ def live():
         live=found,
         lesson=view,
         state=room.learner_state(found),
+        sign_first=bool(g.learner.sign_first) and has_sign(view),
         **step_values(found.step, found.last_step),
     )
 

@@ -55,7 +55,7 @@ MARKED = {
 def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=None):
     """Return the lesson page's HTML for this learner, showing step `step`."""
     # "Sign language first" changes the pages' order of things, not just a value: its own page.
-    sign_first = bool(learner.sign_first) and _has_sign(view)
+    sign_first = bool(learner.sign_first) and has_sign(view)
     if feedback:
         html = _render(view, last, next_lesson, feedback, sign_first)
     else:
@@ -110,7 +110,7 @@ def help_alert():
     return Markup('<p class="alert ok" role="status">%s</p>') % _("Your teacher knows you need help.")
 
 
-def _has_sign(view):
+def has_sign(view):
     return view.sign_video is not None or any(view.sign_pages)
 
 
