@@ -21,7 +21,7 @@ from .pictures import AVATARS, COLOURS, PICTURES, hash_picture_password
 MAX_NAME = 60
 MAX_CSV_BYTES = 512 * 1024
 MAX_CSV_ROWS = 2000
-COLUMNS = ("name", "avatar", "colour", "picture_password", "language")
+COLUMNS = ("name", "avatar", "colour", "picture_password", "language", "sign_first")
 # Spellings a spreadsheet may use for our columns.
 ALIASES = {
     "color": "colour",
@@ -32,7 +32,13 @@ ALIASES = {
     "pictures": "picture_password",
     "lang": "language",
     "langue": "language",
+    "sign first": "sign_first",
+    "sign language first": "sign_first",
+    "sign-first": "sign_first",
+    "langue des signes": "sign_first",
 }
+# What a spreadsheet may hold in the sign_first column (empty: leave it as it is).
+YES, NO = {"1", "yes", "y", "true", "x", "oui", "o"}, {"0", "no", "n", "false", "non"}
 LANGUAGE_CODES = ("", "en", "fr", "sw", "bn", "wo")
 
 
@@ -173,8 +179,20 @@ def validate_learner(fields):
     if fields.get("picture_password"):
         clean["picture_password"] = parse_picture_password(fields["picture_password"])
     if "sign_first" in fields:
-        clean["sign_first"] = bool(fields["sign_first"])
+        clean["sign_first"] = _yes_no(fields["sign_first"])
     return clean
+
+
+def _yes_no(value):
+    """True or False from the roster form (a bool) or a CSV cell ("yes", "no", "1", "0", …)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in YES | NO:
+        raise KitError(
+            _("sign_first is '%(value)s': write yes or no (or leave it empty)", value=str(value)[:20])
+        )
+    return text in YES
 
 
 def add_learner(class_id, **fields):
@@ -322,6 +340,8 @@ def _plan_line(plan, room, names, values, line, seen):
         )
         return
     raw = dict(zip(names, (v.strip() for v in values)))
+    if not raw.get("sign_first", "x"):
+        del raw["sign_first"]  # an empty cell leaves the learner's choice as it is
     try:
         clean = validate_learner(raw)
     except KitError as exc:
@@ -341,7 +361,7 @@ def _plan_line(plan, room, names, values, line, seen):
 
 def _update_action(existing, clean):
     changed = not existing.active or any(
-        value and getattr(existing, key) != value
+        (value or key == "sign_first") and getattr(existing, key) != value
         for key, value in clean.items()
         if key not in ("display_name", "picture_password")
     )

@@ -245,3 +245,31 @@ def test_teacher_sets_sign_language_first_on_the_roster(teacher, ids):
     assert Learner.get_by_id(ids["ada"]).sign_first
     post(teacher, edit, fields, page=edit)  # the box shown and left unticked: off
     assert not Learner.get_by_id(ids["ada"]).sign_first
+
+
+def test_import_sets_sign_language_first_and_an_empty_cell_keeps_it(teach_app, ids):
+    roster.set_sign_first(ids["ben"], True)
+    text = "name,Sign language first\nAda,yes\nBen,\nKofi,non\nEsi,1\n"
+    plan = roster.plan_import(text.encode(), "Class A")
+    assert plan.errors == []
+    assert [(r.fields["name"], r.action) for r in plan.rows] == [
+        ("Ada", "update"),
+        ("Ben", "unchanged"),
+        ("Kofi", "add"),
+        ("Esi", "add"),
+    ]
+    roster.apply_import(plan)
+    first = {l.display_name: l.sign_first for l in roster.list_learners(ids["class"])}
+    assert first == {"Ada": True, "Ben": True, "Kofi": False, "Esi": True}
+    off = roster.plan_import(b"name,sign_first\nBen,no\n", "Class A")
+    assert [r.action for r in off.rows] == ["update"]
+    roster.apply_import(off)
+    assert not Learner.get_by_id(ids["ben"]).sign_first
+
+
+def test_import_names_a_sign_first_cell_it_cannot_read(teach_app, ids):
+    before = snapshot()
+    plan = roster.plan_import(b"name,sign_first\nKofi,maybe\nEsi,yes\n", "Class A")
+    assert snapshot() == before
+    assert plan.errors == [(2, "sign_first is 'maybe': write yes or no (or leave it empty)")]
+    assert [r.fields["name"] for r in plan.rows] == ["Esi"]
