@@ -26,6 +26,22 @@ KINDS = {
     "flag": _l("Flag for the local teacher"),
     "install_pack": _l("Pack install"),
 }
+# What a kit says it did with a change (kit.from_afar.apply), in the page's language; an
+# outcome not listed here (a newer kit's) is shown as the kit wrote it.
+OUTCOMES = {
+    "requested": _l("requested: the local teacher installs it"),
+    "kept for the local teacher: the learner is not on this kit": _l(
+        "kept for the local teacher: the learner is not on this kit"
+    ),
+    "kept for the local teacher: the learner is no longer active": _l(
+        "kept for the local teacher: the learner is no longer active"
+    ),
+    "skipped: the class is not on this kit": _l("skipped: the class is not on this kit"),
+    "already assigned on the kit: kept the kit's due date": _l(
+        "already assigned on the kit: kept the kit's due date"
+    ),
+    "undone on the kit by the local teacher": _l("undone on the kit by the local teacher"),
+}
 
 
 def as_of(when):
@@ -56,6 +72,7 @@ def one_class(kit_id, class_uuid):
         report=classview.report(found),
         sent=[(c, json.loads(c.body)) for c in changes.for_class(found.kit_id, found.uuid)],
         kinds=KINDS,
+        outcomes=OUTCOMES,
         packs=sorted({p.pack_id: p.title for p in HubPack.select(HubPack.pack_id, HubPack.title)}.items()),
     )
 

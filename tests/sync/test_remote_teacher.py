@@ -87,7 +87,13 @@ def test_every_hub_page_route_is_placed_and_a_remote_teacher_is_refused_the_mana
     rules = _page_routes(hub)
     assert {r.endpoint for r in rules} == MANAGERS_ONLY | ANY_ACCOUNT | PUBLIC
     juma = sign_in(hub, "juma")
-    values = {"name": "learners", "kit_id": a.kit_id, "class_uuid": class_uuid(a), "filename": "hub.css", "code": "ABCD-EFGH"}
+    values = {
+        "name": "learners",
+        "kit_id": a.kit_id,
+        "class_uuid": class_uuid(a),
+        "filename": "hub.css",
+        "code": "ABCD-EFGH",
+    }
     for rule in rules:
         if rule.endpoint not in MANAGERS_ONLY:
             continue
@@ -185,3 +191,23 @@ def test_scope_and_role_commands_refuse_bad_input(two_kits):
         in hub.kit("users", "scope", "juma", "--kit", "a", "--class", "Morning class", "--remove").stdout
     )
     assert hub.query("SELECT COUNT(*) FROM hub_scope")[0][0] == 0
+
+
+def test_what_the_kit_did_with_a_change_reads_in_the_pages_language(two_kits):
+    hub, a, b = two_kits
+    juma = sign_in(hub, "juma")
+    url = f"{hub.url}/classes/{a.kit_id}/{class_uuid(a)}"
+    juma.post(
+        url + "/changes",
+        data={"csrf_token": juma.token, "kind": "assign", "pack": "numeracy", "lesson": "02-count"},
+        timeout=5,
+    )
+    a("sync", "now")
+    with a.db():
+        from kit.from_afar import FromAfar, undo
+
+        undo(FromAfar.get().id)  # the local teacher takes the assignment back
+    a("sync", "now")
+    french = juma.get(url, headers={"Accept-Language": "fr"}, timeout=5).text
+    assert "annulé sur le kit par l’enseignant sur place" in french and "undone on the kit" not in french
+    assert "undone on the kit by the local teacher" in juma.get(url, timeout=5).text
