@@ -177,3 +177,12 @@ def browser(playwright_instance):
     )
     yield browser
     browser.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Keep the tests that share the machine's state on one xdist worker (`-n 2 --dist loadgroup`):
+    deploy (the cached Debian roots, systemd-nspawn machines, network namespaces) and bench."""
+    for item in items:
+        parts = Path(str(item.path)).relative_to(ROOT / "tests").parts
+        if parts[0] in ("deploy", "bench"):
+            item.add_marker(pytest.mark.xdist_group(parts[0]))
