@@ -15,7 +15,7 @@ from flask_wtf.csrf import generate_csrf
 from ..caches import BoundedDict
 
 REUSE_S = 60
-_signed = BoundedDict(4096)  # (signing key, raw token) -> (minute, signed token)
+_signed = BoundedDict(4096)  # (signing key, raw token) -> (when signed, signed token)
 
 
 def csrf_token():
@@ -26,13 +26,13 @@ def csrf_token():
     if raw is None or field in g:
         return generate_csrf()  # a fresh session (it makes the raw token), or already made
     key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    minute = int(time.time() // REUSE_S)
+    now = time.monotonic()
     found = _signed.get(key)
-    if found is not None and found[0] == minute:
-        setattr(g, field, found[1])
+    if found is not None and 0 <= now - found[0] < REUSE_S:  # its age, not a clock minute: two
+        setattr(g, field, found[1])  # pages a moment apart across a minute's edge share it
         return found[1]
     token = generate_csrf()
-    _signed.put(key, (minute, token))
+    _signed.put(key, (now, token))
     return token
 
 
