@@ -189,9 +189,19 @@ install_packages() {
 make_user() {
     if ! getent passwd "$KIT_USER" >/dev/null; then
         say "creating system user $KIT_USER"
-        adduser --system --group --home "$DATA" --no-create-home \
-            --gecos "Classroom Kit" "$KIT_USER" >/dev/null 2>&1 || \
-            useradd --system --user-group --home-dir "$DATA" --shell /usr/sbin/nologin "$KIT_USER"
+        # Another tool may hold the password file's lock for a moment (a first boot's user
+        # setup, unattended upgrades; seen under emulation in tests/deploy/test_arm64.py):
+        # "cannot lock /etc/passwd; try again later" is worth trying again, a few times.
+        tries=1
+        until getent passwd "$KIT_USER" >/dev/null ||
+            adduser --system --group --home "$DATA" --no-create-home \
+                --gecos "Classroom Kit" "$KIT_USER" >/dev/null 2>&1 ||
+            useradd --system --user-group --home-dir "$DATA" --shell /usr/sbin/nologin "$KIT_USER"; do
+            [ "$tries" -lt 5 ] || die "could not create the system user $KIT_USER (the message above says why)"
+            tries=$((tries + 1))
+            say "trying again in 3 s (attempt $tries of 5)"
+            sleep 3
+        done
     fi
     install -d -m 0750 -o "$KIT_USER" -g "$KIT_USER" "$DATA"
     install -d -m 0750 -o root -g "$KIT_USER" "$ETC"
