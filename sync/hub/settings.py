@@ -46,6 +46,13 @@ SECTION = Section(
             "Reverse proxies in front of the hub whose X-Forwarded-* headers to trust (0: none).",
             int,
         ),
+        Setting(
+            "report_page_rows",
+            500,
+            "Rows per page of a report page (its CSV has every row): a programme's learners "
+            "report grows a row per site and month.",
+            int,
+        ),
         Setting("enroll_code_ttl_s", 172800, "How long a hub enrol code stays valid (seconds).", int),
         Setting("enroll_attempts", 10, "Wrong enrol codes allowed per address per window.", int),
         Setting("enroll_window_s", 600, "Window in seconds for counting wrong enrol codes.", int),

@@ -26,7 +26,7 @@ from flask_wtf.csrf import CSRFProtect
 
 import kit
 from kit.csv_export import csv_text
-from kit.errors import Forbidden, KitError
+from kit.errors import Forbidden, KitError, NotFound
 from kit.web.redirects import local_path
 
 from . import reports, signins
@@ -162,13 +162,30 @@ def report(name):
     if name not in reports.REPORTS:
         abort(404)
     rows = reports.REPORTS[name]()
+    per_page = max(1, current_app.config["HUB"]["report_page_rows"])
+    pages = max(1, -(-len(rows) // per_page))
+    page = _page_number(request.args.get("page", "1"), pages)
+    first = (page - 1) * per_page
     return render_template(
         "hub/report.html",
         name=name,
         title=str(TITLES[name]),
-        rows=rows,
+        rows=rows[first : first + per_page],
         columns=[(c, str(LABELS.get(c, c))) for c in rows[0]] if rows else [],
+        page=page,
+        pages=pages,
+        first=first + 1,
+        total=len(rows),
     )
+
+
+def _page_number(text, pages):
+    """The page asked for, 1 to `pages`; a clear 400 or 404 otherwise."""
+    if not text.isdigit() or not 0 < int(text) < 10**6:
+        raise KitError(_("page must be a whole number from 1"))
+    if int(text) > pages:
+        raise NotFound(_("no page %(page)s: this report has %(pages)s", page=int(text), pages=pages))
+    return int(text)
 
 
 @bp.get("/reports/<name>.csv")

@@ -136,3 +136,29 @@ def test_xapi_export_has_one_statement_per_event(sqlite_hub, tmp_path):
     done = [s for s in statements if s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"]
     assert done[0]["object"]["id"].startswith("urn:classroom-kit:lesson:numeracy/")
     assert all(s["timestamp"].endswith("Z") and s["actor"]["account"]["name"] for s in statements)
+
+
+def test_a_long_report_comes_in_pages_and_its_csv_whole(tmp_path):
+    from .conftest import HUB_ENV, Hub
+
+    hub = Hub(tmp_path / "hub", env={**HUB_ENV, "KIT_HUB_REPORT_PAGE_ROWS": "2"}).setup()
+    try:
+        for name in ("a", "b", "c"):
+            make_kit(tmp_path, name, hub)
+        session, _ = _signed_in(hub)
+        first = session.get(hub.url + "/reports/kits", timeout=5).text
+        assert "Rows 1 to 2 of 3 (the CSV has every row)." in first
+        assert 'rel="next"' in first and 'rel="prev"' not in first and first.count("<tr>") == 3
+        second = session.get(hub.url + "/reports/kits?page=2", timeout=5).text
+        assert "Rows 3 to 3 of 3" in second and 'rel="prev"' in second and 'rel="next"' not in second
+        assert len(session.get(hub.url + "/reports/kits.csv", timeout=5).text.strip().splitlines()) == 4
+        for page, status, message in (
+            ("3", 404, "no page 3: this report has 2"),
+            ("0", 400, "page must be a whole number from 1"),
+            ("-1", 400, "page must be a whole number from 1"),
+            ("x", 400, "page must be a whole number from 1"),
+        ):
+            answer = session.get(hub.url + f"/reports/kits?page={page}", timeout=5)
+            assert answer.status_code == status and message in answer.text, (page, answer.status_code)
+    finally:
+        hub.stop()
