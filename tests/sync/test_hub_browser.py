@@ -55,3 +55,42 @@ def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_pat
         context.close()
     failed = kit("sync", "now", check=False)
     assert "revoked" in failed.stdout
+
+
+def test_every_hub_page_fits_a_phone(sqlite_hub, tmp_path, chromium):
+    """A manager in the field reads the hub on a 360 px phone: no page is wider than the
+    screen (a wide table scrolls by itself)."""
+    hub = sqlite_hub
+    kit = make_kit(tmp_path, "Truck 2", hub)
+    kit.add_events(5, kind="lesson_opened")
+    kit("sync", "now")
+    context = watch_csp(chromium.new_context(viewport={"width": 360, "height": 740}, locale="en-GB"))
+    page = context.new_page()
+    try:
+        page.goto(hub.url + "/signin")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", "correct horse")
+        page.click("button:has-text('Sign in')")
+        page.wait_for_selector("h1:has-text('Kits')")
+        wide = {}
+        for path in (
+            "/",
+            "/classes",
+            "/reports/learners",
+            "/reports/hours",
+            "/reports/completion",
+            "/reports/certificates",
+            "/programme",
+            "/certificates",
+            "/enroll",
+            "/import",
+            "/verify",
+        ):
+            page.goto(hub.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 360:
+                wide[path] = width
+        assert wide == {}
+        assert context.csp_violations == []
+    finally:
+        context.close()
