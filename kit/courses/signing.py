@@ -12,9 +12,6 @@ import os
 import threading
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
 from ..errors import KitError
 
 KEY_FILE = "signing_key"
@@ -40,6 +37,13 @@ def _unb64(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _ed25519():
+    """cryptography's Ed25519, imported when a certificate is first issued or checked."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519  # deferred: +7.7 MB in every worker
+
+    return ed25519
+
+
 def signing_key(data_dir):
     """Return the data folder's private key, making it the first time."""
     path = Path(data_dir) / KEY_FILE
@@ -48,13 +52,13 @@ def signing_key(data_dir):
         if key is None:
             if not path.exists():
                 _make(path)
-            key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(path.read_text().strip()))
+            key = _ed25519().Ed25519PrivateKey.from_private_bytes(bytes.fromhex(path.read_text().strip()))
             _keys[str(path)] = key
         return key
 
 
 def _make(path):
-    seed = Ed25519PrivateKey.generate().private_bytes_raw().hex()
+    seed = _ed25519().Ed25519PrivateKey.generate().private_bytes_raw().hex()
     partial = path.with_name(f".{KEY_FILE}-{os.getpid()}-{threading.get_ident()}")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -86,11 +90,13 @@ def load_public_key(text):
         raw = b""
     if len(raw) != 32:
         raise BadKey("a kit's public key is 32 bytes in URL-safe base64 (43 characters)")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return _ed25519().Ed25519PublicKey.from_public_bytes(raw)
 
 
 def verify(document, signature, public_key):
     """True only if `signature` is the key's signature of exactly this document."""
+    from cryptography.exceptions import InvalidSignature  # deferred: as _ed25519
+
     try:
         key = load_public_key(public_key) if isinstance(public_key, str) else public_key
         sig = _unb64(signature) if isinstance(signature, str) and len(signature) < 200 else b""
