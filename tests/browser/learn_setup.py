@@ -35,3 +35,13 @@ def count_events(data_dir, **where):
         args.append(value)
     with sqlite3.connect(data_dir / "kit.db") as conn:
         return conn.execute(sql, args).fetchone()[0]
+
+
+def sign_in_sign_first(page, server, ids):
+    """Ada signs in on `page` and turns "Sign language first" on with her picture button."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}/class/{ids['class']}")
+    page.get_by_role("button", name="Ada").click()
+    page.get_by_role("button", name="Sign language first").click()
+    expect(page.get_by_role("button", name="Sign language first")).to_have_attribute("aria-pressed", "true")

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import axe_check, describe, new_context
-from .learn_setup import count_events
+from .learn_setup import count_events, sign_in_sign_first
 
 pytestmark = pytest.mark.browser
 WEIGHT_LIMIT = 60 * 1024
@@ -208,10 +208,7 @@ def test_sign_language_first_pages_stay_light(served_signs, context_360):
     themselves are media, fetched only when their page shows (tests/browser/test_sign_first.py)."""
     server, ids = served_signs
     page = context_360.new_page()
-    page.goto(f"{server.url}/class/{ids['class']}")
-    page.get_by_role("button", name="Ada").click()
-    page.get_by_role("button", name="Sign language first").click()
-    expect(page.get_by_role("button", name="Sign language first")).to_have_attribute("aria-pressed", "true")
+    sign_in_sign_first(page, server, ids)
     for name, step in (("sign-first player", 0), ("sign-first question", 2)):
         page = context_360.new_page()  # a page of its own: no late response of another is counted
         weigher = Weigher(page)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import axe_check, describe, wait_true
+from .learn_setup import sign_in_sign_first
 from .teach_setup import shot
 
 pytestmark = pytest.mark.browser
@@ -141,10 +142,7 @@ def test_a_sign_first_learner_follows_a_live_class_signed(served_signs, context_
 
     server, ids = served_signs
     page = context_360.new_page()
-    page.goto(f"{server.url}/class/{ids['class']}")
-    page.get_by_role("button", name="Ada").click()
-    page.get_by_role("button", name="Sign language first").click()
-    expect(page.get_by_role("button", name="Sign language first")).to_have_attribute("aria-pressed", "true")
+    sign_in_sign_first(page, server, ids)
     live = _in_the_data(initialised, lambda: classes.start(ids["class"], "mini", "01-count"))
     page.wait_for_url(re.compile(r"/live$"), timeout=15000)  # watch.js brings the tablet
     scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.src.split('/').pop())")

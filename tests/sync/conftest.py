@@ -330,3 +330,12 @@ def assert_converged(hub, kit, set_aside=()):
     at_hub = hub.uuids(kit.kit_id)
     assert len(at_hub) == len(set(at_hub)), "an event is stored twice at the hub"
     assert set(at_hub) == kit.uuids() - set(set_aside)
+
+
+def sign_in_browser(page, hub, username="admin", password="correct horse"):
+    """Sign in at the hub in a real browser page and wait to be taken on from /signin."""
+    page.goto(hub.url + "/signin")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(lambda url: "/signin" not in url)

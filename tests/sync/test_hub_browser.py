@@ -6,7 +6,7 @@ import pytest
 
 from tests.browser.conftest import watch_csp
 
-from .conftest import make_kit
+from .conftest import make_kit, sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -67,11 +67,7 @@ def test_every_hub_page_fits_a_phone(sqlite_hub, tmp_path, chromium):
     context = watch_csp(chromium.new_context(viewport={"width": 360, "height": 740}, locale="en-GB"))
     page = context.new_page()
     try:
-        page.goto(hub.url + "/signin")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", "correct horse")
-        page.click("button:has-text('Sign in')")
-        page.wait_for_selector("h1:has-text('Kits')")
+        sign_in_browser(page, hub)
         wide = {}
         for path in (
             "/",

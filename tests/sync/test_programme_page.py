@@ -11,6 +11,7 @@ import requests
 
 from tests.browser.teach_setup import shot
 
+from .conftest import sign_in_browser
 from .test_hub_sessions import sign_in
 from .test_summaries import _send_history
 from .wirekit import WireKit, event
@@ -92,10 +93,7 @@ def test_programme_page_screenshot(sqlite_hub, tmp_path, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     try:
-        page.goto(hub.url + "/signin")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", "correct horse")
-        page.click("button:has-text('Sign in')")
+        sign_in_browser(page, hub)
         page.goto(hub.url + "/programme")
         assert page.locator("svg").count() == 3
         assert page.locator("td", has_text="Hill clinic").count() >= 1

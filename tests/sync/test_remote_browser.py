@@ -9,16 +9,9 @@ from tests.browser.conftest import new_context
 from tests.browser.teach_setup import shot
 from tests.conftest import KitServer
 
-from .conftest import make_kit
+from .conftest import make_kit, sign_in_browser
 
 pytestmark = pytest.mark.browser
-
-
-def _hub_sign_in(page, hub, username):
-    page.goto(hub.url + "/signin")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "correct horse")
-    page.click("button:has-text('Sign in')")
 
 
 def test_a_note_and_a_lesson_from_the_hub_reach_the_learner_and_come_back_seen(
@@ -38,7 +31,7 @@ def test_a_note_and_a_lesson_from_the_hub_reach_the_learner_and_come_back_seen(
     context = browser.new_context(viewport={"width": 1024, "height": 800}, locale="en-GB")
     page = context.new_page()
     try:
-        _hub_sign_in(page, hub, "juma")
+        sign_in_browser(page, hub, "juma")
         page.wait_for_selector("h1:has-text('My classes')")
         expect(page.get_by_role("link", name="Kits")).to_have_count(0)  # a manager's page, not theirs
         page.get_by_role("link", name="Morning class").click()

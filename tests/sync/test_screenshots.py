@@ -9,7 +9,7 @@ import pytest
 from tests.browser.teach_setup import shot
 from tests.conftest import KitServer
 
-from .conftest import make_kit
+from .conftest import make_kit, sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +28,7 @@ def test_hub_and_kit_sync_pages_screenshots(sqlite_hub, tmp_path, browser):
     context = browser.new_context(viewport={"width": 1024, "height": 700}, locale="en-GB")
     page = context.new_page()
     try:
-        page.goto(hub.url + "/signin")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", "correct horse")
-        page.click("button:has-text('Sign in')")
-        page.wait_for_selector("h1:has-text('Kits')")
+        sign_in_browser(page, hub)
         shot(page, "hub-kits", tmp_path)
         page.goto(hub.url + "/reports/hours")
         assert page.locator("td", has_text="Site Truck 2").count() >= 1
