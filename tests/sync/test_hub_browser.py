@@ -17,11 +17,17 @@ def chromium(browser):
     return browser
 
 
-def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_path, chromium):
-    hub = sqlite_hub
-    kit = make_kit(tmp_path, "Truck 2", hub)
+@pytest.fixture
+def truck(sqlite_hub, tmp_path):
+    """Kit "Truck 2", enrolled at the hub, its five opened lessons synced."""
+    kit = make_kit(tmp_path, "Truck 2", sqlite_hub)
     kit.add_events(5, kind="lesson_opened")
     kit("sync", "now")
+    return kit
+
+
+def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, truck, tmp_path, chromium):
+    hub, kit = sqlite_hub, truck
     context = watch_csp(chromium.new_context(viewport={"width": 1024, "height": 700}, locale="en-GB"))
     page = context.new_page()
     try:
@@ -57,13 +63,10 @@ def test_manager_signs_in_reads_kits_and_makes_an_enrol_code(sqlite_hub, tmp_pat
     assert "revoked" in failed.stdout
 
 
-def test_every_hub_page_fits_a_phone(sqlite_hub, tmp_path, chromium):
+def test_every_hub_page_fits_a_phone(sqlite_hub, truck, chromium):
     """A manager in the field reads the hub on a 360 px phone: no page is wider than the
     screen (a wide table scrolls by itself)."""
     hub = sqlite_hub
-    kit = make_kit(tmp_path, "Truck 2", hub)
-    kit.add_events(5, kind="lesson_opened")
-    kit("sync", "now")
     context = watch_csp(chromium.new_context(viewport={"width": 360, "height": 740}, locale="en-GB"))
     page = context.new_page()
     try:
