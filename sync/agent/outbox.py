@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from kit.db import database
-from kit.models import Attendance, Classroom, ClassSession, Event, Learner, User
+from kit.models import Attendance, Classroom, ClassSession, Event, Learner, LiveClass, User
 
 from .state import SentRecord
 
@@ -132,6 +132,8 @@ def _session(row, ids):
         "ended_at": _iso(row.ended_at),
         "started_by": ids["user"].get(row.started_by_id),
         "attendance": sorted(ids["attendance"].get(row.id, [])),
+        # Only when true, so the records of other sessions (and their digests) stay as they were.
+        **({"live": True} if row.id in ids["live"] else {}),
     }
 
 
@@ -156,6 +158,9 @@ def _lookups(pseudonymous):
         "attendance": attendance,
         "classroom": dict(Classroom.select(Classroom.id, Classroom.uuid).tuples()),
         "user": dict(User.select(User.id, User.uuid).tuples()),
+        "live": {
+            s for (s,) in LiveClass.select(LiveClass.session).where(LiveClass.session.is_null(False)).tuples()
+        },
     }
 
 

@@ -107,12 +107,13 @@ def report(found):
 
 
 def _sessions(found):
-    count, minutes = 0, 0
+    count, live, minutes = 0, 0, 0
     query = Record.select(Record.data).where((Record.kit_id == found.kit_id) & (Record.kind == "session"))
     for (data,) in query.tuples():
         session = json.loads(data)
         if session.get("classroom") != found.uuid:
             continue
         count += 1
+        live += session.get("live") is True  # led live from the teacher's phone (kit.live)
         minutes += sum(m for _, m in session.get("attendance", []) if isinstance(m, (int, float)) and m > 0)
-    return {"sessions": count, "session_hours": round(minutes / 60, 1)}
+    return {"sessions": count, "live_sessions": live, "session_hours": round(minutes / 60, 1)}

@@ -79,6 +79,7 @@ def test_a_live_classs_attendance_and_hours_reach_the_hubs_reports(sqlite_hub, t
     assert record, "the live class's class session is not at the hub"
     attendance = {learners[uuid]: minutes for uuid, minutes in json.loads(record[0][0])["attendance"]}
     assert attendance == {"Ada": 5, "Ben": 3}
+    assert json.loads(record[0][0])["live"] is True
 
     session, _ = _signed_in(hub)
     month = dt.datetime.utcnow().strftime("%Y-%m")
@@ -90,3 +91,9 @@ def test_a_live_classs_attendance_and_hours_reach_the_hubs_reports(sqlite_hub, t
         csv.DictReader(io.StringIO(session.get(hub.url + "/reports/learners.csv", timeout=5).text))
     )
     assert reached == [{"site": "Site Truck 1", "month": month, "learners": "2"}]
+    with kit.db():
+        from kit.models import Classroom
+
+        room = Classroom.get(Classroom.name == "Morning class").uuid
+    page = session.get(f"{hub.url}/classes/{kit.kit_id}/{room}", timeout=5).text
+    assert "1 class session(s)" in page and "Live classes among them: 1." in page
