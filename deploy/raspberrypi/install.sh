@@ -186,6 +186,18 @@ install_packages() {
     fi
 }
 
+add_user_once() {
+    # A try that failed half-way (the group made, the user not) leaves the group: use it.
+    if getent group "$KIT_USER" >/dev/null; then
+        useradd --system --gid "$KIT_USER" --home-dir "$DATA" --shell /usr/sbin/nologin "$KIT_USER"
+    elif ! out=$(adduser --system --group --home "$DATA" --no-create-home \
+        --gecos "Classroom Kit" "$KIT_USER" 2>&1); then
+        echo "$out" >&2
+        getent passwd "$KIT_USER" >/dev/null || getent group "$KIT_USER" >/dev/null ||
+            useradd --system --user-group --home-dir "$DATA" --shell /usr/sbin/nologin "$KIT_USER"
+    fi
+}
+
 make_user() {
     if ! getent passwd "$KIT_USER" >/dev/null; then
         say "creating system user $KIT_USER"
@@ -193,11 +205,8 @@ make_user() {
         # setup, unattended upgrades; seen under emulation in tests/deploy/test_arm64.py):
         # "cannot lock /etc/passwd; try again later" is worth trying again, a few times.
         tries=1
-        until getent passwd "$KIT_USER" >/dev/null ||
-            adduser --system --group --home "$DATA" --no-create-home \
-                --gecos "Classroom Kit" "$KIT_USER" >/dev/null 2>&1 ||
-            useradd --system --user-group --home-dir "$DATA" --shell /usr/sbin/nologin "$KIT_USER"; do
-            [ "$tries" -lt 5 ] || die "could not create the system user $KIT_USER (the message above says why)"
+        until add_user_once && getent passwd "$KIT_USER" >/dev/null; do
+            [ "$tries" -lt 5 ] || die "could not create the system user $KIT_USER (the messages above say why)"
             tries=$((tries + 1))
             say "trying again in 3 s (attempt $tries of 5)"
             sleep 3

@@ -182,3 +182,17 @@ def test_new_kit_without_a_site_name_is_refused(bare, kit_wheel, wheelhouse):
     assert result.returncode == 1
     assert 'a new kit needs a site name: --site "Truck 3"' in result.stderr
     assert overlay.changed() == []
+
+
+def test_a_first_try_that_made_only_the_group_is_finished(bare, kit_wheel, wheelhouse):
+    """An earlier run stopped after the group was made, not the user (seen under arm64
+    emulation when the password file was locked): the next run makes the user in it."""
+    from .conftest import ANSWERS
+
+    overlay = bare
+    overlay.run("groupadd", "--system", "classroom-kit")
+    result = install(overlay, kit_wheel, wheelhouse, *ANSWERS)
+    assert "creating system user classroom-kit" in result.stdout
+    user = overlay.run("getent", "passwd", "classroom-kit").stdout.split(":")
+    group = overlay.run("getent", "group", "classroom-kit").stdout.split(":")
+    assert user[3] == group[2] and user[6].strip() == "/usr/sbin/nologin"
