@@ -179,10 +179,20 @@ def browser(playwright_instance):
     browser.close()
 
 
-def pytest_collection_modifyitems(items):
-    """Keep the tests that share the machine's state on one xdist worker (`-n 2 --dist loadgroup`):
-    deploy (the cached Debian roots, systemd-nspawn machines, network namespaces) and bench."""
-    for item in items:
-        parts = Path(str(item.path)).relative_to(ROOT / "tests").parts
-        if parts[0] in ("deploy", "bench"):
-            item.add_marker(pytest.mark.xdist_group(parts[0]))
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`-n`, as dev/test runs the suite), each test goes to whichever
+    worker is free, but all of tests/deploy to one worker and all of tests/bench to one:
+    the deploy tests share the cached Debian roots, their install layers, the kit's wheel
+    built from this tree, nspawn machines and network namespaces; the bench smokes share a
+    work folder and time their own load. (xdist's own `--dist loadgroup` does not group
+    under pytest 9: it renames node ids through an attribute pytest no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerForSharedState(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            for folder in ("tests/deploy/", "tests/bench/"):
+                if nodeid.startswith(folder):
+                    return folder
+            return nodeid
+
+    return OneWorkerForSharedState(config, log)
