@@ -202,8 +202,8 @@ make_user() {
     if ! getent passwd "$KIT_USER" >/dev/null; then
         say "creating system user $KIT_USER"
         # Another tool may hold the password file's lock for a moment (a first boot's user
-        # setup, unattended upgrades; seen under emulation in tests/deploy/test_arm64.py):
-        # "cannot lock /etc/passwd; try again later" is worth trying again, a few times.
+        # setup, unattended upgrades: "cannot lock /etc/passwd; try again later"), and a
+        # run cut short (a power cut) may have made the group only: try again, a few times.
         tries=1
         until add_user_once && getent passwd "$KIT_USER" >/dev/null; do
             [ "$tries" -lt 5 ] || die "could not create the system user $KIT_USER (the messages above say why)"
