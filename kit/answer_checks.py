@@ -9,9 +9,10 @@ stored here and the one its queue delivers later are one event, stored once.
 
 import uuid as uuidlib
 
+from .db import database
 from .event_schema import validate_event
 from .events import record, server_event
-from .models import Event, LessonProgress
+from .models import Event
 from .packs.lessons import check_answer
 
 
@@ -22,8 +23,13 @@ def check_and_record(learner_id, pack_id, lesson_id, question_id, response, atte
     unknown lesson or question, BadAnswer for a response the question cannot take.
     """
     if attempt is None:  # the attempt under way: one past the last finished quiz
-        row = LessonProgress.get_or_none(learner=learner_id, pack_id=pack_id, lesson_id=lesson_id)
-        attempt = (row.attempts if row else 0) + 1
+        # One column in plain SQL: peewee building the whole row's query was a third of
+        # this route's CPU (1.5 ms of 3.5 in-process, on the 2-core Xeon @ 2.80GHz).
+        row = database.execute_sql(
+            "SELECT attempts FROM lesson_progress WHERE learner_id = ? AND pack_id = ? AND lesson_id = ?",
+            (learner_id, pack_id, lesson_id),
+        ).fetchone()
+        attempt = (row[0] if row else 0) + 1
     event = server_event(
         "answer", pack_id, lesson_id, {"question_id": question_id, "response": response, "attempt": attempt}
     )
