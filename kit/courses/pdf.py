@@ -32,7 +32,7 @@ def verify_link(verify_url, code):
 def render(certificates, labels, size="a4", programme="", logo=None, verify_url=""):
     """Return the PDF bytes of these certificates (dicts: holder_name, title, site, date,
     score_pct, credit_hours, code), one landscape page each; `labels` are the printed words."""
-    from fpdf import FPDF  # deferred: with Pillow, fontTools and bcrypt, +11 MB in every worker
+    from fpdf import FPDF  # deferred: with Pillow, fontTools and bcrypt, +23 MB in every worker
 
     pdf = FPDF(orientation="landscape", unit="mm", format=SIZES[size])
     pdf.set_auto_page_break(False)

@@ -33,12 +33,12 @@ def certificates_show(ctx, code):
     """
     open_for(ctx)
     answer = lookup(code)
-    if answer["status"] == "unknown":
-        click.echo(f"{answer['code']}: unknown at this hub (not issued, or its kit has not synced yet)")
-        raise SystemExit(1)
-    click.echo(f"{answer['code']}: {answer['status']}")
+    unknown = (
+        " at this hub (not issued, or its kit has not synced yet)" if answer["status"] == "unknown" else ""
+    )
+    click.echo(f"{answer['code']}: {answer['status']}{unknown}")
     for key in ("name", "course", "site", "date", "reason"):
-        if answer[key]:
+        if answer.get(key):
             click.echo(f"  {key}: {answer[key]}")
     if answer["status"] != "valid":
         raise SystemExit(1)
