@@ -61,8 +61,8 @@
   /* Three lines, as the server writes them: the score, the first tries that made it, what next. */
   function showScore(box, row, certificates) {
     var total = +box.getAttribute("data-questions"), lines = [
-      box.getAttribute("data-template").replace("SCORE", Math.round(row.score * 100)),
-      box.getAttribute("data-firsttry").replace("RIGHT", Math.round(row.score * total)).replace("TOTAL", total),
+      box.getAttribute("data-template").replace("SCORE", kit.digits(Math.round(row.score * 100))),
+      box.getAttribute("data-firsttry").replace("RIGHT", kit.digits(Math.round(row.score * total))).replace("TOTAL", kit.digits(total)),
       box.getAttribute(row.status === "mastered" ? "data-mastered" : "data-again")], i, p;
     box.textContent = "";
     for (i = 0; i < lines.length; i++) {
