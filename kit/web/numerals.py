@@ -82,8 +82,8 @@ def localise_gettext(jinja_env, current_locale):
 
         @pass_context
         def call(context, *args, **variables):
-            locale = current_locale()
-            if digit_table(locale) is None:
+            locale = current_locale()  # None outside a request: 0-9
+            if not locale or digit_table(locale) is None:
                 return context.call(inner, *args, **variables)
             if counted and "num" not in variables:  # ngettext's count is %(num)s too
                 variables["num"] = args[-1]

@@ -60,3 +60,23 @@ def test_other_languages_lesson_pages_keep_latin_digits(learn_app, ids, lang):
     _client, html = lesson_page(learn_app, ids, lang)
     assert not BENGALI_DIGIT.search(html) and "data-digits" not in html
     assert re.search(r'id="step-0" data-step="0" aria-label="[^"]*1[^"]*2"', html)
+
+
+def test_gettext_numbers_follow_the_page_language_and_0_to_9_without_one():
+    """ngettext's count is a %(num)s too; with no page language (None) nothing changes."""
+    import gettext
+
+    from jinja2 import Environment
+
+    from kit.web.numerals import init_jinja
+
+    language = ["bn"]
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(gettext.NullTranslations(), newstyle=True)
+    init_jinja(env, lambda: language[0])
+    template = env.from_string(
+        "{{ _('Page %(n)s of %(total)s', n=1, total=12) }} {{ ngettext('%(num)s page', '%(num)s pages', 3) }}"
+    )
+    assert template.render() == "Page ১ of ১২ ৩ pages"
+    for language[0] in ("en", None):
+        assert template.render() == "Page 1 of 12 3 pages"
