@@ -4,8 +4,11 @@ The kit's heard text is recorded audio: a pack's narration and spoken questions 
 (made by tools/make_media with espeak-ng, or a person's voice) that the speaker button
 plays. A note is typed at the hub and nobody recorded it, so the kit makes its clip here
 with the same espeak-ng voices tools/make_media uses, the first time a learner asks, and
-keeps it (DATA/notes-aloud/, one small WAV per note and language). Without espeak-ng, or
-in a language it has no voice for (Wolof), a note has no speaker button: it is only read.
+keeps it (DATA/notes-aloud/, one WAV per note and language: 44 KB a second of speech, so
+about 300 KB for a note of a hundred characters). Measured on the 2-core Xeon @ 2.80GHz
+the tests run on: the longest note (500 characters, 42 s of speech, 1.9 MB) took
+0.38-0.55 s to make. Without espeak-ng, or in a language it has no voice for (Wolof), a
+note has no speaker button: it is only read.
 """
 
 import logging
@@ -23,7 +26,7 @@ logger = logging.getLogger(__name__)
 # The page's language → espeak-ng voice: tools/make_media's, and Bangla, which espeak-ng has.
 VOICES = {"en": "en-gb", "fr": "fr-fr", "sw": "sw", "bn": "bn"}
 WORDS_PER_MINUTE = "135"  # as tools/make_media: slower than espeak's 175 for beginners
-TIMEOUT_S = 30  # a 500-character note takes well under a second on a Raspberry Pi 4
+TIMEOUT_S = 30  # the longest note took 0.55 s on the Xeon above: room for a slow Raspberry Pi
 
 
 class CannotSay(KitError):

@@ -84,6 +84,10 @@ def test_a_course_follows_the_rules_of_a_lesson_when_the_kit_and_the_hub_disagre
     kit("sync", "now")
     assert from_afar(kit)[0] == [(1, "assign", "already assigned on the kit: kept the kit's due date", False)]
     assert assignments(kit) == [("mini", "", "2026-03-01")]
+    from kit.from_afar import FromAfar
+
+    with kit.db():
+        assert [r.course for r in FromAfar.select()] == [True]  # the local teacher's list says "Course"
 
     with kit.db():
         unassign(mine.id)  # then removed it; the remote teacher assigns the course again
@@ -91,7 +95,7 @@ def test_a_course_follows_the_rules_of_a_lesson_when_the_kit_and_the_hub_disagre
     kit("sync", "now")
     assert from_afar(kit)[0][1] == (2, "assign", "assigned", False)
     assert assignments(kit) == [("mini", "", "2026-05-31")]
-    from kit.from_afar import FromAfar, undo
+    from kit.from_afar import undo
 
     with kit.db():
         undo(FromAfar.get(FromAfar.seq == 2).id)  # the local teacher undoes it: it does not come back
