@@ -5,9 +5,11 @@ path with the due date. Real hub process, real `kit sync` runs."""
 import re
 
 import pytest
+import requests
 
 from kit.packs.archive import build
 from sync.changes_format import BadChange, check_change
+from tests.conftest import KitServer
 from tests.courses.helpers import course_pack
 
 from .conftest import make_kit
@@ -36,7 +38,7 @@ def _send_course(session, url, pack, due=""):
     return session.post(
         url + "/changes",
         data={"csrf_token": session.token, "kind": "assign", "course": "1", "pack": pack, "due": due},
-        timeout=5,
+        timeout=30,
     )
 
 
@@ -44,7 +46,7 @@ def test_a_course_assigned_at_the_hub_arrives_once_with_its_lessons_in_order_and
     hub, kit = course_hub
     admin = sign_in(hub, "admin")
     url = f"{hub.url}/classes/{kit.kit_id}/{class_uuid(kit)}"
-    page = admin.get(url, timeout=5).text
+    page = admin.get(url, timeout=30).text
     assert "Assign a course" in page and "Certificate in counting and shapes (2 lesson(s))" in page
     assert '<option value="shapes">' not in page.split("Assign a course")[1].split("</form>")[0]
     answer = _send_course(admin, url, "mini", "2026-04-30")
@@ -66,8 +68,21 @@ def test_a_course_assigned_at_the_hub_arrives_once_with_its_lessons_in_order_and
     assert [s["state"] for s in course["steps"]] == ["next", "locked"]
     assert str(course["due_date"]) == "2026-04-30"
 
-    row = re.search(r"<tr><td>1</td>.*?</tr>", admin.get(url, timeout=5).text, re.S).group(0)
+    row = re.search(r"<tr><td>1</td>.*?</tr>", admin.get(url, timeout=30).text, re.S).group(0)
     assert "Course: Certificate in counting and shapes — due 2026-04-30" in row and "delivered" in row
+
+    server = KitServer(kit.data_dir, env=kit.env).start()  # what Ama's tablet shows
+    try:
+        tablet = requests.Session()
+        names = tablet.get(f"{server.url}/class/{ama.classroom_id}", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', names).group(1)
+        tablet.post(f"{server.url}/signin", data={"learner_id": ama.id, "csrf_token": token}, timeout=10)
+        lessons = tablet.get(f"{server.url}/lessons", timeout=10).text
+    finally:
+        server.stop()
+    course_part = lessons.split('<section class="course"')[1].split("</section>")[0]
+    assert "Certificate in counting and shapes" in course_part and "for Apr 30, 2026" in course_part
+    assert course_part.index("Counting mangoes") < course_part.index("Shapes")
 
 
 def test_a_course_follows_the_rules_of_a_lesson_when_the_kit_and_the_hub_disagree(course_hub):
@@ -101,7 +116,7 @@ def test_a_course_follows_the_rules_of_a_lesson_when_the_kit_and_the_hub_disagre
         undo(FromAfar.get(FromAfar.seq == 2).id)  # the local teacher undoes it: it does not come back
     kit("sync", "now")
     assert assignments(kit) == [] and from_afar(kit)[0][1] == (2, "assign", "assigned", True)
-    row = re.search(r"<tr><td>2</td>.*?</tr>", admin.get(url, timeout=5).text, re.S).group(0)
+    row = re.search(r"<tr><td>2</td>.*?</tr>", admin.get(url, timeout=30).text, re.S).group(0)
     assert "undone on the kit by the local teacher" in row
 
 
