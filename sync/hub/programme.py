@@ -105,14 +105,16 @@ def hours(f):
 
 
 def learners(f):
-    """(months, [distinct learners per month])."""
+    """(months, [distinct learners per month]): from the kept counts (hub_sum_reach) unless a course
+    is chosen, which only hub_sum_learner knows (a learner in two courses is one person)."""
     where, params = f.where()
+    table, count = ("hub_sum_learner", "COUNT(DISTINCT kit_id || '/' || learner_uuid)")
+    if not f.course:
+        table, count = "hub_sum_reach", "SUM(learners)"  # a learner is one kit's: kits' counts add up
     rows = database.execute_sql(
-        f"SELECT month, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_learner WHERE {where} GROUP BY month "
-        "ORDER BY month",
-        params,
+        f"SELECT month, {count} FROM {table} WHERE {where} GROUP BY month ORDER BY month", params
     ).fetchall()
-    return [m for m, _ in rows], [n for _, n in rows]
+    return [m for m, _ in rows], [int(n) for _, n in rows]
 
 
 def completion(f):
@@ -138,9 +140,7 @@ def tiles(f):
     ms = database.execute_sql(
         f"SELECT COALESCE(SUM(ms), 0) FROM hub_sum_hours WHERE {where}", params
     ).fetchone()[0]
-    people = database.execute_sql(
-        f"SELECT COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_learner WHERE {where}", params
-    ).fetchone()[0]
+    people = _people(f, where, params)
     active = database.execute_sql(
         f"SELECT DISTINCT kit_id FROM hub_sum_hours WHERE {where}", params
     ).fetchall()
@@ -150,6 +150,16 @@ def tiles(f):
         "sites": len({f.sites.get(k, k) for (k,) in active}),
         "teachers": _teachers_trained(f),
     }
+
+
+def _people(f, where, params):
+    """Distinct learners under the filters: the kept per-kit counts (hub_sum_people) when only a
+    site is chosen; a month range or a course needs the distinct count over hub_sum_learner."""
+    if f.since or f.until or f.course:
+        sql = f"SELECT COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_learner WHERE {where}"
+    else:
+        sql = f"SELECT COALESCE(SUM(learners), 0) FROM hub_sum_people WHERE {where}"
+    return int(database.execute_sql(sql, params).fetchone()[0])
 
 
 def _teachers_trained(f):
@@ -163,30 +173,28 @@ def _teachers_trained(f):
     )
 
 
-def _tables(f):
-    months, by_site = hours(f)
-    reach_months, reach = learners(f)
-    return {
-        "hours": [
-            {"site": s, "month": m, "hours": v[i]} for s, v in by_site.items() for i, m in enumerate(months)
-        ],
-        "learners": [{"month": m, "learners": n} for m, n in zip(reach_months, reach)],
-        "completion": [
-            {"pack": p, "lesson": le, "started": s, "completed": d, "percent": r}
-            for p, le, s, d, r in completion(f)
-        ],
-    }
+READERS = {"hours": hours, "learners": learners, "completion": completion}
 
 
-def svg(name, f):
+def _table(name, data):
+    """A chart's table (its CSV) from what its reader returned."""
     if name == "hours":
-        months, by_site = hours(f)
-        return charts.stacked_bars("Hours of learning per site and month", "hours", months, by_site)
+        months, by_site = data
+        return [
+            {"site": s, "month": m, "hours": v[i]} for s, v in by_site.items() for i, m in enumerate(months)
+        ]
     if name == "learners":
-        return charts.line("Learners reached per month", "learners", *learners(f))
-    rows = completion(f)
+        return [{"month": m, "learners": n} for m, n in zip(*data)]
+    return [{"pack": p, "lesson": le, "started": s, "completed": d, "percent": r} for p, le, s, d, r in data]
+
+
+def _svg(name, data):
+    if name == "hours":
+        return charts.stacked_bars("Hours of learning per site and month", "hours", *data)
+    if name == "learners":
+        return charts.line("Learners reached per month", "learners", *data)
     return charts.rate_bars(
-        "Lesson completion", [(f"{p} / {le}", r, f"({d} of {s})") for p, le, s, d, r in rows]
+        "Lesson completion", [(f"{p} / {le}", r, f"({d} of {s})") for p, le, s, d, r in data]
     )
 
 
@@ -194,11 +202,12 @@ def svg(name, f):
 @login_required
 def page():
     f = Filters(request.args)
+    data = {name: READERS[name](f) for name in CHARTS}  # each summary read once for chart and table
     return render_template(
         "hub/programme.html",
         tiles=tiles(f),
-        charts={name: svg(name, f) for name in CHARTS},
-        tables=_tables(f),
+        charts={name: _svg(name, data[name]) for name in CHARTS},
+        tables={name: _table(name, data[name]) for name in CHARTS},
         filters=f,
         site_names=sorted(set(f.sites.values())),
         courses=courses(),
@@ -223,7 +232,7 @@ def _chart_name(name):
 def chart_svg(name):
     name = _chart_name(name)
     return Response(
-        svg(name, Filters(request.args)),
+        _svg(name, READERS[name](Filters(request.args))),
         mimetype="image/svg+xml",
         headers={"Content-Disposition": f"attachment; filename=hub-{name}.svg"},
     )
@@ -234,7 +243,7 @@ def chart_svg(name):
 def chart_csv(name):
     name = _chart_name(name)
     return Response(
-        csv_text(_tables(Filters(request.args))[name]),
+        csv_text(_table(name, READERS[name](Filters(request.args)))),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"},
     )

@@ -46,14 +46,22 @@ def kits():
     return rows
 
 
-def learners_reached():
-    """Distinct learners with at least one event, per site and month (from hub_sum_learner)."""
+def learners_reached(limit=None, offset=0):
+    """Distinct learners with at least one event, per site and month (hub_sum_reach: one row a kit and month).
+
+    `limit` and `offset`: one page of the rows, fetched alone (the report page asks for 500).
+    """
     sites = _sites()
+    page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     query = database.execute_sql(
-        "SELECT kit_id, month, COUNT(DISTINCT learner_uuid) FROM hub_sum_learner GROUP BY kit_id, month "
-        "ORDER BY month, kit_id"
+        f"SELECT kit_id, month, learners FROM hub_sum_reach ORDER BY month, kit_id{page}"
     )
     return [{"site": sites.get(kit_id, kit_id), "month": month, "learners": n} for kit_id, month, n in query]
+
+
+def learners_reached_count():
+    """How many rows learners_reached() has, without making them."""
+    return database.execute_sql("SELECT COUNT(*) FROM hub_sum_reach").fetchone()[0]
 
 
 def _session_seconds():
@@ -173,6 +181,8 @@ def certificates():
         )
     ]
 
+
+PAGED = {"learners": (learners_reached, learners_reached_count)}  # reports whose page is fetched alone
 
 REPORTS = {
     "kits": kits,
