@@ -91,13 +91,16 @@ def courses():
 
 
 def hours(f):
-    """(months, {site: [hours per month]}) on lessons."""
+    """(months, {site: [hours per month]}) on lessons, summed per site by the database."""
     where, params = f.where()
-    cells, months = defaultdict(float), set()
-    for kit_id, month, ms in database.execute_sql(
-        f"SELECT kit_id, month, SUM(ms) FROM hub_sum_hours WHERE {where} GROUP BY kit_id, month", params
+    cells, months = {}, set()
+    for site, month, ms in database.execute_sql(
+        "SELECT COALESCE(NULLIF(k.site, ''), k.name, s.kit_id) AS site_name, s.month, SUM(s.ms) "
+        f"FROM (SELECT kit_id, month, ms FROM hub_sum_hours WHERE {where}) s "
+        "LEFT JOIN hub_kit k ON k.kit_id = s.kit_id GROUP BY site_name, s.month",
+        params,
     ):
-        cells[(f.sites.get(kit_id, kit_id), month)] += int(ms) / 3_600_000  # PostgreSQL's SUM: a Decimal
+        cells[(site, month)] = int(ms) / 3_600_000  # PostgreSQL's SUM: a Decimal
         months.add(month)
     months = sorted(months)
     names = sorted({site for site, _ in cells})
@@ -120,13 +123,15 @@ def learners(f):
 def completion(f):
     """[(pack, lesson, started, completed, percent)] per lesson."""
     where, params = f.where()
+    table, count = "hub_sum_lesson_count", "SUM(learners)"  # a learner is one kit's: kits' counts add up
+    if f.since or f.until:  # only hub_sum_lesson knows the months: a learner of two months is one
+        table, count = "hub_sum_lesson", "COUNT(DISTINCT kit_id || '/' || learner_uuid)"
     counts = defaultdict(dict)
     for pack, lesson, kind, n in database.execute_sql(
-        f"SELECT pack_id, lesson_id, kind, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_lesson WHERE {where} "
-        "GROUP BY pack_id, lesson_id, kind",
+        f"SELECT pack_id, lesson_id, kind, {count} FROM {table} WHERE {where} GROUP BY pack_id, lesson_id, kind",
         params,
     ):
-        counts[(pack, lesson)][kind] = n
+        counts[(pack, lesson)][kind] = int(n)
     rows = []
     for (pack, lesson), n in sorted(counts.items()):
         started, done = n.get("lesson_opened", 0), n.get("lesson_completed", 0)

@@ -93,16 +93,15 @@ def hours():
 
 
 def completion():
-    """Per pack and lesson: learners who started (opened) and who completed it (from hub_sum_lesson).
+    """Per pack and lesson: learners who started (opened) and who completed it (hub_sum_lesson_count).
 
     A learner is one kit's: learner ids are made on the kit.
     """
     counts = defaultdict(dict)
     for pack, lesson, kind, n in database.execute_sql(
-        "SELECT pack_id, lesson_id, kind, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_lesson "
-        "GROUP BY pack_id, lesson_id, kind"
+        "SELECT pack_id, lesson_id, kind, SUM(learners) FROM hub_sum_lesson_count GROUP BY pack_id, lesson_id, kind"
     ):
-        counts[(pack, lesson)][kind] = n
+        counts[(pack, lesson)][kind] = int(n)
     rows = []
     for key in sorted(counts):
         s, d = counts[key].get("lesson_opened", 0), counts[key].get("lesson_completed", 0)

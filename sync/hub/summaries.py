@@ -4,10 +4,13 @@ Three tables per kit, month (the corrected time's 'YYYY-MM') and pack (the cours
   hub_sum_hours    milliseconds on lessons (time_spent events) and the number of events;
   hub_sum_learner  each learner seen (learners reached under a course filter);
   hub_sum_lesson   each learner who opened or completed a lesson (completion per pack/lesson);
-and three learner counts beside hub_sum_learner, which holds up to a row per event when
-learners are many, so that the unfiltered reports never count distinct over it:
-  hub_sum_reach    a kit's distinct learners per month, any pack;
-  hub_sum_person   each learner a kit ever reported; hub_sum_people: their number per kit.
+and learner counts beside hub_sum_learner and hub_sum_lesson, which hold up to a row per
+event when learners are many or histories long, so the unfiltered reports (and those for a
+site) never count distinct over them; a month range or a course still does:
+  hub_sum_reach           a kit's distinct learners per month, any pack;
+  hub_sum_person          each learner a kit ever reported; hub_sum_people: their number per kit;
+  hub_sum_lesson_learner  each learner who opened or completed a lesson, any month;
+  hub_sum_lesson_count    their number per kit, lesson and kind.
 Milliseconds are whole numbers so that sums are exact in any order: the incremental
 tables and a rebuild from events are equal, not nearly equal (tests/sync/test_summaries.py).
 
@@ -29,6 +32,8 @@ TABLES = (
     "hub_sum_reach",
     "hub_sum_person",
     "hub_sum_people",
+    "hub_sum_lesson_learner",
+    "hub_sum_lesson_count",
 )
 LESSON_KINDS = ("lesson_opened", "lesson_completed")
 MAX_SECONDS = 86400  # one time_spent record longer than a day is a kit's clock going wrong: not counted
@@ -90,6 +95,25 @@ def add(rows):
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
             lessons,
         )
+        _count_lessons(cursor, lessons)
+
+
+def _count_lessons(cursor, lessons):
+    """Recount a kit's learners per lesson and kind for the lessons these rows touch (as _count_learners)."""
+    p = database.param
+    cursor.executemany(
+        "INSERT INTO hub_sum_lesson_learner (kit_id, pack_id, lesson_id, kind, learner_uuid) "
+        f"VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
+        sorted({(kit_id, pack, lesson, kind, learner) for kit_id, _, pack, lesson, learner, kind in lessons}),
+    )
+    cursor.executemany(
+        "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
+        "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
+        f"WHERE kit_id = {p} AND pack_id = {p} AND lesson_id = {p} AND kind = {p} "
+        "GROUP BY kit_id, pack_id, lesson_id, kind "
+        "ON CONFLICT (kit_id, pack_id, lesson_id, kind) DO UPDATE SET learners = excluded.learners",
+        sorted({(kit_id, pack, lesson, kind) for kit_id, _, pack, lesson, _, kind in lessons}),
+    )
 
 
 def _count_learners(cursor, learners):
@@ -161,6 +185,11 @@ def rebuild(kit_id=None):
             f"SELECT DISTINCT kit_id, learner_uuid FROM hub_sum_learner WHERE 1 = 1 {only}",
             "INSERT INTO hub_sum_people (kit_id, learners) "
             f"SELECT kit_id, COUNT(*) FROM hub_sum_person WHERE 1 = 1 {only} GROUP BY kit_id",
+            "INSERT INTO hub_sum_lesson_learner (kit_id, pack_id, lesson_id, kind, learner_uuid) "
+            f"SELECT DISTINCT kit_id, pack_id, lesson_id, kind, learner_uuid FROM hub_sum_lesson WHERE 1 = 1 {only}",
+            "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
+            "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
+            f"WHERE 1 = 1 {only} GROUP BY kit_id, pack_id, lesson_id, kind",
         ):
             database.execute_sql(sql, params)
         _rebuild_ms(only, params, month)

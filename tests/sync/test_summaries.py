@@ -3,6 +3,7 @@ and what the reports read. Through real hub processes on SQLite and PostgreSQL."
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 
 from .wirekit import WireKit, event
 
@@ -19,6 +20,8 @@ def _snapshot(hub):
             "hub_sum_reach",
             "hub_sum_person",
             "hub_sum_people",
+            "hub_sum_lesson_learner",
+            "hub_sum_lesson_count",
         )
     }
 
@@ -127,8 +130,11 @@ def test_kept_learner_counts_equal_distinct_counts_under_every_filter(hub):
     across courses: a learner in two packs in one month is one person that month."""
     a, b = _send_history(hub)
     extra = [
-        event(100 + i, learner=learner, when_ms=MONTHS[i % 2]) for i, learner in enumerate(["l0", "l0", "l7"])
-    ]
+        event(100 + i, kind=kind, learner=learner, when_ms=MONTHS[i % 2])
+        for i, (kind, learner) in enumerate(
+            [("lesson_opened", "l0"), ("lesson_opened", "l0"), ("lesson_completed", "l7")]
+        )
+    ]  # l0 opens the literacy lesson in March and in April: one learner who started it
     for e in extra:
         e["pack_id"] = "literacy"
     seq = hub.query(f"SELECT acked_seq FROM hub_kit WHERE kit_id = '{a.kit_id}'")[0][0]
@@ -168,7 +174,19 @@ def test_kept_learner_counts_equal_distinct_counts_under_every_filter(hub):
             f"SELECT COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_learner WHERE {where}",
             *params,
         )[0][0]
-        return ([m for m, _ in months], [n for _, n in months]), people
+        lessons = hub.query(
+            "SELECT pack_id, lesson_id, kind, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_lesson "
+            f"WHERE {where} GROUP BY pack_id, lesson_id, kind",
+            *params,
+        )
+        done = defaultdict(dict)
+        for pack, lesson, kind, n in lessons:
+            done[(pack, lesson)][kind] = n
+        completion = [
+            (pack, lesson, n.get("lesson_opened", 0), n.get("lesson_completed", 0))
+            for (pack, lesson), n in sorted(done.items())
+        ]
+        return ([m for m, _ in months], [n for _, n in months]), people, completion
 
     with hub.db():
         for args in (
@@ -180,6 +198,13 @@ def test_kept_learner_counts_equal_distinct_counts_under_every_filter(hub):
             {"from": "2026-03", "to": "2026-04", "course": "numeracy", "site": "a"},
         ):
             f = programme.Filters(args)
-            kept = (programme.learners(f), programme.tiles(f)["people"])
+            kept = (
+                programme.learners(f),
+                programme.tiles(f)["people"],
+                [row[:4] for row in programme.completion(f)],
+            )
             assert kept == distinct(args), args
         assert programme.tiles(programme.Filters({}))["people"] == 10
+        assert [row[:4] for row in programme.completion(programme.Filters({"course": "literacy"}))] == [
+            ("literacy", "01-count", 1, 1)
+        ]
