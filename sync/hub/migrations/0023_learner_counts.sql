@@ -12,3 +12,5 @@ CREATE TABLE hub_sum_person (kit_id VARCHAR(64) NOT NULL, learner_uuid VARCHAR(6
 CREATE TABLE hub_sum_people (kit_id VARCHAR(64) NOT NULL PRIMARY KEY, learners BIGINT NOT NULL);
 CREATE TABLE hub_sum_lesson_learner (kit_id VARCHAR(64) NOT NULL, pack_id VARCHAR(255) NOT NULL, lesson_id VARCHAR(255) NOT NULL, kind VARCHAR(32) NOT NULL, learner_uuid VARCHAR(64) NOT NULL, PRIMARY KEY (kit_id, pack_id, lesson_id, kind, learner_uuid));
 CREATE TABLE hub_sum_lesson_count (kit_id VARCHAR(64) NOT NULL, pack_id VARCHAR(255) NOT NULL, lesson_id VARCHAR(255) NOT NULL, kind VARCHAR(32) NOT NULL, learners BIGINT NOT NULL, PRIMARY KEY (kit_id, pack_id, lesson_id, kind));
+-- The course filter's list: one index probe a pack (programme.courses), not a read of every row.
+CREATE INDEX hub_sum_hours_pack ON hub_sum_hours (pack_id);
