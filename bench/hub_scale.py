@@ -7,11 +7,15 @@ once; every kit also sends its first batch a second time, as after a lost acknow
 After each run the hub's table is read: every UUID sent is there exactly once and nothing else,
 the hub's counts agree, and every kit's cursor is at its last seq.
 
-Then the report pass: a generator COPYs N events straight into hub_event (the same table
-the ingest path fills), `kit hub reports rebuild` makes the summaries, and each report page
-and CSV is asked 20 times by a signed-in manager; p95 per route.
+Then the report pass, once per generator shape (`--report-shapes real,worst`: see
+_event_row): a generator COPYs N events straight into hub_event (the same table the ingest
+path fills), `kit hub reports rebuild` makes the summaries, and each report page and CSV is
+asked 20 times by a signed-in manager; p95 per route. The load average is kept with every
+run (the machine may be shared).
 
-Run: bench/run hub-scale [--kits 50 --events 2000 --batch 500 --workers 1,2,4 --report-events 1000000]
+Run: bench/run hub-scale [--kits 50 --events 2000 --batch 500 --workers 1,2,4 --report-events 1000000
+                          --report-shapes real,worst --out hub-scale]
+     (--workers "" for the reports alone, --report-events 0 for the ingest alone)
 Bounded: each run has a fixed number of requests, each with a timeout.
 """
 
@@ -146,6 +150,7 @@ def _enrol(base, code, i):
 
 def ingest_run(url, workers, kits, per_kit, batch, folder):
     """One run: all kits at once into a hub with `workers` workers; returns the measurements."""
+    loads = {"start": load()}
     with Hub(url, workers, folder) as hub:
         ids = [_enrol(hub.base, code, i) for i, code in enumerate(_codes(hub, kits))]
         now_ms, plans, sent = int(time.time() * 1000), [], set()
@@ -193,6 +198,7 @@ def ingest_run(url, workers, kits, per_kit, batch, folder):
         with ThreadPoolExecutor(kits) as pool:
             list(pool.map(kit_run, plans))
         wall = time.perf_counter() - t0
+        loads["end"] = load()
         memory = [(pid, rss // 2**20, pss // 2**20) for pid, rss, pss in procmon.per_process(hub.process.pid)]
     with psycopg2.connect(url) as conn:
         cur = conn.cursor()
@@ -202,6 +208,7 @@ def ingest_run(url, workers, kits, per_kit, batch, folder):
         received, low, high = cur.fetchone()
     return {
         "workers": workers,
+        "load": loads,
         "kits": kits,
         "events": len(sent),
         "batches": len(latencies),
@@ -222,40 +229,60 @@ def ingest_run(url, workers, kits, per_kit, batch, folder):
     }
 
 
-def _generate(url, total, kits=200):
+SHAPES = ("worst", "real")
+
+
+def _event_row(shape, n, kits, per_kit):
+    """Event number `n` of the generator, as a hub_event row (COPY's columns).
+
+    "worst": every event its own learner, the months cycled (hub_sum_learner and hub_sum_person
+    get a row per event: the most a summary can hold). "real": as a kit's history is, 30 learners
+    a kit with hundreds of events each, over 36 months in order, each learner in two packs.
+    """
+    kit, j = n % kits, n // kits
+    kind = ("answer", "time_spent", "lesson_opened", "lesson_completed", "page_viewed")[n % 5]
+    if shape == "worst":
+        month, learner, pack, lesson = j % 36, f"L{kit}-{j}", n % 6, n % 9
+    else:
+        month, learner = min(35, j * 36 // per_kit), j % 30
+        pack, lesson = (kit + learner + (j // 300) % 2) % 6, (j // 30) % 9
+        learner = f"L{kit}-{learner}"
+    return (
+        f"gen-{kit}",
+        n,
+        str(uuid.UUID(int=n + 1)),
+        learner,
+        f"pack{pack}",
+        f"0{lesson}",
+        kind,
+        '{"seconds":90}' if kind == "time_spent" else "{}",
+        f"{2023 + month // 12}-{month % 12 + 1:02d}-15 10:00:00",
+        "f",
+        "b",
+        "online",
+    )
+
+
+def _generate(url, total, shape, kits=200):
     """COPY `total` events of `kits` kits over 36 months into hub_event (the ingest path's table)."""
     with psycopg2.connect(url) as conn:
         cur = conn.cursor()
+        cur.execute(
+            "ALTER TABLE hub_event ALTER COLUMN kit_received_at SET DEFAULT now(), "
+            "ALTER COLUMN stored_at SET DEFAULT now()"
+        )
         for k in range(kits):
             cur.execute(
                 "INSERT INTO hub_kit (kit_id, name, site, location, secret_hash, enrolled_at, version, acked_seq, "
                 "acked_anchor, events_received, last_problem) VALUES (%s, %s, %s, '', 'x', now(), '', 0, 0, 0, '')",
                 (f"gen-{k}", f"Kit {k}", f"Site {k % 40}"),
             )
-        step = 200_000
+        step, per_kit = 200_000, -(-total // kits)
         for start in range(0, total, step):
             text = io.StringIO()
-            out = csv.writer(text)
-            for n in range(start, min(start + step, total)):
-                kit = n % kits
-                month = 1 + (n // kits) % 36
-                kind = ("answer", "time_spent", "lesson_opened", "lesson_completed", "page_viewed")[n % 5]
-                out.writerow(
-                    (
-                        f"gen-{kit}",
-                        n,
-                        str(uuid.UUID(int=n + 1)),
-                        f"L{kit}-{n % 400}",
-                        f"pack{n % 6}",
-                        f"0{n % 9}",
-                        kind,
-                        '{"seconds":90}' if kind == "time_spent" else "{}",
-                        f"{2023 + (month - 1) // 12}-{(month - 1) % 12 + 1:02d}-15 10:00:00",
-                        "f",
-                        "b",
-                        "online",
-                    )
-                )
+            csv.writer(text).writerows(
+                _event_row(shape, n, kits, per_kit) for n in range(start, min(start + step, total))
+            )
             text.seek(0)
             cur.copy_expert(
                 "COPY hub_event (kit_id, seq, uuid, learner_uuid, pack_id, lesson_id, kind, payload, corrected_time, "
@@ -263,18 +290,42 @@ def _generate(url, total, kits=200):
                 text,
             )
         conn.commit()
+        cur.execute("ANALYZE")
 
 
-def report_run(url, total, folder):
-    hub = Hub(url, 2, folder)
+def _sizes(url):
     with psycopg2.connect(url) as conn:
-        conn.cursor().execute(
-            "ALTER TABLE hub_event ALTER COLUMN kit_received_at SET DEFAULT now(), "
-            "ALTER COLUMN stored_at SET DEFAULT now()"
-        )
+        cur = conn.cursor()
+        sizes = {}
+        for table in (
+            "hub_event",
+            "hub_sum_hours",
+            "hub_sum_learner",
+            "hub_sum_lesson",
+            "hub_sum_reach",
+            "hub_sum_person",
+            "hub_sum_people",
+            "hub_sum_lesson_learner",
+            "hub_sum_lesson_count",
+        ):
+            cur.execute(f"SELECT COUNT(*) FROM {table}")
+            sizes[table] = cur.fetchone()[0]
+        cur.execute("ANALYZE")
+    return sizes
+
+
+def load():
+    """The load average now: printed and kept with every run (the machine is shared)."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def report_run(url, total, folder, shape):
+    hub = Hub(url, 2, folder)
+    loads = {"start": load()}
     t0 = time.perf_counter()
-    _generate(url, total)
+    _generate(url, total, shape)
     generated = time.perf_counter() - t0
+    loads["rebuild_start"] = load()
     t0 = time.perf_counter()
     rebuilt = subprocess.run(
         [sys.executable, "-m", "kit", "hub", "reports", "rebuild"],
@@ -286,6 +337,8 @@ def report_run(url, total, folder):
         timeout=3600,
     ).stdout.strip()
     rebuild_s = time.perf_counter() - t0
+    loads["rebuild_end"] = load()
+    sizes = _sizes(url)
     from sync.hub.accounts import add_user
     from sync.hub.db import database
 
@@ -295,6 +348,7 @@ def report_run(url, total, folder):
     routes = [
         "/reports/hours",
         "/reports/learners",
+        "/reports/learners?page=2",
         "/reports/completion",
         "/reports/hours.csv",
         "/reports/learners.csv",
@@ -304,9 +358,12 @@ def report_run(url, total, folder):
         "/programme/hours.csv",
         "/programme/learners.csv",
         "/programme/completion.csv",
+        "/programme?site=Site+3",
+        "/programme?from=2024-01&to=2024-12",
         "/programme?from=2024-01&to=2024-12&site=Site+3&course=pack2",
     ]
     timings = {}
+    loads["routes_start"] = load()
     with hub:
         s = requests.Session()
         form = s.get(hub.base + "/signin", timeout=30).text
@@ -327,8 +384,12 @@ def report_run(url, total, folder):
                 "p50_ms": round(stats.percentile(times, 50) * 1000, 1),
                 "p95_ms": round(stats.percentile(times, 95) * 1000, 1),
             }
+    loads["routes_end"] = load()
     return {
+        "shape": shape,
         "events": total,
+        "sizes": sizes,
+        "load": loads,
         "generate_s": round(generated, 1),
         "rebuild": rebuilt,
         "rebuild_s": round(rebuild_s, 1),
@@ -341,14 +402,24 @@ def main(argv=None):
     parser.add_argument("--kits", type=int, default=50)
     parser.add_argument("--events", type=int, default=2000, help="events per kit")
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--workers", default="1,2,4", help='hub worker counts; "" for none (reports only)')
     parser.add_argument("--report-events", type=int, default=1_000_000)
+    parser.add_argument(
+        "--report-shapes", default="real,worst", help="generator shapes: " + ", ".join(SHAPES)
+    )
+    parser.add_argument(
+        "--out", default="hub-scale", help="name of the results in bench/results (.json, .svg)"
+    )
     args = parser.parse_args(argv)
+    shapes = [s for s in args.report_shapes.split(",") if s] if args.report_events else []
+    for shape in shapes:
+        if shape not in SHAPES:
+            parser.error(f"no generator shape {shape!r}: the shapes are {', '.join(SHAPES)}")
     result = {"machine": report.machine(), "args": vars(args), "runs": []}
     url, halt = postgres_url()
     port = url.rsplit(":", 1)[1].split("/")[0]
     try:
-        for n in [int(w) for w in args.workers.split(",")]:
+        for n in [int(w) for w in args.workers.split(",") if w]:
             name = f"scale{n}"
             _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", name)
             with tempfile.TemporaryDirectory() as folder:
@@ -362,17 +433,22 @@ def main(argv=None):
                 flush=True,
             )
             result["runs"].append(run)
-        if args.report_events:
-            _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "reports")
+        result["reports"] = []
+        for shape in shapes:
+            name = f"reports_{shape}"
+            _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", name)
             with tempfile.TemporaryDirectory() as folder:
-                result["reports"] = report_run(url.rsplit("/", 1)[0] + "/reports", args.report_events, folder)
-            print(json.dumps(result["reports"], indent=1), flush=True)
+                run = report_run(url.rsplit("/", 1)[0] + "/" + name, args.report_events, folder, shape)
+            print(json.dumps(run, indent=1), flush=True)
+            result["reports"].append(run)
     finally:
         halt()
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "hub-scale.json").write_text(json.dumps(result, indent=1))
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(result, indent=1))
+    if not result["runs"]:
+        return
     series = {"events/s": [(r["workers"], r["events_per_s"]) for r in result["runs"]]}
-    (RESULTS / "hub-scale.svg").write_text(
+    (RESULTS / f"{args.out}.svg").write_text(
         line_chart(
             f"Hub ingest, {args.kits} kits at once, PostgreSQL",
             "hub workers",

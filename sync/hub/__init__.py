@@ -31,7 +31,8 @@ def open_hub(data_dir=None, database_url=None, create=True):
     data = make_folder(config["data"], create, what="hub data folder", init="kit hub init")
     config["database"] = config["database"] or db.default_url(data)
     db.open_database(config["database"])
-    if "0020_report_summaries.sql" in db.migrate():  # a hub that had events before the summaries
+    applied = db.migrate()
+    if {"0020_report_summaries.sql", "0023_learner_counts.sql"} & set(applied):  # events before the summaries
         summaries.rebuild()
     config["hub_secret_key"] = secret_key(data, "hub_secret_key")
     return config

@@ -82,49 +82,69 @@ def sites():
 
 
 def courses():
+    """The packs with events, '' apart: a loose index scan (one index probe a pack), not a read of every row."""
     return [
         r[0]
         for r in database.execute_sql(
-            "SELECT DISTINCT pack_id FROM hub_sum_hours WHERE pack_id <> '' ORDER BY pack_id"
+            "WITH RECURSIVE c(pack_id) AS (SELECT MIN(pack_id) FROM hub_sum_hours WHERE pack_id > '' "
+            "UNION ALL SELECT (SELECT MIN(pack_id) FROM hub_sum_hours WHERE pack_id > c.pack_id) FROM c "
+            "WHERE c.pack_id IS NOT NULL) SELECT pack_id FROM c WHERE pack_id IS NOT NULL"
         )
     ]
 
 
-def hours(f):
-    """(months, {site: [hours per month]}) on lessons."""
+def site_months(f):
+    """{(site, month): milliseconds on lessons}, summed per site by the database; a site with
+    events but no time on lessons is there with 0 (it counts among the active sites)."""
     where, params = f.where()
-    cells, months = defaultdict(float), set()
-    for kit_id, month, ms in database.execute_sql(
-        f"SELECT kit_id, month, SUM(ms) FROM hub_sum_hours WHERE {where} GROUP BY kit_id, month", params
-    ):
-        cells[(f.sites.get(kit_id, kit_id), month)] += int(ms) / 3_600_000  # PostgreSQL's SUM: a Decimal
-        months.add(month)
-    months = sorted(months)
+    return {
+        (site, month): int(ms)  # PostgreSQL's SUM: a Decimal
+        for site, month, ms in database.execute_sql(
+            "SELECT COALESCE(NULLIF(k.site, ''), k.name, s.kit_id) AS site_name, s.month, SUM(s.ms) "
+            f"FROM (SELECT kit_id, month, ms FROM hub_sum_hours WHERE {where}) s "
+            "LEFT JOIN hub_kit k ON k.kit_id = s.kit_id GROUP BY site_name, s.month",
+            params,
+        )
+    }
+
+
+def hours(f, cells=None):
+    """(months, {site: [hours per month]}) on lessons."""
+    cells = site_months(f) if cells is None else cells
+    months = sorted({month for _, month in cells})
     names = sorted({site for site, _ in cells})
-    return months, {site: [round(cells.get((site, m), 0), 2) for m in months] for site in names}
+    return months, {site: [round(cells.get((site, m), 0) / 3_600_000, 2) for m in months] for site in names}
 
 
 def learners(f):
-    """(months, [distinct learners per month])."""
+    """(months, [distinct learners per month]): from the kept counts (hub_sum_reach) unless a course
+    is chosen, which only hub_sum_learner knows (a learner in two courses is one person)."""
     where, params = f.where()
+    table = "(SELECT month, kit_id, 1 AS learners FROM hub_sum_learner WHERE {where} GROUP BY month, kit_id, learner_uuid) d"
+    if not f.course:
+        table = "hub_sum_reach WHERE {where}"  # a learner is one kit's: kits' counts add up
     rows = database.execute_sql(
-        f"SELECT month, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_learner WHERE {where} GROUP BY month "
-        "ORDER BY month",
-        params,
+        f"SELECT month, SUM(learners) FROM {table.format(where=where)} GROUP BY month ORDER BY month", params
     ).fetchall()
-    return [m for m, _ in rows], [n for _, n in rows]
+    return [m for m, _ in rows], [int(n) for _, n in rows]
 
 
 def completion(f):
     """[(pack, lesson, started, completed, percent)] per lesson."""
     where, params = f.where()
+    table = "hub_sum_lesson_count WHERE {where}"  # a learner is one kit's: kits' counts add up
+    if f.since or f.until:  # only hub_sum_lesson knows the months: a learner of two months is one
+        table = (
+            "(SELECT pack_id, lesson_id, kind, 1 AS learners FROM hub_sum_lesson WHERE {where} "
+            "GROUP BY pack_id, lesson_id, kind, kit_id, learner_uuid) d"
+        )
     counts = defaultdict(dict)
     for pack, lesson, kind, n in database.execute_sql(
-        f"SELECT pack_id, lesson_id, kind, COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_lesson WHERE {where} "
+        f"SELECT pack_id, lesson_id, kind, SUM(learners) FROM {table.format(where=where)} "
         "GROUP BY pack_id, lesson_id, kind",
         params,
     ):
-        counts[(pack, lesson)][kind] = n
+        counts[(pack, lesson)][kind] = int(n)
     rows = []
     for (pack, lesson), n in sorted(counts.items()):
         started, done = n.get("lesson_opened", 0), n.get("lesson_completed", 0)
@@ -132,24 +152,26 @@ def completion(f):
     return rows
 
 
-def tiles(f):
-    """The numbers a programme puts in its annual report, under the same filters."""
-    where, params = f.where()
-    ms = database.execute_sql(
-        f"SELECT COALESCE(SUM(ms), 0) FROM hub_sum_hours WHERE {where}", params
-    ).fetchone()[0]
-    people = database.execute_sql(
-        f"SELECT COUNT(DISTINCT kit_id || '/' || learner_uuid) FROM hub_sum_learner WHERE {where}", params
-    ).fetchone()[0]
-    active = database.execute_sql(
-        f"SELECT DISTINCT kit_id FROM hub_sum_hours WHERE {where}", params
-    ).fetchall()
+def tiles(f, cells=None):
+    """The numbers a programme puts in its annual report, under the same filters (`cells`: site_months(f))."""
+    cells = site_months(f) if cells is None else cells
     return {
-        "hours": round(int(ms) / 3_600_000, 1),
-        "people": people,
-        "sites": len({f.sites.get(k, k) for (k,) in active}),
+        "hours": round(sum(cells.values()) / 3_600_000, 1),
+        "people": _people(f),
+        "sites": len({site for site, _ in cells}),
         "teachers": _teachers_trained(f),
     }
+
+
+def _people(f):
+    """Distinct learners under the filters: the kept per-kit counts (hub_sum_people) when only a
+    site is chosen; a month range or a course needs the distinct count over hub_sum_learner."""
+    where, params = f.where()
+    if f.since or f.until or f.course:  # DISTINCT in a subquery: hashed, where COUNT(DISTINCT) sorts
+        sql = f"SELECT COUNT(*) FROM (SELECT DISTINCT kit_id, learner_uuid FROM hub_sum_learner WHERE {where}) d"
+    else:
+        sql = f"SELECT COALESCE(SUM(learners), 0) FROM hub_sum_people WHERE {where}"
+    return int(database.execute_sql(sql, params).fetchone()[0])
 
 
 def _teachers_trained(f):
@@ -163,30 +185,28 @@ def _teachers_trained(f):
     )
 
 
-def _tables(f):
-    months, by_site = hours(f)
-    reach_months, reach = learners(f)
-    return {
-        "hours": [
-            {"site": s, "month": m, "hours": v[i]} for s, v in by_site.items() for i, m in enumerate(months)
-        ],
-        "learners": [{"month": m, "learners": n} for m, n in zip(reach_months, reach)],
-        "completion": [
-            {"pack": p, "lesson": le, "started": s, "completed": d, "percent": r}
-            for p, le, s, d, r in completion(f)
-        ],
-    }
+READERS = {"hours": hours, "learners": learners, "completion": completion}
 
 
-def svg(name, f):
+def _table(name, data):
+    """A chart's table (its CSV) from what its reader returned."""
     if name == "hours":
-        months, by_site = hours(f)
-        return charts.stacked_bars("Hours of learning per site and month", "hours", months, by_site)
+        months, by_site = data
+        return [
+            {"site": s, "month": m, "hours": v[i]} for s, v in by_site.items() for i, m in enumerate(months)
+        ]
     if name == "learners":
-        return charts.line("Learners reached per month", "learners", *learners(f))
-    rows = completion(f)
+        return [{"month": m, "learners": n} for m, n in zip(*data)]
+    return [{"pack": p, "lesson": le, "started": s, "completed": d, "percent": r} for p, le, s, d, r in data]
+
+
+def _svg(name, data):
+    if name == "hours":
+        return charts.stacked_bars("Hours of learning per site and month", "hours", *data)
+    if name == "learners":
+        return charts.line("Learners reached per month", "learners", *data)
     return charts.rate_bars(
-        "Lesson completion", [(f"{p} / {le}", r, f"({d} of {s})") for p, le, s, d, r in rows]
+        "Lesson completion", [(f"{p} / {le}", r, f"({d} of {s})") for p, le, s, d, r in data]
     )
 
 
@@ -194,11 +214,16 @@ def svg(name, f):
 @login_required
 def page():
     f = Filters(request.args)
+    cells = site_months(f)
+    data = {
+        name: READERS[name](f) for name in CHARTS if name != "hours"
+    }  # each read once for chart and table
+    data["hours"] = hours(f, cells)
     return render_template(
         "hub/programme.html",
-        tiles=tiles(f),
-        charts={name: svg(name, f) for name in CHARTS},
-        tables=_tables(f),
+        tiles=tiles(f, cells),
+        charts={name: _svg(name, data[name]) for name in CHARTS},
+        tables={name: _table(name, data[name]) for name in CHARTS},
         filters=f,
         site_names=sorted(set(f.sites.values())),
         courses=courses(),
@@ -223,7 +248,7 @@ def _chart_name(name):
 def chart_svg(name):
     name = _chart_name(name)
     return Response(
-        svg(name, Filters(request.args)),
+        _svg(name, READERS[name](Filters(request.args))),
         mimetype="image/svg+xml",
         headers={"Content-Disposition": f"attachment; filename=hub-{name}.svg"},
     )
@@ -234,7 +259,7 @@ def chart_svg(name):
 def chart_csv(name):
     name = _chart_name(name)
     return Response(
-        csv_text(_tables(Filters(request.args))[name]),
+        csv_text(_table(name, READERS[name](Filters(request.args)))),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=hub-{name}.csv"},
     )

@@ -1,9 +1,16 @@
 """Summary tables the reports read, kept up as events are stored, so a report never scans hub_event.
 
-Three tables, per kit, month (the corrected time's 'YYYY-MM') and pack (the course filter):
+Three tables per kit, month (the corrected time's 'YYYY-MM') and pack (the course filter):
   hub_sum_hours    milliseconds on lessons (time_spent events) and the number of events;
-  hub_sum_learner  each learner seen (learners reached: a distinct count over a small table);
-  hub_sum_lesson   each learner who opened or completed a lesson (completion per pack/lesson).
+  hub_sum_learner  each learner seen (learners reached under a course filter);
+  hub_sum_lesson   each learner who opened or completed a lesson (completion per pack/lesson);
+and learner counts beside hub_sum_learner and hub_sum_lesson, which hold up to a row per
+event when learners are many or histories long, so the unfiltered reports (and those for a
+site) never count distinct over them; a month range or a course still does:
+  hub_sum_reach           a kit's distinct learners per month, any pack;
+  hub_sum_person          each learner a kit ever reported; hub_sum_people: their number per kit;
+  hub_sum_lesson_learner  each learner who opened or completed a lesson, any month;
+  hub_sum_lesson_count    their number per kit, lesson and kind.
 Milliseconds are whole numbers so that sums are exact in any order: the incremental
 tables and a rebuild from events are equal, not nearly equal (tests/sync/test_summaries.py).
 
@@ -18,10 +25,19 @@ from collections import defaultdict
 
 from .db import database, dialect
 
-TABLES = ("hub_sum_hours", "hub_sum_learner", "hub_sum_lesson")
+TABLES = (
+    "hub_sum_hours",
+    "hub_sum_learner",
+    "hub_sum_lesson",
+    "hub_sum_reach",
+    "hub_sum_person",
+    "hub_sum_people",
+    "hub_sum_lesson_learner",
+    "hub_sum_lesson_count",
+)
 LESSON_KINDS = ("lesson_opened", "lesson_completed")
 MAX_SECONDS = 86400  # one time_spent record longer than a day is a kit's clock going wrong: not counted
-CHUNK = 20_000  # events per read when rebuilding: bounded memory at any size
+CHUNK = 20_000  # time_spent events per read when rebuilding: bounded memory at any size
 
 
 def month_of(when):
@@ -72,39 +88,130 @@ def add(rows):
             "ON CONFLICT DO NOTHING",
             learners,
         )
+        _count_learners(cursor, learners)
     if lessons:
         cursor.executemany(
             "INSERT INTO hub_sum_lesson (kit_id, month, pack_id, lesson_id, learner_uuid, kind) "
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
             lessons,
         )
+        _count_lessons(cursor, lessons)
+
+
+def _count_lessons(cursor, lessons):
+    """Recount a kit's learners per lesson and kind for the lessons these rows touch (as _count_learners)."""
+    p = database.param
+    cursor.executemany(
+        "INSERT INTO hub_sum_lesson_learner (kit_id, pack_id, lesson_id, kind, learner_uuid) "
+        f"VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
+        sorted({(kit_id, pack, lesson, kind, learner) for kit_id, _, pack, lesson, learner, kind in lessons}),
+    )
+    cursor.executemany(
+        "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
+        "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
+        f"WHERE kit_id = {p} AND pack_id = {p} AND lesson_id = {p} AND kind = {p} "
+        "GROUP BY kit_id, pack_id, lesson_id, kind "
+        "ON CONFLICT (kit_id, pack_id, lesson_id, kind) DO UPDATE SET learners = excluded.learners",
+        sorted({(kit_id, pack, lesson, kind) for kit_id, _, pack, lesson, _, kind in lessons}),
+    )
+
+
+def _count_learners(cursor, learners):
+    """Recount the learner counts of the kits and months these learner rows touch.
+
+    A recount, not an increment: it is right whatever was there before, and small (one kit's
+    learners in one month; one kit's learners, read from its own index range). Safe under
+    concurrency because a kit's batches are stored one at a time (ingest locks the kit's row),
+    and a count is only ever one kit's.
+    """
+    p = database.param
+    cursor.executemany(
+        f"INSERT INTO hub_sum_person (kit_id, learner_uuid) VALUES ({p}, {p}) ON CONFLICT DO NOTHING",
+        sorted({(kit_id, learner) for kit_id, _, _, learner in learners}),
+    )
+    cursor.executemany(
+        "INSERT INTO hub_sum_reach (kit_id, month, learners) SELECT kit_id, month, COUNT(DISTINCT learner_uuid) "
+        f"FROM hub_sum_learner WHERE kit_id = {p} AND month = {p} GROUP BY kit_id, month "
+        "ON CONFLICT (kit_id, month) DO UPDATE SET learners = excluded.learners",
+        sorted({(kit_id, month) for kit_id, month, _, _ in learners}),
+    )
+    cursor.executemany(
+        "INSERT INTO hub_sum_people (kit_id, learners) SELECT kit_id, COUNT(*) FROM hub_sum_person "
+        f"WHERE kit_id = {p} GROUP BY kit_id ON CONFLICT (kit_id) DO UPDATE SET learners = excluded.learners",
+        sorted({(kit_id,) for kit_id, _, _, _ in learners}),
+    )
+
+
+def _month_sql():
+    """SQL for an event's 'YYYY-MM', as month_of makes it (SQLite keeps the time as text)."""
+    return (
+        "to_char(corrected_time, 'YYYY-MM')" if dialect() == "postgresql" else "substr(corrected_time, 1, 7)"
+    )
 
 
 def rebuild(kit_id=None):
     """Remake the summaries from hub_event (one kit's, or all); return the events read.
+
+    Set-based: each table is one INSERT … SELECT … GROUP BY over the events (or over the table
+    made before it), as the tally of `add` would make it. Only the milliseconds of time_spent
+    events are summed here in Python, by the same `_ms` the incremental path uses: a payload
+    is a kit's JSON, and SQL's reading of a bad one (or its rounding) need not be Python's.
+    Before: a Python tally of every event in 20,000-event chunks (docs/performance.md).
 
     In one transaction: readers see the old summaries until the new ones are whole. A whole
     rebuild locks the summaries against writers (SQLite's write lock does on its own), so a
     batch stored meanwhile waits instead of being counted by both; one kit's rebuild runs
     where that kit's row is locked already, so its batches wait anyway.
     """
-    p = database.param
-    only = f"AND kit_id = {p}" if kit_id else ""
-    read = 0
+    p, month = database.param, _month_sql()
+    only, params = (f"AND kit_id = {p}", (kit_id,)) if kit_id else ("", ())
     with database.atomic():
         if kit_id is None and dialect() == "postgresql":
             database.execute_sql(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
         for table in TABLES:
-            database.execute_sql(f"DELETE FROM {table} WHERE 1 = 1 {only}", (kit_id,) if kit_id else ())
-        last = 0
-        while True:  # ends: each pass reads ids above the last, from a table this transaction does not grow
-            chunk = database.execute_sql(
-                "SELECT id, kit_id, kind, learner_uuid, pack_id, lesson_id, payload, corrected_time "
-                f"FROM hub_event WHERE id > {p} {only} ORDER BY id LIMIT {CHUNK}",
-                (last, kit_id) if kit_id else (last,),
-            ).fetchall()
-            if not chunk:
-                return read
-            add([row[1:] for row in chunk])
-            read += len(chunk)
-            last = chunk[-1][0]
+            database.execute_sql(f"DELETE FROM {table} WHERE 1 = 1 {only}", params)
+        events = f"FROM hub_event WHERE 1 = 1 {only}"
+        for sql in (
+            "INSERT INTO hub_sum_hours (kit_id, month, pack_id, ms, events) "
+            f"SELECT kit_id, {month}, pack_id, 0, COUNT(*) {events} GROUP BY kit_id, {month}, pack_id",
+            "INSERT INTO hub_sum_learner (kit_id, month, pack_id, learner_uuid) "
+            f"SELECT DISTINCT kit_id, {month}, pack_id, learner_uuid {events} AND learner_uuid <> ''",
+            "INSERT INTO hub_sum_lesson (kit_id, month, pack_id, lesson_id, learner_uuid, kind) "
+            f"SELECT DISTINCT kit_id, {month}, pack_id, lesson_id, learner_uuid, kind {events} "
+            f"AND kind IN ({', '.join(repr(k) for k in LESSON_KINDS)})",
+            "INSERT INTO hub_sum_reach (kit_id, month, learners) SELECT kit_id, month, COUNT(DISTINCT learner_uuid) "
+            f"FROM hub_sum_learner WHERE 1 = 1 {only} GROUP BY kit_id, month",
+            "INSERT INTO hub_sum_person (kit_id, learner_uuid) "
+            f"SELECT DISTINCT kit_id, learner_uuid FROM hub_sum_learner WHERE 1 = 1 {only}",
+            "INSERT INTO hub_sum_people (kit_id, learners) "
+            f"SELECT kit_id, COUNT(*) FROM hub_sum_person WHERE 1 = 1 {only} GROUP BY kit_id",
+            "INSERT INTO hub_sum_lesson_learner (kit_id, pack_id, lesson_id, kind, learner_uuid) "
+            f"SELECT DISTINCT kit_id, pack_id, lesson_id, kind, learner_uuid FROM hub_sum_lesson WHERE 1 = 1 {only}",
+            "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
+            "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
+            f"WHERE 1 = 1 {only} GROUP BY kit_id, pack_id, lesson_id, kind",
+        ):
+            database.execute_sql(sql, params)
+        _rebuild_ms(only, params, month)
+        return database.execute_sql(f"SELECT COUNT(*) {events}", params).fetchone()[0]
+
+
+def _rebuild_ms(only, params, month):
+    """Sum the time_spent events' milliseconds into hub_sum_hours, CHUNK events a read (bounded memory)."""
+    p, last = database.param, 0
+    while True:  # ends: each pass reads ids above the last, from a table this transaction does not grow
+        chunk = database.execute_sql(
+            f"SELECT id, kit_id, {month}, pack_id, payload FROM hub_event "
+            f"WHERE kind = 'time_spent' AND id > {p} {only} ORDER BY id LIMIT {CHUNK}",
+            (last, *params),
+        ).fetchall()
+        if not chunk:
+            return
+        ms = defaultdict(int)
+        for _, kit, when, pack, payload in chunk:
+            ms[(kit, when, pack)] += _ms(payload)
+        database.cursor().executemany(
+            f"UPDATE hub_sum_hours SET ms = ms + {p} WHERE kit_id = {p} AND month = {p} AND pack_id = {p}",
+            [(n, *key) for key, n in ms.items() if n],
+        )
+        last = chunk[-1][0]

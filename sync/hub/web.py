@@ -161,21 +161,27 @@ LABELS = {
 def report(name):
     if name not in reports.REPORTS:
         abort(404)
-    rows = reports.REPORTS[name]()
     per_page = max(1, current_app.config["HUB"]["report_page_rows"])
-    pages = max(1, -(-len(rows) // per_page))
+    if name in reports.PAGED:  # the page's rows alone are fetched
+        fetch, count = reports.PAGED[name]
+        total = count()
+    else:
+        rows = reports.REPORTS[name]()
+        total = len(rows)
+    pages = max(1, -(-total // per_page))
     page = _page_number(request.args.get("page", "1"), pages)
     first = (page - 1) * per_page
+    rows = fetch(per_page, first) if name in reports.PAGED else rows[first : first + per_page]
     return render_template(
         "hub/report.html",
         name=name,
         title=str(TITLES[name]),
-        rows=rows[first : first + per_page],
+        rows=rows,
         columns=[(c, str(LABELS.get(c, c))) for c in rows[0]] if rows else [],
         page=page,
         pages=pages,
         first=first + 1,
-        total=len(rows),
+        total=total,
     )
 
 

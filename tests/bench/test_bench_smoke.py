@@ -163,3 +163,23 @@ def test_svg_plot_is_well_formed_xml():
         "t", "x", "y", {"a": [(10, 5.0), (20, 9.0)], "b": [(10, None)]}, hline=(150, "target")
     )
     assert ET.fromstring(svg).tag.endswith("svg")
+
+
+def test_hub_scale_generator_shapes_are_what_the_docs_say():
+    """bench/hub_scale.py's report generator: "real" is 30 learners a kit over 36 months in
+    order, "worst" a learner per event; a shape it does not know is refused before any work."""
+    from bench.hub_scale import _event_row
+    from bench.hub_scale import main as hub_scale_main
+
+    kits, total = 4, 4_000
+    rows = {
+        shape: [_event_row(shape, n, kits, total // kits) for n in range(total)]
+        for shape in ("real", "worst")
+    }
+    real = [r for r in rows["real"] if r[0] == "gen-1"]
+    assert len({r[3] for r in real}) == 30 and len({r[3] for r in rows["worst"]}) == total
+    months = [r[8][:7] for r in real]
+    assert months == sorted(months) and len(set(months)) == 36
+    assert len({r[4] for r in real if r[3] == real[0][3]}) == 2  # each learner in two packs
+    with pytest.raises(SystemExit):
+        hub_scale_main(["--workers", "", "--report-shapes", "busy"])

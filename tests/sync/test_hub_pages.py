@@ -149,7 +149,9 @@ def test_a_long_report_comes_in_pages_and_its_csv_whole(tmp_path):
     hub = Hub(tmp_path / "hub", env={**HUB_ENV, "KIT_HUB_REPORT_PAGE_ROWS": "2"}).setup()
     try:
         for name in ("a", "b", "c"):
-            make_kit(tmp_path, name, hub)
+            kit = make_kit(tmp_path, name, hub)
+            kit.add_events(2)
+            kit("sync", "now")
         session, _ = _signed_in(hub)
         first = session.get(hub.url + "/reports/kits", timeout=5).text
         assert "Rows 1 to 2 of 3 (the CSV has every row)." in first
@@ -165,5 +167,20 @@ def test_a_long_report_comes_in_pages_and_its_csv_whole(tmp_path):
         ):
             answer = session.get(hub.url + f"/reports/kits?page={page}", timeout=5)
             assert answer.status_code == status and message in answer.text, (page, answer.status_code)
+        # learners reached fetches only its page's rows (issue 20): the pages together are its CSV
+        shown = [
+            re.findall(
+                r"<td[^>]*>([^<]*)</td>", session.get(hub.url + f"/reports/learners?page={n}", timeout=5).text
+            )
+            for n in (1, 2)
+        ]
+        whole = list(csv.reader(io.StringIO(session.get(hub.url + "/reports/learners.csv", timeout=5).text)))[
+            1:
+        ]
+        assert [len(cells) for cells in shown] == [6, 3] and shown[0] + shown[1] == [
+            c for row in whole for c in row
+        ]
+        assert "Rows 3 to 3 of 3" in session.get(hub.url + "/reports/learners?page=2", timeout=5).text
+        assert session.get(hub.url + "/reports/learners?page=3", timeout=5).status_code == 404
     finally:
         hub.stop()
