@@ -38,6 +38,7 @@ import psycopg2
 import requests
 
 from sync import credentials, protocol
+from sync.hub import summaries
 
 from . import procmon, report, stats
 from .servers import free_port
@@ -297,17 +298,7 @@ def _sizes(url):
     with psycopg2.connect(url) as conn:
         cur = conn.cursor()
         sizes = {}
-        for table in (
-            "hub_event",
-            "hub_sum_hours",
-            "hub_sum_learner",
-            "hub_sum_lesson",
-            "hub_sum_reach",
-            "hub_sum_person",
-            "hub_sum_people",
-            "hub_sum_lesson_learner",
-            "hub_sum_lesson_count",
-        ):
+        for table in ("hub_event", *summaries.TABLES):
             cur.execute(f"SELECT COUNT(*) FROM {table}")
             sizes[table] = cur.fetchone()[0]
         cur.execute("ANALYZE")

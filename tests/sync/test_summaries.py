@@ -5,25 +5,15 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 
+from sync.hub import summaries
+
 from .wirekit import WireKit, event
 
 MONTHS = [int(dt.datetime(2026, m, 10, tzinfo=dt.UTC).timestamp() * 1000) for m in (3, 4, 5)]
 
 
 def _snapshot(hub):
-    return {
-        table: sorted(hub.query(f"SELECT * FROM {table}"))
-        for table in (
-            "hub_sum_hours",
-            "hub_sum_learner",
-            "hub_sum_lesson",
-            "hub_sum_reach",
-            "hub_sum_person",
-            "hub_sum_people",
-            "hub_sum_lesson_learner",
-            "hub_sum_lesson_count",
-        )
-    }
+    return {table: sorted(hub.query(f"SELECT * FROM {table}")) for table in summaries.TABLES}
 
 
 def _reports(hub):
