@@ -16,6 +16,7 @@ from bench.class_load import main as class_load_main
 from bench.class_report import _strip
 from bench.ingest import main as ingest_main
 from bench.live_class import main as live_main
+from bench.live_transport import main as transport_main
 from bench.startup import main as startup_main
 
 
@@ -39,6 +40,20 @@ def test_live_quick_times_every_move_and_counts_the_answers():
     assert summary["answers"] + summary["answers_refused"] == 6 and summary["answers"] >= 1
     assert summary["polls"].get("304", 0) > 0  # unchanged polls are answered without a body
     assert results["baseline"]["ordinary"]["ALL"]["errors"] == 0
+
+
+def test_live_transport_quick_follows_by_short_and_long_poll():
+    results = transport_main(["--quick"])
+    phases = results["phases"]
+    assert phases["alone"]["ordinary"]["ALL"]["errors"] == 0 and "room" not in phases["alone"]
+    for name in ("short poll", "long poll, 4 of 8 threads", "long poll, 32 of 40 threads"):
+        room = phases[name]["room"]
+        assert room["left_behind"] == 0 and room["samples"] == room["tablets"] * 3, (name, room)
+    # A held request answers when the teacher moves: far fewer requests than polling.
+    assert (
+        phases["long poll, 32 of 40 threads"]["room"]["poll_count"]
+        < phases["short poll"]["room"]["poll_count"]
+    )
 
 
 def test_class_load_quick_counts_every_route_without_errors():
