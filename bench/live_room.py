@@ -54,7 +54,8 @@ def second_connection(client, record, url):
 async def tablet_loop(index, tablet, room, record, rng, url, transport="short"):
     """Follow the live class until the teacher is done; answer each question once."""
     c, tag, poll_ms, answered, shown = tablet.c, None, 700, set(), None
-    sender = second_connection(c, record, url)
+    sender = Sender(second_connection(c, record, url))  # answers
+    events = Sender(second_connection(c, record, url))  # learn.js's queue: one batch at a time
     await asyncio.sleep(rng.uniform(0, 0.7))
     while not room.done:
         headers = {"If-None-Match": tag} if tag else None
@@ -72,7 +73,7 @@ async def tablet_loop(index, tablet, room, record, rng, url, transport="short"):
             if live:
                 _saw(index, live["rev"], now, room)
                 if shown is not None and live["step"] != shown:  # the page opened at the first
-                    room.pending.append(asyncio.ensure_future(_shown(sender, tablet, live)))
+                    room.pending.append(asyncio.ensure_future(_shown(events, tablet, live)))
                 shown = live["step"]
                 question = live.get("question")
                 if question and question["state"] == "open" and question["no"] not in answered:
@@ -84,18 +85,28 @@ async def tablet_loop(index, tablet, room, record, rng, url, transport="short"):
             await asyncio.sleep(poll_ms / 1000)
 
 
-async def _shown(client, tablet, live):
+class Sender:
+    """One connection used by one request at a time, as learn.js sends one batch at a time."""
+
+    def __init__(self, client):
+        self.client, self.lock = client, asyncio.Lock()
+
+
+async def _shown(events, tablet, live):
     """The page-shown event live.js queues; learn.js sends its queue 150 ms later."""
-    await asyncio.sleep(0.15)
     tablet.event(
         "live_page_shown", live["pack_id"], live["lesson_id"], {"live": live["id"], "page": live["step"]}
     )
-    batch, tablet.queue = tablet.queue, []
-    body = json.dumps({"token": tablet.token, "events": batch}).encode()
-    try:
-        await client.request("POST", "/api/v1/events", SHOWN, body=body, headers=JSON)
-    except HTTPError:
-        pass  # counted as an error by the recorder
+    await asyncio.sleep(0.15)
+    async with events.lock:  # what queued meanwhile goes in this batch
+        if not tablet.queue:
+            return
+        batch, tablet.queue = tablet.queue, []
+        body = json.dumps({"token": tablet.token, "events": batch}).encode()
+        try:
+            await events.client.request("POST", "/api/v1/events", SHOWN, body=body, headers=JSON)
+        except HTTPError:
+            pass  # counted as an error by the recorder
 
 
 def _saw(index, rev, now, room):
@@ -106,19 +117,20 @@ def _saw(index, rev, now, room):
     room.last_seen[index] = max(before, rev)
 
 
-async def _answer(client, live_id, question, room, rng):
+async def _answer(sender, live_id, question, room, rng):
     await asyncio.sleep(rng.uniform(0.2, 2.0))  # a child reads and taps
     choice = rng.choice(question["choices"])["id"]
     body = json.dumps(
         {"live": live_id, "question": question["no"], "choices": [choice], "uuid": str(uuid.uuid4())}
     )
-    try:
-        response = await client.request(
-            "POST", "/api/v1/live/answers", "POST /api/v1/live/answers", body=body.encode(), headers=JSON
-        )
-        room.answers.append((time.monotonic(), response.status))
-    except HTTPError:
-        room.answers.append((time.monotonic(), 0))
+    async with sender.lock:
+        try:
+            response = await sender.client.request(
+                "POST", "/api/v1/live/answers", "POST /api/v1/live/answers", body=body.encode(), headers=JSON
+            )
+            room.answers.append((time.monotonic(), response.status))
+        except HTTPError:
+            room.answers.append((time.monotonic(), 0))
 
 
 class Teacher:
