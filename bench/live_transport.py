@@ -27,12 +27,12 @@ from . import live_class, loadgen, report, stats, workdir
 from .procmon import Monitor, load_now
 from .servers import PY, Server, fresh_copy
 
-PHASES = (
-    ("alone", None, 8, 0),
-    ("short poll", "short", 8, 0),
-    ("long poll, 4 of 8 threads", "long", 8, 4),
-    ("long poll, 32 of 40 threads", "long", 40, 32),
-)
+PHASES = {  # --phases names: (label, transport, threads a worker, held at most a worker)
+    "alone": ("alone", None, 8, 0),
+    "short": ("short poll", "short", 8, 0),
+    "long8": ("long poll, 4 of 8 threads", "long", 8, 4),
+    "long40": ("long poll, 32 of 40 threads", "long", 40, 32),
+}
 ORDINARY = ("GET /lesson/<pack>/<lesson>", "POST /api/v1/events", "POST /api/v1/answers")
 
 
@@ -102,7 +102,8 @@ def markdown(results, info):
         "",
         report.machine_line(
             info,
-            f"python -m bench.live_transport --tablets {a['tablets']} --moves {a['moves']} --gap-s {a['gap_s']}",
+            f"python -m bench.live_transport --tablets {a['tablets']} --moves {a['moves']} --gap-s {a['gap_s']}"
+            f" --phases {a['phases']} --rounds {a['rounds']}",
         ),
         "",
         f"{a['tablets']} tablets follow a teacher who moves {a['moves']} times ({a['gap_s']} s apart) while"
@@ -111,10 +112,7 @@ def markdown(results, info):
         "| phase | propagation p50 / p95 / max ms | left behind | tablets' requests (a second, while the teacher led) | kit CPU | largest worker RSS | load before → after |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ]
-    for name, *_rest in PHASES:
-        r = results["phases"].get(name)
-        if r is None:
-            continue
+    for name, r in results["phases"].items():
         use = r["server"]
         if "room" in r:
             room = r["room"]
@@ -131,7 +129,7 @@ def markdown(results, info):
             f" {r['load_before']} → {r['load_after']} |"
         )
     lines += ["", "Other learners' p95 (ms) per phase.", ""]
-    names = [name for name, *_r in PHASES if name in results["phases"]]
+    names = list(results["phases"])
     lines += ["| route | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
     for route in ORDINARY:
         cells = [results["phases"][n]["ordinary"].get(route, {}).get("p95") for n in names]
@@ -146,6 +144,8 @@ def main(argv=None):
     parser.add_argument("--ordinary", type=int, default=10)
     parser.add_argument("--moves", type=int, default=20)
     parser.add_argument("--gap-s", type=float, default=1.5)
+    parser.add_argument("--phases", default=",".join(PHASES), help="which, in order: " + ", ".join(PHASES))
+    parser.add_argument("--rounds", type=int, default=1, help="run the phases this many times, interleaved")
     args = parser.parse_args(argv)
     if args.quick:
         args.tablets, args.ordinary, args.moves, args.gap_s = 6, 3, 3, 1.0
@@ -153,9 +153,12 @@ def main(argv=None):
     folder, plan = live_class.template(args.tablets, args.ordinary)
     started = time.monotonic()
     results = {"machine": info, "args": vars(args), "phases": {}}
-    for name, transport, threads, budget in PHASES:
-        results["phases"][name] = run_phase(folder, plan, args, transport, threads, budget)
-        print(name, json.dumps(results["phases"][name].get("room")), file=sys.stderr)
+    for round_no in range(1, args.rounds + 1):  # rounds interleave the phases: load drifts alike
+        for key in args.phases.split(","):
+            label, transport, threads, budget = PHASES[key]
+            name = label if args.rounds == 1 else f"{label} (round {round_no})"
+            results["phases"][name] = run_phase(folder, plan, args, transport, threads, budget)
+            print(name, json.dumps(results["phases"][name].get("room")), file=sys.stderr)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
     text = markdown(results, info)
     print(text)
