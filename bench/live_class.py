@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from . import loadgen, report, stats, workdir
+from .live_room import SHOWN
 from .procmon import Monitor
 from .servers import fresh_copy, kit_server
 
@@ -178,6 +179,8 @@ def summarise_room(room):
         "answers_per_s": rate,
         "polls": room["records"].get("GET /api/v1/live (poll)", {}).get("statuses", {}),
         "poll_p95": stats.percentile(room["records"].get("GET /api/v1/live (poll)", {}).get("ms", []), 95),
+        "shown": room["records"].get(SHOWN, {}).get("statuses", {}),
+        "shown_p95": stats.percentile(room["records"].get(SHOWN, {}).get("ms", []), 95),
     }
 
 

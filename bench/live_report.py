@@ -25,7 +25,7 @@ def _why_slower(results, base, during):
     load = results.get("machine", {}).get("loadavg_before", "?")
     return (
         f"{during - base:+.1f} ms at p95 over {base:.1f} ms alone; the live class shares the one "
-        f"event writer with this route (tablets' presence and answers); load average before "
+        f"event writer with this route (tablets' joins, page-shown events and answers; presence once per 4 s per worker); load average before "
         f"the run {load}"
     )
 
@@ -90,12 +90,13 @@ def markdown(results, info):
         f"{a['tablets']} tablets follow a live class on numeracy/01-counting while {a['ordinary']} other learners"
         f" play lessons at their own pace; the teacher moves {a['moves']} times ({a['gap_s']} s apart) and"
         f" asks {a['questions']} questions to the room (each open {a['window_s']} s). Tablets poll"
-        " `GET /api/v1/live` every 700 ms with If-None-Match, as static/learn/live.js does.",
+        " `GET /api/v1/live` every 700 ms with If-None-Match and post a `live_page_shown` event after each new"
+        " page, as static/learn/live.js does.",
         "",
         report.targets_markdown(targets(results)),
         "",
-        "| phase | propagation p50 / p95 / max ms | left behind | answers counted | answers/s | polls (200 / 304) | poll p95 ms | server CPU | largest worker RSS | all workers PSS |",
-        "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| phase | propagation p50 / p95 / max ms | left behind | answers counted | answers/s | polls (200 / 304) | poll p95 ms | page-shown batches (p95 ms) | server CPU | largest worker RSS | all workers PSS |",
+        "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for phase, label in (("live", "kit as shipped"), ("one_core", "one core (1 worker)")):
         if phase not in results:
@@ -105,7 +106,7 @@ def markdown(results, info):
         lines.append(
             f"| {label} | {s['p50']} / {s['p95']} / {s['max']} | {s['left_behind']} of {s['tablets']} |"
             f" {s['answers']} | {s['answers_per_s']} | {polls.get('200', 0)} / {polls.get('304', 0)} |"
-            f" {s['poll_p95']} | {use['cpu_pct']} % | {use['process_rss_peak_mb']} MB | {use['pss_peak_mb']} MB |"
+            f" {s['poll_p95']} | {sum(s['shown'].values())} ({s['shown_p95']}) | {use['cpu_pct']} % | {use['process_rss_peak_mb']} MB | {use['pss_peak_mb']} MB |"
         )
     lines += ["", "Ordinary learners' routes (p95 ms): alone, then during the live class.", ""]
     lines += ["| route | alone | live class | one core |", "| --- | ---: | ---: | ---: |"]

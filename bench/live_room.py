@@ -1,8 +1,10 @@
 """One process: a teacher leading a live class and N tablets following it (for bench/run live).
 
 The tablets do what static/learn/live.js does: sign in, then ask GET /api/v1/live?here=1
-every poll_ms with the last ETag (If-None-Match), and answer a question asked to the room
-after a short think. The teacher signs in, starts the live class, moves it (`--moves`
+every poll_ms with the last ETag (If-None-Match), post a `live_page_shown` event 150 ms
+after showing a new page (learn.js's queue), and answer a question asked to the room
+after a short think. `--transport long` asks bench.live_transport's long-poll route
+instead, again at once after an answer the kit held (see that module). The teacher signs in, starts the live class, moves it (`--moves`
 times, `--gap-s` apart) and asks `--questions` questions, each open `--window-s`, then
 closes and reveals it; meanwhile it fetches state.json every second like the teacher's
 page. Every tap's time is kept, so each tablet's first sight of the new page gives one
@@ -24,6 +26,9 @@ from .stats import Recorder
 from .tablet import CSRF, FORM_TYPE, JSON, Tablet
 
 POLL = "GET /api/v1/live (poll)"
+SHOWN = "POST /api/v1/events (live page shown)"
+# What a tablet asks, by transport: the kit's short poll, or the bench's long poll.
+POLL_PATH = {"short": "/api/v1/live?here=1", "long": "/api/v1/live/wait?here=1"}
 
 
 class Room:
@@ -46,15 +51,16 @@ def second_connection(client, record, url):
     return other
 
 
-async def tablet_loop(index, tablet, room, record, rng, url):
+async def tablet_loop(index, tablet, room, record, rng, url, transport="short"):
     """Follow the live class until the teacher is done; answer each question once."""
-    c, tag, poll_ms, answered = tablet.c, None, 700, set()
-    sender = second_connection(c, record, url)
+    c, tag, poll_ms, answered, shown = tablet.c, None, 700, set(), None
+    sender = Sender(second_connection(c, record, url))  # answers
+    events = Sender(second_connection(c, record, url))  # learn.js's queue: one batch at a time
     await asyncio.sleep(rng.uniform(0, 0.7))
     while not room.done:
         headers = {"If-None-Match": tag} if tag else None
         try:
-            response = await c.request("GET", "/api/v1/live?here=1", POLL, headers=headers)
+            response = await c.request("GET", POLL_PATH[transport], POLL, headers=headers)
         except HTTPError:
             await asyncio.sleep(1)
             continue
@@ -66,13 +72,41 @@ async def tablet_loop(index, tablet, room, record, rng, url):
             live = data.get("live")
             if live:
                 _saw(index, live["rev"], now, room)
+                if shown is not None and live["step"] != shown:  # the page opened at the first
+                    room.pending.append(asyncio.ensure_future(_shown(events, tablet, live)))
+                shown = live["step"]
                 question = live.get("question")
                 if question and question["state"] == "open" and question["no"] not in answered:
                     answered.add(question["no"])
                     room.pending.append(
                         asyncio.ensure_future(_answer(sender, live["id"], question, room, rng))
                     )
-        await asyncio.sleep(poll_ms / 1000)
+        if response.headers.get("x-live-held") != "1":  # held by a long poll: ask again at once
+            await asyncio.sleep(poll_ms / 1000)
+
+
+class Sender:
+    """One connection used by one request at a time, as learn.js sends one batch at a time."""
+
+    def __init__(self, client):
+        self.client, self.lock = client, asyncio.Lock()
+
+
+async def _shown(events, tablet, live):
+    """The page-shown event live.js queues; learn.js sends its queue 150 ms later."""
+    tablet.event(
+        "live_page_shown", live["pack_id"], live["lesson_id"], {"live": live["id"], "page": live["step"]}
+    )
+    await asyncio.sleep(0.15)
+    async with events.lock:  # what queued meanwhile goes in this batch
+        if not tablet.queue:
+            return
+        batch, tablet.queue = tablet.queue, []
+        body = json.dumps({"token": tablet.token, "events": batch}).encode()
+        try:
+            await events.client.request("POST", "/api/v1/events", SHOWN, body=body, headers=JSON)
+        except HTTPError:
+            pass  # counted as an error by the recorder
 
 
 def _saw(index, rev, now, room):
@@ -83,19 +117,20 @@ def _saw(index, rev, now, room):
     room.last_seen[index] = max(before, rev)
 
 
-async def _answer(client, live_id, question, room, rng):
+async def _answer(sender, live_id, question, room, rng):
     await asyncio.sleep(rng.uniform(0.2, 2.0))  # a child reads and taps
     choice = rng.choice(question["choices"])["id"]
     body = json.dumps(
         {"live": live_id, "question": question["no"], "choices": [choice], "uuid": str(uuid.uuid4())}
     )
-    try:
-        response = await client.request(
-            "POST", "/api/v1/live/answers", "POST /api/v1/live/answers", body=body.encode(), headers=JSON
-        )
-        room.answers.append((time.monotonic(), response.status))
-    except HTTPError:
-        room.answers.append((time.monotonic(), 0))
+    async with sender.lock:
+        try:
+            response = await sender.client.request(
+                "POST", "/api/v1/live/answers", "POST /api/v1/live/answers", body=body.encode(), headers=JSON
+            )
+            room.answers.append((time.monotonic(), response.status))
+        except HTTPError:
+            room.answers.append((time.monotonic(), 0))
 
 
 class Teacher:
@@ -199,26 +234,22 @@ async def main_async(args):
     record.reset()  # sign-ins are not the live class
     cpu0, started = os.times(), time.monotonic()
     loops = [
-        tablet_loop(i, t, room, record, random.Random(rng.random()), args.url) for i, t in enumerate(tablets)
+        tablet_loop(i, t, room, record, random.Random(rng.random()), args.url, args.transport)
+        for i, t in enumerate(tablets)
     ]
     watcher = asyncio.ensure_future(teacher.watch(room, record))
     following = asyncio.gather(*loops)
     await asyncio.sleep(2)  # every tablet has joined
     await lead(teacher, room, args, plan["last_step"], plan["question_steps"])
     room.done = True
+    lead_s = time.monotonic() - started
+    if args.transport == "long":  # held requests end with the class, not 20 s later
+        end = await _end(teacher, room)
     await asyncio.wait_for(following, 30)
     await asyncio.wait_for(watcher, 5)
-    if room.pending:
-        await asyncio.wait_for(asyncio.gather(*room.pending), 30)
+    if args.transport != "long":
+        end = await _end(teacher, room)
     seconds = time.monotonic() - started
-    end = await teacher.c.request(
-        "POST",
-        f"/teach/live/{teacher.live_id}/end",
-        "POST /teach/live/<id>/end",
-        body=urlencode({"csrf_token": teacher.csrf}).encode(),
-        headers=FORM_TYPE,
-        follow=False,
-    )
     cpu1 = os.times()
     final = max(room.taps) if room.taps else 0
     return {
@@ -229,9 +260,24 @@ async def main_async(args):
         "left_behind": sum(1 for i in range(len(tablets)) if room.last_seen.get(i, 0) < final),
         "answers": room.answers,
         "seconds": round(seconds, 1),
+        "lead_s": round(lead_s, 1),
         "ended": end.status,
         "cpu_s": round((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system), 2),
     }
+
+
+async def _end(teacher, room):
+    """Let the answers on their way arrive, then end the live class."""
+    if room.pending:
+        await asyncio.wait_for(asyncio.gather(*room.pending), 30)
+    return await teacher.c.request(
+        "POST",
+        f"/teach/live/{teacher.live_id}/end",
+        "POST /teach/live/<id>/end",
+        body=urlencode({"csrf_token": teacher.csrf}).encode(),
+        headers=FORM_TYPE,
+        follow=False,
+    )
 
 
 def main(argv=None):
@@ -245,6 +291,7 @@ def main(argv=None):
     parser.add_argument("--gap-s", type=float, default=1.5)
     parser.add_argument("--window-s", type=float, default=4.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--transport", choices=sorted(POLL_PATH), default="short")
     args = parser.parse_args(argv)
     result = asyncio.run(main_async(args))
     with open(args.out, "w") as handle:

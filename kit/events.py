@@ -23,6 +23,7 @@ from .errors import KitError
 from .event_judge import judge_answers, lesson_facts
 from .event_schema import BadEvent, validate_batch
 from .hardware import boot_id
+from .live.presence import fold_joins
 from .models import utcnow
 from .packs.quiz import attempt_score, is_mastered
 
@@ -214,6 +215,7 @@ def _store(group):
         _score_quizzes(fresh, start, stop, earlier, batch.facts)
     _append(fresh)
     progress.apply(fresh)
+    fold_joins(fresh)  # a live class's new members and their attendance
     issued = certificates.due(fresh)  # in this transaction: a pass is certified exactly once
     _append(issued)
     certificates.apply(issued)

@@ -20,6 +20,7 @@ from ..events import record, server_event
 from ..models import ClassSession, LiveClass, LiveMember, utcnow
 from ..packs.lessons import get_lesson, load_quiz
 from ..roster import get_class
+from . import presence
 
 MODES = ("follow", "free", "pause")
 POLL_CHOICES = ("yes", "unsure", "no")
@@ -227,6 +228,7 @@ def lower_hand(live_id, learner_id):
 
 def end(live_id):
     """End the live class: who was still here leaves now, and its class session ends."""
+    presence.flush()  # this worker's notes; another's are at most presence.FLUSH_S old
     with write():
         live = get_live(live_id)
         if live.ended_at is not None:

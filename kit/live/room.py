@@ -2,8 +2,8 @@
 
 A tablet polls often, so its poll is one query and, most of the time, a 304: the answer's
 ETag is the live class, its `rev` and the learner's own hand, all read in that query.
-Presence is written at most every SEEN_EVERY_S seconds per tablet, so sixty tablets
-polling every 0.7 s cost the shared writer a few short writes a second, not eighty.
+A poll writes nothing of its own: presence is batched per worker (kit.live.presence), and
+the first poll from the live page records the join as an event, once.
 """
 
 import json
@@ -16,11 +16,11 @@ from ..db import database, write
 from ..errors import Conflict, Forbidden, KitError, NotFound, TooManyRequests
 from ..event_schema import BadEvent
 from ..events import record, server_event
-from ..models import Attendance, LiveClass, LiveMember
+from ..models import LiveClass, LiveMember
 from ..signin_limits import failures, limits
+from . import presence
 from .classes import CONNECTED_S
 
-SEEN_EVERY_S = 4
 # Hand changes a learner may make per minute; more are refused (429), not stored.
 HAND_LIMIT = 6
 
@@ -42,35 +42,26 @@ def _now():
 def learner_live(learner, here=False):
     """Return the learner's class's running live class as a Live, or None.
 
-    `here`: the tablet is on the live page, so it is present: join (first time) or note
-    that it is still here (at most every SEEN_EVERY_S seconds).
+    `here`: the tablet is on the live page, so it is present: join (the first time) or
+    note that it is still here (written with the others' notes, kit.live.presence).
     """
     row = database.execute_sql(_POLL_SQL, (learner.id, learner.classroom_id)).fetchone()
     if row is None:
         return None
     live = Live(*row[:9], json.loads(row[9]) if row[9] else None, row[10], row[11], row[12], bool(row[13]))
-    now = _now()
-    if here and (live.seen_at is None or now - live.seen_at >= SEEN_EVERY_S):
-        _present(live, learner.id, now)
+    if here:
+        if live.joined is None:
+            _join(live, learner.id)
+        else:
+            presence.seen(live.id, learner.id, _now())
     return live
 
 
-def _present(live, learner_id, now):
-    """Write the learner's presence; the first time, they join (attendance and an event)."""
-    with write():
-        joined = database.execute_sql(
-            "INSERT INTO live_member (live_id, learner_id, joined_at, seen_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (live_id, learner_id) DO NOTHING",
-            (live.id, learner_id, now, now),
-        ).rowcount
-        if not joined:
-            LiveMember.update(seen_at=now).where(
-                (LiveMember.live == live.id) & (LiveMember.learner == learner_id)
-            ).execute()
-        elif live.session_id is not None:
-            Attendance.insert(session=live.session_id, learner=learner_id).on_conflict_ignore().execute()
-    if joined:
-        record([server_event("live_joined", live.pack_id, live.lesson_id, {"live": live.uuid})], learner_id)
+def _join(live, learner_id):
+    """Record the learner's joining; its event's fixed UUID makes a second poll's a no-op."""
+    event = server_event("live_joined", live.pack_id, live.lesson_id, {"live": live.uuid})
+    event["uuid"] = presence.join_uuid(live.uuid, learner_id)
+    record([event], learner_id)
 
 
 def etag(live):

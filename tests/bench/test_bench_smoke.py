@@ -18,6 +18,7 @@ from bench.ingest import main as ingest_main
 from bench.live_class import main as live_main
 from bench.sign_lesson import PAGES
 from bench.sign_lesson import main as sign_lesson_main
+from bench.live_transport import main as transport_main
 from bench.startup import main as startup_main
 
 
@@ -54,6 +55,20 @@ def test_sign_lesson_quick_serves_each_page_to_plain_and_sign_first_learners():
     sign = "/lesson/mini/01-count"
     plain, signed = (results["runs"][key][sign][0]["bytes_each"] for key in ("plain 3", "sign_first 3"))
     assert signed > plain
+
+
+def test_live_transport_quick_follows_by_short_and_long_poll():
+    results = transport_main(["--quick"])
+    phases = results["phases"]
+    assert phases["alone"]["ordinary"]["ALL"]["errors"] == 0 and "room" not in phases["alone"]
+    for name in ("short poll", "long poll, 4 of 8 threads", "long poll, 32 of 40 threads"):
+        room = phases[name]["room"]
+        assert room["left_behind"] == 0 and room["samples"] == room["tablets"] * 3, (name, room)
+    # A held request answers when the teacher moves: far fewer requests than polling.
+    assert (
+        phases["long poll, 32 of 40 threads"]["room"]["poll_count"]
+        < phases["short poll"]["room"]["poll_count"]
+    )
 
 
 def test_class_load_quick_counts_every_route_without_errors():
