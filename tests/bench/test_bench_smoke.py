@@ -16,9 +16,9 @@ from bench.class_load import main as class_load_main
 from bench.class_report import _strip
 from bench.ingest import main as ingest_main
 from bench.live_class import main as live_main
+from bench.live_transport import main as transport_main
 from bench.sign_lesson import PAGES
 from bench.sign_lesson import main as sign_lesson_main
-from bench.live_transport import main as transport_main
 from bench.startup import main as startup_main
 
 
