@@ -126,6 +126,14 @@ def refused_form(exc):
 
 
 def init_app(app):
-    from . import certificates, classes, from_afar, live, progress, sessions  # noqa: F401  (they register routes on bp)
+    from . import (  # noqa: F401  (they register routes on bp)
+        certificates,
+        classes,
+        from_afar,
+        live,
+        progress,
+        sessions,
+        training,
+    )
 
     app.register_blueprint(bp)
