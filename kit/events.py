@@ -46,6 +46,17 @@ COLUMNS = (
 # insert stays an executemany: rows taken from JSON (or a multi-row VALUES) cost SQLite
 # 2-3 times the CPU (0.9 vs 0.3 ms per 50 rows), and measured slower in the server.
 INSERT = f"INSERT INTO event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+# The first tries stored for each lesson attempt in a JSON list of [learner, pack, lesson,
+# attempt]: its terms match the partial index event_first_tries (migration 0009) exactly.
+FIRST_TRIES = (
+    "SELECT json_group_array(json_array(k.value, json_extract(e.payload, '$.question_id'),"
+    " json_extract(e.payload, '$.correct')))"
+    " FROM json_each(?) k JOIN event e ON e.learner_id = json_extract(k.value, '$[0]')"
+    " AND e.pack_id = json_extract(k.value, '$[1]')"
+    " AND e.lesson_id = json_extract(k.value, '$[2]') AND e.kind = 'answer'"
+    " AND json_extract(e.payload, '$.first_try') = 1"
+    " AND json_extract(e.payload, '$.attempt') = json_extract(k.value, '$[3]')"
+)
 _payload_json = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 # One thread appends every event batch of this process (started on first use). Request
 # threads validate and judge their batch, queue it in _waiting and sleep until it is
@@ -239,23 +250,20 @@ def _attempt(event):
 
 
 def _earlier_answers(fresh):
-    """Return {(learner, pack, lesson, attempt): [(question_id, correct, first_try)]} from
-    the log for each lesson attempt that new answers or quiz ends belong to."""
+    """Return {(learner, pack, lesson, attempt): [(question_id, correct)]}: the first tries
+    already in the log of each lesson attempt that new answers or quiz ends belong to.
+
+    A question was answered before in an attempt exactly when its first try is stored, so
+    the first tries answer both "is this a first try?" and "what did the quiz score?"; the
+    partial index event_first_tries finds them without reading the other answers.
+    """
     keys = list(dict.fromkeys(_attempt(e) for e in fresh if e["kind"] in ("answer", "quiz_finished")))
     found = {key: [] for key in keys}
     if not keys:
         return found
-    rows = fetch_json(
-        "SELECT json_group_array(json_array(k.value, json_extract(e.payload, '$.question_id'),"
-        " json_extract(e.payload, '$.correct'), json_extract(e.payload, '$.first_try')))"
-        " FROM json_each(?) k JOIN event e ON e.learner_id = json_extract(k.value, '$[0]')"
-        " AND e.pack_id = json_extract(k.value, '$[1]')"
-        " AND e.lesson_id = json_extract(k.value, '$[2]') AND e.kind = 'answer'"
-        " AND json_extract(e.payload, '$.attempt') = json_extract(k.value, '$[3]')",
-        (json.dumps(keys),),
-    )
-    for key, question, correct, first in rows:
-        found[tuple(key)].append((question, bool(correct), bool(first)))
+    rows = fetch_json(FIRST_TRIES, (json.dumps(keys),))
+    for key, question, correct in rows:
+        found[tuple(key)].append((question, bool(correct)))
     return found
 
 
@@ -267,7 +275,7 @@ def _settle_first_tries(fresh, earlier):
             continue
         key = _attempt(event)
         if key not in seen:
-            seen[key] = {q for q, _c, _f in earlier[key]}
+            seen[key] = {q for q, _c in earlier[key]}
         question = event["payload"]["question_id"]
         event["payload"]["first_try"] = question not in seen[key]
         seen[key].add(question)
@@ -280,7 +288,7 @@ def _score_quizzes(fresh, start, stop, earlier, facts):
         if event["kind"] != "quiz_finished":
             continue
         key = _attempt(event)
-        first = {q: c for q, c, f in earlier[key] if f}
+        first = dict(earlier[key])
         for before in fresh[:index]:
             if before["kind"] == "answer" and _attempt(before) == key and before["payload"]["first_try"]:
                 first[before["payload"]["question_id"]] = before["payload"]["correct"]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kit.db import database
 from kit.event_schema import BadEvent
-from kit.events import record, server_event
+from kit.events import FIRST_TRIES, record, server_event
 from kit.models import Event, LessonProgress, QuestionProgress
 
 from .conftest import make_event
@@ -290,3 +291,24 @@ def test_batches_queued_while_another_writer_commits_join_one_group(ids):
     stored = list(Event.select().order_by(Event.seq))
     assert [e.uuid for e in stored] == [batch[0]["uuid"] for batch in batches]
     assert stored[0].received_at == stored[1].received_at  # one group: one transaction, one time
+
+
+def test_first_tries_are_found_through_their_own_index_whatever_the_taps_before(ids):
+    # A child tapping one question 40 times in one attempt: each tap is judged against the
+    # attempt's first tries only, read through event_first_tries, never every earlier tap.
+    for tap in range(40):
+        record([answer("q1", "ab"[tap % 2])], ids["ada"])
+    record([answer("q2", ["c", "a"]), answer("q1", "b", attempt=2)], ids["ada"])
+    tries = [
+        (e.payload["question_id"], e.payload["attempt"], e.payload["first_try"])
+        for e in Event.select().where(Event.kind == "answer").order_by(Event.seq)
+    ]
+    assert tries[0] == ("q1", 1, True) and all(not first for _q, _a, first in tries[1:40])
+    assert tries[40:] == [("q2", 1, True), ("q1", 2, True)]
+    record([make_event("quiz_finished", {"attempt": 1})], ids["ada"])
+    # q1's first try was "a" (wrong), q2 right: the 20 right taps on q1 after it do not count.
+    assert Event.get(Event.kind == "quiz_finished").payload["score"] == 0.25
+    plan = " ".join(
+        str(row[-1]) for row in database.execute_sql("EXPLAIN QUERY PLAN " + FIRST_TRIES, ("[]",))
+    )
+    assert "USING INDEX event_first_tries" in plan, plan
