@@ -6,9 +6,9 @@ one learner profile, linked to it (``learner.teacher_id``), in the class the hub
 "Teacher training", made on first use with the teacher-training course assigned when it
 is installed. A teacher opens it from the teacher pages, having signed in with their
 password; the tablets' list of names never shows it and `/signin` refuses it, so nobody
-else can take a course in a teacher's name. A learner already in that class under the
-teacher's name (added by hand before, as the guide used to say) becomes the profile, with
-the progress it has. docs/architecture.md, "Teachers in training", says why it is done so.
+else can take a course in a teacher's name. An active learner already in that class under
+the teacher's name (added by hand before, as the guide used to say) becomes the profile,
+with the progress it has. docs/architecture.md, "Teachers in training", says why it is done so.
 """
 
 from flask_babel import gettext as _
@@ -67,7 +67,10 @@ def _make(user):
             _("The class %(class)s has been deactivated: reactivate it first.", **{"class": room.name})
         )
     learner = Learner.get_or_none(
-        (Learner.classroom == room) & (Learner.display_name == user.display_name) & Learner.teacher.is_null()
+        (Learner.classroom == room)
+        & (Learner.display_name == user.display_name)
+        & Learner.teacher.is_null()
+        & (Learner.active == True)  # noqa: E712
     )
     if learner is None:
         taken = Learner.select().where(

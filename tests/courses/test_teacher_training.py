@@ -111,6 +111,16 @@ def test_a_second_teacher_with_the_same_name_gets_their_own_profile(course_app):
     assert names == ["Tina Teacher", "Tina Teacher (tina2)"]
 
 
+def test_a_deactivated_learner_of_the_teachers_name_is_not_taken_over(course_app):
+    room = create_class("Teacher training")
+    gone = add_learner(room.id, name="Tina Teacher", avatar="owl", colour="red")
+    update_learner(gone.id, active=False)
+    client = _teacher(course_app)
+    assert _open_training(client).headers["Location"] == "/lessons"
+    profile = Learner.get(Learner.teacher.is_null(False))
+    assert profile.id != gone.id and profile.display_name == "Tina Teacher (tina)"
+
+
 def test_a_deactivated_profile_is_said_and_nothing_changes(course_app):
     client = _teacher(course_app)
     _open_training(client)
