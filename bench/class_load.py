@@ -60,7 +60,7 @@ def hammer(server, plan, conns, seconds, warmup, targets):
     load = load_now()
     out = {}
     for target in targets:
-        label = loadgen.HAMMER[target][2]
+        label = loadgen.HAMMER.get(target, ("GET", target, "GET " + target, None))[2]  # a path: as loadgen
         row = run["rows"].get(label) or {"n": 0, "rps": 0, "p50": None, "p95": None, "p99": None, "errors": 0}
         windows = [extra["windows"][target] for extra in run["extras"]]
         start, end = min(w[0] for w in windows), max(w[1] for w in windows)

@@ -80,6 +80,7 @@ def summarise(merged, seconds):
         values = rec["ms"]
         everything.extend(values)
         rows[label] = _row(values, rec["errors"], seconds, rec["statuses"])
+        rows[label]["bytes_each"] = round(rec["bytes"] / len(values)) if values else None  # which page came
     rows["ALL"] = _row(everything, sum(r["errors"] for r in merged.values()), seconds, {})
     return rows
 

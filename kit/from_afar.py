@@ -10,13 +10,15 @@ id is already applied. Every outcome is an event, so the hub learns what happene
 """
 
 import datetime as dt
+import uuid as uuidlib
 
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .db import write
 from .errors import NotFound
 from .events import server_event
 from .models import Assignment, BaseModel, Classroom, Event, Learner, utcnow
+from .packs.lessons import course_of
 
 
 class FromAfar(BaseModel):
@@ -29,6 +31,7 @@ class FromAfar(BaseModel):
     learner = ForeignKeyField(Learner, null=True, on_delete="SET NULL")
     pack_id = CharField(default="")
     lesson_id = CharField(default="")
+    course = BooleanField(default=False)  # the whole pack, as its course (0019_from_afar_course.sql)
     due_date = DateField(null=True)
     text = TextField(default="")
     author = CharField(default="")
@@ -47,15 +50,20 @@ def is_applied(change_id):
     return FromAfar.select().where(FromAfar.change_id == change_id).exists()
 
 
-def _event(kind, payload):
+# One learner seeing one class-wide note is one event, named from the two: the unique event
+# uuid makes it once, on any tablet and after any number of page loads, with no table more.
+SEEN_NAMESPACE = uuidlib.UUID("4f1c8a52-7d0e-4f39-9a55-2b6c0d7e3a91")
+
+
+def _event(kind, payload, uuid=None):
     """Append an event made by the kit itself, in the caller's transaction.
 
-    It names no learner: kit.progress folds every learner's event into lesson progress
-    when rebuilding, and these are about the change, not a lesson.
+    It names no learner in its learner column: kit.progress folds every learner's event
+    into lesson progress when rebuilding, and these are about the change, not a lesson.
     """
     event = server_event(kind, "", "", payload)
     Event.create(
-        uuid=event["uuid"],
+        uuid=uuid or event["uuid"],
         kind=kind,
         payload=event["payload"],
         device_time=utcnow(),
@@ -83,6 +91,21 @@ def _assign(row, room):
     return "assigned"
 
 
+def _assign_course(row, room):
+    """Assign a course as the local teacher does: its whole pack, which shows as the course's path.
+
+    The same rule as a lesson's: a class that has the pack already keeps its due date.
+    """
+    outcome = _assign(row, room)
+    if outcome != "assigned":
+        return outcome
+    try:
+        has_course = course_of(row.pack_id) is not None
+    except NotFound:
+        return outcome  # not installed yet: the course shows once the pack is (a pack request brings it)
+    return outcome if has_course else "assigned: the pack on this kit has no course, its lessons are assigned"
+
+
 def apply(change, via):
     """Apply one checked change (sync.changes_format) here; return its outcome. Call inside write()."""
     room = Classroom.get_or_none(Classroom.uuid == change["class"]) if change["class"] else None
@@ -97,13 +120,14 @@ def apply(change, via):
         learner=learner,
         pack_id=change["pack"],
         lesson_id=change["lesson"],
+        course=change.get("course", False),
         due_date=dt.date.fromisoformat(change["due"]) if change["due"] else None,
         text=change["text"],
         author=change["author"],
         made_at=change["made_at"],
     )
     if change["kind"] == "assign":
-        row.outcome = _assign(row, room)
+        row.outcome = _assign_course(row, room) if row.course else _assign(row, room)
     elif change["kind"] == "install_pack":
         row.outcome = "requested"
     elif change["learner"] and learner is None:
@@ -150,10 +174,23 @@ def notes_for(learner):
     return list(FromAfar.select().where(query & mine).order_by(FromAfar.seq.desc()).limit(20))
 
 
+def _seen_uuid(note, learner):
+    return str(uuidlib.uuid5(SEEN_NAMESPACE, f"{note.change_id}/{learner.uuid}"))
+
+
 def mark_seen(learner, notes):
-    """Record once that the learner saw each note addressed to them (an event the hub reads)."""
+    """Record once that the learner saw each note: theirs, or their class's (events the hub reads).
+
+    A note to one learner keeps its time here (the local teacher's list shows it); a note
+    to the whole class gets one ``remote_note_seen`` event per learner, naming them in its
+    payload, so the hub can say how many of the class have seen it.
+    """
     fresh = [n for n in notes if n.learner_id == learner.id and n.seen_at is None]
-    if not fresh:
+    shared = {_seen_uuid(n, learner): n for n in notes if n.learner_id is None}
+    if shared:  # one indexed read per page load; a write only the first time
+        known = {u for (u,) in Event.select(Event.uuid).where(Event.uuid.in_(list(shared))).tuples()}
+        shared = {u: n for u, n in shared.items() if u not in known}
+    if not fresh and not shared:
         return 0
     with write():
         for note in fresh:
@@ -164,7 +201,11 @@ def mark_seen(learner, notes):
             )
             if updated:
                 _event("remote_note_seen", {"change": note.change_id, "seq": note.seq})
-    return len(fresh)
+        for uuid, note in shared.items():
+            if not Event.select().where(Event.uuid == uuid).exists():  # another tablet, a moment ago
+                payload = {"change": note.change_id, "seq": note.seq, "learner": learner.uuid}
+                _event("remote_note_seen", payload, uuid=uuid)
+    return len(fresh) + len(shared)
 
 
 def flags_for(class_id):

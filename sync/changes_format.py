@@ -57,7 +57,12 @@ def check_change(change):
         "pack": _text(change, "pack", required=kind in ("assign", "install_pack"), size=64),
         "lesson": _text(change, "lesson", size=64),
         "due": _text(change, "due", size=10),
+        "course": change.get("course", False),  # a hub older than courses sends none
     }
+    if not isinstance(clean["course"], bool):
+        raise BadChange(f"change {seq}: course must be true or false")
+    if clean["course"] and (kind != "assign" or clean["lesson"]):
+        raise BadChange(f"change {seq}: only an assignment of a whole pack can be a course")
     for name in ("pack", "lesson"):
         if clean[name] and not IDENT.match(clean[name]):
             raise BadChange(f"change {seq}: {name} {clean[name]!r} is not an id")

@@ -4,6 +4,7 @@ Read-only: everything here comes from the progress tables, the event log and the
 certificate table, which the event writer keeps.
 """
 
+import datetime as dt
 import json
 
 from ..db import database
@@ -84,9 +85,18 @@ def learner_courses(learner_id, class_id):
                     for lesson_id, state in steps
                 ],
                 "certificate": certificate_row(learner_id, pack_id),
+                "due_date": _due_date(class_id, pack_id),
             }
         )
     return out
+
+
+def _due_date(class_id, pack_id):
+    """The earliest due date the class was given for the pack's lessons (a course assigned with one)."""
+    (due,) = database.execute_sql(
+        "SELECT MIN(due_date) FROM assignment WHERE classroom_id = ? AND pack_id = ?", (class_id, pack_id)
+    ).fetchone()
+    return dt.date.fromisoformat(due[:10]) if due else None
 
 
 def class_summary(class_id):

@@ -4,9 +4,11 @@ Answers are judged here, on the kit, never trusted from the tablet. This module 
 quiz data alone; finding an installed lesson's quiz is kit.packs.lessons' job.
 """
 
+import math
 import unicodedata
 
 from ..errors import KitError, NotFound, PackError
+from .numbers import typed_number, within
 
 
 class BadAnswer(KitError):
@@ -107,10 +109,11 @@ def _is_number(value):
 
 
 def _check_numeric(question, label):
-    if not _is_number(question.get("answer")):
+    answer = question.get("answer")
+    if not _is_number(answer) or not math.isfinite(answer):
         raise PackError(f"{label}: a numeric question needs a number `answer`")
     tolerance = question.get("tolerance", 0)
-    if not _is_number(tolerance) or tolerance < 0:
+    if not _is_number(tolerance) or not math.isfinite(tolerance) or tolerance < 0:
         raise PackError(f"{label}: `tolerance` must be a number of zero or more")
 
 
@@ -165,11 +168,11 @@ def judge(question, response):
         right = {c["id"] for c in question["choices"] if c.get("correct")}
         return set(response) == right, ""
     if kind == "numeric":
-        try:
-            value = float(str(response).replace(",", ".").strip())
-        except ValueError:
-            raise BadAnswer(f"answer to {question['id']} must be a number") from None
-        return abs(value - question["answer"]) <= question.get("tolerance", 0), ""
+        value = typed_number(response)
+        if value is None:
+            raise BadAnswer(f"answer to {question['id']} must be a number")
+        # In exact decimals (kit.packs.numbers): 0.4 is within 0.3 ± 0.1, as its author meant.
+        return within(value, question["answer"], question.get("tolerance", 0)), ""
     if not isinstance(response, (str, int)) or len(str(response)) > 200:
         raise BadAnswer(f"answer to {question['id']} must be a short text")
     accepted = {normalise_text(a) for a in question["answers"]}

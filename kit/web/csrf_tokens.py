@@ -22,17 +22,18 @@ def csrf_token():
     """Return this session's signed CSRF token, as flask_wtf.csrf.generate_csrf does."""
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw = session.get(field)
-    if raw is None or field in g:
-        return generate_csrf()  # a fresh session (it makes the raw token), or already made
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    if field in g:
+        return generate_csrf()  # already signed for this request
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
     now = time.monotonic()
-    found = _signed.get(key)
+    found = _signed.get((secret, session.get(field)))
     if found is not None and 0 <= now - found[0] < REUSE_S:  # its age, not a clock minute: two
         setattr(g, field, found[1])  # pages a moment apart across a minute's edge share it
         return found[1]
-    token = generate_csrf()
-    _signed.put(key, (now, token))
+    token = generate_csrf()  # makes the session's raw token first if it has none yet
+    # Kept under the raw token it was made for, including one made just now: the first
+    # page after signing in (a new session) then shares its token with the next page.
+    _signed.put((secret, session.get(field)), (now, token))
     return token
 
 

@@ -10,6 +10,8 @@ from babel import Locale
 from flask import current_app, g, request, session
 from flask_babel import Babel, get_locale, get_translations, gettext
 
+from . import numerals
+
 # Each language under its own name, so a reader finds it in a list whatever the page's language.
 LANGUAGES = {
     "en": ("English", "ltr"),
@@ -77,7 +79,14 @@ def init_app(app):
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    numerals.init_jinja(app.jinja_env, get_locale)
 
     @app.context_processor
     def _language():
-        return {"page_lang": str(get_locale()), "page_dir": page_direction(), "languages": LANGUAGES}
+        locale = get_locale()
+        return {
+            "page_lang": str(locale),
+            "page_dir": page_direction(),
+            "page_digits": numerals.page_digits(locale),
+            "languages": LANGUAGES,
+        }

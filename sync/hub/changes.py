@@ -4,7 +4,8 @@ A change gets the kit's next seq (1, 2, 3 … no gaps, the unique index refuses 
 duplicate) and a UUID. The kit says what it has applied in two ways: the ``after`` of
 its next GET /sync/v1/changes, and the ``remote_change_applied`` events it sends up
 (with the outcome, online or in a USB bundle); a ``remote_note_seen`` event says the
-learner saw a note. :func:`refresh` reads those events into the change rows.
+learner saw a note. :func:`refresh` reads those events into the change rows;
+:func:`seen_by` counts who saw a note to a whole class (one event per learner).
 """
 
 import json
@@ -49,8 +50,12 @@ def _learner_in(found, learner_uuid):
         raise KitError("that learner is not in this class")
 
 
-def make(found, author, kind, learner="", text="", pack="", lesson="", due=""):
-    """Record one change for a class (found by sync.hub.scopes.find_class); return its row."""
+def make(found, author, kind, learner="", text="", pack="", lesson="", due="", course=False):
+    """Record one change for a class (found by sync.hub.scopes.find_class); return its row.
+
+    `course`: an assignment of a whole pack as its course (the caller checked the catalogue
+    has one: sync.hub.catalogue.courses).
+    """
     writable(found)
     if learner:
         _learner_in(found, learner)
@@ -66,6 +71,7 @@ def make(found, author, kind, learner="", text="", pack="", lesson="", due=""):
         "pack": (pack or "").strip(),
         "lesson": (lesson or "").strip(),
         "due": (due or "").strip(),
+        "course": bool(course),
     }
     check_change(change)  # the same checks the kit makes: never store what a kit would refuse
     for _ in range(ATTEMPTS):
@@ -137,6 +143,26 @@ def refresh(kit_id):
             elif kind == "remote_change_undone":
                 row.outcome = "undone on the kit by the local teacher"
             row.save()
+
+
+def seen_by(kit_id, change_ids):
+    """Return {change id: {learner uuid, …}}: who saw each of these class-wide notes, as the kit said."""
+    wanted = set(change_ids)
+    seen = {change_id: set() for change_id in wanted}
+    if not wanted:
+        return seen
+    events = HubEvent.select(HubEvent.payload).where(
+        (HubEvent.kit_id == kit_id) & (HubEvent.kind == "remote_note_seen")
+    )
+    for (payload,) in events.tuples().iterator():
+        try:
+            data = json.loads(payload)
+            change, learner = data.get("change"), data.get("learner")
+        except (ValueError, AttributeError):
+            continue
+        if change in wanted and isinstance(learner, str) and learner:
+            seen[change].add(learner)
+    return seen
 
 
 def for_class(kit_id, class_uuid, limit=100):

@@ -4,7 +4,6 @@ import functools
 import tempfile
 from pathlib import Path
 
-from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     Response,
@@ -27,6 +26,7 @@ from flask_wtf.csrf import CSRFProtect
 import kit
 from kit.csv_export import csv_text
 from kit.errors import Forbidden, KitError, NotFound
+from kit.web import numerals
 from kit.web.redirects import local_path
 
 from . import reports, signins
@@ -296,14 +296,17 @@ def number(value):
     cells (names, ids, dates, the preformatted rate) as they are."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    return format_decimal(value, locale=get_locale())
+    return numerals.format_number(value, get_locale())
 
 
 def init_app(app):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent.parent / "translations")
     babel.init_app(app, locale_selector=_locale)
-    app.context_processor(lambda: {"page_lang": str(get_locale())})
+    app.context_processor(
+        lambda: {"page_lang": str(get_locale()), "page_digits": numerals.page_digits(get_locale())}
+    )
     app.add_template_filter(number)
+    numerals.init_jinja(app.jinja_env, get_locale)  # the page's own digits (১২৩ in Bangla)
     csrf.init_app(app)
 
     csrf.exempt(api_bp)  # kits authenticate each call with their secret, not a cookie

@@ -16,6 +16,8 @@ from bench.class_load import main as class_load_main
 from bench.class_report import _strip
 from bench.ingest import main as ingest_main
 from bench.live_class import main as live_main
+from bench.sign_lesson import PAGES
+from bench.sign_lesson import main as sign_lesson_main
 from bench.startup import main as startup_main
 
 
@@ -39,6 +41,19 @@ def test_live_quick_times_every_move_and_counts_the_answers():
     assert summary["answers"] + summary["answers_refused"] == 6 and summary["answers"] >= 1
     assert summary["polls"].get("304", 0) > 0  # unchanged polls are answered without a body
     assert results["baseline"]["ordinary"]["ALL"]["errors"] == 0
+
+
+def test_sign_lesson_quick_serves_each_page_to_plain_and_sign_first_learners():
+    results = sign_lesson_main(["--quick"])
+    assert set(results["runs"]) == {"plain 3", "sign_first 3"}
+    for pages in results["runs"].values():
+        assert set(pages) == set(PAGES)
+        for (row,) in pages.values():
+            assert row["n"] >= 1 and row["errors"] == 0 and set(row["statuses"]) == {"200"}
+    # The sign-first variant is another, larger page (8 to 30 B more gzipped in every run seen).
+    sign = "/lesson/mini/01-count"
+    plain, signed = (results["runs"][key][sign][0]["bytes_each"] for key in ("plain 3", "sign_first 3"))
+    assert signed > plain
 
 
 def test_class_load_quick_counts_every_route_without_errors():

@@ -119,7 +119,7 @@ def test_a_child_who_reads_bangla_works_through_a_lesson_in_bangla(kit, browser)
         page.get_by_role("link", name=re.compile("Counting mangoes")).click()
         page.wait_for_load_state("load")
         weigher.check("player")
-        expect(page.locator("#step-0")).to_have_attribute("aria-label", "পৃষ্ঠা 1, মোট 2")
+        expect(page.locator("#step-0")).to_have_attribute("aria-label", "পৃষ্ঠা ১, মোট ২")
         for _ in range(2):
             step(page).get_by_role("link", name="পরেরটি").click()
         step(page).get_by_label("Two").check()
@@ -140,7 +140,7 @@ def test_a_child_who_reads_bangla_works_through_a_lesson_in_bangla(kit, browser)
             expect(step(page).locator(".feedback")).to_contain_text("ঠিক!")
         step(page).get_by_role("button", name="শেষ করো").click()
         expect(page.locator(".result .score p")).to_have_text(
-            ["তোমার স্কোর: 75%", "প্রথম চেষ্টা: 4-এর মধ্যে 3টি ঠিক", "তুমি এই পাঠটি আয়ত্ত করেছ।"], timeout=15000
+            ["তোমার স্কোর: ৭৫%", "প্রথম চেষ্টা: ৪-এর মধ্যে ৩টি ঠিক", "তুমি এই পাঠটি আয়ত্ত করেছ।"], timeout=15000
         )
         assert page.evaluate("document.fonts.check('16px \"Kit Bengali\"', 'ঠিক')")
     finally:

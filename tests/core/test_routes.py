@@ -45,6 +45,7 @@ KIT_ACCESS = {
     ("learn.picture", "POST"): "public",
     ("learn.signout", "POST"): "public",
     ("learn.lessons", "GET"): "learner",
+    ("learn.note_aloud", "GET"): "learner",
     ("learn.player", "GET"): "learner",
     ("learn.answer", "POST"): "learner",
     ("learn.finish", "POST"): "learner",

@@ -1,5 +1,7 @@
 """Pages reuse their session's signed CSRF token for a minute; the check is unchanged."""
 
+import time
+
 from .test_pages import csrf, sign_in
 
 
@@ -27,3 +29,14 @@ def test_signing_out_and_in_again_gives_a_new_token(learn_app, ids):
     after = csrf(client.get("/lessons").get_data(as_text=True))
     assert after != before
     assert client.post("/signout", data={"csrf_token": before}).status_code == 400
+
+
+def test_the_first_page_of_a_new_session_shares_its_token_with_the_next(learn_app, ids):
+    # Signing in starts a new session: its first page makes the raw token and signs it.
+    # That token must be reused too; made again a second later, its timestamp (and so the
+    # token) would differ, which is how the test above once failed on a loaded machine.
+    client = learn_app.test_client()
+    sign_in(client, ids["ada"], ids["class"])
+    first = csrf(client.get("/lessons").get_data(as_text=True))
+    time.sleep(1.1)  # past the second the first token's timestamp names
+    assert csrf(client.get("/lesson/mini/01-count").get_data(as_text=True)) == first

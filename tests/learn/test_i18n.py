@@ -76,5 +76,5 @@ def test_a_due_date_is_written_as_the_learners_language_writes_dates(learn_app, 
         dates[lang] = client.get("/lessons").get_data(as_text=True)
     assert "for Mar 1, 2026" in dates["en"]
     assert "ifikapo 1 Mac 2026" in dates["sw"]
-    assert "1 মার্চ, 2026-এর মধ্যে" in dates["bn"]
+    assert "১ মার্চ, ২০২৬-এর মধ্যে" in dates["bn"]
     assert "ba 1 Mar, 2026" in dates["wo"]

@@ -86,6 +86,11 @@ def test_pages_show_kits_learners_hours_completion_with_csv(hub, tmp_path):
     for lang, words in {"sw": "Matukio yaliyopokelewa", "bn": "প্রাপ্ত ঘটনা", "wo": "Xew-xew yi ñu jot"}.items():
         page = session.get(hub.url + "/", headers={"Accept-Language": lang}, timeout=5).text
         assert f'lang="{lang}"' in page and words in page, lang
+    # Bangla pages write numbers in Bangla digits (CLDR's default for bn); the CSV stays 0-9.
+    bangla = session.get(hub.url + "/", headers={"Accept-Language": "bn"}, timeout=5).text
+    assert re.search(r">\s*৬\s*<", bangla) and 'data-digits="০১২৩৪৫৬৭৮৯"' in bangla
+    kits_bn = session.get(hub.url + "/reports/kits.csv", headers={"Accept-Language": "bn"}, timeout=5).text
+    assert list(csv.DictReader(io.StringIO(kits_bn)))[0]["events_received"] == "6"
 
 
 def test_enrol_page_makes_a_code_and_upload_page_imports_a_bundle(sqlite_hub, tmp_path):

@@ -127,7 +127,7 @@ def test_hub_reports_write_numbers_as_the_pages_language_does(tmp_path):
     from sync.hub.web import number
 
     app = create_hub_app(tmp_path / "hub")
-    written = {"en": "1,234.5", "fr": "1\u202f234,5", "sw": "1,234.5", "wo": "1.234,5"}
+    written = {"en": "1,234.5", "fr": "1\u202f234,5", "sw": "1,234.5", "wo": "1.234,5", "bn": "১,২৩৪.৫"}
     for lang, expected in written.items():
         with app.test_request_context(headers={"Accept-Language": lang}):
             assert number(1234.5) == expected, lang

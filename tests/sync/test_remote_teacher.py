@@ -211,3 +211,43 @@ def test_what_the_kit_did_with_a_change_reads_in_the_pages_language(two_kits):
     french = juma.get(url, headers={"Accept-Language": "fr"}, timeout=5).text
     assert "annulé sur le kit par l’enseignant sur place" in french and "undone on the kit" not in french
     assert "undone on the kit by the local teacher" in juma.get(url, timeout=5).text
+
+
+def test_a_note_to_the_whole_class_shows_how_many_of_its_learners_have_seen_it(two_kits):
+    hub, a, _ = two_kits
+    a.add_events(1, learner_name="Kofi")
+    a.add_events(1, learner_name="Zara")
+    a.add_events(1, learner_name="Gone")
+    with a.db():
+        from kit.db import write
+        from kit.models import Learner
+
+        with write():
+            Learner.update(active=False).where(Learner.display_name == "Gone").execute()
+    a("sync", "now")
+    juma = sign_in(hub, "juma")
+    url = f"{hub.url}/classes/{a.kit_id}/{class_uuid(a)}"
+    answer = juma.post(
+        url + "/changes",
+        data={"csrf_token": juma.token, "kind": "note", "learner": "", "text": "Well done, everyone"},
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    assert "1 change(s) from the hub applied" in a("sync", "now").stdout
+    a("sync", "now")
+    row = re.search(r"<tr><td>1</td>.*?</tr>", juma.get(url, timeout=5).text, re.S).group(0)
+    assert "Well done, everyone" in row and "seen by 0 of 3" in row
+
+    from kit.from_afar import mark_seen, notes_for
+    from kit.models import Event, Learner
+
+    with a.db():
+        for name in ("Ama", "Ama", "Kofi"):  # Ama opens her lessons twice: seen once
+            learner = Learner.get(Learner.display_name == name)
+            mark_seen(learner, notes_for(learner))
+        seen = [e.payload for e in Event.select().where(Event.kind == "remote_note_seen")]
+        ama = Learner.get(Learner.display_name == "Ama").uuid
+    assert len(seen) == 2 and {"change", "seq", "learner"} == set(seen[0]) and seen[0]["learner"] == ama
+    a("sync", "now")
+    row = re.search(r"<tr><td>1</td>.*?</tr>", juma.get(url, timeout=5).text, re.S).group(0)
+    assert "delivered · seen by 2 of 3" in row and "seen by the learner" not in row

@@ -63,3 +63,22 @@ def test_a_text_in_both_the_learner_and_teacher_catalogues_has_one_translation()
             if m.id and m.id in teach and teach[m.id].string != m.string
         ]
     assert differ == []
+
+
+def test_bangla_teacher_pages_write_numbers_in_bangla_digits_and_links_in_0_to_9(admin, ids):
+    """CLDR's default digits for Bangla are ০-৯ (kit/web/numerals.py); what links, forms
+    and scripts read stays 0-9."""
+    import re
+
+    post(admin, "/teach/language", {"lang": "bn", "back": "/teach/"})
+    status = admin.get("/admin/").get_data(as_text=True)
+    assert re.search(r"[০-৯]", status) and 'data-digits="০১২৩৪৫৬৭৮৯"' in status
+    for path in ("/teach/", f"/teach/classes/{ids['class']}", "/admin/"):
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        for attribute in re.findall(r'(?:href|src|action|value|data-[a-z-]+)="([^"]*)"', html):
+            if attribute != "০১২৩৪৫৬৭৮৯":
+                assert not re.search(r"[০-৯]", attribute), (path, attribute)
+    post(admin, "/teach/language", {"lang": "fr", "back": "/teach/"})
+    assert not re.search(r"[০-৯]", admin.get("/admin/").get_data(as_text=True))

@@ -145,9 +145,14 @@
     target.dispatchEvent(ev);
   }
 
+  /* A number in the page language's own digits (১২৩ in Bangla: <html data-digits>, from
+     kit/web/numerals.py), for numbers a script writes into sentences. */
+  var DIGITS = document.documentElement.getAttribute("data-digits");
+  function digits(n) { return DIGITS ? String(n).replace(/[0-9]/g, function (d) { return DIGITS.charAt(+d); }) : String(n); }
+
   window.kitLearn = {
     enqueue: enqueue, flush: flush, queued: function () { return load().length; }, request: request, mono: mono, uuid4: uuid4,
-    matches: matches, closest: closest, playSafe: playSafe, announce: announce
+    matches: matches, closest: closest, playSafe: playSafe, announce: announce, digits: digits
   };
   schedule(0);
 })();

@@ -198,7 +198,7 @@
       li.querySelector(".n").textContent = q.counts[c.id];
       list.appendChild(li);
     }
-    $("chart-answered").textContent = list.getAttribute("data-answered").replace("N", total);
+    $("chart-answered").textContent = list.getAttribute("data-answered").replace("N", kit ? kit.digits(total) : total);
   }
 
   if (role === "learner") {

@@ -61,8 +61,8 @@
   /* Three lines, as the server writes them: the score, the first tries that made it, what next. */
   function showScore(box, row, certificates) {
     var total = +box.getAttribute("data-questions"), lines = [
-      box.getAttribute("data-template").replace("SCORE", Math.round(row.score * 100)),
-      box.getAttribute("data-firsttry").replace("RIGHT", Math.round(row.score * total)).replace("TOTAL", total),
+      box.getAttribute("data-template").replace("SCORE", kit.digits(Math.round(row.score * 100))),
+      box.getAttribute("data-firsttry").replace("RIGHT", kit.digits(Math.round(row.score * total))).replace("TOTAL", kit.digits(total)),
       box.getAttribute(row.status === "mastered" ? "data-mastered" : "data-again")], i, p;
     box.textContent = "";
     for (i = 0; i < lines.length; i++) {
@@ -143,17 +143,34 @@
      false, or null when this answer cannot be judged here (the tablet then waits). */
   function judgeHere(form, response) {
     var salt = form.getAttribute("data-salt"), hashes = " " + (form.getAttribute("data-hashes") || "") + " ";
-    var type = form.getAttribute("data-type"), value;
+    var type = form.getAttribute("data-type"), at;
+    function has(token) { return hashes.indexOf(" " + sha256(salt + "\n" + token) + " ") >= 0; }
     if (!salt) { return null; }
-    if (type === "multiple") { value = response.slice(0).sort().join(","); }
-    else if (type === "text") { value = normaliseText(response); }
-    else if (type === "numeric") {
-      value = Number(String(response).replace(",", ".").replace(/^\s+|\s+$/g, ""));
-      if (isNaN(value) || !isFinite(value) || (form.getAttribute("data-whole") && Math.floor(value) !== value)) { return null; }
-      value = (Math.round(value * 1e6) / 1e6).toFixed(6).replace(/0+$/, "").replace(/\.$/, "");
-      if (value === "-0") { value = "0"; }
-    } else { value = response; }
-    return hashes.indexOf(" " + sha256(salt + "\n" + value) + " ") >= 0;
+    if (type === "multiple") { return has(response.slice(0).sort().join(",")); }
+    if (type === "text") { return has(normaliseText(response)); }
+    if (type !== "numeric") { return has(response); }
+    at = numberCell(String(response).replace(",", ".").replace(/^\s+|\s+$/g, ""), Number(form.getAttribute("data-places")));
+    if (!at || has("?" + at.k)) { return null; }
+    return has(at.k) || (at.exact && has("=" + at.k));
+  }
+  /* The grid cell of a typed number, as kit/packs/offline_check.py counts them:
+     floor(number x 10^places), and whether the number is exactly that cell's start.
+     Worked on the typed digits, not in floating point, so it agrees with the kit to the
+     last digit; null for what it cannot read (1e3, other scripts' digits, 16 digits and
+     more): the kit judges those. */
+  function numberCell(text, places) {
+    var m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text), digits, point, head, tail, k;
+    if (!m || isNaN(places) || !(m[2] + (m[3] || ""))) { return null; }
+    digits = m[2] + (m[3] || "");
+    point = m[2].length + places;
+    while (digits.length < point) { digits += "0"; }
+    head = point > 0 ? digits.slice(0, point).replace(/^0+/, "") : "";
+    tail = point > 0 ? digits.slice(point) : digits;
+    if (head.length > 15) { return null; }
+    k = Number(head || "0");
+    tail = !/[1-9]/.test(tail);
+    if (m[1] === "-" && (k || !tail)) { k = tail ? -k : -k - 1; }
+    return { k: String(k), exact: tail };
   }
   /* As kit/packs/quiz.py's normalise_text: case, accents and extra spaces do not count. */
   function normaliseText(text) {

@@ -1,10 +1,11 @@
-/* Read-along and spoken questions on the lesson page. Plain ES5 (Chrome 70). Loaded by the
-   lesson page (ordinary or live) only when it has narration cues or a question with its
-   spoken clip; needs learn.js (kitLearn). Without it the audio's own controls work. */
+/* Read-along and spoken questions on the lesson page, and notes from the teacher read aloud on
+   My lessons. Plain ES5 (Chrome 70). Loaded only by a page with narration cues, a question
+   with its spoken clip, or a note the kit can read; needs learn.js (kitLearn). Without it
+   the lesson's audio keeps its own controls, and a note is read, not heard. */
 (function () {
   "use strict";
   var kit = window.kitLearn;
-  if (!kit || !kit.closest || !document.querySelector("main.player")) { return; }
+  if (!kit || !kit.closest || !document.querySelector("[data-audio]")) { return; }
   var closest = kit.closest, playSafe = kit.playSafe;
 
   /* Read-along and spoken questions: a button with data-start/data-end plays that part of
@@ -44,7 +45,8 @@
     if (!from) { return false; }
     audio = audioOf(from);
     if (!audio) { return false; }
-    playClip(audio, +from.getAttribute("data-start"), +from.getAttribute("data-end"));
+    /* No data-end (a note read aloud): the whole clip. */
+    playClip(audio, +from.getAttribute("data-start"), from.hasAttribute("data-end") ? +from.getAttribute("data-end") : Infinity);
     return true;
   }
 

@@ -11,7 +11,10 @@
   var token = root.querySelector("input[name=csrf_token]").value;
   var errorBox = document.getElementById("live-error");
   function $(id) { return document.getElementById(id); }
-  function words(name, n, total) { return root.getAttribute(name).replace("N", n).replace("T", total); }
+  /* Numbers in the page language's own digits (<html data-digits>, kit/web/numerals.py). */
+  var DIGITS = document.documentElement.getAttribute("data-digits");
+  function digits(n) { return DIGITS ? String(n).replace(/[0-9]/g, function (d) { return DIGITS.charAt(+d); }) : String(n); }
+  function words(name, n, total) { return root.getAttribute(name).replace("N", digits(n)).replace("T", digits(total)); }
 
   function showError(text) { errorBox.textContent = text || ""; errorBox.hidden = !text; }
 
@@ -142,7 +145,7 @@
       li.querySelector(".names").textContent = (q.names[c.id] || []).join(", ");
       list.appendChild(li);
     });
-    p.textContent = root.getAttribute("data-answered").replace("N", total);
+    p.textContent = root.getAttribute("data-answered").replace("N", digits(total));
     var title = document.createElement("p");
     title.id = "live-q-title";
     title.textContent = q.kind === "poll" ? $("live-poll-btn").textContent : q.prompt;

@@ -5,7 +5,6 @@ import logging
 import shutil
 from pathlib import Path
 
-from babel.numbers import format_decimal
 from flask import current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 from ... import __version__
 from ...models import Event, KitIdentity, utcnow
 from ..guards import admin_required
+from ..numerals import format_number
 from ..teach.classes import qr_svg
 from . import bp
 
@@ -28,7 +28,7 @@ def human_bytes(size):
         if value < 1024 or unit == "TB":
             break
         value /= 1024
-    return f"{format_decimal(value, '#,##0' if unit == 'B' else '#,##0.0', locale=locale)} {unit}"
+    return f"{format_number(value, locale, '#,##0' if unit == 'B' else '#,##0.0')} {unit}"
 
 
 def kit_facts(config):
@@ -52,7 +52,7 @@ def kit_facts(config):
         [_("Database size"), human_bytes(db_bytes)],
         [
             _("Events today"),
-            format_decimal(Event.select().where(Event.received_at >= midnight).count(), locale=get_locale()),
+            format_number(Event.select().where(Event.received_at >= midnight).count(), get_locale()),
         ],
         [_("Version"), __version__],
         [_("Clock (UTC)"), utcnow().strftime("%Y-%m-%d %H:%M:%S")],

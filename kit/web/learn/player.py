@@ -8,11 +8,11 @@ without it the learner resumes at LessonProgress.page, wherever they stopped.
 from collections import namedtuple
 from functools import wraps
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 
-from ... import from_afar
+from ... import from_afar, notes_aloud
 from ...answer_checks import check_and_record
 from ...assignments import assigned_lessons
 from ...courses.views import learner_courses, lesson_locked
@@ -95,9 +95,23 @@ def lessons():
         items=items,
         courses=learner_courses(g.learner.id, g.learner.classroom_id),
         notes=notes,
+        notes_aloud=notes_aloud.voice_for(get_locale()) is not None,
         status_label=_label_lookup(),
         token=make_token(g.learner),
     )
+
+
+@bp.get("/notes/<int:item_id>/aloud.wav")
+@learner_required
+def note_aloud(item_id):
+    """A note to this learner, or to their class, read aloud in the page's language (kit.notes_aloud)."""
+    note = next((n for n in from_afar.notes_for(g.learner) if n.id == item_id), None)
+    if note is None:
+        abort(404)
+    path = notes_aloud.clip(current_app.config["KIT"]["data"], note.change_id, note.text, get_locale())
+    response = send_file(path, mimetype="audio/wav", conditional=True, max_age=86400)
+    response.cache_control.private = True  # one learner's note, on a shared tablet's cache only
+    return response
 
 
 def _assigned_lesson(pack_id, lesson_id):

@@ -7,7 +7,6 @@ kit.class_sessions, and show the result or the KitError's message.
 
 import datetime as dt
 
-from babel.dates import format_date, format_skeleton
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from ...pictures import AVATAR_LABELS, COLOUR_LABELS, PICTURE_LABELS
 from ...roster import list_classes
 from .. import guards
 from ..i18n import LANGUAGES, translated
+from ..numerals import format_day, format_time_of_day
 from ..redirects import local_path
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -106,8 +106,8 @@ def kit_time(value, part="datetime"):
     locale = get_locale()
     if locale is None:
         return local.strftime("%H:%M" if part == "time" else "%Y-%m-%d %H:%M")
-    time = format_skeleton("Hm", local, locale=locale)
-    return time if part == "time" else f"{format_date(local, 'medium', locale=locale)} {time}"
+    time = format_time_of_day(local, locale)
+    return time if part == "time" else f"{format_day(local, locale)} {time}"
 
 
 @bp.context_processor

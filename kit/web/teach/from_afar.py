@@ -26,6 +26,9 @@ def _outcomes():
     """kit.from_afar keeps each outcome in English (it also goes to the hub); the teacher reads theirs."""
     return {
         "assigned": _("assigned"),
+        "assigned: the pack on this kit has no course, its lessons are assigned": _(
+            "assigned: the pack on this kit has no course, its lessons are assigned"
+        ),
         "delivered": _("delivered"),
         "requested": _("requested: the kit fetches it at its next online sync"),
         "already assigned on the kit: kept the kit's due date": _(
