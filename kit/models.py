@@ -100,6 +100,8 @@ class Learner(Versioned):
     language = CharField(default="")
     sign_first = BooleanField(default=False)  # the player shows sign-language video first
     active = BooleanField(default=True)
+    # A teacher's own training profile (kit.training): opened only through their account.
+    teacher = ForeignKeyField(User, null=True, unique=True, on_delete="SET NULL", backref="training")
 
     class Meta:
         indexes = ((("classroom", "display_name"), True),)

@@ -4,7 +4,8 @@ A signed cookie alone cannot be taken back: a copy of it (left on a shared table
 phone that changed hands, read off the open Wi-Fi) stays good until it expires. So the
 cookie carries a random sign-in id and the row decides. Signing out deletes the row; a
 new password, a deactivated account, a deactivated learner or class and a changed
-picture password delete every row of that person; a teacher's or admin's row unused for
+picture password delete every row of that person (an account's, with its training
+profile's: kit.training); a teacher's or admin's row unused for
 ``session_idle_s`` no longer counts. The check rides on the one query each request
 already makes for the signed-in person (kit.web.guards.current_user,
 kit.web.learn.auth.current_learner), so it costs no extra query and holds at once in
@@ -49,8 +50,10 @@ def end(sid):
 def end_all(user_id=None, learner_id=None, classroom_id=None, keep=None):
     """End every sign-in of a user, a learner or a class's learners, except `keep`."""
     where = None
-    if user_id is not None:
-        where = WebSession.user == user_id
+    if user_id is not None:  # and the account's own training profile (kit.training)
+        where = (WebSession.user == user_id) | WebSession.learner.in_(
+            Learner.select(Learner.id).where(Learner.teacher == user_id)
+        )
     elif learner_id is not None:
         where = WebSession.learner == learner_id
     elif classroom_id is not None:

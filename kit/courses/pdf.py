@@ -1,9 +1,14 @@
 """Print certificates as a PDF: one page each, A4 or US Letter, landscape.
 
 fpdf2 is pure Python, so it runs on a Pi with nothing to build, and it embeds a subset of
-a TrueType font: the learner's name prints in whatever script DejaVu Sans covers (Latin
-with every accent our languages use, Greek, Cyrillic and more), with no system fonts
-needed. The fonts ship beside this module (fonts/, with their licence). The QR code
+a TrueType font, with no system fonts needed. The learner's name and the printed words
+must show in every script the kit's languages use: DejaVu Sans covers Latin with every
+accent our languages use (and Greek, Cyrillic, Arabic), and Noto Sans Bengali (the same
+subset as the kit's web font) is its fallback for Bangla, used glyph by glyph wherever
+DejaVu has none. Bangla and Arabic also need *shaping* (a vowel sign drawn before its
+consonant, conjuncts, joined Arabic letters, right to left): fpdf2 does it with uharfbuzz,
+HarfBuzz's binding (an abi3 wheel for aarch64; bench/certificate_pdf.py measures what it
+costs). The fonts ship beside this module (fonts/, with their licences). The QR code
 (segno, pure Python too) points at the hub's verify page with the code, so anyone can
 check a printed certificate with a phone.
 """
@@ -32,17 +37,39 @@ def verify_link(verify_url, code):
 def render(certificates, labels, size="a4", programme="", logo=None, verify_url=""):
     """Return the PDF bytes of these certificates (dicts: holder_name, title, site, date,
     score_pct, credit_hours, code), one landscape page each; `labels` are the printed words."""
-    from fpdf import FPDF  # deferred: with Pillow, fontTools and bcrypt, +23 MB in every worker
+    from fpdf import FPDF  # deferred: +39 MB with Pillow, fontTools and uharfbuzz (bench/certificate_pdf.py)
 
     pdf = FPDF(orientation="landscape", unit="mm", format=SIZES[size])
     pdf.set_auto_page_break(False)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("NotoBengali", "", str(FONTS / "NotoSansBengali-subset.ttf"))
+    # Bangla in a bold line prints in the regular weight: the only weight shipped.
+    pdf.set_fallback_fonts(["NotoBengali"], exact_match=False)
+    pdf.set_text_shaping(True)
     pdf.set_title(labels["certificate"])
     pdf.set_creator("Classroom Kit")
     for cert in certificates:
         _page(pdf, cert, labels, programme, logo, verify_url)
     return bytes(pdf.output())
+
+
+def _text(pdf, x, y, width, height, text, style="", size=12, align="C", lines=False):
+    """Write one line (or, `lines`, a wrapped paragraph) at (x, y); return the y after it
+    (a line leaves y at its top, a paragraph below its last line, as fpdf2 does).
+
+    Each write is its own graphics state (local_context): when fpdf2 2.8 draws a run in
+    a fallback font, it leaves the page believing its font is still selected after the
+    run's state ends, and the next line is written with no font at all.
+    """
+    with pdf.local_context():
+        pdf.set_font("DejaVu", style, size)
+        pdf.set_xy(x, y)
+        if lines:
+            pdf.multi_cell(width, height, text, align=align)
+        else:
+            pdf.cell(width, height, text, align=align)
+        return pdf.get_y()
 
 
 def _page(pdf, cert, labels, programme, logo, verify_url):
@@ -61,42 +88,25 @@ def _page(pdf, cert, labels, programme, logo, verify_url):
             raise BadLogo(
                 f"programme_logo {logo}: not a PNG or JPEG image this kit can read ({exc})"
             ) from None
+    inner = width - 40
     pdf.set_text_color(40, 90, 140)
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.set_xy(20, top)
-    pdf.cell(width - 40, 8, programme, align="C")
-    pdf.set_font("DejaVu", "B", 30)
-    pdf.set_xy(20, top + 14)
-    pdf.cell(width - 40, 14, labels["certificate"], align="C")
+    _text(pdf, 20, top, inner, 8, programme, "B", 14)
+    _text(pdf, 20, top + 14, inner, 14, labels["certificate"], "B", 30)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("DejaVu", "", 13)
-    pdf.set_xy(20, top + 36)
-    pdf.cell(width - 40, 8, labels["certifies"], align="C")
-    pdf.set_font("DejaVu", "B", 26)
-    pdf.set_xy(20, top + 48)
-    pdf.multi_cell(width - 40, 12, cert["holder_name"], align="C")
-    pdf.set_font("DejaVu", "", 13)
-    pdf.set_xy(20, pdf.get_y() + 4)
-    pdf.cell(width - 40, 8, labels["completed"], align="C")
-    pdf.set_font("DejaVu", "B", 18)
-    pdf.set_xy(30, pdf.get_y() + 10)
-    pdf.multi_cell(width - 60, 9, cert["title"], align="C")
-    pdf.set_font("DejaVu", "", 12)
+    _text(pdf, 20, top + 36, inner, 8, labels["certifies"], "", 13)
+    y = _text(pdf, 20, top + 48, inner, 12, cert["holder_name"], "B", 26, lines=True)
+    y = _text(pdf, 20, y + 4, inner, 8, labels["completed"], "", 13)
+    y = _text(pdf, 30, y + 10, width - 60, 9, cert["title"], "B", 18, lines=True)
     facts = [
         f"{labels['score']}: {cert['score_pct']} %",
         f"{labels['hours']}: {cert['credit_hours']}",
         f"{labels['site']}: {cert['site']}",
         f"{labels['date']}: {cert['date']}",
     ]
-    pdf.set_xy(20, pdf.get_y() + 6)
-    pdf.cell(width - 40, 7, "   ·   ".join(facts), align="C")
+    _text(pdf, 20, y + 6, inner, 7, "   ·   ".join(facts), "", 12)
     _qr(pdf, verify_link(verify_url, cert["code"]), x=width - 58, y=height - 62)
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.set_xy(20, height - 44)
-    pdf.cell(width - 90, 8, f"{labels['code']}: {cert['code']}", align="L")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.set_xy(20, height - 34)
-    pdf.multi_cell(width - 90, 5, labels["verify"], align="L")
+    _text(pdf, 20, height - 44, width - 90, 8, f"{labels['code']}: {cert['code']}", "B", 16, align="L")
+    _text(pdf, 20, height - 34, width - 90, 5, labels["verify"], "", 10, align="L", lines=True)
 
 
 def _qr(pdf, text, x, y):

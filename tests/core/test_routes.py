@@ -65,6 +65,8 @@ KIT_ACCESS = {
     ("teach.login", "POST"): "public",
     ("teach.logout", "POST"): "public",
     ("teach.dashboard", "GET"): "teacher",
+    ("teach.training", "GET"): "teacher",
+    ("teach.start_training", "POST"): "teacher",
     ("teach.create_class", "POST"): "teacher",
     ("teach.class_page", "GET"): "teacher",
     ("teach.assign_page", "GET"): "teacher",
@@ -208,6 +210,7 @@ SESSION_CHANGERS = {
     "learn.picture",
     "teach.login",
     "teach.logout",
+    "teach.start_training",  # the teacher's browser becomes their training profile's
     "admin.setup",
     "hub.signin",
     "hub.signout",

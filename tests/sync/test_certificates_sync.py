@@ -195,3 +195,37 @@ def test_hub_certificate_pages_screenshots(sqlite_hub, tmp_path, browser):
         shot(page, "hub-certificates", tmp_path)
     finally:
         context.close()
+
+
+def test_a_teacher_accounts_certificate_counts_as_a_teacher_trained_at_the_hub(sqlite_hub, tmp_path):
+    """A teacher who takes the course with their account (kit.training) is counted as a
+    teacher trained: their profile is a learner of the kit's Teacher training class."""
+    from kit.assignments import assign
+    from kit.events import record
+    from kit.models import Certificate
+    from kit.training import open_profile
+    from kit.users import create_user
+    from tests.courses.helpers import RIGHT
+    from tests.learn.conftest import make_event
+
+    kit = make_kit(tmp_path, "centre", sqlite_hub)
+    kit(
+        "pack",
+        "import",
+        build(course_pack(tmp_path / "src"), tmp_path / "c.kitpack") and tmp_path / "c.kitpack",
+    )
+    with kit.db():
+        profile = open_profile(create_user("tina", "teacher", "tina-password-2", "Tina Teacher"))
+        assign(profile.classroom_id, "mini")
+        for lesson in ("01-count", "02-shapes"):
+            events = [
+                make_event("answer", {"question_id": q, "response": r, "attempt": 1}, lesson=lesson)
+                for q, r in RIGHT[lesson].items()
+            ]
+            record(events + [make_event("quiz_finished", {"attempt": 1}, lesson=lesson)], profile.id)
+        code = Certificate.get(Certificate.learner == profile.id).code
+    assert kit("sync", "now").stdout.startswith("ok:")
+    page = requests.get(sqlite_hub.url + f"/verify/{code}", timeout=5).text
+    assert "Valid certificate" in page and "Tina Teacher" in page
+    csv_text = _manager(sqlite_hub).get(sqlite_hub.url + "/reports/certificates.csv", timeout=5).text
+    assert ",1,1,1.5,0" in csv_text  # one certificate, one teacher trained

@@ -24,7 +24,9 @@ TOKEN_SALT = "classroom-kit.learner-events"
 
 # What the learner pages and the API need of the signed-in learner; read with one plain
 # query on every learner request (a peewee model costs ~4x more to build than the query).
-SignedIn = namedtuple("SignedIn", "id uuid display_name colour avatar classroom_id language sign_first")
+SignedIn = namedtuple(
+    "SignedIn", "id uuid display_name colour avatar classroom_id language sign_first teacher_id"
+)
 
 
 def make_token(learner):
@@ -83,7 +85,7 @@ def _one_learner(where, *params):
     """Return the SignedIn a query finds, or None."""
     found = database.execute_sql(
         "SELECT l.id, l.uuid, l.display_name, l.colour, l.avatar, l.classroom_id,"
-        f" l.language, l.sign_first FROM learner l {where}",
+        f" l.language, l.sign_first, l.teacher_id FROM learner l {where}",
         params,
     ).fetchone()
     return SignedIn(*found) if found else None

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from ...caches import BoundedDict
 from ..csrf_tokens import csrf_token
+from . import switch_label
 from .auth import make_token
 
 # Each process picks its own marker, never shown to anyone (every marker is filled before
@@ -46,6 +47,7 @@ MARKED = {
     "score_text": _mark("R"),
     "help_alert": _mark("P"),
     "hide": lambda n: _mark("H", n),
+    "switch_label": lambda _learner: _mark("W"),
     "learner": SimpleNamespace(
         uuid=_mark("U"), display_name=_mark("N"), colour=_mark("K"), avatar=_mark("V")
     ),
@@ -74,6 +76,7 @@ def player_page(view, learner, step, last, attempt, row, next_lesson, feedback=N
         "N": escape(learner.display_name),
         "K": escape(learner.colour or "grey"),
         "V": escape(learner.avatar or "cat"),
+        "W": escape(switch_label(learner)),
         "R": score_text(row, len(view.questions)),
         "P": help_alert(),
     }

@@ -4,6 +4,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...class_sessions import note_signed_in
+from ...errors import Forbidden
 from ...models import Classroom, Learner
 from ...pictures import PICTURE_LABELS, PICTURES, check_picture_password
 from ..i18n import translated
@@ -22,6 +23,8 @@ def _active_learner(learner_id):
     learner = Learner.get_or_none(Learner.id == learner_id, Learner.active == True)  # noqa: E712
     if learner is None or not learner.classroom.active:
         abort(404)
+    if learner.teacher_id is not None:  # a teacher's own training (kit.training): their account only
+        raise Forbidden(_("This is a teacher's own training: they open it from the teacher pages."))
     return learner
 
 
@@ -40,7 +43,7 @@ def class_page(classroom_id):
     room = _active_class(classroom_id)
     learners = (
         Learner.select()
-        .where(Learner.classroom == room, Learner.active == True)  # noqa: E712
+        .where(Learner.classroom == room, Learner.active == True, Learner.teacher.is_null())  # noqa: E712
         .order_by(Learner.display_name)
     )
     return render_template(
@@ -108,4 +111,6 @@ def signout():
     sign_out()
     if learner is None:
         return redirect(url_for("learn.index"))
+    if learner.teacher_id is not None:  # a teacher leaving their training: back to their sign-in
+        return redirect(url_for("teach.login"))
     return redirect(url_for("learn.class_page", classroom_id=learner.classroom_id))

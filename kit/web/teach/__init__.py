@@ -126,6 +126,6 @@ def refused_form(exc):
 
 
 def init_app(app):
-    from . import certificates, classes, from_afar, live, progress, sessions  # noqa: F401  (they register routes on bp)
+    from . import certificates, classes, from_afar, live, progress, sessions, training  # noqa: F401  (they register routes on bp)
 
     app.register_blueprint(bp)

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from ... import roster
 from ...courses import pdf
 from ...courses.views import class_summary, printable
+from ...errors import KitError
 from ..guards import teacher_required
+from ..i18n import LANGUAGES
 from . import bp
 
 
@@ -33,19 +35,29 @@ def _labels():
 def _size():
     size = request.args.get("size", "a4")
     if size not in pdf.SIZES:
-        abort(400, description=_("Paper size must be a4 or letter."))
+        raise KitError(_("Paper size must be a4 or letter."))
     return size
 
 
+def _language(certs):
+    """The printed words' language: ?lang= if given, else the course's, else English."""
+    asked = request.args.get("lang")
+    if asked is not None:
+        if asked not in LANGUAGES:
+            raise KitError(_("Language must be one of: %(codes)s.", codes=", ".join(LANGUAGES)))
+        return asked
+    # Each certificate's words are in its course's language, whatever the teacher reads.
+    return certs[0]["language"] if certs and certs[0]["language"] in LANGUAGES else "en"
+
+
 def _pdf_response(certs, filename):
+    language = _language(certs)
     if not certs:
         abort(404, description=_("No certificates to print."))
     config = current_app.config["KIT"]
     logo = config["programme_logo"]
     if logo and not Path(logo).is_absolute():
         logo = Path(config["data"]) / logo
-    # Each certificate's words are in its course's language, whatever the teacher reads.
-    language = certs[0]["language"] if certs[0]["language"] in ("en", "fr") else "en"
     with force_locale(language):
         labels = _labels()
     body = pdf.render(
