@@ -130,8 +130,13 @@ def test_the_learner_sees_notes_from_their_teacher_and_the_teacher_sees_the_flag
             "Well done on fractions — try lesson 4 next" in page and "Everyone: read page 3 tonight" in page
         )
         assert "sit with her" not in page  # a flag is for the local teacher only
-    seen = [e.payload["seq"] for e in Event.select().where(Event.kind == "remote_note_seen")]
-    assert seen == [1]  # once, for the note addressed to her
+    seen = [
+        (e.payload["seq"], e.payload.get("learner"))
+        for e in Event.select().where(Event.kind == "remote_note_seen").order_by(Event.seq)
+    ]
+    # Once each, however often she looks: her own note, and the class's note naming her
+    # (the hub counts those per learner: "seen by N of M").
+    assert seen == [(1, None), (2, ada.uuid)]
     ben = teach_app.test_client()
     _learner_signs_in(ben, ids["ben"], ids["class"])
     page = ben.get("/lessons").get_data(as_text=True)
