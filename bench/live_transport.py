@@ -47,7 +47,7 @@ class LongPollKit(Server):
 
 def run_phase(folder, plan, args, transport, threads, budget):
     data = fresh_copy(folder, workdir.WORK / "data")
-    seconds = args.moves * args.gap_s + 12
+    seconds = args.moves * args.gap_s + args.lead_in_s  # the room signs in, then leads
     load = load_now()
     with LongPollKit(data, threads, max(1, budget), str(workdir.WORK / "transport-serve.log")) as kit:
         monitor = Monitor(kit.pid).start()
@@ -146,9 +146,12 @@ def main(argv=None):
     parser.add_argument("--gap-s", type=float, default=1.5)
     parser.add_argument("--phases", default=",".join(PHASES), help="which, in order: " + ", ".join(PHASES))
     parser.add_argument("--rounds", type=int, default=1, help="run the phases this many times, interleaved")
+    parser.add_argument(
+        "--lead-in-s", type=float, default=12.0, help="the other learners' time beyond the moves' own"
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.tablets, args.ordinary, args.moves, args.gap_s = 6, 3, 3, 1.0
+        args.tablets, args.ordinary, args.moves, args.gap_s, args.lead_in_s = 6, 3, 3, 1.0, 4.0
     info = report.machine()
     folder, plan = live_class.template(args.tablets, args.ordinary)
     started = time.monotonic()
