@@ -34,6 +34,22 @@ def add_accounts(data_dir):
         )
 
 
+def course_kit(tmp_path):
+    """A new kit's data folder with the tests' course pack imported and the accounts
+    added (tests.courses.helpers.course_pack, "mini"); returns the folder."""
+    from kit.packs.archive import build
+    from tests.courses.helpers import course_pack
+
+    data = tmp_path / "data"
+    data.mkdir()
+    run_kit(data, "init", "--site", "Mopti Truck 3")
+    pack = tmp_path / "c.kitpack"
+    build(course_pack(tmp_path / "src"), pack)
+    run_kit(data, "pack", "import", pack)
+    add_accounts(data)
+    return data
+
+
 def shot(page, name, tmp_path):
     """Screenshot the page: into docs/img when KIT_SCREENSHOTS=1, else into tmp_path."""
     folder = DOCS_IMG if os.environ.get("KIT_SCREENSHOTS") == "1" else tmp_path

@@ -13,12 +13,11 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from kit.packs.archive import build
-from tests.conftest import KitServer, run_kit
-from tests.courses.helpers import RIGHT, course_pack
+from tests.conftest import KitServer
+from tests.courses.helpers import RIGHT
 
 from .conftest import new_context
-from .teach_setup import DOCS_IMG, add_accounts, shot, sign_in
+from .teach_setup import DOCS_IMG, course_kit, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +30,7 @@ def course_server(tmp_path):
     from kit.events import record
     from tests.learn.conftest import make_event
 
-    data = tmp_path / "data"
-    data.mkdir()
-    run_kit(data, "init", "--site", "Mopti Truck 3")
-    run_kit(
-        data,
-        "pack",
-        "import",
-        build(course_pack(tmp_path / "src"), tmp_path / "c.kitpack") and tmp_path / "c.kitpack",
-    )
-    add_accounts(data)
+    data = course_kit(tmp_path)
     from kit.assignments import assign
     from kit.roster import add_learner, create_class
 

@@ -11,12 +11,10 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from kit.packs.archive import build
-from tests.conftest import KitServer, run_kit
-from tests.courses.helpers import course_pack
+from tests.conftest import KitServer
 
 from .conftest import new_context
-from .teach_setup import add_accounts, shot, sign_in
+from .teach_setup import course_kit, shot, sign_in
 from .test_learner_flow import answer_quiz
 
 pytestmark = pytest.mark.browser
@@ -30,12 +28,7 @@ def training_server(tmp_path):
     from kit.db import database
     from kit.roster import create_class
 
-    data = tmp_path / "data"
-    data.mkdir()
-    run_kit(data, "init", "--site", "Mopti Truck 3")
-    pack = build(course_pack(tmp_path / "src"), tmp_path / "c.kitpack") and tmp_path / "c.kitpack"
-    run_kit(data, "pack", "import", pack)
-    add_accounts(data)
+    data = course_kit(tmp_path)
     open_data(data)
     try:
         assign(create_class("Teacher training").id, "mini")
