@@ -19,10 +19,10 @@ import argparse
 import threading
 import time
 
-from flask import current_app, jsonify, make_response, request
+from flask import request
 
 from kit import server as kit_server
-from kit.api.live import _fresh, _learner
+from kit.api.live import _learner, state_response
 from kit.db import database
 from kit.live import room
 
@@ -91,17 +91,9 @@ def add_route(app, budget):
                     tag = room.etag(live)
             finally:
                 watch.slots.release()
-        kit = current_app.config["KIT"]
-        if request.if_none_match.contains(tag):
-            response = make_response("", 304)
-        else:
-            response = jsonify(
-                live=room.learner_state(live),
-                poll_ms=kit["live_poll_ms"] if live else kit["live_watch_ms"],
-            )
-        response.set_etag(tag)
+        response = state_response(live, tag)
         response.headers["X-Live-Held"] = "1" if held else "0"
-        return _fresh(response)
+        return response
 
     app.add_url_rule("/api/v1/live/wait", "bench_live_wait", live_wait)
     return app

@@ -42,7 +42,11 @@ def live_state():
     """The learner's class's live class (null when none runs); 304 when unchanged."""
     learner = _learner()
     live = room.learner_live(learner, here=request.args.get("here") == "1")
-    tag = room.etag(live)
+    return state_response(live, room.etag(live))
+
+
+def state_response(live, tag):
+    """The poll's answer for a live class (or None) and its ETag: 304 when the tablet has it."""
     kit = current_app.config["KIT"]
     if request.if_none_match.contains(tag):
         response = make_response("", 304)
