@@ -94,6 +94,24 @@ def ordinary_plan(plan):
     return path
 
 
+def spawn_ordinary(kit, plan, count, seconds, name, cpus=None):
+    """Start the `count` learners of another class, playing lessons as in class load for
+    `seconds` (one load generator process; results under workdir `name`)."""
+    return loadgen.spawn(
+        1,
+        count,
+        str(workdir.WORK / name),
+        cpus=cpus,
+        url=kit.url,
+        plan=str(ordinary_plan(plan)),
+        warmup=3,
+        duration=seconds,
+        mode="class",
+        think=1.0,
+        teachers=0,
+    )
+
+
 def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=None):
     """One fresh kit: ordinary learners for the phase's length, with or without the live class."""
     data = fresh_copy(folder, workdir.WORK / "data")
@@ -101,19 +119,7 @@ def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=No
     load = report.machine()["loadavg_before"]
     with kit_server(data, workers=workers, cpus=kit_cpus, log=str(workdir.WORK / "live-serve.log")) as kit:
         monitor = Monitor(kit.pid).start()
-        handles, outs = loadgen.spawn(
-            1,
-            args.ordinary,
-            str(workdir.WORK / "live-ordinary"),
-            cpus=gen_cpus,
-            url=kit.url,
-            plan=str(ordinary_plan(plan)),
-            warmup=3,
-            duration=seconds,
-            mode="class",
-            think=1.0,
-            teachers=0,
-        )
+        handles, outs = spawn_ordinary(kit, plan, args.ordinary, seconds, "live-ordinary", gen_cpus)
         room = None
         if live:
             out = workdir.WORK / "live-room.json"

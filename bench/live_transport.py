@@ -51,18 +51,7 @@ def run_phase(folder, plan, args, transport, threads, budget):
     load = load_now()
     with LongPollKit(data, threads, max(1, budget), str(workdir.WORK / "transport-serve.log")) as kit:
         monitor = Monitor(kit.pid).start()
-        handles, outs = loadgen.spawn(
-            1,
-            args.ordinary,
-            str(workdir.WORK / "transport-ordinary"),
-            url=kit.url,
-            plan=str(live_class.ordinary_plan(plan)),
-            warmup=3,
-            duration=seconds,
-            mode="class",
-            think=1.0,
-            teachers=0,
-        )
+        handles, outs = live_class.spawn_ordinary(kit, plan, args.ordinary, seconds, "transport-ordinary")
         room = None
         if transport:
             room_plan = workdir.WORK / "transport-room-plan.json"
