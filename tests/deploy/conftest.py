@@ -107,14 +107,18 @@ def install_args(kit_wheel, wheelhouse, *extra):
 
 
 class Installed:
-    """A layer holding a first install (on top of the base root) and what it printed."""
+    """A layer holding a first install (on top of the base root) and what it printed.
 
-    def __init__(self, base, layer, output):
+    `below`: layers between the base root and this one, newest first (the arm64 root's
+    cached dependencies: test_arm64.py)."""
+
+    def __init__(self, base, layer, output, below=()):
         self.base, self.layer, self.output = base, layer, output
+        self.layers = [layer, *below]
 
     def copy(self, where):
         """Return an Overlay (to enter) starting from this installed state."""
-        return rootfs.Overlay(self.base, where, layers=[self.layer])
+        return rootfs.Overlay(self.base, where, layers=self.layers)
 
 
 ANSWERS = [

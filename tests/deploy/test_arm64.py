@@ -5,8 +5,10 @@ The root is built once by `debootstrap --arch=arm64` and cached beside the x86-6
 pip inside it (the root's own arm64 Python, so the tags it accepts are the Pi's) fetches
 every dependency with --only-binary=:all:, cached by the dependency list; a dependency
 with no arm64 or pure-Python wheel fails here with its name, and there is no compiler in
-the root to hide one. install.sh then runs offline from those wheels (what it wrote is
-cached, keyed by the contents of everything it read: see arm64_installed), and the root is
+the root to hide one. The dependencies are installed into the kit's venv once per
+dependency list (a cached layer: arm64_dependencies); install.sh then runs offline from
+those wheels on top of it (what it wrote is cached, keyed by the contents of everything
+it read: see arm64_installed), and the root is
 booted with `systemd-nspawn --boot`: the kit starts by itself, answers /healthz and a
 learner's lesson page, and imports a sample pack.
 
@@ -162,38 +164,85 @@ def sample_pack(scratch):
     return out
 
 
-@pytest.fixture(scope="module")
-def arm64_installed(arm64_root, kit_wheel, arm64_wheels):
-    """install.sh run, offline from the arm64 wheels, into the arm64 root: cached.
+# The first step of install.sh's install_software on a new kit (a venv, then pip from the
+# wheels), run with the dependencies alone: what the cached layer below the kit's holds.
+DEPENDENCIES_SCRIPT = (
+    "python3 -m venv /opt/classroom-kit/venv && /opt/classroom-kit/venv/bin/pip install --quiet"
+    " --disable-pip-version-check --no-cache-dir --no-index /src/wheels/*.whl"
+)
 
-    Under emulation the install takes minutes, so what it wrote (the overlay's upper
-    layer) and printed is kept, keyed by everything it read: the root, the wheels, the
-    kit wheel's contents and the deploy folder. Any change to the kit or the installer
-    is a new key, and install.sh runs again; the lead's run and CI on the same commit
-    share one. Layers unused for two days are removed.
+
+@pytest.fixture(scope="module")
+def arm64_dependencies(arm64_root, arm64_wheels):
+    """The kit's dependencies installed in /opt/classroom-kit/venv as install.sh installs
+    them, without the kit: a layer cached by the root, the wheels and install.sh.
+
+    Under emulation pip takes most of an install's two minutes on these (unpacking and
+    byte-compiling a few thousand files); they change when pyproject.toml's dependencies
+    do, the kit's own code on nearly every commit. So the layer holding them is made once
+    per dependency list, and install.sh runs whole on top of it for each kit wheel
+    (arm64_installed): its pip finds every dependency satisfied and installs the kit, and
+    the kit's migrate, init and users add run as on a new kit. A new kit's empty venv is
+    installed from the wheels in test_install.py (x86-64), with the same install.sh.
     """
-    key = install_key(arm64_root, kit_wheel, arm64_wheels)
+    digest = hashlib.sha256(f"{arm64_root.name} {arm64_wheels.name} {DEPENDENCIES_SCRIPT}".encode())
+    digest.update((DEPLOY / "install.sh").read_bytes())
+    folder = rootfs.CACHE / f"arm64-deps-{digest.hexdigest()[:12]}"
+    if not (folder / ".complete").exists():
+        building = build_layer(folder)
+        with rootfs.Overlay(arm64_root, building) as overlay:
+            overlay.run("sh", "-c", DEPENDENCIES_SCRIPT, binds=[f"{arm64_wheels}:/src/wheels"], timeout=900)
+        finish_layer(building, folder)
+    (folder / ".complete").touch()  # last used: kept while in use
+    return folder / "upper"
+
+
+@pytest.fixture(scope="module")
+def arm64_installed(arm64_root, arm64_dependencies, kit_wheel, arm64_wheels):
+    """install.sh run, offline from the arm64 wheels, into the arm64 root (on the cached
+    dependencies, see arm64_dependencies): cached too.
+
+    Under emulation the install takes a minute, so what it wrote (the overlay's upper
+    layer) and printed is kept, keyed by everything it read: the root, the dependencies'
+    layer, the wheels, the kit wheel's contents and the deploy folder. Any change to the
+    kit or the installer is a new key, and install.sh runs again; the lead's run and CI on
+    the same commit share one. Layers unused for two days are removed.
+    """
+    key = install_key(arm64_root, kit_wheel, arm64_wheels, arm64_dependencies)
     folder = rootfs.CACHE / f"arm64-installed-{key}"
     if not (folder / ".complete").exists():
-        building = rootfs.CACHE / f"arm64-installed-{key}.building"
-        subprocess.run(["umount", "-l", str(building / "merged")], capture_output=True)
-        shutil.rmtree(building, ignore_errors=True)
+        building = build_layer(folder)
         binds, command = install_args(kit_wheel, arm64_wheels, *ANSWERS)
-        with rootfs.Overlay(arm64_root, building) as overlay:
+        with rootfs.Overlay(arm64_root, building, layers=[arm64_dependencies]) as overlay:
             output = overlay.run(*command, binds=binds, timeout=900).stdout
-        shutil.rmtree(building / "work", ignore_errors=True)
-        shutil.rmtree(building / "merged", ignore_errors=True)
         (building / "output.txt").write_text(output)
-        (building / ".complete").touch()
-        building.rename(folder)
+        finish_layer(building, folder)
     (folder / ".complete").touch()  # last used: kept while in use
-    prune_installed(keep=folder)
-    return Installed(arm64_root, folder / "upper", (folder / "output.txt").read_text())
+    prune_layers(keep={folder, arm64_dependencies.parent})
+    return Installed(
+        arm64_root, folder / "upper", (folder / "output.txt").read_text(), below=[arm64_dependencies]
+    )
 
 
-def install_key(root, kit_wheel, wheels):
+def build_layer(folder):
+    """Return an empty side folder to build the cached layer `folder` in."""
+    building = folder.with_name(folder.name + ".building")
+    subprocess.run(["umount", "-l", str(building / "merged")], capture_output=True)
+    shutil.rmtree(building, ignore_errors=True)
+    return building
+
+
+def finish_layer(building, folder):
+    """Move a built layer into place, keeping only its upper folder and files."""
+    shutil.rmtree(building / "work", ignore_errors=True)
+    shutil.rmtree(building / "merged", ignore_errors=True)
+    (building / ".complete").touch()
+    building.rename(folder)
+
+
+def install_key(root, kit_wheel, wheels, dependencies):
     """Return a hash of everything install.sh reads here (file contents, not their dates)."""
-    digest = hashlib.sha256(f"{root.name} {wheels.name} {ANSWERS}".encode())
+    digest = hashlib.sha256(f"{root.name} {wheels.name} {dependencies.parent.name} {ANSWERS}".encode())
     with zipfile.ZipFile(kit_wheel) as archive:
         for name in sorted(archive.namelist()):
             digest.update(name.encode() + b"\0" + archive.read(name))
@@ -203,12 +252,12 @@ def install_key(root, kit_wheel, wheels):
     return digest.hexdigest()[:12]
 
 
-def prune_installed(keep, days=2):
-    """Remove installed layers not used for `days` (never one a run may still be using)."""
+def prune_layers(keep, days=2):
+    """Remove cached layers not used for `days` (never one a run may still be using)."""
     cutoff = time.time() - days * 86400
-    for folder in rootfs.CACHE.glob("arm64-installed-*"):
+    for folder in [*rootfs.CACHE.glob("arm64-installed-*"), *rootfs.CACHE.glob("arm64-deps-*")]:
         stamp = folder / ".complete"
-        if folder != keep and stamp.exists() and stamp.stat().st_mtime < cutoff:
+        if folder not in keep and stamp.exists() and stamp.stat().st_mtime < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -253,9 +302,10 @@ def test_a_dependency_with_only_an_x86_64_wheel_fails_with_its_name(
             )
 
 
-def test_every_installed_dependency_is_an_arm64_wheel_or_pure_python(arm64_installed):
+def test_every_installed_dependency_is_an_arm64_wheel_or_pure_python(arm64_installed, arm64_copy):
     assert "Classroom Kit is installed." in arm64_installed.output
-    packages = site_packages(arm64_installed.layer)
+    packages = site_packages(arm64_copy.merged)  # the dependencies' layer and the kit's
+    assert (packages / "kit").is_dir() and (packages / "yaml").is_dir()
     assert emulation.foreign_code(packages) == []
     # Not vacuous: compiled arm64 code is there and was looked at (PyYAML, MarkupSafe).
     tags = {t for d in packages.glob("*.dist-info") for t in emulation.wheel_tags(d)}
