@@ -94,9 +94,9 @@ def ordinary_plan(plan):
     return path
 
 
-def spawn_ordinary(kit, plan, count, seconds, name, cpus=None):
+def spawn_ordinary(kit, plan, count, seconds, name, cpus=None, warmup=3.0):
     """Start the `count` learners of another class, playing lessons as in class load for
-    `seconds` (one load generator process; results under workdir `name`)."""
+    `warmup` then `seconds` (one load generator process; results under workdir `name`)."""
     return loadgen.spawn(
         1,
         count,
@@ -104,7 +104,7 @@ def spawn_ordinary(kit, plan, count, seconds, name, cpus=None):
         cpus=cpus,
         url=kit.url,
         plan=str(ordinary_plan(plan)),
-        warmup=3,
+        warmup=warmup,
         duration=seconds,
         mode="class",
         think=1.0,
@@ -115,11 +115,13 @@ def spawn_ordinary(kit, plan, count, seconds, name, cpus=None):
 def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=None):
     """One fresh kit: ordinary learners for the phase's length, with or without the live class."""
     data = fresh_copy(folder, workdir.WORK / "data")
-    seconds = args.moves * args.gap_s + args.questions * (args.window_s + 1) + 10
+    seconds = args.moves * args.gap_s + args.questions * (args.window_s + 1) + args.lead_in_s
     load = report.machine()["loadavg_before"]
     with kit_server(data, workers=workers, cpus=kit_cpus, log=str(workdir.WORK / "live-serve.log")) as kit:
         monitor = Monitor(kit.pid).start()
-        handles, outs = spawn_ordinary(kit, plan, args.ordinary, seconds, "live-ordinary", gen_cpus)
+        handles, outs = spawn_ordinary(
+            kit, plan, args.ordinary, seconds, "live-ordinary", gen_cpus, warmup=args.warmup_s
+        )
         room = None
         if live:
             out = workdir.WORK / "live-room.json"
@@ -200,11 +202,15 @@ def main(argv=None):
     parser.add_argument("--questions", type=int, default=5)
     parser.add_argument("--gap-s", type=float, default=1.5)
     parser.add_argument("--window-s", type=float, default=4.0)
+    parser.add_argument(
+        "--lead-in-s", type=float, default=10.0, help="the other learners' time beyond the room's own"
+    )
+    parser.add_argument("--warmup-s", type=float, default=3.0, help="the other learners' ramp-up")
     args = parser.parse_args(argv)
     if args.merge:
         print(json.dumps(merge(args.merge, args.tablets)))
         return None
-    if args.quick:
+    if args.quick:  # a smoke: the other learners' lead-in and ramp-up cut too (19 s a phase to 8 s)
         args.tablets, args.ordinary, args.moves, args.questions, args.gap_s, args.window_s = (
             6,
             3,
@@ -213,6 +219,7 @@ def main(argv=None):
             1.0,
             2.0,
         )
+        args.lead_in_s, args.warmup_s = 2.0, 1.0
     info = report.machine()
     folder, plan = template(args.tablets, args.ordinary)
     started = time.monotonic()

@@ -51,7 +51,9 @@ def run_phase(folder, plan, args, transport, threads, budget):
     load = load_now()
     with LongPollKit(data, threads, max(1, budget), str(workdir.WORK / "transport-serve.log")) as kit:
         monitor = Monitor(kit.pid).start()
-        handles, outs = live_class.spawn_ordinary(kit, plan, args.ordinary, seconds, "transport-ordinary")
+        handles, outs = live_class.spawn_ordinary(
+            kit, plan, args.ordinary, seconds, "transport-ordinary", warmup=args.warmup_s
+        )
         room = None
         if transport:
             room_plan = workdir.WORK / "transport-room-plan.json"
@@ -138,9 +140,11 @@ def main(argv=None):
     parser.add_argument(
         "--lead-in-s", type=float, default=12.0, help="the other learners' time beyond the moves' own"
     )
+    parser.add_argument("--warmup-s", type=float, default=3.0, help="the other learners' ramp-up")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.tablets, args.ordinary, args.moves, args.gap_s, args.lead_in_s = 6, 3, 3, 1.0, 4.0
+    if args.quick:  # a smoke: the other learners' lead-in and ramp-up cut (15 s a phase to 8 s)
+        args.tablets, args.ordinary, args.moves, args.gap_s = 6, 3, 3, 1.0
+        args.lead_in_s, args.warmup_s = 2.0, 1.0
     info = report.machine()
     folder, plan = live_class.template(args.tablets, args.ordinary)
     started = time.monotonic()
