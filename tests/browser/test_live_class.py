@@ -22,7 +22,11 @@ LEARNERS = ("Ada", "Ben", "Cy")
 
 @pytest.fixture
 def served(installed_kit):
-    """A two-worker `kit serve` with "Class L" (Ada, Ben, Cy: no picture passwords) and the mini pack."""
+    """A two-worker `kit serve` with "Class L" (Ada, Ben, Cy: no picture passwords) and the mini pack.
+
+    Tablets poll every 250 ms in a live class and look for one every second outside it
+    (700 ms and 5 s as shipped): each step of these tests waits for a poll, and nothing
+    here judges the interval."""
     from kit.assignments import assign
     from kit.datafolder import open_data
     from kit.db import database
@@ -37,7 +41,9 @@ def served(installed_kit):
         assign(room.id, "mini")
     finally:
         database.close()
-    server = KitServer(installed_kit, env={"KIT_WORKERS": "2", "KIT_LIVE_POLL_MS": "500"}).start()
+    server = KitServer(
+        installed_kit, env={"KIT_WORKERS": "2", "KIT_LIVE_POLL_MS": "250", "KIT_LIVE_WATCH_MS": "1000"}
+    ).start()
     yield server, room.id
     server.stop()
 
@@ -161,14 +167,14 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
     expect(ben.locator("#live-pause")).to_be_hidden()
     ben.locator("#step-2").get_by_role("link", name="Back").click()
     expect(shown_step(ben)).to_have_attribute("data-step", "1")
-    ben.wait_for_timeout(1500)  # several polls: free mode leaves Ben where he is
+    ben.wait_for_timeout(1000)  # several polls (four): free mode leaves Ben where he is
     expect(shown_step(ben)).to_have_attribute("data-step", "1")
     teacher.get_by_role("button", name="Come back to me").click()
     expect(shown_step(ben)).to_have_attribute("data-step", "2")
     # Still free: the teacher moves on alone, then asks the next question; Ben is brought to it.
     teacher.get_by_role("button", name="Next").click()
     expect(teacher.locator("#live-page")).to_have_text("Page 4 of 7")
-    ben.wait_for_timeout(1500)
+    ben.wait_for_timeout(1000)
     expect(shown_step(ben)).to_have_attribute("data-step", "2")
     teacher.get_by_role("button", name="Ask this question").click()
     expect(shown_step(ben)).to_have_attribute("data-step", "3")
