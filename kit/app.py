@@ -69,7 +69,7 @@ def _register_errors(app):
     def _kit_error(exc):
         if _wants_json():
             return json_error(exc)
-        return error_page(exc.status, exc.message)
+        return error_page(exc.status, exc.message, for_learners=exc.for_learners)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):
