@@ -8,13 +8,12 @@ inside that network namespace.
 
 import json
 import re
-import subprocess
-import sys
 import time
 
 import pytest
 
 from .conftest import install_args, rootfs
+from .notes_heard import a_learner_hears_a_note
 
 pytestmark = pytest.mark.slow
 
@@ -178,77 +177,9 @@ def test_sandboxed_server_still_sees_the_boot_id_the_sync_agent_sends(booted):
     assert booted.sh(f"nsenter -t {main_pid(booted)} -m cat /proc/meminfo").stdout
 
 
-# A class, a learner and a remote teacher's note for her, as the sync agent applies it,
-# written by the kit's own user into the running kit's data folder.
-NOTE_FOR_ADA = """
-import uuid
-from kit import from_afar
-from kit.datafolder import open_data
-from kit.db import write
-from kit.roster import add_learner, create_class
-
-open_data()
-room = create_class("Listening class")
-ada = add_learner(room.id, name="Ada", avatar="cat", colour="blue")
-change = dict(seq=1, id=str(uuid.uuid4()), kind="note", author="juma", made_at="2026-03-01T10:00:00Z",
-              text="Well done on counting. Try the shapes next.", pack="", lesson="", due="")
-change.update({"class": room.uuid, "learner": ada.uuid})
-with write():
-    from_afar.apply(change, "usb")
-print(room.id, ada.id, from_afar.FromAfar.get(from_afar.FromAfar.change_id == change["id"]).id)
-"""
-
-# Ada signs in on a tablet, sees her note with its speaker button, and taps it.
-ADA_LISTENS = """
-import io, re, sys, wave
-import requests
-
-base, class_id, ada, note = "http://127.0.0.1:8080", *sys.argv[1:]
-tablet = requests.Session()
-page = tablet.get(f"{base}/class/{class_id}", timeout=10).text
-token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-tablet.post(f"{base}/signin", data={"learner_id": ada, "csrf_token": token}, timeout=10)
-lessons = tablet.get(f"{base}/lessons", timeout=10).text
-heard = tablet.get(f"{base}/notes/{note}/aloud.wav", timeout=60)
-with wave.open(io.BytesIO(heard.content)) as clip:
-    seconds = clip.getnframes() / clip.getframerate()
-print(f"note-aloud-{note}" in lessons, heard.status_code, heard.headers["Content-Type"], round(seconds))
-"""
-
-
 def test_the_sandboxed_kit_reads_a_remote_teachers_note_aloud(booted):
     """The installer added espeak-ng, and the service's sandbox (no devices, no writable
     and executable memory, its system-call filter) still lets the kit run it."""
     wait_healthy(booted)
-    made = booted.sh(
-        "runuser -u classroom-kit -- env KIT_DATA=/var/lib/classroom-kit "
-        "KIT_SETTINGS_FILE=/etc/classroom-kit/settings.toml "
-        f"/opt/classroom-kit/venv/bin/python - <<'EOF'\n{NOTE_FOR_ADA}\nEOF"
-    )
-    class_id, ada, note = made.stdout.split()
-    heard = subprocess.run(
-        [
-            "nsenter",
-            "-t",
-            str(booted.leader),
-            "-n",
-            "--",
-            sys.executable,
-            "-c",
-            ADA_LISTENS,
-            class_id,
-            ada,
-            note,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert heard.returncode == 0, heard.stderr
-    button, status, kind, seconds = heard.stdout.split()
-    assert (button, status, kind) == ("True", "200", "audio/wav"), booted.sh(
-        "journalctl -u classroom-kit --no-pager | tail -20"
-    ).stdout
-    assert 1 < int(seconds) < 10  # eight words at 135 a minute
-    clips = booted.sh("ls /var/lib/classroom-kit/notes-aloud").stdout.split()
-    assert len(clips) == 1 and clips[0].endswith("-en-gb.wav")
+    seconds = a_learner_hears_a_note(booted)
+    assert 1 < seconds < 10  # eight words at 135 a minute
