@@ -61,7 +61,8 @@
     xhr.send(data === null ? null : JSON.stringify(data));
   }
 
-  function enqueue(kind, payload) {
+  /* `within`: send it within that many ms (default 150) unless something sooner sends it. */
+  function enqueue(kind, payload, within) {
     var token = body.getAttribute("data-token");
     if (!token || !player) { return null; }
     var event = {
@@ -72,7 +73,7 @@
     var queue = load();
     queue.push({ t: token, e: event });
     save(queue);
-    schedule(150);
+    if (!timer || within === undefined || within <= 150) { schedule(within === undefined ? 150 : within); }
     return event;
   }
 
