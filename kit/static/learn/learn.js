@@ -73,12 +73,13 @@
     var queue = load();
     queue.push({ t: token, e: event });
     save(queue);
-    if (!timer || within === undefined || within <= 150) { schedule(within === undefined ? 150 : within); }
+    within = within === undefined ? 150 : within;
+    if (!timer || Date.now() + within < due) { schedule(within); }
     return event;
   }
 
-  var timer = null, busy = false, sent = false, delay = 1000, batchSize = BATCH;
-  function schedule(ms) { if (timer) { clearTimeout(timer); } timer = setTimeout(flush, ms); }
+  var timer = null, due = 0, busy = false, sent = false, delay = 1000, batchSize = BATCH;
+  function schedule(ms) { if (timer) { clearTimeout(timer); } due = Date.now() + ms; timer = setTimeout(flush, ms); }
   function retryLater() {
     showStatus("waiting");
     schedule(delay);
