@@ -210,7 +210,7 @@ def main(argv=None):
     if args.merge:
         print(json.dumps(merge(args.merge, args.tablets)))
         return None
-    if args.quick:  # a smoke: the other learners' lead-in and ramp-up cut too (19 s a phase to 8 s)
+    if args.quick:  # a smoke: the other learners' lead-in and ramp-up cut too (19 s a phase to 9 s)
         args.tablets, args.ordinary, args.moves, args.questions, args.gap_s, args.window_s = (
             6,
             3,
