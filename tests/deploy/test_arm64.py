@@ -28,6 +28,8 @@ What emulation does not cover (deploy/raspberrypi/README.md says the same):
 """
 
 import compileall
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -189,11 +191,13 @@ def arm64_dependencies(arm64_root, arm64_wheels):
     digest = hashlib.sha256(f"{arm64_root.name} {arm64_wheels.name} {DEPENDENCIES_SCRIPT}".encode())
     digest.update((DEPLOY / "install.sh").read_bytes())
     folder = rootfs.CACHE / f"arm64-deps-{digest.hexdigest()[:12]}"
-    if not (folder / ".complete").exists():
-        building = build_layer(folder)
-        with rootfs.Overlay(arm64_root, building) as overlay:
-            overlay.run("sh", "-c", DEPENDENCIES_SCRIPT, binds=[f"{arm64_wheels}:/src/wheels"], timeout=900)
-        finish_layer(building, folder)
+    with layer_lock(folder):
+        if not (folder / ".complete").exists():
+            building = build_layer(folder)
+            with rootfs.Overlay(arm64_root, building) as overlay:
+                script, binds = DEPENDENCIES_SCRIPT, [f"{arm64_wheels}:/src/wheels"]
+                overlay.run("sh", "-c", script, binds=binds, timeout=900)
+            finish_layer(building, folder)
     (folder / ".complete").touch()  # last used: kept while in use
     return folder / "upper"
 
@@ -211,18 +215,27 @@ def arm64_installed(arm64_root, arm64_dependencies, kit_wheel, arm64_wheels):
     """
     key = install_key(arm64_root, kit_wheel, arm64_wheels, arm64_dependencies)
     folder = rootfs.CACHE / f"arm64-installed-{key}"
-    if not (folder / ".complete").exists():
-        building = build_layer(folder)
-        binds, command = install_args(kit_wheel, arm64_wheels, *ANSWERS)
-        with rootfs.Overlay(arm64_root, building, layers=[arm64_dependencies]) as overlay:
-            output = overlay.run(*command, binds=binds, timeout=900).stdout
-        (building / "output.txt").write_text(output)
-        finish_layer(building, folder)
+    with layer_lock(folder):
+        if not (folder / ".complete").exists():
+            building = build_layer(folder)
+            binds, command = install_args(kit_wheel, arm64_wheels, *ANSWERS)
+            with rootfs.Overlay(arm64_root, building, layers=[arm64_dependencies]) as overlay:
+                output = overlay.run(*command, binds=binds, timeout=900).stdout
+            (building / "output.txt").write_text(output)
+            finish_layer(building, folder)
     (folder / ".complete").touch()  # last used: kept while in use
     prune_layers(keep={folder, arm64_dependencies.parent})
     return Installed(
         arm64_root, folder / "upper", (folder / "output.txt").read_text(), below=[arm64_dependencies]
     )
+
+
+@contextlib.contextmanager
+def layer_lock(folder):
+    """Hold the cached layer `folder`'s lock: two runs at once (two checkouts) build it once."""
+    with open(folder.with_name(folder.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def build_layer(folder):
