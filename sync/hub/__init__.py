@@ -32,7 +32,7 @@ def open_hub(data_dir=None, database_url=None, create=True):
     config["database"] = config["database"] or db.default_url(data)
     db.open_database(config["database"])
     applied = db.migrate()
-    if {"0020_report_summaries.sql", "0023_learner_counts.sql"} & set(applied):  # events before the summaries
+    if {"0020_report_summaries.sql", "0023_learner_counts.sql", "0024_range_counts.sql"} & set(applied):  # events before the summaries
         summaries.rebuild()
     config["hub_secret_key"] = secret_key(data, "hub_secret_key")
     return config

@@ -10,7 +10,9 @@ site) never count distinct over them; a month range or a course still does:
   hub_sum_reach           a kit's distinct learners per month, any pack;
   hub_sum_person          each learner a kit ever reported; hub_sum_people: their number per kit;
   hub_sum_lesson_learner  each learner who opened or completed a lesson, any month;
-  hub_sum_lesson_count    their number per kit, lesson and kind.
+  hub_sum_lesson_count    their number per kit, lesson and kind;
+  hub_sum_kit_hours       hub_sum_hours without the pack: the charts' hours unless a course is chosen;
+and the counts a month range reads (ranges.py): hub_sum_visit, hub_sum_reach_prev, hub_sum_lesson_prev.
 Milliseconds are whole numbers so that sums are exact in any order: the incremental
 tables and a rebuild from events are equal, not nearly equal (tests/sync/test_summaries.py).
 
@@ -23,6 +25,7 @@ own table here: one more branch in `_tally` and one more table in TABLES.
 import json
 from collections import defaultdict
 
+from . import ranges
 from .db import database, dialect
 
 TABLES = (
@@ -34,6 +37,10 @@ TABLES = (
     "hub_sum_people",
     "hub_sum_lesson_learner",
     "hub_sum_lesson_count",
+    "hub_sum_kit_hours",
+    "hub_sum_visit",
+    "hub_sum_reach_prev",
+    "hub_sum_lesson_prev",
 )
 LESSON_KINDS = ("lesson_opened", "lesson_completed")
 MAX_SECONDS = 86400  # one time_spent record longer than a day is a kit's clock going wrong: not counted
@@ -82,6 +89,17 @@ def add(rows):
         "events = hub_sum_hours.events + excluded.events",
         hours,
     )
+    by_month = defaultdict(lambda: [0, 0])
+    for kit_id, month, _, ms, n in hours:
+        by_month[(kit_id, month)][0] += ms
+        by_month[(kit_id, month)][1] += n
+    cursor.executemany(
+        f"INSERT INTO hub_sum_kit_hours (kit_id, month, ms, events) VALUES ({p}, {p}, {p}, {p}) "
+        "ON CONFLICT (kit_id, month) DO UPDATE SET ms = hub_sum_kit_hours.ms + excluded.ms, "
+        "events = hub_sum_kit_hours.events + excluded.events",
+        sorted((*key, ms, n) for key, (ms, n) in by_month.items()),
+    )
+    ranges.add(cursor, learners, lessons)  # reads the months kept before this batch's
     if learners:
         cursor.executemany(
             f"INSERT INTO hub_sum_learner (kit_id, month, pack_id, learner_uuid) VALUES ({p}, {p}, {p}, {p}) "
@@ -190,9 +208,15 @@ def rebuild(kit_id=None):
             "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
             "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
             f"WHERE 1 = 1 {only} GROUP BY kit_id, pack_id, lesson_id, kind",
+            *ranges.rebuild_sql(only),
         ):
             database.execute_sql(sql, params)
         _rebuild_ms(only, params, month)
+        database.execute_sql(
+            "INSERT INTO hub_sum_kit_hours (kit_id, month, ms, events) SELECT kit_id, month, SUM(ms), SUM(events) "
+            f"FROM hub_sum_hours WHERE 1 = 1 {only} GROUP BY kit_id, month",
+            params,
+        )
         return database.execute_sql(f"SELECT COUNT(*) {events}", params).fetchone()[0]
 
 
