@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 
 from .db import database
 
-CHUNK = 500  # learners per IN (…) list
+CHUNK = 150  # keys per IN (VALUES …) list: 750 parameters, under SQLite's oldest limit of 999
 
 
 def first_in_range(since):
@@ -57,20 +57,22 @@ def moves(existing, touched):
     return change, rows
 
 
-def _existing(cursor, table, columns, kit_learners):
-    """{(kit, …, learner): {months}} of these kits' learners, read from `table` (one index range a kit)."""
-    p, found = database.param, defaultdict(set)
-    for kit_id, learners in kit_learners.items():
-        learners = sorted(learners)
-        for i in range(0, len(learners), CHUNK):
-            part = learners[i : i + CHUNK]
-            cursor.execute(
-                f"SELECT {', '.join(columns)}, month FROM {table} "
-                f"WHERE kit_id = {p} AND learner_uuid IN ({', '.join([p] * len(part))})",
-                (kit_id, *part),
-            )
-            for *key, month in cursor.fetchall():
-                found[tuple(key)].add(month)
+def _existing(cursor, table, columns, keys):
+    """{key: {months}} for these keys (tuples of `columns`, the kit first), read from `table`.
+
+    Exact keys, not a learner's every row: those grow with the learner's history.
+    """
+    p, found, keys = database.param, defaultdict(set), sorted(keys)
+    row = f"({', '.join([p] * len(columns))})"
+    for i in range(0, len(keys), CHUNK):
+        part = keys[i : i + CHUNK]
+        cursor.execute(
+            f"SELECT {', '.join(columns)}, month FROM {table} "
+            f"WHERE ({', '.join(columns)}) IN (VALUES {', '.join([row] * len(part))})",
+            [value for key in part for value in key],
+        )
+        for *key, month in cursor.fetchall():
+            found[tuple(key)].add(month)
     return found
 
 
@@ -97,11 +99,10 @@ def add(cursor, learners, lessons):
     as summaries._tally makes them. Safe under concurrency as summaries._count_learners is: a
     key is one kit's, and a kit's batches are stored one at a time.
     """
-    seen, by_kit = defaultdict(set), defaultdict(set)
+    seen = defaultdict(set)
     for kit_id, month, _, learner in learners:
         seen[(kit_id, learner)].add(month)
-        by_kit[kit_id].add(learner)
-    old = _existing(cursor, "hub_sum_visit", ("kit_id", "learner_uuid"), by_kit)
+    old = _existing(cursor, "hub_sum_visit", ("kit_id", "learner_uuid"), seen)
     change, rows = moves(old, seen)
     p = database.param
     cursor.executemany(
@@ -110,11 +111,10 @@ def add(cursor, learners, lessons):
     _apply(cursor, "hub_sum_reach_prev", ("kit_id",), change)
 
     columns = ("kit_id", "pack_id", "lesson_id", "kind", "learner_uuid")
-    seen, by_kit = defaultdict(set), defaultdict(set)
+    seen = defaultdict(set)
     for kit_id, month, pack, lesson, learner, kind in lessons:
         seen[(kit_id, pack, lesson, kind, learner)].add(month)
-        by_kit[kit_id].add(learner)
-    old = _existing(cursor, "hub_sum_lesson", columns, by_kit)
+    old = _existing(cursor, "hub_sum_lesson", columns, seen)
     change, _ = moves(old, seen)
     _apply(cursor, "hub_sum_lesson_prev", columns[:-1], change)
 
