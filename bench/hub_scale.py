@@ -119,7 +119,8 @@ class Hub:
                     return self
             except requests.RequestException:
                 time.sleep(0.2)
-        raise RuntimeError("the hub did not become ready in 60 s")
+        self.__exit__()  # not left serving when its start fails
+        raise RuntimeError(f"the hub did not become ready in 60 s (its log: {self.folder / 'hub.log'})")
 
     @property
     def base(self):

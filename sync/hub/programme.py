@@ -78,7 +78,9 @@ class Filters:
 
 
 def sites():
-    return {k.kit_id: (k.site or k.name) for k in Kit.select(Kit.kit_id, Kit.site, Kit.name)}
+    return {
+        kit_id: site or name for kit_id, site, name in Kit.select(Kit.kit_id, Kit.site, Kit.name).tuples()
+    }
 
 
 def courses():
@@ -94,20 +96,24 @@ def courses():
 
 
 def site_months(f):
-    """{(site, month): milliseconds on lessons}, summed per kit by the database and per site here;
-    a site with events but no time on lessons is there with 0 (it counts among the active sites).
+    """{(site, month): milliseconds on lessons}, summed per site by the database; a site with
+    events but no time on lessons is there with 0 (it counts among the active sites).
 
     hub_sum_kit_hours (a row a kit and month) unless a course is chosen: hub_sum_hours has a row
-    per pack as well, and summing it was most of this page's time (docs/performance.md).
+    per pack as well, and sorting those to sum them per site was most of this page's time
+    (docs/performance.md).
     """
     where, params = f.where()
     table = "hub_sum_hours" if f.course else "hub_sum_kit_hours"
-    cells = defaultdict(int)
-    for kit_id, month, ms in database.execute_sql(
-        f"SELECT kit_id, month, SUM(ms) FROM {table} WHERE {where} GROUP BY kit_id, month", params
-    ):
-        cells[(f.sites.get(kit_id, kit_id), month)] += int(ms)  # PostgreSQL's SUM: a Decimal
-    return dict(cells)
+    return {
+        (site, month): int(ms)
+        for site, month, ms in database.execute_sql(
+            "SELECT COALESCE(NULLIF(k.site, ''), k.name, s.kit_id) AS site_name, s.month, CAST(SUM(s.ms) AS BIGINT) "
+            f"FROM (SELECT kit_id, month, ms FROM {table} WHERE {where}) s "
+            "LEFT JOIN hub_kit k ON k.kit_id = s.kit_id GROUP BY site_name, s.month",
+            params,
+        )
+    }
 
 
 def hours(f, cells=None):
