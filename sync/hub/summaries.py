@@ -26,7 +26,7 @@ import json
 from collections import defaultdict
 
 from . import ranges
-from .db import database, dialect
+from .db import database, dialect, execute_many
 
 TABLES = (
     "hub_sum_hours",
@@ -83,7 +83,8 @@ def add(rows):
         return
     hours, learners, lessons = _tally(rows)
     p, cursor = database.param, database.cursor()
-    cursor.executemany(
+    execute_many(
+        cursor,
         f"INSERT INTO hub_sum_hours (kit_id, month, pack_id, ms, events) VALUES ({p}, {p}, {p}, {p}, {p}) "
         "ON CONFLICT (kit_id, month, pack_id) DO UPDATE SET ms = hub_sum_hours.ms + excluded.ms, "
         "events = hub_sum_hours.events + excluded.events",
@@ -93,7 +94,8 @@ def add(rows):
     for kit_id, month, _, ms, n in hours:
         by_month[(kit_id, month)][0] += ms
         by_month[(kit_id, month)][1] += n
-    cursor.executemany(
+    execute_many(
+        cursor,
         f"INSERT INTO hub_sum_kit_hours (kit_id, month, ms, events) VALUES ({p}, {p}, {p}, {p}) "
         "ON CONFLICT (kit_id, month) DO UPDATE SET ms = hub_sum_kit_hours.ms + excluded.ms, "
         "events = hub_sum_kit_hours.events + excluded.events",
@@ -101,14 +103,16 @@ def add(rows):
     )
     ranges.add(cursor, learners, lessons)  # reads the months kept before this batch's
     if learners:
-        cursor.executemany(
+        execute_many(
+            cursor,
             f"INSERT INTO hub_sum_learner (kit_id, month, pack_id, learner_uuid) VALUES ({p}, {p}, {p}, {p}) "
             "ON CONFLICT DO NOTHING",
             learners,
         )
         _count_learners(cursor, learners)
     if lessons:
-        cursor.executemany(
+        execute_many(
+            cursor,
             "INSERT INTO hub_sum_lesson (kit_id, month, pack_id, lesson_id, learner_uuid, kind) "
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
             lessons,
@@ -119,12 +123,14 @@ def add(rows):
 def _count_lessons(cursor, lessons):
     """Recount a kit's learners per lesson and kind for the lessons these rows touch (as _count_learners)."""
     p = database.param
-    cursor.executemany(
+    execute_many(
+        cursor,
         "INSERT INTO hub_sum_lesson_learner (kit_id, pack_id, lesson_id, kind, learner_uuid) "
         f"VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
         sorted({(kit_id, pack, lesson, kind, learner) for kit_id, _, pack, lesson, learner, kind in lessons}),
     )
-    cursor.executemany(
+    execute_many(
+        cursor,
         "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
         "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
         f"WHERE kit_id = {p} AND pack_id = {p} AND lesson_id = {p} AND kind = {p} "
@@ -143,17 +149,20 @@ def _count_learners(cursor, learners):
     and a count is only ever one kit's.
     """
     p = database.param
-    cursor.executemany(
+    execute_many(
+        cursor,
         f"INSERT INTO hub_sum_person (kit_id, learner_uuid) VALUES ({p}, {p}) ON CONFLICT DO NOTHING",
         sorted({(kit_id, learner) for kit_id, _, _, learner in learners}),
     )
-    cursor.executemany(
+    execute_many(
+        cursor,
         "INSERT INTO hub_sum_reach (kit_id, month, learners) SELECT kit_id, month, COUNT(DISTINCT learner_uuid) "
         f"FROM hub_sum_learner WHERE kit_id = {p} AND month = {p} GROUP BY kit_id, month "
         "ON CONFLICT (kit_id, month) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id, month) for kit_id, month, _, _ in learners}),
     )
-    cursor.executemany(
+    execute_many(
+        cursor,
         "INSERT INTO hub_sum_people (kit_id, learners) SELECT kit_id, COUNT(*) FROM hub_sum_person "
         f"WHERE kit_id = {p} GROUP BY kit_id ON CONFLICT (kit_id) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id,) for kit_id, _, _, _ in learners}),
@@ -234,7 +243,8 @@ def _rebuild_ms(only, params, month):
         ms = defaultdict(int)
         for _, kit, when, pack, payload in chunk:
             ms[(kit, when, pack)] += _ms(payload)
-        database.cursor().executemany(
+        execute_many(
+            database.cursor(),
             f"UPDATE hub_sum_hours SET ms = ms + {p} WHERE kit_id = {p} AND month = {p} AND pack_id = {p}",
             [(n, *key) for key, n in ms.items() if n],
         )
