@@ -10,11 +10,14 @@ the hub's counts agree, and every kit's cursor is at its last seq.
 Then the report pass, once per generator shape (`--report-shapes real,worst`: see
 _event_row): a generator COPYs N events straight into hub_event (the same table the ingest
 path fills), `kit hub reports rebuild` makes the summaries, and each report page and CSV is
-asked 20 times by a signed-in manager; p95 per route. The load average is kept with every
-run (the machine may be shared).
+asked 20 times by a signed-in manager; p95 per route. With `--baseline TREE` (another
+commit's source, `git archive <commit> | tar -x -C TREE`) that tree's hub serves the same
+database beside this one's and each request goes to both in turn: the p95 ratio per route is
+the comparison (same data, same load). The load average is kept with every run (the machine
+may be shared).
 
 Run: bench/run hub-scale [--kits 50 --events 2000 --batch 500 --workers 1,2,4 --report-events 1000000
-                          --report-shapes real,worst --out hub-scale]
+                          --report-shapes real,worst --baseline TREE --out hub-scale]
      (--workers "" for the reports alone, --report-events 0 for the ingest alone)
 Bounded: each run has a fixed number of requests, each with a timeout.
 """
