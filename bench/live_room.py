@@ -1,10 +1,11 @@
 """One process: a teacher leading a live class and N tablets following it (for bench/run live).
 
 The tablets do what static/learn/live.js does: sign in, then ask GET /api/v1/live?here=1
-every poll_ms with the last ETag (If-None-Match), post a `live_page_shown` event 150 ms
-after showing a new page (learn.js's queue), and answer a question asked to the room
-after a short think. `--transport long` asks bench.live_transport's long-poll route
-instead, again at once after an answer the kit held (see that module). The teacher signs in, starts the live class, moves it (`--moves`
+with the last ETag (If-None-Match) and `wait=1` (the kit holds the ask until the teacher
+moves; asked again at once after a held answer, after poll_ms otherwise), post a
+`live_page_shown` event within SPREAD_S of showing a new page (live.js spreads them), and
+answer a question asked to the room after a short think. `--transport short` polls every
+poll_ms without `wait` (the kit with holding off). The teacher signs in, starts the live class, moves it (`--moves`
 times, `--gap-s` apart) and asks `--questions` questions, each open `--window-s`, then
 closes and reveals it; meanwhile it fetches state.json every second like the teacher's
 page. Every tap's time is kept, so each tablet's first sight of the new page gives one
@@ -27,8 +28,9 @@ from .tablet import CSRF, FORM_TYPE, JSON, Tablet
 
 POLL = "GET /api/v1/live (poll)"
 SHOWN = "POST /api/v1/events (live page shown)"
-# What a tablet asks, by transport: the kit's short poll, or the bench's long poll.
-POLL_PATH = {"short": "/api/v1/live?here=1", "long": "/api/v1/live/wait?here=1"}
+# What a tablet asks, by transport: a poll, or live.js's ask the kit holds.
+POLL_PATH = {"short": "/api/v1/live?here=1", "long": "/api/v1/live?here=1&wait=1"}
+SPREAD_S = 3.0  # live.js's SPREAD_MS: a page-shown event is sent within it
 
 
 class Room:
@@ -51,7 +53,7 @@ def second_connection(client, record, url):
     return other
 
 
-async def tablet_loop(index, tablet, room, record, rng, url, transport="short"):
+async def tablet_loop(index, tablet, room, record, rng, url, transport="long"):
     """Follow the live class until the teacher is done; answer each question once."""
     c, tag, poll_ms, answered, shown = tablet.c, None, 700, set(), None
     sender = Sender(second_connection(c, record, url))  # answers
@@ -73,7 +75,7 @@ async def tablet_loop(index, tablet, room, record, rng, url, transport="short"):
             if live:
                 _saw(index, live["rev"], now, room)
                 if shown is not None and live["step"] != shown:  # the page opened at the first
-                    room.pending.append(asyncio.ensure_future(_shown(events, tablet, live)))
+                    room.pending.append(asyncio.ensure_future(_shown(events, tablet, live, rng)))
                 shown = live["step"]
                 question = live.get("question")
                 if question and question["state"] == "open" and question["no"] not in answered:
@@ -92,12 +94,12 @@ class Sender:
         self.client, self.lock = client, asyncio.Lock()
 
 
-async def _shown(events, tablet, live):
-    """The page-shown event live.js queues; learn.js sends its queue 150 ms later."""
+async def _shown(events, tablet, live, rng):
+    """The page-shown event live.js queues; learn.js sends it within SPREAD_S."""
     tablet.event(
         "live_page_shown", live["pack_id"], live["lesson_id"], {"live": live["id"], "page": live["step"]}
     )
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(rng.uniform(0, SPREAD_S))
     async with events.lock:  # what queued meanwhile goes in this batch
         if not tablet.queue:
             return
@@ -291,7 +293,7 @@ def main(argv=None):
     parser.add_argument("--gap-s", type=float, default=1.5)
     parser.add_argument("--window-s", type=float, default=4.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--transport", choices=sorted(POLL_PATH), default="short")
+    parser.add_argument("--transport", choices=sorted(POLL_PATH), default="long")
     args = parser.parse_args(argv)
     result = asyncio.run(main_async(args))
     with open(args.out, "w") as handle:

@@ -1,14 +1,13 @@
-"""Which transport for a live class: short polling against a long poll with a thread budget.
+"""Which transport for a live class: short polling against the kit's long poll.
 
-The same `kit serve` (as shipped: one worker per CPU; bench.live_longpoll adds the long-poll
-route) serves 10 learners of another class playing lessons at their own pace, in four
-phases on fresh copies of one data folder:
-  alone     the 10 learners only: their p95 without a live class;
-  short     + 60 tablets following a teacher by short polling (GET /api/v1/live every
-            700 ms with If-None-Match, as static/learn/live.js does);
-  long 4/8  + the 60 tablets by long polling, waitress's 8 threads a worker as shipped
-            and at most 4 of them held (the others answer at once, as a short poll);
-  long 32/40 + the same with 40 threads a worker, 32 of them held: every tablet held.
+The same `kit serve` (as shipped: one worker per CPU) serves 10 learners of another class
+playing lessons at their own pace, in three phases on fresh copies of one data folder:
+  alone  the 10 learners only: their p95 without a live class;
+  short  + 60 tablets following a teacher by short polling: holding off
+         (KIT_LIVE_HOLD_S=0), GET /api/v1/live every 700 ms with If-None-Match;
+  long   + the 60 tablets as static/learn/live.js asks: `wait=1`, each ask held until
+         the teacher moves (kit.live.hold: 32 held asks a worker, in threads of their
+         own), asked again at once after a held answer.
 In each live phase the teacher moves `--moves` times, `--gap-s` apart (no questions: this
 is about the page reaching the tablets). Reported per phase: propagation from tap to
 tablet p50/p95/max, requests the tablets made, the kit's CPU and memory, the load
@@ -25,31 +24,21 @@ import time
 
 from . import live_class, loadgen, report, stats, workdir
 from .procmon import Monitor, load_now
-from .servers import PY, Server, fresh_copy
+from .servers import PY, KitServer, fresh_copy
 
-PHASES = {  # --phases names: (label, transport, threads a worker, held at most a worker)
-    "alone": ("alone", None, 8, 0),
-    "short": ("short poll", "short", 8, 0),
-    "long8": ("long poll, 4 of 8 threads", "long", 8, 4),
-    "long40": ("long poll, 32 of 40 threads", "long", 40, 32),
+PHASES = {  # --phases names: (label, transport, the kit's settings)
+    "alone": ("alone", None, {}),
+    "short": ("short poll", "short", {"KIT_LIVE_HOLD_S": "0"}),
+    "long": ("long poll (as shipped)", "long", {}),
 }
 ORDINARY = ("GET /lesson/<pack>/<lesson>", "POST /api/v1/events", "POST /api/v1/answers")
 
 
-class LongPollKit(Server):
-    """`kit serve` with bench.live_longpoll's route, on a free loopback port."""
-
-    def __init__(self, data_dir, threads, budget, log):
-        argv = [PY, "-m", "bench.live_longpoll", "--port", "{port}", "--threads", str(threads)]
-        argv += ["--budget", str(budget)]
-        super().__init__(argv, env={"KIT_DATA": str(data_dir)}, log=log)
-
-
-def run_phase(folder, plan, args, transport, threads, budget):
+def run_phase(folder, plan, args, transport, env):
     data = fresh_copy(folder, workdir.WORK / "data")
     seconds = args.moves * args.gap_s + args.lead_in_s  # the room signs in, then leads
     load = load_now()
-    with LongPollKit(data, threads, max(1, budget), str(workdir.WORK / "transport-serve.log")) as kit:
+    with KitServer(data, env=env, log=str(workdir.WORK / "transport-serve.log")) as kit:
         monitor = Monitor(kit.pid).start()
         handles, outs = live_class.spawn_ordinary(kit, plan, args.ordinary, seconds, "transport-ordinary")
         room = None
@@ -96,7 +85,8 @@ def markdown(results, info):
         ),
         "",
         f"{a['tablets']} tablets follow a teacher who moves {a['moves']} times ({a['gap_s']} s apart) while"
-        f" {a['ordinary']} learners of another class play lessons; `kit serve` as shipped (one worker per CPU).",
+        f" {a['ordinary']} learners of another class play lessons; `kit serve` as shipped (one worker per CPU),"
+        " short poll with holding off (`KIT_LIVE_HOLD_S=0`).",
         "",
         "| phase | propagation p50 / p95 / max ms | left behind | tablets' requests (a second, while the teacher led) | kit CPU | largest worker RSS | load before → after |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- |",
@@ -147,9 +137,9 @@ def main(argv=None):
     results = {"machine": info, "args": vars(args), "phases": {}}
     for round_no in range(1, args.rounds + 1):  # rounds interleave the phases: load drifts alike
         for key in args.phases.split(","):
-            label, transport, threads, budget = PHASES[key]
+            label, transport, env = PHASES[key]
             name = label if args.rounds == 1 else f"{label} (round {round_no})"
-            results["phases"][name] = run_phase(folder, plan, args, transport, threads, budget)
+            results["phases"][name] = run_phase(folder, plan, args, transport, env)
             print(name, json.dumps(results["phases"][name].get("room")), file=sys.stderr)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
     text = markdown(results, info)

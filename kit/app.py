@@ -31,6 +31,10 @@ def create_app(config=None, data_dir=None, serving=False):
     app.config["KIT"] = settings
     app.config["KIT_SERVING"] = serving
     app.config["SECRET_KEY"] = settings["secret_key"]
+    # Its own name: a browser sends a host's cookies to every port on it, so a kit and a hub
+    # on one machine would otherwise overwrite each other's session
+    # (tests/sync/test_kit_and_hub_cookies.py).
+    app.config["SESSION_COOKIE_NAME"] = "kit_session"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["MAX_CONTENT_LENGTH"] = settings["max_pack_bytes"]
@@ -69,7 +73,7 @@ def _register_errors(app):
     def _kit_error(exc):
         if _wants_json():
             return json_error(exc)
-        return error_page(exc.status, exc.message)
+        return error_page(exc.status, exc.message, for_learners=exc.for_learners)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):

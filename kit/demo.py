@@ -41,7 +41,9 @@ CREDENTIALS = "demo-credentials.txt"
 # reports that class's certificates as "teachers trained".
 TRAINING_CLASS = "Teacher training"
 TRAINING_PACK = "teaching-with-tablets"
-TRAINEES = [("Demo teacher", "sun+moon")]
+# Not the demo teacher account's name ("Demo teacher"): its "My training" would take this
+# learner over as its own profile, and the tablets would lose her.
+TRAINEES = [("Teacher Amina", "sun+moon")]
 
 
 def sample_pack_folders(root=SAMPLE_PACKS):

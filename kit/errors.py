@@ -12,6 +12,9 @@ class KitError(Exception):
     status = 400
     exit_code = 1
     code = "bad_request"
+    # Most messages are for whoever runs the kit, in English: a learner's error page keeps to
+    # its own short words. True when the message was written for the learner, in their language.
+    for_learners = False
 
     def __init__(self, message, **details):
         super().__init__(message)

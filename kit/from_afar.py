@@ -147,7 +147,11 @@ def apply(change, via):
 
 
 def undo(item_id):
-    """Undo a change from afar on this kit: remove the assignment it made, hide its note or flag."""
+    """Undo a change from afar on this kit: remove the assignment it made, hide its note or flag.
+
+    Return the row as it was, so the caller can drop what the kit made for it (a note's
+    clips, kit.notes_aloud.forget).
+    """
     with write():
         row = FromAfar.get_or_none(FromAfar.id == item_id)
         if row is None or row.undone_at is not None:
@@ -156,22 +160,32 @@ def undo(item_id):
             Assignment.delete().where(Assignment.id == row.assignment_id).execute()
         FromAfar.update(undone_at=utcnow()).where(FromAfar.id == row.id).execute()
         _event("remote_change_undone", {"change": row.change_id, "seq": row.seq})
+    return row
 
 
 def _live():
     return FromAfar.undone_at.is_null()
 
 
+def _class_note():
+    # A class's note has no learner; a note kept for a learner the kit lacks is not the class's.
+    return FromAfar.learner.is_null() & (FromAfar.outcome == "delivered")
+
+
+def _to(learner):
+    """Notes sent to this learner or to their whole class, live or undone."""
+    mine = (FromAfar.learner == learner.id) | (_class_note() & (FromAfar.classroom == learner.classroom_id))
+    return (FromAfar.kind == "note") & mine
+
+
 def notes_for(learner):
     """Notes the learner should see: to them, or to their whole class; newest first."""
-    query = (FromAfar.kind == "note") & _live()
-    # A class's note has no learner; a note kept for a learner the kit lacks is not the class's.
-    mine = (FromAfar.learner == learner.id) | (
-        FromAfar.learner.is_null()
-        & (FromAfar.classroom == learner.classroom_id)
-        & (FromAfar.outcome == "delivered")
-    )
-    return list(FromAfar.select().where(query & mine).order_by(FromAfar.seq.desc()).limit(20))
+    return list(FromAfar.select().where(_to(learner) & _live()).order_by(FromAfar.seq.desc()).limit(20))
+
+
+def note_to(learner, item_id):
+    """The note with this id if it was sent to the learner or their class (undone or not), else None."""
+    return FromAfar.get_or_none((FromAfar.id == item_id) & _to(learner))
 
 
 def _seen_uuid(note, learner):
@@ -206,6 +220,27 @@ def mark_seen(learner, notes):
                 payload = {"change": note.change_id, "seq": note.seq, "learner": learner.uuid}
                 _event("remote_note_seen", payload, uuid=uuid)
     return len(fresh) + len(shared)
+
+
+def class_seen(rows, class_id):
+    """{row id: (seen, of)} for each note to the whole class among `rows`: how many of its
+    active learners have seen it, as the hub counts them ("seen by N of M").
+
+    Counted from this kit's own ``remote_note_seen`` events, found by their uuid (one per
+    note and learner, see mark_seen): indexed look-ups, no payload read.
+    """
+    notes = [r for r in rows if r.kind == "note" and r.learner_id is None and r.outcome == "delivered"]
+    if not notes:
+        return {}
+    learners = list(Learner.select(Learner.uuid).where((Learner.classroom == class_id) & Learner.active))
+    wanted = {_seen_uuid(note, learner): note.id for note in notes for learner in learners}
+    uuids = list(wanted)
+    seen = dict.fromkeys((note.id for note in notes), 0)
+    for start in range(0, len(uuids), 500):  # within SQLite's limit on a statement's variables
+        chunk = uuids[start : start + 500]
+        for (uuid,) in Event.select(Event.uuid).where(Event.uuid.in_(chunk)).tuples():
+            seen[wanted[uuid]] += 1
+    return {note_id: (count, len(learners)) for note_id, count in seen.items()}
 
 
 def flags_for(class_id):

@@ -8,7 +8,8 @@ keeps it (DATA/notes-aloud/, one WAV per note and language: 44 KB a second of sp
 about 300 KB for a note of a hundred characters). Measured on the 2-core Xeon @ 2.80GHz
 the tests run on: the longest note (500 characters, 42 s of speech, 1.9 MB) took
 0.38-0.55 s to make. Without espeak-ng, or in a language it has no voice for (Wolof), a
-note has no speaker button: it is only read.
+note has no speaker button: it is only read. A note the local teacher undoes loses its
+clips (:func:`forget`): nothing of it stays on the kit to be heard.
 """
 
 import logging
@@ -76,3 +77,21 @@ def clip(data_dir, change_id, text, lang):
         if os.path.exists(part):
             os.unlink(part)
     return target
+
+
+def forget(data_dir, change_id):
+    """Delete every clip made of a note (one per voice); return how many were deleted.
+
+    A change id is a checked UUID (sync.changes_format), so it globs nothing but its own
+    files. A missing file is not an error: most notes are never heard, and two undos may race.
+    """
+    gone = 0
+    for path in (Path(data_dir) / "notes-aloud").glob(f"{change_id}-*.wav"):
+        try:
+            path.unlink()
+            gone += 1
+        except FileNotFoundError:
+            pass
+    if gone:
+        logger.info("deleted %s clip(s) of note %s", gone, change_id)
+    return gone

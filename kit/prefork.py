@@ -90,14 +90,15 @@ def listen(host, port, backlog=1024):
     return sock
 
 
-def drain_on_sigterm(server, grace_s=10.0):
+def drain_on_sigterm(server, grace_s=10.0, on_stop=None):
     """Make SIGTERM stop a waitress server gently: stop accepting, finish what is in hand.
 
     The first SIGTERM stops this process accepting (the listening socket stays open in
     the others); once no request is being received, queued, run or written, or after
     `grace_s`, the server's loop ends and the process exits. Idle keep-alive connections
     do not hold it up. Without this, Python's default SIGTERM ends the process at once,
-    cutting answers (an event batch's acknowledgement) in half.
+    cutting answers (an event batch's acknowledgement) in half. `on_stop` runs at the
+    first SIGTERM: it lets requests that wait on purpose (a held live poll) answer now.
     """
     deadline = []
 
@@ -121,6 +122,8 @@ def drain_on_sigterm(server, grace_s=10.0):
         if not deadline:
             deadline.append(time.monotonic() + grace_s)
             server.accepting = False
+            if on_stop is not None:
+                on_stop()
             if not idle():
                 threading.Thread(target=wait_then_again, name="drain", daemon=True).start()
                 return

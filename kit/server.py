@@ -15,6 +15,7 @@ from .db import database
 from .errors import ConfigError
 from .hardware import board_id
 from .identity import check_board
+from .live import hold
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def serve(data_dir=None, host=None, port=None, threads=None, workers=None):
     overrides = {"host": host, "port": port, "threads": threads, "workers": workers}
     config = open_data(data_dir, overrides=overrides)
     count = worker_count(config["workers"])
+    held = hold_threads(config)  # a bad setting stops here, before any worker starts
     app = None
     if count == 1:
         prefork.pin(0)
@@ -53,7 +55,8 @@ def serve(data_dir=None, host=None, port=None, threads=None, workers=None):
     sock = prefork.listen(config["host"], config["port"])
     print(
         f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/ "
-        f"({count} worker{'s' if count > 1 else ''} x {config['threads']} threads)",
+        f"({count} worker{'s' if count > 1 else ''} x {config['threads']} threads"
+        f"{f' + {held} for held live polls' if held else ''})",
         flush=True,
     )
     if count == 1:
@@ -105,15 +108,24 @@ def _waitress(app, sock, config):
     server = create_server(
         app,
         sockets=[sock],
-        threads=config["threads"],
+        threads=config["threads"] + hold_threads(config),
         ident="classroom-kit",
         # Tablets on a flaky link hold connections; keep idle ones from pinning threads.
         channel_timeout=60,
         connection_limit=500,
         clear_untrusted_proxy_headers=True,
     )
-    prefork.drain_on_sigterm(server, GRACE_S)
+    prefork.drain_on_sigterm(server, GRACE_S, on_stop=hold.release_all)
     return server
+
+
+def hold_threads(config):
+    """Threads a worker adds for held live-class polls (kit.live.hold): none if not holding."""
+    if not 0 <= config["live_hold_s"] <= 30:
+        raise ConfigError(f"live_hold_s must be 0 to 30 seconds, not {config['live_hold_s']}")
+    if config["live_hold_threads"] < 0:
+        raise ConfigError(f"live_hold_threads must be 0 or more, not {config['live_hold_threads']}")
+    return config["live_hold_threads"] if config["live_hold_s"] else 0
 
 
 def check_clone(data_dir=None):

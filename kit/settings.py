@@ -264,8 +264,22 @@ SETTINGS = [
     Setting(
         "live_poll_ms",
         700,
-        "How often a tablet in a live class asks the kit for the teacher's page (ms); "
-        'see docs/performance.md, "Live class", for what it costs.',
+        "How often a tablet in a live class asks the kit for the teacher's page when its "
+        "last ask was not held (holding off, or the worker's held asks all taken) (ms).",
+        int,
+    ),
+    Setting(
+        "live_hold_s",
+        10,
+        "How long the kit holds a live-class tablet's poll waiting for the teacher to move "
+        "(seconds, at most 30; 0: never hold, tablets poll every live_poll_ms).",
+        int,
+    ),
+    Setting(
+        "live_hold_threads",
+        32,
+        "Tablets' polls each worker may hold at once, in threads of their own beside "
+        "`threads`; the tablets beyond them poll.",
         int,
     ),
     Setting(

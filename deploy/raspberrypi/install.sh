@@ -18,6 +18,10 @@ KIT_USER=classroom-kit
 HERE=$(cd "$(dirname "$0")" && pwd)
 NM=/etc/NetworkManager
 APT_PACKAGES="python3 python3-venv network-manager dnsmasq-base avahi-daemon libnss-mdns nftables fake-hwclock iw"
+# Wanted, not needed: espeak-ng reads a remote teacher's notes aloud on the tablets
+# (kit/notes_aloud.py; Raspberry Pi OS Lite lacks it). A Pi with no link to fetch it still
+# gets the kit, with notes shown and not heard, until the installer is re-run online.
+APT_WANTED="espeak-ng"
 
 usage() {
     cat <<'EOF'
@@ -172,17 +176,30 @@ fi
 # ---- steps ----------------------------------------------------------------------------
 systemd_running() { [ -d /run/systemd/system ]; }
 
-install_packages() {
-    missing=''
-    for package in $APT_PACKAGES; do
+not_installed() {
+    for package do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || \
-            missing="$missing $package"
+            printf ' %s' "$package"
     done
+}
+
+install_packages() {
+    # shellcheck disable=SC2086  # lists of package names
+    missing=$(not_installed $APT_PACKAGES)
     [ "$HOTSPOT" = yes ] || missing=$(echo "$missing" | sed 's/ iw//')
     if [ -n "$missing" ]; then
         say "installing$missing"
-        # shellcheck disable=SC2086  # a list of package names
+        # shellcheck disable=SC2086
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+    fi
+    # shellcheck disable=SC2086
+    wanted=$(not_installed $APT_WANTED)
+    if [ -n "$wanted" ]; then
+        say "installing$wanted"
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $wanted ||
+            echo "warning: could not install$wanted (no internet?): the kit works, notes are shown but" \
+                "not read aloud; re-run the installer when the Pi is online" >&2
     fi
 }
 

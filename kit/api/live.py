@@ -1,13 +1,17 @@
 """A live class as tablets and the projector see it: the state they poll, answers, hands.
 
-A tablet polls GET /api/v1/live with the ETag of its last answer in If-None-Match; while
-the teacher has not moved, the kit answers 304 after one query (docs/architecture.md).
+A tablet asks GET /api/v1/live with the ETag of its last answer in If-None-Match; while
+the teacher has not moved, the kit answers 304 after one query. With `wait=1` the kit
+holds that 304 until the class changes (up to `live_hold_s`; kit.live.hold), so the
+tablet learns of a move at once instead of at its next poll (docs/architecture.md).
 """
+
+import time
 
 from flask import current_app, jsonify, make_response, request
 
 from ..errors import Unauthorized
-from ..live import room
+from ..live import hold, room
 from ..storable import NotJSON, loads
 from ..web.learn.auth import current_learner
 from . import bp
@@ -39,10 +43,37 @@ def _fresh(response):
 
 @bp.get("/live")
 def live_state():
-    """The learner's class's live class (null when none runs); 304 when unchanged."""
+    """The learner's class's live class (null when none runs); 304 when unchanged.
+
+    With `wait=1`, a 304 is held until the class changes or `live_hold_s` passes, within
+    this worker's thread budget; `X-Live-Held: 1` says it was, and the tablet asks again
+    at once. Over the budget (or with holding off) it is answered at once, as a poll.
+    """
     learner = _learner()
+    kit = current_app.config["KIT"]
+    seen = hold.version()  # before the read: a change after it wakes the wait below
     live = room.learner_live(learner, here=request.args.get("here") == "1")
-    return state_response(live, room.etag(live))
+    tag, held = room.etag(live), False
+    if (
+        request.args.get("wait") == "1"
+        and live is not None
+        and kit["live_hold_s"] > 0
+        and request.if_none_match.contains(tag)
+        and hold.hold_once(kit["live_hold_threads"])
+    ):
+        held = True
+        try:
+            deadline = time.monotonic() + kit["live_hold_s"]
+            while request.if_none_match.contains(tag) and time.monotonic() < deadline and not hold.stopping():
+                hold.wait_past(seen, deadline, (live.id, learner.id))
+                seen = hold.version()
+                live = room.learner_live(learner)
+                tag = room.etag(live)
+        finally:
+            hold.done()
+    response = state_response(live, tag)
+    response.headers["X-Live-Held"] = "1" if held else "0"
+    return response
 
 
 def state_response(live, tag):

@@ -20,11 +20,14 @@ def is_teacher_area(path):
     return any(path == area or path.startswith(area + "/") for area in TEACHER_AREAS)
 
 
-def error_page(status, detail="", headers=()):
-    """Return (html, status, headers) for an error; plain text if even the page cannot be drawn."""
+def error_page(status, detail="", headers=(), for_learners=False):
+    """Return (html, status, headers) for an error; plain text if even the page cannot be drawn.
+
+    A learner's page shows the detail only when it was written for them (KitError.for_learners).
+    """
     teacher = is_teacher_area(request.path)
     try:
-        context = {"status": status, "detail": detail}
+        context = {"status": status, "detail": detail if teacher or for_learners else ""}
         if teacher:
             context["kit_user"] = _teacher_or_none()
         html = render_template("teach/error.html" if teacher else "learn/error.html", **context)

@@ -55,6 +55,7 @@ def create_hub_app(data_dir=None, database_url=None, config=None):
     app = Flask(__name__)
     app.config["HUB"] = config
     app.config["SECRET_KEY"] = config["hub_secret_key"]
+    app.config["SESSION_COOKIE_NAME"] = "hub_session"  # not the kit's (kit/app.py says why)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["MAX_CONTENT_LENGTH"] = max(config["max_batch_bytes"], config["max_pack_bytes"])

@@ -7,6 +7,7 @@ to docs/img/, see teach_setup.py).
 
 import re
 import sqlite3
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -37,7 +38,10 @@ def served(installed_kit):
         assign(room.id, "mini")
     finally:
         database.close()
-    server = KitServer(installed_kit, env={"KIT_WORKERS": "2", "KIT_LIVE_POLL_MS": "500"}).start()
+    # A short hold: Chromium's offline switch does not cut an ask already held, so a tablet
+    # "loses the Wi-Fi" once its held ask has ended (see the test).
+    env = {"KIT_WORKERS": "2", "KIT_LIVE_POLL_MS": "500", "KIT_LIVE_HOLD_S": "2"}
+    server = KitServer(installed_kit, env=env).start()
     yield server, room.id
     server.stop()
 
@@ -66,6 +70,16 @@ def live_answers(data_dir):
         ).fetchall()
 
 
+def pages_shown(data_dir, learner):
+    with sqlite3.connect(data_dir / "kit.db") as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT json_extract(e.payload, '$.page') FROM event e JOIN learner l ON l.id = e.learner_id"
+            " WHERE e.kind = 'live_page_shown' AND l.display_name = ?",
+            (learner,),
+        ).fetchall()
+    return {page for (page,) in rows}
+
+
 def shown_step(page):
     return page.locator("main.live section.step:not([hidden])")
 
@@ -87,6 +101,11 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
         page.get_by_role("button", name=name).click()
         page.wait_for_url(re.compile(r"/live$"))  # the lessons page sent it to the live class
         tablets[name] = (context, page)
+    asks = []  # Ada's asks for the class's state, and whether the kit held each
+    tablets["Ada"][1].on(
+        "response",
+        lambda r: "/api/v1/live?" in r.url and asks.append(("wait=1" in r.url, r.headers.get("x-live-held"))),
+    )
     expect(teacher.locator("#live-connected")).to_have_text("3 of 3 connected", timeout=15000)
     # With its script running, a tablet needs no "Show my teacher's page" link; the hand shows.
     expect(tablets["Ada"][1].get_by_role("link", name="Show my teacher’s page")).to_be_hidden()
@@ -102,6 +121,7 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
     # Cy's tablet loses the Wi-Fi; the class moves on to the first question and asks it.
     cy.evaluate("window.__sameDocument = true")
     tablets["Cy"][0].set_offline(True)
+    expect(cy.locator("#live-status")).to_have_text(re.compile("Waiting for the kit"), timeout=10000)
     teacher.get_by_role("button", name="Next").click()
     expect(teacher.locator("#live-page")).to_have_text("Page 3 of 7")
     teacher.get_by_role("button", name="Ask this question").click()
@@ -205,6 +225,14 @@ def test_a_teacher_leads_three_tablets_and_a_projector(served, contexts, install
     for page in (ada, ben, cy):
         page.wait_for_url(re.compile(r"/lessons$"), timeout=15000)
     wait_true(teacher, "document.querySelector('#summary') !== null")
+    # The tablets followed by held asks (live.js asks with wait=1; the kit held them), and the
+    # pages each showed reached the event log, though live.js sends them up to 3 s later.
+    assert asks and all(wait for wait, _held in asks)
+    assert any(held == "1" for _wait, held in asks)
+    deadline = time.monotonic() + 15
+    while not {1, 2, 4} <= pages_shown(installed_kit, "Ada") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert {1, 2, 4} <= pages_shown(installed_kit, "Ada")
 
 
 def scripts_of(page):

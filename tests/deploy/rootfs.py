@@ -21,12 +21,14 @@ import requests
 
 CACHE = Path(os.environ.get("KIT_DEPLOY_CACHE", Path.home() / ".cache" / "classroom-kit"))
 MIRROR = os.environ.get("KIT_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-# What Raspberry Pi OS Lite already has that install.sh relies on, so the test's apt
-# step only checks. Changing this list changes ROOT_NAME, so a stale cache is not used.
+# What install.sh relies on, so the test's apt step only checks: what Raspberry Pi OS Lite
+# already has, and espeak-ng, which the installer adds there (test_install.py removes it
+# once to see it added back from the root's own apt cache). Changing this list changes
+# ROOT_NAME, so a stale cache is not used.
 PACKAGES = (
     "systemd,systemd-sysv,libpam-systemd,dbus,python3,python3-venv,ca-certificates,"
     "iproute2,procps,network-manager,dnsmasq-base,avahi-daemon,libnss-mdns,nftables,"
-    "fake-hwclock,iw"
+    "fake-hwclock,espeak-ng,iw"
 )
 ROOT_NAME = "bookworm-root-" + hashlib.sha256(PACKAGES.encode()).hexdigest()[:10]
 # The Pi's architecture, run under qemu-user: its own cache folder beside the x86-64 one.
@@ -137,9 +139,13 @@ class Overlay:
         paths = (str(p.relative_to(self.upper)) for p in self.upper.rglob("*"))
         return sorted(p for p in paths if p != "src" and not p.startswith("src/"))
 
-    def run(self, *command, binds=(), env=None, timeout=300, check=True):
-        """Run a command in the root (not booted), like a chroot with /proc and /dev."""
-        args = [*NSPAWN, "--pipe", "-D", str(self.merged)]
+    def run(self, *command, binds=(), env=None, timeout=300, check=True, offline=False):
+        """Run a command in the root (not booted), like a chroot with /proc and /dev.
+
+        offline=True gives it a network of its own (only its loopback): proof that it
+        fetched nothing, as on a Pi with no link.
+        """
+        args = [*NSPAWN, "--pipe", "-D", str(self.merged), *(["--private-network"] if offline else [])]
         args += [f"--bind-ro={b}" for b in binds]
         args += [f"--setenv={k}={v}" for k, v in (env or {}).items()]
         result = subprocess.run([*args, *command], capture_output=True, text=True, timeout=timeout)

@@ -43,6 +43,7 @@ from tests.sync.conftest import Hub
 
 from . import emulation
 from .conftest import ANSWERS, DEPLOY, ROOT, Installed, dependency_key, install_args, rootfs
+from .notes_heard import a_learner_hears_a_note
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # a cold root build is minutes
 
@@ -412,3 +413,11 @@ def test_booted_arm64_root_serves_a_lesson_from_an_imported_pack(booted):
     status_line, _, page = visit.stdout.partition("\n")
     assert status_line.startswith("200 /lesson/first-steps/")
     assert "Touching the screen" in page
+
+
+def test_booted_arm64_kit_reads_a_remote_teachers_note_aloud(booted):
+    """espeak-ng from Debian's arm64 packages, run by the kit's unit (its system-call
+    filters are not checked under emulation, test_boot.py checks them on x86-64)."""
+    wait_healthy(booted)
+    seconds = a_learner_hears_a_note(booted, timeout=300)
+    assert 1 < seconds < 10  # eight words at 135 a minute

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from .conftest import install_args, rootfs
+from .notes_heard import a_learner_hears_a_note
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +175,11 @@ def test_sandboxed_server_still_sees_the_boot_id_the_sync_agent_sends(booted):
     inside = booted.sh(f"nsenter -t {main_pid(booted)} -m cat /proc/sys/kernel/random/boot_id")
     assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", inside.stdout.strip())
     assert booted.sh(f"nsenter -t {main_pid(booted)} -m cat /proc/meminfo").stdout
+
+
+def test_the_sandboxed_kit_reads_a_remote_teachers_note_aloud(booted):
+    """The installer added espeak-ng, and the service's sandbox (no devices, no writable
+    and executable memory, its system-call filter) still lets the kit run it."""
+    wait_healthy(booted)
+    seconds = a_learner_hears_a_note(booted)
+    assert 1 < seconds < 10  # eight words at 135 a minute

@@ -15,9 +15,9 @@ from .conftest import install_args, rootfs
 pytestmark = pytest.mark.slow
 
 
-def install(overlay, kit_wheel, wheelhouse, *extra, check=True):
+def install(overlay, kit_wheel, wheelhouse, *extra, check=True, offline=False):
     binds, command = install_args(kit_wheel, wheelhouse, *extra)
-    return overlay.run(*command, binds=binds, check=check, timeout=300)
+    return overlay.run(*command, binds=binds, check=check, timeout=300, offline=offline)
 
 
 @pytest.fixture
@@ -196,3 +196,51 @@ def test_a_first_try_that_made_only_the_group_is_finished(bare, kit_wheel, wheel
     user = overlay.run("getent", "passwd", "classroom-kit").stdout.split(":")
     group = overlay.run("getent", "group", "classroom-kit").stdout.split(":")
     assert user[3] == group[2] and user[6].strip() == "/usr/sbin/nologin"
+
+
+def test_a_pi_without_espeak_ng_gets_it_so_notes_can_be_read_aloud(bare, kit_wheel, wheelhouse):
+    """Raspberry Pi OS Lite has no espeak-ng: the installer's apt step adds it, so a learner
+    can hear a remote teacher's note (kit/notes_aloud.py). Offline here: apt takes the
+    package from the root's own cache, where debootstrap left it."""
+    from .conftest import ANSWERS
+
+    bare.run("dpkg", "--remove", "espeak-ng")
+    assert not (bare.merged / "usr/bin/espeak-ng").exists()
+    result = install(bare, kit_wheel, wheelhouse, *ANSWERS, offline=True)
+    assert re.search(r"^==> installing .*\bespeak-ng\b", result.stdout, re.M), result.stdout
+    status = bare.run("dpkg-query", "-W", "-f=${Status}", "espeak-ng").stdout
+    assert status == "install ok installed"
+    # The kit's own user makes a note's clip with it, as the server does on a first listen.
+    made = bare.run(
+        "runuser", "-u", "classroom-kit", "--", "/opt/classroom-kit/venv/bin/python", "-c", SAY, timeout=120
+    )
+    assert made.stdout.split() == ["en-gb", "RIFF"], made.stdout
+
+
+def test_a_pi_that_cannot_fetch_espeak_ng_gets_the_kit_with_notes_only_shown(bare, kit_wheel, wheelhouse):
+    """No link and no copy in apt's cache: espeak-ng is wanted, not needed, so the
+    installer says why notes will not be heard and finishes."""
+    from .conftest import ANSWERS
+
+    bare.run("dpkg", "--remove", "espeak-ng")
+    bare.run("sh", "-c", "rm /var/cache/apt/archives/espeak-ng_*.deb")
+    result = install(bare, kit_wheel, wheelhouse, *ANSWERS, offline=True)
+    assert "Classroom Kit is installed." in result.stdout
+    assert (
+        "warning: could not install espeak-ng (no internet?): the kit works, notes are shown but "
+        "not read aloud; re-run the installer when the Pi is online"
+    ) in result.stderr
+    voice = bare.run(
+        "runuser", "-u", "classroom-kit", "--", "/opt/classroom-kit/venv/bin/python", "-c", NO_VOICE
+    )
+    assert voice.stdout.strip() == "None"  # so the tablets show no speaker button
+
+
+NO_VOICE = "from kit import notes_aloud; print(notes_aloud.voice_for('en'))"
+
+# kit.notes_aloud as the server calls it, in the data folder the installer made.
+SAY = """
+from kit import notes_aloud
+clip = notes_aloud.clip("/var/lib/classroom-kit", "00000000-0000-4000-8000-000000000000", "Well done", "en")
+print(notes_aloud.voice_for("en"), clip.read_bytes()[:4].decode())
+"""

@@ -6,7 +6,7 @@ from .test_pages import sign_in
 
 
 def _cookie(client):
-    return client.get_cookie("session").value
+    return client.get_cookie("kit_session").value
 
 
 def test_a_verified_cookie_is_reused_and_a_tampered_one_refused(learn_app, ids):
@@ -23,7 +23,7 @@ def test_a_verified_cookie_is_reused_and_a_tampered_one_refused(learn_app, ids):
         f"{payload}.{stamp}",
         "",
     ):
-        forged.set_cookie("session", bad)
+        forged.set_cookie("kit_session", bad)
         assert forged.get("/api/v1/progress").status_code == 401, bad
 
 
@@ -51,6 +51,6 @@ def test_sessions_holding_lists_are_never_shared_between_requests(learn_app):
     cookie = _cookie(client)
     replay = learn_app.test_client()
     for _ in range(2):  # the same cookie twice: each request reads what the cookie says
-        replay.set_cookie("session", cookie)
+        replay.set_cookie("kit_session", cookie)
         assert replay.get("/test-flash").get_data(as_text=True) == "2"
     assert cookie not in learn_app.session_interface._verified

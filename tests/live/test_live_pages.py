@@ -53,6 +53,14 @@ def test_a_learner_opens_the_live_page_at_the_teachers_step(learners, teacher, l
     assert 'data-role="learner"' in page and "Raise my hand" in page
 
 
+def test_the_live_page_asks_to_be_held_unless_holding_is_off(live_app, learners, teacher, live):
+    page = learners["ada"].get("/live").get_data(as_text=True)
+    assert 'data-state-url="/api/v1/live?here=1&amp;wait=1" data-hold-ms="10000"' in page
+    live_app.config["KIT"]["live_hold_s"] = 0
+    page = learners["ben"].get("/live").get_data(as_text=True)
+    assert 'data-state-url="/api/v1/live?here=1" data-hold-ms="0"' in page
+
+
 def test_without_a_live_class_the_live_page_sends_the_learner_to_their_lessons(learners):
     response = learners["ada"].get("/live")
     assert response.status_code == 302 and response.headers["Location"].endswith("/lessons")

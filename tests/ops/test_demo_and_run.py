@@ -39,6 +39,13 @@ def test_demo_makes_a_class_accounts_and_packs_and_is_rerunnable(data_dir, kit):
     ]
     teacher = User.get(User.username == "teacher")
     assert teacher.role == "teacher" and check_password(teacher.password_hash, passwords["teacher"])
+    # The demo teacher's "My training" makes a profile of its own; the trainee on the
+    # tablets stays a tablet learner.
+    from kit.training import open_profile
+
+    profile = open_profile(teacher)
+    trainees = {l.display_name: l.teacher_id for l in training.learners}
+    assert trainees == {"Teacher Amina": None, profile.display_name: teacher.id}
 
 
 def test_readme_run_command_serves_the_sample_lessons(tmp_path):

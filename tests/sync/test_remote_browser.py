@@ -72,7 +72,7 @@ def test_a_note_and_a_lesson_from_the_hub_reach_the_learner_and_come_back_seen(
         table = teacher.locator("table.from-afar")
         expect(table).to_contain_text("mini / 02-shapes")
         expect(table).to_contain_text("Well done on counting")
-        expect(table).to_contain_text("seen by the learner")
+        expect(table.locator("tr", has_text="Well done on counting")).to_contain_text("delivered · seen")
         shot(teacher, "teacher-from-afar", tmp_path)
         kit_context.close()
 

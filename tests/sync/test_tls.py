@@ -105,7 +105,7 @@ def test_hub_cookies_are_secure_when_served_over_tls(tmp_path, certificates):
         over_tls = requests.get(proxy.url + "/signin", verify=folder / "ca.pem", timeout=10)
         plain = requests.get(hub.url + "/signin", timeout=10)
         for response in (over_tls, plain):
-            assert response.status_code == 200 and "session=" in response.headers["Set-Cookie"]
+            assert response.status_code == 200 and "hub_session=" in response.headers["Set-Cookie"]
             assert "HttpOnly" in response.headers["Set-Cookie"]
             assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert "; Secure" in over_tls.headers["Set-Cookie"]

@@ -206,7 +206,7 @@ def test_pack_upload_and_remove_on_a_real_server(teach_server, mini_pack_file, t
             files={"file": ("mini.kitpack", handle)},
         )
     assert "Installed mini 1.0.0." in again.text
-    cookie = next(c for c in http.cookies if c.name == "session")
+    cookie = next(c for c in http.cookies if c.name == "kit_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     assert cookie.get_nonstandard_attr("SameSite") == "Lax"
     assert not list((teach_server.data_dir).glob(".upload-*"))

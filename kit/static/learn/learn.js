@@ -61,7 +61,8 @@
     xhr.send(data === null ? null : JSON.stringify(data));
   }
 
-  function enqueue(kind, payload) {
+  /* `within`: send it within that many ms (default 150) unless something sooner sends it. */
+  function enqueue(kind, payload, within) {
     var token = body.getAttribute("data-token");
     if (!token || !player) { return null; }
     var event = {
@@ -72,12 +73,13 @@
     var queue = load();
     queue.push({ t: token, e: event });
     save(queue);
-    schedule(150);
+    within = within === undefined ? 150 : within;
+    if (!timer || Date.now() + within < due) { schedule(within); }
     return event;
   }
 
-  var timer = null, busy = false, sent = false, delay = 1000, batchSize = BATCH;
-  function schedule(ms) { if (timer) { clearTimeout(timer); } timer = setTimeout(flush, ms); }
+  var timer = null, due = 0, busy = false, sent = false, delay = 1000, batchSize = BATCH;
+  function schedule(ms) { if (timer) { clearTimeout(timer); } due = Date.now() + ms; timer = setTimeout(flush, ms); }
   function retryLater() {
     showStatus("waiting");
     schedule(delay);

@@ -1,7 +1,10 @@
 /* A live class on tablets and on the projector: follow the teacher's page without reloading.
    Plain ES5 for old Android WebViews (Chrome 70): no arrow functions, no optional chaining.
-   It asks the kit for the class's state every poll_ms with the last answer's ETag, so the
-   kit answers 304 (no body) until the teacher moves. Loaded only on the two live pages
+   It asks the kit for the class's state with the last answer's ETag, so the kit answers
+   304 (no body) until the teacher moves. A tablet's ask carries wait=1: the kit holds it
+   until the teacher moves (up to data-hold-ms) and says X-Live-Held: 1, and the tablet
+   asks again at once; an answer not held (the kit's budget of held asks was full) is a
+   poll, asked again after poll_ms. The projector polls. Loaded only on the two live pages
    (every other learner page has the small watch.js, which brings the tablet here). Roles:
    - the learner's live page: show the teacher's step, the pause screen, the question
      asked to the room (answers queue in the browser while the kit is away), the hand;
@@ -16,6 +19,10 @@
   var ANSWERS = "kit.live.answers", SEEN = "kit.live.seen";
   var tag = null, period = 1000, failures = 0, timer = null, live = null, recallSeen = -1;
   var shownStep = +main.getAttribute("data-step"), lastNote = "", lateFor = 0, askedSeen = 0;
+  var holdMs = +(main.getAttribute("data-hold-ms") || 0);
+  /* 60 tablets learn of a move within the same few ms: their page-shown events go over
+     SPREAD_MS, not in one burst that other learners' saves would queue behind. */
+  var SPREAD_MS = 3000;
 
   function load(key, fallback) { try { return JSON.parse(window.localStorage.getItem(key) || "null") || fallback; } catch (e) { return fallback; } }
   function keep(key, value) { try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ } }
@@ -24,13 +31,13 @@
   function send(method, url, data, done) {
     var xhr = new XMLHttpRequest();
     xhr.open(method, url, true);
-    xhr.timeout = 8000;
+    xhr.timeout = 8000 + (method === "GET" ? holdMs : 0);
     if (method === "GET" && tag) { xhr.setRequestHeader("If-None-Match", tag); }
     if (data !== null) { xhr.setRequestHeader("Content-Type", "application/json"); }
     xhr.onload = function () {
       var parsed = null;
       if (xhr.status === 200 || xhr.status >= 400) { try { parsed = JSON.parse(xhr.responseText); } catch (e) { parsed = null; } }
-      done(xhr.status, parsed, xhr.getResponseHeader("ETag"));
+      done(xhr.status, parsed, xhr.getResponseHeader("ETag"), xhr.getResponseHeader("X-Live-Held") === "1");
     };
     xhr.onerror = xhr.ontimeout = function () { done(0, null, null); };
     xhr.send(data === null ? null : JSON.stringify(data));
@@ -39,14 +46,14 @@
   function schedule(ms) { if (timer) { clearTimeout(timer); } timer = setTimeout(tick, ms); }
   function tick() {
     timer = null;
-    send("GET", stateUrl, null, function (code, data, etag) {
+    send("GET", stateUrl, null, function (code, data, etag, held) {
       if (code === 200 && data) { tag = etag; failures = 0; connected(true); apply(data); }
       else if (code === 304) { failures = 0; connected(true); }
       else if (code === 404 && role === "projector") { window.location.reload(); return; }
       else if (code === 401) { return; }  /* signed out on this tablet: nothing to follow */
       else { failures += 1; connected(false); }
       if (role === "learner") { flushAnswers(); }
-      schedule(failures ? Math.min(3000, period * (1 + failures)) : period);
+      schedule(failures ? Math.min(3000, period * (1 + failures)) : held ? 0 : period);
     });
   }
 
@@ -86,7 +93,7 @@
     shownStep = n;
     window.scrollTo(0, 0);
     if (kit) { kit.announce(target); }  // sign.js: a sign-first learner's clip starts
-    if (role === "learner" && kit) { kit.enqueue("live_page_shown", { live: live.id, page: n }); }
+    if (role === "learner" && kit) { kit.enqueue("live_page_shown", { live: live.id, page: n }, Math.random() * SPREAD_MS); }
   }
 
   function banner() {

@@ -17,13 +17,19 @@ from ...answer_checks import check_and_record
 from ...assignments import assigned_lessons
 from ...courses.views import learner_courses, lesson_locked
 from ...db import database
-from ...errors import KitError
+from ...errors import KitError, NotFound
 from ...events import record, server_event
 from ...models import LessonProgress
 from ...packs.lessons import get_lesson
 from . import bp
 from .auth import current_learner, make_token
 from .player_page import player_page
+
+
+class NoteTakenBack(NotFound):
+    """A note the local teacher undid: its learner hears why there is nothing to play."""
+
+    for_learners = True
 
 
 def learner_required(view):
@@ -105,10 +111,14 @@ def lessons():
 @learner_required
 def note_aloud(item_id):
     """A note to this learner, or to their class, read aloud in the page's language (kit.notes_aloud)."""
-    note = next((n for n in from_afar.notes_for(g.learner) if n.id == item_id), None)
+    note = from_afar.note_to(g.learner, item_id)
     if note is None:
         abort(404)
-    path = notes_aloud.clip(current_app.config["KIT"]["data"], note.change_id, note.text, get_locale())
+    data = current_app.config["KIT"]["data"]
+    if note.undone_at is not None:
+        notes_aloud.forget(data, note.change_id)  # a clip made while the teacher was undoing it
+        raise NoteTakenBack(_("Your teacher took this note back: there is nothing to hear."))
+    path = notes_aloud.clip(data, note.change_id, note.text, get_locale())
     response = send_file(path, mimetype="audio/wav", conditional=True, max_age=86400)
     response.cache_control.private = True  # one learner's note, on a shared tablet's cache only
     return response
