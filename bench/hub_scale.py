@@ -10,16 +10,20 @@ the hub's counts agree, and every kit's cursor is at its last seq.
 Then the report pass, once per generator shape (`--report-shapes real,worst`: see
 _event_row): a generator COPYs N events straight into hub_event (the same table the ingest
 path fills), `kit hub reports rebuild` makes the summaries, and each report page and CSV is
-asked 20 times by a signed-in manager; p95 per route. The load average is kept with every
-run (the machine may be shared).
+asked 20 times by a signed-in manager; p95 per route. With `--baseline TREE` (another
+commit's source, `git archive <commit> | tar -x -C TREE`) that tree's hub serves the same
+database beside this one's and each request goes to both in turn: the p95 ratio per route is
+the comparison (same data, same load). The load average is kept with every run (the machine
+may be shared).
 
 Run: bench/run hub-scale [--kits 50 --events 2000 --batch 500 --workers 1,2,4 --report-events 1000000
-                          --report-shapes real,worst --out hub-scale]
+                          --report-shapes real,worst --baseline TREE --out hub-scale]
      (--workers "" for the reports alone, --report-events 0 for the ingest alone)
 Bounded: each run has a fixed number of requests, each with a timeout.
 """
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -69,10 +73,18 @@ def _events(kit_index, first, last, now_ms):
 
 
 class Hub:
-    def __init__(self, url, workers, folder):
-        self.url_db, self.workers, self.folder = url, workers, Path(folder)
+    """A hub serving a data folder; `tree`: the source tree it runs (another commit's, as a baseline)."""
+
+    def __init__(self, url, workers, folder, tree=ROOT, init=True):
+        self.url_db, self.workers, self.folder, self.tree = url, workers, Path(folder), Path(tree)
         self.port = free_port()
         self.env = {**os.environ, "KIT_HUB_DATA": str(self.folder), "KIT_HUB_DATABASE": url}
+        self.ready = "/readyz"
+        if tree != ROOT:
+            self.env["PYTHONPATH"] = str(tree)
+            self.ready = "/healthz"  # an older hub's /readyz refuses a newer schema; it reads it all the same
+        if not init:
+            return
         subprocess.run(
             [sys.executable, "-m", "kit", "hub", "init"],
             env=self.env,
@@ -99,18 +111,19 @@ class Hub:
                 str(self.workers),
             ],
             env=self.env,
-            cwd=ROOT,
+            cwd=self.tree,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.base + "/readyz", timeout=2).status_code == 200:
+                if requests.get(self.base + self.ready, timeout=2).status_code == 200:
                     return self
             except requests.RequestException:
                 time.sleep(0.2)
-        raise RuntimeError("the hub did not become ready in 60 s")
+        self.__exit__()  # not left serving when its start fails
+        raise RuntimeError(f"the hub did not become ready in 60 s (its log: {self.folder / 'hub.log'})")
 
     @property
     def base(self):
@@ -310,7 +323,58 @@ def load():
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def report_run(url, total, folder, shape):
+ROUTES = [
+    "/reports/hours",
+    "/reports/learners",
+    "/reports/learners?page=2",
+    "/reports/completion",
+    "/reports/hours.csv",
+    "/reports/learners.csv",
+    "/reports/completion.csv",
+    "/programme",
+    "/programme/hours.svg",
+    "/programme/hours.csv",
+    "/programme/learners.csv",
+    "/programme/completion.csv",
+    "/programme?site=Site+3",
+    "/programme?from=2024-01&to=2024-12",
+    "/programme?from=2024-01&to=2024-12&site=Site+3&course=pack2",
+]
+
+
+def _signed_in(hub):
+    """A session of the bench's manager at `hub`."""
+    s = requests.Session()
+    form = s.get(hub.base + "/signin", timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+    s.post(
+        hub.base + "/signin",
+        data={"username": "bench", "password": "bench-password-1", "csrf_token": token},
+        timeout=30,
+    )
+    return (hub, s)
+
+
+def _time_routes(hubs, sessions, routes, times=20):
+    """p50 and p95 of each route at each hub, the hubs asked in turn (same load for both)."""
+    timings = {name: {} for name in hubs}
+    for route in routes:
+        taken = {name: [] for name in hubs}
+        for _ in range(times):
+            for name, (hub, s) in sessions.items():
+                t0 = time.perf_counter()
+                answer = s.get(hub.base + route, timeout=60)
+                taken[name].append(time.perf_counter() - t0)
+                assert answer.status_code == 200, (name, route, answer.status_code)
+        for name, seconds in taken.items():
+            timings[name][route] = {
+                "p50_ms": round(stats.percentile(seconds, 50) * 1000, 1),
+                "p95_ms": round(stats.percentile(seconds, 95) * 1000, 1),
+            }
+    return timings
+
+
+def report_run(url, total, folder, shape, baseline=None):
     hub = Hub(url, 2, folder)
     loads = {"start": load()}
     t0 = time.perf_counter()
@@ -336,45 +400,13 @@ def report_run(url, total, folder, shape):
     hub.in_process()
     add_user("bench", "bench-password-1")
     database.close()
-    routes = [
-        "/reports/hours",
-        "/reports/learners",
-        "/reports/learners?page=2",
-        "/reports/completion",
-        "/reports/hours.csv",
-        "/reports/learners.csv",
-        "/reports/completion.csv",
-        "/programme",
-        "/programme/hours.svg",
-        "/programme/hours.csv",
-        "/programme/learners.csv",
-        "/programme/completion.csv",
-        "/programme?site=Site+3",
-        "/programme?from=2024-01&to=2024-12",
-        "/programme?from=2024-01&to=2024-12&site=Site+3&course=pack2",
-    ]
-    timings = {}
+
     loads["routes_start"] = load()
-    with hub:
-        s = requests.Session()
-        form = s.get(hub.base + "/signin", timeout=30).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
-        s.post(
-            hub.base + "/signin",
-            data={"username": "bench", "password": "bench-password-1", "csrf_token": token},
-            timeout=30,
-        )
-        for route in routes:
-            times = []
-            for _ in range(20):
-                t0 = time.perf_counter()
-                answer = s.get(hub.base + route, timeout=60)
-                times.append(time.perf_counter() - t0)
-                assert answer.status_code == 200, (route, answer.status_code)
-            timings[route] = {
-                "p50_ms": round(stats.percentile(times, 50) * 1000, 1),
-                "p95_ms": round(stats.percentile(times, 95) * 1000, 1),
-            }
+    trees = {"base": baseline, "new": ROOT} if baseline else {"new": ROOT}
+    hubs = {name: Hub(url, 2, folder, tree, init=False) for name, tree in trees.items()}
+    with contextlib.ExitStack() as stack:
+        sessions = {name: _signed_in(stack.enter_context(h)) for name, h in hubs.items()}
+        timings = _time_routes(hubs, sessions, ROUTES)
     loads["routes_end"] = load()
     return {
         "shape": shape,
@@ -384,7 +416,14 @@ def report_run(url, total, folder, shape):
         "generate_s": round(generated, 1),
         "rebuild": rebuilt,
         "rebuild_s": round(rebuild_s, 1),
-        "routes": timings,
+        "routes": timings["new"],
+        "base_routes": timings.get("base"),
+        "p95_ratio_base_over_new": {
+            route: round(timings["base"][route]["p95_ms"] / timings["new"][route]["p95_ms"], 2)
+            for route in ROUTES
+        }
+        if baseline
+        else None,
     }
 
 
@@ -397,6 +436,10 @@ def main(argv=None):
     parser.add_argument("--report-events", type=int, default=1_000_000)
     parser.add_argument(
         "--report-shapes", default="real,worst", help="generator shapes: " + ", ".join(SHAPES)
+    )
+    parser.add_argument(
+        "--baseline",
+        help="another source tree (git archive of a commit) whose hub is timed on the same routes, in turn",
     )
     parser.add_argument(
         "--out", default="hub-scale", help="name of the results in bench/results (.json, .svg)"
@@ -429,7 +472,13 @@ def main(argv=None):
             name = f"reports_{shape}"
             _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", name)
             with tempfile.TemporaryDirectory() as folder:
-                run = report_run(url.rsplit("/", 1)[0] + "/" + name, args.report_events, folder, shape)
+                run = report_run(
+                    url.rsplit("/", 1)[0] + "/" + name,
+                    args.report_events,
+                    folder,
+                    shape,
+                    args.baseline and Path(args.baseline).resolve(),
+                )
             print(json.dumps(run, indent=1), flush=True)
             result["reports"].append(run)
     finally:

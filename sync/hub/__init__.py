@@ -17,6 +17,8 @@ from kit.web import headers
 from .. import protocol
 from . import api, certificate_pages, db, errors, health, programme, remote, settings, summaries, web
 
+SUMMARY_MIGRATIONS = {"0020_report_summaries.sql", "0023_learner_counts.sql", "0024_range_counts.sql"}
+
 
 class HubSessions(SecureCookieSessionInterface):
     """Session cookies marked Secure whenever the request came over TLS (a proxy's X-Forwarded-Proto counts)."""
@@ -32,7 +34,7 @@ def open_hub(data_dir=None, database_url=None, create=True):
     config["database"] = config["database"] or db.default_url(data)
     db.open_database(config["database"])
     applied = db.migrate()
-    if {"0020_report_summaries.sql", "0023_learner_counts.sql"} & set(applied):  # events before the summaries
+    if SUMMARY_MIGRATIONS & set(applied):  # events stored before the summaries: fill them
         summaries.rebuild()
     config["hub_secret_key"] = secret_key(data, "hub_secret_key")
     return config

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from kit.csv_export import csv_text
 from kit.errors import KitError
 
-from . import charts
+from . import charts, ranges
 from .db import database
 from .models import Kit
 from .reports import certificates
@@ -78,7 +78,9 @@ class Filters:
 
 
 def sites():
-    return {k.kit_id: (k.site or k.name) for k in Kit.select(Kit.kit_id, Kit.site, Kit.name)}
+    return {
+        kit_id: site or name for kit_id, site, name in Kit.select(Kit.kit_id, Kit.site, Kit.name).tuples()
+    }
 
 
 def courses():
@@ -95,13 +97,19 @@ def courses():
 
 def site_months(f):
     """{(site, month): milliseconds on lessons}, summed per site by the database; a site with
-    events but no time on lessons is there with 0 (it counts among the active sites)."""
+    events but no time on lessons is there with 0 (it counts among the active sites).
+
+    hub_sum_kit_hours (a row a kit and month) unless a course is chosen: hub_sum_hours has a row
+    per pack as well, and sorting those to sum them per site was most of this page's time
+    (docs/performance.md).
+    """
     where, params = f.where()
+    table = "hub_sum_hours" if f.course else "hub_sum_kit_hours"
     return {
-        (site, month): int(ms)  # PostgreSQL's SUM: a Decimal
+        (site, month): int(ms)
         for site, month, ms in database.execute_sql(
-            "SELECT COALESCE(NULLIF(k.site, ''), k.name, s.kit_id) AS site_name, s.month, SUM(s.ms) "
-            f"FROM (SELECT kit_id, month, ms FROM hub_sum_hours WHERE {where}) s "
+            "SELECT COALESCE(NULLIF(k.site, ''), k.name, s.kit_id) AS site_name, s.month, CAST(SUM(s.ms) AS BIGINT) "
+            f"FROM (SELECT kit_id, month, ms FROM {table} WHERE {where}) s "
             "LEFT JOIN hub_kit k ON k.kit_id = s.kit_id GROUP BY site_name, s.month",
             params,
         )
@@ -133,11 +141,9 @@ def completion(f):
     """[(pack, lesson, started, completed, percent)] per lesson."""
     where, params = f.where()
     table = "hub_sum_lesson_count WHERE {where}"  # a learner is one kit's: kits' counts add up
-    if f.since or f.until:  # only hub_sum_lesson knows the months: a learner of two months is one
-        table = (
-            "(SELECT pack_id, lesson_id, kind, 1 AS learners FROM hub_sum_lesson WHERE {where} "
-            "GROUP BY pack_id, lesson_id, kind, kit_id, learner_uuid) d"
-        )
+    if f.since or f.until:  # a learner of two months is one: counted at their first month in the range
+        first, more = ranges.first_in_range(f.since)
+        table, params = f"hub_sum_lesson_prev WHERE {{where}} AND {first}", params + more
     counts = defaultdict(dict)
     for pack, lesson, kind, n in database.execute_sql(
         f"SELECT pack_id, lesson_id, kind, SUM(learners) FROM {table.format(where=where)} "
@@ -165,10 +171,17 @@ def tiles(f, cells=None):
 
 def _people(f):
     """Distinct learners under the filters: the kept per-kit counts (hub_sum_people) when only a
-    site is chosen; a month range or a course needs the distinct count over hub_sum_learner."""
+    site is chosen, the range counts (ranges.py) for a month range; a course needs the distinct
+    count over hub_sum_learner, the only table that knows a learner's packs."""
     where, params = f.where()
-    if f.since or f.until or f.course:  # DISTINCT in a subquery: hashed, where COUNT(DISTINCT) sorts
+    if f.course:  # DISTINCT in a subquery: hashed, where COUNT(DISTINCT) sorts
         sql = f"SELECT COUNT(*) FROM (SELECT DISTINCT kit_id, learner_uuid FROM hub_sum_learner WHERE {where}) d"
+    elif f.since or f.until:
+        first, more = ranges.first_in_range(f.since)
+        sql, params = (
+            f"SELECT COALESCE(SUM(learners), 0) FROM hub_sum_reach_prev WHERE {where} AND {first}",
+            params + more,
+        )
     else:
         sql = f"SELECT COALESCE(SUM(learners), 0) FROM hub_sum_people WHERE {where}"
     return int(database.execute_sql(sql, params).fetchone()[0])

@@ -76,9 +76,11 @@ def _session_seconds():
 
 
 def hours():
-    """Hours of learning per site and month: tablets' time on lessons (hub_sum_hours), and class-session attendance."""
+    """Hours of learning per site and month: tablets' time on lessons (hub_sum_kit_hours), and class-session attendance."""
     sites, lessons = _sites(), defaultdict(int)
-    for kit_id, month, ms in database.execute_sql("SELECT kit_id, month, ms FROM hub_sum_hours WHERE ms > 0"):
+    for kit_id, month, ms in database.execute_sql(
+        "SELECT kit_id, month, ms FROM hub_sum_kit_hours WHERE ms > 0"
+    ):
         lessons[(sites.get(kit_id, kit_id), month)] += int(ms)
     sessions = _session_seconds()
     return [

@@ -10,7 +10,9 @@ site) never count distinct over them; a month range or a course still does:
   hub_sum_reach           a kit's distinct learners per month, any pack;
   hub_sum_person          each learner a kit ever reported; hub_sum_people: their number per kit;
   hub_sum_lesson_learner  each learner who opened or completed a lesson, any month;
-  hub_sum_lesson_count    their number per kit, lesson and kind.
+  hub_sum_lesson_count    their number per kit, lesson and kind;
+  hub_sum_kit_hours       hub_sum_hours without the pack: the charts' hours unless a course is chosen;
+and the counts a month range reads (ranges.py): hub_sum_visit, hub_sum_reach_prev, hub_sum_lesson_prev.
 Milliseconds are whole numbers so that sums are exact in any order: the incremental
 tables and a rebuild from events are equal, not nearly equal (tests/sync/test_summaries.py).
 
@@ -23,7 +25,8 @@ own table here: one more branch in `_tally` and one more table in TABLES.
 import json
 from collections import defaultdict
 
-from .db import database, dialect
+from . import ranges
+from .db import database, dialect, execute_many
 
 TABLES = (
     "hub_sum_hours",
@@ -34,6 +37,10 @@ TABLES = (
     "hub_sum_people",
     "hub_sum_lesson_learner",
     "hub_sum_lesson_count",
+    "hub_sum_kit_hours",
+    "hub_sum_visit",
+    "hub_sum_reach_prev",
+    "hub_sum_lesson_prev",
 )
 LESSON_KINDS = ("lesson_opened", "lesson_completed")
 MAX_SECONDS = 86400  # one time_spent record longer than a day is a kit's clock going wrong: not counted
@@ -76,21 +83,36 @@ def add(rows):
         return
     hours, learners, lessons = _tally(rows)
     p, cursor = database.param, database.cursor()
-    cursor.executemany(
+    execute_many(
+        cursor,
         f"INSERT INTO hub_sum_hours (kit_id, month, pack_id, ms, events) VALUES ({p}, {p}, {p}, {p}, {p}) "
         "ON CONFLICT (kit_id, month, pack_id) DO UPDATE SET ms = hub_sum_hours.ms + excluded.ms, "
         "events = hub_sum_hours.events + excluded.events",
         hours,
     )
+    by_month = defaultdict(lambda: [0, 0])
+    for kit_id, month, _, ms, n in hours:
+        by_month[(kit_id, month)][0] += ms
+        by_month[(kit_id, month)][1] += n
+    execute_many(
+        cursor,
+        f"INSERT INTO hub_sum_kit_hours (kit_id, month, ms, events) VALUES ({p}, {p}, {p}, {p}) "
+        "ON CONFLICT (kit_id, month) DO UPDATE SET ms = hub_sum_kit_hours.ms + excluded.ms, "
+        "events = hub_sum_kit_hours.events + excluded.events",
+        sorted((*key, ms, n) for key, (ms, n) in by_month.items()),
+    )
+    ranges.add(cursor, learners, lessons)  # reads the months kept before this batch's
     if learners:
-        cursor.executemany(
+        execute_many(
+            cursor,
             f"INSERT INTO hub_sum_learner (kit_id, month, pack_id, learner_uuid) VALUES ({p}, {p}, {p}, {p}) "
             "ON CONFLICT DO NOTHING",
             learners,
         )
         _count_learners(cursor, learners)
     if lessons:
-        cursor.executemany(
+        execute_many(
+            cursor,
             "INSERT INTO hub_sum_lesson (kit_id, month, pack_id, lesson_id, learner_uuid, kind) "
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
             lessons,
@@ -101,12 +123,14 @@ def add(rows):
 def _count_lessons(cursor, lessons):
     """Recount a kit's learners per lesson and kind for the lessons these rows touch (as _count_learners)."""
     p = database.param
-    cursor.executemany(
+    execute_many(
+        cursor,
         "INSERT INTO hub_sum_lesson_learner (kit_id, pack_id, lesson_id, kind, learner_uuid) "
         f"VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
         sorted({(kit_id, pack, lesson, kind, learner) for kit_id, _, pack, lesson, learner, kind in lessons}),
     )
-    cursor.executemany(
+    execute_many(
+        cursor,
         "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
         "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
         f"WHERE kit_id = {p} AND pack_id = {p} AND lesson_id = {p} AND kind = {p} "
@@ -125,17 +149,20 @@ def _count_learners(cursor, learners):
     and a count is only ever one kit's.
     """
     p = database.param
-    cursor.executemany(
+    execute_many(
+        cursor,
         f"INSERT INTO hub_sum_person (kit_id, learner_uuid) VALUES ({p}, {p}) ON CONFLICT DO NOTHING",
         sorted({(kit_id, learner) for kit_id, _, _, learner in learners}),
     )
-    cursor.executemany(
+    execute_many(
+        cursor,
         "INSERT INTO hub_sum_reach (kit_id, month, learners) SELECT kit_id, month, COUNT(DISTINCT learner_uuid) "
         f"FROM hub_sum_learner WHERE kit_id = {p} AND month = {p} GROUP BY kit_id, month "
         "ON CONFLICT (kit_id, month) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id, month) for kit_id, month, _, _ in learners}),
     )
-    cursor.executemany(
+    execute_many(
+        cursor,
         "INSERT INTO hub_sum_people (kit_id, learners) SELECT kit_id, COUNT(*) FROM hub_sum_person "
         f"WHERE kit_id = {p} GROUP BY kit_id ON CONFLICT (kit_id) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id,) for kit_id, _, _, _ in learners}),
@@ -190,9 +217,15 @@ def rebuild(kit_id=None):
             "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
             "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
             f"WHERE 1 = 1 {only} GROUP BY kit_id, pack_id, lesson_id, kind",
+            *ranges.rebuild_sql(only),
         ):
             database.execute_sql(sql, params)
         _rebuild_ms(only, params, month)
+        database.execute_sql(
+            "INSERT INTO hub_sum_kit_hours (kit_id, month, ms, events) SELECT kit_id, month, SUM(ms), SUM(events) "
+            f"FROM hub_sum_hours WHERE 1 = 1 {only} GROUP BY kit_id, month",
+            params,
+        )
         return database.execute_sql(f"SELECT COUNT(*) {events}", params).fetchone()[0]
 
 
@@ -210,7 +243,8 @@ def _rebuild_ms(only, params, month):
         ms = defaultdict(int)
         for _, kit, when, pack, payload in chunk:
             ms[(kit, when, pack)] += _ms(payload)
-        database.cursor().executemany(
+        execute_many(
+            database.cursor(),
             f"UPDATE hub_sum_hours SET ms = ms + {p} WHERE kit_id = {p} AND month = {p} AND pack_id = {p}",
             [(n, *key) for key, n in ms.items() if n],
         )
