@@ -56,7 +56,7 @@ def serve(data_dir=None, host=None, port=None, threads=None, workers=None):
     print(
         f"Classroom Kit serving {config['data']} on http://{config['host']}:{config['port']}/ "
         f"({count} worker{'s' if count > 1 else ''} x {config['threads']} threads"
-        f"{f' + {held} for held live polls' if held else ''})",
+        f"{f', and up to {held} more while live polls are held' if held else ''})",
         flush=True,
     )
     if count == 1:
@@ -108,19 +108,23 @@ def _waitress(app, sock, config):
     server = create_server(
         app,
         sockets=[sock],
-        threads=config["threads"] + hold_threads(config),
+        threads=config["threads"],
         ident="classroom-kit",
         # Tablets on a flaky link hold connections; keep idle ones from pinning threads.
         channel_timeout=60,
         connection_limit=500,
         clear_untrusted_proxy_headers=True,
     )
+    # Each held live poll gets a thread of its own while it is held (kit.live.hold).
+    hold.add_threads_while_held(
+        lambda held: server.task_dispatcher.set_thread_count(config["threads"] + held)
+    )
     prefork.drain_on_sigterm(server, GRACE_S, on_stop=hold.release_all)
     return server
 
 
 def hold_threads(config):
-    """Threads a worker adds for held live-class polls (kit.live.hold): none if not holding."""
+    """Threads a worker may add for held live-class polls (kit.live.hold): none if not holding."""
     if not 0 <= config["live_hold_s"] <= 30:
         raise ConfigError(f"live_hold_s must be 0 to 30 seconds, not {config['live_hold_s']}")
     if config["live_hold_threads"] < 0:

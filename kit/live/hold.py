@@ -5,7 +5,10 @@ requests a second for 60 tablets; holding the poll until the class changes broug
 81 ms with half the requests and less CPU (docs/performance.md, "Which transport"). A
 held request keeps one of waitress's threads, so each worker holds at most
 `live_hold_threads` of them, threads added to waitress's own for that purpose: a tablet
-over the budget is answered at once and asks again after `poll_ms`, as before.
+over the budget is answered at once and asks again after `poll_ms`, as before. The
+threads come and go with the held asks (`on_held`, waitress's set_thread_count): the
+other requests always have exactly `threads`, the concurrency the serving model was
+measured at (docs/performance.md, "Workers x threads"), whether or not a class is live.
 
 One thread per worker notices changes: while anyone waits it reads the running classes'
 version every CHECK_S (one small query) and wakes the waiters when it changes. A change
@@ -47,6 +50,7 @@ class _Watch:
         self.changed = threading.Condition()
         self.version, self.thread, self.stopping = None, None, False
         self.held = 0
+        self.on_held = None  # called with the number held after each change (kit.server)
         self.waiters = {}  # (live id, learner id) -> requests held for that tablet
 
 
@@ -59,6 +63,8 @@ def hold_once(budget):
         if _watch.stopping or _watch.held >= budget:
             return False
         _watch.held += 1
+        if _watch.on_held is not None:
+            _watch.on_held(_watch.held)
         return True
 
 
@@ -96,6 +102,14 @@ def done():
     """Give back the slot hold_once took."""
     with _watch.changed:
         _watch.held -= 1
+        if _watch.on_held is not None:
+            _watch.on_held(_watch.held)
+
+
+def add_threads_while_held(on_held):
+    """Have `on_held(n)` called with the number of held asks each time it changes."""
+    with _watch.changed:
+        _watch.on_held = on_held
 
 
 def stopping():

@@ -5,6 +5,7 @@ change, end at its deadline with a 304 when nothing changed, stay within the wor
 budget, keep its tablet present, and let SIGTERM stop the kit at once.
 """
 
+import os
 import re
 import threading
 import time
@@ -132,7 +133,7 @@ def test_holding_off_answers_every_ask_at_once(live_data, ids):
         tag = _ask(cy, kit.url)[3].headers["ETag"]
         status, took, held, _ = _ask(cy, kit.url, tag)
         assert (status, held) == (304, "0") and took < 5
-        assert "held live polls" not in kit.log.read_text()
+        assert "live polls are held" not in kit.log.read_text()
     finally:
         kit.stop()
 
@@ -153,6 +154,38 @@ def test_asks_over_the_budget_are_answered_at_once(live_data, ids):
         kit.stop()  # SIGTERM answers the held ask
     thread.join(15)
     assert box["result"][:3:2] == (304, "1")
+
+
+def _threads(pid):
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def test_each_held_ask_has_a_thread_of_its_own_only_while_it_is_held(live_data, ids):
+    """One request thread (KIT_THREADS=1): three asks are held at once and the kit still
+    answers another request; the threads added for them go when they are answered."""
+    kit = _kit(live_data, live_hold_s=20, workers=1, threads=1)
+    try:
+        teacher = Teacher(kit.url, ids["class"])
+        tablets = [_tablet(kit.url, ids["class"], ids[name]) for name in ("ada", "ben", "cy")]
+        tags = [_ask(t, kit.url)[3].headers["ETag"] for t in tablets]
+        before = _threads(kit.pid)
+        asks = [_in_thread(lambda t=t, tag=tag: _ask(t, kit.url, tag)) for t, tag in zip(tablets, tags)]
+        time.sleep(1.5)
+        assert all(thread.is_alive() for thread, _ in asks)
+        assert _threads(kit.pid) >= before + 3  # one each (and the watcher)
+        started = time.monotonic()
+        assert requests.get(kit.url + "/healthz", timeout=10).status_code == 200
+        assert time.monotonic() - started < 5  # the one request thread is free
+        teacher.act("next")
+        for thread, box in asks:
+            thread.join(10)
+            assert box["result"][0] == 200 and box["result"][2] == "1"
+        deadline = time.monotonic() + 10
+        while _threads(kit.pid) > before + 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _threads(kit.pid) <= before + 1  # back to one request thread (and the watcher)
+    finally:
+        kit.stop()
 
 
 def test_sigterm_answers_held_asks_and_the_kit_stops_within_its_grace(live_data, ids):
