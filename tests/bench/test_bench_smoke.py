@@ -51,10 +51,9 @@ def test_sign_lesson_quick_serves_each_page_to_plain_and_sign_first_learners():
         assert set(pages) == set(PAGES)
         for (row,) in pages.values():
             assert row["n"] >= 1 and row["errors"] == 0 and set(row["statuses"]) == {"200"}
-    # The sign-first variant is another, larger page (8 to 30 B more gzipped in every run seen).
-    sign = "/lesson/mini/01-count"
-    plain, signed = (results["runs"][key][sign][0]["bytes_each"] for key in ("plain 3", "sign_first 3"))
-    assert signed > plain
+    # Which page a sign-first learner gets is tests/learn/test_sign_first_flag.py's to prove:
+    # here the gzipped sizes differ by a few bytes, and the page's random tokens by as many
+    # (a run had the sign-first page 3 B smaller on average).
 
 
 def test_live_transport_quick_follows_by_short_and_long_poll():
