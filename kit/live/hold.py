@@ -6,9 +6,15 @@ requests a second for 60 tablets; holding the poll until the class changes broug
 held request keeps one of waitress's threads, so each worker holds at most
 `live_hold_threads` of them, threads added to waitress's own for that purpose: a tablet
 over the budget is answered at once and asks again after `poll_ms`, as before. The
-threads come and go with the held asks (`on_held`, waitress's set_thread_count): the
-other requests always have exactly `threads`, the concurrency the serving model was
-measured at (docs/performance.md, "Workers x threads"), whether or not a class is live.
+threads come with the held asks (`on_held`, waitress's set_thread_count) and go once no
+ask has been held for SHRINK_S: outside a live class the other requests have exactly
+`threads`, the concurrency the serving model was measured at (docs/performance.md,
+"Workers x threads"), and during one the 60 asks re-made after each move find their
+threads still there instead of starting them again.
+
+A move wakes every held ask at once; each then waits a random moment up to WAKE_SPREAD_S
+before it reads the class and answers, so sixty answers and sixty new asks do not reach
+the worker in the same few milliseconds, in front of other learners' requests.
 
 One thread per worker notices changes: while anyone waits it reads the running classes'
 version every CHECK_S (one small query) and wakes the waiters when it changes. A change
@@ -20,6 +26,7 @@ held request at once so the worker's drain is not kept waiting for them.
 
 import logging
 import os
+import random
 import threading
 import time
 
@@ -31,6 +38,8 @@ from . import presence
 logger = logging.getLogger(__name__)
 
 CHECK_S = 0.05
+SHRINK_S = 10.0
+WAKE_SPREAD_S = 0.4
 # The running classes, their revisions, and their raised hands (a teacher lowering a hand
 # changes no revision, but that learner's answer must change).
 _VERSION_SQL = (
@@ -49,8 +58,8 @@ class _Watch:
     def _reset(self):
         self.changed = threading.Condition()
         self.version, self.thread, self.stopping = None, None, False
-        self.held = 0
-        self.on_held = None  # called with the number held after each change (kit.server)
+        self.held, self.extra = 0, 0  # asks held now; threads added for them
+        self.on_held = None  # called with the threads to add (kit.server)
         self.waiters = {}  # (live id, learner id) -> requests held for that tablet
 
 
@@ -63,8 +72,10 @@ def hold_once(budget):
         if _watch.stopping or _watch.held >= budget:
             return False
         _watch.held += 1
-        if _watch.on_held is not None:
-            _watch.on_held(_watch.held)
+        if _watch.held > _watch.extra:
+            _watch.extra = _watch.held
+            if _watch.on_held is not None:
+                _watch.on_held(_watch.extra)
         return True
 
 
@@ -78,7 +89,8 @@ def wait_past(seen, deadline, tablet):
     """Sleep until the classes' version differs from `seen`, the deadline passes or we stop.
 
     `tablet` is (live id, learner id), noted as present while it waits. The caller took a
-    slot with hold_once and gives it back with done().
+    slot with hold_once and gives it back with done(). Woken by a change, it waits a
+    random moment up to WAKE_SPREAD_S more (the module's docstring says why).
     """
     with _watch.changed:
         _watch.waiters[tablet] = _watch.waiters.get(tablet, 0) + 1
@@ -96,18 +108,19 @@ def wait_past(seen, deadline, tablet):
             _watch.waiters[tablet] -= 1
             if not _watch.waiters[tablet]:
                 del _watch.waiters[tablet]
+        woken = _watch.version != seen and not _watch.stopping
+    if woken:
+        time.sleep(min(random.uniform(0, WAKE_SPREAD_S), max(0.0, deadline - time.monotonic())))
 
 
 def done():
     """Give back the slot hold_once took."""
     with _watch.changed:
         _watch.held -= 1
-        if _watch.on_held is not None:
-            _watch.on_held(_watch.held)
 
 
 def add_threads_while_held(on_held):
-    """Have `on_held(n)` called with the number of held asks each time it changes."""
+    """Have `on_held(n)` called with the threads to add for held asks when that changes."""
     with _watch.changed:
         _watch.on_held = on_held
 
@@ -130,7 +143,10 @@ def _watcher():
     while True:
         with _watch.changed:
             while not _watch.waiters and not _watch.stopping:
-                _watch.changed.wait()
+                if not _watch.changed.wait(SHRINK_S) and _watch.extra > _watch.held:
+                    _watch.extra = _watch.held  # nothing held for SHRINK_S: give threads back
+                    if _watch.on_held is not None:
+                        _watch.on_held(_watch.extra)
             if _watch.stopping:
                 return
             tablets = list(_watch.waiters)
