@@ -5,6 +5,7 @@ change, end at its deadline with a 304 when nothing changed, stay within the wor
 budget, keep its tablet present, and let SIGTERM stop the kit at once.
 """
 
+import contextlib
 import os
 import re
 import threading
@@ -80,6 +81,20 @@ def _ask(tablet, url, tag=None, wait=True):
     return answer.status_code, time.monotonic() - start, answer.headers.get("X-Live-Held"), answer
 
 
+@contextlib.contextmanager
+def _room(live_data, ids, names, **settings):
+    """A kit with these settings, a live class its teacher started, and the named learners'
+    tablets signed in, each with the ETag of its first ask: (kit, teacher, tablets, tags)."""
+    kit = _kit(live_data, **settings)
+    try:
+        teacher = Teacher(kit.url, ids["class"])
+        tablets = [_tablet(kit.url, ids["class"], ids[name]) for name in names]
+        tags = [_ask(t, kit.url)[3].headers["ETag"] for t in tablets]
+        yield kit, teacher, tablets, tags
+    finally:
+        kit.stop()
+
+
 def _in_thread(call):
     box = {}
     thread = threading.Thread(target=lambda: box.setdefault("result", call()))
@@ -111,49 +126,32 @@ def test_a_held_ask_wakes_when_the_teacher_moves_whichever_worker_takes_the_move
 
 
 def test_a_held_ask_ends_with_304_at_its_deadline_and_a_plain_poll_is_never_held(live_data, ids):
-    kit = _kit(live_data, live_hold_s=2)
-    try:
-        Teacher(kit.url, ids["class"])
-        ben = _tablet(kit.url, ids["class"], ids["ben"])
-        tag = _ask(ben, kit.url)[3].headers["ETag"]
+    with _room(live_data, ids, ["ben"], live_hold_s=2) as (kit, _teacher, (ben,), (tag,)):
         status, took, held, _ = _ask(ben, kit.url, tag)
         assert (status, held) == (304, "1") and took >= 1.9
         status, took, held, _ = _ask(ben, kit.url, tag, wait=False)
         assert (status, held) == (304, "0")
         status, took, held, _ = _ask(ben, kit.url, '"live-stale"')
         assert (status, held) == (200, "0")  # a tablet behind is answered at once
-    finally:
-        kit.stop()
 
 
 def test_holding_off_answers_every_ask_at_once(live_data, ids):
-    kit = _kit(live_data, live_hold_s=0)
-    try:
-        Teacher(kit.url, ids["class"])
-        cy = _tablet(kit.url, ids["class"], ids["cy"])
-        tag = _ask(cy, kit.url)[3].headers["ETag"]
+    with _room(live_data, ids, ["cy"], live_hold_s=0) as (kit, _teacher, (cy,), (tag,)):
         status, took, held, _ = _ask(cy, kit.url, tag)
         assert (status, held) == (304, "0") and took < 5
         assert "live polls are held" not in kit.log.read_text()
-    finally:
-        kit.stop()
 
 
 def test_asks_over_the_budget_are_answered_at_once(live_data, ids):
-    kit = _kit(live_data, live_hold_s=20, live_hold_threads=1, workers=1)
-    try:
-        Teacher(kit.url, ids["class"])
-        tablets = [_tablet(kit.url, ids["class"], ids[name]) for name in ("ada", "ben")]
-        tags = [_ask(t, kit.url)[3].headers["ETag"] for t in tablets]
+    settings = {"live_hold_s": 20, "live_hold_threads": 1, "workers": 1}
+    with _room(live_data, ids, ["ada", "ben"], **settings) as (kit, _teacher, tablets, tags):
         thread, box = _in_thread(lambda: _ask(tablets[0], kit.url, tags[0]))
         time.sleep(1.0)
         assert thread.is_alive()
         status, took, held, _ = _ask(tablets[1], kit.url, tags[1])
         assert (status, held) == (304, "0")  # the one slot is taken: a poll's answer
         assert thread.is_alive()
-    finally:
-        kit.stop()  # SIGTERM answers the held ask
-    thread.join(15)
+    thread.join(15)  # stopping the kit (SIGTERM) answered the held ask
     assert box["result"][:3:2] == (304, "1")
 
 
@@ -164,11 +162,8 @@ def _threads(pid):
 def test_each_held_ask_has_a_thread_of_its_own_until_nothing_is_held(live_data, ids):
     """One request thread (KIT_THREADS=1): three asks are held at once and the kit still
     answers another request; the threads added for them go once nothing is held."""
-    kit = _kit(live_data, live_hold_s=20, workers=1, threads=1)
-    try:
-        teacher = Teacher(kit.url, ids["class"])
-        tablets = [_tablet(kit.url, ids["class"], ids[name]) for name in ("ada", "ben", "cy")]
-        tags = [_ask(t, kit.url)[3].headers["ETag"] for t in tablets]
+    settings = {"live_hold_s": 20, "workers": 1, "threads": 1}
+    with _room(live_data, ids, ["ada", "ben", "cy"], **settings) as (kit, teacher, tablets, tags):
         before = _threads(kit.pid)
         asks = [_in_thread(lambda t=t, tag=tag: _ask(t, kit.url, tag)) for t, tag in zip(tablets, tags)]
         time.sleep(1.5)
@@ -187,22 +182,17 @@ def test_each_held_ask_has_a_thread_of_its_own_until_nothing_is_held(live_data, 
         while _threads(kit.pid) > before + 1 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _threads(kit.pid) <= before + 1  # nothing held for SHRINK_S: back to one (and the watcher)
-    finally:
-        kit.stop()
 
 
 def test_sigterm_answers_held_asks_and_the_kit_stops_within_its_grace(live_data, ids):
-    kit = _kit(live_data, live_hold_s=30)
-    Teacher(kit.url, ids["class"])
-    tablets = [_tablet(kit.url, ids["class"], ids[name]) for name in ("ada", "ben", "cy")]
-    tags = [_ask(t, kit.url)[3].headers["ETag"] for t in tablets]
-    asks = [_in_thread(lambda t=t, tag=tag: _ask(t, kit.url, tag)) for t, tag in zip(tablets, tags)]
-    time.sleep(1.5)
-    assert all(thread.is_alive() for thread, _ in asks)
-    stopping = time.monotonic()
-    kit.process.terminate()
-    kit.process.wait(20)
-    assert time.monotonic() - stopping < 8  # not the 30 s hold, nor the 10 s grace
+    with _room(live_data, ids, ["ada", "ben", "cy"], live_hold_s=30) as (kit, _teacher, tablets, tags):
+        asks = [_in_thread(lambda t=t, tag=tag: _ask(t, kit.url, tag)) for t, tag in zip(tablets, tags)]
+        time.sleep(1.5)
+        assert all(thread.is_alive() for thread, _ in asks)
+        stopping = time.monotonic()
+        kit.process.terminate()
+        kit.process.wait(20)
+        assert time.monotonic() - stopping < 8  # not the 30 s hold, nor the 10 s grace
     for thread, box in asks:
         thread.join(5)
         assert box["result"][0] == 304 and box["result"][2] == "1"
@@ -231,11 +221,7 @@ def test_a_hand_the_teacher_lowers_wakes_that_tablets_held_ask(live_data, ids):
 
 
 def test_a_tablet_that_only_holds_stays_present(live_data, ids):
-    kit = _kit(live_data, live_hold_s=9, workers=1)
-    try:
-        Teacher(kit.url, ids["class"])
-        ada = _tablet(kit.url, ids["class"], ids["ada"])
-        tag = _ask(ada, kit.url)[3].headers["ETag"]
+    with _room(live_data, ids, ["ada"], live_hold_s=9, workers=1) as (kit, _teacher, (ada,), (tag,)):
         open_data(live_data)
         database.connect(reuse_if_open=True)
         try:
@@ -246,8 +232,6 @@ def test_a_tablet_that_only_holds_stays_present(live_data, ids):
             assert seen >= joined + 5  # noted while it held (every 4 s), not only when it asked
         finally:
             database.close()
-    finally:
-        kit.stop()
 
 
 @pytest.mark.parametrize(
