@@ -115,9 +115,9 @@ class KitServer(Server):
             self.process.wait(5)
 
 
-def kit_server(data_dir, threads=None, cpus=None, log=None, workers=None, env=None):
+def kit_server(data_dir, threads=None, cpus=None, log=None, workers=None):
     """A KitServer with the benches' options (see KitServer)."""
-    return KitServer(data_dir, env=env, threads=threads, workers=workers, cpus=cpus, log=log)
+    return KitServer(data_dir, threads=threads, workers=workers, cpus=cpus, log=log)
 
 
 def baseline_server(threads=8, cpus=None, log=None):

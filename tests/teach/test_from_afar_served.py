@@ -93,19 +93,24 @@ def test_the_list_says_which_notes_were_seen_and_by_how_many_of_the_class(server
     assert "vu par 1 sur 1" in html.unescape(french.text)
 
 
+def undo(tina, server, row):
+    """The local teacher undoes a change from afar through the real form."""
+    answer = tina.post(
+        f"{server.url}/teach/from-afar/{row.id}/undo",
+        data={"csrf_token": token(tina, f"{server.url}/teach/")},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302
+
+
 def test_an_undone_note_keeps_who_saw_it_and_is_no_longer_awaited(server):
     ids = server.ids
     mine, everyone = send(("Well done, Ada", ids["ada"]), ("Everyone: bring a pencil", None))
     learner(server, ids["ben"], ids["class"]).get(f"{server.url}/lessons", timeout=10)
     tina = teacher(server)
     for row in (mine, everyone):
-        undo = tina.post(
-            f"{server.url}/teach/from-afar/{row.id}/undo",
-            data={"csrf_token": token(tina, f"{server.url}/teach/")},
-            allow_redirects=False,
-            timeout=10,
-        )
-        assert undo.status_code == 302
+        undo(tina, server, row)
     assert statuses(tina, server) == {
         "Well done, Ada": "undone",
         "Everyone: bring a pencil": "undone · seen by 1 of 2",
@@ -132,14 +137,7 @@ def test_undoing_a_note_deletes_its_clips_and_the_tablet_is_told_it_was_taken_ba
     assert clips(server) == sorted(
         f"{row.change_id}-{voice}.wav" for row in (mine, everyone) for voice in ("en-gb", "fr-fr")
     )
-    tina = teacher(server)
-    undo = tina.post(
-        f"{server.url}/teach/from-afar/{everyone.id}/undo",
-        data={"csrf_token": token(tina, f"{server.url}/teach/")},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert undo.status_code == 302
+    undo(teacher(server), server, everyone)
     assert clips(server) == sorted(
         f"{mine.change_id}-{voice}.wav" for voice in ("en-gb", "fr-fr")
     )  # Ada's stay
@@ -157,12 +155,7 @@ def test_a_clip_made_while_its_note_was_undone_is_deleted_when_next_asked_for(se
     """A tablet's request that read the note just before the undo writes its clip after it."""
     ids = server.ids
     (note,) = send(("Everyone: bring a pencil", None))
-    tina = teacher(server)
-    tina.post(
-        f"{server.url}/teach/from-afar/{note.id}/undo",
-        data={"csrf_token": token(tina, f"{server.url}/teach/")},
-        timeout=10,
-    )
+    undo(teacher(server), server, note)
     late = server.data_dir / "notes-aloud" / f"{note.change_id}-en-gb.wav"
     late.parent.mkdir(exist_ok=True)
     late.write_bytes(b"RIFF")
