@@ -17,6 +17,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -112,16 +113,22 @@ class Hub:
             database.close()
 
     def setup(self):
-        """Initialise through the real CLI (init --database on PostgreSQL; on SQLite a copy
-        of the folder `users add` made once in this process), then start."""
-        if self.database_url:
+        """Initialise, then start. What the real CLI makes (`init --database` on PostgreSQL and
+        the admin account, `users add` on SQLite) is made once per test process and copied:
+        the folder, and on the fixture's PostgreSQL server the database (CREATE DATABASE …
+        TEMPLATE). A database of another role is made for real, so that role owns its tables."""
+        if self.database_url and urlsplit(self.database_url).username != "postgres":
             self.kit("init")
             from sync.hub.accounts import add_user
 
             with self.db():
                 add_user("admin", "correct horse")
         else:
-            shutil.copytree(_sqlite_hub_template(), self.data_dir, dirs_exist_ok=True)
+            server = _pg_server(self.database_url) if self.database_url else None
+            template = _hub_template(server)
+            if server:
+                _clone_database(server, urlsplit(self.database_url).path.lstrip("/"))
+            shutil.copytree(template, self.data_dir, dirs_exist_ok=True)
         return self.start()
 
     @contextmanager
@@ -151,17 +158,54 @@ class Hub:
         return [r[0] for r in self.query("SELECT uuid FROM hub_event WHERE kit_id = ?", kit_id)]
 
 
+PG_TEMPLATE = "hub_template"
+
+
 @functools.cache
-def _sqlite_hub_template():
-    """A SQLite hub folder with the admin account, made once per test process by the real
-    `kit hub users add` (a ~0.8 s run: Python, the hub's imports, a scrypt hash); each
-    hub copies it (~1 ms). Its session key is left out, so each hub makes its own."""
+def _hub_template(server=None):
+    """A hub folder with the admin account, made once per test process by the real CLI (a
+    ~0.8 s run: Python, the hub's imports, a scrypt hash): SQLite's `users add` (its
+    hub.db in the folder), or on a PostgreSQL server (postgresql://postgres@host:port)
+    `init --database` into PG_TEMPLATE and the admin added as Hub.setup always has. Its
+    session key is left out, so each hub makes its own."""
     folder = Path(tempfile.mkdtemp(prefix="kit-hub-template-")) / "hub"
-    env = {"KIT_HUB_DATA": str(folder)}
-    run_kit(folder, "hub", "users", "add", "admin", "--password-stdin", input="correct horse\n", env=env)
-    (folder / "hub_secret_key").unlink()
     atexit.register(shutil.rmtree, folder.parent, ignore_errors=True)
+    if server is None:
+        Hub(folder).kit("users", "add", "admin", "--password-stdin", input="correct horse\n")
+    else:
+        _admin_sql(server, f'CREATE DATABASE "{PG_TEMPLATE}"')
+        template = Hub(folder, f"{server}/{PG_TEMPLATE}")
+        template.kit("init")
+        from sync.hub.accounts import add_user
+
+        with template.db():
+            add_user("admin", "correct horse")
+    (folder / "hub_secret_key").unlink()
     return folder
+
+
+def _pg_server(url):
+    """postgresql://user@host:port of a database URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _admin_sql(server, sql):
+    """Run one statement outside a transaction in the server's `postgres` database."""
+    import psycopg2
+
+    conn = psycopg2.connect(f"{server}/postgres")
+    try:
+        conn.autocommit = True
+        conn.cursor().execute(sql)
+    finally:
+        conn.close()
+
+
+def _clone_database(server, name):
+    """Replace the (new, empty) database `name` by a copy of PG_TEMPLATE."""
+    _admin_sql(server, f'DROP DATABASE "{name}"')
+    _admin_sql(server, f'CREATE DATABASE "{name}" TEMPLATE "{PG_TEMPLATE}"')
 
 
 class Kit:
