@@ -162,9 +162,33 @@ def _enrol(base, code, i):
     return kit_id, credentials.auth_header(kit_id, answer.json()["secret"])
 
 
+def postmaster(url):
+    """The PostgreSQL server's main pid (a backend's parent), to count the server's CPU."""
+    with psycopg2.connect(url) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    with open(f"/proc/{backend}/stat") as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[1])
+
+
+def server_cpu(pid):
+    """CPU seconds of the server and its backends, those already gone included (a backend a
+    request, before the pool, lived a few ms: its time is in the postmaster's cutime)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return procmon.cpu_seconds(pid) + (int(fields[13]) + int(fields[14])) / procmon.CLOCK
+
+
+def _client_cpu():
+    times = os.times()
+    return times.user + times.system
+
+
 def ingest_run(url, workers, kits, per_kit, batch, folder):
     """One run: all kits at once into a hub with `workers` workers; returns the measurements."""
     loads = {"start": load()}
+    server = postmaster(url)
     with Hub(url, workers, folder) as hub:
         ids = [_enrol(hub.base, code, i) for i, code in enumerate(_codes(hub, kits))]
         now_ms, plans, sent = int(time.time() * 1000), [], set()
@@ -208,10 +232,13 @@ def ingest_run(url, workers, kits, per_kit, batch, folder):
                     else:
                         errors.append(str(getattr(answer, "status_code", answer))[:80])
 
+        cpu0 = procmon.cpu_seconds(hub.process.pid), server_cpu(server), _client_cpu()
         t0 = time.perf_counter()
         with ThreadPoolExecutor(kits) as pool:
             list(pool.map(kit_run, plans))
         wall = time.perf_counter() - t0
+        cpu1 = procmon.cpu_seconds(hub.process.pid), server_cpu(server), _client_cpu()
+        cpu = dict(zip(("hub", "postgresql", "client"), (round(b - a, 2) for a, b in zip(cpu0, cpu1))))
         loads["end"] = load()
         memory = [(pid, rss // 2**20, pss // 2**20) for pid, rss, pss in procmon.per_process(hub.process.pid)]
     with psycopg2.connect(url) as conn:
@@ -240,6 +267,8 @@ def ingest_run(url, workers, kits, per_kit, batch, folder):
         "counted": int(received or 0),
         "acked_all": low == high == per_kit,
         "memory_mb": memory,
+        "cpu_s": cpu,
+        "cpu_us_per_event": {part: round(seconds * 1e6 / len(sent)) for part, seconds in cpu.items()},
     }
 
 

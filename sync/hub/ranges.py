@@ -19,7 +19,7 @@ the next month's `prev`: `add` moves that month's count from its old bucket to i
 
 from collections import Counter, defaultdict
 
-from .db import database, execute_many
+from .db import database, execute_values
 
 CHUNK = 150  # keys per IN (VALUES …) list: 750 parameters, under SQLite's oldest limit of 999
 
@@ -78,21 +78,18 @@ def _existing(cursor, table, columns, keys):
 
 def _apply(cursor, table, columns, change):
     """Add `change` to a count table's rows; drop the rows it brings to nothing."""
-    p, keys = database.param, (*columns, "month", "prev")
-    marks = ", ".join([p] * (len(keys) + 1))
-    execute_many(
+    keys = (*columns, "month", "prev")
+    execute_values(
         cursor,
-        f"INSERT INTO {table} ({', '.join(keys)}, learners) VALUES ({marks}) "
+        f"INSERT INTO {table} ({', '.join(keys)}, learners) VALUES ROWS "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET learners = {table}.learners + excluded.learners",
         sorted((*group, month, prev, n) for (group, month, prev), n in change.items() if n),
     )
-    gone = sorted((*group, month, prev) for (group, month, prev), n in change.items() if n < 0)
-    if gone:
-        execute_many(
-            cursor,
-            f"DELETE FROM {table} WHERE {' AND '.join(f'{k} = {p}' for k in keys)} AND learners = 0",
-            gone,
-        )
+    execute_values(
+        cursor,
+        f"DELETE FROM {table} WHERE ({', '.join(keys)}) IN (VALUES ROWS) AND learners = 0",
+        sorted((*group, month, prev) for (group, month, prev), n in change.items() if n < 0),
+    )
 
 
 def add(cursor, learners, lessons):
@@ -107,10 +104,7 @@ def add(cursor, learners, lessons):
         seen[(kit_id, learner)].add(month)
     old = _existing(cursor, "hub_sum_visit", ("kit_id", "learner_uuid"), seen)
     change, rows = moves(old, seen)
-    p = database.param
-    execute_many(
-        cursor, f"INSERT INTO hub_sum_visit (kit_id, learner_uuid, month) VALUES ({p}, {p}, {p})", rows
-    )
+    execute_values(cursor, "INSERT INTO hub_sum_visit (kit_id, learner_uuid, month) VALUES ROWS", rows)
     _apply(cursor, "hub_sum_reach_prev", ("kit_id",), change)
 
     columns = ("kit_id", "pack_id", "lesson_id", "kind", "learner_uuid")

@@ -48,7 +48,7 @@ def serve_hub(data_dir=None, host=None, port=None, database_url=None, workers=No
         prefork.pin(0)
         _waitress(app, sock, threads, config).run()
         return
-    db.database.close()  # no worker may inherit this process's database connection
+    db.release()  # no worker may inherit this process's database connections
 
     def work(index):
         prefork.pin(index)
