@@ -136,8 +136,7 @@ def encode_events(kit_id, after, upto, events, skipped=()):
     return compress(doc)
 
 
-# json.dumps without building an encoder per call; keys sorted, as the hub stores a payload (its
-# "payload_json", below): checking and storing then encode each payload once.
+# json.dumps without an encoder per call; keys sorted as the hub stores a payload ("payload_json")
 _compact = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
 
@@ -228,8 +227,7 @@ def _uuids(doc, n):
 def decode_events(doc, kit_id):
     """Validate a decoded batch document; return (after, upto, skipped, events).
 
-    Each event also carries "payload_json": its payload as the hub stores it (compact JSON,
-    keys sorted), made once here while checking its size and depth.
+    Each event also carries "payload_json": its payload as stored (made here while checking it).
 
     Each check runs on a whole column first; only a column that fails is walked value by
     value, to name the first culprit (and its seq) in the message.

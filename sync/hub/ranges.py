@@ -60,16 +60,20 @@ def moves(existing, touched):
 def _existing(cursor, table, columns, keys):
     """{key: {months}} for these keys (tuples of `columns`, the kit first), read from `table`.
 
-    Exact keys, not a learner's every row: those grow with the learner's history.
+    Exact keys, not a learner's every row: those grow with the learner's history. The kits are
+    named apart too: without them PostgreSQL hash-joined the keys with a scan of the whole
+    table (4 ms a batch at 200 kits, growing with every kit's history); with them it reads
+    these kits' index range only.
     """
     p, found, keys = database.param, defaultdict(set), sorted(keys)
     row = f"({', '.join([p] * len(columns))})"
     for i in range(0, len(keys), CHUNK):
         part = keys[i : i + CHUNK]
+        kits = sorted({key[0] for key in part})
         cursor.execute(
-            f"SELECT {', '.join(columns)}, month FROM {table} "
-            f"WHERE ({', '.join(columns)}) IN (VALUES {', '.join([row] * len(part))})",
-            [value for key in part for value in key],
+            f"SELECT {', '.join(columns)}, month FROM {table} WHERE {columns[0]} IN ({', '.join([p] * len(kits))}) "
+            f"AND ({', '.join(columns)}) IN (VALUES {', '.join([row] * len(part))})",
+            [*kits, *(value for key in part for value in key)],
         )
         for *key, month in cursor.fetchall():
             found[tuple(key)].add(month)

@@ -141,10 +141,11 @@ def _count_lessons(cursor, lessons):
     )
     execute_values(
         cursor,
+        "WITH k (kit_id, pack_id, lesson_id, kind) AS (VALUES ROWS) "
         "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
-        "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
-        "WHERE (kit_id, pack_id, lesson_id, kind) IN (VALUES ROWS) GROUP BY kit_id, pack_id, lesson_id, kind "
-        "ON CONFLICT (kit_id, pack_id, lesson_id, kind) DO UPDATE SET learners = excluded.learners",
+        "SELECT kit_id, pack_id, lesson_id, kind, (SELECT COUNT(*) FROM hub_sum_lesson_learner l "
+        "WHERE l.kit_id = k.kit_id AND l.pack_id = k.pack_id AND l.lesson_id = k.lesson_id AND l.kind = k.kind) "
+        "FROM k WHERE true ON CONFLICT (kit_id, pack_id, lesson_id, kind) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id, pack, lesson, kind) for kit_id, _, pack, lesson, _, kind in lessons}),
     )
 
@@ -153,7 +154,9 @@ def _count_learners(cursor, learners):
     """Recount the learner counts of the kits and months these learner rows touch.
 
     A recount, not an increment: it is right whatever was there before, and small (one kit's
-    learners in one month; one kit's learners, read from its own index range). Safe under
+    learners in one month; one kit's learners, read from its own index range). One statement
+    for all the keys, each counted by a correlated subquery: an index range per key whatever
+    the table's size (`(keys) IN (VALUES …)` let PostgreSQL hash-join a scan of the table). Safe under
     concurrency because a kit's batches are stored one at a time (ingest locks the kit's row),
     and a count is only ever one kit's.
     """
@@ -164,15 +167,17 @@ def _count_learners(cursor, learners):
     )
     execute_values(
         cursor,
-        "INSERT INTO hub_sum_reach (kit_id, month, learners) SELECT kit_id, month, COUNT(DISTINCT learner_uuid) "
-        "FROM hub_sum_learner WHERE (kit_id, month) IN (VALUES ROWS) GROUP BY kit_id, month "
-        "ON CONFLICT (kit_id, month) DO UPDATE SET learners = excluded.learners",
+        "WITH k (kit_id, month) AS (VALUES ROWS) INSERT INTO hub_sum_reach (kit_id, month, learners) "
+        "SELECT kit_id, month, (SELECT COUNT(DISTINCT learner_uuid) FROM hub_sum_learner s "
+        "WHERE s.kit_id = k.kit_id AND s.month = k.month) "
+        "FROM k WHERE true ON CONFLICT (kit_id, month) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id, month) for kit_id, month, _, _ in learners}),
     )
     execute_values(
         cursor,
-        "INSERT INTO hub_sum_people (kit_id, learners) SELECT kit_id, COUNT(*) FROM hub_sum_person "
-        "WHERE kit_id IN (VALUES ROWS) GROUP BY kit_id ON CONFLICT (kit_id) DO UPDATE SET learners = excluded.learners",
+        "WITH k (kit_id) AS (VALUES ROWS) INSERT INTO hub_sum_people (kit_id, learners) "
+        "SELECT kit_id, (SELECT COUNT(*) FROM hub_sum_person p WHERE p.kit_id = k.kit_id) "
+        "FROM k WHERE true ON CONFLICT (kit_id) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id,) for kit_id, _, _, _ in learners}),
     )
 
