@@ -5,7 +5,13 @@ Each simulated kit enrols over HTTP and posts its events in batches through the 
 protocol (sync/protocol.py encodes them as the agent does), one thread per kit, all kits at
 once; every kit also sends its first batch a second time, as after a lost acknowledgement.
 After each run the hub's table is read: every UUID sent is there exactly once and nothing else,
-the hub's counts agree, and every kit's cursor is at its last seq.
+the hub's counts agree, and every kit's cursor is at its last seq. Every body is made before
+the clock starts, and the CPU seconds of the hub's processes, of PostgreSQL's (its exited
+backends included) and of this client are kept apart: on a 2-core machine they share the cores.
+With `--baseline TREE` each worker count also runs that tree's hub, the two trees' rounds in
+turn (`--rounds`), so both see the same load; the summary gives the median of each and their
+ratio. `--copy-floor N` then COPYs N rows like the ingest's straight into hub_event: what
+PostgreSQL alone spends per event, a floor under any ingest path.
 
 Then the report pass, once per generator shape (`--report-shapes real,worst`: see
 _event_row): a generator COPYs N events straight into hub_event (the same table the ingest
@@ -17,7 +23,8 @@ the comparison (same data, same load). The load average is kept with every run (
 may be shared).
 
 Run: bench/run hub-scale [--kits 50 --events 2000 --batch 500 --workers 1,2,4 --rounds 1 --report-events 1000000
-                          --report-shapes real,worst --baseline TREE --out hub-scale]
+                          --report-shapes real,worst --baseline TREE --copy-floor 0 --pg "name=value …"
+                          --out hub-scale]
      (--workers "" for the reports alone, --report-events 0 for the ingest alone)
 Bounded: each run has a fixed number of requests, each with a timeout.
 """
