@@ -1,14 +1,19 @@
 """Live class: 60 tablets follow a teacher on a real `kit serve`, while other learners work.
 
 Phases, each on a fresh copy of the same prepared data folder:
-  1. baseline  ordinary learners (another class, lessons at their own pace) alone:
-               per-route p95;
-  2. live      the same ordinary learners, plus a live class: a teacher moves 30 times
-               and asks 5 questions to the room while 60 tablets follow (bench.live_room):
-               propagation from tap to tablet (p50/p95/max), tablets left behind,
-               answers counted per second, server CPU and memory, ordinary routes' p95;
-  3. one core  phases 1 and 2 again with the kit in one worker pinned to CPU 0 (the
-               clients on CPU 1): the ordinary routes compared with the same kit alone.
+  alone    ordinary learners (another class, lessons at their own pace) alone:
+           per-route p95;
+  live     the same ordinary learners, plus a live class: a teacher moves 30 times
+           and asks 5 questions to the room while 60 tablets follow (bench.live_room):
+           propagation from tap to tablet (p50/p95/max), tablets left behind,
+           answers counted per second, server CPU and memory, ordinary routes' p95;
+and both again with the kit in one worker pinned to CPU 0 (the clients on CPU 1).
+
+The ordinary routes' p95 is a few milliseconds, and the same kit alone moved from 11.5 to
+24.4 ms between two runs: one phase each could not tell a 20 % change from the machine's
+mood. So each configuration runs `--rounds` rounds, alone and live in turn, in the
+order alone-live-live-alone (drift in the machine's load falls on both alike), and the
+targets compare all the rounds' samples pooled; each round's p95 is reported beside them.
 Run: bench/run live  (--quick: a tiny smoke run, docs untouched).
 """
 
@@ -155,40 +160,82 @@ def run_phase(folder, plan, args, live, kit_cpus=None, gen_cpus=None, workers=No
             room = json.loads(out.read_text())
         results = loadgen.collect(handles, outs, timeout=seconds + 120)
         use = monitor.stop()
-    merged = stats.merge([r["records"] for r in results])
-    return {"ordinary": stats.summarise(merged, seconds), "server": use, "room": room, "load": load}
+    records = stats.merge([r["records"] for r in results])
+    return {"records": records, "seconds": seconds, "server": use, "room": room, "load": load}
 
 
-def summarise_room(room):
-    """Propagation percentiles, tablets left behind, answers counted and their rate."""
-    prop = room["propagation_ms"]
+def run_rounds(folder, plan, args, **where):
+    """`args.rounds` rounds of alone and live, in the order alone-live-live-alone-…;
+    return both phases with their rounds' samples pooled."""
+    runs = {False: [], True: []}
+    for r in range(args.rounds):
+        for live in (False, True) if r % 2 == 0 else (True, False):
+            runs[live].append(run_phase(folder, plan, args, live=live, **where))
+    return pooled(runs[False]), pooled(runs[True])
+
+
+def pooled(rounds):
+    """One phase's rounds as one: ordinary samples pooled, each round's p95 kept beside."""
+    seconds = sum(r["seconds"] for r in rounds)
+    out = {
+        "ordinary": stats.summarise(stats.merge([r["records"] for r in rounds]), seconds),
+        "rounds": [
+            {
+                "p95": {k: v["p95"] for k, v in stats.summarise(r["records"], r["seconds"]).items()},
+                "load": r["load"],
+            }
+            for r in rounds
+        ],
+        "server": {
+            "cpu_pct": round(sum(r["server"]["cpu_pct"] for r in rounds) / len(rounds), 1),
+            "process_rss_peak_mb": max(r["server"]["process_rss_peak_mb"] for r in rounds),
+            "pss_peak_mb": max(r["server"]["pss_peak_mb"] for r in rounds),
+        },
+    }
+    if rounds[0]["room"] is not None:
+        out["summary"] = summarise_rooms([r["room"] for r in rounds])
+    return out
+
+
+def _answer_rate(room):
+    """Answers counted per second of answering: one question's answers come within a few
+    seconds of each other, so gaps over 3 s separate the questions."""
     ok = sorted(t for t, status in room["answers"] if status == 200)
-    rate = None
-    if len(ok) > 1:
-        bursts, start, last = [], ok[0], ok[0]
-        for t in ok[1:]:  # answers to one question come within a few seconds of each other
-            if t - last > 3:
-                bursts.append((start, last))
-                start = t
-            last = t
-        bursts.append((start, last))
-        busy = sum(max(0.5, b - a) for a, b in bursts)
-        rate = round(len(ok) / busy, 1)
+    if len(ok) < 2:
+        return None
+    bursts, start, last = [], ok[0], ok[0]
+    for t in ok[1:]:
+        if t - last > 3:
+            bursts.append((start, last))
+            start = t
+        last = t
+    bursts.append((start, last))
+    return len(ok) / sum(max(0.5, b - a) for a, b in bursts)
+
+
+def summarise_rooms(rooms):
+    """Several rounds' rooms as one: tap-to-tablet times pooled, tablets left behind
+    summed, answers per second averaged over the rounds (each round's clock is its own)."""
+    prop = [ms for room in rooms for ms in room["propagation_ms"]]
+    rates = [r for r in map(_answer_rate, rooms) if r is not None]
+    records = stats.merge([room["records"] for room in rooms])
+    polls, shown = records.get("GET /api/v1/live (poll)", {}), records.get(SHOWN, {})
     return {
         "p50": stats.percentile(prop, 50),
         "p95": stats.percentile(prop, 95),
         "max": max(prop) if prop else None,
         "samples": len(prop),
-        "moves": room["moves"],
-        "tablets": room["tablets"],
-        "left_behind": room["left_behind"],
-        "answers": len(ok),
-        "answers_refused": sum(1 for _t, s in room["answers"] if s != 200),
-        "answers_per_s": rate,
-        "polls": room["records"].get("GET /api/v1/live (poll)", {}).get("statuses", {}),
-        "poll_p95": stats.percentile(room["records"].get("GET /api/v1/live (poll)", {}).get("ms", []), 95),
-        "shown": room["records"].get(SHOWN, {}).get("statuses", {}),
-        "shown_p95": stats.percentile(room["records"].get(SHOWN, {}).get("ms", []), 95),
+        "rounds": len(rooms),
+        "moves": sum(room["moves"] for room in rooms),
+        "tablets": rooms[0]["tablets"],
+        "left_behind": sum(room["left_behind"] for room in rooms),
+        "answers": sum(1 for room in rooms for _t, s in room["answers"] if s == 200),
+        "answers_refused": sum(1 for room in rooms for _t, s in room["answers"] if s != 200),
+        "answers_per_s": round(sum(rates) / len(rates), 1) if rates else None,
+        "polls": polls.get("statuses", {}),
+        "poll_p95": stats.percentile(polls.get("ms", []), 95),
+        "shown": shown.get("statuses", {}),
+        "shown_p95": stats.percentile(shown.get("ms", []), 95),
     }
 
 
@@ -206,6 +253,9 @@ def main(argv=None):
         "--lead-in-s", type=float, default=10.0, help="the other learners' time beyond the room's own"
     )
     parser.add_argument("--warmup-s", type=float, default=3.0, help="the other learners' ramp-up")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="rounds of alone and live per configuration (pooled)"
+    )
     args = parser.parse_args(argv)
     if args.merge:
         print(json.dumps(merge(args.merge, args.tablets)))
@@ -219,21 +269,16 @@ def main(argv=None):
             1.0,
             2.0,
         )
-        args.lead_in_s, args.warmup_s = 2.0, 1.0
+        args.lead_in_s, args.warmup_s, args.rounds = 2.0, 1.0, 1
     info = report.machine()
     folder, plan = template(args.tablets, args.ordinary)
     started = time.monotonic()
     results = {"machine": info, "args": vars(args)}
-    results["baseline"] = run_phase(folder, plan, args, live=False)
-    results["live"] = run_phase(folder, plan, args, live=True)
+    results["baseline"], results["live"] = run_rounds(folder, plan, args)
     cpus = os.sched_getaffinity(0)
     if len(cpus) > 1 and not args.quick:
         pinned = {"kit_cpus": "0", "gen_cpus": "1", "workers": 1}
-        results["baseline_one_core"] = run_phase(folder, plan, args, live=False, **pinned)
-        results["one_core"] = run_phase(folder, plan, args, live=True, **pinned)
-    for name in ("live", "one_core"):
-        if name in results:
-            results[name]["summary"] = summarise_room(results[name]["room"])
+        results["baseline_one_core"], results["one_core"] = run_rounds(folder, plan, args, **pinned)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
     from .live_report import markdown, targets
 

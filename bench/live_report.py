@@ -9,6 +9,12 @@ MEMORY_MB = 80
 
 
 BASELINE = {"live": "baseline", "one_core": "baseline_one_core"}
+COLUMNS = {
+    "baseline": "alone",
+    "live": "live class",
+    "baseline_one_core": "one core alone",
+    "one_core": "one core live",
+}
 
 
 def _ratio(results, phase, route):
@@ -17,17 +23,21 @@ def _ratio(results, phase, route):
     return (during / base if base and during else None), base, during
 
 
-def _why_slower(results, base, during):
-    """What the run itself says about an ordinary route that slowed: by how much, and how
-    busy the machine was before it (not a guess at the cause)."""
-    if base is None or during is None:
-        return "not measured in one of the two phases"
-    load = results.get("machine", {}).get("loadavg_before", "?")
+def _why_slower(results, phase, route):
+    """What the run itself says about an ordinary route that slowed: each round's p95
+    alone and live, so a reader sees whether the rounds agree (not a guess at the cause)."""
+    rounds = {
+        name: ", ".join(_ms(r["p95"].get(route)) for r in results[key]["rounds"])
+        for name, key in (("alone", BASELINE[phase]), ("live", phase))
+    }
     return (
-        f"{during - base:+.1f} ms at p95 over {base:.1f} ms alone; the live class shares the one "
-        f"event writer with this route (tablets' joins, page-shown events and answers; presence once per 4 s per worker); load average before "
-        f"the run {load}"
+        f"each round's p95 alone {rounds['alone']} ms, live {rounds['live']} ms; load average"
+        f" before each round {'; '.join(r['load'] for r in results[phase]['rounds'])}"
     )
+
+
+def _ms(value):
+    return "–" if value is None else f"{value:.1f}"
 
 
 def targets(results):
@@ -42,7 +52,7 @@ def targets(results):
             report.Target(
                 f"propagation p95, {where}",
                 f"< {goal} ms",
-                f"{s['p95']} ms (p50 {s['p50']}, max {s['max']}; {s['samples']} tablet-moves)",
+                f"{s['p95']} ms (p50 {s['p50']}, max {s['max']}; {s['samples']} tablet-moves, rounds: {s['rounds']})",
                 None if s["p95"] is None else s["p95"] < goal,
             )
         )
@@ -50,7 +60,7 @@ def targets(results):
             report.Target(
                 f"tablets left behind, {where}",
                 "0",
-                f"{s['left_behind']} of {s['tablets']}",
+                f"{s['left_behind']} of {s['tablets']} (all rounds)",
                 s["left_behind"] == 0,
             )
         )
@@ -62,9 +72,10 @@ def targets(results):
                     "≤ +20 %",
                     "not measured"
                     if ratio is None
-                    else f"{during:.1f} ms vs {base:.1f} ms alone ({(ratio - 1) * 100:+.0f} %)",
+                    else f"{during:.1f} ms vs {base:.1f} ms alone ({(ratio - 1) * 100:+.0f} %;"
+                    f" {results[phase]['ordinary'][route]['n']} and {results[BASELINE[phase]]['ordinary'][route]['n']} requests)",
                     None if ratio is None else ratio <= 1.2,
-                    why=_why_slower(results, base, during),
+                    why=_why_slower(results, phase, route),
                 )
             )
         use = results[phase]["server"]
@@ -109,20 +120,31 @@ def markdown(results, info):
             f" {s['answers']} | {s['answers_per_s']} | {polls.get('200', 0)} / {polls.get('304', 0)} |"
             f" {s['poll_p95']} | {sum(s['shown'].values())} ({s['shown_p95']}) | {use['cpu_pct']} % | {use['process_rss_peak_mb']} MB | {use['pss_peak_mb']} MB |"
         )
-    lines += ["", "Ordinary learners' routes (p95 ms): alone, then during the live class.", ""]
-    lines += ["| route | alone | live class | one core |", "| --- | ---: | ---: | ---: |"]
-    for route in ORDINARY:
-        cells = [
-            results[p]["ordinary"].get(route, {}).get("p95")
-            for p in ("baseline", "live", "one_core")
-            if p in results
-        ]
-        lines.append(f"| `{route}` | " + " | ".join("–" if c is None else f"{c:.1f}" for c in cells) + " |")
+    lines += [
+        "",
+        f"Ordinary learners' routes, p95 ms over all {a['rounds']} rounds (each round's p95 in brackets):"
+        " the same kit alone, then during the live class.",
+        "",
+    ]
+    phases = [p for p in COLUMNS if p in results]
+    lines += [
+        "| route | " + " | ".join(COLUMNS[p] for p in phases) + " |",
+        "| --- |" + " ---: |" * len(phases),
+    ]
+    for route in (*ORDINARY, "ALL"):
+        cells = [_pooled_cell(results[p], route) for p in phases]
+        name = "every ordinary route" if route == "ALL" else f"`{route}`"
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _pooled_cell(phase, route):
+    rounds = ", ".join(_ms(r["p95"].get(route)) for r in phase["rounds"])
+    return f"{_ms(phase['ordinary'].get(route, {}).get('p95'))} ({rounds})"
 
 
 def _flags(args):
     return " ".join(
         f"--{name.replace('_', '-')} {args[name]}"
-        for name in ("tablets", "ordinary", "moves", "questions", "gap_s", "window_s")
+        for name in ("tablets", "ordinary", "moves", "questions", "gap_s", "window_s", "rounds")
     )

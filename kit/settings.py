@@ -277,9 +277,9 @@ SETTINGS = [
     ),
     Setting(
         "live_hold_threads",
-        32,
+        64,
         "Tablets' polls each worker may hold at once, in threads of their own beside "
-        "`threads`; the tablets beyond them poll.",
+        "`threads`; the tablets beyond them poll. 64: a class of 60 in one worker (a held ask keeps no database connection, so each costs a thread only).",
         int,
     ),
     Setting(

@@ -10,6 +10,7 @@ import time
 
 from flask import current_app, jsonify, make_response, request
 
+from ..db import database
 from ..errors import Unauthorized
 from ..live import hold, room
 from ..storable import NotJSON, loads
@@ -65,8 +66,12 @@ def live_state():
         try:
             deadline = time.monotonic() + kit["live_hold_s"]
             while request.if_none_match.contains(tag) and time.monotonic() < deadline and not hold.stopping():
+                # The connection goes back to the pool while held: sixty held asks kept
+                # sixty SQLite connections open (and pooled after), each with its cache.
+                database.release()
                 hold.wait_past(seen, deadline, (live.id, learner.id))
                 seen = hold.version()
+                database.connect(reuse_if_open=True)
                 live = room.learner_live(learner)
                 tag = room.etag(live)
         finally:

@@ -56,7 +56,11 @@ class _Watch:
         os.register_at_fork(after_in_child=self._reset)
 
     def _reset(self):
-        self.changed = threading.Condition()
+        # Two conditions on one lock: held asks wait for `changed`, the watcher for `wanted`.
+        # Waking the watcher for each new ask through `changed` woke every held ask too
+        # (60 re-asks after a move, each waking 60 threads to find nothing new).
+        lock = threading.Lock()
+        self.changed, self.wanted = threading.Condition(lock), threading.Condition(lock)
         self.version, self.thread, self.stopping = None, None, False
         self.held, self.extra = 0, 0  # asks held now; threads added for them
         self.on_held = None  # called with the threads to add (kit.server)
@@ -97,7 +101,7 @@ def wait_past(seen, deadline, tablet):
         if _watch.thread is None:
             _watch.thread = threading.Thread(target=_watcher, name="live-hold", daemon=True)
             _watch.thread.start()
-        _watch.changed.notify_all()
+        _watch.wanted.notify()
         try:
             while _watch.version == seen and not _watch.stopping:
                 left = deadline - time.monotonic()
@@ -135,6 +139,7 @@ def release_all():
     with _watch.changed:
         _watch.stopping = True
         _watch.changed.notify_all()
+        _watch.wanted.notify()
 
 
 def _watcher():
@@ -143,7 +148,7 @@ def _watcher():
     while True:
         with _watch.changed:
             while not _watch.waiters and not _watch.stopping:
-                if not _watch.changed.wait(SHRINK_S) and _watch.extra > _watch.held:
+                if not _watch.wanted.wait(SHRINK_S) and _watch.extra > _watch.held:
                     _watch.extra = _watch.held  # nothing held for SHRINK_S: give threads back
                     if _watch.on_held is not None:
                         _watch.on_held(_watch.extra)

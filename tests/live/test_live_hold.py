@@ -250,3 +250,70 @@ def test_bad_hold_settings_are_refused_before_serving(live_data, setting, value,
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_a_new_held_ask_wakes_none_of_the_asks_already_held(live_app, monkeypatch):
+    """After a move sixty tablets ask again at once: each new ask must wake only the
+    watcher, not every ask already held (sixty threads each woken sixty times a move)."""
+    woken, held = [], set()
+
+    class Counting(threading.Condition):
+        def wait(self, timeout=None):
+            got = super().wait(timeout)
+            if threading.get_ident() in held:
+                woken.append(threading.get_ident())
+            return got
+
+    watch = hold._Watch()
+    watch.changed = Counting(watch.changed._lock)
+    monkeypatch.setattr(hold, "_watch", watch)
+    deadline = time.monotonic() + 20
+
+    def ask(n):
+        held.add(threading.get_ident())
+        hold.wait_past(None, deadline, (1, n))  # no live class: the version stays None
+
+    def asks(numbers):
+        threads = [threading.Thread(target=ask, args=(n,)) for n in numbers]
+        for thread in threads:
+            thread.start()
+        while len(watch.waiters) < numbers[-1]:
+            time.sleep(0.01)
+        return threads
+
+    threads = asks(range(1, 6))
+    time.sleep(0.3)  # the watcher has read the version (unchanged) a few times
+    woken.clear()
+    threads += asks(range(6, 11))
+    time.sleep(0.3)
+    assert woken == []  # the old code woke each of the first five once per new ask: 25
+    hold.release_all()
+    for thread in threads:
+        thread.join(5)
+    assert not any(t.is_alive() for t in threads)
+    assert len(woken) == 10  # release_all does wake every held ask
+
+
+def _connections(pid):
+    """The SQLite connections a kit process has open: its file descriptors on kit.db."""
+    fds = f"/proc/{pid}/fd"
+    return sum(1 for fd in os.listdir(fds) if os.path.realpath(f"{fds}/{fd}").endswith("/kit.db"))
+
+
+def test_a_held_ask_keeps_no_database_connection(live_data, ids):
+    """Sixty held asks kept sixty SQLite connections (pooled after, each with its cache):
+    a held ask gives its connection back while it waits, and takes one again to answer."""
+    names = ["ada", "ben", "cy"]  # the class's learners (dee is in another class)
+    with _room(live_data, ids, names, live_hold_s=20, workers=1) as (kit, teacher, tablets, tags):
+        before = _connections(kit.pid)
+        assert before < len(names)  # else the count below could not tell
+        asks = []
+        for tablet, tag in zip(tablets, tags):  # one after the other: each held before the next
+            asks.append(_in_thread(lambda t=tablet, tag=tag: _ask(t, kit.url, tag)))
+            time.sleep(0.5)
+        assert all(thread.is_alive() for thread, _ in asks)
+        assert _connections(kit.pid) <= before + 1  # at most the watcher's own
+        teacher.act("next")
+        for thread, box in asks:
+            thread.join(15)
+            assert box["result"][0] == 200 and box["result"][3].json()["live"]["step"] == 1
