@@ -5,7 +5,13 @@ Each simulated kit enrols over HTTP and posts its events in batches through the 
 protocol (sync/protocol.py encodes them as the agent does), one thread per kit, all kits at
 once; every kit also sends its first batch a second time, as after a lost acknowledgement.
 After each run the hub's table is read: every UUID sent is there exactly once and nothing else,
-the hub's counts agree, and every kit's cursor is at its last seq.
+the hub's counts agree, and every kit's cursor is at its last seq. Every body is made before
+the clock starts, and the CPU seconds of the hub's processes, of PostgreSQL's (its exited
+backends included) and of this client are kept apart: on a 2-core machine they share the cores.
+With `--baseline TREE` each worker count also runs that tree's hub, the two trees' rounds in
+turn (`--rounds`), so both see the same load; the summary gives the median of each and their
+ratio. `--copy-floor N` then COPYs N rows like the ingest's straight into hub_event: what
+PostgreSQL alone spends per event, a floor under any ingest path.
 
 Then the report pass, once per generator shape (`--report-shapes real,worst`: see
 _event_row): a generator COPYs N events straight into hub_event (the same table the ingest
@@ -16,8 +22,9 @@ database beside this one's and each request goes to both in turn: the p95 ratio 
 the comparison (same data, same load). The load average is kept with every run (the machine
 may be shared).
 
-Run: bench/run hub-scale [--kits 50 --events 2000 --batch 500 --workers 1,2,4 --report-events 1000000
-                          --report-shapes real,worst --baseline TREE --out hub-scale]
+Run: bench/run hub-scale [--kits 50 --events 2000 --batch 500 --workers 1,2,4 --rounds 1 --report-events 1000000
+                          --report-shapes real,worst --baseline TREE --copy-floor 0 --pg "name=value …"
+                          --out hub-scale]
      (--workers "" for the reports alone, --report-events 0 for the ingest alone)
 Bounded: each run has a fixed number of requests, each with a timeout.
 """
@@ -50,6 +57,11 @@ from .svgplot import line_chart
 from .sync_scenarios import PG_BIN, _pg, postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent
+# A programme hub's PostgreSQL as docs/hub-operators-guide.md sets it up: with the default 128 MB
+# of shared buffers the backends wrote out 640 MB of evicted pages themselves during one 1 M-event
+# run (pg_stat_bgwriter.buffers_backend). Durability is the default's: synchronous_commit stays
+# on, so a kit's acknowledgement means its batch is on disk.
+PG_SETTINGS = ("shared_buffers=1GB", "max_wal_size=4GB")
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -85,10 +97,10 @@ class Hub:
             self.ready = "/healthz"  # an older hub's /readyz refuses a newer schema; it reads it all the same
         if not init:
             return
-        subprocess.run(
+        subprocess.run(  # from the tree served: its own migrations make the schema it expects
             [sys.executable, "-m", "kit", "hub", "init"],
             env=self.env,
-            cwd=ROOT,
+            cwd=self.tree,
             check=True,
             capture_output=True,
             timeout=120,
@@ -162,10 +174,38 @@ def _enrol(base, code, i):
     return kit_id, credentials.auth_header(kit_id, answer.json()["secret"])
 
 
-def ingest_run(url, workers, kits, per_kit, batch, folder):
-    """One run: all kits at once into a hub with `workers` workers; returns the measurements."""
+def postmaster(url):
+    """The PostgreSQL server's main pid (a backend's parent), to count the server's CPU."""
+    with psycopg2.connect(url) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    with open(f"/proc/{backend}/stat") as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[1])
+
+
+def server_cpu(pid):
+    """CPU seconds of the server and its backends, those already gone included (a backend a
+    request, before the pool, lived a few ms: its time is in the postmaster's cutime)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return procmon.cpu_seconds(pid) + (int(fields[13]) + int(fields[14])) / procmon.CLOCK
+
+
+def _client_cpu():
+    times = os.times()
+    return times.user + times.system
+
+
+def ingest_run(url, workers, kits, per_kit, batch, folder, tree=ROOT):
+    """One run: all kits at once into a hub with `workers` workers; returns the measurements.
+
+    Every request body is made before the clock starts: the timed part of the client only sends
+    bytes and reads answers (its CPU is measured apart, with the hub's and PostgreSQL's).
+    """
     loads = {"start": load()}
-    with Hub(url, workers, folder) as hub:
+    server = postmaster(url)
+    with Hub(url, workers, folder, tree) as hub:
         ids = [_enrol(hub.base, code, i) for i, code in enumerate(_codes(hub, kits))]
         now_ms, plans, sent = int(time.time() * 1000), [], set()
         for i, (kit_id, headers) in enumerate(ids):
@@ -208,10 +248,13 @@ def ingest_run(url, workers, kits, per_kit, batch, folder):
                     else:
                         errors.append(str(getattr(answer, "status_code", answer))[:80])
 
+        cpu0 = procmon.cpu_seconds(hub.process.pid), server_cpu(server), _client_cpu()
         t0 = time.perf_counter()
         with ThreadPoolExecutor(kits) as pool:
             list(pool.map(kit_run, plans))
         wall = time.perf_counter() - t0
+        cpu1 = procmon.cpu_seconds(hub.process.pid), server_cpu(server), _client_cpu()
+        cpu = dict(zip(("hub", "postgresql", "client"), (round(b - a, 2) for a, b in zip(cpu0, cpu1))))
         loads["end"] = load()
         memory = [(pid, rss // 2**20, pss // 2**20) for pid, rss, pss in procmon.per_process(hub.process.pid)]
     with psycopg2.connect(url) as conn:
@@ -222,6 +265,7 @@ def ingest_run(url, workers, kits, per_kit, batch, folder):
         received, low, high = cur.fetchone()
     return {
         "workers": workers,
+        "tree": str(tree),
         "load": loads,
         "kits": kits,
         "events": len(sent),
@@ -240,7 +284,43 @@ def ingest_run(url, workers, kits, per_kit, batch, folder):
         "counted": int(received or 0),
         "acked_all": low == high == per_kit,
         "memory_mb": memory,
+        "cpu_s": cpu,
+        "cpu_us_per_event": {part: round(seconds * 1e6 / len(sent)) for part, seconds in cpu.items()},
     }
+
+
+def ingest_summary(runs):
+    """Per tree and worker count: the median events/s and p95 of its rounds, CPU per event, and the
+    ratio of this tree's median to the baseline's (the rounds ran in turn, so both saw the same load)."""
+    rows = []
+    for name in dict.fromkeys(r["name"] for r in runs):
+        for workers in dict.fromkeys(r["workers"] for r in runs):
+            mine = [r for r in runs if r["name"] == name and r["workers"] == workers]
+            if not mine:
+                continue
+            rows.append(
+                {
+                    "name": name,
+                    "workers": workers,
+                    "rounds": len(mine),
+                    "events_per_s": round(stats.percentile([r["events_per_s"] for r in mine], 50)),
+                    "each_events_per_s": [r["events_per_s"] for r in mine],
+                    "p95_batch_ms": round(stats.percentile([r["p95_batch_ms"] for r in mine], 50)),
+                    "cpu_us_per_event": {
+                        part: round(stats.percentile([r["cpu_us_per_event"][part] for r in mine], 50))
+                        for part in mine[0]["cpu_us_per_event"]
+                    },
+                    "lost": sum(r["lost"] for r in mine),
+                    "duplicated": sum(r["duplicated"] for r in mine),
+                    "errors": sum(r["errors"] for r in mine),
+                    "load_1min": [r["load"]["start"][0] for r in mine] + [mine[-1]["load"]["end"][0]],
+                }
+            )
+    base = {row["workers"]: row["events_per_s"] for row in rows if row["name"] == "base"}
+    for row in rows:
+        if row["name"] == "new" and row["workers"] in base:
+            row["new_over_base"] = round(row["events_per_s"] / base[row["workers"]], 2)
+    return rows
 
 
 SHAPES = ("worst", "real")
@@ -305,6 +385,63 @@ def _generate(url, total, shape, kits=200):
             )
         conn.commit()
         cur.execute("ANALYZE")
+
+
+def copy_floor(url, total, batch, kits=200):
+    """PostgreSQL's own CPU per event for a bare COPY of rows like the ingest runs' into hub_event.
+
+    A floor under any ingest path on this server: the same table and indexes, random UUIDs, a
+    transaction per `batch` rows, but no duplicate check, no summaries, no hub. The CSV is made
+    before the clock starts.
+    """
+    Hub(url, 1, tempfile.mkdtemp(prefix="hub-floor-"))  # `kit hub init`: this tree's schema
+    now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    texts = []
+    for start in range(0, total, batch):
+        text = io.StringIO()
+        csv.writer(text).writerows(
+            (
+                f"kit-{n % kits}",
+                n,
+                str(uuid.uuid4()),
+                f"k{n % kits}-l{n % 30}",
+                "numeracy",
+                f"0{n % 5 + 1}",
+                ("answer", "time_spent", "lesson_opened", "lesson_completed")[n % 4],
+                '{"seconds":60}' if n % 4 == 1 else '{"correct":true,"question_id":"q1"}',
+                now,
+                now,
+                "t",
+                "b1",
+                n,
+                now,
+                now,
+                "online",
+            )
+            for n in range(start, min(start + batch, total))
+        )
+        texts.append(text.getvalue())
+    server = postmaster(url)
+    with psycopg2.connect(url) as conn:
+        cur = conn.cursor()
+        cpu0, t0 = server_cpu(server), time.perf_counter()
+        for text in texts:
+            cur.copy_expert(
+                "COPY hub_event (kit_id, seq, uuid, learner_uuid, pack_id, lesson_id, kind, payload, device_time, "
+                "corrected_time, time_estimated, boot_id, mono_ms, kit_received_at, stored_at, via) "
+                "FROM STDIN WITH (FORMAT csv)",
+                io.StringIO(text),
+            )
+            conn.commit()
+        wall, cpu = time.perf_counter() - t0, server_cpu(server) - cpu0
+    return {
+        "events": total,
+        "batch": batch,
+        "seconds": round(wall, 2),
+        "events_per_s": round(total / wall),
+        "postgresql_cpu_us_per_event": round(cpu * 1e6 / total, 1),
+        "load": load(),
+    }
 
 
 def _sizes(url):
@@ -439,7 +576,23 @@ def main(argv=None):
     )
     parser.add_argument(
         "--baseline",
-        help="another source tree (git archive of a commit) whose hub is timed on the same routes, in turn",
+        help="another source tree (git archive of a commit): its hub takes the same ingest runs, "
+        "rounds interleaved with this tree's, and is timed on the same report routes, in turn",
+    )
+    parser.add_argument(
+        "--pg",
+        default=" ".join(PG_SETTINGS),
+        help="settings of the bench's PostgreSQL, name=value each, space-separated (default: what "
+        "docs/hub-operators-guide.md asks of a programme hub's server)",
+    )
+    parser.add_argument(
+        "--copy-floor",
+        type=int,
+        default=0,
+        help="events COPYed bare into hub_event after the ingest runs: PostgreSQL's CPU per event, a floor",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="ingest runs per worker count (and per tree, with --baseline)"
     )
     parser.add_argument(
         "--out", default="hub-scale", help="name of the results in bench/results (.json, .svg)"
@@ -450,23 +603,40 @@ def main(argv=None):
         if shape not in SHAPES:
             parser.error(f"no generator shape {shape!r}: the shapes are {', '.join(SHAPES)}")
     result = {"machine": report.machine(), "args": vars(args), "runs": []}
-    url, halt = postgres_url()
+    url, halt = postgres_url(args.pg.split())
     port = url.rsplit(":", 1)[1].split("/")[0]
     try:
+        baseline = args.baseline and Path(args.baseline).resolve()
         for n in [int(w) for w in args.workers.split(",") if w]:
-            name = f"scale{n}"
-            _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", name)
-            with tempfile.TemporaryDirectory() as folder:
-                run = ingest_run(
-                    url.rsplit("/", 1)[0] + "/" + name, n, args.kits, args.events, args.batch, folder
-                )
-            print(
-                json.dumps({k: v for k, v in run.items() if k != "memory_mb"}),
-                "memory (pid, RSS MB, PSS MB):",
-                run["memory_mb"],
-                flush=True,
-            )
-            result["runs"].append(run)
+            for round_ in range(args.rounds):
+                trees = [("new", ROOT), ("base", baseline)] if baseline else [("new", ROOT)]
+                for name, tree in trees if round_ % 2 == 0 else trees[::-1]:  # old/new in turn: same noise
+                    db = f"scale{n}_{name}_{round_}"
+                    _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", db)
+                    with tempfile.TemporaryDirectory() as folder:
+                        run = ingest_run(
+                            url.rsplit("/", 1)[0] + "/" + db,
+                            n,
+                            args.kits,
+                            args.events,
+                            args.batch,
+                            folder,
+                            tree,
+                        )
+                    run.update(name=name, round=round_)
+                    print(
+                        json.dumps({k: v for k, v in run.items() if k != "memory_mb"}),
+                        "memory (pid, RSS MB, PSS MB):",
+                        run["memory_mb"],
+                        flush=True,
+                    )
+                    result["runs"].append(run)
+        result["ingest"] = ingest_summary(result["runs"])
+        print(json.dumps(result["ingest"], indent=1), flush=True)
+        if args.copy_floor:
+            _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "floor")
+            result["copy_floor"] = copy_floor(url.rsplit("/", 1)[0] + "/floor", args.copy_floor, args.batch)
+            print("bare COPY:", json.dumps(result["copy_floor"]), flush=True)
         result["reports"] = []
         for shape in shapes:
             name = f"reports_{shape}"
@@ -487,13 +657,20 @@ def main(argv=None):
     (RESULTS / f"{args.out}.json").write_text(json.dumps(result, indent=1))
     if not result["runs"]:
         return
-    series = {"events/s": [(r["workers"], r["events_per_s"]) for r in result["runs"]]}
+    labels = {"new": "this tree", "base": "baseline"} if args.baseline else {"new": "events/s"}
+    series = {
+        labels[name]: [
+            (row["workers"], row["events_per_s"]) for row in result["ingest"] if row["name"] == name
+        ]
+        for name in labels
+    }
     (RESULTS / f"{args.out}.svg").write_text(
         line_chart(
-            f"Hub ingest, {args.kits} kits at once, PostgreSQL",
+            f"Hub ingest, {args.kits} kits at once, PostgreSQL (median of {args.rounds})",
             "hub workers",
             "events stored per second",
             series,
+            hline=(25_000, "target 25,000"),
         )
     )
 

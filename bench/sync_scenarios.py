@@ -38,8 +38,11 @@ def _pg(*argv):
     )
 
 
-def postgres_url():
-    """Start a throwaway PostgreSQL 15 as the postgres user; return (url, stop function)."""
+def postgres_url(options=()):
+    """Start a throwaway PostgreSQL 15 as the postgres user; return (url, stop function).
+
+    `options`: more server settings, each "name=value" (bench/hub_scale.py's profile adds
+    pg_stat_statements)."""
     root = Path(tempfile.mkdtemp(prefix="ck-bench-pg-"))
     shutil.chown(root, "postgres", "postgres")
     data, port = root / "data", free_port()
@@ -52,7 +55,7 @@ def postgres_url():
         root / "log",
         "-w",
         "-o",
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+        " ".join([f"-p {port} -k {root} -c listen_addresses=127.0.0.1", *(f"-c {o}" for o in options)]),
         "start",
     )
     _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "hub")

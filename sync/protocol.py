@@ -136,7 +136,8 @@ def encode_events(kit_id, after, upto, events, skipped=()):
     return compress(doc)
 
 
-_compact = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps without building an encoder per call
+# json.dumps without an encoder per call; keys sorted as the hub stores a payload ("payload_json")
+_compact = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
 
 def _need(condition, message, seq=None):
@@ -226,6 +227,8 @@ def _uuids(doc, n):
 def decode_events(doc, kit_id):
     """Validate a decoded batch document; return (after, upto, skipped, events).
 
+    Each event also carries "payload_json": its payload as stored (made here while checking it).
+
     Each check runs on a whole column first; only a column that fails is walked value by
     value, to name the first culprit (and its seq) in the message.
     """
@@ -252,13 +255,16 @@ def decode_events(doc, kit_id):
         columns[field] = _undeltas(_column(doc, column, n, int, nullable=True))
     payloads = doc.get("pl")
     _need(isinstance(payloads, list) and len(payloads) == n, "column 'pl' must hold one payload per event")
+    texts = []
     for seq, payload in zip(seqs, payloads):
         _need(isinstance(payload, dict), "an event's payload must be a JSON object", seq)
         text = _encoded(payload, seq)
         _need(
             len(text) <= MAX_PAYLOAD_BYTES, f"payload of {len(text)} bytes is over {MAX_PAYLOAD_BYTES}", seq
         )
+        texts.append(text)
     columns["payload"] = payloads
+    columns["payload_json"] = texts
     if not _times_fit(columns["device_ms"], columns["received_ms"]):
         for seq, device_ms, received_ms in zip(seqs, columns["device_ms"], columns["received_ms"]):
             _need(received_ms is not None, "every event needs the kit's receipt time", seq)

@@ -7,7 +7,8 @@ auto-incrementing primary key, the only spelling the two disagree on.
 from pathlib import Path
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import connect as connect_url
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledPostgresqlDatabase
 
 from kit.errors import ConfigError
 from kit.migrations import Ledger, discover
@@ -21,6 +22,7 @@ except ImportError:
 
 database = DatabaseProxy()
 PAGE = 200  # statements per round trip in execute_many
+STALE_S = 300  # a pooled PostgreSQL connection is closed once this old: bounded server-side caches
 
 PK = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
 
@@ -48,14 +50,37 @@ def open_database(url):
             },
         )
     elif url.startswith(("postgresql://", "postgres://")):
-        try:
-            db = connect_url(url.replace("postgres://", "postgresql://", 1))
-        except ImportError:
-            raise ConfigError("PostgreSQL needs psycopg2: pip install 'classroom-kit[postgres]'") from None
+        db = _pooled(url)
     else:
         raise ConfigError(f"unsupported hub database {url!r}: use sqlite:///PATH or postgresql://…")
+    release()  # a hub opened again in one process (the CLI, tests) leaves no connection behind
     database.initialize(db)
     return db
+
+
+def _pooled(url):
+    """A PostgreSQL database whose connections a request takes from a pool and gives back.
+
+    A new connection per request cost the hub 12 ms and PostgreSQL a backend start (docs/
+    performance.md); pooled, a request pays one `SELECT 1` (peewee checks a connection before
+    handing it out, so one that PostgreSQL dropped is replaced, not used). No cap: a process
+    holds at most one connection per serving thread.
+    """
+    if execute_batch is None:
+        raise ConfigError("PostgreSQL needs psycopg2: pip install 'classroom-kit[postgres]'")
+    settings = parse_url(url.replace("postgres://", "postgresql://", 1))
+    return PooledPostgresqlDatabase(
+        settings.pop("database"), max_connections=None, stale_timeout=STALE_S, **settings
+    )
+
+
+def release():
+    """Close this process's database connections, pooled ones included (before a fork, or a reopen)."""
+    if database.obj is None:
+        return
+    database.close()
+    if isinstance(database.obj, PooledPostgresqlDatabase):
+        database.obj.close_all()
 
 
 def dialect(db=None):
@@ -74,6 +99,23 @@ def execute_many(cursor, sql, rows):
         execute_batch(cursor, sql, rows, page_size=PAGE)
     else:
         cursor.executemany(sql, rows)
+
+
+def execute_values(cursor, sql, rows):
+    """Run `sql` for all `rows` at once, its ROWS standing for them as a VALUES list: one statement
+    a page of rows, where execute_many runs one a row.
+
+    PostgreSQL parses and plans each statement: a batch's summaries took about 130 one-row
+    statements, each costing the server more than its row (docs/performance.md). Pages stay
+    under SQLite's oldest limit of 999 parameters.
+    """
+    if not rows:
+        return
+    mark = f"({', '.join([database.param] * len(rows[0]))})"
+    page = max(1, 999 // len(rows[0]))
+    for start in range(0, len(rows), page):
+        part = rows[start : start + page]
+        cursor.execute(sql.replace("ROWS", ", ".join([mark] * len(part))), [v for row in part for v in row])
 
 
 class HubLedger(Ledger):

@@ -6,15 +6,13 @@ answers with the highest seq up to which it holds everything (``ack``), merging 
 delivered out of order (a USB bundle ahead of the online cursor, say).
 """
 
-import csv
-import io
 import json
 import logging
 
 from .. import protocol
 from . import certificates, summaries
 from .db import database, dialect
-from .models import HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
+from .models import DAY_MS, HubSetAside, Kit, Range, Record, ms_to_dt, utcnow
 from .timefix import corrected_times
 
 logger = logging.getLogger(__name__)
@@ -41,7 +39,71 @@ CHUNK = 999  # bound parameters per lookup: under SQLite's oldest limit
 _payload_text = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
 
-def _rows(kit, events, via):
+def _timestamp(ms):
+    """SQL for a column of milliseconds since 1970 as a timestamp, exact to the millisecond.
+
+    Whole days, then the milliseconds within the day: interval arithmetic is in float8, which
+    would round a millisecond count near the year 9999 (×1000 µs is past 2**53).
+    """
+    return f"timestamp '1970-01-01' + ({ms} / {DAY_MS}) * interval '1 day' + ({ms} %% {DAY_MS}) * interval '1 millisecond'"
+
+
+# One statement a batch on PostgreSQL: the batch's columns as 13 array parameters, unnested.
+# Times go as milliseconds and become timestamps in SQL (formatting them in Python cost 2 µs each).
+_UNNESTED = (
+    ("seq", "bigint"),
+    ("uuid", "text"),
+    ("learner", "text"),
+    ("pack", "text"),
+    ("lesson", "text"),
+    ("kind", "text"),
+    ("payload", "text"),
+    ("device", "bigint"),
+    ("corrected", "bigint"),
+    ("estimated", "boolean"),
+    ("boot", "text"),
+    ("mono", "bigint"),
+    ("received", "bigint"),
+)
+_PG_INSERT = (
+    f"INSERT INTO hub_event ({', '.join(COLUMNS)}) "
+    f"SELECT %s, seq, uuid, learner, pack, lesson, kind, payload, {_timestamp('device')}, {_timestamp('corrected')}, "
+    f"estimated, boot, mono, {_timestamp('received')}, %s, %s "
+    f"FROM unnest({', '.join(f'%s::{kind}[]' for _, kind in _UNNESTED)}) "
+    f"AS batch({', '.join(name for name, _ in _UNNESTED)}) "
+    "ORDER BY uuid ON CONFLICT DO NOTHING RETURNING uuid"
+)
+
+
+def _texts(values):
+    """A PostgreSQL array literal of texts: one parameter the server reads at C speed.
+
+    (psycopg2 sends a list as ARRAY['a', 'b', …]: a constant per value for the parser to make.)
+    """
+    if not values:
+        return "{}"
+    body = '","'.join(values)
+    if body.count('"') == 2 * (len(values) - 1) and "\\" not in body:  # nothing to escape: one join
+        return '{"' + body + '"}'
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
+def _numbers(values):
+    """A PostgreSQL array literal of whole numbers or None (NULL); no number's text holds "None"."""
+    return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
+
+
+def _payload(e):
+    """The event's payload as stored: protocol.decode_events made it while checking the batch."""
+    return e.get("payload_json") or _payload_text(e["payload"])
+
+
+def _placed(times):
+    """Clamp corrected times into what a timestamp holds: [(ms, estimated)]."""
+    return [(min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS), estimated) for true_ms, estimated in times]
+
+
+def _rows(kit, events, times, via):
     """Return the events as plain tuples in COLUMNS order (no peewee per row: it cost most of the time)."""
     now = utcnow()
     return [
@@ -53,9 +115,9 @@ def _rows(kit, events, via):
             e["pack_id"],
             e["lesson_id"],
             e["kind"],
-            _payload_text(e["payload"]),
+            _payload(e),
             ms_to_dt(e["device_ms"]),
-            ms_to_dt(min(max(true_ms, protocol.MIN_MS), protocol.MAX_MS)),
+            ms_to_dt(true_ms),
             estimated,
             e["boot_id"],
             e["mono_ms"],
@@ -63,49 +125,66 @@ def _rows(kit, events, via):
             now,
             via,
         )
-        for e, (true_ms, estimated) in zip(events, corrected_times(kit, events))
+        for e, (true_ms, estimated) in zip(events, times)
     ]
 
 
-def _insert(rows):
-    """Insert rows, skipping UUIDs already held; return the UUIDs this call stored.
+def _insert(kit, events, times, via):
+    """Insert the events the hub does not hold yet; return (the events this call stored, {uuid: kit_id}
+    of the others' holders).
 
-    SQLite takes them with one executemany: its write lock is held from the batch's first
-    read, so the rows not yet held are exactly the rows stored. PostgreSQL takes them with
-    COPY (a 2,000-row INSERT … VALUES cost the server about three times as much: it parses
-    32,000 literals) into a temporary scratch table, then one INSERT … ON CONFLICT DO NOTHING
-    RETURNING: another kit's transaction may store the same UUID between our look-up and our
-    insert (a cloned card), and only RETURNING says which rows were ours. Rows go in UUID
-    order, so two such transactions wait on each other in one order and never deadlock.
+    SQLite: its write lock is held from the batch's first read, so the events not held before
+    the insert are exactly the events it stores (one executemany).
     """
-    if not rows:
-        return set()
-    columns = ", ".join(COLUMNS)
+    if not events:
+        return [], {}
+    if dialect() == "postgresql":
+        return _insert_pg(kit, events, times, via)
+    holders = _holders(events)
+    new = [(e, t) for e, t in zip(events, times) if e["uuid"] not in holders]
+    rows = _rows(kit, [e for e, _ in new], [t for _, t in new], via)
+    database.cursor().executemany(
+        f"INSERT INTO hub_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+        f"ON CONFLICT DO NOTHING",
+        rows,
+    )
+    return [e for e, _ in new], holders
+
+
+def _insert_pg(kit, events, times, via):
+    """PostgreSQL: one INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING uuid for the batch.
+
+    No look-up first: another kit's transaction may store the same UUID between a look-up and
+    our insert (a cloned card), and only RETURNING says which rows were ours; the unique index
+    checks each UUID anyway. The holders of the rest are read after. Rows go in UUID order, so
+    two such transactions wait on each other in one order and never deadlock. Before: a
+    look-up of every UUID, then COPY into a temporary table made and dropped for each batch
+    (catalogue writes), then the INSERT (docs/performance.md has the measurements).
+    """
+    columns = (
+        [e["seq"] for e in events],
+        [e["uuid"] for e in events],
+        [e["learner"] for e in events],
+        [e["pack_id"] for e in events],
+        [e["lesson_id"] for e in events],
+        [e["kind"] for e in events],
+        [_payload(e) for e in events],
+        [e["device_ms"] for e in events],
+        [ms for ms, _ in times],
+        "{" + ",".join("t" if estimated else "f" for _, estimated in times) + "}",
+        [e["boot_id"] for e in events],
+        [e["mono_ms"] for e in events],
+        [e["received_ms"] for e in events],
+    )
+    arrays = [
+        column if kind == "boolean" else _numbers(column) if kind == "bigint" else _texts(column)
+        for column, (_, kind) in zip(columns, _UNNESTED)
+    ]
     cursor = database.cursor()
-    if dialect() != "postgresql":
-        cursor.executemany(
-            f"INSERT INTO hub_event ({columns}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-            f"ON CONFLICT DO NOTHING",
-            rows,
-        )
-        return {row[2] for row in rows}
-    text = io.StringIO()
-    csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)  # None -> ""
-    text.seek(0)
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE hub_event_in ON COMMIT DROP AS SELECT {columns} FROM hub_event WITH NO DATA"
-    )
-    cursor.copy_expert(
-        f"COPY hub_event_in ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NULL (device_time, mono_ms))",
-        text,
-    )
-    cursor.execute(
-        f"INSERT INTO hub_event ({columns}) SELECT {columns} FROM hub_event_in ORDER BY uuid "
-        f"ON CONFLICT DO NOTHING RETURNING uuid"
-    )
+    cursor.execute(_PG_INSERT, (kit.kit_id, utcnow(), via, *arrays))
     stored = {row[0] for row in cursor.fetchall()}
-    cursor.execute("DROP TABLE hub_event_in")  # now, not at commit: one transaction may store two batches
-    return stored
+    rest = [e for e in events if e["uuid"] not in stored]
+    return [e for e in events if e["uuid"] in stored], _holders(rest) if rest else {}
 
 
 def _locked(kit):
@@ -120,7 +199,11 @@ def _holders(events):
     """Return {uuid: kit_id} for the batch's event UUIDs the hub already holds, for any kit."""
     uuids = [e["uuid"] for e in events]
     if dialect() == "postgresql":  # one array parameter: an IN list of 999 cost the server 10 ms
-        return dict(database.execute_sql("SELECT uuid, kit_id FROM hub_event WHERE uuid = ANY(%s)", (uuids,)))
+        return dict(
+            database.execute_sql(
+                "SELECT uuid, kit_id FROM hub_event WHERE uuid = ANY(%s::text[])", (_texts(uuids),)
+            )
+        )
     held = {}
     for start in range(0, len(uuids), CHUNK):
         part = uuids[start : start + CHUNK]
@@ -169,15 +252,25 @@ def store_events(kit, after, upto, skipped, events, via="online", refused=()):
     with database.atomic():
         kit = _locked(kit)  # one batch of a kit at a time: its cursor moves under this lock
         unique = _first_of_each(events)
-        holders = _holders(unique)
-        new = [e for e in unique if e["uuid"] not in holders]
-        rows = _rows(kit, new, via)
-        stored = _insert(rows)
-        summaries.add([(r[0], r[6], r[3], r[4], r[5], r[7], r[9]) for r in rows if r[2] in stored])
-        certificates.take_stored(kit, [r[2] for r in rows if r[2] in stored and r[6] == certificates.KIND])
-        late = [e for e in new if e["uuid"] not in stored]  # stored by another kit meanwhile
-        if late:
-            holders.update(_holders(late))
+        times = _placed(corrected_times(kit, unique))
+        placed = dict(zip((e["uuid"] for e in unique), times))
+        new, holders = _insert(kit, unique, times, via)
+        stored = {e["uuid"] for e in new}
+        summaries.add(
+            [
+                (
+                    kit.kit_id,
+                    e["kind"],
+                    e["learner"],
+                    e["pack_id"],
+                    e["lesson_id"],
+                    _payload(e),
+                    summaries.month_of_ms(placed[e["uuid"]][0]),
+                )
+                for e in new
+            ]
+        )
+        certificates.take_stored(kit, [e["uuid"] for e in new if e["kind"] == certificates.KIND])
         owners = {uuid: other for uuid, other in holders.items() if other != kit.kit_id}
         conflicts = [e for e in events if e["uuid"] in owners]
         for e in conflicts:
@@ -187,7 +280,7 @@ def store_events(kit, after, upto, skipped, events, via="online", refused=()):
         for seq, uuid, reason in refused:
             _set_aside(kit, seq, uuid, f"set aside by the hub: {reason}")
         if stored:  # an event once set aside has now arrived: no longer a problem
-            _clear_set_aside(kit, {e["seq"]: e["uuid"] for e in new if e["uuid"] in stored})
+            _clear_set_aside(kit, {e["seq"]: e["uuid"] for e in new})
         ack = _cover(kit, after, upto)
         Kit.update(
             acked_seq=ack, events_received=Kit.events_received + len(stored), last_contact=utcnow()

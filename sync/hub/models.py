@@ -20,6 +20,7 @@ def utcnow():
 
 
 EPOCH = dt.datetime(1970, 1, 1)
+DAY_MS = 86_400_000
 
 
 def ms_to_dt(ms):

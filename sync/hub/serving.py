@@ -44,11 +44,11 @@ def serve_hub(data_dir=None, host=None, port=None, database_url=None, workers=No
         f"({count} worker{'s' if count > 1 else ''} x {threads} threads)",
         flush=True,
     )
+    db.release()  # the migrations' connection: no worker may inherit it, and one worker's threads use the pool
     if count == 1:
         prefork.pin(0)
         _waitress(app, sock, threads, config).run()
         return
-    db.database.close()  # no worker may inherit this process's database connection
 
     def work(index):
         prefork.pin(index)

@@ -22,11 +22,13 @@ session, upserted by kits, not events). Certificates, when they become events, g
 own table here: one more branch in `_tally` and one more table in TABLES.
 """
 
+import functools
 import json
 from collections import defaultdict
 
 from . import ranges
-from .db import database, dialect, execute_many
+from .db import database, dialect, execute_many, execute_values
+from .models import DAY_MS, ms_to_dt
 
 TABLES = (
     "hub_sum_hours",
@@ -50,6 +52,16 @@ CHUNK = 20_000  # time_spent events per read when rebuilding: bounded memory at 
 def month_of(when):
     """'YYYY-MM' of a datetime or of SQLite's text for one."""
     return str(when)[:7]
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_of_day(day):
+    return month_of(ms_to_dt(day * DAY_MS))
+
+
+def month_of_ms(ms):
+    """'YYYY-MM' of a time in milliseconds since 1970, as month_of(ms_to_dt(ms)), read once per day."""
+    return _month_of_day(ms // DAY_MS)
 
 
 def _ms(payload):
@@ -78,14 +90,14 @@ def _tally(rows):
 
 
 def add(rows):
-    """Count newly stored events into the summaries, in the storing transaction."""
+    """Count newly stored events into the summaries, in the storing transaction: a statement a table."""
     if not rows:
         return
     hours, learners, lessons = _tally(rows)
-    p, cursor = database.param, database.cursor()
-    execute_many(
+    cursor = database.cursor()
+    execute_values(
         cursor,
-        f"INSERT INTO hub_sum_hours (kit_id, month, pack_id, ms, events) VALUES ({p}, {p}, {p}, {p}, {p}) "
+        "INSERT INTO hub_sum_hours (kit_id, month, pack_id, ms, events) VALUES ROWS "
         "ON CONFLICT (kit_id, month, pack_id) DO UPDATE SET ms = hub_sum_hours.ms + excluded.ms, "
         "events = hub_sum_hours.events + excluded.events",
         hours,
@@ -94,27 +106,26 @@ def add(rows):
     for kit_id, month, _, ms, n in hours:
         by_month[(kit_id, month)][0] += ms
         by_month[(kit_id, month)][1] += n
-    execute_many(
+    execute_values(
         cursor,
-        f"INSERT INTO hub_sum_kit_hours (kit_id, month, ms, events) VALUES ({p}, {p}, {p}, {p}) "
+        "INSERT INTO hub_sum_kit_hours (kit_id, month, ms, events) VALUES ROWS "
         "ON CONFLICT (kit_id, month) DO UPDATE SET ms = hub_sum_kit_hours.ms + excluded.ms, "
         "events = hub_sum_kit_hours.events + excluded.events",
         sorted((*key, ms, n) for key, (ms, n) in by_month.items()),
     )
     ranges.add(cursor, learners, lessons)  # reads the months kept before this batch's
     if learners:
-        execute_many(
+        execute_values(
             cursor,
-            f"INSERT INTO hub_sum_learner (kit_id, month, pack_id, learner_uuid) VALUES ({p}, {p}, {p}, {p}) "
-            "ON CONFLICT DO NOTHING",
+            "INSERT INTO hub_sum_learner (kit_id, month, pack_id, learner_uuid) VALUES ROWS ON CONFLICT DO NOTHING",
             learners,
         )
         _count_learners(cursor, learners)
     if lessons:
-        execute_many(
+        execute_values(
             cursor,
-            "INSERT INTO hub_sum_lesson (kit_id, month, pack_id, lesson_id, learner_uuid, kind) "
-            f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
+            "INSERT INTO hub_sum_lesson (kit_id, month, pack_id, lesson_id, learner_uuid, kind) VALUES ROWS "
+            "ON CONFLICT DO NOTHING",
             lessons,
         )
         _count_lessons(cursor, lessons)
@@ -122,20 +133,19 @@ def add(rows):
 
 def _count_lessons(cursor, lessons):
     """Recount a kit's learners per lesson and kind for the lessons these rows touch (as _count_learners)."""
-    p = database.param
-    execute_many(
+    execute_values(
         cursor,
-        "INSERT INTO hub_sum_lesson_learner (kit_id, pack_id, lesson_id, kind, learner_uuid) "
-        f"VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING",
+        "INSERT INTO hub_sum_lesson_learner (kit_id, pack_id, lesson_id, kind, learner_uuid) VALUES ROWS "
+        "ON CONFLICT DO NOTHING",
         sorted({(kit_id, pack, lesson, kind, learner) for kit_id, _, pack, lesson, learner, kind in lessons}),
     )
-    execute_many(
+    execute_values(
         cursor,
+        "WITH k (kit_id, pack_id, lesson_id, kind) AS (VALUES ROWS) "
         "INSERT INTO hub_sum_lesson_count (kit_id, pack_id, lesson_id, kind, learners) "
-        "SELECT kit_id, pack_id, lesson_id, kind, COUNT(*) FROM hub_sum_lesson_learner "
-        f"WHERE kit_id = {p} AND pack_id = {p} AND lesson_id = {p} AND kind = {p} "
-        "GROUP BY kit_id, pack_id, lesson_id, kind "
-        "ON CONFLICT (kit_id, pack_id, lesson_id, kind) DO UPDATE SET learners = excluded.learners",
+        "SELECT kit_id, pack_id, lesson_id, kind, (SELECT COUNT(*) FROM hub_sum_lesson_learner l "
+        "WHERE l.kit_id = k.kit_id AND l.pack_id = k.pack_id AND l.lesson_id = k.lesson_id AND l.kind = k.kind) "
+        "FROM k WHERE true ON CONFLICT (kit_id, pack_id, lesson_id, kind) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id, pack, lesson, kind) for kit_id, _, pack, lesson, _, kind in lessons}),
     )
 
@@ -144,27 +154,30 @@ def _count_learners(cursor, learners):
     """Recount the learner counts of the kits and months these learner rows touch.
 
     A recount, not an increment: it is right whatever was there before, and small (one kit's
-    learners in one month; one kit's learners, read from its own index range). Safe under
+    learners in one month; one kit's learners, read from its own index range). One statement
+    for all the keys, each counted by a correlated subquery: an index range per key whatever
+    the table's size (`(keys) IN (VALUES …)` let PostgreSQL hash-join a scan of the table). Safe under
     concurrency because a kit's batches are stored one at a time (ingest locks the kit's row),
     and a count is only ever one kit's.
     """
-    p = database.param
-    execute_many(
+    execute_values(
         cursor,
-        f"INSERT INTO hub_sum_person (kit_id, learner_uuid) VALUES ({p}, {p}) ON CONFLICT DO NOTHING",
+        "INSERT INTO hub_sum_person (kit_id, learner_uuid) VALUES ROWS ON CONFLICT DO NOTHING",
         sorted({(kit_id, learner) for kit_id, _, _, learner in learners}),
     )
-    execute_many(
+    execute_values(
         cursor,
-        "INSERT INTO hub_sum_reach (kit_id, month, learners) SELECT kit_id, month, COUNT(DISTINCT learner_uuid) "
-        f"FROM hub_sum_learner WHERE kit_id = {p} AND month = {p} GROUP BY kit_id, month "
-        "ON CONFLICT (kit_id, month) DO UPDATE SET learners = excluded.learners",
+        "WITH k (kit_id, month) AS (VALUES ROWS) INSERT INTO hub_sum_reach (kit_id, month, learners) "
+        "SELECT kit_id, month, (SELECT COUNT(DISTINCT learner_uuid) FROM hub_sum_learner s "
+        "WHERE s.kit_id = k.kit_id AND s.month = k.month) "
+        "FROM k WHERE true ON CONFLICT (kit_id, month) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id, month) for kit_id, month, _, _ in learners}),
     )
-    execute_many(
+    execute_values(
         cursor,
-        "INSERT INTO hub_sum_people (kit_id, learners) SELECT kit_id, COUNT(*) FROM hub_sum_person "
-        f"WHERE kit_id = {p} GROUP BY kit_id ON CONFLICT (kit_id) DO UPDATE SET learners = excluded.learners",
+        "WITH k (kit_id) AS (VALUES ROWS) INSERT INTO hub_sum_people (kit_id, learners) "
+        "SELECT kit_id, (SELECT COUNT(*) FROM hub_sum_person p WHERE p.kit_id = k.kit_id) "
+        "FROM k WHERE true ON CONFLICT (kit_id) DO UPDATE SET learners = excluded.learners",
         sorted({(kit_id,) for kit_id, _, _, _ in learners}),
     )
 

@@ -194,3 +194,36 @@ def test_hub_scale_generator_shapes_are_what_the_docs_say():
     assert len({r[4] for r in real if r[3] == real[0][3]}) == 2  # each learner in two packs
     with pytest.raises(SystemExit):
         hub_scale_main(["--workers", "", "--report-shapes", "busy"])
+
+
+def test_hub_scale_ingest_summary_gives_each_tree_its_median_and_the_ratio():
+    """bench/hub_scale.py --baseline: runs of both trees in turn become one row per tree and
+    worker count, this tree's row carrying new ÷ baseline; losses add up, never average out."""
+    from bench.hub_scale import ingest_summary
+
+    def run(name, workers, per_s, lost=0):
+        return {
+            "name": name,
+            "workers": workers,
+            "events_per_s": per_s,
+            "p95_batch_ms": per_s // 10,
+            "cpu_us_per_event": {"hub": 30, "postgresql": 40, "client": 4},
+            "lost": lost,
+            "duplicated": 0,
+            "errors": 0,
+            "load": {"start": [1.0], "end": [2.0]},
+        }
+
+    runs = [
+        run("new", 4, 20_000),
+        run("base", 4, 10_000),
+        run("base", 4, 9_000, lost=1),
+        run("new", 4, 22_000),
+    ]
+    rows = {(r["name"], r["workers"]): r for r in ingest_summary(runs)}
+    assert rows[("new", 4)]["each_events_per_s"] == [20_000, 22_000]
+    assert rows[("base", 4)]["lost"] == 1
+    assert rows[("new", 4)]["new_over_base"] == round(
+        rows[("new", 4)]["events_per_s"] / rows[("base", 4)]["events_per_s"], 2
+    )
+    assert "new_over_base" not in rows[("base", 4)]

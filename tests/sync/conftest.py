@@ -104,13 +104,13 @@ class Hub:
     def db(self):
         """Bind sync.hub's models to this hub's database inside the test process."""
         from sync.hub import open_hub
-        from sync.hub.db import database
+        from sync.hub.db import database, release
 
         open_hub(self.data_dir, self.database_url)
         try:
             yield database
         finally:
-            database.close()
+            release()  # closed, not kept in this process's pool: the hub's connections are the hub's
 
     def setup(self):
         """Initialise, then start. What the real CLI makes (`init --database` on PostgreSQL and

@@ -1,5 +1,5 @@
-"""The hub on PostgreSQL copies batches through a temporary table: as a plain role owning its database (the
-operators' guide setup), and for two batches stored in one transaction."""
+"""The hub on PostgreSQL stores batches as a plain role owning its database (the operators' guide
+setup), and two batches in one transaction."""
 
 import uuid
 
@@ -20,7 +20,7 @@ def test_hub_stores_batches_as_a_plain_role_that_owns_its_database(postgres, tmp
     try:
         kit = make_kit(tmp_path, "k", hub)
         kit.add_events(300)
-        kit("sync", "now")  # batches go through COPY into a temporary table: the owner may
+        kit("sync", "now")
         assert_converged(hub, kit)
         assert hub.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user") == [(False,)]
     finally:
@@ -52,7 +52,7 @@ def test_two_batches_stored_in_one_transaction(postgres, tmp_path):
             }
             for s in (1, 2)
         ]
-        with database.atomic():  # the scratch table of the first batch must not be in the second's way
+        with database.atomic():  # a bundle's import stores several batches in one transaction
             first = store_events(kit, 0, 1, [], events[:1])
             second = store_events(kit, 1, 2, [], events[1:])
         assert (first["stored"], second["stored"], second["ack"]) == (1, 1, 2)
