@@ -317,3 +317,11 @@ def test_a_held_ask_keeps_no_database_connection(live_data, ids):
         for thread, box in asks:
             thread.join(15)
             assert box["result"][0] == 200 and box["result"][3].json()["live"]["step"] == 1
+
+
+def test_wake_ups_spread_longer_when_one_worker_holds_a_whole_class():
+    """30 held (one worker of two, as shipped) answer within 0.4 s; 60 in one worker within
+    0.8 s (the same answers a second per worker); never beyond a second."""
+    assert hold._spread(1) == hold._spread(30) == pytest.approx(0.4)
+    assert hold._spread(60) == pytest.approx(0.8)
+    assert hold._spread(500) == pytest.approx(1.0)
