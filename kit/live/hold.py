@@ -16,8 +16,9 @@ A move wakes every held ask at once; each then waits a random moment before it r
 class and answers, so sixty answers and sixty new asks do not reach the worker in the same
 few milliseconds, in front of other learners' requests. The moments span WAKE_SPREAD_S, or
 longer when the worker holds more asks than WAKES_PER_S would answer in it (up to
-WAKE_SPREAD_MAX_S): two workers holding 30 each kept other learners' p95 within 2-8 %,
-one worker holding all 60 woken within the same 0.4 s doubled it (bench/run live, 23:06).
+WAKE_SPREAD_MAX_S): one worker holding all 60 tablets, woken within 0.4 s, doubled the
+other learners' p95; woken over 0.8 s, they stayed within -7 to +3 % (bench/run live,
+docs/performance.md, "Live class").
 
 One thread per worker notices changes: while anyone waits it reads the running classes'
 version every CHECK_S (one small query) and wakes the waiters when it changes. A change
