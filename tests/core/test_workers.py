@@ -47,7 +47,7 @@ def test_each_worker_is_pinned_to_its_own_cpu(two_workers):
     assert all(len(cpus) == 1 for cpus in pinned)
     assert pinned[0] != pinned[1]
     assert (
-        "(2 workers x 2 threads, and up to 32 more while live polls are held)" in two_workers.log.read_text()
+        "(2 workers x 2 threads, and up to 64 more while live polls are held)" in two_workers.log.read_text()
     )
 
 
