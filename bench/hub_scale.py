@@ -605,24 +605,21 @@ def main(argv=None):
     result = {"machine": report.machine(), "args": vars(args), "runs": []}
     url, halt = postgres_url(args.pg.split())
     port = url.rsplit(":", 1)[1].split("/")[0]
+
+    def fresh_db(name):
+        """A new database on the bench's PostgreSQL; its URL."""
+        _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", name)
+        return url.rsplit("/", 1)[0] + "/" + name
+
     try:
         baseline = args.baseline and Path(args.baseline).resolve()
         for n in [int(w) for w in args.workers.split(",") if w]:
             for round_ in range(args.rounds):
                 trees = [("new", ROOT), ("base", baseline)] if baseline else [("new", ROOT)]
                 for name, tree in trees if round_ % 2 == 0 else trees[::-1]:  # old/new in turn: same noise
-                    db = f"scale{n}_{name}_{round_}"
-                    _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", db)
+                    db_url = fresh_db(f"scale{n}_{name}_{round_}")
                     with tempfile.TemporaryDirectory() as folder:
-                        run = ingest_run(
-                            url.rsplit("/", 1)[0] + "/" + db,
-                            n,
-                            args.kits,
-                            args.events,
-                            args.batch,
-                            folder,
-                            tree,
-                        )
+                        run = ingest_run(db_url, n, args.kits, args.events, args.batch, folder, tree)
                     run.update(name=name, round=round_)
                     print(
                         json.dumps({k: v for k, v in run.items() if k != "memory_mb"}),
@@ -634,21 +631,13 @@ def main(argv=None):
         result["ingest"] = ingest_summary(result["runs"])
         print(json.dumps(result["ingest"], indent=1), flush=True)
         if args.copy_floor:
-            _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "floor")
-            result["copy_floor"] = copy_floor(url.rsplit("/", 1)[0] + "/floor", args.copy_floor, args.batch)
+            result["copy_floor"] = copy_floor(fresh_db("floor"), args.copy_floor, args.batch)
             print("bare COPY:", json.dumps(result["copy_floor"]), flush=True)
         result["reports"] = []
         for shape in shapes:
-            name = f"reports_{shape}"
-            _pg(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", name)
+            db_url = fresh_db(f"reports_{shape}")
             with tempfile.TemporaryDirectory() as folder:
-                run = report_run(
-                    url.rsplit("/", 1)[0] + "/" + name,
-                    args.report_events,
-                    folder,
-                    shape,
-                    args.baseline and Path(args.baseline).resolve(),
-                )
+                run = report_run(db_url, args.report_events, folder, shape, baseline)
             print(json.dumps(run, indent=1), flush=True)
             result["reports"].append(run)
     finally:
